@@ -1,0 +1,30 @@
+import { Region } from './regions/region.entity.js';
+import { ProductCategory } from './catalog/product-category.entity.js';
+import { Product } from './catalog/product.entity.js';
+import { Variety } from './catalog/variety.entity.js';
+import { OriginLabel } from './catalog/origin-label.entity.js';
+import { Market } from './markets/market.entity.js';
+import { PriceObservation } from './pricing/price-observation.entity.js';
+import { SupplyListing } from './supply/supply-listing.entity.js';
+import { SalesRecord } from './supply/sales-record.entity.js';
+import { Courier } from './logistics/courier.entity.js';
+import { LogisticsNode } from './logistics/logistics-node.entity.js';
+import { Shipment } from './logistics/shipment.entity.js';
+import { TrackingEvent } from './logistics/tracking-event.entity.js';
+
+/** Every persisted entity of the canonical model; the ORM and the migrations read this list. */
+export const entities = [
+  Region,
+  ProductCategory,
+  Product,
+  Variety,
+  OriginLabel,
+  Market,
+  PriceObservation,
+  SupplyListing,
+  SalesRecord,
+  Courier,
+  LogisticsNode,
+  Shipment,
+  TrackingEvent,
+];

@@ -1,0 +1,56 @@
+import { Entity, Enum, Index, ManyToOne, PrimaryKey, Property, Unique } from '@mikro-orm/decorators/legacy';
+import { Field, Float, ObjectType } from 'type-graphql';
+import { Fact } from '../common/fact.entity.js';
+import { Node } from '../relay/node.type.js';
+import { toGlobalId } from '../relay/global-id.js';
+import { Region } from '../regions/region.entity.js';
+import { LogisticsNode } from './logistics-node.entity.js';
+import { Shipment } from './shipment.entity.js';
+import { ShipmentStatus } from './logistics-enums.js';
+
+/** One scan or sensor report on a parcel, with the courier's raw code and text kept. */
+@ObjectType({ implements: Node, description: 'A tracking event (scan) on a parcel.' })
+@Entity({ tableName: 'tracking_event' })
+@Unique({ properties: ['sourceConnector', 'sourceKey'] })
+@Index({ properties: ['shipment', 'occurredAt'] })
+export class TrackingEvent extends Fact implements Node {
+  @PrimaryKey({ type: 'bigint' })
+  id!: string;
+
+  @ManyToOne(() => Shipment)
+  shipment!: Shipment;
+
+  @Field({ description: 'When the event happened (courier time), not when it arrived.' })
+  @Property({ type: 'timestamptz' })
+  occurredAt!: Date;
+
+  @Field(() => ShipmentStatus)
+  @Enum({ items: () => ShipmentStatus, nativeEnumName: 'shipment_status' })
+  status!: ShipmentStatus;
+
+  @Field({ nullable: true, description: "The courier's own status code." })
+  @Property({ length: 32, nullable: true })
+  rawCode?: string;
+
+  @Field({ nullable: true, description: "The courier's own description." })
+  @Property({ type: 'text', nullable: true })
+  rawText?: string;
+
+  @ManyToOne(() => Region, { nullable: true })
+  region?: Region;
+
+  @ManyToOne(() => LogisticsNode, { nullable: true })
+  node?: LogisticsNode;
+
+  @Field({ nullable: true, description: 'Location text as the courier gave it.' })
+  @Property({ length: 200, nullable: true })
+  location?: string;
+
+  @Field(() => Float, { nullable: true, description: 'Temperature reading, °C (cold chain).' })
+  @Property({ type: 'real', nullable: true })
+  temperatureC?: number;
+
+  get globalId(): string {
+    return toGlobalId('TrackingEvent', this.id);
+  }
+}

@@ -1,0 +1,83 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * The hub's whole configuration, read from the environment once at start and
+ * validated here so the rest of the code can trust it. Every variable is
+ * documented in the README ("Configuration").
+ */
+const schema = z.object({
+  /** HTTP and WebSocket port. @default 4000 */
+  PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  /** Interface to listen on. @default "0.0.0.0" */
+  HOST: z.string().default('0.0.0.0'),
+  /** PostgreSQL URL. When unset the hub starts its own embedded PostgreSQL under DATA_DIR. */
+  DATABASE_URL: z.string().url().optional(),
+  /** Where the embedded PostgreSQL keeps its files. @default ".data" */
+  DATA_DIR: z.string().default('.data'),
+  /** Port of the embedded PostgreSQL (loopback only). @default 54320 */
+  EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(54320),
+  /** Connections in the PostgreSQL pool. @default 10 */
+  DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  /** Load demo data (regions, catalogue, markets, a price history) when the database is empty. @default true */
+  SEED_DEMO: z.stringbool().default(true),
+  /** Redis URL; when set, subscriptions fan out across hub instances through Redis. */
+  REDIS_URL: z.string().url().optional(),
+  /** fatal | error | warn | info | debug | trace | silent. @default "info" */
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** production turns introspection and field suggestions off unless GRAPHQL_INTROSPECTION says otherwise. @default "development" */
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  /** Allow introspection (GraphiQL needs it). @default true outside production */
+  GRAPHQL_INTROSPECTION: z.stringbool().optional(),
+  /** How long a graceful shutdown waits for in-flight requests. @default 10000 */
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
+});
+
+export type Env = z.input<typeof schema>;
+
+export interface Config {
+  port: number;
+  host: string;
+  databaseUrl?: string;
+  dataDir: string;
+  embeddedPgPort: number;
+  dbPoolSize: number;
+  seedDemo: boolean;
+  redisUrl?: string;
+  logLevel: z.infer<typeof schema>['LOG_LEVEL'];
+  env: z.infer<typeof schema>['NODE_ENV'];
+  introspection: boolean;
+  shutdownTimeoutMs: number;
+}
+
+/** Thrown at start when the environment is wrong; names every bad variable. */
+export class ConfigError extends Error {
+  constructor(readonly issues: string[]) {
+    super(`Invalid configuration:\n  ${issues.join('\n  ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads and validates the configuration from `env` (process.env by default). */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = schema.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    dataDir: path.resolve(e.DATA_DIR),
+    embeddedPgPort: e.EMBEDDED_PG_PORT,
+    dbPoolSize: e.DB_POOL_SIZE,
+    seedDemo: e.SEED_DEMO,
+    redisUrl: e.REDIS_URL,
+    logLevel: e.LOG_LEVEL,
+    env: e.NODE_ENV,
+    introspection: e.GRAPHQL_INTROSPECTION ?? e.NODE_ENV !== 'production',
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+  };
+}

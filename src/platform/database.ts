@@ -1,0 +1,71 @@
+import { MikroORM, defineConfig, type EntityManager, type Options } from '@mikro-orm/postgresql';
+import { ReflectMetadataProvider } from '@mikro-orm/decorators/legacy';
+import { Migrator } from '@mikro-orm/migrations';
+import type { Config } from './config.js';
+import type { Logger } from './logger.js';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from './embedded-postgres.js';
+import { entities } from '../entities.js';
+import { migrationsList } from '../migrations/index.js';
+
+export type { EntityManager };
+
+/** MikroORM options shared by the hub, the scripts and the tests. */
+export function ormOptions(clientUrl: string, poolSize = 10, log?: Logger): Options {
+  return defineConfig({
+    clientUrl,
+    entities,
+    metadataProvider: ReflectMetadataProvider,
+    extensions: [Migrator],
+    pool: { min: 0, max: poolSize },
+    // Entities are loaded explicitly (DataLoaders per request); nothing lazy behind the resolvers' back.
+    forceUndefined: false,
+    allowGlobalContext: false,
+    migrations: { migrationsList, transactional: true, allOrNothing: true, snapshot: false },
+    debug: log?.isLevelEnabled('trace') ? ['query'] : false,
+    logger: (message) => log?.trace({ orm: message }),
+  });
+}
+
+export interface Database {
+  orm: MikroORM;
+  /** The URL in use (embedded or configured). */
+  url: string;
+  /** Whether the hub started the PostgreSQL itself. */
+  embedded: boolean;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the store: the configured PostgreSQL, or the embedded one when
+ * DATABASE_URL is unset. Applies pending migrations before returning.
+ */
+export async function openDatabase(config: Config, log: Logger): Promise<Database> {
+  let embedded: EmbeddedDatabase | undefined;
+  let url = config.databaseUrl;
+  if (!url) {
+    embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPgPort, database: 'harvest', log });
+    url = embedded.url;
+  }
+  const orm = await MikroORM.init(ormOptions(url, config.dbPoolSize, log));
+  const applied = await orm.migrator.up();
+  if (applied.length) log.info({ migrations: applied.map((m) => m.name) }, 'applied migrations');
+  return {
+    orm,
+    url,
+    embedded: Boolean(embedded),
+    async close() {
+      await orm.close(true);
+      await embedded?.stop();
+    },
+  };
+}
+
+/** True when the database answers and every known migration is applied. */
+export async function isDatabaseReady(orm: MikroORM): Promise<boolean> {
+  try {
+    const pending = await orm.migrator.getPending();
+    return pending.length === 0;
+  } catch {
+    return false;
+  }
+}

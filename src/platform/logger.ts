@@ -1,0 +1,19 @@
+import { pino, type Logger } from 'pino';
+
+export type { Logger };
+
+/**
+ * Structured JSON logs on stdout (one object a line). Secrets are redacted by
+ * path so that a careless `log.info({ headers })` cannot leak them.
+ */
+export function createLogger(level: string): Logger {
+  return pino({
+    level,
+    base: { service: 'harvest-hub' },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    redact: {
+      paths: ['*.authorization', '*.headers.authorization', '*.headers["x-api-key"]', '*.password', '*.secret', 'databaseUrl'],
+      censor: '[redacted]',
+    },
+  });
+}

@@ -1,0 +1,86 @@
+import type { QueryBuilder } from '@mikro-orm/postgresql';
+import { BadUserInputError } from '../platform/errors.js';
+import { DEFAULT_PAGE_SIZE, type ConnectionArgs } from './connection.args.js';
+import type { Edge, Page } from './connection.type.js';
+
+type KeyValue = string | number;
+
+/**
+ * A keyset ordering: SQL expressions (qualified with the query's alias) and how
+ * to read the same values from a loaded row. The last key must be unique (the
+ * primary key) so that cursors are stable under concurrent inserts.
+ */
+export interface Ordering<T> {
+  keys: { sql: string; read: (row: T) => KeyValue | Date }[];
+  direction: 'asc' | 'desc';
+}
+
+function encodeCursor(values: KeyValue[]): string {
+  return Buffer.from(JSON.stringify(values), 'utf8').toString('base64url');
+}
+
+function decodeCursor(cursor: string, arg: 'after' | 'before', size: number): KeyValue[] {
+  try {
+    const values = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(values) && values.length === size && values.every((v) => typeof v === 'string' || typeof v === 'number')) {
+      return values;
+    }
+  } catch {
+    // fall through to the error below
+  }
+  throw new BadUserInputError(`Argument "${arg}" is not a cursor of this connection.`, arg);
+}
+
+function keyValues<T>(ordering: Ordering<T>, row: T): KeyValue[] {
+  return ordering.keys.map((k) => {
+    const v = k.read(row);
+    return v instanceof Date ? v.toISOString() : v;
+  });
+}
+
+/**
+ * Relay cursor pagination by keyset (no OFFSET, so deep pages stay as cheap as
+ * the first). Supports `first`/`after` and `last`/`before`; totalCount is a
+ * separate COUNT that only runs when the client selects it.
+ */
+export async function paginate<T extends object>(
+  qb: QueryBuilder<T, any, any, any>,
+  ordering: Ordering<T>,
+  args: ConnectionArgs,
+): Promise<Page<T>> {
+  if (args.first != null && args.last != null) {
+    throw new BadUserInputError('Give either "first" or "last", not both.', 'last');
+  }
+  const countQb = qb.clone();
+  const backward = args.last != null || (args.before != null && args.first == null);
+  const limit = (backward ? args.last : args.first) ?? DEFAULT_PAGE_SIZE;
+  const tuple = `(${ordering.keys.map((k) => k.sql).join(', ')})`;
+  const placeholders = `(${ordering.keys.map(() => '?').join(', ')})`;
+  const asc = ordering.direction === 'asc';
+
+  if (args.after != null) {
+    qb.andWhere(`${tuple} ${asc ? '>' : '<'} ${placeholders}`, decodeCursor(args.after, 'after', ordering.keys.length));
+  }
+  if (args.before != null) {
+    qb.andWhere(`${tuple} ${asc ? '<' : '>'} ${placeholders}`, decodeCursor(args.before, 'before', ordering.keys.length));
+  }
+  // Backward pages read the ordering reversed, then flip the rows back.
+  const readAsc = backward ? !asc : asc;
+  qb.orderBy(ordering.keys.map((k) => ({ [k.sql]: readAsc ? 'asc' : 'desc' })) as any);
+  qb.limit(limit + 1);
+  const rows = limit === 0 ? [] : ((await qb.getResultList()) as T[]);
+  const more = rows.length > limit;
+  const pageRows = rows.slice(0, limit);
+  if (backward) pageRows.reverse();
+  const edges: Edge<T>[] = pageRows.map((node) => ({ node, cursor: encodeCursor(keyValues(ordering, node)) }));
+  return {
+    edges,
+    pageInfo: {
+      hasNextPage: backward ? args.before != null : more,
+      hasPreviousPage: backward ? more : args.after != null,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges.at(-1)?.cursor ?? null,
+    },
+    count: () => countQb.getCount(),
+  };
+}
