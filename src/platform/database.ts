@@ -10,7 +10,7 @@ import { migrationsList } from '../migrations/index.js';
 export type { EntityManager };
 
 /** MikroORM options shared by the hub, the scripts and the tests. */
-export function ormOptions(clientUrl: string, poolSize = 10, log?: Logger): Options {
+export function ormOptions(clientUrl: string, poolSize = 10, log?: Logger, onQuery?: () => void): Options {
   return defineConfig({
     clientUrl,
     entities,
@@ -23,6 +23,10 @@ export function ormOptions(clientUrl: string, poolSize = 10, log?: Logger): Opti
     migrations: { migrationsList, transactional: true, allOrNothing: true, snapshot: false },
     debug: log?.isLevelEnabled('trace') ? ['query'] : false,
     logger: (message) => log?.trace({ orm: message }),
+    onQuery: (sql) => {
+      onQuery?.();
+      return sql;
+    },
   });
 }
 
@@ -39,14 +43,14 @@ export interface Database {
  * Opens the store: the configured PostgreSQL, or the embedded one when
  * DATABASE_URL is unset. Applies pending migrations before returning.
  */
-export async function openDatabase(config: Config, log: Logger): Promise<Database> {
+export async function openDatabase(config: Config, log: Logger, onQuery?: () => void): Promise<Database> {
   let embedded: EmbeddedDatabase | undefined;
   let url = config.databaseUrl;
   if (!url) {
     embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPgPort, database: 'harvest', log });
     url = embedded.url;
   }
-  const orm = await MikroORM.init(ormOptions(url, config.dbPoolSize, log));
+  const orm = await MikroORM.init(ormOptions(url, config.dbPoolSize, log, onQuery));
   const applied = await orm.migrator.up();
   if (applied.length) log.info({ migrations: applied.map((m) => m.name) }, 'applied migrations');
   return {

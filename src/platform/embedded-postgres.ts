@@ -6,6 +6,8 @@ import type { Logger } from './logger.js';
 export interface EmbeddedDatabase {
   /** Connection URL of the database the hub uses. */
   url: string;
+  /** Connection URL of another database on the same server. */
+  urlFor(database: string): string;
   stop(): Promise<void>;
 }
 
@@ -54,8 +56,10 @@ export async function startEmbeddedPostgres(options: {
     await client.end();
   }
   options.log.info({ port: options.port, databaseDir, ms: Date.now() - started }, 'embedded PostgreSQL ready');
+  const urlFor = (database: string) => `postgres://postgres:${PASSWORD}@127.0.0.1:${options.port}/${database}`;
   return {
-    url: `postgres://postgres:${PASSWORD}@127.0.0.1:${options.port}/${options.database}`,
+    url: urlFor(options.database),
+    urlFor,
     stop: () => pg.stop(),
   };
 }

@@ -39,12 +39,31 @@ function keyValues<T>(ordering: Ordering<T>, row: T): KeyValue[] {
 }
 
 /**
+ * A first page from rows already loaded in the ordering (at most `limit + 1`
+ * of them: the extra row only says that there is a next page). Used where one
+ * batched query loads the first page of many parents at once.
+ */
+export function firstPage<T>(rows: readonly T[], limit: number, ordering: Ordering<T>, count: () => Promise<number>): Page<T> {
+  const edges = rows.slice(0, limit).map((node) => ({ node, cursor: encodeCursor(keyValues(ordering, node)) }));
+  return {
+    edges,
+    pageInfo: {
+      hasNextPage: rows.length > limit,
+      hasPreviousPage: false,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges.at(-1)?.cursor ?? null,
+    },
+    count,
+  };
+}
+
+/**
  * Relay cursor pagination by keyset (no OFFSET, so deep pages stay as cheap as
  * the first). Supports `first`/`after` and `last`/`before`; totalCount is a
  * separate COUNT that only runs when the client selects it.
  */
 export async function paginate<T extends object>(
-  qb: QueryBuilder<T, any, any, any>,
+  qb: QueryBuilder<T, any, never, never, never>,
   ordering: Ordering<T>,
   args: ConnectionArgs,
 ): Promise<Page<T>> {

@@ -1,0 +1,21 @@
+import 'reflect-metadata';
+import { MikroORM } from '@mikro-orm/postgresql';
+import { ormOptions } from '../src/platform/database.js';
+import { seedRegions, readRegions } from '../seeds/regions.seed.js';
+
+const url = process.env.DB ?? 'postgres://root@127.0.0.1:5432/seeds_dev';
+let t = performance.now();
+const rows = await readRegions(['14']);
+console.log('read', rows.length, (performance.now() - t).toFixed(0), 'ms');
+const orm = await MikroORM.init(ormOptions(url));
+await orm.migrator.up();
+const em = orm.em.fork();
+t = performance.now();
+const n = await seedRegions(em);
+console.log('inserted', n, (performance.now() - t).toFixed(0), 'ms');
+t = performance.now();
+const n2 = await seedRegions(em);
+console.log('again', n2, (performance.now() - t).toFixed(0), 'ms');
+console.log(await em.execute(`select level, count(*)::int n from region group by level order by 1`));
+console.log(await em.execute(`select * from region where parent_code is null or code in ('140121','1401')`));
+await orm.close();

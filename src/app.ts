@@ -1,0 +1,113 @@
+import 'reflect-metadata';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { expressMiddleware } from '@as-integrations/express5';
+import type { Config } from './platform/config.js';
+import { createLogger, type Logger } from './platform/logger.js';
+import { isDatabaseReady, openDatabase, type Database } from './platform/database.js';
+import { createHubPubSub, type PubSubHandle } from './platform/pubsub.js';
+import { createMetrics, type Metrics } from './platform/metrics.js';
+import { buildHubSchema } from './graphql/schema.js';
+import { createContext, type HubContext } from './graphql/context.js';
+import { createErrorFormatter } from './graphql/error-formatting.js';
+import { metricsPlugin } from './graphql/metrics.plugin.js';
+import { createHttpApp } from './http/http-app.js';
+import { attachGraphqlWs } from './ws/graphql-ws.server.js';
+import { seedIfEmpty } from './seed-on-start.js';
+
+/** A running hub. */
+export interface Hub {
+  /** Base URL, e.g. http://127.0.0.1:4000 */
+  url: string;
+  port: number;
+  db: Database;
+  pubSub: PubSubHandle;
+  metrics: Metrics;
+  log: Logger;
+  /** Graceful stop: refuse new work, finish in-flight requests, close sockets and the database. */
+  close(): Promise<void>;
+}
+
+/** Starts the hub: store, schema, HTTP + WebSocket server. The composition root. */
+export async function startHub(config: Config, log: Logger = createLogger(config.logLevel)): Promise<Hub> {
+  const metrics = createMetrics();
+  const db = await openDatabase(config, log, () => metrics.dbStatements.inc());
+  if (config.seedDemo) await seedIfEmpty(db.orm.em.fork(), log);
+  const pubSub = createHubPubSub(config.redisUrl, log);
+  const schema = await buildHubSchema(pubSub.pubSub);
+  const context = (): HubContext => createContext(db.orm.em, log, pubSub.pubSub);
+  const formatError = createErrorFormatter(log, (code) => metrics.errors.inc({ code }));
+
+  const httpServer = http.createServer();
+  const ws = attachGraphqlWs({ httpServer, path: '/graphql', schema, context, formatError, metrics });
+  const apollo = new ApolloServer<HubContext>({
+    schema,
+    introspection: config.introspection,
+    hideSchemaDetailsFromClientErrors: !config.introspection,
+    includeStacktraceInErrorResponses: false,
+    formatError,
+    csrfPrevention: true,
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      ApolloServerPluginLandingPageDisabled(),
+      metricsPlugin(metrics),
+      { async serverWillStart() { return { drainServer: () => ws.dispose() }; } },
+    ],
+  });
+  await apollo.start();
+
+  let migrated = false;
+  const ready = async () => {
+    try {
+      if (!migrated) migrated = await isDatabaseReady(db.orm);
+      else await db.orm.em.getConnection().execute('select 1');
+      return migrated;
+    } catch {
+      return false;
+    }
+  };
+  const renderMetrics = async () => {
+    const pool = await db.orm.em.getConnection().getNativeClient();
+    metrics.dbPool.set({ state: 'total' }, pool.totalCount);
+    metrics.dbPool.set({ state: 'idle' }, pool.idleCount);
+    metrics.dbPool.set({ state: 'waiting' }, pool.waitingCount);
+    return metrics.registry.metrics();
+  };
+  const app = createHttpApp({
+    graphql: expressMiddleware(apollo, { context: async () => context() }),
+    ready,
+    metrics: { contentType: metrics.registry.contentType, render: renderMetrics },
+    bodyLimit: '2mb',
+  });
+  httpServer.on('request', app);
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(config.port, config.host, () => resolve());
+  });
+  const port = (httpServer.address() as AddressInfo).port;
+  const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
+  log.info({ url, graphiql: `${url}/graphiql`, database: db.embedded ? 'embedded' : 'external', pubsub: pubSub.transport }, 'harvest hub listening');
+
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    port,
+    db,
+    pubSub,
+    metrics,
+    log,
+    close() {
+      closing ??= (async () => {
+        log.info('shutting down: draining requests and subscriptions');
+        await apollo.stop();
+        await pubSub.close();
+        await db.close();
+        log.info('shut down');
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,14 @@
+import { IsOptional, MaxLength } from 'class-validator';
+import { ArgsType, Field } from 'type-graphql';
+import { ConnectionArgs } from '../relay/connection.args.js';
+
+@ArgsType()
+export class ProductsArgs extends ConnectionArgs {
+  @Field({ nullable: true, description: 'Only products of this category (category code, e.g. `fruit`).' })
+  @IsOptional() @MaxLength(64)
+  category?: string;
+
+  @Field({ nullable: true, description: 'Name, English name, alias or code containing this text.' })
+  @IsOptional() @MaxLength(50)
+  search?: string;
+}

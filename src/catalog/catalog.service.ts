@@ -1,0 +1,23 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { paginate, type Ordering } from '../relay/paginate.js';
+import type { Page } from '../relay/connection.type.js';
+import { Product } from './product.entity.js';
+import type { ProductsArgs } from './catalog.args.js';
+
+const byCode: Ordering<Product> = { keys: [{ sql: 'p.code', read: (p) => p.code }], direction: 'asc' };
+
+const like = (text: string) => `%${text.replace(/[%_\\]/g, '\\$&')}%`;
+
+/** Products by category and text (name, English name, code or any alias). */
+export function listProducts(em: EntityManager, args: ProductsArgs): Promise<Page<Product>> {
+  const qb = em.createQueryBuilder(Product, 'p');
+  if (args.category) qb.andWhere('p.category_id in (select id from product_category where code = ?)', [args.category]);
+  if (args.search) {
+    const pattern = like(args.search);
+    qb.andWhere(
+      '(p.name like ? or p.name_en ilike ? or p.code ilike ? or exists (select 1 from unnest(p.aliases) a where a like ?))',
+      [pattern, pattern, pattern, pattern],
+    );
+  }
+  return paginate(qb, byCode, args);
+}

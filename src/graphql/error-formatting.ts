@@ -1,0 +1,66 @@
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { ConnectionException } from '@mikro-orm/core';
+import type { Logger } from '../platform/logger.js';
+
+/** Codes whose message is meant for the client as it is. */
+const CLIENT_CODES = new Set([
+  'BAD_USER_INPUT',
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+  'OPERATION_RESOLUTION_FAILURE',
+  'BAD_REQUEST',
+  'NOT_FOUND',
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'DATABASE_UNAVAILABLE',
+]);
+
+const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P02', '57P03', '08000', '08003', '08006']);
+
+function isDatabaseDown(error: unknown): boolean {
+  let current = error as { code?: string; cause?: unknown; message?: string } | undefined;
+  for (let depth = 0; current && depth < 5; depth++) {
+    if (current instanceof ConnectionException) return true;
+    if (current.code && CONNECTION_CODES.has(current.code)) return true;
+    if (/Connection terminated|connect ECONNREFUSED|the database system is (starting up|shutting down)/i.test(current.message ?? '')) return true;
+    current = current.cause as typeof current;
+  }
+  return false;
+}
+
+/**
+ * Apollo `formatError`: client errors pass through with their code; a lost
+ * database becomes DATABASE_UNAVAILABLE; anything else is masked as
+ * "Unexpected error" and logged with its stack (never sent to the client).
+ */
+export function createErrorFormatter(log: Logger, onError: (code: string) => void) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
+    const code = String(formatted.extensions?.code ?? 'INTERNAL_SERVER_ERROR');
+    if (CLIENT_CODES.has(code) && !(original instanceof Error && isDatabaseDown(original))) {
+      onError(code);
+      const { stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
+      return { ...formatted, extensions };
+    }
+    if (isDatabaseDown(original)) {
+      onError('DATABASE_UNAVAILABLE');
+      log.warn({ err: (original as Error)?.message, path: formatted.path }, 'database unavailable during request');
+      return {
+        message: 'The database is unavailable right now; try again shortly.',
+        locations: formatted.locations,
+        path: formatted.path,
+        extensions: { code: 'DATABASE_UNAVAILABLE', retryable: true },
+      };
+    }
+    onError('INTERNAL_SERVER_ERROR');
+    log.error({ err: original, path: formatted.path }, 'unexpected error in resolver');
+    return {
+      message: 'Unexpected error.',
+      locations: formatted.locations,
+      path: formatted.path,
+      extensions: { code: 'INTERNAL_SERVER_ERROR' },
+    };
+  };
+}

@@ -1,0 +1,74 @@
+import DataLoader from 'dataloader';
+import { wrap, type EntityClass } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+
+type Key = string | number;
+
+/**
+ * Per-request batching. `ref(Entity, reference)` resolves a many-to-one
+ * reference; all references of one entity type asked for in the same tick are
+ * loaded with one `WHERE pk IN (...)` query. `custom(name, batch)` holds any
+ * other batch loader (one-to-many, nested connections) for the request.
+ */
+export class Loaders {
+  readonly #byKey = new Map<EntityClass<object>, DataLoader<Key, object | null>>();
+  readonly #custom = new Map<string, DataLoader<unknown, unknown>>();
+
+  constructor(private readonly em: EntityManager) {}
+
+  /** Loads an entity by primary key (batched, cached for the request). */
+  byKey<T extends object>(entity: EntityClass<T>, key: Key): Promise<T | null> {
+    return this.loaderFor(entity).load(key) as Promise<T | null>;
+  }
+
+  /** Resolves a many-to-one reference (or null), batched. */
+  async ref<T extends object>(entity: EntityClass<T>, reference: T | null | undefined): Promise<T | null> {
+    if (reference == null) return null;
+    const key = wrap(reference, true).getPrimaryKey() as Key;
+    return this.byKey(entity, key);
+  }
+
+  /**
+   * One-to-many: the rows of `entity` whose `foreignKey` is `key`, batched
+   * across keys into one `WHERE fk IN (...)` query per request tick.
+   */
+  many<T extends object>(entity: EntityClass<T>, foreignKey: keyof T & string, key: Key, orderBy: Record<string, 'asc' | 'desc'> = {}): Promise<T[]> {
+    const name = `many:${entity.name}.${foreignKey}:${JSON.stringify(orderBy)}`;
+    return this.custom<Key, T[]>(name, async (keys) => {
+      const rows = await this.em.find(entity, { [foreignKey]: { $in: [...keys] } } as never, { orderBy: orderBy as never });
+      const groups = new Map<string, T[]>(keys.map((k) => [String(k), []]));
+      for (const row of rows) {
+        const ref = (row as Record<string, unknown>)[foreignKey] as object;
+        groups.get(String(wrap(ref, true).getPrimaryKey()))?.push(row);
+      }
+      return keys.map((k) => groups.get(String(k)) ?? []);
+    }).load(key);
+  }
+
+  /** A named loader created on first use for this request. */
+  custom<K, V>(name: string, batch: DataLoader.BatchLoadFn<K, V>, options?: DataLoader.Options<K, V, string>): DataLoader<K, V> {
+    let loader = this.#custom.get(name);
+    if (!loader) {
+      loader = new DataLoader(batch as DataLoader.BatchLoadFn<unknown, unknown>, options as DataLoader.Options<unknown, unknown, string>);
+      this.#custom.set(name, loader);
+    }
+    return loader as DataLoader<K, V>;
+  }
+
+  private loaderFor<T extends object>(entity: EntityClass<T>): DataLoader<Key, object | null> {
+    let loader = this.#byKey.get(entity);
+    if (!loader) {
+      const meta = this.em.getMetadata().get(entity);
+      const pk = meta.primaryKeys[0];
+      const numeric = ['number', 'integer'].includes(String(meta.properties[pk].runtimeType));
+      loader = new DataLoader<Key, object | null>(async (keys) => {
+        const normalised = keys.map((k) => (numeric ? Number(k) : String(k)));
+        const rows = await this.em.find(entity, { [pk]: { $in: normalised } } as never);
+        const byKey = new Map(rows.map((row) => [String((row as Record<string, unknown>)[pk]), row]));
+        return keys.map((k) => byKey.get(String(k)) ?? null);
+      });
+      this.#byKey.set(entity, loader);
+    }
+    return loader;
+  }
+}

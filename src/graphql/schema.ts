@@ -1,0 +1,40 @@
+import 'reflect-metadata';
+import type { GraphQLSchema } from 'graphql';
+import { buildSchema } from 'type-graphql';
+import type { HubPubSub } from '../platform/pubsub.js';
+import { NodeResolver } from '../relay/node.resolver.js';
+import { RegionResolver } from '../regions/region.resolver.js';
+import { OriginLabelResolver, ProductCategoryResolver, ProductResolver, VarietyResolver } from '../catalog/catalog.resolver.js';
+import { MarketResolver } from '../markets/market.resolver.js';
+import { PriceResolver } from '../pricing/price.resolver.js';
+import { SalesRecordResolver, SupplyListingResolver } from '../supply/supply.resolver.js';
+import { CourierResolver, LogisticsNodeResolver, ShipmentResolver, TrackingEventResolver } from '../logistics/logistics.resolver.js';
+import { validateArgs } from './validation.js';
+
+/** Every resolver of the public schema, by area. */
+export const resolvers = [
+  NodeResolver,
+  RegionResolver,
+  ProductResolver,
+  VarietyResolver,
+  OriginLabelResolver,
+  ProductCategoryResolver,
+  MarketResolver,
+  PriceResolver,
+  SupplyListingResolver,
+  SalesRecordResolver,
+  CourierResolver,
+  LogisticsNodeResolver,
+  ShipmentResolver,
+  TrackingEventResolver,
+] as const;
+
+/** Builds the one shared supply-and-sales schema. */
+export function buildHubSchema(pubSub: HubPubSub): Promise<GraphQLSchema> {
+  return buildSchema({
+    resolvers,
+    pubSub,
+    validateFn: validateArgs,
+    emitSchemaFile: false,
+  });
+}

@@ -1,0 +1,48 @@
+import express, { type Express, type RequestHandler } from 'express';
+import { vendorAssetsRouter } from './static-assets.js';
+import { graphiqlPage } from './graphiql/graphiql-page.js';
+import { indexPage } from './index-page.js';
+
+export interface HttpAppOptions {
+  /** The Apollo middleware serving `/graphql`. */
+  graphql: RequestHandler;
+  /** Whether the database answers and is migrated. */
+  ready: () => Promise<boolean>;
+  /** Prometheus exposition of the hub's metrics. */
+  metrics: { contentType: string; render: () => Promise<string> };
+  /** Largest request body accepted, e.g. "1mb". */
+  bodyLimit: string;
+}
+
+/**
+ * The HTTP surface. Routes are thin: everything they do is delegated to the
+ * GraphQL server or to the callbacks passed in.
+ */
+export function createHttpApp(options: HttpAppOptions): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+
+  app.get('/', (_req, res) => res.type('html').send(indexPage()));
+  app.get('/healthz', (_req, res) => res.json({ status: 'ok' }));
+  app.get('/readyz', async (_req, res) => {
+    const ready = await options.ready();
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable', database: ready ? 'ok' : 'unreachable or not migrated' });
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.type(options.metrics.contentType).send(await options.metrics.render());
+  });
+  app.get('/graphiql', (_req, res) => res.type('html').send(graphiqlPage()));
+  app.use('/assets/vendor', vendorAssetsRouter());
+  app.use('/graphql', express.json({ limit: options.bodyLimit }), options.graphql);
+
+  // Body too large or malformed JSON: a clear 4xx in the GraphQL-over-HTTP error shape.
+  app.use(((error, _req, res, next) => {
+    if (res.headersSent) return next(error);
+    const status = typeof error?.status === 'number' && error.status >= 400 && error.status < 500 ? error.status : 500;
+    const code = status === 413 ? 'PAYLOAD_TOO_LARGE' : status === 400 ? 'BAD_REQUEST' : 'INTERNAL_SERVER_ERROR';
+    const message = status === 413 ? `Request body is larger than ${options.bodyLimit}.` : status === 400 ? `Malformed request body: ${error.message}` : 'Unexpected error.';
+    res.status(status).json({ errors: [{ message, extensions: { code } }] });
+  }) as express.ErrorRequestHandler);
+  return app;
+}

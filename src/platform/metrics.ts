@@ -1,0 +1,56 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/**
+ * Prometheus metrics of one hub instance (own registry, so several hubs in one
+ * process, as in the tests, do not collide). Default Node metrics include
+ * event-loop lag (`nodejs_eventloop_lag_seconds`).
+ */
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'hub_' });
+  return {
+    registry,
+    requestDuration: new Histogram({
+      name: 'hub_graphql_request_duration_seconds',
+      help: 'GraphQL request latency by operation name and type.',
+      labelNames: ['operation', 'type'] as const,
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    }),
+    requests: new Counter({
+      name: 'hub_graphql_requests_total',
+      help: 'GraphQL requests by operation name and type.',
+      labelNames: ['operation', 'type'] as const,
+      registers: [registry],
+    }),
+    errors: new Counter({
+      name: 'hub_graphql_errors_total',
+      help: 'GraphQL errors by extensions.code.',
+      labelNames: ['code'] as const,
+      registers: [registry],
+    }),
+    openSubscriptions: new Gauge({
+      name: 'hub_graphql_open_subscriptions',
+      help: 'Subscription operations currently open over graphql-ws.',
+      registers: [registry],
+    }),
+    wsConnections: new Gauge({
+      name: 'hub_ws_connections',
+      help: 'Open graphql-ws connections.',
+      registers: [registry],
+    }),
+    dbStatements: new Counter({
+      name: 'hub_db_statements_total',
+      help: 'SQL statements sent to PostgreSQL.',
+      registers: [registry],
+    }),
+    dbPool: new Gauge({
+      name: 'hub_db_pool_connections',
+      help: 'PostgreSQL pool connections by state.',
+      labelNames: ['state'] as const,
+      registers: [registry],
+    }),
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

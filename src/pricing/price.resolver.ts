@@ -1,0 +1,123 @@
+import { IsOptional, MaxLength } from 'class-validator';
+import { Arg, Args, Ctx, Field, FieldResolver, InputType, Int, Mutation, ObjectType, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { ConnectionType } from '../relay/connection.type.js';
+import type { HubContext } from '../graphql/context.js';
+import { Region } from '../regions/region.entity.js';
+import { IsRegionCode } from '../regions/region-code.validator.js';
+import { Product } from '../catalog/product.entity.js';
+import { Variety } from '../catalog/variety.entity.js';
+import { Market } from '../markets/market.entity.js';
+import { MarketChannel } from '../markets/market-channel.js';
+import { storePrices } from '../ingest/price-writer.js';
+import { PriceObservation } from './price-observation.entity.js';
+import { PricesArgs } from './price.args.js';
+import { RecordPricesInput } from './price.input.js';
+import { listPrices } from './price.service.js';
+import { PRICE_OBSERVED, type PriceObservedEvent } from './price.events.js';
+
+@ObjectType()
+export class PriceConnection extends ConnectionType(PriceObservation, 'PriceObservation') {}
+
+@ObjectType({ description: 'Outcome of recording a batch of prices.' })
+export class RecordPricesPayload {
+  @Field(() => Int, { description: 'Quotes stored by this call.' })
+  stored!: number;
+
+  @Field(() => Int, { description: 'Quotes already stored before (same connector and sourceKey); nothing changed.' })
+  duplicates!: number;
+
+  @Field(() => [PriceObservation], { description: 'The stored quotes.' })
+  observations!: PriceObservation[];
+}
+
+@InputType({ description: 'Which new prices a subscriber wants. All given conditions must hold.' })
+export class PriceSubscriptionFilter {
+  @Field({ nullable: true, description: 'Product code, e.g. `apple`.' })
+  @IsOptional() @MaxLength(64)
+  product?: string;
+
+  @Field({ nullable: true, description: 'Variety name, e.g. `红富士`.' })
+  @IsOptional() @MaxLength(100)
+  variety?: string;
+
+  @Field({ nullable: true, description: 'Origin region code; matches its whole subtree.' })
+  @IsOptional() @IsRegionCode()
+  originUnder?: string;
+
+  @Field({ nullable: true, description: 'Market code.' })
+  @IsOptional() @MaxLength(64)
+  market?: string;
+
+  @Field(() => MarketChannel, { nullable: true })
+  channel?: MarketChannel;
+}
+
+/** Whether a published price matches a subscriber's filter (no database access). */
+export function matchesPriceFilter(event: PriceObservedEvent, filter: PriceSubscriptionFilter | undefined): boolean {
+  if (!filter) return true;
+  const origin = event.row.origin_region_code as string | null;
+  return (
+    (!filter.product || filter.product === event.productCode) &&
+    (!filter.variety || filter.variety === event.varietyName) &&
+    (!filter.market || filter.market === event.marketCode) &&
+    (!filter.channel || filter.channel === event.channel) &&
+    (!filter.originUnder || (origin?.startsWith(filter.originUnder) ?? false))
+  );
+}
+
+@Resolver(() => PriceObservation)
+export class PriceResolver {
+  @Query(() => PriceConnection, { description: 'Price observations by product, variety, market, channel, origin subtree and date range.' })
+  async prices(@Args() args: PricesArgs, @Ctx() ctx: HubContext): Promise<PriceConnection> {
+    return new PriceConnection(await listPrices(ctx.em, args));
+  }
+
+  @Mutation(() => RecordPricesPayload, {
+    description: 'Records price quotes from one source, all-or-nothing; re-sent quotes (same sourceKey) are not stored twice.',
+  })
+  async recordPriceObservations(
+    @Arg('input') input: RecordPricesInput,
+    @Ctx() ctx: HubContext,
+  ): Promise<RecordPricesPayload> {
+    const result = await storePrices(ctx.em, ctx.pubSub, input.connector, input.observations);
+    return {
+      stored: result.stored.length,
+      duplicates: result.duplicates,
+      observations: result.stored.map((row) => ctx.em.map(PriceObservation, row)),
+    };
+  }
+
+  @Subscription(() => PriceObservation, {
+    topics: PRICE_OBSERVED,
+    filter: ({ payload, args }) => matchesPriceFilter(payload as PriceObservedEvent, args.filter),
+    description: 'Prices as they are stored, optionally filtered by product, variety, origin subtree, market or channel.',
+  })
+  priceObserved(
+    @Root() event: PriceObservedEvent,
+    @Ctx() ctx: HubContext,
+    @Arg('filter', () => PriceSubscriptionFilter, { nullable: true }) _filter?: PriceSubscriptionFilter,
+  ): PriceObservation {
+    // A throwaway fork per event keeps the subscription's identity map from growing.
+    return ctx.em.fork().map(PriceObservation, event.row);
+  }
+
+  @FieldResolver(() => Product, { nullable: true, description: 'Canonical product; null while the name awaits review.' })
+  product(@Root() price: PriceObservation, @Ctx() ctx: HubContext): Promise<Product | null> {
+    return ctx.loaders.ref(Product, price.product);
+  }
+
+  @FieldResolver(() => Variety, { nullable: true })
+  variety(@Root() price: PriceObservation, @Ctx() ctx: HubContext): Promise<Variety | null> {
+    return ctx.loaders.ref(Variety, price.variety);
+  }
+
+  @FieldResolver(() => Market)
+  async market(@Root() price: PriceObservation, @Ctx() ctx: HubContext): Promise<Market> {
+    return (await ctx.loaders.ref(Market, price.market))!;
+  }
+
+  @FieldResolver(() => Region, { nullable: true, description: 'Origin region, when known.' })
+  originRegion(@Root() price: PriceObservation, @Ctx() ctx: HubContext): Promise<Region | null> {
+    return ctx.loaders.ref(Region, price.originRegion);
+  }
+}

@@ -1,0 +1,102 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { BadUserInputError } from '../platform/errors.js';
+import { paginate, type Ordering } from '../relay/paginate.js';
+import type { Page } from '../relay/connection.type.js';
+import { DEFAULT_PAGE_SIZE } from '../relay/connection.args.js';
+import { inSubtree } from '../regions/region-code.validator.js';
+import { PriceObservation } from './price-observation.entity.js';
+import { PriceOrder, type PriceFilter, type PricesArgs } from './price.args.js';
+
+export const PRICE_ORDERINGS: Record<PriceOrder, Ordering<PriceObservation>> = {
+  [PriceOrder.OBSERVED_ON_DESC]: {
+    direction: 'desc',
+    keys: [{ sql: 'p.observed_on', read: (p) => p.observedOn }, { sql: 'p.id', read: (p) => Number(p.id) }],
+  },
+  [PriceOrder.OBSERVED_ON_ASC]: {
+    direction: 'asc',
+    keys: [{ sql: 'p.observed_on', read: (p) => p.observedOn }, { sql: 'p.id', read: (p) => Number(p.id) }],
+  },
+  [PriceOrder.AVG_PRICE_DESC]: {
+    direction: 'desc',
+    keys: [{ sql: 'p.avg_price', read: (p) => p.avgPrice }, { sql: 'p.id', read: (p) => Number(p.id) }],
+  },
+  [PriceOrder.AVG_PRICE_ASC]: {
+    direction: 'asc',
+    keys: [{ sql: 'p.avg_price', read: (p) => p.avgPrice }, { sql: 'p.id', read: (p) => Number(p.id) }],
+  },
+};
+
+/** SQL conditions (alias `p`) for a price filter; every lookup is a sub-select, so one statement. */
+export function priceConditions(filter: PriceFilter = {}): [string, unknown[]][] {
+  const where: [string, unknown[]][] = [];
+  if (filter.from && filter.to && filter.from > filter.to) {
+    throw new BadUserInputError('"filter.from" must not be after "filter.to".', 'filter.from');
+  }
+  if (filter.product) {
+    where.push([
+      'p.product_id in (select id from product where code = ? or name = ? or ? = any(aliases))',
+      [filter.product, filter.product, filter.product],
+    ]);
+  }
+  if (filter.variety) {
+    where.push(['p.variety_id in (select id from variety where name = ? or ? = any(aliases))', [filter.variety, filter.variety]]);
+  }
+  if (filter.market) where.push(['p.market_id in (select id from market where code = ?)', [filter.market]]);
+  if (filter.channel) where.push(['p.market_id in (select id from market where channel = ?)', [filter.channel]]);
+  if (filter.originUnder) where.push(inSubtree('p.origin_region_code', filter.originUnder));
+  if (filter.marketRegionUnder) {
+    const [cond, params] = inSubtree('region_code', filter.marketRegionUnder);
+    where.push([`p.market_id in (select id from market where ${cond})`, params]);
+  }
+  if (filter.from) where.push(['p.observed_on >= ?', [filter.from]]);
+  if (filter.to) where.push(['p.observed_on <= ?', [filter.to]]);
+  if (filter.connector) where.push(['p.source_connector = ?', [filter.connector]]);
+  return where;
+}
+
+/** A page of prices matching a filter, in the asked order. */
+export function listPrices(em: EntityManager, args: PricesArgs): Promise<Page<PriceObservation>> {
+  const qb = em.createQueryBuilder(PriceObservation, 'p');
+  for (const [sql, params] of priceConditions(args.filter)) qb.andWhere(sql, params);
+  return paginate(qb, PRICE_ORDERINGS[args.orderBy], args);
+}
+
+/**
+ * The newest `first` prices of each market in one statement (a window
+ * function partitioned by market), for `Market.prices` under a list of markets.
+ */
+export async function latestPricesByMarket(
+  em: EntityManager,
+  marketIds: readonly number[],
+  first = DEFAULT_PAGE_SIZE,
+  filter: PriceFilter = {},
+): Promise<PriceObservation[][]> {
+  const conditions = priceConditions(filter);
+  const where = conditions.map(([sql]) => `and ${sql}`).join(' ');
+  const rows = await em.getConnection().execute<Record<string, unknown>[]>(
+    `select * from (
+       select p.*, row_number() over (partition by p.market_id order by p.observed_on desc, p.id desc) as rank
+         from price_observation p
+        where p.market_id = any(?) ${where}
+     ) ranked where rank <= ? order by market_id, rank`,
+    [[...marketIds], ...conditions.flatMap(([, params]) => params), first],
+  );
+  const byMarket = new Map<number, PriceObservation[]>(marketIds.map((id) => [id, []]));
+  for (const { rank: _rank, ...row } of rows) {
+    byMarket.get(Number(row.market_id))?.push(em.map(PriceObservation, row));
+  }
+  return marketIds.map((id) => byMarket.get(id) ?? []);
+}
+
+/** Number of prices per market matching a filter, in one GROUP BY. */
+export async function countPricesByMarket(em: EntityManager, marketIds: readonly number[], filter: PriceFilter = {}): Promise<number[]> {
+  const conditions = priceConditions(filter);
+  const rows = await em.getConnection().execute<{ market_id: number; n: string }[]>(
+    `select p.market_id, count(*) as n from price_observation p
+      where p.market_id = any(?) ${conditions.map(([sql]) => `and ${sql}`).join(' ')}
+      group by p.market_id`,
+    [[...marketIds], ...conditions.flatMap(([, params]) => params)],
+  );
+  const counts = new Map(rows.map((r) => [Number(r.market_id), Number(r.n)]));
+  return marketIds.map((id) => counts.get(id) ?? 0);
+}
