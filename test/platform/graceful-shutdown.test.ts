@@ -1,0 +1,46 @@
+import { spawn } from 'node:child_process';
+import WebSocket from 'ws';
+import { createTestDatabase, dropTestDatabase, waitFor } from '../support/test-hub.js';
+import { withDatabase } from '../support/global-setup.js';
+
+/** The real entry point in a child process, stopped with SIGTERM. */
+describe('the hub process', () => {
+  let database: string;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+  });
+  afterAll(() => dropTestDatabase(database));
+
+  it('on SIGTERM closes subscriptions (1001), finishes and exits 0', async () => {
+    const port = 40000 + (process.pid % 20000);
+    const child = spawn(process.execPath, ['--import', '@swc-node/register/esm-register', 'src/main.ts'], {
+      env: {
+        ...process.env,
+        DATABASE_URL: withDatabase(process.env.TEST_ADMIN_URL!, database),
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        SEED_DEMO: 'false',
+        LOG_LEVEL: 'info',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let logs = '';
+    child.stdout.on('data', (chunk) => (logs += chunk));
+    child.stderr.on('data', (chunk) => (logs += chunk));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    await waitFor(() => logs.includes('harvest hub listening'), 30_000, 'the hub to listen');
+
+    const socket = new WebSocket(`ws://127.0.0.1:${port}/graphql`, 'graphql-transport-ws');
+    await new Promise((resolve) => socket.once('open', resolve));
+    socket.send(JSON.stringify({ type: 'connection_init' }));
+    await new Promise((resolve) => socket.once('message', resolve));
+    const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
+
+    child.kill('SIGTERM');
+    expect(await closed).toBe(1001);
+    expect(await exited).toBe(0);
+    const lines = logs.trim().split('\n').map((line) => JSON.parse(line));
+    expect(lines.map((l) => l.msg)).toEqual(expect.arrayContaining(['stop requested', 'shut down']));
+    expect(lines.every((l) => typeof l.level === 'number' && l.service === 'harvest-hub')).toBe(true);
+  });
+});
