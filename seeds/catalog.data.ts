@@ -74,7 +74,7 @@ const FRUIT: readonly ProductData[] = [
   {
     code: 'apple', name: '苹果', nameEn: 'Apple', category: 'fruit', aliases: ['平果'], coldChain: POME_FRUIT,
     varieties: [
-      ['富士', '红富士', '富士苹果', '烟富', '冰糖心', '阿克苏冰糖心'],
+      ['红富士', '富士', '富士苹果', '烟富', '冰糖心', '阿克苏冰糖心'],
       ['嘎啦', '嘎拉', '皇家嘎啦'],
       ['秦冠', '大秦冠'],
       ['红星', '元帅', '红元帅', '蛇果'],

@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { levelOfCode } from '../src/regions/region-level.js';
+import { levelOfCode, type RegionLevel } from '../src/regions/region-level.js';
 import { insertIgnoringConflicts, type SqlValue } from './bulk-insert.js';
 
 /**
@@ -31,7 +31,7 @@ export interface SeedRegionsOptions {
 export interface RegionRow {
   code: string;
   name: string;
-  level: string;
+  level: RegionLevel;
   parentCode: string | null;
 }
 
@@ -42,17 +42,22 @@ export interface RegionRow {
  */
 export async function seedRegions(em: EntityManager, options: SeedRegionsOptions = {}): Promise<number> {
   const rows = await readRegions(options.provinces ?? DEFAULT_PROVINCES);
-  return insertIgnoringConflicts(
-    em,
-    'region',
-    ['code', 'name', 'level', 'parent_code'],
-    rows.map((r): SqlValue[] => [r.code, r.name, r.level, r.parentCode]),
-    '(code)',
+  // One transaction: a failed load leaves no half-filled province behind.
+  return em.transactional((tx) =>
+    insertIgnoringConflicts(
+      tx,
+      'region',
+      { code: 'varchar', name: 'varchar', level: 'region_level', parent_code: 'varchar' },
+      rows.map((r): SqlValue[] => [r.code, r.name, r.level, r.parentCode]),
+      '(code)',
+    ),
   );
 }
 
 /** Reads the divisions of `provinces`, parents before children. @internal */
 export async function readRegions(provinces: readonly string[]): Promise<RegionRow[]> {
+  const malformed = provinces.filter((p) => !/^\d{2}$/.test(p));
+  if (malformed.length) throw new Error(`province codes have two digits, got ${malformed.join(', ')}`);
   const dir = divisionDataDir();
   const loaded = new Set<string>();
   const rows: RegionRow[] = [];
@@ -83,28 +88,34 @@ function divisionDataDir(): string {
  */
 async function* readCsv(file: string, wanted: (line: string) => boolean): AsyncGenerator<Record<string, string>> {
   let header: string[] | undefined;
-  for await (const line of readLines(file)) {
-    if (!header) {
-      header = parseCsvLine(line.replace(/^\uFEFF/, ''));
-      continue;
+  for await (const lines of readLineBatches(file)) {
+    for (const rawLine of lines) {
+      if (header && !wanted(rawLine)) continue;
+      const line = rawLine.endsWith('\r') ? rawLine.slice(0, -1) : rawLine;
+      if (!header) {
+        header = parseCsvLine(line.replace(/^\uFEFF/, ''));
+        continue;
+      }
+      const fields = parseCsvLine(line);
+      const record: Record<string, string> = {};
+      header.forEach((column, i) => (record[column] = fields[i]));
+      yield record;
     }
-    if (!line || !wanted(line)) continue;
-    const fields = parseCsvLine(line);
-    const record: Record<string, string> = {};
-    header.forEach((column, i) => (record[column] = fields[i]));
-    yield record;
   }
 }
 
-/** Lines of a text file, read in 1 MB chunks (faster than node:readline on a 38 MB file). */
-async function* readLines(file: string): AsyncGenerator<string> {
+/**
+ * The lines of a text file, a 1 MB chunk's worth at a time: yielding batches
+ * rather than single lines (as node:readline does) saves an await per line.
+ */
+async function* readLineBatches(file: string): AsyncGenerator<string[]> {
   let rest = '';
   for await (const chunk of createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 })) {
     const lines = (rest + chunk).split('\n');
     rest = lines.pop() ?? '';
-    for (const line of lines) yield line.endsWith('\r') ? line.slice(0, -1) : line;
+    yield lines;
   }
-  if (rest) yield rest;
+  if (rest) yield [rest];
 }
 
 /**

@@ -20,6 +20,7 @@ export class Provenance {
  * facts, each with its own source; each entity declares a unique index on
  * (source_connector, source_key) so that re-loading a source adds nothing.
  */
+@ObjectType({ isAbstract: true })
 export abstract class Fact {
   @Property({ length: 64 })
   sourceConnector!: string;

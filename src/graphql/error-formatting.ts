@@ -20,12 +20,13 @@ const CLIENT_CODES = new Set([
 const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P02', '57P03', '08000', '08003', '08006']);
 
 function isDatabaseDown(error: unknown): boolean {
-  let current = error as { code?: string; cause?: unknown; message?: string } | undefined;
+  // graphql-js wraps non-Error throws (pg's raw connect errors) in NonErrorThrown.thrownValue.
+  let current = error as { code?: string; cause?: unknown; thrownValue?: unknown; message?: string } | undefined;
   for (let depth = 0; current && depth < 5; depth++) {
     if (current instanceof ConnectionException) return true;
     if (current.code && CONNECTION_CODES.has(current.code)) return true;
     if (/Connection terminated|connect ECONNREFUSED|the database system is (starting up|shutting down)/i.test(current.message ?? '')) return true;
-    current = current.cause as typeof current;
+    current = (current.cause ?? current.thrownValue) as typeof current;
   }
   return false;
 }
@@ -39,7 +40,7 @@ export function createErrorFormatter(log: Logger, onError: (code: string) => voi
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
     const code = String(formatted.extensions?.code ?? 'INTERNAL_SERVER_ERROR');
-    if (CLIENT_CODES.has(code) && !(original instanceof Error && isDatabaseDown(original))) {
+    if (CLIENT_CODES.has(code) && !isDatabaseDown(original)) {
       onError(code);
       const { stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
       return { ...formatted, extensions };

@@ -6,6 +6,7 @@ import type { MarketChannel } from '../markets/market-channel.js';
 import { PRICE_OBSERVED, type PriceObservedEvent } from '../pricing/price.events.js';
 import type { PriceObservationInput } from '../pricing/price.input.js';
 import { bulkInsert } from './bulk-insert.js';
+import { sqlList } from '../platform/sql.js';
 
 const COLUMNS = [
   'source_connector', 'source_key', 'product_id', 'variety_id', 'market_id', 'origin_region_code', 'origin_text',
@@ -34,13 +35,13 @@ async function lookups(em: EntityManager, inputs: readonly PriceObservationInput
   const names = [...new Set(inputs.flatMap((i) => [i.product, i.rawName]).filter((n): n is string => Boolean(n)))];
   const [markets, products, regions] = await Promise.all([
     conn.execute<{ id: number; code: string; channel: MarketChannel }[]>(
-      'select id, code, channel from market where code = any(?)', [[...new Set(inputs.map((i) => i.market))]], 'all', tx),
+      'select id, code, channel from market where code in (?)', [sqlList(new Set(inputs.map((i) => i.market)))], 'all', tx),
     conn.execute<{ id: number; code: string; key: string }[]>(
       `select p.id, p.code, k.key from product p
          join lateral unnest(array[p.code, p.name] || p.aliases) as k(key) on true
-        where k.key = any(?)`, [names], 'all', tx),
+        where k.key in (?)`, [sqlList(names)], 'all', tx),
     conn.execute<{ code: string }[]>(
-      'select code from region where code = any(?)', [[...new Set(inputs.map((i) => i.originRegion).filter(Boolean))]], 'all', tx),
+      'select code from region where code in (?)', [sqlList(new Set(inputs.map((i) => i.originRegion).filter(Boolean)))], 'all', tx),
   ]);
   const productIds = [...new Set(products.map((p) => p.id))];
   const varietyNames = [...new Set(inputs.flatMap((i) => [i.variety, i.rawName]).filter((n): n is string => Boolean(n)))];
@@ -48,7 +49,7 @@ async function lookups(em: EntityManager, inputs: readonly PriceObservationInput
     ? await conn.execute<{ id: number; name: string; product_id: number; key: string }[]>(
         `select v.id, v.name, v.product_id, k.key from variety v
            join lateral unnest(array[v.name] || v.aliases) as k(key) on true
-          where v.product_id = any(?) and k.key = any(?)`, [productIds, varietyNames], 'all', tx)
+          where v.product_id in (?) and k.key in (?)`, [sqlList(productIds), sqlList(varietyNames)], 'all', tx)
     : [];
   return {
     markets: new Map(markets.map((m) => [m.code, { id: m.id, channel: m.channel }])),

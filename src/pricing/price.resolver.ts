@@ -9,6 +9,7 @@ import { Variety } from '../catalog/variety.entity.js';
 import { Market } from '../markets/market.entity.js';
 import { MarketChannel } from '../markets/market-channel.js';
 import { storePrices } from '../ingest/price-writer.js';
+import { assertValidArgument } from '../graphql/validation.js';
 import { PriceObservation } from './price-observation.entity.js';
 import { PricesArgs } from './price.args.js';
 import { RecordPricesInput } from './price.input.js';
@@ -88,7 +89,10 @@ export class PriceResolver {
   }
 
   @Subscription(() => PriceObservation, {
-    topics: PRICE_OBSERVED,
+    topics: ({ args }) => {
+      assertValidArgument(PriceSubscriptionFilter, args.filter, 'filter');
+      return PRICE_OBSERVED;
+    },
     filter: ({ payload, args }) => matchesPriceFilter(payload as PriceObservedEvent, args.filter),
     description: 'Prices as they are stored, optionally filtered by product, variety, origin subtree, market or channel.',
   })

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { BadUserInputError } from '../platform/errors.js';
+import { sqlList } from '../platform/sql.js';
 import { paginate, type Ordering } from '../relay/paginate.js';
 import type { Page } from '../relay/connection.type.js';
 import { DEFAULT_PAGE_SIZE } from '../relay/connection.args.js';
@@ -77,9 +78,9 @@ export async function latestPricesByMarket(
     `select * from (
        select p.*, row_number() over (partition by p.market_id order by p.observed_on desc, p.id desc) as rank
          from price_observation p
-        where p.market_id = any(?) ${where}
+        where p.market_id in (?) ${where}
      ) ranked where rank <= ? order by market_id, rank`,
-    [[...marketIds], ...conditions.flatMap(([, params]) => params), first],
+    [sqlList(marketIds), ...conditions.flatMap(([, params]) => params), first],
   );
   const byMarket = new Map<number, PriceObservation[]>(marketIds.map((id) => [id, []]));
   for (const { rank: _rank, ...row } of rows) {
@@ -93,9 +94,9 @@ export async function countPricesByMarket(em: EntityManager, marketIds: readonly
   const conditions = priceConditions(filter);
   const rows = await em.getConnection().execute<{ market_id: number; n: string }[]>(
     `select p.market_id, count(*) as n from price_observation p
-      where p.market_id = any(?) ${conditions.map(([sql]) => `and ${sql}`).join(' ')}
+      where p.market_id in (?) ${conditions.map(([sql]) => `and ${sql}`).join(' ')}
       group by p.market_id`,
-    [[...marketIds], ...conditions.flatMap(([, params]) => params)],
+    [sqlList(marketIds), ...conditions.flatMap(([, params]) => params)],
   );
   const counts = new Map(rows.map((r) => [Number(r.market_id), Number(r.n)]));
   return marketIds.map((id) => counts.get(id) ?? 0);

@@ -34,7 +34,7 @@ describe('recording prices', () => {
         observations: [
           quote('a1'),
           quote('a2', { originRegion: '140121', originText: '清徐', observedOn: '2026-07-02', avgPrice: 3.0, lowPrice: 2.5, highPrice: 3.2 }),
-          quote('a3', { originRegion: '140821010', observedOn: '2026-07-03', unit: '个', lowPrice: null, highPrice: null, avgPrice: 1.2 }),
+          quote('a3', { originRegion: '140821100', observedOn: '2026-07-03', unit: '个', lowPrice: null, highPrice: null, avgPrice: 1.2 }),
         ],
       },
     });
@@ -83,7 +83,7 @@ describe('querying prices', () => {
     expect(res.errors).toBeUndefined();
     expect(res.data.prices.totalCount).toBe(2);
     expect(res.data.prices.nodes.map((n: any) => n.source.key)).toEqual(['a3', 'a1']);
-    expect(res.data.prices.nodes.map((n: any) => n.originRegion.code)).toEqual(['140821010', '140821']);
+    expect(res.data.prices.nodes.map((n: any) => n.originRegion.code)).toEqual(['140821100', '140821']);
   });
 
   it('pages with cursors in the asked order', async () => {

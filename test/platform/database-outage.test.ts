@@ -40,7 +40,7 @@ beforeAll(async () => {
     HOST: '127.0.0.1',
     SEED_DEMO: 'false',
   });
-  hub = await startHub(config, createLogger('silent'));
+  hub = await startHub(config, createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'));
 });
 
 afterAll(async () => {

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import WebSocket from 'ws';
 import { createTestDatabase, dropTestDatabase, waitFor } from '../support/test-hub.js';
-import { withDatabase } from '../support/global-setup.js';
+import { withDatabase } from '../support/database-url.js';
 
 /** The real entry point in a child process, stopped with SIGTERM. */
 describe('the hub process', () => {

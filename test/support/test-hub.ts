@@ -4,7 +4,7 @@ import { createClient, type Client } from 'graphql-ws';
 import { loadConfig } from '../../src/platform/config.js';
 import { createLogger } from '../../src/platform/logger.js';
 import { startHub, type Hub } from '../../src/app.js';
-import { withDatabase } from './global-setup.js';
+import { withDatabase } from './database-url.js';
 
 export interface GraphQLResponse<T = any> {
   data?: T;

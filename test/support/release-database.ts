@@ -2,7 +2,7 @@ import pg from 'pg';
 import type { EmbeddedDatabase } from '../../src/platform/embedded-postgres.js';
 
 /** Drops the template database and stops the embedded PostgreSQL, if one was started. */
-export default async function globalTeardown(): Promise<void> {
+export default async function releaseDatabase(): Promise<void> {
   const adminUrl = process.env.TEST_ADMIN_URL;
   if (adminUrl && process.env.TEST_TEMPLATE_DB) {
     const admin = new pg.Client({ connectionString: adminUrl });

@@ -8,6 +8,7 @@ import { startEmbeddedPostgres } from '../../src/platform/embedded-postgres.js';
 import { seedReferenceData } from '../../seeds/index.js';
 import { seedDemoPrices } from '../../seeds/demo-prices.seed.js';
 import { TEST_PRICE_END_DATE, TEST_PRICE_DAYS } from './fixtures.js';
+import { withDatabase } from './database-url.js';
 
 /**
  * Once per `npm test`: a PostgreSQL (DATABASE_URL when set, else an embedded
@@ -15,7 +16,7 @@ import { TEST_PRICE_END_DATE, TEST_PRICE_DAYS } from './fixtures.js';
  * reference data applied. Each test file then clones the template (fast,
  * isolated) through test/support/test-hub.ts.
  */
-export default async function globalSetup(): Promise<void> {
+export default async function prepareDatabase(): Promise<void> {
   const log = createLogger(process.env.TEST_LOG_LEVEL ?? 'warn');
   let adminUrl = process.env.DATABASE_URL;
   if (!adminUrl) {
@@ -46,11 +47,4 @@ export default async function globalSetup(): Promise<void> {
 
   process.env.TEST_ADMIN_URL = adminUrl;
   process.env.TEST_TEMPLATE_DB = template;
-}
-
-/** The same server URL pointing at another database. */
-export function withDatabase(url: string, database: string): string {
-  const u = new URL(url);
-  u.pathname = `/${database}`;
-  return u.toString();
 }
