@@ -11,6 +11,8 @@ import { Courier } from './logistics/courier.entity.js';
 import { LogisticsNode } from './logistics/logistics-node.entity.js';
 import { Shipment } from './logistics/shipment.entity.js';
 import { TrackingEvent } from './logistics/tracking-event.entity.js';
+import { Alert } from './alerts/alert.entity.js';
+import { RejectedRecord } from './ingest/rejected-record.entity.js';
 
 /** Every persisted entity of the canonical model; the ORM and the migrations read this list. */
 export const entities = [
@@ -27,4 +29,6 @@ export const entities = [
   LogisticsNode,
   Shipment,
   TrackingEvent,
+  Alert,
+  RejectedRecord,
 ];

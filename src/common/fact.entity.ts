@@ -20,8 +20,9 @@ export class Provenance {
  * facts, each with its own source; each entity declares a unique index on
  * (source_connector, source_key) so that re-loading a source adds nothing.
  */
-@ObjectType({ isAbstract: true })
-export abstract class Fact {
+// An ObjectType so that subclasses inherit the `source` field; never exposed by itself.
+@ObjectType()
+export class Fact {
   @Property({ length: 64 })
   sourceConnector!: string;
 

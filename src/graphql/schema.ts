@@ -9,6 +9,8 @@ import { MarketResolver } from '../markets/market.resolver.js';
 import { PriceResolver } from '../pricing/price.resolver.js';
 import { SalesRecordResolver, SupplyListingResolver } from '../supply/supply.resolver.js';
 import { CourierResolver, LogisticsNodeResolver, ShipmentResolver, TrackingEventResolver } from '../logistics/logistics.resolver.js';
+import { AlertResolver } from '../alerts/alert.resolver.js';
+import { RejectedRecordResolver } from '../ingest/rejected-record.resolver.js';
 import { validateArgs } from './validation.js';
 
 /** Every resolver of the public schema, by area. */
@@ -27,6 +29,8 @@ export const resolvers = [
   LogisticsNodeResolver,
   ShipmentResolver,
   TrackingEventResolver,
+  AlertResolver,
+  RejectedRecordResolver,
 ] as const;
 
 /** Builds the one shared supply-and-sales schema. */
