@@ -14,6 +14,7 @@ import { buildHubSchema } from './graphql/schema.js';
 import { createContext, type HubContext } from './graphql/context.js';
 import { createErrorFormatter } from './graphql/error-formatting.js';
 import { metricsPlugin } from './graphql/metrics.plugin.js';
+import { legacyJsonStatusPlugin } from './graphql/http-status.plugin.js';
 import { createHttpApp } from './http/http-app.js';
 import { attachGraphqlWs } from './ws/graphql-ws.server.js';
 import { seedIfEmpty } from './seed-on-start.js';
@@ -49,11 +50,14 @@ export async function startHub(config: Config, log: Logger = createLogger(config
     hideSchemaDetailsFromClientErrors: !config.introspection,
     includeStacktraceInErrorResponses: false,
     formatError,
-    csrfPrevention: true,
+    // Callers authenticate with headers (API keys, bearer tokens), never cookies, so there is
+    // no ambient credential to forge; GET queries stay usable as the GraphQL-over-HTTP spec allows.
+    csrfPrevention: false,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),
       metricsPlugin(metrics),
+      legacyJsonStatusPlugin(),
       { async serverWillStart() { return { drainServer: () => ws.dispose() }; } },
     ],
   });
