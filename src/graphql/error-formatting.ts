@@ -39,11 +39,14 @@ function isDatabaseDown(error: unknown): boolean {
 export function createErrorFormatter(log: Logger, onError: (code: string) => void) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
-    const code = String(formatted.extensions?.code ?? 'INTERNAL_SERVER_ERROR');
+    // A GraphQLError with no cause was made by graphql-js itself (parse or validation of the
+    // document, e.g. over graphql-ws where Apollo does not add codes): it is about the request.
+    const requestError = error instanceof GraphQLError && !error.originalError && !formatted.extensions?.code;
+    const code = String(formatted.extensions?.code ?? (requestError ? 'GRAPHQL_VALIDATION_FAILED' : 'INTERNAL_SERVER_ERROR'));
     if (CLIENT_CODES.has(code) && !isDatabaseDown(original)) {
       onError(code);
       const { stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
-      return { ...formatted, extensions };
+      return { ...formatted, extensions: { ...extensions, code } };
     }
     if (isDatabaseDown(original)) {
       onError('DATABASE_UNAVAILABLE');
