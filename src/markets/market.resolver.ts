@@ -3,7 +3,7 @@ import { ConnectionType } from '../relay/connection.type.js';
 import { DEFAULT_PAGE_SIZE } from '../relay/connection.args.js';
 import type { HubContext } from '../graphql/context.js';
 import { Region } from '../regions/region.entity.js';
-import { PriceConnection } from '../pricing/price.resolver.js';
+import { PriceObservationConnection } from '../pricing/price.resolver.js';
 import { MarketPricesArgs, PriceOrder } from '../pricing/price.args.js';
 import { PRICE_ORDERINGS, countPricesByMarket, latestPricesByMarket, listPrices } from '../pricing/price.service.js';
 import { firstPage } from '../relay/paginate.js';
@@ -36,11 +36,11 @@ export class MarketResolver {
    * list is loaded in one statement (and counted in one more), so a list of
    * 10 or 200 markets costs the same number of queries.
    */
-  @FieldResolver(() => PriceConnection, { description: 'Prices observed at this market, newest first.' })
-  async prices(@Root() market: Market, @Args() args: MarketPricesArgs, @Ctx() ctx: HubContext): Promise<PriceConnection> {
+  @FieldResolver(() => PriceObservationConnection, { description: 'Prices observed at this market, newest first.' })
+  async prices(@Root() market: Market, @Args() args: MarketPricesArgs, @Ctx() ctx: HubContext): Promise<PriceObservationConnection> {
     const filter = { ...args.filter, market: undefined };
     if (args.after != null || args.before != null || args.last != null) {
-      return new PriceConnection(
+      return new PriceObservationConnection(
         await listPrices(ctx.em, { ...args, filter: { ...filter, market: market.code }, orderBy: PriceOrder.OBSERVED_ON_DESC }),
       );
     }
@@ -53,6 +53,6 @@ export class MarketResolver {
       ctx.loaders
         .custom(`market.priceCount:${JSON.stringify(filter)}`, (ids: readonly number[]) => countPricesByMarket(ctx.em, ids, filter))
         .load(market.id);
-    return new PriceConnection(firstPage(rows, first, PRICE_ORDERINGS[PriceOrder.OBSERVED_ON_DESC], count));
+    return new PriceObservationConnection(firstPage(rows, first, PRICE_ORDERINGS[PriceOrder.OBSERVED_ON_DESC], count));
   }
 }

@@ -17,7 +17,7 @@ import { listPrices } from './price.service.js';
 import { PRICE_OBSERVED, type PriceObservedEvent } from './price.events.js';
 
 @ObjectType()
-export class PriceConnection extends ConnectionType(PriceObservation, 'PriceObservation') {}
+export class PriceObservationConnection extends ConnectionType(PriceObservation) {}
 
 @ObjectType({ description: 'Outcome of recording a batch of prices.' })
 export class RecordPricesPayload {
@@ -68,9 +68,9 @@ export function matchesPriceFilter(event: PriceObservedEvent, filter: PriceSubsc
 
 @Resolver(() => PriceObservation)
 export class PriceResolver {
-  @Query(() => PriceConnection, { description: 'Price observations by product, variety, market, channel, origin subtree and date range.' })
-  async prices(@Args() args: PricesArgs, @Ctx() ctx: HubContext): Promise<PriceConnection> {
-    return new PriceConnection(await listPrices(ctx.em, args));
+  @Query(() => PriceObservationConnection, { description: 'Price observations by product, variety, market, channel, origin subtree and date range.' })
+  async prices(@Args() args: PricesArgs, @Ctx() ctx: HubContext): Promise<PriceObservationConnection> {
+    return new PriceObservationConnection(await listPrices(ctx.em, args));
   }
 
   @Mutation(() => RecordPricesPayload, {

@@ -14,11 +14,14 @@ export interface Page<T> {
 }
 
 /**
- * Builds `<Name>Connection` and `<Name>Edge` object types for a node type,
+ * Builds the `<Node>Edge` type and a connection base class for a node type,
  * following the Relay cursor-connections specification
- * (https://relay.dev/graphql/connections.htm).
+ * (https://relay.dev/graphql/connections.htm). Subclass it as
+ * `@ObjectType() class <Node>Connection extends ConnectionType(<Node>) {}`:
+ * the subclass's name is the connection type's name.
  */
-export function ConnectionType<T extends object>(NodeClass: ClassType<T>, name = NodeClass.name) {
+export function ConnectionType<T extends object>(NodeClass: ClassType<T>) {
+  const name = NodeClass.name;
   @ObjectType(`${name}Edge`)
   class EdgeType {
     @Field(() => NodeClass) node!: T;
