@@ -13,6 +13,8 @@ import { Shipment } from './logistics/shipment.entity.js';
 import { TrackingEvent } from './logistics/tracking-event.entity.js';
 import { Alert } from './alerts/alert.entity.js';
 import { RejectedRecord } from './ingest/rejected-record.entity.js';
+import { CourierCredential } from './logistics/courier-credential.entity.js';
+import { WebhookSignature } from './logistics/webhook-signature.entity.js';
 
 /** Every persisted entity of the canonical model; the ORM and the migrations read this list. */
 export const entities = [
@@ -31,4 +33,6 @@ export const entities = [
   TrackingEvent,
   Alert,
   RejectedRecord,
+  CourierCredential,
+  WebhookSignature,
 ];

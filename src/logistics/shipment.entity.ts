@@ -46,6 +46,14 @@ export class Shipment extends Fact implements Node {
   @ManyToOne(() => Region, { nullable: true })
   destinationRegion?: Region;
 
+  @Field({ nullable: true, description: 'Where it was picked up, as a region code, also outside the regions the hub knows (`originRegion` is set when it knows it).' })
+  @Property({ length: 12, nullable: true })
+  originCode?: string;
+
+  @Field({ nullable: true, description: 'Where it is (or was) delivered, as a region code, also outside the regions the hub knows.' })
+  @Property({ length: 12, nullable: true })
+  destinationCode?: string;
+
   @ManyToOne(() => Product, { nullable: true })
   product?: Product;
 

@@ -7,6 +7,7 @@ import { Region } from '../regions/region.entity.js';
 import { LogisticsNode } from './logistics-node.entity.js';
 import { Shipment } from './shipment.entity.js';
 import { ShipmentStatus } from './logistics-enums.js';
+import { TrackingFormat } from './tracking-format.js';
 
 /** One scan or sensor report on a parcel, with the courier's raw code and text kept. */
 @ObjectType({ implements: Node, description: 'A tracking event (scan) on a parcel.' })
@@ -38,6 +39,14 @@ export class TrackingEvent extends Fact implements Node {
 
   @ManyToOne(() => Region, { nullable: true })
   region?: Region;
+
+  @Field({ nullable: true, description: 'Region code as the courier reported it (canonical form), also outside the regions the hub knows, e.g. `110105`.' })
+  @Property({ length: 12, nullable: true })
+  areaCode?: string;
+
+  @Field(() => TrackingFormat, { description: 'Wire format the event arrived in.' })
+  @Enum({ items: () => TrackingFormat, nativeEnumName: 'tracking_format', default: TrackingFormat.NATIVE })
+  format: TrackingFormat = TrackingFormat.NATIVE;
 
   @ManyToOne(() => LogisticsNode, { nullable: true })
   node?: LogisticsNode;
