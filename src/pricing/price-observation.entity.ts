@@ -21,7 +21,7 @@ const money = () => new DecimalType('number');
 @Entity({ tableName: 'price_observation' })
 @Unique({ properties: ['sourceConnector', 'sourceKey'] })
 @Index({ properties: ['product', 'observedOn'] })
-@Index({ properties: ['market', 'observedOn'] })
+@Index({ properties: ['market', 'observedOn', 'id'] })
 @Index({ properties: ['observedOn'] })
 @Index({ name: 'price_observation_origin_prefix_idx', expression: 'create index "price_observation_origin_prefix_idx" on "price_observation" ("origin_region_code" varchar_pattern_ops)' })
 export class PriceObservation extends Fact implements Node {

@@ -63,8 +63,9 @@ export function listPrices(em: EntityManager, args: PricesArgs): Promise<Page<Pr
 }
 
 /**
- * The newest `first` prices of each market in one statement (a window
- * function partitioned by market), for `Market.prices` under a list of markets.
+ * The newest `first` prices of each market in one statement: a LATERAL
+ * subquery per market walks the (market_id, observed_on, id) index backwards
+ * and stops after `first` rows, for `Market.prices` under a list of markets.
  */
 export async function latestPricesByMarket(
   em: EntityManager,
@@ -73,19 +74,20 @@ export async function latestPricesByMarket(
   filter: PriceFilter = {},
 ): Promise<PriceObservation[][]> {
   const conditions = priceConditions(filter);
-  const where = conditions.map(([sql]) => `and ${sql}`).join(' ');
   const rows = await em.getConnection().execute<Record<string, unknown>[]>(
-    `select * from (
-       select p.*, row_number() over (partition by p.market_id order by p.observed_on desc, p.id desc) as rank
-         from price_observation p
-        where p.market_id in (?) ${where}
-     ) ranked where rank <= ? order by market_id, rank`,
-    [sqlList(marketIds), ...conditions.flatMap(([, params]) => params), first],
+    `select p.* from market m
+       cross join lateral (
+         select * from price_observation p
+          where p.market_id = m.id ${conditions.map(([sql]) => `and ${sql}`).join(' ')}
+          order by p.observed_on desc, p.id desc
+          limit ?
+       ) p
+      where m.id in (?)
+      order by p.market_id, p.observed_on desc, p.id desc`,
+    [...conditions.flatMap(([, params]) => params), first, sqlList(marketIds)],
   );
   const byMarket = new Map<number, PriceObservation[]>(marketIds.map((id) => [id, []]));
-  for (const { rank: _rank, ...row } of rows) {
-    byMarket.get(Number(row.market_id))?.push(em.map(PriceObservation, row));
-  }
+  for (const row of rows) byMarket.get(Number(row.market_id))?.push(em.map(PriceObservation, row));
   return marketIds.map((id) => byMarket.get(id) ?? []);
 }
 
