@@ -1,7 +1,8 @@
 /**
  * Load test of the nested query of issue #3 (markets -> prices -> product ->
  * variety -> origin region -> parent region) with autocannon, against a hub
- * started in this process on a seeded database.
+ * running as its own process on a seeded database (the embedded default with
+ * its demo data, or DATABASE_URL).
  *
  *   npm run bench:nested                          # embedded PostgreSQL under .data/bench
  *   DATABASE_URL=postgres://… npm run bench:nested
@@ -12,9 +13,7 @@
 import 'reflect-metadata';
 import path from 'node:path';
 import autocannon from 'autocannon';
-import { loadConfig } from '../src/platform/config.js';
-import { createLogger } from '../src/platform/logger.js';
-import { startHub } from '../src/app.js';
+import { startHubProcess } from './lib/hub-process.js';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 15);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 10);
@@ -33,15 +32,11 @@ const query = `query Nested($first: Int!) {
   }
 }`;
 
-const config = loadConfig({
-  ...process.env,
-  PORT: '0',
-  HOST: '127.0.0.1',
-  LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+const hub = await startHubProcess({
+  PORT: process.env.BENCH_PORT ?? '4100',
   DATA_DIR: process.env.DATA_DIR ?? path.resolve('.data/bench'),
   EMBEDDED_PG_PORT: process.env.EMBEDDED_PG_PORT ?? '54350',
 });
-const hub = await startHub(config, createLogger(config.logLevel));
 const body = JSON.stringify({ query, variables: { first: markets }, operationName: 'Nested' });
 
 const probe = await fetch(`${hub.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
@@ -78,7 +73,7 @@ console.log(
     2,
   ),
 );
-await hub.close();
+await hub.stop();
 
 async function statementCount(): Promise<number> {
   const text = await (await fetch(`${hub.url}/metrics`)).text();

@@ -36,6 +36,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error) => {
-  console.error(error);
+  console.error(error instanceof Error ? (error.stack ?? error.message) : `start failed: ${String(error)}`);
   process.exit(1);
 });

@@ -40,13 +40,21 @@ export async function startEmbeddedPostgres(options: {
     onLog: (message) => options.log.debug({ pg: String(message).trim() }, 'embedded postgres'),
     onError: (error) => options.log.debug({ pg: String(error).trim() }, 'embedded postgres'),
   });
+  await stopOrphan(databaseDir, options.log);
   const fresh = !fs.existsSync(path.join(databaseDir, 'PG_VERSION'));
   const started = Date.now();
   if (fresh) {
     options.log.info({ databaseDir }, 'initialising embedded PostgreSQL (first start)');
     await pg.initialise();
   }
-  await pg.start();
+  try {
+    await pg.start();
+  } catch (error) {
+    throw new Error(
+      `Could not start the embedded PostgreSQL in ${databaseDir} on port ${options.port}` +
+        ` (${error instanceof Error ? error.message : 'see the debug log'}). Is the port taken? Set EMBEDDED_PG_PORT or DATABASE_URL.`,
+    );
+  }
   const client = pg.getPgClient('postgres', '127.0.0.1');
   await client.connect();
   try {
@@ -81,4 +89,43 @@ async function loadEmbeddedPostgres() {
     }
   }
   return EmbeddedPostgres;
+}
+
+/**
+ * A hub killed without its shutdown (SIGKILL, a crash) leaves its PostgreSQL
+ * running, re-parented to init, and a second postmaster cannot start on the
+ * same folder. Such an orphan is stopped (fast shutdown) before starting
+ * again. A postmaster whose parent is alive belongs to a running hub: refuse.
+ */
+async function stopOrphan(databaseDir: string, log: Logger): Promise<void> {
+  const pidFile = path.join(databaseDir, 'postmaster.pid');
+  if (!fs.existsSync(pidFile)) return;
+  const pid = Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0]);
+  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return; // stale file: PostgreSQL cleans it up itself
+  const parent = parentOf(pid);
+  if (parent !== undefined && parent !== 1 && isAlive(parent)) {
+    throw new Error(`The embedded PostgreSQL in ${databaseDir} belongs to another running process (pid ${parent}); give this hub its own DATA_DIR.`);
+  }
+  log.warn({ pid, databaseDir }, 'stopping an embedded PostgreSQL left running by an earlier hub');
+  process.kill(pid, 'SIGINT');
+  for (let waited = 0; isAlive(pid) && waited < 15_000; waited += 100) await new Promise((r) => setTimeout(r, 100));
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Parent pid from /proc (Linux); undefined elsewhere. */
+function parentOf(pid: number): number | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return undefined;
+  }
 }

@@ -21,6 +21,9 @@ describe('the hub process', () => {
         HOST: '127.0.0.1',
         SEED_DEMO: 'false',
         LOG_LEVEL: 'info',
+        // Not 'test': Apollo installs its own signal handlers outside tests (regression: they killed
+        // the process before the hub's shutdown ran, orphaning the embedded PostgreSQL).
+        NODE_ENV: 'development',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
