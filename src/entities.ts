@@ -13,6 +13,8 @@ import { Shipment } from './logistics/shipment.entity.js';
 import { TrackingEvent } from './logistics/tracking-event.entity.js';
 import { Alert } from './alerts/alert.entity.js';
 import { RejectedRecord } from './ingest/rejected-record.entity.js';
+import { ConnectorState } from './ingest/connectors/connector-state.entity.js';
+import { UnmatchedName } from './ingest/review/unmatched-name.entity.js';
 import { CourierCredential } from './logistics/courier-credential.entity.js';
 import { WebhookSignature } from './logistics/webhook-signature.entity.js';
 
@@ -33,6 +35,8 @@ export const entities = [
   TrackingEvent,
   Alert,
   RejectedRecord,
+  ConnectorState,
+  UnmatchedName,
   CourierCredential,
   WebhookSignature,
 ];

@@ -8,6 +8,8 @@ export interface Rejection {
   field?: string | null;
   position?: string | null;
   raw: unknown;
+  /** What re-reads `raw` on replay (see `replayRejected`); absent: the record cannot be replayed automatically. */
+  pipeline?: string | null;
 }
 
 /**
@@ -17,7 +19,7 @@ export interface Rejection {
  */
 export async function keepRejected(em: EntityManager, rejections: readonly Rejection[]): Promise<string[]> {
   if (!rejections.length) return [];
-  const rows = rejections.map((r) => [r.connector, r.reason, r.field ?? null, r.position ?? null, JSON.stringify(r.raw ?? null)]);
-  const stored = await bulkInsert(em, 'rejected_record', ['connector', 'reason', 'field', 'position', 'raw'], rows, ['id']);
+  const rows = rejections.map((r) => [r.connector, r.reason, r.field ?? null, r.position ?? null, JSON.stringify(r.raw ?? null), r.pipeline ?? null]);
+  const stored = await bulkInsert(em, 'rejected_record', ['connector', 'reason', 'field', 'position', 'raw', 'pipeline'], rows, ['id']);
   return stored.map((row) => String(row.id));
 }

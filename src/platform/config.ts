@@ -31,6 +31,12 @@ const schema = z.object({
   GRAPHQL_INTROSPECTION: z.stringbool().optional(),
   /** How long a graceful shutdown waits for in-flight requests. @default 10000 */
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
+  /** Enabled connectors and their config (issue #4): a path to a JSON file, or the JSON itself. See connectors/README.md. */
+  CONNECTORS: z.string().optional(),
+  /** Folder of connector modules. @default the built-in `connectors/` */
+  CONNECTORS_DIR: z.string().optional(),
+  /** Run pull connectors on their intervals inside the hub. @default true */
+  CONNECTOR_SCHEDULER: z.stringbool().default(true),
 });
 
 export type Env = z.input<typeof schema>;
@@ -48,6 +54,8 @@ export interface Config {
   env: z.infer<typeof schema>['NODE_ENV'];
   introspection: boolean;
   shutdownTimeoutMs: number;
+  /** Connectors (issue #4): CONNECTORS, CONNECTORS_DIR, CONNECTOR_SCHEDULER. */
+  ingest: { connectors?: string; connectorsDir?: string; scheduler: boolean };
 }
 
 /** Thrown at start when the environment is wrong; names every bad variable. */
@@ -79,5 +87,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     env: e.NODE_ENV,
     introspection: e.GRAPHQL_INTROSPECTION ?? e.NODE_ENV !== 'production',
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    ingest: { connectors: e.CONNECTORS, connectorsDir: e.CONNECTORS_DIR && path.resolve(e.CONNECTORS_DIR), scheduler: e.CONNECTOR_SCHEDULER },
   };
 }

@@ -1,0 +1,102 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { ReadBatch, ReaderContext } from '../../src/ingest/connectors/connector.js';
+import { fetchJson, fetchWithRetry } from '../../src/ingest/http-source.js';
+import { formatOf, readTableFile, rowsOfJson, type TableFormat } from '../../src/ingest/tabular-file.js';
+import type { WholesalePricesConfig } from './manifest.js';
+
+/** Cursor of a folder source: each file loaded, with its size and modification time. */
+interface FolderCursor {
+  files?: Record<string, string>;
+  /** URL sources: the newest publication day seen; the next run asks from that day on. */
+  watermark?: string;
+}
+
+/**
+ * Reads a price list from a file, a folder (each new or changed file once,
+ * in name order; the schedule is the watch interval) or an HTTP URL (a file
+ * to download, or the Xinfadi web API's JSON pages from the saved watermark).
+ */
+export async function* readPrices(ctx: ReaderContext<WholesalePricesConfig>): AsyncGenerator<ReadBatch> {
+  const { config, options } = ctx;
+  const cursor = (ctx.cursor ?? {}) as FolderCursor;
+  const target = options.file ?? config.file ?? config.folder;
+  if (target) {
+    const stat = await fs.promises.stat(target).catch(() => undefined);
+    if (!stat) throw new Error(`no such file or folder: ${target}`);
+    if (stat.isDirectory()) {
+      yield* readFolder(target, cursor, config);
+      return;
+    }
+    for await (const batch of readTableFile(target, { format: config.format, batchSize: config.batchSize })) yield batch;
+    return;
+  }
+  if (config.url) {
+    yield* readUrl(ctx, cursor);
+    return;
+  }
+  throw new Error('nothing to read: configure `file`, `folder` or `url`, or pass --file');
+}
+
+async function* readFolder(folder: string, cursor: FolderCursor, config: WholesalePricesConfig): AsyncGenerator<ReadBatch> {
+  const seen = { ...(cursor.files ?? {}) };
+  const names = (await fs.promises.readdir(folder)).filter((n) => formatOf(n) && !n.startsWith('.')).sort();
+  for (const name of names) {
+    const file = path.join(folder, name);
+    const stat = await fs.promises.stat(file);
+    const version = `${stat.size}:${Math.trunc(stat.mtimeMs)}`;
+    if (seen[name] === version) continue;
+    for await (const batch of readTableFile(file, { format: config.format, batchSize: config.batchSize })) yield batch;
+    seen[name] = version;
+    // The file is fully stored once this (empty) batch commits: only then is it marked as loaded.
+    yield { records: [], cursor: { ...cursor, files: { ...seen } } };
+  }
+}
+
+async function* readUrl(ctx: ReaderContext<WholesalePricesConfig>, cursor: FolderCursor): AsyncGenerator<ReadBatch> {
+  const { config, signal, log } = ctx;
+  const url = config.url!;
+  const http = {
+    headers: config.headers,
+    timeoutMs: config.timeoutMs,
+    retries: config.retries,
+    signal,
+    onRetry: (info: object) => log.warn({ url, ...info }, 'retrying price source'),
+  };
+  const format: TableFormat | undefined = config.format ?? formatOf(new URL(url).pathname);
+  if (format === 'csv' || format === 'xlsx') {
+    // Download, then read like a file.
+    const response = await fetchWithRetry(url, http);
+    const tmp = path.join(await fs.promises.mkdtemp(path.join(os.tmpdir(), 'hub-prices-')), `download.${format}`);
+    try {
+      await fs.promises.writeFile(tmp, Buffer.from(await response.arrayBuffer()));
+      for await (const batch of readTableFile(tmp, { format, batchSize: config.batchSize })) yield batch;
+    } finally {
+      await fs.promises.rm(path.dirname(tmp), { recursive: true, force: true });
+    }
+    return;
+  }
+  // JSON pages: {current, limit, count, list: [...]}.
+  let watermark = cursor.watermark;
+  for (let page = 1; page <= config.maxPages; page++) {
+    const pageUrl = new URL(url);
+    pageUrl.searchParams.set('current', String(page));
+    pageUrl.searchParams.set('limit', String(config.pageSize));
+    if (cursor.watermark) pageUrl.searchParams.set('pubDateStartTime', cursor.watermark);
+    const body = await fetchJson<{ count?: number; limit?: number; list?: unknown[] }>(pageUrl.href, http);
+    const rows = rowsOfJson(body);
+    for (const row of rows) {
+      const date = String((row as Record<string, unknown>).pubDate ?? (row as Record<string, unknown>).reportDate ?? '').slice(0, 10);
+      if (/^\d{4}-\d{2}-\d{2}$/.test(date) && (!watermark || date > watermark)) watermark = date;
+    }
+    yield {
+      records: rows.map((raw, i) => ({ raw, position: `${pageUrl.pathname} page ${page} [${i}]` })),
+      cursor: { ...cursor, watermark },
+      total: typeof body.count === 'number' ? body.count : undefined,
+    };
+    const limit = body.limit ?? config.pageSize;
+    if (!rows.length || (typeof body.count === 'number' && page * limit >= body.count)) return;
+  }
+  log.warn({ url, maxPages: config.maxPages }, 'stopped at maxPages; the rest is read on the next run');
+}

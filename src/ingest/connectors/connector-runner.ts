@@ -1,0 +1,118 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Logger } from '../../platform/logger.js';
+import type { HubPubSub } from '../../platform/pubsub.js';
+import { addCounts, emptyCounts, IngestSession, type LoadCounts } from '../pipeline.js';
+import type { RunOptions } from './connector.js';
+import type { ConnectorInstance } from './connector-registry.js';
+import { ConnectorStatus } from './connector-state.entity.js';
+
+/** Pub/sub topic: a connector's status changed. Payload: {@link ConnectorStatusEvent}. */
+export const CONNECTOR_STATUS_CHANGED = 'CONNECTOR_STATUS_CHANGED';
+
+/** What is published when a connector's status changes (plain JSON: it may cross Redis). */
+export interface ConnectorStatusEvent {
+  name: string;
+  status: ConnectorStatus;
+}
+
+/** Progress of a run, after each stored batch. */
+export interface RunProgress {
+  counts: LoadCounts;
+  /** Source records expected in all, when the reader knows. */
+  total?: number;
+}
+
+export interface RunResult {
+  connector: string;
+  counts: LoadCounts;
+  status: ConnectorStatus;
+  error?: string;
+  durationMs: number;
+}
+
+export interface RunnerDeps {
+  em: EntityManager;
+  pubSub?: HubPubSub;
+  log: Logger;
+}
+
+/** Thrown when a connector is asked to run while it is already running in this process. */
+export class ConnectorBusyError extends Error {
+  constructor(name: string) {
+    super(`connector "${name}" is already running`);
+    this.name = 'ConnectorBusyError';
+  }
+}
+
+const running = new WeakMap<EntityManager, Set<string>>();
+
+/**
+ * Runs one connector once: reads batches after the saved cursor, sends each
+ * through the ingest pipeline (the cursor is saved in the batch's own
+ * transaction), and records status, counts and errors in `connector_state`.
+ * Never throws for a failing source: the failure is recorded and returned,
+ * so the caller (scheduler, CLI, mutation) decides what to do.
+ */
+export async function runConnector(
+  deps: RunnerDeps,
+  instance: ConnectorInstance,
+  options: RunOptions & { signal?: AbortSignal; onProgress?: (progress: RunProgress) => void } = {},
+): Promise<RunResult> {
+  const { em, pubSub, log } = deps;
+  const busy = running.get(em) ?? new Set<string>();
+  running.set(em, busy);
+  if (busy.has(instance.name)) throw new ConnectorBusyError(instance.name);
+  busy.add(instance.name);
+  const started = Date.now();
+  const conn = em.getConnection();
+  const setStatus = async (status: ConnectorStatus, extra = '', params: unknown[] = []) => {
+    await conn.execute(
+      `insert into connector_state (name, module, status, last_run_at, updated_at) values (?, ?, ?, now(), now())
+       on conflict (name) do update set module = excluded.module, status = excluded.status, updated_at = now()${extra}`,
+      [instance.name, instance.module, status, ...params],
+    );
+    pubSub?.publish(CONNECTOR_STATUS_CHANGED, { name: instance.name, status } satisfies ConnectorStatusEvent);
+  };
+  const counts = emptyCounts();
+  try {
+    await setStatus(ConnectorStatus.RUNNING, ', last_run_at = now()');
+    const [state] = await conn.execute<{ cursor: unknown }[]>('select cursor from connector_state where name = ?', [instance.name]);
+    const session = new IngestSession(em, { connector: instance.name, pipeline: instance.module, map: instance.manifest.map, config: instance.config, pubSub });
+    const signal = options.signal ?? new AbortController().signal;
+    const reader = instance.manifest.read({ config: instance.config, cursor: state?.cursor ?? null, options, log: log.child({ connector: instance.name }), signal });
+    let total: number | undefined;
+    for await (const batch of reader) {
+      signal.throwIfAborted();
+      total = batch.total ?? total;
+      const result = await session.write(batch.records, {
+        inTransaction:
+          batch.cursor === undefined
+            ? undefined
+            : async (client) => {
+                await client.query('update connector_state set cursor = $2::jsonb where name = $1', [instance.name, JSON.stringify(batch.cursor)]);
+              },
+      });
+      addCounts(counts, result.counts);
+      options.onProgress?.({ counts: { ...counts }, total });
+    }
+    await setStatus(
+      ConnectorStatus.OK,
+      `, last_success_at = now(), last_counts = ?::jsonb,
+         total_counts = (select jsonb_object_agg(k, coalesce((connector_state.total_counts->>k)::bigint, 0) + v::bigint)
+                           from jsonb_each_text(?::jsonb) as e(k, v))`,
+      [JSON.stringify(counts), JSON.stringify(counts)],
+    );
+    const durationMs = Date.now() - started;
+    log.info({ connector: instance.name, ...counts, durationMs }, 'connector run finished');
+    return { connector: instance.name, counts, status: ConnectorStatus.OK, durationMs };
+  } catch (error) {
+    const message = (error as Error).message ?? String(error);
+    log.warn({ connector: instance.name, err: message, ...counts }, 'connector run failed');
+    await setStatus(ConnectorStatus.FAILED, ', last_error = ?, last_error_at = now(), last_counts = ?::jsonb', [message, JSON.stringify(counts)]).catch(
+      (stateError: Error) => log.error({ connector: instance.name, err: stateError.message }, 'could not record connector failure'),
+    );
+    return { connector: instance.name, counts, status: ConnectorStatus.FAILED, error: message, durationMs: Date.now() - started };
+  } finally {
+    busy.delete(instance.name);
+  }
+}

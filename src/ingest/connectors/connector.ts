@@ -1,0 +1,72 @@
+import type { z } from 'zod';
+import type { Logger } from '../../platform/logger.js';
+import type { CanonicalRecordInput, MappingFailure } from '../records.js';
+
+/**
+ * The one connector interface. A connector is a folder `connectors/<name>/`
+ * whose `manifest.ts` default-exports a {@link ConnectorManifest}; it imports
+ * only this ingest API (src/ingest/...) and its own helpers. The hub finds
+ * connectors through configuration (`CONNECTORS`), never by importing one.
+ * See connectors/README.md.
+ */
+
+/** pull: the hub reads on a schedule from a cursor; push: the source (or an operator) hands payloads in. */
+export type ConnectorKind = 'pull' | 'push';
+
+/** A source record as read, before mapping, and where it was. */
+export interface SourceRecord {
+  /** The record as the source gave it (a CSV row as an object, a JSON item...): kept verbatim when rejected. */
+  raw: unknown;
+  /** Where in the source: `file.csv:1234`, `GET /listings page 3 item 7`. */
+  position: string;
+}
+
+/** A batch read by a reader, and the cursor to save once the batch is stored. */
+export interface ReadBatch {
+  records: SourceRecord[];
+  /** The reader's cursor or watermark after this batch; saved in the batch's transaction. Undefined: unchanged. */
+  cursor?: unknown;
+  /** Rows the reader expects in all (for progress), when it knows. */
+  total?: number;
+}
+
+/** What a reader gets. */
+export interface ReaderContext<Config> {
+  config: Config;
+  /** The cursor saved after the last stored batch, or null on a first run. */
+  cursor: unknown;
+  /** Run options from the CLI or a mutation: a file to read instead of the configured source. */
+  options: RunOptions;
+  log: Logger;
+  /** Aborted when the hub stops or the run is cancelled. */
+  signal: AbortSignal;
+}
+
+export interface RunOptions {
+  /** Read this file (or folder) instead of the configured source. */
+  file?: string;
+}
+
+/** Maps one source record to canonical records, or refuses it with a reason. */
+export type Mapper<Config> = (raw: unknown, config: Config) => CanonicalRecordInput | MappingFailure | (CanonicalRecordInput | MappingFailure)[];
+
+/** A connector: manifest, reader and mapper. */
+export interface ConnectorManifest<Config = unknown> {
+  /** Module name, the folder name: `wholesale-prices`. */
+  name: string;
+  kind: ConnectorKind;
+  description: string;
+  /** Default schedule: run every `intervalSeconds` (pull connectors); a connector's config may override it. */
+  schedule?: { intervalSeconds: number };
+  /** Typed configuration, validated when the connector is loaded. */
+  config: z.ZodType<Config>;
+  /** Reads records after `ctx.cursor`, in batches (pull connectors; push connectors read the payload they were given). */
+  read(ctx: ReaderContext<Config>): AsyncIterable<ReadBatch>;
+  /** Source record -> canonical records. */
+  map: Mapper<Config>;
+}
+
+/** Declares a connector manifest with its config type inferred. */
+export function defineConnector<Config>(manifest: ConnectorManifest<Config>): ConnectorManifest<Config> {
+  return manifest;
+}

@@ -1,0 +1,108 @@
+import { z } from 'zod';
+import { MarketChannel } from '../markets/market-channel.js';
+
+/**
+ * Canonical records: what a connector's mapper produces and the ingest
+ * pipeline validates, matches to the catalogue and stores. Names, places and
+ * units stay as the source wrote them (`rawName`, `originText`, `unit`); the
+ * pipeline adds the canonical product, variety and region.
+ */
+
+const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD').refine((d) => !Number.isNaN(Date.parse(d)), 'is not a real date');
+const money = z.number().finite().min(0, 'must not be negative');
+const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
+const regionCode = z.string().regex(/^(\d{2}|\d{4}|\d{6}|\d{9}|\d{12})$/, 'must be a region code of 2, 4, 6, 9 or 12 digits');
+
+const common = {
+  /** The record's natural key in its source: re-loading the same key adds nothing. */
+  sourceKey: text(255),
+  /** Product name as the source wrote it. */
+  rawName: text(200),
+  /** Product code or name, when the source already knows it. */
+  product: text(100).optional(),
+  /** Variety name or alias, when the source gives it apart from the name. */
+  variety: text(100).optional(),
+  /** Origin region code, when the source gives a code. */
+  originRegion: regionCode.optional(),
+  /** Origin as the source wrote it ("山西运城临猗", "冀鲁豫"); matched to a region code when no code is given. */
+  originText: text(100).optional(),
+};
+
+/** A price quote at a market on a day. */
+export const priceRecord = z
+  .object({
+    kind: z.literal('price'),
+    ...common,
+    /** Market code, e.g. `beijing-xinfadi`. */
+    market: text(64),
+    observedOn: date,
+    lowPrice: money.optional(),
+    avgPrice: money,
+    highPrice: money.optional(),
+    /** Unit the prices are quoted per: 斤, 公斤, 吨, 个, 箱... */
+    unit: text(32),
+    spec: text(100).optional(),
+    volume: money.optional(),
+    volumeUnit: text(16).optional(),
+  })
+  .refine((r) => (r.lowPrice ?? r.avgPrice) <= r.avgPrice && r.avgPrice <= (r.highPrice ?? r.avgPrice), {
+    message: 'prices must satisfy lowPrice <= avgPrice <= highPrice',
+    path: ['avgPrice'],
+  });
+
+/** An offer of supply on a platform. */
+export const supplyRecord = z.object({
+  kind: z.literal('supply'),
+  ...common,
+  /** Platform (market) code, e.g. `taobao`. */
+  platform: text(64),
+  seller: text(200),
+  quantity: money,
+  quantityUnit: text(16),
+  price: money.optional(),
+  priceUnit: text(16).optional(),
+  availableFrom: date,
+  availableTo: date.optional(),
+});
+
+/** Sales over a period. */
+export const saleRecord = z.object({
+  kind: z.literal('sale'),
+  ...common,
+  /** Platform (market) code, when sold through one. */
+  platform: text(64).optional(),
+  channel: z.enum(MarketChannel),
+  destinationRegion: regionCode.optional(),
+  periodStart: date,
+  periodEnd: date,
+  quantity: money,
+  quantityUnit: text(16),
+  amount: money,
+  orders: z.number().int().min(0).default(0),
+});
+
+export const canonicalRecord = z.discriminatedUnion('kind', [priceRecord, supplyRecord, saleRecord]);
+
+export type PriceRecord = z.infer<typeof priceRecord>;
+export type SupplyRecord = z.infer<typeof supplyRecord>;
+export type SaleRecord = z.infer<typeof saleRecord>;
+export type CanonicalRecord = z.infer<typeof canonicalRecord>;
+/** What a mapper hands over, before validation: any of the shapes above, loosely typed. */
+export type CanonicalRecordInput = z.input<typeof canonicalRecord>;
+export type RecordKind = CanonicalRecord['kind'];
+
+/** A mapper's refusal of a source record, with the source field at fault. */
+export interface MappingFailure {
+  rejected: true;
+  reason: string;
+  field?: string;
+}
+
+/** Builds a {@link MappingFailure}. */
+export function reject(reason: string, field?: string): MappingFailure {
+  return { rejected: true, reason, field };
+}
+
+export function isMappingFailure(value: unknown): value is MappingFailure {
+  return typeof value === 'object' && value !== null && (value as MappingFailure).rejected === true;
+}

@@ -1,0 +1,117 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { parse } from 'csv-parse';
+import ExcelJS from 'exceljs';
+import type { SourceRecord } from './connectors/connector.js';
+
+/**
+ * Reads price lists and spreadsheets as records (one object per row, keyed
+ * by the header) in batches, for connectors: CSV (UTF-8, with or without a
+ * BOM), XLSX (first sheet, or the named one) and JSON (an array, or an object
+ * holding one under `list`, `data`, `rows`, `items` or `prices`, as the
+ * Xinfadi web API's `{current, limit, count, list}` does).
+ */
+
+export type TableFormat = 'csv' | 'xlsx' | 'json';
+
+/** The format of a file by its extension. */
+export function formatOf(file: string): TableFormat | undefined {
+  const ext = path.extname(file).toLowerCase();
+  return ext === '.csv' || ext === '.txt' ? 'csv' : ext === '.xlsx' ? 'xlsx' : ext === '.json' ? 'json' : undefined;
+}
+
+export interface TableBatch {
+  records: SourceRecord[];
+  /** Rows in the file, when known before reading (CSV: counted lines; JSON and XLSX: exact). */
+  total?: number;
+}
+
+/** Counts newline bytes: the row count of a CSV file without parsing it (for progress). */
+async function countLines(file: string): Promise<number> {
+  let lines = 0;
+  for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+    for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) lines++;
+  }
+  return lines;
+}
+
+/** The array of rows inside a JSON document. */
+export function rowsOfJson(json: unknown): unknown[] {
+  if (Array.isArray(json)) return json;
+  if (json && typeof json === 'object') {
+    for (const key of ['list', 'data', 'rows', 'items', 'prices', 'records']) {
+      const value = (json as Record<string, unknown>)[key];
+      if (Array.isArray(value)) return value;
+      if (value && typeof value === 'object') {
+        const nested = rowsOfJson(value);
+        if (nested.length) return nested;
+      }
+    }
+  }
+  return [];
+}
+
+/** Reads `file` in batches of `batchSize` records; positions are `<file name>:<line or row>`. */
+export async function* readTableFile(file: string, options: { format?: TableFormat; batchSize?: number; sheet?: string } = {}): AsyncGenerator<TableBatch> {
+  const format = options.format ?? formatOf(file);
+  const batchSize = options.batchSize ?? 5_000;
+  const name = path.basename(file);
+  if (!format) throw new Error(`${name}: unknown file type (expected .csv, .xlsx or .json)`);
+  if (format === 'csv') {
+    const total = Math.max(0, (await countLines(file)) - 1);
+    const parser = fs.createReadStream(file).pipe(
+      parse({ bom: true, columns: (header: string[]) => header.map((h) => h.trim()), relax_column_count: true, skip_empty_lines: true, trim: true, info: true }),
+    );
+    let records: SourceRecord[] = [];
+    for await (const { record, info } of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
+      records.push({ raw: record, position: `${name}:${info.lines}` });
+      if (records.length >= batchSize) {
+        yield { records, total };
+        records = [];
+      }
+    }
+    if (records.length) yield { records, total };
+    return;
+  }
+  let rows: { raw: unknown; position: string }[];
+  if (format === 'json') {
+    const json: unknown = JSON.parse(await fs.promises.readFile(file, 'utf8'));
+    rows = rowsOfJson(json).map((raw, i) => ({ raw, position: `${name}:[${i}]` }));
+  } else {
+    rows = await readXlsx(file, options.sheet);
+  }
+  for (let start = 0; start < rows.length; start += batchSize) {
+    yield { records: rows.slice(start, start + batchSize), total: rows.length };
+  }
+}
+
+/** The rows of a worksheet as objects keyed by the first row's headers. */
+async function readXlsx(file: string, sheetName?: string): Promise<SourceRecord[]> {
+  const workbook = new ExcelJS.Workbook();
+  await workbook.xlsx.readFile(file);
+  const sheet = sheetName ? workbook.getWorksheet(sheetName) : workbook.worksheets[0];
+  if (!sheet) throw new Error(`${path.basename(file)}: no worksheet${sheetName ? ` named "${sheetName}"` : ''}`);
+  const headers: string[] = [];
+  const rows: SourceRecord[] = [];
+  sheet.eachRow({ includeEmpty: false }, (row, rowNumber) => {
+    if (!headers.length) {
+      row.eachCell({ includeEmpty: true }, (cell, column) => {
+        headers[column] = String(cell.text ?? '').trim();
+      });
+      return;
+    }
+    const record: Record<string, unknown> = {};
+    row.eachCell({ includeEmpty: false }, (cell, column) => {
+      const header = headers[column];
+      if (!header) return;
+      const value = cell.value;
+      // Dates stay dates (ISO day); formulas give their result; rich text its text.
+      record[header] = value instanceof Date ? value.toISOString().slice(0, 10)
+        : value && typeof value === 'object' && 'result' in value ? (value as { result: unknown }).result
+        : value && typeof value === 'object' ? cell.text
+        : value;
+    });
+    rows.push({ raw: record, position: `${path.basename(file)}:${sheet.name}!${rowNumber}` });
+  });
+  return rows;
+}
