@@ -18,6 +18,8 @@ import { legacyJsonStatusPlugin } from './graphql/http-status.plugin.js';
 import { createHttpApp } from './http/http-app.js';
 import { attachGraphqlWs } from './ws/graphql-ws.server.js';
 import { seedIfEmpty } from './seed-on-start.js';
+import { loadSubsidyConfig, useSubsidyConfig } from './analytics/subsidy-config.js';
+import { startPriceAnomalyWatcher } from './analytics/price-anomaly.watcher.js';
 
 /** A running hub. */
 export interface Hub {
@@ -36,8 +38,11 @@ export interface Hub {
 export async function startHub(config: Config, log: Logger = createLogger(config.logLevel)): Promise<Hub> {
   const metrics = createMetrics();
   const db = await openDatabase(config, log, () => metrics.dbStatements.inc());
+  useSubsidyConfig(loadSubsidyConfig(config.subsidyConfigFile));
   if (config.seedDemo) await seedIfEmpty(db.orm.em.fork(), log);
   const pubSub = createHubPubSub(config.redisUrl, log);
+  // New prices are scanned for spikes and drops as they arrive (issue #7).
+  const anomalyWatcher = startPriceAnomalyWatcher({ em: db.orm.em, pubSub: pubSub.pubSub, log });
   const schema = await buildHubSchema(pubSub.pubSub);
   const context = (): HubContext => createContext(db.orm.em, log, pubSub.pubSub);
   const formatError = createErrorFormatter(log, (code) => metrics.errors.inc({ code }));
@@ -109,6 +114,7 @@ export async function startHub(config: Config, log: Logger = createLogger(config
       closing ??= (async () => {
         log.info('shutting down: draining requests and subscriptions');
         await apollo.stop();
+        await anomalyWatcher.stop();
         await pubSub.close();
         await db.close();
         log.info('shut down');

@@ -17,6 +17,7 @@ import { ConnectorState } from './ingest/connectors/connector-state.entity.js';
 import { UnmatchedName } from './ingest/review/unmatched-name.entity.js';
 import { CourierCredential } from './logistics/courier-credential.entity.js';
 import { WebhookSignature } from './logistics/webhook-signature.entity.js';
+import { ParcelDailyStat } from './analytics/parcel-daily-stat.entity.js';
 
 /** Every persisted entity of the canonical model; the ORM and the migrations read this list. */
 export const entities = [
@@ -39,4 +40,5 @@ export const entities = [
   UnmatchedName,
   CourierCredential,
   WebhookSignature,
+  ParcelDailyStat,
 ];

@@ -3,7 +3,7 @@
  * per-kg price; per-piece or per-box prices keep their unit and are never
  * converted by guess.
  */
-const UNITS_PER_KG: Record<string, number> = {
+export const UNITS_PER_KG: Readonly<Record<string, number>> = {
   斤: 2,
   市斤: 2,
   公斤: 1,

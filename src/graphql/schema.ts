@@ -11,6 +11,7 @@ import { SalesRecordResolver, SupplyListingResolver } from '../supply/supply.res
 import { CourierResolver, LogisticsNodeResolver, ShipmentResolver, TrackingEventResolver } from '../logistics/logistics.resolver.js';
 import { AlertResolver } from '../alerts/alert.resolver.js';
 import { RejectedRecordResolver } from '../ingest/rejected-record.resolver.js';
+import { analyticsResolvers } from '../analytics/analytics.resolvers.js';
 import { validateArgs } from './validation.js';
 
 /** Every resolver of the public schema, by area. */
@@ -31,6 +32,7 @@ export const resolvers = [
   TrackingEventResolver,
   AlertResolver,
   RejectedRecordResolver,
+  ...analyticsResolvers,
 ] as const;
 
 /** Builds the one shared supply-and-sales schema. */

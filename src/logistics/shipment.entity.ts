@@ -19,6 +19,8 @@ import { ShipmentDirection, ShipmentStatus } from './logistics-enums.js';
 @Unique({ properties: ['courier', 'trackingNumber'] })
 @Unique({ properties: ['sourceConnector', 'sourceKey'] })
 @Index({ properties: ['status', 'lastEventAt'] })
+// Tracking numbers are unique per courier only; the subsidy fraud check (issue #7) looks them up across couriers.
+@Index({ properties: ['trackingNumber'] })
 @Index({ name: 'shipment_origin_prefix_idx', expression: 'create index "shipment_origin_prefix_idx" on "shipment" ("origin_region_code" varchar_pattern_ops)' })
 @Index({ name: 'shipment_destination_prefix_idx', expression: 'create index "shipment_destination_prefix_idx" on "shipment" ("destination_region_code" varchar_pattern_ops)' })
 export class Shipment extends Fact implements Node {

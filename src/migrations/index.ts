@@ -4,6 +4,7 @@ import { Migration20261123175510 } from './Migration20261123175510.js';
 import { Migration20261123180016 } from './Migration20261123180016.js';
 import { Migration20261123180041 } from './Migration20261123180041.js';
 import { Migration20261123180853 } from './Migration20261123180853.js';
+import { Migration20261123180142 } from './Migration20261123180142.js';
 
 export const migrationsList = [
   { name: 'Migration20261123173525', class: Migration20261123173525 },
@@ -11,4 +12,5 @@ export const migrationsList = [
   { name: 'Migration20261123180016', class: Migration20261123180016 },
   { name: 'Migration20261123180041', class: Migration20261123180041 },
   { name: 'Migration20261123180853', class: Migration20261123180853 },
+  { name: 'Migration20261123180142', class: Migration20261123180142 },
 ];

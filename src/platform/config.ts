@@ -31,6 +31,8 @@ const schema = z.object({
   GRAPHQL_INTROSPECTION: z.stringbool().optional(),
   /** How long a graceful shutdown waits for in-flight requests. @default 10000 */
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
+  /** JSON file with the per-parcel subsidy rates per year and the fraud-check thresholds (issue #7); unset = the defaults in src/analytics/subsidy-config.ts. */
+  SUBSIDY_CONFIG_FILE: z.string().optional(),
   /** Enabled connectors and their config (issue #4): a path to a JSON file, or the JSON itself. See connectors/README.md. */
   CONNECTORS: z.string().optional(),
   /** Folder of connector modules. @default the built-in `connectors/` */
@@ -54,6 +56,7 @@ export interface Config {
   env: z.infer<typeof schema>['NODE_ENV'];
   introspection: boolean;
   shutdownTimeoutMs: number;
+  subsidyConfigFile?: string;
   /** Connectors (issue #4): CONNECTORS, CONNECTORS_DIR, CONNECTOR_SCHEDULER. */
   ingest: { connectors?: string; connectorsDir?: string; scheduler: boolean };
 }
@@ -87,6 +90,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     env: e.NODE_ENV,
     introspection: e.GRAPHQL_INTROSPECTION ?? e.NODE_ENV !== 'production',
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    subsidyConfigFile: e.SUBSIDY_CONFIG_FILE,
     ingest: { connectors: e.CONNECTORS, connectorsDir: e.CONNECTORS_DIR && path.resolve(e.CONNECTORS_DIR), scheduler: e.CONNECTOR_SCHEDULER },
   };
 }

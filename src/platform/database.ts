@@ -21,6 +21,9 @@ export function ormOptions(clientUrl: string, poolSize = 10, log?: Logger, onQue
     forceUndefined: false,
     allowGlobalContext: false,
     migrations: { migrationsList, transactional: true, allOrNothing: true, snapshot: false },
+    // Triggers and SQL functions are written by hand in migrations (e.g. the parcel rollup of
+    // issue #7); without this, every generated migration would drop them as "not in the metadata".
+    schemaGenerator: { ignoreTriggers: true, ignoreRoutines: true },
     debug: log?.isLevelEnabled('trace') ? ['query'] : false,
     logger: (message) => log?.trace({ orm: message }),
     onQuery: (sql) => {
