@@ -18,6 +18,7 @@ import { legacyJsonStatusPlugin } from './graphql/http-status.plugin.js';
 import { createHttpApp } from './http/http-app.js';
 import { attachGraphqlWs } from './ws/graphql-ws.server.js';
 import { seedIfEmpty } from './seed-on-start.js';
+import { startIngest } from './ingest/ingest-runtime.js';
 import { loadSubsidyConfig, useSubsidyConfig } from './analytics/subsidy-config.js';
 import { startPriceAnomalyWatcher } from './analytics/price-anomaly.watcher.js';
 
@@ -41,10 +42,12 @@ export async function startHub(config: Config, log: Logger = createLogger(config
   useSubsidyConfig(loadSubsidyConfig(config.subsidyConfigFile));
   if (config.seedDemo) await seedIfEmpty(db.orm.em.fork(), log);
   const pubSub = createHubPubSub(config.redisUrl, log);
+  // Connectors (issue #4): found through CONNECTORS, each pull connector on its own interval.
+  const ingest = await startIngest(config.ingest, { em: db.orm.em, pubSub: pubSub.pubSub, log });
   // New prices are scanned for spikes and drops as they arrive (issue #7).
   const anomalyWatcher = startPriceAnomalyWatcher({ em: db.orm.em, pubSub: pubSub.pubSub, log });
   const schema = await buildHubSchema(pubSub.pubSub);
-  const context = (): HubContext => createContext(db.orm.em, log, pubSub.pubSub);
+  const context = (): HubContext => Object.assign(createContext(db.orm.em, log, pubSub.pubSub), { ingest });
   const formatError = createErrorFormatter(log, (code) => metrics.errors.inc({ code }));
 
   const httpServer = http.createServer();
@@ -115,6 +118,7 @@ export async function startHub(config: Config, log: Logger = createLogger(config
         log.info('shutting down: draining requests and subscriptions');
         await apollo.stop();
         await anomalyWatcher.stop();
+        await ingest.close();
         await pubSub.close();
         await db.close();
         log.info('shut down');

@@ -11,6 +11,10 @@ import { SalesRecordResolver, SupplyListingResolver } from '../supply/supply.res
 import { CourierResolver, LogisticsNodeResolver, ShipmentResolver, TrackingEventResolver } from '../logistics/logistics.resolver.js';
 import { AlertResolver } from '../alerts/alert.resolver.js';
 import { RejectedRecordResolver } from '../ingest/rejected-record.resolver.js';
+import { RejectedReplayResolver } from '../ingest/replay.resolver.js';
+import { ConnectorResolver } from '../ingest/connectors/connector.resolver.js';
+import { UnmatchedNameResolver } from '../ingest/review/review.resolver.js';
+import { ProductLineageResolver } from '../ingest/lineage.resolver.js';
 import { analyticsResolvers } from '../analytics/analytics.resolvers.js';
 import { validateArgs } from './validation.js';
 
@@ -32,6 +36,10 @@ export const resolvers = [
   TrackingEventResolver,
   AlertResolver,
   RejectedRecordResolver,
+  RejectedReplayResolver,
+  ConnectorResolver,
+  UnmatchedNameResolver,
+  ProductLineageResolver,
   ...analyticsResolvers,
 ] as const;
 
