@@ -16,6 +16,7 @@ import { createErrorFormatter } from './graphql/error-formatting.js';
 import { metricsPlugin } from './graphql/metrics.plugin.js';
 import { legacyJsonStatusPlugin } from './graphql/http-status.plugin.js';
 import { createHttpApp } from './http/http-app.js';
+import { analyticsRoutes } from './http/analytics.routes.js';
 import { attachGraphqlWs } from './ws/graphql-ws.server.js';
 import { seedIfEmpty } from './seed-on-start.js';
 import { startIngest } from './ingest/ingest-runtime.js';
@@ -96,6 +97,7 @@ export async function startHub(config: Config, log: Logger = createLogger(config
     metrics: { contentType: metrics.registry.contentType, render: renderMetrics },
     bodyLimit: '2mb',
   });
+  app.use(analyticsRoutes({ em: () => db.orm.em.fork(), log }));
   httpServer.on('request', app);
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
