@@ -218,7 +218,7 @@ export class IngestSession {
     }
 
     if (options.atomic && rejections.length) {
-      const ids = options.keepRejections === false ? [] : await keepRejected(this.em, rejections);
+      const ids = options.keepRejections === false ? [] : await keepNewRejections(this.em, rejections);
       throw new BatchRefusedError(rejections, ids);
     }
 
@@ -243,7 +243,7 @@ export class IngestSession {
       return { prices: prices.rows, supply: supply.rows, sales: sales.rows, unmatched };
     });
 
-    const rejectedIds = rejections.length && options.keepRejections !== false ? await keepRejected(this.em, rejections) : [];
+    const rejectedIds = rejections.length && options.keepRejections !== false ? await keepNewRejections(this.em, rejections) : [];
     if (this.options.pubSub && written.prices.length) {
       const marketById = new Map([...markets.entries()].map(([code, m]) => [m.id, [code, m] as const]));
       for (const row of written.prices) {
@@ -266,6 +266,22 @@ export class IngestSession {
     addCounts(this.counts, counts);
     return { counts, rejections, rejectedIds, storedPrices: written.prices, storedSupply: written.supply, storedSales: written.sales };
   }
+}
+
+/**
+ * Keeps rejections, except those already pending in the store (same
+ * connector, position and raw record): re-loading a file with a bad row keeps
+ * that row once, as it stores its good rows once.
+ */
+async function keepNewRejections(em: EntityManager, rejections: readonly BatchRejection[]): Promise<string[]> {
+  const pool = await em.getConnection().getNativeClient();
+  const known = await pool.query<{ i: string }>(
+    `select t.i from unnest($1::text[], $2::text[], $3::jsonb[]) with ordinality as t(c, p, r, i)
+      where exists (select 1 from rejected_record x where x.status = 'PENDING' and x.connector = t.c and x.position = t.p and x.raw = t.r)`,
+    [rejections.map((r) => r.connector), rejections.map((r) => r.position ?? ''), rejections.map((r) => JSON.stringify(r.raw ?? null))],
+  );
+  const skip = new Set(known.rows.map((row) => Number(row.i) - 1));
+  return keepRejected(em, rejections.filter((_, i) => !skip.has(i)));
 }
 
 function num(value: number | undefined | null): SqlValue {
