@@ -9,6 +9,8 @@ import type { Config } from './platform/config.js';
 import { createLogger, type Logger } from './platform/logger.js';
 import { isDatabaseReady, openDatabase, type Database } from './platform/database.js';
 import { createHubPubSub, type PubSubHandle } from './platform/pubsub.js';
+import { startDelayScanner, type DelayScanner } from './logistics/delay-scanner.js';
+import { courierWebhooksRouter } from './http/webhooks/courier-webhooks.router.js';
 import { createMetrics, type Metrics } from './platform/metrics.js';
 import { buildHubSchema } from './graphql/schema.js';
 import { createContext, type HubContext } from './graphql/context.js';
@@ -32,6 +34,8 @@ export interface Hub {
   pubSub: PubSubHandle;
   metrics: Metrics;
   log: Logger;
+  /** The periodic DELAYED check of courier feeds (`scanOnce()` runs one now). */
+  delayScanner: DelayScanner;
   /** Graceful stop: refuse new work, finish in-flight requests, close sockets and the database. */
   close(): Promise<void>;
 }
@@ -42,7 +46,17 @@ export async function startHub(config: Config, log: Logger = createLogger(config
   const db = await openDatabase(config, log, () => metrics.dbStatements.inc());
   useSubsidyConfig(loadSubsidyConfig(config.subsidyConfigFile));
   if (config.seedDemo) await seedIfEmpty(db.orm.em.fork(), log);
-  const pubSub = createHubPubSub(config.redisUrl, log);
+  const pubSub = createHubPubSub(config.redisUrl, log, {
+    channelPrefix: config.redisChannelPrefix,
+    observer: {
+      onRedisState: (up) => metrics.pubsubRedisConnected.set(up ? 1 : 0),
+      onLocalFallback: (topic) => metrics.pubsubLocalFallbacks.inc({ topic }),
+    },
+  });
+  // Courier feeds (issue #5): the periodic check for parcels with no scan for too long or past their promised time.
+  const delayScanner = startDelayScanner({
+    em: db.orm.em, pubSub: pubSub.pubSub, log, hours: config.couriers.delayAlertHours, intervalMs: config.couriers.delayScanIntervalMs,
+  });
   // Connectors (issue #4): found through CONNECTORS, each pull connector on its own interval.
   const ingest = await startIngest(config.ingest, { em: db.orm.em, pubSub: pubSub.pubSub, log });
   // New prices are scanned for spikes and drops as they arrive (issue #7).
@@ -92,6 +106,10 @@ export async function startHub(config: Config, log: Logger = createLogger(config
     return metrics.registry.metrics();
   };
   const app = createHttpApp({
+    webhooks: courierWebhooksRouter({
+      em: db.orm.em, pubSub: pubSub.pubSub, log, bodyLimit: config.couriers.webhookBodyLimit,
+      onEvents: (format, outcome, n) => metrics.trackingEvents.inc({ format, outcome }, n),
+    }),
     graphql: expressMiddleware(apollo, { context: async () => context() }),
     ready,
     metrics: { contentType: metrics.registry.contentType, render: renderMetrics },
@@ -115,12 +133,14 @@ export async function startHub(config: Config, log: Logger = createLogger(config
     pubSub,
     metrics,
     log,
+    delayScanner,
     close() {
       closing ??= (async () => {
         log.info('shutting down: draining requests and subscriptions');
         await apollo.stop();
         await anomalyWatcher.stop();
         await ingest.close();
+        await delayScanner.stop();
         await pubSub.close();
         await db.close();
         log.info('shut down');

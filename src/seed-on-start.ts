@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from './platform/logger.js';
 import { seedDemoData, seedReferenceData } from '../seeds/index.js';
+import { seedDemoCourierSecrets } from '../seeds/courier-credentials.seed.js';
 
 /**
  * First start: load the reference data (Shanxi regions, catalogue, markets,
@@ -9,8 +10,12 @@ import { seedDemoData, seedReferenceData } from '../seeds/index.js';
  */
 export async function seedIfEmpty(em: EntityManager, log: Logger): Promise<void> {
   const [{ n }] = await em.getConnection().execute<{ n: string }[]>('select count(*) as n from region');
-  if (Number(n) > 0) return;
-  log.info('empty database: loading demo data (regions, catalogue, markets, price history)');
-  await seedReferenceData(em, log);
-  await seedDemoData(em, log);
+  if (Number(n) === 0) {
+    log.info('empty database: loading demo data (regions, catalogue, markets, price history)');
+    await seedReferenceData(em, log);
+    await seedDemoData(em, log);
+  }
+  // Courier feeds (issue #5): demo webhook secrets for couriers that have none, also on an older demo database.
+  const withDemoSecret = await seedDemoCourierSecrets(em);
+  if (withDemoSecret.length) log.warn({ couriers: withDemoSecret }, 'couriers got their public demo webhook secrets (harvest-demo-<code>-secret); rotate with `npm run courier:secret` before real pushes');
 }

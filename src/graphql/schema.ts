@@ -9,6 +9,8 @@ import { MarketResolver } from '../markets/market.resolver.js';
 import { PriceResolver } from '../pricing/price.resolver.js';
 import { SalesRecordResolver, SupplyListingResolver } from '../supply/supply.resolver.js';
 import { CourierResolver, LogisticsNodeResolver, ShipmentResolver, TrackingEventResolver } from '../logistics/logistics.resolver.js';
+import { TrackingIngestResolver } from '../logistics/tracking-ingest.resolver.js';
+import { ShipmentUpdatesResolver } from '../logistics/shipment-updates.resolver.js';
 import { AlertResolver } from '../alerts/alert.resolver.js';
 import { RejectedRecordResolver } from '../ingest/rejected-record.resolver.js';
 import { RejectedReplayResolver } from '../ingest/replay.resolver.js';
@@ -34,6 +36,8 @@ export const resolvers = [
   LogisticsNodeResolver,
   ShipmentResolver,
   TrackingEventResolver,
+  TrackingIngestResolver,
+  ShipmentUpdatesResolver,
   AlertResolver,
   RejectedRecordResolver,
   RejectedReplayResolver,

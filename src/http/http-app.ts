@@ -8,6 +8,8 @@ export interface HttpAppOptions {
   graphql: RequestHandler;
   /** Whether the database answers and is migrated. */
   ready: () => Promise<boolean>;
+  /** Courier push endpoints (issue #5), mounted at /hooks with their own raw-body parsers (signatures cover the exact bytes). */
+  webhooks?: RequestHandler;
   /** Prometheus exposition of the hub's metrics. */
   metrics: { contentType: string; render: () => Promise<string> };
   /** Largest request body accepted, e.g. "1mb". */
@@ -32,6 +34,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
   app.get('/metrics', async (_req, res) => {
     res.type(options.metrics.contentType).send(await options.metrics.render());
   });
+  if (options.webhooks) app.use('/hooks', options.webhooks);
   app.get('/graphiql', (_req, res) => res.type('html').send(graphiqlPage()));
   app.use('/assets/vendor', vendorAssetsRouter());
   app.use('/graphql', express.json({ limit: options.bodyLimit }), options.graphql);

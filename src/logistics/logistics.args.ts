@@ -1,4 +1,4 @@
-import { IsOptional, MaxLength } from 'class-validator';
+import { IsDateString, IsOptional, MaxLength } from 'class-validator';
 import { ArgsType, Field } from 'type-graphql';
 import { ConnectionArgs } from '../relay/connection.args.js';
 import { IsRegionCode } from '../regions/region-code.validator.js';
@@ -32,4 +32,12 @@ export class ShipmentsArgs extends ConnectionArgs {
   @Field({ nullable: true, description: 'Origin or destination inside this region (whole subtree).' })
   @IsOptional() @IsRegionCode()
   regionUnder?: string;
+
+  @Field({ nullable: true, description: 'Only parcels whose latest tracking event is at or after this time (ISO 8601).' })
+  @IsOptional() @IsDateString({ strict: true })
+  lastEventAfter?: string;
+
+  @Field({ nullable: true, description: 'Only parcels whose latest tracking event is before this time (ISO 8601).' })
+  @IsOptional() @IsDateString({ strict: true })
+  lastEventBefore?: string;
 }

@@ -21,7 +21,7 @@ export function listLogisticsNodes(em: EntityManager, args: LogisticsNodesArgs):
   return paginate(qb, nodeOrder, args);
 }
 
-/** Shipments by courier, status, direction and region subtree, newest first. */
+/** Shipments by courier, status, direction, region subtree and time of the latest event, newest first. */
 export function listShipments(em: EntityManager, args: ShipmentsArgs): Promise<Page<Shipment>> {
   const qb = em.createQueryBuilder(Shipment, 's');
   if (args.courier) qb.andWhere('s.courier_id in (select id from courier where code = ?)', [args.courier]);
@@ -32,5 +32,7 @@ export function listShipments(em: EntityManager, args: ShipmentsArgs): Promise<P
     const [destination] = inSubtree('s.destination_region_code', args.regionUnder);
     qb.andWhere(`(${origin} or ${destination})`, [...params, ...params]);
   }
+  if (args.lastEventAfter) qb.andWhere('s.last_event_at >= ?', [args.lastEventAfter]);
+  if (args.lastEventBefore) qb.andWhere('s.last_event_at < ?', [args.lastEventBefore]);
   return paginate(qb, shipmentOrder, args);
 }

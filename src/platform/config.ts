@@ -23,6 +23,14 @@ const schema = z.object({
   SEED_DEMO: z.stringbool().default(true),
   /** Redis URL; when set, subscriptions fan out across hub instances through Redis. */
   REDIS_URL: z.string().url().optional(),
+  /** Prefix of the hub's Redis channels; hubs (or test runs) sharing one Redis with different prefixes do not hear each other. @default "harvest-hub:" */
+  REDIS_CHANNEL_PREFIX: z.string().min(1).max(100).default('harvest-hub:'),
+  /** Courier feeds (issue #5): a parcel with no scan for this many hours raises a DELAYED alert. @default 24 */
+  DELAY_ALERT_HOURS: z.coerce.number().positive().max(24 * 90).default(24),
+  /** Seconds between two scans for delayed parcels; 0 = no periodic scan. @default 60 */
+  DELAY_SCAN_INTERVAL_S: z.coerce.number().int().min(0).default(60),
+  /** Largest courier push body (bytes or e.g. "2mb"); larger answers 413. A 1,000-event batch is about 0.5 MB. @default "2mb" */
+  WEBHOOK_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)?$/i, 'must be bytes or e.g. "2mb"').default('2mb'),
   /** fatal | error | warn | info | debug | trace | silent. @default "info" */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** production turns introspection and field suggestions off unless GRAPHQL_INTROSPECTION says otherwise. @default "development" */
@@ -52,6 +60,9 @@ export interface Config {
   dbPoolSize: number;
   seedDemo: boolean;
   redisUrl?: string;
+  redisChannelPrefix: string;
+  /** Courier feeds (issue #5): DELAY_ALERT_HOURS, DELAY_SCAN_INTERVAL_S, WEBHOOK_BODY_LIMIT. */
+  couriers: { delayAlertHours: number; delayScanIntervalMs: number; webhookBodyLimit: string };
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
   env: z.infer<typeof schema>['NODE_ENV'];
   introspection: boolean;
@@ -86,6 +97,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dbPoolSize: e.DB_POOL_SIZE,
     seedDemo: e.SEED_DEMO,
     redisUrl: e.REDIS_URL,
+    redisChannelPrefix: e.REDIS_CHANNEL_PREFIX,
+    couriers: { delayAlertHours: e.DELAY_ALERT_HOURS, delayScanIntervalMs: e.DELAY_SCAN_INTERVAL_S * 1000, webhookBodyLimit: e.WEBHOOK_BODY_LIMIT },
     logLevel: e.LOG_LEVEL,
     env: e.NODE_ENV,
     introspection: e.GRAPHQL_INTROSPECTION ?? e.NODE_ENV !== 'production',

@@ -50,6 +50,23 @@ export function createMetrics() {
       labelNames: ['state'] as const,
       registers: [registry],
     }),
+    pubsubRedisConnected: new Gauge({
+      name: 'hub_pubsub_redis_connected',
+      help: 'With REDIS_URL: 1 while Redis is reachable, 0 while subscriptions are delivered in-process only.',
+      registers: [registry],
+    }),
+    pubsubLocalFallbacks: new Counter({
+      name: 'hub_pubsub_local_fallback_total',
+      help: 'Events delivered in-process only because Redis was unreachable (other instances missed them).',
+      labelNames: ['topic'] as const,
+      registers: [registry],
+    }),
+    trackingEvents: new Counter({
+      name: 'hub_tracking_events_total',
+      help: 'Courier tracking events pushed to the webhooks, by format and outcome (accepted, duplicate, rejected).',
+      labelNames: ['format', 'outcome'] as const,
+      registers: [registry],
+    }),
   };
 }
 

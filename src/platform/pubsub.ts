@@ -1,5 +1,6 @@
 import { createPubSub, type PubSub } from '@graphql-yoga/subscription';
 import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
+import type { TypedEventTarget } from '@graphql-yoga/typed-event-target';
 import { Redis } from 'ioredis';
 import type { Logger } from './logger.js';
 
@@ -9,29 +10,103 @@ export interface PubSubHandle {
   pubSub: HubPubSub;
   /** "memory" or "redis". */
   transport: 'memory' | 'redis';
+  /** With Redis: whether it is reachable now (false = delivering in-process only). Always true in memory. */
+  connected(): boolean;
   close(): Promise<void>;
 }
+
+/** What the bus reports to the metrics. */
+export interface PubSubObserver {
+  /** Redis became reachable (true) or was lost (false). */
+  onRedisState?(connected: boolean): void;
+  /** An event was delivered in-process only because Redis was down. */
+  onLocalFallback?(topic: string): void;
+}
+
+export interface PubSubOptions {
+  /** Prefix of every Redis channel, so that several hubs (or test runs) can share one Redis. @default "harvest-hub:" */
+  channelPrefix?: string;
+  observer?: PubSubObserver;
+}
+
+type HubEvent = CustomEvent<unknown>;
 
 /**
  * The event bus behind subscriptions. In-process by default; with REDIS_URL
  * every instance publishes to and hears from Redis (graphql-yoga's Redis event
  * target), so a subscriber on instance B sees what instance A ingested.
+ *
+ * Losing Redis does not lose local subscribers: while the publishing
+ * connection is not ready, events are delivered in-process only (with a
+ * warning and a metric) instead of queueing for a Redis that may not come
+ * back; when it is back, ioredis re-subscribes and fan-out across instances
+ * resumes by itself.
  */
-export function createHubPubSub(redisUrl: string | undefined, log: Logger): PubSubHandle {
+export function createHubPubSub(redisUrl: string | undefined, log: Logger, options: PubSubOptions = {}): PubSubHandle {
   if (!redisUrl) {
-    return { pubSub: createPubSub() as HubPubSub, transport: 'memory', close: async () => {} };
+    return { pubSub: createPubSub() as HubPubSub, transport: 'memory', connected: () => true, close: async () => {} };
   }
-  const options = { lazyConnect: false, maxRetriesPerRequest: null, enableOfflineQueue: true };
-  const publishClient = new Redis(redisUrl, options);
-  const subscribeClient = new Redis(redisUrl, options);
+  const prefix = options.channelPrefix ?? 'harvest-hub:';
+  const observer = options.observer ?? {};
+  const clientOptions = {
+    lazyConnect: false,
+    // Publishes must not wait for a Redis that is down: they fall back to in-process delivery instead.
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: true,
+    retryStrategy: (attempt: number) => Math.min(200 * attempt, 2000),
+  };
+  const publishClient = new Redis(redisUrl, clientOptions);
+  // The subscriber keeps its SUBSCRIBE commands queued while offline so they run on reconnect.
+  const subscribeClient = new Redis(redisUrl, { ...clientOptions, maxRetriesPerRequest: null });
+  let up = false;
+  const setUp = (next: boolean) => {
+    if (next === up) return;
+    up = next;
+    observer.onRedisState?.(next);
+    if (next) log.info({ redis: 'up' }, 'redis reachable: subscriptions fan out across instances');
+    else log.warn({ redis: 'down' }, 'redis unreachable: subscriptions are delivered in-process only until it is back');
+  };
+  const bothReady = () => publishClient.status === 'ready' && subscribeClient.status === 'ready';
   for (const [name, client] of [['publish', publishClient], ['subscribe', subscribeClient]] as const) {
-    client.on('error', (error) => log.warn({ err: error.message, client: name }, 'redis connection error'));
-    client.on('ready', () => log.info({ client: name }, 'redis connected'));
+    client.on('error', (error) => log.debug({ err: error.message, client: name }, 'redis connection error'));
+    client.on('ready', () => setUp(bothReady()));
+    client.on('close', () => setUp(false));
+    client.on('end', () => setUp(false));
   }
-  const eventTarget = createRedisEventTarget({ publishClient, subscribeClient });
+  observer.onRedisState?.(false);
+
+  const redis = createRedisEventTarget<HubEvent>({ publishClient, subscribeClient });
+  const local = new EventTarget();
+  // graphql-yoga's pub/sub adds one listener per topic and subscriber; listeners are registered on both
+  // targets, and each event is dispatched on exactly one of them, so nobody hears it twice.
+  const target: TypedEventTarget<HubEvent> = {
+    addEventListener(topic, listener) {
+      redis.addEventListener(prefix + topic, listener);
+      local.addEventListener(topic, listener as Parameters<EventTarget["addEventListener"]>[1]);
+    },
+    removeEventListener(topic, listener) {
+      redis.removeEventListener(prefix + topic, listener);
+      local.removeEventListener(topic, listener as Parameters<EventTarget["addEventListener"]>[1]);
+    },
+    dispatchEvent(event) {
+      const deliverLocally = () => {
+        observer.onLocalFallback?.(event.type);
+        return local.dispatchEvent(new CustomEvent(event.type, { detail: event.detail }));
+      };
+      if (!up || publishClient.status !== 'ready') return deliverLocally();
+      // Published here rather than through the Redis target, whose publish promise is not handled:
+      // a connection lost mid-publish would be an unhandled rejection. It falls back instead.
+      publishClient.publish(prefix + event.type, event.detail === undefined ? '' : JSON.stringify(event.detail)).catch((error: Error) => {
+        log.warn({ err: error.message, topic: event.type }, 'redis publish failed: delivered in-process only');
+        deliverLocally();
+      });
+      return true;
+    },
+  };
   return {
-    pubSub: createPubSub({ eventTarget }) as HubPubSub,
+    pubSub: createPubSub({ eventTarget: target }) as HubPubSub,
     transport: 'redis',
+    connected: () => up,
     async close() {
       publishClient.disconnect();
       subscribeClient.disconnect();

@@ -1,0 +1,53 @@
+import express, { type ErrorRequestHandler, type Request, type RequestHandler } from 'express';
+import { courierWithSecrets, verifyKuaidi100Sign } from '../../logistics/courier-credential.service.js';
+import { ingestTrackingEvents, keepUnreadablePush } from '../../logistics/tracking-ingest.service.js';
+import { MalformedPushError } from '../../logistics/tracking-errors.js';
+import { FeedProblem } from '../../logistics/feeds/feed-event.js';
+import { KUAIDI100_OK, splitKuaidi100Param } from '../../logistics/feeds/kuaidi100.mapper.js';
+import { TrackingFormat } from '../../logistics/tracking-format.js';
+import { count, describeFailure, handle, parseJson, type WebhookDeps } from './webhook-http.js';
+
+/**
+ * `POST /hooks/couriers/:courier/kuaidi100`: a Kuaidi100 push, form fields
+ * `param` (JSON) and `sign` (upper-case MD5 of param + salt; the salt is the
+ * courier's secret). Answers Kuaidi100's own success body, also when some
+ * entries were refused (they are kept for replay; pushing them again would not
+ * help); any failure answers `result: false` so that Kuaidi100 pushes again.
+ */
+export function kuaidi100Route(deps: WebhookDeps): RequestHandler[] {
+  return [
+    express.urlencoded({ extended: false, limit: deps.bodyLimit }),
+    handle(async (req: Request, res) => {
+      const em = deps.em.fork();
+      const courier = await courierWithSecrets(em, String(req.params.courier));
+      const param = typeof req.body?.param === 'string' ? req.body.param : undefined;
+      if (param === undefined) throw new MalformedPushError('Missing form field "param".', 'param');
+      verifyKuaidi100Sign(courier, param, typeof req.body?.sign === 'string' ? req.body.sign : undefined);
+      const origin = `POST ${req.originalUrl} at ${new Date().toISOString()}`;
+      const parsed = parseJson(param);
+      let items;
+      try {
+        if (!parsed.ok) throw new FeedProblem('param', parsed.message);
+        items = splitKuaidi100Param(parsed.value);
+      } catch (error) {
+        if (!(error instanceof FeedProblem)) throw error;
+        await keepUnreadablePush(em, courier.code, TrackingFormat.KUAIDI100, param, error.field, error.message, origin);
+        throw new MalformedPushError(error.message, error.field);
+      }
+      const result = await ingestTrackingEvents(em, deps.pubSub, { courier: courier.code, items, origin });
+      count(deps, TrackingFormat.KUAIDI100, result);
+      if (result.rejected.length) deps.log.info({ courier: courier.code, rejected: result.rejected }, 'kuaidi100 push: entries refused and kept for replay');
+      res.json(KUAIDI100_OK);
+    }),
+  ];
+}
+
+/** Failures in Kuaidi100's answer shape (`result: false` makes it push again). */
+export function kuaidi100Errors(deps: WebhookDeps): ErrorRequestHandler {
+  return (error, req, res, next) => {
+    if (res.headersSent) return next(error);
+    const failure = describeFailure(error, deps.bodyLimit);
+    deps.log[failure.status >= 500 ? 'warn' : 'info']({ path: req.path, status: failure.status, code: failure.code, err: failure.status >= 500 ? (error as Error)?.message : undefined }, 'kuaidi100 push not accepted');
+    res.status(failure.status).json({ result: false, returnCode: String(failure.status), message: failure.message });
+  };
+}

@@ -1,0 +1,115 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import type { Ajv2020 } from 'ajv/dist/2020.js';
+import type { FormatsPlugin } from 'ajv-formats';
+import { ShipmentStatus } from '../logistics-enums.js';
+import { TrackingFormat } from '../tracking-format.js';
+import { FeedProblem, regionCodeOf, type FeedEvent, type RawFeedItem } from './feed-event.js';
+
+// ajv and ajv-formats are CommonJS with a `default` export; require() gives the classes without ESM interop guesswork.
+const require = createRequire(import.meta.url);
+const Ajv = require('ajv/dist/2020.js').default as typeof Ajv2020;
+const addFormats = require('ajv-formats').default as FormatsPlugin;
+
+/** Where the documented JSON Schema of the native batch lives; it is the validation, not a copy of it. */
+export const COURIER_BATCH_SCHEMA_PATH = fileURLToPath(new URL('../../../schema/courier-batch.schema.json', import.meta.url));
+const schema = JSON.parse(readFileSync(COURIER_BATCH_SCHEMA_PATH, 'utf8')) as { $id: string };
+
+const ajv = new Ajv({ allErrors: false, strict: true });
+addFormats(ajv, ['date-time']);
+ajv.addSchema(schema);
+const validateBatch = ajv.getSchema(schema.$id) as ValidateFunction;
+const validateEvent = ajv.getSchema(`${schema.$id}#/$defs/event`) as ValidateFunction;
+
+/** Most batch events allowed per request. */
+export const MAX_BATCH_EVENTS = 1000;
+
+/** ajv's first error as a field path (`location.regionCode`) and a sentence. @internal */
+export function describeSchemaError(error: ErrorObject | undefined, prefix = ''): { field: string; reason: string } {
+  if (!error) return { field: prefix || '(body)', reason: 'is invalid.' };
+  const path = error.instancePath.split('/').filter(Boolean).map((p) => (/^\d+$/.test(p) ? `[${p}]` : `.${p}`)).join('');
+  const join = (tail: string) => `${prefix}${path}${tail}`.replace(/^\./, '') || '(body)';
+  switch (error.keyword) {
+    case 'required':
+      return { field: join(`.${error.params.missingProperty}`), reason: 'is missing.' };
+    case 'additionalProperties':
+      return { field: join(`.${error.params.additionalProperty}`), reason: 'is not a known field.' };
+    case 'enum':
+      return { field: join(''), reason: `unknown code; expected one of ${(error.params.allowedValues as string[]).join(', ')}.` };
+    default:
+      return { field: join(''), reason: `${error.message ?? 'is invalid'}.` };
+  }
+}
+
+/**
+ * Checks the envelope of a native batch (an object with 1..1,000 `events`)
+ * and splits it into self-contained items. A bad envelope refuses the whole
+ * request; each event is then validated on its own by `mapNativeEvent`.
+ */
+export function splitNativeBatch(body: unknown, format = TrackingFormat.NATIVE): RawFeedItem[] {
+  if (!validateBatch(body)) {
+    const { field, reason } = describeSchemaError(validateBatch.errors?.[0]);
+    throw new FeedProblem(field, `${field} ${reason}`);
+  }
+  return (body as { events: unknown[] }).events.map((raw, index) => ({ format, index, path: `events[${index}]`, raw }));
+}
+
+/** One native event (as in `#/$defs/event` of the JSON Schema) in the hub's terms. */
+export function mapNativeEvent(raw: unknown, format = TrackingFormat.NATIVE): FeedEvent {
+  if (!validateEvent(raw)) {
+    const { field, reason } = describeSchemaError(validateEvent.errors?.[0]);
+    throw new FeedProblem(field, reason);
+  }
+  const e = raw as NativeEvent;
+  const s = e.shipment;
+  return {
+    format,
+    trackingNumber: e.trackingNumber,
+    eventId: e.eventId,
+    // The enum in the schema is the mapping table of this format: its codes are ours.
+    status: e.status as ShipmentStatus,
+    rawCode: e.rawCode ?? e.status,
+    rawText: e.description,
+    occurredAt: new Date(e.occurredAt),
+    areaCode: regionCodeOf(e.location?.regionCode, 'location.regionCode'),
+    nodeCode: e.location?.nodeCode,
+    location: e.location?.text,
+    temperatureC: e.temperatureC,
+    shipment: s && {
+      originCode: regionCodeOf(s.originRegionCode, 'shipment.originRegionCode'),
+      destinationCode: regionCodeOf(s.destinationRegionCode, 'shipment.destinationRegionCode'),
+      product: s.product,
+      platform: s.platform,
+      isFarmProduct: s.isFarmProduct,
+      weightKg: s.weightKg,
+      promisedAt: s.promisedAt ? new Date(s.promisedAt) : undefined,
+      recipientName: s.recipient?.name,
+      recipientPhone: s.recipient?.phone,
+      recipientAddress: s.recipient?.address,
+    },
+  };
+}
+
+/** The native event as the JSON Schema describes it. @internal */
+interface NativeEvent {
+  eventId?: string;
+  trackingNumber: string;
+  status: string;
+  occurredAt: string;
+  rawCode?: string;
+  description?: string;
+  location?: { regionCode?: string; nodeCode?: string; text?: string };
+  temperatureC?: number;
+  shipment?: {
+    originRegionCode?: string;
+    destinationRegionCode?: string;
+    product?: string;
+    platform?: string;
+    isFarmProduct?: boolean;
+    weightKg?: number;
+    promisedAt?: string;
+    recipient?: { name?: string; phone?: string; address?: string };
+  };
+}
