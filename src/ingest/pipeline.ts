@@ -246,18 +246,18 @@ export class IngestSession {
     const rejectedIds = rejections.length && options.keepRejections !== false ? await keepNewRejections(this.em, rejections) : [];
     if (this.options.pubSub && written.prices.length) {
       const marketById = new Map([...markets.entries()].map(([code, m]) => [m.id, [code, m] as const]));
-      for (const row of written.prices) {
+      const events = written.prices.map((row): PriceObservedEvent => {
         const outcome = outcomes.get(String(row.raw_name))?.match;
         const market = marketById.get(Number(row.market_id));
-        const event: PriceObservedEvent = {
+        return {
           row,
           productCode: row.product_id == null ? null : outcome?.productCode ?? null,
           varietyName: row.variety_id == null ? null : outcome?.varietyName ?? null,
           marketCode: market?.[0] ?? '',
           channel: market?.[1].channel as MarketChannel,
         };
-        this.options.pubSub.publish(PRICE_OBSERVED, event);
-      }
+      });
+      await publishPaced(this.options.pubSub, PRICE_OBSERVED, events);
     }
     counts.stored = written.prices.length + written.supply.length + written.sales.length;
     counts.duplicates = resolved.length - counts.stored;
@@ -265,6 +265,22 @@ export class IngestSession {
     counts.unmatched = written.unmatched;
     addCounts(this.counts, counts);
     return { counts, rejections, rejectedIds, storedPrices: written.prices, storedSupply: written.supply, storedSales: written.sales };
+  }
+}
+
+/** Events published before yielding to the event loop. */
+const PUBLISH_CHUNK = 256;
+
+/**
+ * Publishes after commit in chunks, yielding between them: every subscriber
+ * (graphql-ws operations, the anomaly watcher) reads through a buffer of
+ * 1,024 pending events, and a bulk load publishing tens of thousands at once
+ * would overflow it. The facts are committed whatever happens here.
+ */
+async function publishPaced(pubSub: HubPubSub, topic: string, events: readonly unknown[]): Promise<void> {
+  for (let start = 0; start < events.length; start += PUBLISH_CHUNK) {
+    for (const event of events.slice(start, start + PUBLISH_CHUNK)) pubSub.publish(topic, event);
+    await new Promise((resolve) => setImmediate(resolve));
   }
 }
 
