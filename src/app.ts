@@ -1,11 +1,15 @@
 import 'reflect-metadata';
+import fs from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
+import cors from 'cors';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import type { Config } from './platform/config.js';
+import type { Viewer } from './access/viewer.js';
 import { createLogger, type Logger } from './platform/logger.js';
 import { isDatabaseReady, openDatabase, type Database } from './platform/database.js';
 import { createHubPubSub, type PubSubHandle } from './platform/pubsub.js';
@@ -21,6 +25,8 @@ import { createHttpApp } from './http/http-app.js';
 import { analyticsRoutes } from './http/analytics.routes.js';
 import { attachGraphqlWs } from './ws/graphql-ws.server.js';
 import { seedIfEmpty } from './seed-on-start.js';
+import { createAccessLayer } from './access/access-layer.js';
+import { graphqlAccessGuard, hooksAccessGuard, viewerOf } from './http/access-guard.js';
 import { startIngest } from './ingest/ingest-runtime.js';
 import { loadSubsidyConfig, useSubsidyConfig } from './analytics/subsidy-config.js';
 import { startPriceAnomalyWatcher } from './analytics/price-anomaly.watcher.js';
@@ -62,17 +68,23 @@ export async function startHub(config: Config, log: Logger = createLogger(config
   // New prices are scanned for spikes and drops as they arrive (issue #7).
   const anomalyWatcher = startPriceAnomalyWatcher({ em: db.orm.em, pubSub: pubSub.pubSub, log });
   const schema = await buildHubSchema(pubSub.pubSub);
-  const context = (): HubContext => Object.assign(createContext(db.orm.em, log, pubSub.pubSub), { ingest });
-  const formatError = createErrorFormatter(log, (code) => metrics.errors.inc({ code }));
+  const context = (viewer?: Viewer): HubContext => Object.assign(createContext(db.orm.em, log, pubSub.pubSub, viewer), { ingest });
+  const formatError = createErrorFormatter(log, (code) => metrics.errors.inc({ code }), config.access.limits);
+  // Access control (issue #6): authentication, rate and query limits, audit; the schema side is in graphql/schema.ts.
+  const access = createAccessLayer({ config: config.access, redisUrl: config.redisUrl, rootEm: db.orm.em, pubSub: pubSub.pubSub, log, schema });
 
-  const httpServer = http.createServer();
-  const ws = attachGraphqlWs({ httpServer, path: '/graphql', schema, context, formatError, metrics });
+  // HTTPS (and wss) directly when a certificate is configured: encrypted transport without a proxy.
+  const tls = config.access.tls;
+  const httpServer = tls ? https.createServer({ cert: fs.readFileSync(tls.certFile), key: fs.readFileSync(tls.keyFile) }) : http.createServer();
+  const ws = attachGraphqlWs({ httpServer, path: '/graphql', schema, context, formatError, metrics, access: access.ws });
   const apollo = new ApolloServer<HubContext>({
     schema,
     introspection: config.introspection,
     hideSchemaDetailsFromClientErrors: !config.introspection,
     includeStacktraceInErrorResponses: false,
     formatError,
+    parseOptions: { maxTokens: config.access.limits.maxTokens },
+    allowBatchedHttpRequests: true,
     // Signals belong to src/main.ts, which drains Apollo, then pub/sub, then the database.
     stopOnTerminationSignals: false,
     // Callers authenticate with headers (API keys, bearer tokens), never cookies, so there is
@@ -82,6 +94,7 @@ export async function startHub(config: Config, log: Logger = createLogger(config
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),
       metricsPlugin(metrics),
+      ...access.apolloPlugins,
       legacyJsonStatusPlugin(),
       { async serverWillStart() { return { drainServer: () => ws.dispose() }; } },
     ],
@@ -110,10 +123,17 @@ export async function startHub(config: Config, log: Logger = createLogger(config
       em: db.orm.em, pubSub: pubSub.pubSub, log, bodyLimit: config.couriers.webhookBodyLimit,
       onEvents: (format, outcome, n) => metrics.trackingEvents.inc({ format, outcome }, n),
     }),
-    graphql: expressMiddleware(apollo, { context: async () => context() }),
+    graphql: expressMiddleware(apollo, { context: async ({ res }) => context(viewerOf(res)) }),
     ready,
     metrics: { contentType: metrics.registry.contentType, render: renderMetrics },
-    bodyLimit: '2mb',
+    bodyLimit: config.access.limits.maxBodyBytes,
+    guards: {
+      graphql: graphqlAccessGuard({ ...access, log, maxBatch: config.access.limits.maxBatch }),
+      hooks: hooksAccessGuard({ ...access, log, maxBatch: config.access.limits.maxBatch }),
+    },
+    cors: config.access.corsOrigins
+      ? cors({ origin: config.access.corsOrigins === '*' ? '*' : config.access.corsOrigins, allowedHeaders: ['content-type', 'authorization', 'x-api-key', 'x-unmask-reason'], exposedHeaders: ['retry-after'], maxAge: 600 })
+      : undefined,
   });
   app.use(analyticsRoutes({ em: () => db.orm.em.fork(), log }));
   httpServer.on('request', app);
@@ -122,8 +142,8 @@ export async function startHub(config: Config, log: Logger = createLogger(config
     httpServer.listen(config.port, config.host, () => resolve());
   });
   const port = (httpServer.address() as AddressInfo).port;
-  const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
-  log.info({ url, graphiql: `${url}/graphiql`, database: db.embedded ? 'embedded' : 'external', pubsub: pubSub.transport }, 'harvest hub listening');
+  const url = `${tls ? 'https' : 'http'}://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
+  log.info({ url, graphiql: `${url}/graphiql`, database: db.embedded ? 'embedded' : 'external', pubsub: pubSub.transport, demoMode: config.access.demoMode, rateLimits: access.rateLimits.store }, 'harvest hub listening');
 
   let closing: Promise<void> | undefined;
   return {
@@ -138,6 +158,7 @@ export async function startHub(config: Config, log: Logger = createLogger(config
       closing ??= (async () => {
         log.info('shutting down: draining requests and subscriptions');
         await apollo.stop();
+        await access.close();
         await anomalyWatcher.stop();
         await ingest.close();
         await delayScanner.stop();

@@ -17,6 +17,9 @@ import { ConnectorState } from './ingest/connectors/connector-state.entity.js';
 import { UnmatchedName } from './ingest/review/unmatched-name.entity.js';
 import { CourierCredential } from './logistics/courier-credential.entity.js';
 import { WebhookSignature } from './logistics/webhook-signature.entity.js';
+import { Organisation } from './access/organisation.entity.js';
+import { ApiKey } from './access/api-key.entity.js';
+import { AuditEntry } from './access/audit-entry.entity.js';
 import { ParcelDailyStat } from './analytics/parcel-daily-stat.entity.js';
 
 /** Every persisted entity of the canonical model; the ORM and the migrations read this list. */
@@ -40,5 +43,8 @@ export const entities = [
   UnmatchedName,
   CourierCredential,
   WebhookSignature,
+  Organisation,
+  ApiKey,
+  AuditEntry,
   ParcelDailyStat,
 ];

@@ -1,6 +1,9 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from '../platform/logger.js';
 import type { HubPubSub } from '../platform/pubsub.js';
+import { anonymousViewer, type Viewer } from '../access/viewer.js';
+import { AccessRecord } from '../access/access-record.js';
+import { applyRowScope } from '../access/row-scope.js';
 import { Loaders } from './loaders.js';
 
 /** What every resolver receives: its own EntityManager fork and batch loaders. */
@@ -9,10 +12,18 @@ export interface HubContext {
   loaders: Loaders;
   log: Logger;
   pubSub: HubPubSub;
+  /** Who is calling (issue #6); the fork above is already scoped to the rows this viewer may see. */
+  viewer: Viewer;
+  /** Classified fields and rows returned, for the audit trail. */
+  accessRecord: AccessRecord;
 }
 
-/** One forked EntityManager per HTTP request and per subscription operation. */
-export function createContext(rootEm: EntityManager, log: Logger, pubSub: HubPubSub): HubContext {
+/**
+ * One forked EntityManager per HTTP request and per subscription operation,
+ * with the viewer's row scope applied to it (src/access/row-scope.ts).
+ */
+export function createContext(rootEm: EntityManager, log: Logger, pubSub: HubPubSub, viewer: Viewer = anonymousViewer()): HubContext {
   const em = rootEm.fork({ clear: true });
-  return { em, loaders: new Loaders(em), log, pubSub };
+  applyRowScope(em, viewer);
+  return { em, loaders: new Loaders(em), log, pubSub, viewer, accessRecord: new AccessRecord() };
 }

@@ -1,6 +1,8 @@
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { ConnectionException } from '@mikro-orm/core';
 import type { Logger } from '../platform/logger.js';
+import { AccessErrorCode } from '../access/access.errors.js';
+import { refineTokenLimitError, type QueryLimits } from '../access/query-limits.js';
 
 /** Codes whose message is meant for the client as it is. */
 const CLIENT_CODES = new Set([
@@ -15,6 +17,8 @@ const CLIENT_CODES = new Set([
   'UNAUTHENTICATED',
   'FORBIDDEN',
   'DATABASE_UNAVAILABLE',
+  // Access control and query limits (src/access/access.errors.ts).
+  ...Object.values(AccessErrorCode),
 ]);
 
 const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P02', '57P03', '08000', '08003', '08006']);
@@ -36,8 +40,13 @@ function isDatabaseDown(error: unknown): boolean {
  * database becomes DATABASE_UNAVAILABLE; anything else is masked as
  * "Unexpected error" and logged with its stack (never sent to the client).
  */
-export function createErrorFormatter(log: Logger, onError: (code: string) => void) {
+export function createErrorFormatter(log: Logger, onError: (code: string) => void, limits?: Pick<QueryLimits, 'maxTokens'>) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const tokens = limits && refineTokenLimitError(formatted.message, limits.maxTokens);
+    if (tokens) {
+      onError(String(tokens.extensions.code));
+      return { message: tokens.message, locations: formatted.locations, extensions: tokens.extensions };
+    }
     const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
     // A GraphQLError with no cause was made by graphql-js itself (parse or validation of the
     // document, e.g. over graphql-ws where Apollo does not add codes): it is about the request.

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import type { GraphQLSchema } from 'graphql';
+import { specifiedDirectives, type GraphQLSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
 import type { HubPubSub } from '../platform/pubsub.js';
 import { NodeResolver } from '../relay/node.resolver.js';
@@ -19,6 +19,9 @@ import { UnmatchedNameResolver } from '../ingest/review/review.resolver.js';
 import { ProductLineageResolver } from '../ingest/lineage.resolver.js';
 import { analyticsResolvers } from '../analytics/analytics.resolvers.js';
 import { validateArgs } from './validation.js';
+import { ApiKeyResolver, OrganisationResolver } from '../access/access.resolver.js';
+import { accessMiddleware, authChecker } from '../access/access.middleware.js';
+import { classifiedDirective } from '../access/classification.js';
 
 /** Every resolver of the public schema, by area. */
 export const resolvers = [
@@ -45,6 +48,8 @@ export const resolvers = [
   UnmatchedNameResolver,
   ProductLineageResolver,
   ...analyticsResolvers,
+  ApiKeyResolver,
+  OrganisationResolver,
 ] as const;
 
 /** Builds the one shared supply-and-sales schema. */
@@ -53,6 +58,10 @@ export function buildHubSchema(pubSub: HubPubSub): Promise<GraphQLSchema> {
     resolvers,
     pubSub,
     validateFn: validateArgs,
+    // Access control (issue #6): default policy, masking of @classified fields, audit counts; @Authorized roles.
+    globalMiddlewares: [accessMiddleware],
+    authChecker,
+    directives: [...specifiedDirectives, classifiedDirective],
     emitSchemaFile: false,
   });
 }

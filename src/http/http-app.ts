@@ -12,8 +12,12 @@ export interface HttpAppOptions {
   webhooks?: RequestHandler;
   /** Prometheus exposition of the hub's metrics. */
   metrics: { contentType: string; render: () => Promise<string> };
-  /** Largest request body accepted, e.g. "1mb". */
-  bodyLimit: string;
+  /** Largest request body accepted, e.g. "1mb" or a number of bytes. */
+  bodyLimit: string | number;
+  /** Access control (issue #6): runs before GraphQL (authentication, rate limit, batch size) and before /hooks (rate limit, audit). */
+  guards?: { graphql: RequestHandler; hooks: RequestHandler };
+  /** CORS for /graphql, when cross-origin callers are allowed (CORS_ORIGINS). */
+  cors?: RequestHandler;
 }
 
 /**
@@ -24,6 +28,8 @@ export function createHttpApp(options: HttpAppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  // Webhooks authenticate by the sender's signature, but are rate limited and audited like everything else.
+  if (options.guards) app.use('/hooks', options.guards.hooks);
 
   app.get('/', (_req, res) => res.type('html').send(indexPage()));
   app.get('/healthz', (_req, res) => res.json({ status: 'ok' }));
@@ -37,14 +43,16 @@ export function createHttpApp(options: HttpAppOptions): Express {
   if (options.webhooks) app.use('/hooks', options.webhooks);
   app.get('/graphiql', (_req, res) => res.type('html').send(graphiqlPage()));
   app.use('/assets/vendor', vendorAssetsRouter());
-  app.use('/graphql', express.json({ limit: options.bodyLimit }), options.graphql);
+  if (options.cors) app.use('/graphql', options.cors);
+  const guard: RequestHandler = options.guards?.graphql ?? ((_req, _res, next) => next());
+  app.use('/graphql', express.json({ limit: options.bodyLimit }), guard, options.graphql);
 
   // Body too large or malformed JSON: a clear 4xx in the GraphQL-over-HTTP error shape.
   app.use(((error, _req, res, next) => {
     if (res.headersSent) return next(error);
     const status = typeof error?.status === 'number' && error.status >= 400 && error.status < 500 ? error.status : 500;
     const code = status === 413 ? 'PAYLOAD_TOO_LARGE' : status === 400 ? 'BAD_REQUEST' : 'INTERNAL_SERVER_ERROR';
-    const message = status === 413 ? `Request body is larger than ${options.bodyLimit}.` : status === 400 ? `Malformed request body: ${error.message}` : 'Unexpected error.';
+    const message = status === 413 ? `Request body is larger than ${typeof options.bodyLimit === 'number' ? `${options.bodyLimit} bytes` : options.bodyLimit}.` : status === 400 ? `Malformed request body: ${error.message}` : 'Unexpected error.';
     res.status(status).json({ errors: [{ message, extensions: { code } }] });
   }) as express.ErrorRequestHandler);
   return app;

@@ -8,6 +8,9 @@ import { Product } from '../catalog/product.entity.js';
 import { Market } from '../markets/market.entity.js';
 import { Courier } from './courier.entity.js';
 import { ShipmentDirection, ShipmentStatus } from './logistics-enums.js';
+import { Classified } from '../access/classification.js';
+import { MaskKind } from '../access/masking.js';
+import { DataClass } from '../access/role.js';
 
 /**
  * A parcel. Its status and timestamps are derived from its tracking events
@@ -70,15 +73,19 @@ export class Shipment extends Fact implements Node {
   @Property({ type: 'real', nullable: true })
   weightKg?: number;
 
-  /** Personal data (PERSONAL): never exposed without masking. */
+  /** Personal data: masked by the access layer for every role but ADMIN with an unmask reason (issue #6). */
+  @Field({ nullable: true, description: 'Recipient name; masked (`张*`) unless an ADMIN gives an unmask reason.' })
+  @Classified(DataClass.PERSONAL, MaskKind.NAME)
   @Property({ length: 100, nullable: true })
   recipientName?: string;
 
-  /** Personal data (PERSONAL). */
+  @Field({ nullable: true, description: 'Recipient phone; masked (`138****1234`) unless an ADMIN gives an unmask reason.' })
+  @Classified(DataClass.PERSONAL, MaskKind.PHONE)
   @Property({ length: 32, nullable: true })
   recipientPhone?: string;
 
-  /** Personal data (PERSONAL). */
+  @Field({ nullable: true, description: 'Recipient address; cut after the township unless an ADMIN gives an unmask reason.' })
+  @Classified(DataClass.PERSONAL, MaskKind.ADDRESS)
   @Property({ length: 300, nullable: true })
   recipientAddress?: string;
 

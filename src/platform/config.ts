@@ -47,6 +47,50 @@ const schema = z.object({
   CONNECTORS_DIR: z.string().optional(),
   /** Run pull connectors on their intervals inside the hub. @default true */
   CONNECTOR_SCHEDULER: z.stringbool().default(true),
+  // ---- access control (issue #6); see README "Calling the hub as each kind of user" ----
+  /** Anonymous callers may read (personal and commercial data masked), never write. @default true with the embedded database, else false */
+  DEMO_MODE: z.stringbool().optional(),
+  /** HS256 secret for JWT bearer tokens (at least 32 characters). Unset = no HS256 tokens. */
+  JWT_SECRET: z.string().min(32).optional(),
+  /** JWKS for RS256/ES256 JWT bearer tokens: an http(s) URL or a file path. Unset = no JWKS tokens. */
+  JWT_JWKS: z.string().optional(),
+  /** Required `iss` of JWT bearer tokens, when set. */
+  JWT_ISSUER: z.string().optional(),
+  /** Required `aud` of JWT bearer tokens, when set. */
+  JWT_AUDIENCE: z.string().optional(),
+  /** Sustained requests per second per key (token bucket refill). @default 20 */
+  RATE_LIMIT_PER_SECOND: z.coerce.number().int().min(1).default(20),
+  /** Burst allowance per key per minute above the sustained rate (bucket size). @default 300 */
+  RATE_LIMIT_BURST: z.coerce.number().int().min(0).default(300),
+  /** Failed authentications per client address per 5 minutes before it is refused with 429. @default 20 */
+  RATE_LIMIT_AUTH_FAILURES: z.coerce.number().int().min(1).default(20),
+  /** Deepest selection set accepted. @default 12 */
+  QUERY_MAX_DEPTH: z.coerce.number().int().min(2).default(12),
+  /** Highest estimated cost accepted (each field 1, connections multiply their subtree by `first`). @default 50000 */
+  QUERY_MAX_COST: z.coerce.number().int().min(1).default(50_000),
+  /** Most aliases in one operation. @default 30 */
+  QUERY_MAX_ALIASES: z.coerce.number().int().min(0).default(30),
+  /** Most directives in one operation. @default 50 */
+  QUERY_MAX_DIRECTIVES: z.coerce.number().int().min(0).default(50),
+  /** Most lexical tokens in one document. @default 5000 */
+  QUERY_MAX_TOKENS: z.coerce.number().int().min(100).default(5000),
+  /** Most operations in one batched HTTP request (a JSON array). @default 10 */
+  QUERY_MAX_BATCH: z.coerce.number().int().min(1).default(10),
+  /** Largest request body, in bytes. @default 2097152 (2 MiB) */
+  REQUEST_MAX_BYTES: z.coerce.number().int().min(1024).default(2 * 1024 * 1024),
+  /** Days audit rows are kept; the policy asks for at least six months. @default 400 */
+  AUDIT_RETENTION_DAYS: z.coerce.number().int().min(180).default(400),
+  /** Personal records one key may read per hour before an ABNORMAL_ACCESS alert is raised. @default 500 */
+  AUDIT_PERSONAL_READS_PER_HOUR: z.coerce.number().int().min(1).default(500),
+  /** PEM certificate file; with TLS_KEY_FILE the hub serves HTTPS (and wss) directly. */
+  TLS_CERT_FILE: z.string().optional(),
+  /** PEM private key file of TLS_CERT_FILE. */
+  TLS_KEY_FILE: z.string().optional(),
+  /** Origins allowed by CORS, comma-separated, or `*`. Unset = no cross-origin access. */
+  CORS_ORIGINS: z.string().optional(),
+}).refine((e) => Boolean(e.TLS_CERT_FILE) === Boolean(e.TLS_KEY_FILE), {
+  message: 'TLS_CERT_FILE and TLS_KEY_FILE go together: set both or neither',
+  path: ['TLS_CERT_FILE'],
 });
 
 export type Env = z.input<typeof schema>;
@@ -70,7 +114,20 @@ export interface Config {
   subsidyConfigFile?: string;
   /** Connectors (issue #4): CONNECTORS, CONNECTORS_DIR, CONNECTOR_SCHEDULER. */
   ingest: { connectors?: string; connectorsDir?: string; scheduler: boolean };
+  /** Access control, query limits, rate limits, audit and transport security (issue #6). */
+  access: AccessConfig;
 }
+/** Access-control settings; see the schema above for each variable. */
+export interface AccessConfig {
+  demoMode: boolean;
+  jwt: { secret?: string; jwks?: string; issuer?: string; audience?: string };
+  rateLimit: { perSecond: number; burst: number; authFailures: number };
+  limits: { maxDepth: number; maxCost: number; maxAliases: number; maxDirectives: number; maxTokens: number; maxBatch: number; maxBodyBytes: number };
+  audit: { retentionDays: number; personalReadsPerHour: number };
+  tls?: { certFile: string; keyFile: string };
+  corsOrigins?: string[] | '*';
+}
+
 
 /** Thrown at start when the environment is wrong; names every bad variable. */
 export class ConfigError extends Error {
@@ -105,5 +162,22 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     subsidyConfigFile: e.SUBSIDY_CONFIG_FILE,
     ingest: { connectors: e.CONNECTORS, connectorsDir: e.CONNECTORS_DIR && path.resolve(e.CONNECTORS_DIR), scheduler: e.CONNECTOR_SCHEDULER },
+    access: {
+      demoMode: e.DEMO_MODE ?? !e.DATABASE_URL,
+      jwt: { secret: e.JWT_SECRET, jwks: e.JWT_JWKS, issuer: e.JWT_ISSUER, audience: e.JWT_AUDIENCE },
+      rateLimit: { perSecond: e.RATE_LIMIT_PER_SECOND, burst: e.RATE_LIMIT_BURST, authFailures: e.RATE_LIMIT_AUTH_FAILURES },
+      limits: {
+        maxDepth: e.QUERY_MAX_DEPTH,
+        maxCost: e.QUERY_MAX_COST,
+        maxAliases: e.QUERY_MAX_ALIASES,
+        maxDirectives: e.QUERY_MAX_DIRECTIVES,
+        maxTokens: e.QUERY_MAX_TOKENS,
+        maxBatch: e.QUERY_MAX_BATCH,
+        maxBodyBytes: e.REQUEST_MAX_BYTES,
+      },
+      audit: { retentionDays: e.AUDIT_RETENTION_DAYS, personalReadsPerHour: e.AUDIT_PERSONAL_READS_PER_HOUR },
+      tls: e.TLS_CERT_FILE && e.TLS_KEY_FILE ? { certFile: e.TLS_CERT_FILE, keyFile: e.TLS_KEY_FILE } : undefined,
+      corsOrigins: !e.CORS_ORIGINS ? undefined : e.CORS_ORIGINS.trim() === '*' ? '*' : e.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
+    },
   };
 }

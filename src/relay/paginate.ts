@@ -70,6 +70,8 @@ export async function paginate<T extends object>(
   if (args.first != null && args.last != null) {
     throw new BadUserInputError('Give either "first" or "last", not both.', 'last');
   }
+  // Row-level access scope (src/access/row-scope.ts): the request's EntityManager carries the viewer's filters.
+  await qb.applyFilters();
   const countQb = qb.clone();
   const backward = args.last != null || (args.before != null && args.first == null);
   const limit = (backward ? args.last : args.first) ?? DEFAULT_PAGE_SIZE;

@@ -10,6 +10,9 @@ import { Product } from '../catalog/product.entity.js';
 import { Variety } from '../catalog/variety.entity.js';
 import { Market } from '../markets/market.entity.js';
 import { MarketChannel } from '../markets/market-channel.js';
+import { Classified } from '../access/classification.js';
+import { MaskKind } from '../access/masking.js';
+import { DataClass } from '../access/role.js';
 
 /** Sales of a product over a period through one channel, from an origin to a destination region. */
 @ObjectType({ implements: Node, description: 'Sales over a period: quantity, amount and orders by product, channel, origin and destination.' })
@@ -60,7 +63,8 @@ export class SalesRecord extends Fact implements Node {
   @Property({ length: 16 })
   quantityUnit!: string;
 
-  @Field(() => Float, { description: 'Sales amount in yuan.' })
+  @Field(() => Float, { nullable: true, description: 'Sales amount in yuan. COMMERCIAL: null for callers outside the platform (couriers, anonymous demo).' })
+  @Classified(DataClass.COMMERCIAL, MaskKind.WITHHOLD)
   @Property({ type: new DecimalType('number'), precision: 16, scale: 2 })
   amount!: number;
 

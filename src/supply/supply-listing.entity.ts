@@ -9,6 +9,9 @@ import { Region } from '../regions/region.entity.js';
 import { Product } from '../catalog/product.entity.js';
 import { Variety } from '../catalog/variety.entity.js';
 import { Market } from '../markets/market.entity.js';
+import { Classified } from '../access/classification.js';
+import { MaskKind } from '../access/masking.js';
+import { DataClass } from '../access/role.js';
 
 /** An offer: who offers how much of what, from where, when, at what price, on which platform. */
 @ObjectType({ implements: Node, description: 'Supply on offer: a seller offering a quantity of a product from an origin.' })
@@ -33,7 +36,8 @@ export class SupplyListing extends Fact implements Node {
   @Property({ length: 200 })
   rawName!: string;
 
-  @Field({ description: 'Seller (shop, cooperative, farm) as named by the platform.' })
+  @Field({ description: 'Seller (shop, cooperative, farm) as named by the platform. COMMERCIAL: first character only for callers outside the platform.' })
+  @Classified(DataClass.COMMERCIAL, MaskKind.TEXT)
   @Property({ length: 200 })
   seller!: string;
 
@@ -48,7 +52,8 @@ export class SupplyListing extends Fact implements Node {
   @Property({ length: 16 })
   quantityUnit!: string;
 
-  @Field(() => Float, { nullable: true, description: 'Asking price in yuan per `priceUnit`.' })
+  @Field(() => Float, { nullable: true, description: 'Asking price in yuan per `priceUnit`. COMMERCIAL: null for callers outside the platform.' })
+  @Classified(DataClass.COMMERCIAL, MaskKind.WITHHOLD)
   @Property({ type: new DecimalType('number'), precision: 12, scale: 2, nullable: true })
   price?: number;
 

@@ -39,6 +39,8 @@ beforeAll(async () => {
     PORT: '0',
     HOST: '127.0.0.1',
     SEED_DEMO: 'false',
+    // Anonymous read-only access (issue #6), so that the probe query needs no API key.
+    DEMO_MODE: 'true',
   });
   hub = await startHub(config, createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'));
 });

@@ -21,6 +21,8 @@ describe('the hub process', () => {
         HOST: '127.0.0.1',
         SEED_DEMO: 'false',
         LOG_LEVEL: 'info',
+        // Anonymous read-only access (issue #6), so that the raw socket below needs no API key.
+        DEMO_MODE: 'true',
         // Not 'test': Apollo installs its own signal handlers outside tests (regression: they killed
         // the process before the hub's shutdown ran, orphaning the embedded PostgreSQL).
         NODE_ENV: 'development',

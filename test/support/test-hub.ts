@@ -5,20 +5,47 @@ import { loadConfig } from '../../src/platform/config.js';
 import { createLogger } from '../../src/platform/logger.js';
 import { startHub, type Hub } from '../../src/app.js';
 import { withDatabase } from './database-url.js';
+import { generateApiKey } from '../../src/access/api-key.token.js';
 
 export interface GraphQLResponse<T = any> {
   data?: T;
   errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, any> }[];
 }
 
-export interface TestHub {
+/** A role to call the hub as (issue #6); keys are provisioned straight into the test database. */
+export interface TestKeyOptions {
+  role: 'PLATFORM' | 'COURIER' | 'OFFICIAL' | 'ADMIN';
+  /** Courier code, for COURIER keys (e.g. `zhongtong`). */
+  courier?: string;
+  /** Market code, for PLATFORM keys (e.g. `pinduoduo`). */
+  platform?: string;
+  /** Default: `test-<role>-<courier|platform>`. */
+  organisation?: string;
+  /** Default: READ and WRITE. */
+  scopes?: ('READ' | 'WRITE')[];
+  expiresAt?: Date;
+}
+
+/** The same hub seen by one caller: its key (or none: anonymous) goes with every request. */
+export interface TestCaller {
+  /** POST a GraphQL operation as this caller; `headers` are added (e.g. `x-unmask-reason`). */
+  gql<T = any>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResponse<T>>;
+  /** The raw HTTP response, for status codes and headers. */
+  post(body: unknown, headers?: Record<string, string>): Promise<Response>;
+  /** A graphql-ws client authenticated as this caller (connectionParams `{ authorization }`). */
+  ws(connectionParams?: Record<string, unknown>): Client;
+}
+
+export interface TestHub extends TestCaller {
   hub: Hub;
   url: string;
   databaseUrl: string;
-  /** POST a GraphQL operation; returns the parsed body (whatever the status). */
-  gql<T = any>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResponse<T>>;
-  /** A graphql-ws client connected to this hub; closed with the hub. */
-  ws(): Client;
+  /** The ADMIN key every test hub is provisioned with; `gql`, `post` and `ws` send it by default. */
+  adminKey: string;
+  /** Provisions a key for a role directly in the database and returns it. */
+  createKey(options: TestKeyOptions): Promise<string>;
+  /** Calls as another key, or anonymously with `null` (`t.as(null).gql(...)`). */
+  as(key: string | null): TestCaller;
   /** Runs SQL on the hub's own database. */
   sql<T extends pg.QueryResultRow = any>(text: string, params?: unknown[]): Promise<T[]>;
   /** The value of a Prometheus counter or gauge from /metrics (summed over labels). */
@@ -63,28 +90,72 @@ export async function startTestHub(env: Record<string, string> = {}): Promise<Te
     SEED_DEMO: 'false',
     DB_POOL_SIZE: '5',
     NODE_ENV: 'test',
+    // Tests fire requests much faster than any client; rate-limit tests set their own budgets.
+    RATE_LIMIT_PER_SECOND: '10000',
+    // Anonymous callers may read (masked) as on the embedded default; t.gql/t.ws still send the ADMIN key.
+    DEMO_MODE: 'true',
     ...env,
   });
   const hub = await startHub(config, createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'));
   const clients: Client[] = [];
   const sqlPool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
+  const sqlOf = async <T extends pg.QueryResultRow = any>(text: string, params?: unknown[]) => (await sqlPool.query<T>(text, params)).rows;
+  const createKey = async (options: TestKeyOptions): Promise<string> => {
+    const organisation = options.organisation ?? `test-${options.role.toLowerCase()}-${options.courier ?? options.platform ?? 'org'}`;
+    const kind = { PLATFORM: 'PLATFORM', COURIER: 'COURIER', OFFICIAL: 'AGENCY', ADMIN: 'OPERATOR' }[options.role];
+    const [org] = await sqlOf<{ id: number }>(
+      `insert into organisation (name, kind, courier_id, platform_id)
+       values ($1, $2, (select id from courier where code = $3), (select id from market where code = $4))
+       on conflict (name) do update set name = excluded.name returning id`,
+      [organisation, kind, options.courier ?? null, options.platform ?? null],
+    );
+    const key = generateApiKey();
+    await sqlOf(
+      'insert into api_key (key_id, secret_hash, organisation_id, role, scopes, label, expires_at) values ($1, $2, $3, $4, $5, $6, $7)',
+      [key.keyId, key.secretHash, org.id, options.role, options.scopes ?? ['READ', 'WRITE'], 'test', options.expiresAt ?? null],
+    );
+    return key.plaintext;
+  };
+  const adminKey = await createKey({ role: 'ADMIN', organisation: 'test-admin' });
+  const caller = (key: string | null): TestCaller => {
+    const auth: Record<string, string> = key ? { authorization: `Bearer ${key}` } : {};
+    const post = (body: unknown, headers: Record<string, string> = {}) =>
+      fetch(`${hub.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json', ...auth, ...headers },
+        body: JSON.stringify(body),
+      });
+    return {
+      post,
+      async gql(query, variables, headers = {}) {
+        return (await (await post({ query, variables }, headers)).json()) as GraphQLResponse;
+      },
+      ws(connectionParams) {
+        const client = createClient({
+          url: `${hub.url.replace('http', 'ws')}/graphql`,
+          webSocketImpl: WebSocket,
+          retryAttempts: 0,
+          lazy: false,
+          connectionParams: connectionParams ?? auth,
+        });
+        clients.push(client);
+        return client;
+      },
+    };
+  };
+  const admin = caller(adminKey);
+  // Warm the key (its lookup is cached, its last use recorded once a minute) so that statement counts in tests see only the operation.
+  await admin.gql('{ viewer { role } }');
   return {
     hub,
     url: hub.url,
     databaseUrl,
-    async gql(query, variables, headers = {}) {
-      const res = await fetch(`${hub.url}/graphql`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json', ...headers },
-        body: JSON.stringify({ query, variables }),
-      });
-      return (await res.json()) as GraphQLResponse;
-    },
-    ws() {
-      const client = createClient({ url: `${hub.url.replace('http', 'ws')}/graphql`, webSocketImpl: WebSocket, retryAttempts: 0, lazy: false });
-      clients.push(client);
-      return client;
-    },
+    adminKey,
+    createKey,
+    as: caller,
+    gql: admin.gql,
+    post: admin.post,
+    ws: admin.ws,
     async sql(text, params) {
       return (await sqlPool.query(text, params)).rows;
     },

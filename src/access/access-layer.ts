@@ -1,0 +1,139 @@
+import type { IncomingMessage } from 'node:http';
+import { GraphQLError, getOperationAST, parse, validate, type GraphQLSchema } from 'graphql';
+import type { ApolloServerPlugin } from '@apollo/server';
+import type { SubscribePayload } from 'graphql-ws';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { AccessConfig } from '../platform/config.js';
+import type { Logger } from '../platform/logger.js';
+import type { HubPubSub } from '../platform/pubsub.js';
+import type { HubContext } from '../graphql/context.js';
+import { RateLimitedError, UnauthenticatedError } from './access.errors.js';
+import { createAuthenticator, type Authenticate } from './authenticate.js';
+import { createRateLimits, type RateLimits } from './rate-limit.js';
+import { checkQueryLimits, queryLimitsPlugin } from './query-limits.js';
+import { AuditService } from './audit.service.js';
+import { auditPlugin, mustAudit, outcomeOf } from './audit.plugin.js';
+import { startAuditPruner } from './audit-pruner.js';
+import type { Viewer } from './viewer.js';
+
+export interface AccessLayerOptions {
+  config: AccessConfig;
+  redisUrl?: string;
+  rootEm: EntityManager;
+  pubSub: HubPubSub;
+  log: Logger;
+  schema: GraphQLSchema;
+}
+
+/**
+ * The access layer, assembled in one place (STYLE.md 7): authentication, rate
+ * limits, query limits, audit and its pruning job, with one entry per
+ * transport. The schema-side parts (policy and masking middleware,
+ * authChecker, the @classified directive) are registered in
+ * graphql/schema.ts; row scopes in graphql/context.ts.
+ */
+export interface AccessLayer {
+  authenticate: Authenticate;
+  rateLimits: RateLimits;
+  audit: AuditService;
+  /** Query limits and audit, for Apollo. */
+  apolloPlugins: ApolloServerPlugin<HubContext>[];
+  /** graphql-ws: authenticate from connectionParams, limits before and audit after each operation. */
+  ws: {
+    authenticate(params: Record<string, unknown> | undefined, request: IncomingMessage): Promise<Viewer>;
+    beforeOperation(viewer: Viewer, payload: SubscribePayload): Promise<readonly GraphQLError[] | void>;
+    afterOperation(context: HubContext, payload: SubscribePayload): void;
+    refusal(error: unknown): { code: number; reason: string };
+  };
+  close(): Promise<void>;
+}
+
+/** The client's address as seen on the socket (no proxy headers are trusted). */
+export function clientAddress(request: IncomingMessage): string {
+  return request.socket.remoteAddress ?? 'unknown';
+}
+
+const param = (params: Record<string, unknown> | undefined, ...names: string[]): string | null => {
+  for (const name of names) {
+    const value = params?.[name];
+    if (typeof value === 'string') return value;
+  }
+  return null;
+};
+
+export function createAccessLayer(options: AccessLayerOptions): AccessLayer {
+  const { config, log, schema } = options;
+  const authenticate = createAuthenticator(options.rootEm, config, log);
+  const rateLimits = createRateLimits(config.rateLimit, options.redisUrl, log);
+  const audit = new AuditService(options.rootEm, options.pubSub, config.audit, log);
+  const pruner = startAuditPruner(audit, log);
+  const operationTypes = new WeakMap<SubscribePayload, string>();
+
+  return {
+    authenticate,
+    rateLimits,
+    audit,
+    apolloPlugins: [queryLimitsPlugin(config.limits), auditPlugin(audit)],
+    ws: {
+      async authenticate(params, request) {
+        const ip = clientAddress(request);
+        const lockout = await rateLimits.authLockout(ip);
+        if (!lockout.allowed) throw new RateLimitedError(lockout.retryAfterSeconds);
+        const credentials = {
+          authorization: param(params, 'authorization', 'Authorization'),
+          apiKey: param(params, 'apiKey', 'x-api-key'),
+          unmaskReason: param(params, 'unmaskReason', 'x-unmask-reason'),
+          ip,
+        };
+        try {
+          return await authenticate(credentials);
+        } catch (error) {
+          if (credentials.authorization || credentials.apiKey) await rateLimits.authFailed(ip);
+          throw error;
+        }
+      },
+      async beforeOperation(viewer, payload) {
+        const budget = await rateLimits.consume(viewer.role ? viewer.actor : `ip:${viewer.ip}`);
+        if (!budget.allowed) return [new RateLimitedError(budget.retryAfterSeconds)];
+        let document;
+        try {
+          document = parse(payload.query, { maxTokens: config.limits.maxTokens });
+        } catch (error) {
+          return [error as GraphQLError];
+        }
+        const invalid = validate(schema, document);
+        if (invalid.length) return invalid;
+        const exceeded = checkQueryLimits(schema, config.limits, document, payload.operationName, payload.variables);
+        if (exceeded) return [exceeded];
+        operationTypes.set(payload, getOperationAST(document, payload.operationName)?.operation ?? 'unknown');
+      },
+      afterOperation(context, payload) {
+        const operationType = operationTypes.get(payload);
+        if (!operationType || !mustAudit(operationType, context, [])) return;
+        const record = context.accessRecord;
+        void audit.record({
+          viewer: context.viewer,
+          transport: 'ws',
+          operationType,
+          operationName: payload.operationName ?? null,
+          operationText: payload.query,
+          variables: payload.variables ?? {},
+          classifiedFields: [...record.touched].map(([field, level]) => `${field}:${level}`),
+          rowsReturned: record.rowsReturned,
+          personalRecords: record.personalRecords,
+          outcome: outcomeOf([]),
+        });
+      },
+      refusal(error) {
+        if (error instanceof RateLimitedError) return { code: 4429, reason: `Too many requests; retry after ${error.retryAfterSeconds} s.` };
+        if (error instanceof UnauthenticatedError) return { code: 4401, reason: error.message.slice(0, 120) };
+        log.error({ err: error }, 'websocket authentication failed unexpectedly');
+        return { code: 4500, reason: 'Internal error' };
+      },
+    },
+    async close() {
+      pruner.stop();
+      await rateLimits.close();
+    },
+  };
+}

@@ -1,0 +1,54 @@
+import { GraphQLError } from 'graphql';
+
+/** Codes the access layer answers with; each is documented in the README. */
+export enum AccessErrorCode {
+  UNAUTHENTICATED = 'UNAUTHENTICATED',
+  FORBIDDEN = 'FORBIDDEN',
+  RATE_LIMITED = 'RATE_LIMITED',
+  QUERY_TOO_DEEP = 'QUERY_TOO_DEEP',
+  QUERY_TOO_COMPLEX = 'QUERY_TOO_COMPLEX',
+  TOO_MANY_ALIASES = 'TOO_MANY_ALIASES',
+  TOO_MANY_DIRECTIVES = 'TOO_MANY_DIRECTIVES',
+  TOO_MANY_TOKENS = 'TOO_MANY_TOKENS',
+  BATCH_TOO_LARGE = 'BATCH_TOO_LARGE',
+}
+
+/** No, wrong, expired or revoked credentials (HTTP 401). */
+export class UnauthenticatedError extends GraphQLError {
+  constructor(message: string) {
+    super(message, { extensions: { code: AccessErrorCode.UNAUTHENTICATED, http: { status: 401 } } });
+  }
+}
+
+/** Authenticated, but the role or key scope does not allow this. */
+export class ForbiddenError extends GraphQLError {
+  constructor(message: string) {
+    super(message, { extensions: { code: AccessErrorCode.FORBIDDEN } });
+  }
+}
+
+/** Over the rate budget (HTTP 429 with Retry-After). */
+export class RateLimitedError extends GraphQLError {
+  constructor(readonly retryAfterSeconds: number) {
+    super(`Too many requests; retry after ${retryAfterSeconds} s.`, {
+      extensions: { code: AccessErrorCode.RATE_LIMITED, retryAfter: retryAfterSeconds, http: { status: 429 } },
+    });
+  }
+}
+
+/** A query limit was exceeded: depth, cost, aliases, directives, tokens or batch size. */
+export class QueryLimitError extends GraphQLError {
+  constructor(code: AccessErrorCode, message: string, limit: number, actual?: number) {
+    super(message, { extensions: { code, limit, ...(actual != null ? { actual } : {}), http: { status: 400 } } });
+  }
+}
+
+/**
+ * A subscription event about a row the subscriber may not see: dropped by the
+ * graphql-ws adapter instead of being sent (so its existence does not leak).
+ */
+export class HiddenRowError extends GraphQLError {
+  constructor() {
+    super('Not visible to this caller.', { extensions: { code: AccessErrorCode.FORBIDDEN, hiddenRow: true } });
+  }
+}

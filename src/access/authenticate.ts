@@ -1,0 +1,189 @@
+import fs from 'node:fs';
+import { createLocalJWKSet, createRemoteJWKSet, decodeProtectedHeader, errors as joseErrors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { AccessConfig } from '../platform/config.js';
+import type { Logger } from '../platform/logger.js';
+import { UnauthenticatedError } from './access.errors.js';
+import { apiKeyMatches, KEY_PREFIX, parseApiKey } from './api-key.token.js';
+import { KeyScope, Role } from './role.js';
+import { anonymousViewer, type Viewer } from './viewer.js';
+
+/** Credentials as a transport found them (HTTP headers or graphql-ws connectionParams). */
+export interface Credentials {
+  /** `Bearer <api key or JWT>`. */
+  authorization?: string | null;
+  /** The key alone (`x-api-key` header or `apiKey` connection parameter). */
+  apiKey?: string | null;
+  /** `x-unmask-reason`: an admin's reason to see personal data in clear. */
+  unmaskReason?: string | null;
+  ip?: string | null;
+}
+
+export type Authenticate = (credentials: Credentials) => Promise<Viewer>;
+
+interface KeyRow {
+  key_id: string;
+  secret_hash: string;
+  role: Role;
+  scopes: KeyScope[] | string;
+  expires_at: Date | null;
+  revoked_at: Date | null;
+  organisation_id: number;
+  organisation_name: string;
+  courier_id: number | null;
+  platform_id: number | null;
+}
+
+const ROLES = new Set<string>(Object.values(Role));
+
+/** How long a looked-up key row is reused: revocation reaches other instances within this time (this one at once). */
+export const KEY_CACHE_MS = 30_000;
+const forgetters = new Set<(keyId: string) => void>();
+
+/** Drops a key from every authenticator's cache in this process (called on revoke and rotate). */
+export function forgetApiKey(keyId: string): void {
+  for (const forget of forgetters) forget(keyId);
+}
+
+function bearer(credentials: Credentials): string | undefined {
+  const header = credentials.authorization?.trim();
+  if (header) {
+    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    if (!match) throw new UnauthenticatedError('The Authorization header must be "Bearer <api key or token>".');
+    return match[1];
+  }
+  return credentials.apiKey?.trim() || undefined;
+}
+
+function pgArray(value: KeyScope[] | string): KeyScope[] {
+  if (Array.isArray(value)) return value;
+  return value.replace(/^\{|\}$/g, '').split(',').filter(Boolean) as KeyScope[];
+}
+
+/**
+ * Builds the one authentication function: API keys (looked up by their public
+ * id, checked by constant-time hash comparison), JWT bearer tokens (HS256
+ * secret and/or a JWKS file or URL), or anonymous (demo mode only). Throws
+ * UNAUTHENTICATED with a reason a client can act on; never says whether a key
+ * id exists.
+ */
+export function createAuthenticator(rootEm: EntityManager, config: AccessConfig, log: Logger): Authenticate {
+  const secret = config.jwt.secret ? new TextEncoder().encode(config.jwt.secret) : undefined;
+  let jwks: JWTVerifyGetKey | undefined;
+  if (config.jwt.jwks) {
+    jwks = /^https?:\/\//.test(config.jwt.jwks)
+      ? createRemoteJWKSet(new URL(config.jwt.jwks))
+      : createLocalJWKSet(JSON.parse(fs.readFileSync(config.jwt.jwks, 'utf8')));
+  }
+  const lastTouched = new Map<string, number>();
+  // One indexed lookup per key per KEY_CACHE_MS rather than per request; the hash is still checked every time.
+  const cache = new Map<string, { row: KeyRow | undefined; at: number }>();
+  forgetters.add((keyId) => cache.delete(keyId));
+
+  async function lookup(keyId: string): Promise<KeyRow | undefined> {
+    const hit = cache.get(keyId);
+    if (hit && hit.at > Date.now() - KEY_CACHE_MS && hit.row) return hit.row;
+    const [row] = (await rootEm.fork().getConnection().execute(
+      `select k.key_id, k.secret_hash, k.role, k.scopes, k.expires_at, k.revoked_at,
+              o.id as organisation_id, o.name as organisation_name, o.courier_id, o.platform_id
+         from api_key k join organisation o on o.id = k.organisation_id
+        where k.key_id = ?`,
+      [keyId],
+    )) as KeyRow[];
+    // Unknown ids are not cached: a brute-force burst must not fill memory (it is rate limited instead).
+    if (row) {
+      if (cache.size > 10_000) cache.clear();
+      cache.set(keyId, { row, at: Date.now() });
+    }
+    return row;
+  }
+
+  async function byApiKey(token: string, base: Viewer): Promise<Viewer> {
+    const parsed = parseApiKey(token);
+    if (!parsed) throw new UnauthenticatedError('Malformed API key.');
+    const em = rootEm.fork();
+    const row = await lookup(parsed.keyId);
+    if (!row || !apiKeyMatches(token, row.secret_hash)) throw new UnauthenticatedError('Unknown API key.');
+    if (row.revoked_at) throw new UnauthenticatedError('This API key has been revoked.');
+    if (row.expires_at && new Date(row.expires_at) <= new Date()) throw new UnauthenticatedError('This API key has expired.');
+    // Last use is informative: written at most once a minute per key, never on the request's critical path.
+    const now = Date.now();
+    if ((lastTouched.get(row.key_id) ?? 0) < now - 60_000) {
+      lastTouched.set(row.key_id, now);
+      em.getConnection().execute('update api_key set last_used_at = now() where key_id = ?', [row.key_id]).catch((error) => {
+        log.warn({ err: (error as Error).message }, 'could not record API key use');
+      });
+    }
+    return {
+      ...base,
+      credential: 'api_key',
+      role: row.role,
+      scopes: pgArray(row.scopes),
+      actor: row.key_id,
+      organisationId: row.organisation_id,
+      organisationName: row.organisation_name,
+      courierId: row.courier_id,
+      platformId: row.platform_id,
+    };
+  }
+
+  async function byJwt(token: string, base: Viewer): Promise<Viewer> {
+    let alg: string | undefined;
+    try {
+      alg = decodeProtectedHeader(token).alg;
+    } catch {
+      throw new UnauthenticatedError('Malformed bearer token: neither an API key (hh_…) nor a JWT.');
+    }
+    const key = alg === 'HS256' ? secret : jwks;
+    if (!key) throw new UnauthenticatedError(`JWT with alg ${alg} is not accepted by this hub.`);
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(token, key as Uint8Array, {
+        issuer: config.jwt.issuer,
+        audience: config.jwt.audience,
+        algorithms: alg === 'HS256' ? ['HS256'] : ['RS256', 'ES256', 'PS256', 'EdDSA'],
+      }));
+    } catch (error) {
+      if (error instanceof joseErrors.JWTExpired) throw new UnauthenticatedError('The token has expired.');
+      if (error instanceof joseErrors.JWTClaimValidationFailed) throw new UnauthenticatedError(`The token's "${error.claim}" claim is not accepted.`);
+      throw new UnauthenticatedError('The token could not be verified.');
+    }
+    const role = String(payload.role ?? '').toUpperCase();
+    if (!ROLES.has(role)) throw new UnauthenticatedError('The token has no "role" claim of PLATFORM, COURIER, OFFICIAL or ADMIN.');
+    const em = rootEm.fork();
+    let courierId: number | null = null;
+    let platformId: number | null = null;
+    if (role === Role.COURIER) {
+      const [c] = await em.getConnection().execute<{ id: number }[]>('select id from courier where code = ?', [String(payload.courier ?? '')]);
+      if (!c) throw new UnauthenticatedError('A COURIER token needs a "courier" claim naming a known courier code.');
+      courierId = c.id;
+    }
+    if (role === Role.PLATFORM) {
+      const [m] = await em.getConnection().execute<{ id: number }[]>('select id from market where code = ?', [String(payload.platform ?? '')]);
+      if (!m) throw new UnauthenticatedError('A PLATFORM token needs a "platform" claim naming a known market code.');
+      platformId = m.id;
+    }
+    const scope = typeof payload.scope === 'string' ? payload.scope.toUpperCase().split(/\s+/) : [KeyScope.READ, KeyScope.WRITE];
+    return {
+      ...base,
+      credential: 'jwt',
+      role: role as Role,
+      scopes: scope.filter((s): s is KeyScope => s === KeyScope.READ || s === KeyScope.WRITE),
+      actor: `jwt:${payload.sub ?? 'unknown'}`,
+      organisationName: typeof payload.org === 'string' ? payload.org : null,
+      courierId,
+      platformId,
+    };
+  }
+
+  return async (credentials) => {
+    const base = anonymousViewer(credentials.ip ?? null);
+    base.unmaskReason = credentials.unmaskReason?.trim().slice(0, 500) || null;
+    const token = bearer(credentials);
+    if (!token) {
+      if (config.demoMode) return base;
+      throw new UnauthenticatedError('An API key or bearer token is required (Authorization: Bearer …).');
+    }
+    return token.startsWith(KEY_PREFIX) ? byApiKey(token, base) : byJwt(token, base);
+  };
+}

@@ -1,0 +1,85 @@
+// The CommonJS build: its ESM build imports graphql's .mjs files, a second graphql instance next to ours ("another module or realm").
+import { GraphQLError, validate, type DocumentNode, type GraphQLSchema, type ValidationRule } from 'graphql';
+import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
+import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
+import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
+import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexity/cjs';
+import type { ApolloServerPlugin } from '@apollo/server';
+import type { AccessConfig } from '../platform/config.js';
+import { DEFAULT_PAGE_SIZE } from '../relay/connection.args.js';
+import { AccessErrorCode, QueryLimitError } from './access.errors.js';
+
+export type QueryLimits = AccessConfig['limits'];
+
+/**
+ * Cost estimate: 1 per field; a field taking `first`/`last` (a connection or
+ * a paged list) costs its page size times its subtree, so `markets(first: 500)
+ * { prices(first: 500) { … } }` costs 500 × 500 × … and is refused before it runs.
+ */
+const pagedEstimator: ComplexityEstimator = ({ args, childComplexity, field }) => {
+  if (!field.args.some((a) => a.name === 'first' || a.name === 'last')) return undefined;
+  const size = typeof args.first === 'number' ? args.first : typeof args.last === 'number' ? args.last : DEFAULT_PAGE_SIZE;
+  return 1 + Math.max(size, 1) * Math.max(childComplexity, 1);
+};
+const fieldEstimator: ComplexityEstimator = ({ childComplexity }) => 1 + childComplexity;
+
+function armorRules(limits: QueryLimits): { rule: ValidationRule; code: AccessErrorCode; limit: number }[] {
+  const common = { exposeLimits: true, propagateOnRejection: true } as const;
+  return [
+    { rule: maxDepthRule({ ...common, n: limits.maxDepth, ignoreIntrospection: true, flattenFragments: true }), code: AccessErrorCode.QUERY_TOO_DEEP, limit: limits.maxDepth },
+    { rule: maxAliasesRule({ ...common, n: limits.maxAliases }), code: AccessErrorCode.TOO_MANY_ALIASES, limit: limits.maxAliases },
+    { rule: maxDirectivesRule({ ...common, n: limits.maxDirectives }), code: AccessErrorCode.TOO_MANY_DIRECTIVES, limit: limits.maxDirectives },
+  ];
+}
+
+/**
+ * Checks a parsed, valid operation against the limits (depth, aliases and
+ * directives by graphql-armor's rules, cost by graphql-query-complexity) and
+ * returns the first one exceeded as an error with its own code, or undefined.
+ * Used by HTTP (Apollo plugin) and graphql-ws alike.
+ */
+export function checkQueryLimits(schema: GraphQLSchema, limits: QueryLimits, document: DocumentNode, operationName?: string | null, variables?: Record<string, unknown> | null): QueryLimitError | undefined {
+  for (const { rule, code, limit } of armorRules(limits)) {
+    let error: GraphQLError | undefined;
+    try {
+      [error] = validate(schema, document, [rule]);
+    } catch (thrown) {
+      // graphql-armor throws its rejection (propagateOnRejection) rather than only reporting it.
+      if (!(thrown instanceof GraphQLError)) throw thrown;
+      error = thrown;
+    }
+    if (error) return new QueryLimitError(code, error.message.replace(/^Syntax Error: /, ''), limit);
+  }
+  let cost: number;
+  try {
+    cost = getComplexity({ schema, query: document, operationName: operationName ?? undefined, variables: variables ?? {}, estimators: [pagedEstimator, fieldEstimator] });
+  } catch (error) {
+    // Unknown variables or operation: graphql's own execution will report them precisely.
+    if (error instanceof GraphQLError) return undefined;
+    throw error;
+  }
+  if (cost > limits.maxCost) {
+    return new QueryLimitError(AccessErrorCode.QUERY_TOO_COMPLEX, `Query cost ${cost} exceeds the limit of ${limits.maxCost} (each field costs 1; a connection multiplies its subtree by \`first\`). Ask for smaller pages or fewer nested connections.`, limits.maxCost, cost);
+  }
+  return undefined;
+}
+
+/** Apollo plugin: query limits after validation, before execution. */
+export function queryLimitsPlugin(limits: QueryLimits): ApolloServerPlugin {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ schema, document, operationName, request }) {
+          const error = checkQueryLimits(schema, limits, document, operationName, request.variables);
+          if (error) throw error;
+        },
+      };
+    },
+  };
+}
+
+/** graphql's parser reports a token overflow as a syntax error; give it the limit's own code. */
+export function refineTokenLimitError(message: string, maxTokens: number): { message: string; extensions: Record<string, unknown> } | undefined {
+  if (!/Document contains more th(?:an|at) \d+ tokens/.test(message)) return undefined;
+  return { message: `The document has more than ${maxTokens} tokens.`, extensions: { code: AccessErrorCode.TOO_MANY_TOKENS, limit: maxTokens } };
+}

@@ -1,0 +1,70 @@
+import { Redis } from 'ioredis';
+import { BurstyRateLimiter, RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { AccessConfig } from '../platform/config.js';
+import type { Logger } from '../platform/logger.js';
+
+/** Outcome of a rate check: allowed, or refused with the seconds to wait. */
+export type RateDecision = { allowed: true } | { allowed: false; retryAfterSeconds: number };
+
+export interface RateLimits {
+  /** Spends one request of `subject`'s budget (a key id, a JWT subject, or `ip:<address>` for anonymous callers). */
+  consume(subject: string): Promise<RateDecision>;
+  /** Whether `ip` is currently locked out for too many failed authentications. */
+  authLockout(ip: string): Promise<RateDecision>;
+  /** Records a failed authentication from `ip`. */
+  authFailed(ip: string): Promise<void>;
+  close(): Promise<void>;
+  /** "redis" when every instance shares the budget, else "memory". */
+  store: 'redis' | 'memory';
+}
+
+const retryAfter = (res: RateLimiterRes) => Math.max(1, Math.ceil(res.msBeforeNext / 1000));
+
+/**
+ * Per-key budgets with rate-limiter-flexible: a sustained rate (points per
+ * second) plus a burst allowance per minute, combined with its
+ * BurstyRateLimiter; together they behave as a token bucket that refills at
+ * RATE_LIMIT_PER_SECOND and holds RATE_LIMIT_BURST extra. With REDIS_URL the
+ * counters live in Redis so that all instances share one budget; if Redis is
+ * unreachable an in-memory limiter stands in (insurance) rather than letting
+ * everything through or refusing everything.
+ */
+export function createRateLimits(config: AccessConfig['rateLimit'], redisUrl: string | undefined, log: Logger): RateLimits {
+  let redis: Redis | undefined;
+  const make = (keyPrefix: string, points: number, duration: number): RateLimiterAbstract => {
+    const memory = new RateLimiterMemory({ keyPrefix, points, duration });
+    if (!redis) return memory;
+    return new RateLimiterRedis({ storeClient: redis, keyPrefix, points, duration, insuranceLimiter: memory });
+  };
+  if (redisUrl) {
+    redis = new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false });
+    redis.on('error', (error) => log.warn({ err: error.message }, 'rate-limit redis error (falling back to in-memory budgets)'));
+  }
+  const sustained = make('hh:rl:rate', config.perSecond, 1);
+  const burst = make('hh:rl:burst', Math.max(config.burst, 1), 60);
+  const bucket = config.burst > 0 ? new BurstyRateLimiter(sustained, burst) : sustained;
+  const failures = make('hh:rl:authfail', config.authFailures, 300);
+
+  return {
+    store: redis ? 'redis' : 'memory',
+    async consume(subject) {
+      try {
+        await bucket.consume(subject);
+        return { allowed: true };
+      } catch (error) {
+        if (error instanceof RateLimiterRes) return { allowed: false, retryAfterSeconds: retryAfter(error) };
+        throw error;
+      }
+    },
+    async authLockout(ip) {
+      const res = await failures.get(ip);
+      return res && res.consumedPoints >= config.authFailures ? { allowed: false, retryAfterSeconds: retryAfter(res) } : { allowed: true };
+    },
+    async authFailed(ip) {
+      await failures.penalty(ip, 1);
+    },
+    async close() {
+      redis?.disconnect();
+    },
+  };
+}

@@ -1,0 +1,107 @@
+import type { Request, RequestHandler, Response } from 'express';
+import type { Authenticate } from '../access/authenticate.js';
+import type { RateLimits } from '../access/rate-limit.js';
+import type { AuditService } from '../access/audit.service.js';
+import { AccessErrorCode, UnauthenticatedError } from '../access/access.errors.js';
+import { anonymousViewer, type Viewer } from '../access/viewer.js';
+import type { Logger } from '../platform/logger.js';
+
+export interface AccessGuardOptions {
+  authenticate: Authenticate;
+  rateLimits: RateLimits;
+  audit: AuditService;
+  log: Logger;
+  /** Most operations in one batched request. */
+  maxBatch: number;
+}
+
+function clientIp(req: Request): string {
+  return req.socket.remoteAddress ?? 'unknown';
+}
+
+function refuse(res: Response, status: number, code: string, message: string, extensions: Record<string, unknown> = {}): void {
+  res.status(status).type('application/json').json({ errors: [{ message, extensions: { code, ...extensions } }] });
+}
+
+function tooMany(res: Response, retryAfterSeconds: number): void {
+  res.setHeader('Retry-After', String(retryAfterSeconds));
+  refuse(res, 429, AccessErrorCode.RATE_LIMITED, `Too many requests; retry after ${retryAfterSeconds} s.`, { retryAfter: retryAfterSeconds });
+}
+
+/** The viewer the guard attached to this request (anonymous if none). */
+export function viewerOf(res: Response): Viewer {
+  return (res.locals.viewer as Viewer | undefined) ?? anonymousViewer();
+}
+
+/**
+ * `/graphql`: refuse locked-out addresses (too many bad keys), authenticate
+ * (401 + WWW-Authenticate on bad credentials), spend the caller's rate budget
+ * (429 + Retry-After), check the batch size; then hand over to GraphQL with
+ * `res.locals.viewer` set.
+ */
+export function graphqlAccessGuard(options: AccessGuardOptions): RequestHandler {
+  const { authenticate, rateLimits, log } = options;
+  return async (req, res, next) => {
+    try {
+      const ip = clientIp(req);
+      const lockout = await rateLimits.authLockout(ip);
+      if (!lockout.allowed) return tooMany(res, lockout.retryAfterSeconds);
+      const authorization = req.get('authorization') ?? null;
+      const apiKey = req.get('x-api-key') ?? null;
+      let viewer: Viewer;
+      try {
+        viewer = await authenticate({ authorization, apiKey, unmaskReason: req.get('x-unmask-reason') ?? null, ip });
+      } catch (error) {
+        if (!(error instanceof UnauthenticatedError)) throw error;
+        if (authorization || apiKey) await rateLimits.authFailed(ip);
+        log.info({ ip, reason: error.message }, 'authentication refused');
+        res.setHeader('WWW-Authenticate', 'Bearer realm="harvest-hub"');
+        return refuse(res, 401, AccessErrorCode.UNAUTHENTICATED, error.message);
+      }
+      const budget = await rateLimits.consume(viewer.role ? viewer.actor : `ip:${ip}`);
+      if (!budget.allowed) return tooMany(res, budget.retryAfterSeconds);
+      if (Array.isArray(req.body) && req.body.length > options.maxBatch) {
+        return refuse(res, 400, AccessErrorCode.BATCH_TOO_LARGE, `A batch may hold at most ${options.maxBatch} operations; this one has ${req.body.length}.`, { limit: options.maxBatch });
+      }
+      res.locals.viewer = viewer;
+      next();
+    } catch (error) {
+      // Authentication reads the key from the database: when that fails, say so like the resolvers do.
+      log.warn({ err: (error as Error).message }, 'authentication could not complete');
+      refuse(res, 503, 'DATABASE_UNAVAILABLE', 'The database is unavailable right now; try again shortly.', { retryable: true });
+    }
+  };
+}
+
+/**
+ * `/hooks/*` (courier webhooks, issue #5): authenticated by the courier's own
+ * signature, not by API keys, but rate limited per client address and every
+ * write recorded in the audit trail once answered.
+ */
+export function hooksAccessGuard(options: AccessGuardOptions): RequestHandler {
+  const { rateLimits, audit } = options;
+  return async (req, res, next) => {
+    try {
+      const ip = clientIp(req);
+      const budget = await rateLimits.consume(`hook:${ip}`);
+      if (!budget.allowed) return tooMany(res, budget.retryAfterSeconds);
+      if (req.method !== 'GET' && req.method !== 'HEAD' && req.method !== 'OPTIONS') {
+        const path = req.originalUrl.split('?')[0];
+        res.once('finish', () => {
+          void audit.record({
+            viewer: { actor: `hook:${path}`, credential: 'webhook', role: null, organisationName: null, ip, unmaskReason: null },
+            transport: 'hook',
+            operationType: req.method,
+            operationName: path,
+            operationText: path,
+            variables: {},
+            outcome: res.statusCode < 400 ? 'OK' : `HTTP_${res.statusCode}`,
+          });
+        });
+      }
+      next();
+    } catch (error) {
+      next(error);
+    }
+  };
+}
