@@ -50,6 +50,17 @@ function day(row: Row, field: string): string | MappingFailure {
   return `${match[1]}-${match[2].padStart(2, '0')}-${match[3].padStart(2, '0')}`;
 }
 
+const unitCache = new Map<string, string | undefined>();
+
+/** The per-unit suffix of a name (`椰青/个` -> 个), cached: a list repeats a few hundred names. */
+function unitInName(name: string): string | undefined {
+  if (!unitCache.has(name)) {
+    if (unitCache.size > 100_000) unitCache.clear();
+    unitCache.set(name, normaliseName(name).unit);
+  }
+  return unitCache.get(name);
+}
+
 function isFailure(value: unknown): value is MappingFailure {
   return typeof value === 'object' && value !== null && (value as MappingFailure).rejected === true;
 }
@@ -65,7 +76,7 @@ function build(
   const avg = (fields.avg as number | undefined) ?? (low !== undefined && high !== undefined ? Math.round(((low + high) / 2) * 100) / 100 : undefined);
   if (avg === undefined) return reject(`${fields.avgField} is missing`, fields.avgField);
   // A unit in the name (椰青/个) says what the price is per, whatever the unit column says.
-  const unit = normaliseName(fields.name).unit ?? fields.unit;
+  const unit = unitInName(fields.name) ?? fields.unit;
   if (!unit) return reject('unit is missing', 'unit');
   const date = fields.date as string;
   const spec = fields.spec;

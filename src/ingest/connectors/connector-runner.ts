@@ -81,7 +81,16 @@ export async function runConnector(
     const signal = options.signal ?? new AbortController().signal;
     const reader = instance.manifest.read({ config: instance.config, cursor: state?.cursor ?? null, options, log: log.child({ connector: instance.name }), signal });
     let total: number | undefined;
-    for await (const batch of reader) {
+    // The next batch is read and parsed while the current one is written.
+    const batches = reader[Symbol.asyncIterator]();
+    let next = batches.next();
+    for (;;) {
+      const item = await next;
+      if (item.done) break;
+      const batch = item.value;
+      next = batches.next();
+      // An unhandled rejection of the prefetch would otherwise escape if the write below throws first.
+      next.catch(() => {});
       signal.throwIfAborted();
       total = batch.total ?? total;
       const result = await session.write(batch.records, {
