@@ -135,7 +135,7 @@ export async function startHub(config: Config, log: Logger = createLogger(config
       ? cors({ origin: config.access.corsOrigins === '*' ? '*' : config.access.corsOrigins, allowedHeaders: ['content-type', 'authorization', 'x-api-key', 'x-unmask-reason'], exposedHeaders: ['retry-after'], maxAge: 600 })
       : undefined,
   });
-  app.use(analyticsRoutes({ em: () => db.orm.em.fork(), log }));
+  app.use(analyticsRoutes({ em: () => db.orm.em.fork(), log, guard: graphqlAccessGuard({ ...access, log, maxBatch: config.access.limits.maxBatch }), viewerOf }));
   httpServer.on('request', app);
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);

@@ -1,6 +1,7 @@
 import { Args, Ctx, Query, Resolver } from 'type-graphql';
 import type { HubContext } from '../graphql/context.js';
 import { courierQuality, villageCoverage } from './coverage-quality.service.js';
+import { assertOfficialView } from './official-access.js';
 import { CourierQuality, CourierQualityArgs, VillageCoverage, VillageCoverageArgs } from './coverage-quality.types.js';
 
 @Resolver(() => VillageCoverage)
@@ -12,6 +13,7 @@ export class CoverageQualityResolver {
 
   @Query(() => [CourierQuality], { description: 'Per courier: on-time, delay, damage and loss rates of the parcels picked up or delivered in a region over a period.' })
   courierQuality(@Args() args: CourierQualityArgs, @Ctx() ctx: HubContext): Promise<CourierQuality[]> {
+    assertOfficialView(ctx.viewer, 'Courier quality');
     return courierQuality(ctx.em, args);
   }
 }

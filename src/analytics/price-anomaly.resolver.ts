@@ -1,4 +1,5 @@
-import { Args, Ctx, Mutation, Query, Resolver } from 'type-graphql';
+import { Args, Authorized, Ctx, Mutation, Query, Resolver } from 'type-graphql';
+import { Role } from '../access/role.js';
 import type { HubContext } from '../graphql/context.js';
 import { findPriceAnomalies, scanPriceAnomalies } from './price-anomaly.service.js';
 import { DetectPriceAnomaliesArgs, PriceAnomaly, PriceAnomalyScan } from './price-anomaly.types.js';
@@ -10,8 +11,9 @@ export class PriceAnomalyResolver {
     return findPriceAnomalies(ctx.em, args);
   }
 
+  @Authorized(Role.OFFICIAL)
   @Mutation(() => PriceAnomalyScan, {
-    description: 'Scans a period for price anomalies and raises a PRICE_SPIKE or PRICE_DROP alert (alertRaised) for each one not alerted before. New prices are scanned automatically; this re-scans on demand, e.g. with another k.',
+    description: 'Scans a period for price anomalies and raises a PRICE_SPIKE or PRICE_DROP alert (alertRaised) for each one not alerted before. New prices are scanned automatically; this re-scans on demand, e.g. with another k. OFFICIAL or ADMIN.',
   })
   detectPriceAnomalies(@Args() args: DetectPriceAnomaliesArgs, @Ctx() ctx: HubContext): Promise<PriceAnomalyScan> {
     return scanPriceAnomalies(ctx.em, ctx.pubSub, args);

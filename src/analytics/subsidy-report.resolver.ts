@@ -1,6 +1,7 @@
 import { Args, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
 import type { HubContext } from '../graphql/context.js';
 import { subsidyParcels, subsidyReport } from './subsidy-report.service.js';
+import { assertOfficialView } from './official-access.js';
 import { SubsidyParcel, SubsidyParcelsArgs, SubsidyReport, SubsidyReportArgs } from './subsidy-report.types.js';
 
 @Resolver(() => SubsidyReport)
@@ -9,6 +10,7 @@ export class SubsidyReportResolver {
     description: 'Per-parcel subsidies of a county for a month with the configured rates: eligible upstream and downstream parcels, totals per operating company, and fraud checks against the scans. CSV: `csvPath`.',
   })
   subsidyReport(@Args() args: SubsidyReportArgs, @Ctx() ctx: HubContext): Promise<SubsidyReport> {
+    assertOfficialView(ctx.viewer, 'The subsidy report');
     return subsidyReport(ctx.em, args.county, args.month);
   }
 

@@ -1,13 +1,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import express, { type Router } from 'express';
+import express, { type RequestHandler, type Response, type Router } from 'express';
 import { GraphQLError } from 'graphql';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from '../platform/logger.js';
 import { BadUserInputError } from '../platform/errors.js';
 import { subsidyReportCsv } from '../analytics/subsidy-report.service.js';
 import { MONTH_PATTERN } from '../analytics/subsidy-report.types.js';
+import { assertOfficialView } from '../analytics/official-access.js';
+import type { Viewer } from '../access/viewer.js';
 
 /** The project root: the nearest folder above this file with a package.json (works from src/ and from dist/src/). */
 function projectRoot(): string {
@@ -20,11 +22,16 @@ function projectRoot(): string {
 export const DASHBOARD_DIR = path.join(projectRoot(), 'dist', 'dashboard');
 
 const STATUS_BY_CODE: Record<string, number> = { BAD_USER_INPUT: 400, NOT_FOUND: 404, UNAUTHENTICATED: 401, FORBIDDEN: 403 };
+const pass: RequestHandler = (_req, _res, next) => next();
 
 export interface AnalyticsRoutesOptions {
   /** A fresh EntityManager per request. */
   em: () => EntityManager;
   log: Logger;
+  /** Authentication and rate limits of /graphql, applied to the report downloads too. */
+  guard?: RequestHandler;
+  /** The viewer the guard attached to a response. */
+  viewerOf?: (res: Response) => Viewer;
   /** Folder of the built dashboard. @default DASHBOARD_DIR */
   dashboardDir?: string;
 }
@@ -39,10 +46,12 @@ export function analyticsRoutes(options: AnalyticsRoutesOptions): Router {
   const router = express.Router();
   const dashboardDir = options.dashboardDir ?? DASHBOARD_DIR;
 
-  router.get('/reports/subsidy.csv', async (req, res) => {
+  // Same credentials as /graphql (Authorization: Bearer <key>), same rule as the subsidyReport query.
+  router.get('/reports/subsidy.csv', options.guard ?? pass, async (req, res) => {
     const county = String(req.query.county ?? '');
     const month = String(req.query.month ?? '');
     try {
+      assertOfficialView(options.viewerOf?.(res), 'The subsidy report');
       if (!/^\d{6}$/.test(county)) throw new BadUserInputError('Query parameter "county" must be a county-level region code of 6 digits, e.g. 140821.', 'county');
       if (!MONTH_PATTERN.test(month)) throw new BadUserInputError('Query parameter "month" must be a month written YYYY-MM, e.g. 2026-06.', 'month');
       const csv = await subsidyReportCsv(options.em(), county, month);

@@ -174,4 +174,20 @@ describe('subsidyReport', () => {
     expect(csv.status).toBe(400);
     expect(await csv.json()).toMatchObject({ errors: [{ extensions: { code: 'BAD_USER_INPUT', argumentName: 'county' } }] });
   });
+
+  it('is for officials: a courier or platform key is refused, an OFFICIAL key is served', async () => {
+    const courier = await t.createKey({ role: 'COURIER', courier: 'zhongtong' });
+    const refused = await t.as(courier).gql(REPORT, { county: '140821', month: '2026-06' });
+    expect(refused.errors![0].extensions!.code).toBe('FORBIDDEN');
+    const csv = await fetch(`${t.url}/reports/subsidy.csv?county=140821&month=2026-06`, { headers: { authorization: `Bearer ${courier}` } });
+    expect(csv.status).toBe(403);
+    const official = await t.createKey({ role: 'OFFICIAL' });
+    const served = await t.as(official).gql(REPORT, { county: '140821', month: '2026-06', first: 1 });
+    expect(served.errors).toBeUndefined();
+    expect(served.data.subsidyReport.totalAmount).toBe(8.8);
+    const officialCsv = await fetch(`${t.url}/reports/subsidy.csv?county=140821&month=2026-06`, { headers: { authorization: `Bearer ${official}` } });
+    expect(officialCsv.status).toBe(200);
+    const badKey = await fetch(`${t.url}/reports/subsidy.csv?county=140821&month=2026-06`, { headers: { authorization: 'Bearer not-a-key' } });
+    expect(badKey.status).toBe(401);
+  });
 });

@@ -1,0 +1,51 @@
+import { createClient, type Client } from 'graphql-ws';
+
+/** Where the caller's API key is kept between visits (this browser only). */
+const KEY_STORAGE = 'harvest-hub.apiKey';
+
+export function storedApiKey(): string {
+  return localStorage.getItem(KEY_STORAGE) ?? '';
+}
+
+export function storeApiKey(key: string): void {
+  if (key) localStorage.setItem(KEY_STORAGE, key);
+  else localStorage.removeItem(KEY_STORAGE);
+}
+
+/** A GraphQL error as the hub sends it. */
+export class GraphQLRequestError extends Error {
+  constructor(readonly errors: { message: string; extensions?: { code?: string } }[]) {
+    super(errors.map((e) => e.message).join('; '));
+  }
+}
+
+/** Runs a query against the hub's own /graphql with the caller's key (none in demo mode). */
+export async function gql<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
+  const key = storedApiKey();
+  const res = await fetch(new URL('/graphql', location.href), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await res.json()) as { data?: T; errors?: { message: string; extensions?: { code?: string } }[] };
+  if (body.errors?.length) throw new GraphQLRequestError(body.errors);
+  return body.data as T;
+}
+
+let client: Client | undefined;
+
+/** The graphql-ws client of the page, re-created when the key changes. */
+export function wsClient(onState: (state: 'connected' | 'closed' | 'connecting') => void): Client {
+  client?.dispose();
+  const key = storedApiKey();
+  const url = new URL('/graphql', location.href);
+  url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+  client = createClient({
+    url: url.href,
+    connectionParams: key ? { authorization: `Bearer ${key}`, apiKey: key } : {},
+    retryAttempts: Infinity,
+    shouldRetry: () => true,
+    on: { connected: () => onState('connected'), closed: () => onState('closed'), connecting: () => onState('connecting') },
+  });
+  return client;
+}

@@ -1,0 +1,17 @@
+import { ForbiddenError } from '../access/access.errors.js';
+import { Role } from '../access/role.js';
+import type { Viewer } from '../access/viewer.js';
+
+/**
+ * The subsidy report (per-parcel checks, amounts per operating company) and
+ * the per-courier quality rates are for officials: they are computed in raw
+ * SQL over every firm's parcels, outside the row scopes, so a platform or a
+ * courier key must not read them. OFFICIAL and ADMIN keys may, and so may the
+ * anonymous caller of demo mode (demo data only).
+ */
+export function assertOfficialView(viewer: Viewer | undefined, what: string): void {
+  const role = viewer?.role ?? null;
+  if (role === Role.PLATFORM || role === Role.COURIER) {
+    throw new ForbiddenError(`${what} is for officials: it needs an OFFICIAL or ADMIN key; this caller is ${role}.`);
+  }
+}
