@@ -75,7 +75,20 @@ export function createHubPubSub(redisUrl: string | undefined, log: Logger, optio
   }
   observer.onRedisState?.(false);
 
-  const redis = createRedisEventTarget<HubEvent>({ publishClient, subscribeClient });
+  // The Redis target does not handle its SUBSCRIBE/UNSUBSCRIBE promises; one rejected while Redis is
+  // away (or after close) must not become an unhandled rejection. ioredis re-subscribes on reconnect.
+  const guardedSubscriber = new Proxy(subscribeClient, {
+    get(target, property, receiver) {
+      if (property === 'subscribe' || property === 'unsubscribe') {
+        return (...channels: string[]) =>
+          (target[property] as (...c: string[]) => Promise<unknown>)(...channels).catch((error: Error) =>
+            log.debug({ err: error.message, channels }, `redis ${String(property)} deferred`));
+      }
+      const value = Reflect.get(target, property, receiver);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+  const redis = createRedisEventTarget<HubEvent>({ publishClient, subscribeClient: guardedSubscriber });
   const local = new EventTarget();
   // graphql-yoga's pub/sub adds one listener per topic and subscriber; listeners are registered on both
   // targets, and each event is dispatched on exactly one of them, so nobody hears it twice.

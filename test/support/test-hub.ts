@@ -208,11 +208,16 @@ export function subscribe<T = any>(client: Client, query: string, variables?: Re
       const queued = queue.shift();
       if (queued) return Promise.resolve(queued);
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no subscription event within ${timeoutMs} ms`)), timeoutMs);
-        waiting.push((value) => {
+        const waiter = (value: GraphQLResponse<T>) => {
           clearTimeout(timer);
           resolve(value);
-        });
+        };
+        // A timed-out waiter leaves the queue: the next event goes to the next caller, not to a rejected promise.
+        const timer = setTimeout(() => {
+          waiting.splice(waiting.indexOf(waiter), 1);
+          reject(new Error(`no subscription event within ${timeoutMs} ms`));
+        }, timeoutMs);
+        waiting.push(waiter);
       });
     },
     dispose,
