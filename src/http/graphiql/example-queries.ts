@@ -90,4 +90,35 @@ query VillagePoints {
   }
 }`,
   },
+  {
+    query: `# Live parcels (issue #5): run it, then \`npm run demo:feed\` in a terminal.
+# Pushed from the ingest path, no polling; add trackingNumber: "..." for one parcel.
+subscription ParcelsMoving {
+  shipmentUpdated(regionCode: "14") {
+    shipment { trackingNumber status direction courier { name } originCode destinationCode lastEventAt }
+    newEvents { occurredAt status rawCode rawText format location temperatureC node { name kind } }
+  }
+}`,
+  },
+  {
+    query: `# Live alerts: late, broken, refused or too-warm parcels in Shanxi
+subscription ParcelAlerts {
+  alertRaised(kinds: [DELAYED, EXCEPTION, FAILED_ATTEMPT, COLD_CHAIN_EXCURSION], regionCode: "14") {
+    kind severity message raisedAt details shipment { trackingNumber status }
+  }
+}`,
+  },
+  {
+    query: `# Upstream (上行) farm parcels of the last week, with their timelines
+query UpstreamParcels($since: String) {
+  shipments(direction: UPSTREAM, regionUnder: "14", lastEventAfter: $since, first: 20) {
+    totalCount
+    nodes {
+      trackingNumber status courier { name } product { name } originRegion { name parent { name } } destinationCode
+      events { occurredAt status rawText location node { name } temperatureC }
+    }
+  }
+}`,
+    variables: '{ "since": "2026-01-01T00:00:00Z" }',
+  },
 ];
