@@ -39,12 +39,17 @@ export async function* readPrices(ctx: ReaderContext<WholesalePricesConfig>): As
   throw new Error('nothing to read: configure `file`, `folder` or `url`, or pass --file');
 }
 
+/** How long a file in a watched folder must be unchanged before it is read. */
+const SETTLE_MS = 1_000;
+
 async function* readFolder(folder: string, cursor: FolderCursor, config: WholesalePricesConfig): AsyncGenerator<ReadBatch> {
   const seen = { ...(cursor.files ?? {}) };
   const names = (await fs.promises.readdir(folder)).filter((n) => formatOf(n) && !n.startsWith('.')).sort();
   for (const name of names) {
     const file = path.join(folder, name);
     const stat = await fs.promises.stat(file);
+    // A file still being written (changed in the last second) is left for the next run.
+    if (Date.now() - stat.mtimeMs < SETTLE_MS) continue;
     const version = `${stat.size}:${Math.trunc(stat.mtimeMs)}`;
     if (seen[name] === version) continue;
     for await (const batch of readTableFile(file, { format: config.format, batchSize: config.batchSize })) yield batch;

@@ -17,15 +17,21 @@ export function startScheduler(deps: RunnerDeps, instances: readonly ConnectorIn
   const controller = new AbortController();
   const timers: NodeJS.Timeout[] = [];
   const inFlight = new Set<Promise<unknown>>();
+  // A tick whose connector is still running is skipped (each run gets its own EntityManager fork).
+  const runningNames = new Set<string>();
   for (const instance of instances) {
     if (!instance.enabled || !instance.intervalSeconds) continue;
     const tick = () => {
-      if (controller.signal.aborted) return;
+      if (controller.signal.aborted || runningNames.has(instance.name)) return;
+      runningNames.add(instance.name);
       const run = runConnector({ ...deps, em: deps.em.fork() }, instance, { signal: controller.signal })
         .catch((error: Error) => {
           if (!(error instanceof ConnectorBusyError)) deps.log.error({ connector: instance.name, err: error.message }, 'scheduled run crashed');
         })
-        .finally(() => inFlight.delete(run));
+        .finally(() => {
+          inFlight.delete(run);
+          runningNames.delete(instance.name);
+        });
       inFlight.add(run);
     };
     // First run soon after start, then every interval.
