@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { Ajv2020 } from 'ajv/dist/2020.js';
 import type { FormatsPlugin } from 'ajv-formats';
+import { projectPath } from '../../platform/paths.js';
 import { ShipmentStatus } from '../logistics-enums.js';
 import { TrackingFormat } from '../tracking-format.js';
 import { FeedProblem, regionCodeOf, type FeedEvent, type RawFeedItem } from './feed-event.js';
@@ -14,7 +14,7 @@ const Ajv = require('ajv/dist/2020.js').default as typeof Ajv2020;
 const addFormats = require('ajv-formats').default as FormatsPlugin;
 
 /** Where the documented JSON Schema of the native batch lives; it is the validation, not a copy of it. */
-export const COURIER_BATCH_SCHEMA_PATH = fileURLToPath(new URL('../../../schema/courier-batch.schema.json', import.meta.url));
+export const COURIER_BATCH_SCHEMA_PATH = projectPath('schema', 'courier-batch.schema.json');
 const schema = JSON.parse(readFileSync(COURIER_BATCH_SCHEMA_PATH, 'utf8')) as { $id: string };
 
 const ajv = new Ajv({ allErrors: false, strict: true });
