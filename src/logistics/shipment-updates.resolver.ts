@@ -4,7 +4,7 @@ import { BadUserInputError } from '../platform/errors.js';
 import { REGION_CODE_PATTERN } from '../regions/region-code.validator.js';
 import { Shipment } from './shipment.entity.js';
 import { TrackingEvent } from './tracking-event.entity.js';
-import { SHIPMENT_UPDATED, type ShipmentUpdatedEvent } from './shipment.events.js';
+import { SHIPMENT_UPDATED, shipmentTopic, type ShipmentUpdatedEvent } from './shipment.events.js';
 
 @ObjectType({ description: 'A parcel that just received tracking events: its new state and the events that moved it.' })
 export class ShipmentUpdate {
@@ -34,7 +34,7 @@ export class ShipmentUpdatesResolver {
       if (args.trackingNumber != null && !/^[A-Za-z0-9-]{1,64}$/.test(args.trackingNumber)) {
         throw new BadUserInputError('Invalid argument "trackingNumber": 1 to 64 letters, digits or "-".', 'trackingNumber');
       }
-      return SHIPMENT_UPDATED;
+      return args.trackingNumber ? shipmentTopic(args.trackingNumber) : SHIPMENT_UPDATED;
     },
     filter: ({ payload, args }) => matchesShipmentFilter(payload as ShipmentUpdatedEvent, args),
     description:

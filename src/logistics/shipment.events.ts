@@ -2,6 +2,13 @@
 export const SHIPMENT_UPDATED = 'SHIPMENT_UPDATED';
 
 /**
+ * The topic of one parcel: a subscriber to one tracking number listens here
+ * only, so a push wakes its own parcel's subscribers instead of running every
+ * subscriber's filter (10,000 open subscriptions, one parcel each).
+ */
+export const shipmentTopic = (trackingNumber: string) => `${SHIPMENT_UPDATED}:${trackingNumber}`;
+
+/**
  * What the ingest path publishes per shipment after its transaction commits:
  * the shipment row as it now stands, the events this push added, and what
  * subscribers filter on, so that no subscriber needs a database query to

@@ -9,7 +9,7 @@ import type { AlertRaisedEvent } from '../alerts/alert.events.js';
 import { ShipmentStatus } from './logistics-enums.js';
 import { TrackingFormat } from './tracking-format.js';
 import { SignatureError, SignatureFailure, UnknownCourierError } from './tracking-errors.js';
-import { SHIPMENT_UPDATED, type ShipmentUpdatedEvent } from './shipment.events.js';
+import { SHIPMENT_UPDATED, shipmentTopic, type ShipmentUpdatedEvent } from './shipment.events.js';
 import { DIRECTION_SQL } from './shipment-direction.js';
 import { FeedProblem, type FeedEvent, type FeedMapper, type RawFeedItem } from './feeds/feed-event.js';
 import { mapNativeEvent } from './feeds/native.mapper.js';
@@ -246,7 +246,10 @@ export async function ingestTrackingEvents(em: EntityManager, pubSub: HubPubSub,
     : { inserted: 0, updates: [], alerts: [] };
 
   // 5. After the commit: subscribers.
-  for (const update of written.updates) pubSub.publish(SHIPMENT_UPDATED, update);
+  for (const update of written.updates) {
+    pubSub.publish(SHIPMENT_UPDATED, update);
+    pubSub.publish(shipmentTopic(update.trackingNumber), update);
+  }
   publishAlerts(pubSub, written.alerts);
 
   return {

@@ -1,6 +1,7 @@
 import { createPubSub, type PubSub } from '@graphql-yoga/subscription';
 import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
 import type { TypedEventTarget } from '@graphql-yoga/typed-event-target';
+import { setMaxListeners } from 'node:events';
 import { Redis } from 'ioredis';
 import type { Logger } from './logger.js';
 
@@ -44,7 +45,7 @@ type HubEvent = CustomEvent<unknown>;
  */
 export function createHubPubSub(redisUrl: string | undefined, log: Logger, options: PubSubOptions = {}): PubSubHandle {
   if (!redisUrl) {
-    return { pubSub: createPubSub() as HubPubSub, transport: 'memory', connected: () => true, close: async () => {} };
+    return { pubSub: createPubSub({ eventTarget: unboundedTarget() }) as HubPubSub, transport: 'memory', connected: () => true, close: async () => {} };
   }
   const prefix = options.channelPrefix ?? 'harvest-hub:';
   const observer = options.observer ?? {};
@@ -89,7 +90,7 @@ export function createHubPubSub(redisUrl: string | undefined, log: Logger, optio
     },
   });
   const redis = createRedisEventTarget<HubEvent>({ publishClient, subscribeClient: guardedSubscriber });
-  const local = new EventTarget();
+  const local = unboundedTarget();
   // graphql-yoga's pub/sub adds one listener per topic and subscriber; listeners are registered on both
   // targets, and each event is dispatched on exactly one of them, so nobody hears it twice.
   const target: TypedEventTarget<HubEvent> = {
@@ -125,4 +126,11 @@ export function createHubPubSub(redisUrl: string | undefined, log: Logger, optio
       subscribeClient.disconnect();
     },
   };
+}
+
+/** An EventTarget without Node's "more than 10 listeners" leak warning: one listener per open subscription is the design. */
+function unboundedTarget(): EventTarget {
+  const target = new EventTarget();
+  setMaxListeners(0, target);
+  return target;
 }

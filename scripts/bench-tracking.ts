@@ -1,0 +1,188 @@
+/**
+ * Courier feed benchmarks (issue #5), against a hub running as its own process:
+ *
+ * 1. sustained ingest through the signed batch webhook (1,000 events a request,
+ *    BENCH_CONCURRENCY requests in flight), compared with a plain bulk insert
+ *    (unnest, same rows, same indexes, no validation, no derivation) in the same run;
+ * 2. push-to-subscriber latency (POST sent -> `shipmentUpdated` message received)
+ *    with 1,000 and 10,000 open subscriptions on one instance, p50/p99;
+ * 3. hub memory per open subscription (heap and RSS deltas from /metrics).
+ *
+ *   BENCH_DATABASE_URL=postgres://root@127.0.0.1:5432/postgres npm run bench:tracking
+ */
+import 'reflect-metadata';
+import { spawn } from 'node:child_process';
+import { createHmac } from 'node:crypto';
+import os from 'node:os';
+import pg from 'pg';
+import WebSocket from 'ws';
+import { createClient, type Client } from 'graphql-ws';
+import { MikroORM } from '@mikro-orm/postgresql';
+import { ormOptions } from '../src/platform/database.js';
+import { seedReferenceData } from '../seeds/index.js';
+
+const ADMIN = process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/postgres';
+const BATCHES = Number(process.env.BENCH_BATCHES ?? 60);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
+const SUBSCRIPTIONS = (process.env.BENCH_SUBSCRIPTIONS ?? '1000,10000').split(',').map(Number);
+const CONNECTIONS = Number(process.env.BENCH_WS_CONNECTIONS ?? 100);
+const PUSHES = Number(process.env.BENCH_PUSHES ?? 200);
+const PORT = Number(process.env.BENCH_PORT ?? 4790);
+const SECRET = 'bench-secret-0123456789';
+const DB = 'bench_tracking';
+
+const url = (db: string) => { const u = new URL(ADMIN); u.pathname = `/${db}`; return u.toString(); };
+const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function prepareDatabase(): Promise<void> {
+  const admin = new pg.Client({ connectionString: ADMIN });
+  await admin.connect();
+  await admin.query(`drop database if exists ${DB} with (force)`);
+  await admin.query(`create database ${DB}`);
+  await admin.end();
+  const orm = await MikroORM.init(ormOptions(url(DB), 4));
+  await orm.migrator.up();
+  await seedReferenceData(orm.em.fork());
+  await orm.em.getConnection().execute(`insert into courier_credential (courier_id, secret) select id, '${SECRET}' from courier`);
+  await orm.close(true);
+}
+
+async function startHubProcess(): Promise<{ stop: () => Promise<void>; metric: (name: string) => Promise<number> }> {
+  const child = spawn(process.execPath, ['--import', '@swc-node/register/esm-register', 'src/main.ts'], {
+    env: { ...process.env, DATABASE_URL: url(DB), PORT: String(PORT), HOST: '127.0.0.1', SEED_DEMO: 'false', LOG_LEVEL: 'warn', DB_POOL_SIZE: '10',
+      DELAY_SCAN_INTERVAL_S: '0', RATE_LIMIT_PER_SECOND: '1000000', RATE_LIMIT_BURST: '1000000', DEMO_MODE: 'true', REDIS_URL: '' },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  for (let i = 0; i < 300; i++) {
+    try { if ((await fetch(`http://127.0.0.1:${PORT}/readyz`)).ok) break; } catch { /* starting */ }
+    await sleep(100);
+  }
+  const metric = async (name: string) => {
+    const text = await (await fetch(`http://127.0.0.1:${PORT}/metrics`)).text();
+    return text.split('\n').filter((l) => l.split(/[ {]/)[0] === name).reduce((s, l) => s + Number(l.trim().split(' ').at(-1)), 0);
+  };
+  return { metric, stop: () => new Promise((resolve) => { child.once('exit', () => resolve()); child.kill('SIGTERM'); }) };
+}
+
+const NODES = ['vsp-140821100200', 'ts-140821100', 'cdc-140821', 'sort-1401-taiyuan'];
+const STATUSES = ['PICKED_UP', 'IN_TRANSIT', 'ARRIVED_AT_NODE', 'OUT_FOR_DELIVERY', 'DELIVERED'];
+
+/** One batch: 200 parcels x 5 scans, all new. */
+function batch(b: number): unknown[] {
+  const events = [];
+  const base = Date.now() - 48 * 3_600_000;
+  for (let p = 0; p < 200; p++) {
+    for (let s = 0; s < 5; s++) {
+      events.push({
+        eventId: `b${b}-p${p}-s${s}`, trackingNumber: `BN${String(b).padStart(4, '0')}${String(p).padStart(4, '0')}`, status: STATUSES[s],
+        occurredAt: new Date(base + s * 3_600_000 + p * 1000).toISOString(), description: `扫描 ${s}`, location: { nodeCode: NODES[s % NODES.length] },
+      });
+    }
+  }
+  return events;
+}
+
+async function push(courier: string, events: unknown[]): Promise<Response> {
+  const body = JSON.stringify({ events });
+  const ts = Math.floor(Date.now() / 1000);
+  const sig = createHmac('sha256', SECRET).update(`${ts}.${body}`).digest('hex');
+  return fetch(`http://127.0.0.1:${PORT}/hooks/couriers/${courier}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-timestamp': String(ts), 'x-hub-signature': `sha256=${sig}` }, body });
+}
+
+async function benchIngest(): Promise<Record<string, number>> {
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
+    while (next < BATCHES) {
+      const b = next++;
+      const res = await push('zhongtong', batch(b));
+      const body = (await res.json()) as { accepted: number };
+      if (body.accepted !== 1000) throw new Error(`batch ${b}: ${JSON.stringify(body).slice(0, 300)}`);
+    }
+  }));
+  const webhookSeconds = (performance.now() - started) / 1000;
+
+  // The same rows, plain: one unnest INSERT per 1,000 rows into a copy of tracking_event (same indexes).
+  const client = new pg.Client({ connectionString: url(DB) });
+  await client.connect();
+  await client.query('create table bench_plain_event (like tracking_event including defaults including indexes)');
+  const rows = await client.query('select source_connector, source_key, shipment_id, occurred_at, status, raw_code, raw_text, region_code, area_code, node_id, location, temperature_c, format from tracking_event order by id');
+  const pool = new pg.Pool({ connectionString: url(DB), max: CONCURRENCY });
+  const cols = rows.fields.map((f) => f.name);
+  const types = ['varchar', 'varchar', 'bigint', 'timestamptz', 'shipment_status', 'varchar', 'text', 'varchar', 'varchar', 'int', 'varchar', 'real', 'tracking_format'];
+  const sql = `insert into bench_plain_event (${cols.join(', ')}) select * from unnest(${types.map((t, i) => `$${i + 1}::${t}[]`).join(', ')}) on conflict (source_connector, source_key) do nothing`;
+  let chunk = 0;
+  const plainStarted = performance.now();
+  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
+    while (chunk * 1000 < rows.rows.length) {
+      const part = rows.rows.slice(chunk * 1000, ++chunk * 1000);
+      await pool.query(sql, cols.map((c) => part.map((r) => r[c])));
+    }
+  }));
+  const plainSeconds = (performance.now() - plainStarted) / 1000;
+  await pool.end();
+  await client.end();
+  const events = BATCHES * 1000;
+  return { events, webhookSeconds, webhookEventsPerSecond: events / webhookSeconds, plainSeconds, plainEventsPerSecond: events / plainSeconds };
+}
+
+async function benchLatency(hub: Awaited<ReturnType<typeof startHubProcess>>, subscriptions: number) {
+  const heapBefore = await hub.metric('hub_nodejs_heap_size_used_bytes');
+  const rssBefore = await hub.metric('hub_process_resident_memory_bytes');
+  const clients: Client[] = Array.from({ length: Math.min(CONNECTIONS, subscriptions) }, () =>
+    createClient({ url: `ws://127.0.0.1:${PORT}/graphql`, webSocketImpl: WebSocket, retryAttempts: 0, lazy: false }));
+  const arrivals = new Map<string, number>();
+  const waiters = new Map<string, () => void>();
+  const disposers: (() => void)[] = [];
+  for (let i = 0; i < subscriptions; i++) {
+    const n = `LT${String(i).padStart(8, '0')}`;
+    disposers.push(clients[i % clients.length].subscribe({ query: `subscription ($n: String) { shipmentUpdated(trackingNumber: $n) { shipment { trackingNumber status } newEvents { status } } }`, variables: { n } }, {
+      next: () => { arrivals.set(n, performance.now()); waiters.get(n)?.(); },
+      error: (e) => console.error('subscription error', e),
+      complete: () => {},
+    }));
+  }
+  for (let i = 0; i < 600 && (await hub.metric('hub_graphql_open_subscriptions')) < subscriptions; i++) await sleep(100);
+  const open = await hub.metric('hub_graphql_open_subscriptions');
+  await sleep(1000);
+  const heapAfter = await hub.metric('hub_nodejs_heap_size_used_bytes');
+  const rssAfter = await hub.metric('hub_process_resident_memory_bytes');
+
+  const latencies: number[] = [];
+  for (let k = 0; k < PUSHES; k++) {
+    const i = Math.floor(Math.random() * subscriptions);
+    const n = `LT${String(i).padStart(8, '0')}`;
+    const arrived = new Promise<void>((resolve) => waiters.set(n, resolve));
+    const sent = performance.now();
+    const res = await push('yunda', [{ trackingNumber: n, status: 'IN_TRANSIT', occurredAt: new Date(Date.now() - 60_000 - k * 1000).toISOString(), eventId: `lat-${subscriptions}-${k}` }]);
+    await res.arrayBuffer();
+    await Promise.race([arrived, sleep(5000)]);
+    waiters.delete(n);
+    latencies.push((arrivals.get(n) ?? Number.NaN) - sent);
+    arrivals.delete(n);
+  }
+  disposers.forEach((d) => d());
+  await Promise.all(clients.map((c) => c.dispose()));
+  const sorted = latencies.filter(Number.isFinite).sort((a, b) => a - b);
+  return {
+    subscriptions, open, connections: clients.length, pushes: PUSHES, delivered: sorted.length,
+    p50ms: pct(sorted, 50), p99ms: pct(sorted, 99), maxMs: sorted.at(-1),
+    heapPerSubscriptionKB: (heapAfter - heapBefore) / subscriptions / 1024, rssPerSubscriptionKB: (rssAfter - rssBefore) / subscriptions / 1024,
+  };
+}
+
+console.log(`machine: ${os.cpus().length} x ${os.cpus()[0]?.model}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}`);
+await prepareDatabase();
+const hub = await startHubProcess();
+try {
+  const ingest = await benchIngest();
+  console.log('ingest', JSON.stringify(ingest));
+  for (const n of SUBSCRIPTIONS) {
+    const result = await benchLatency(hub, n);
+    console.log('latency', JSON.stringify(result));
+    await sleep(2000);
+  }
+} finally {
+  await hub.stop();
+}
