@@ -26,7 +26,7 @@ const year = Number(process.env.BENCH_YEAR ?? 2025);
 const from = `${year}-01-01`;
 const to = `${year}-12-31`;
 
-const hub = await startHub(loadConfig({ ...process.env, DATABASE_URL: url, PORT: '0', HOST: '127.0.0.1', SEED_DEMO: 'false', LOG_LEVEL: 'warn' }), createLogger('warn'));
+const hub = await startHub(loadConfig({ ...process.env, DATABASE_URL: url, PORT: '0', HOST: '127.0.0.1', SEED_DEMO: 'false', LOG_LEVEL: 'warn', DEMO_MODE: 'true' }), createLogger('warn'));
 const db = new pg.Client({ connectionString: url });
 await db.connect();
 const [{ shipments }] = (await db.query(`select count(*)::int as shipments from shipment`)).rows;

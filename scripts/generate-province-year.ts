@@ -118,14 +118,16 @@ const parcelRows = await step(`${shipments.toLocaleString('en')} parcels over ${
                 case when g.delivered then g.picked + (18 + g.r4 * 80) * interval '1 hour' end,
                 g.picked + (18 + g.r4 * 80) * interval '1 hour',
                 ?, 'py-' || g.g, g.picked
-           from (select s as g, (1 + floor(random() * ?))::int as vi,
-                        case when r1 < 0.55 then 'UPSTREAM' when r1 < 0.95 then 'DOWNSTREAM' else 'NONE' end as direction,
-                        (array[${FAR_ENDS.map((c) => `'${c}'`).join(',')}])[1 + floor(random() * ${FAR_ENDS.length})::int] as far,
-                        case when r1 < 0.55 then r2 < 0.7 else r2 < 0.1 end as farm,
-                        case when r1 < 0.55 then r2 < 0.8 else r2 < 0.6 end as online,
-                        random() < 0.96 as delivered, random() as r3, random() as r4,
-                        ?::timestamp at time zone 'Asia/Shanghai' + random() * (?::date + interval '1 month' - ?::date) as picked
-                   from generate_series(?::bigint, ?::bigint) s, lateral (select random() as r1, random() as r2) r) g
+           -- random() in the select list is drawn per row (an uncorrelated sub-select would be drawn once).
+           from (select r.g, r.vi, r.r3, r.r4, r.far, r.picked,
+                        case when r.r1 < 0.55 then 'UPSTREAM' when r.r1 < 0.95 then 'DOWNSTREAM' else 'NONE' end as direction,
+                        case when r.r1 < 0.55 then r.r2 < 0.7 else r.r2 < 0.1 end as farm,
+                        case when r.r1 < 0.55 then r.r2 < 0.8 else r.r2 < 0.6 end as online,
+                        r.r5 < 0.96 as delivered
+                   from (select s as g, (1 + floor(random() * ?))::int as vi, random() as r1, random() as r2, random() as r3, random() as r4, random() as r5,
+                                (array[${FAR_ENDS.map((c) => `'${c}'`).join(',')}])[1 + floor(random() * ${FAR_ENDS.length})::int] as far,
+                                ?::timestamp at time zone 'Asia/Shanghai' + random() * (?::date + interval '1 month' - ?::date) as picked
+                           from generate_series(?::bigint, ?::bigint) s) r) g
            join bench_village v on v.idx = g.vi
           cross join (select array_agg(id order by id) as ids from courier) c
           cross join (select array_agg(id order by id) as ids from market where channel = 'ECOMMERCE_PLATFORM') pl
@@ -139,6 +141,17 @@ const parcelRows = await step(`${shipments.toLocaleString('en')} parcels over ${
   return total;
 });
 await sql(`drop table bench_village`);
+
+// Pickup and delivery scans for the parcels of one county, so that the subsidy report has scan data to check.
+const SCAN_COUNTY = process.env.BENCH_SCAN_COUNTY ?? '140821';
+await step(`pickup and delivery scans of the parcels of ${SCAN_COUNTY}`, () =>
+  sql(`insert into tracking_event (shipment_id, occurred_at, status, region_code, area_code, source_connector, source_key)
+       select s.id, e.at, e.status::shipment_status, case when e.area like '14%' and length(e.area) >= 6 then e.area end, e.area, ?, 'py-' || s.id || '-' || e.status
+         from shipment s
+        cross join lateral (values (s.picked_up_at, 'PICKED_UP', coalesce(s.origin_region_code, s.origin_code)),
+                                   (s.delivered_at, 'DELIVERED', coalesce(s.destination_region_code, s.destination_code))) e(at, status, area)
+        where (s.origin_region_code like ? or s.destination_region_code like ?) and e.at is not null`,
+    [CONNECTOR, `${SCAN_COUNTY}%`, `${SCAN_COUNTY}%`]));
 await step('analyze', () => sql('analyze'));
 
 const [{ rollup }] = await sql<{ rollup: string }>(`select count(*) as rollup from parcel_daily_stat`);

@@ -8,6 +8,7 @@ export function indexPage(): string {
 <p>One GraphQL schema for farm-product supply, prices, origins and parcel logistics in Shanxi.</p>
 <ul>
   <li><a href="/graphiql">GraphiQL</a>: explore the schema and run the example queries and subscriptions.</li>
+  <li><a href="/dashboard/">Officials' dashboard</a>: price trends, rural parcels, subsidy report, village coverage, live alerts.</li>
   <li>GraphQL endpoint: <code>POST /graphql</code> (HTTP) and <code>ws(s)://…/graphql</code> (graphql-ws) for subscriptions.</li>
   <li><a href="/healthz">/healthz</a> · <a href="/readyz">/readyz</a> · <a href="/metrics">/metrics</a></li>
 </ul>
