@@ -136,7 +136,6 @@ export async function startHub(config: Config, log: Logger = createLogger(config
       : undefined,
   });
   app.use(analyticsRoutes({ em: () => db.orm.em.fork(), log, guard: graphqlAccessGuard({ ...access, log, maxBatch: config.access.limits.maxBatch }), viewerOf }));
-  app.use(analyticsRoutes({ em: () => db.orm.em.fork(), log }));
   httpServer.on('request', app);
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
