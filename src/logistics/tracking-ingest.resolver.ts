@@ -72,7 +72,7 @@ export class IngestTrackingEventsPayload {
 
 @ObjectType({ description: 'Outcome of replaying one kept courier event.' })
 export class ReplayedTrackingEvent {
-  @Field(() => ID, { description: 'Global id of the rejected record.' }) id!: string;
+  @Field(() => ID, { description: 'Global id of the rejected record (a `RejectedRecord` node).' }) rejectedRecordId!: string;
   @Field({ description: '`REPLAYED` (stored now, or already stored), `STILL_REJECTED` or `NOT_REPLAYABLE`.' }) outcome!: string;
   @Field({ nullable: true }) reason?: string;
 }
@@ -125,11 +125,11 @@ export class TrackingIngestResolver {
       const row = byId.get(key);
       const id = ids[i];
       if (!row) {
-        results.push({ id, outcome: 'NOT_REPLAYABLE', reason: 'No kept courier event with this id.' });
+        results.push({ rejectedRecordId: id, outcome: 'NOT_REPLAYABLE', reason: 'No kept courier event with this id.' });
         continue;
       }
       if (!row.raw?.format || row.raw.event === undefined) {
-        results.push({ id, outcome: 'NOT_REPLAYABLE', reason: 'An unreadable push is kept whole for inspection; ask the courier to send it again.' });
+        results.push({ rejectedRecordId: id, outcome: 'NOT_REPLAYABLE', reason: 'An unreadable push is kept whole for inspection; ask the courier to send it again.' });
         continue;
       }
       const outcome = await ingestTrackingEvents(ctx.em, ctx.pubSub, {
@@ -139,10 +139,10 @@ export class TrackingIngestResolver {
         keepRejected: false,
       });
       if (outcome.rejected.length) {
-        results.push({ id, outcome: 'STILL_REJECTED', reason: `${outcome.rejected[0].field}: ${outcome.rejected[0].reason}` });
+        results.push({ rejectedRecordId: id, outcome: 'STILL_REJECTED', reason: `${outcome.rejected[0].field}: ${outcome.rejected[0].reason}` });
       } else {
         await ctx.em.getConnection().execute(`update rejected_record set status = 'REPLAYED', replayed_at = now() where id = ?`, [key]);
-        results.push({ id, outcome: 'REPLAYED' });
+        results.push({ rejectedRecordId: id, outcome: 'REPLAYED' });
       }
     }
     return results;

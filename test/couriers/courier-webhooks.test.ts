@@ -87,8 +87,8 @@ describe('native batch push POST /hooks/couriers/{courier}', () => {
 
     // The node is registered later; the kept event is replayed through the same ingest path.
     await t.sql(`insert into logistics_node (code, name, kind, region_code, filing_status) values ('no-such-node', '临晋镇新驿站', 'TOWNSHIP_STATION', '140821102', 'PENDING')`);
-    const replay = await t.gql(`mutation ($ids: [ID!]!) { replayRejectedTrackingEvents(ids: $ids) { id outcome reason } }`, { ids: [nodeRecord.id] });
-    expect(replay.data.replayRejectedTrackingEvents).toEqual([{ id: nodeRecord.id, outcome: 'REPLAYED', reason: null }]);
+    const replay = await t.gql(`mutation ($ids: [ID!]!) { replayRejectedTrackingEvents(ids: $ids) { rejectedRecordId outcome reason } }`, { ids: [nodeRecord.id] });
+    expect(replay.data.replayRejectedTrackingEvents).toEqual([{ rejectedRecordId: nodeRecord.id, outcome: 'REPLAYED', reason: null }]);
     const { data } = await t.gql(SHIPMENT, { n });
     expect(data.shipment.events.map((e: any) => e.node?.code)).toEqual(['vsp-140821100200', 'no-such-node']);
     const [{ status }] = await t.sql(`select status from rejected_record where id = $1`, [Buffer.from(nodeRecord.id, 'base64url').toString().split(':')[1]]);
