@@ -1,4 +1,4 @@
-import { Arg, Ctx, Field, Float, ID, InputType, Int, Mutation, ObjectType, Resolver } from 'type-graphql';
+import { Arg, Authorized, Ctx, Field, Float, ID, InputType, Int, Mutation, ObjectType, Resolver } from 'type-graphql';
 import type { HubContext } from '../graphql/context.js';
 import { BadUserInputError } from '../platform/errors.js';
 import { sqlList } from '../platform/sql.js';
@@ -7,6 +7,9 @@ import { ShipmentStatus } from './logistics-enums.js';
 import { TrackingFormat } from './tracking-format.js';
 import { MAX_BATCH_EVENTS } from './feeds/native.mapper.js';
 import { ingestTrackingEvents, type KeptTrackingEvent } from './tracking-ingest.service.js';
+import { ForbiddenError } from '../access/access.errors.js';
+import { Role } from '../access/role.js';
+import { Courier } from './courier.entity.js';
 
 @InputType({ description: 'Where a scan happened.' })
 export class TrackingLocationInput {
@@ -87,20 +90,28 @@ function withoutNulls(value: unknown): unknown {
 }
 
 /**
- * Courier writes over GraphQL. Kept apart from the read resolvers so that
- * access control can guard them: a courier may push only its own parcels,
- * which the service enforces for the courier it is given.
+ * Courier writes over GraphQL. A COURIER key may push as its own firm only
+ * (checked here) and the service refuses parcels of another firm; replaying
+ * kept events stays ADMIN-only (the default policy for mutations).
  */
 @Resolver()
 export class TrackingIngestResolver {
   @Mutation(() => IngestTrackingEventsPayload, {
     description: `Stores up to ${MAX_BATCH_EVENTS} tracking events of one courier in one transaction (same rules as POST /hooks/couriers/{courier}): each bad event is refused by index and kept for replay, the rest are stored; re-sent events are stored once.`,
   })
+  @Authorized(Role.COURIER)
   async ingestTrackingEvents(
     @Arg('courier', { description: 'Courier code, e.g. `zhongtong`.' }) courier: string,
     @Arg('events', () => [TrackingEventInput]) events: TrackingEventInput[],
     @Ctx() ctx: HubContext,
   ): Promise<IngestTrackingEventsPayload> {
+    if (ctx.viewer.role === Role.COURIER) {
+      // A courier key pushes for its own firm only; the service then refuses parcels of other firms.
+      const own = ctx.viewer.courierId == null ? null : await ctx.em.findOne(Courier, { id: ctx.viewer.courierId });
+      if (own?.code !== courier) {
+        throw new ForbiddenError(`This key belongs to courier "${own?.code ?? 'none'}"; it cannot push events as "${courier}".`);
+      }
+    }
     if (events.length === 0 || events.length > MAX_BATCH_EVENTS) {
       throw new BadUserInputError(`Argument "events" must hold 1 to ${MAX_BATCH_EVENTS} events (got ${events.length}).`, 'events');
     }
