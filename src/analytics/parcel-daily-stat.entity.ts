@@ -1,4 +1,4 @@
-import { Entity, Enum, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
+import { Entity, Enum, Index, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
 import { PrimaryKeyProp } from '@mikro-orm/core';
 import { ShipmentDirection } from '../logistics/logistics-enums.js';
 
@@ -18,6 +18,7 @@ export enum ParcelStatGrain {
  * diffs know the table; nothing writes it through the ORM.
  */
 @Entity({ tableName: 'parcel_daily_stat' })
+@Index({ properties: ['grain', 'day'] })
 export class ParcelDailyStat {
   [PrimaryKeyProp]?: ['grain', 'regionCode', 'day', 'direction'];
 

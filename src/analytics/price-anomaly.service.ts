@@ -50,13 +50,15 @@ export async function findPriceAnomalies(em: EntityManager, options: AnomalyScan
   const minChange = options.minRelativeChange ?? ANOMALY_DEFAULTS.minRelativeChange;
   const where: string[] = [];
   const params: unknown[] = [];
+  let productIds = options.productIds;
   if (options.product) {
-    where.push('and p.product_id in (select id from product where code = ? or name = ? or ? = any(aliases))');
-    params.push(options.product, options.product, options.product);
+    // Ids first: an id list lets the planner use the (product_id, observed_on) index.
+    const found = await em.getConnection().execute<{ id: number }[]>('select id from product where code = ? or name = ? or ? = any(aliases)', [options.product, options.product, options.product]);
+    productIds = found.map((r) => r.id).filter((id) => !options.productIds || options.productIds.includes(id));
   }
-  if (options.productIds) {
+  if (productIds) {
     where.push('and p.product_id in (?)');
-    params.push(sqlList(options.productIds));
+    params.push(sqlList(productIds));
   }
   if (options.market) {
     where.push('and p.market_id in (select id from market where code = ?)');

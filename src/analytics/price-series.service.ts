@@ -47,7 +47,9 @@ export async function priceSeries(em: EntityManager, args: PriceSeriesArgs): Pro
     const [start] = await conn.execute<{ day: string }[]>(`select to_char(?::date - interval '1 year' + interval '1 day', 'YYYY-MM-DD') as day`, [filter.to]);
     filter.from = start.day;
   }
-  const conditions = priceConditions(filter);
+  // The product is resolved above: an id equality lets the planner use the (product_id, observed_on)
+  // index, where the generic sub-select would be estimated badly and scan the whole table.
+  const conditions: [string, unknown[]][] = [['p.product_id = ?', [product.id]], ...priceConditions({ ...filter, product: undefined })];
   const split = SPLITS[args.splitBy];
   const unit = DATE_TRUNC_UNIT[args.interval];
   const rows = await conn.execute<RawPoint[]>(
