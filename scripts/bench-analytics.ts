@@ -66,7 +66,7 @@ const points = (d: unknown) => {
 await time('priceSeries apple, province, year, WEEK', () => gql(SERIES, { filter: { product: 'apple', from, to }, interval: 'WEEK' }), points);
 await time('priceSeries apple, province, year, DAY', () => gql(SERIES, { filter: { product: 'apple', from, to }, interval: 'DAY' }), points);
 await time('priceSeries pear, year, MONTH, split by MARKET', () => gql(SERIES, { filter: { product: 'pear', from, to }, interval: 'MONTH', splitBy: 'MARKET' }), points);
-await time('priceSeries millet, origins in 1407, year, WEEK, split by ORIGIN_COUNTY', () => gql(SERIES, { filter: { product: 'millet', originUnder: '1407', from, to }, interval: 'WEEK', splitBy: 'ORIGIN_COUNTY' }), points);
+await time('priceSeries millet, origins in Shanxi, year, WEEK, split by ORIGIN_CITY', () => gql(SERIES, { filter: { product: 'millet', originUnder: '14', from, to }, interval: 'WEEK', splitBy: 'ORIGIN_CITY' }), points);
 
 const STATS = `query ($region: String!, $from: LocalDate!, $to: LocalDate!, $groupBy: ParcelGrouping, $direction: ShipmentDirection) {
   parcelStats(region: $region, from: $from, to: $to, groupBy: $groupBy, direction: $direction) {

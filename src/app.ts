@@ -49,8 +49,9 @@ export interface Hub {
 /** Starts the hub: store, schema, HTTP + WebSocket server. The composition root. */
 export async function startHub(config: Config, log: Logger = createLogger(config.logLevel)): Promise<Hub> {
   const metrics = createMetrics();
-  const db = await openDatabase(config, log, () => metrics.dbStatements.inc());
+  // A bad subsidy configuration file stops the start before anything is opened.
   useSubsidyConfig(loadSubsidyConfig(config.subsidyConfigFile));
+  const db = await openDatabase(config, log, () => metrics.dbStatements.inc());
   if (config.seedDemo) await seedIfEmpty(db.orm.em.fork(), log);
   const pubSub = createHubPubSub(config.redisUrl, log, {
     channelPrefix: config.redisChannelPrefix,
