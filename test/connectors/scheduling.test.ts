@@ -35,8 +35,9 @@ describe('scheduled connectors', () => {
     const byName = async () => Object.fromEntries((await t.gql(STATUS)).data.connectors.map((c: any) => [c.name, c]));
     await waitFor(async () => {
       const c = await byName();
-      return c['broken-platform'].status === 'FAILED' && c['inbox-prices'].status === 'OK';
-    }, 15_000, 'both connectors to have run');
+      // A tick may report OK before its first file is counted; wait for the stored row itself.
+      return c['broken-platform'].status === 'FAILED' && c['inbox-prices'].status === 'OK' && c['inbox-prices'].totalCounts.stored === 1;
+    }, 15_000, 'both connectors to have run and the inbox file to be stored');
     const c = await byName();
     expect(c['broken-platform'].lastError).toMatch(/127\.0\.0\.1:9/);
     expect(c['inbox-prices']).toMatchObject({ intervalSeconds: 1, totalCounts: { stored: 1 } });
