@@ -6,7 +6,7 @@ import cors from 'cors';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import type { Config } from './platform/config.js';
 import type { Viewer } from './access/viewer.js';
@@ -94,6 +94,8 @@ export async function startHub(config: Config, log: Logger = createLogger(config
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),
+      // No HTTP cache hints are used; without this plugin Apollo wraps every field resolver.
+      ApolloServerPluginCacheControlDisabled(),
       metricsPlugin(metrics),
       ...access.apolloPlugins,
       legacyJsonStatusPlugin(),

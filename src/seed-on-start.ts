@@ -14,6 +14,8 @@ export async function seedIfEmpty(em: EntityManager, log: Logger): Promise<void>
     log.info('empty database: loading demo data (regions, catalogue, markets, price history)');
     await seedReferenceData(em, log);
     await seedDemoData(em, log);
+    // Fresh statistics and visibility map, so the first queries plan well and counts can use index-only scans.
+    await em.getConnection().execute('vacuum analyze');
   }
   // Courier feeds (issue #5): demo webhook secrets for couriers that have none, also on an older demo database.
   const withDemoSecret = await seedDemoCourierSecrets(em);
