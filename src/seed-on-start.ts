@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from './platform/logger.js';
 import { seedDemoData, seedReferenceData } from '../seeds/index.js';
+import { seedDemoParcels } from '../seeds/demo-parcels.seed.js';
 import { seedDemoCourierSecrets } from '../seeds/courier-credentials.seed.js';
 
 /**
@@ -14,6 +15,9 @@ export async function seedIfEmpty(em: EntityManager, log: Logger): Promise<void>
     log.info('empty database: loading demo data (regions, catalogue, markets, price history)');
     await seedReferenceData(em, log);
     await seedDemoData(em, log);
+    const started = performance.now();
+    const parcels = await seedDemoParcels(em);
+    log.info({ parcels, ms: Math.round(performance.now() - started) }, 'seeded demo parcels (last 60 days, with pickup and delivery scans)');
     // Fresh statistics and visibility map, so the first queries plan well and counts can use index-only scans.
     await em.getConnection().execute('vacuum analyze');
   }
