@@ -200,3 +200,23 @@ describe('a second run', () => {
     expect(await rowCounts()).toEqual(before);
   });
 });
+
+describe('demo parcels', () => {
+  it('generates recent upstream and downstream parcels with pickup scans, once', async () => {
+    const { seedDemoParcels } = await import('../../seeds/demo-parcels.seed.js');
+    expect(await seedDemoParcels(orm.em.fork(), { parcels: 500, days: 30 })).toBe(500);
+    const [row] = await sql(`
+      select count(*)::int as parcels,
+             count(*) filter (where direction = 'UPSTREAM' and origin_region_code like '14%')::int as upstream,
+             count(*) filter (where direction = 'DOWNSTREAM' and destination_region_code like '14%' and length(destination_region_code) = 12)::int as downstream,
+             count(*) filter (where picked_up_at < now() - interval '30 days' or picked_up_at > now())::int as out_of_window,
+             count(*) filter (where delivered_at < picked_up_at)::int as impossible,
+             (select count(distinct shipment_id)::int from tracking_event where status = 'PICKED_UP' and source_connector = 'demo-generator') as with_pickup
+        from shipment where source_connector = 'demo-generator'`);
+    expect(row.parcels).toBe(500);
+    expect(row.upstream).toBeGreaterThan(200);
+    expect(row.downstream).toBeGreaterThan(150);
+    expect(row).toMatchObject({ out_of_window: 0, impossible: 0, with_pickup: 500 });
+    expect(await seedDemoParcels(orm.em.fork(), { parcels: 500, days: 30 })).toBe(0);
+  });
+});
