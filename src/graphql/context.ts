@@ -4,7 +4,12 @@ import type { HubPubSub } from '../platform/pubsub.js';
 import { anonymousViewer, type Viewer } from '../access/viewer.js';
 import { AccessRecord } from '../access/access-record.js';
 import { applyRowScope } from '../access/row-scope.js';
-import { Loaders } from './loaders.js';
+import { Loaders, type Prefetch } from './loaders.js';
+import { Region } from '../regions/region.entity.js';
+import { ancestorCodes } from '../regions/region.service.js';
+
+/** A region is loaded with its ancestors (their codes are prefixes of its own). */
+const PREFETCH: Prefetch = new Map([[Region, (codes) => codes.flatMap(ancestorCodes)]]);
 
 /** What every resolver receives: its own EntityManager fork and batch loaders. */
 export interface HubContext {
@@ -25,5 +30,5 @@ export interface HubContext {
 export function createContext(rootEm: EntityManager, log: Logger, pubSub: HubPubSub, viewer: Viewer = anonymousViewer()): HubContext {
   const em = rootEm.fork({ clear: true });
   applyRowScope(em, viewer);
-  return { em, loaders: new Loaders(em), log, pubSub, viewer, accessRecord: new AccessRecord() };
+  return { em, loaders: new Loaders(em, PREFETCH), log, pubSub, viewer, accessRecord: new AccessRecord() };
 }

@@ -5,6 +5,13 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 type Key = string | number;
 
 /**
+ * Keys worth loading together with the asked ones, per entity: e.g. a region's
+ * ancestors, whose codes are prefixes of its own, so that walking up
+ * `parent { parent { … } }` costs no further query.
+ */
+export type Prefetch = Map<EntityClass<object>, (keys: readonly string[]) => string[]>;
+
+/**
  * Per-request batching. `ref(Entity, reference)` resolves a many-to-one
  * reference; all references of one entity type asked for in the same tick are
  * loaded with one `WHERE pk IN (...)` query. `custom(name, batch)` holds any
@@ -14,7 +21,10 @@ export class Loaders {
   readonly #byKey = new Map<EntityClass<object>, DataLoader<Key, object | null>>();
   readonly #custom = new Map<string, DataLoader<unknown, unknown>>();
 
-  constructor(private readonly em: EntityManager) {}
+  constructor(
+    private readonly em: EntityManager,
+    private readonly prefetch: Prefetch = new Map(),
+  ) {}
 
   /** Loads an entity by primary key (batched, cached for the request). */
   byKey<T extends object>(entity: EntityClass<T>, key: Key): Promise<T | null> {
@@ -61,12 +71,16 @@ export class Loaders {
       const meta = this.em.getMetadata().get(entity);
       const pk = meta.primaryKeys[0];
       const numeric = ['number', 'integer'].includes(String(meta.properties[pk].runtimeType));
-      loader = new DataLoader<Key, object | null>(async (keys) => {
-        const normalised = keys.map((k) => (numeric ? Number(k) : String(k)));
+      const expand = this.prefetch.get(entity as EntityClass<object>);
+      const self: DataLoader<Key, object | null> = new DataLoader<Key, object | null>(async (keys) => {
+        const wanted = expand ? [...new Set([...keys.map(String), ...expand(keys.map(String))])] : keys;
+        const normalised = wanted.map((k) => (numeric ? Number(k) : String(k)));
         const rows = await this.em.find(entity, { [pk]: { $in: normalised } } as never);
         const byKey = new Map(rows.map((row) => [String((row as Record<string, unknown>)[pk]), row]));
+        if (expand) for (const [key, row] of byKey) self.prime(key, row);
         return keys.map((k) => byKey.get(String(k)) ?? null);
-      });
+      }, { cacheKeyFn: (key) => String(key) });
+      loader = self;
       this.#byKey.set(entity, loader);
     }
     return loader;
