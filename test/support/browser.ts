@@ -10,7 +10,7 @@ export const hasChromium = fs.existsSync(CHROMIUM);
 export function describeWithChromium(name: string, body: () => void): void {
   if (hasChromium) return describe(name, body);
   console.warn(`skipping "${name}": no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`);
-  // eslint-disable-next-line jest/no-disabled-tests -- reason printed above
+  // Skipped on purpose: a machine without Chromium cannot run browser tests (CI installs it; see .ci/run).
   describe.skip(name, body);
 }
 
