@@ -6,6 +6,7 @@ import type { RunOptions } from './connectors/connector.js';
 import { DEFAULT_CONNECTORS_DIR, defaultInstance, loadConnectors, readConnectorsSetting, type ConnectorInstance } from './connectors/connector-registry.js';
 import { runConnector, type RunProgress, type RunResult } from './connectors/connector-runner.js';
 import { startScheduler, type SchedulerHandle } from './connectors/connector-scheduler.js';
+import { checkConnectorMarkets } from './connectors/connector-markets.js';
 
 /** Connector settings from the hub's config (CONNECTORS, CONNECTORS_DIR, CONNECTOR_SCHEDULER). */
 export interface IngestSettings {
@@ -41,6 +42,8 @@ export interface IngestContext {
 export async function startIngest(settings: IngestSettings, deps: { em: EntityManager; pubSub?: HubPubSub; log: Logger }): Promise<IngestRuntime> {
   const dir = settings.connectorsDir ?? DEFAULT_CONNECTORS_DIR;
   const connectors = await loadConnectors(readConnectorsSetting(settings.connectors), dir);
+  // A connector naming a market the hub does not know stops the start, naming the connector and field (issue #14).
+  await checkConnectorMarkets(deps.em.fork(), connectors);
   const log = deps.log.child({ area: 'ingest' });
   const runnerDeps = { em: deps.em, pubSub: deps.pubSub, log };
   const scheduler: SchedulerHandle | undefined = settings.scheduler ? startScheduler(runnerDeps, connectors) : undefined;
