@@ -23,6 +23,7 @@ import { metricsPlugin } from './graphql/metrics.plugin.js';
 import { legacyJsonStatusPlugin } from './graphql/http-status.plugin.js';
 import { createHttpApp } from './http/http-app.js';
 import { analyticsRoutes } from './http/analytics.routes.js';
+import { catalogRoutes } from './http/catalog.routes.js';
 import { attachGraphqlWs } from './ws/graphql-ws.server.js';
 import { seedOnStart } from './seed-on-start.js';
 import { createAccessLayer } from './access/access-layer.js';
@@ -140,6 +141,8 @@ export async function startHub(config: Config, log: Logger = createLogger(config
       : undefined,
   });
   app.use(analyticsRoutes({ em: () => db.orm.em.fork(), log, guard: graphqlAccessGuard({ ...access, log, maxBatch: config.access.limits.maxBatch }), viewerOf }));
+  // Officials' alias table as CSV (issue #14), behind the same guard.
+  app.use(catalogRoutes({ em: () => db.orm.em.fork(), log, guard: graphqlAccessGuard({ ...access, log, maxBatch: config.access.limits.maxBatch }), viewerOf }));
   httpServer.on('request', app);
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);

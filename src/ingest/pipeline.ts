@@ -12,6 +12,7 @@ import type { Mapper, SourceRecord } from './connectors/connector.js';
 import { ProductMatcher, type MatchOutcome } from './matching/product-matcher.js';
 import { OriginMatcher } from './matching/origin-matcher.js';
 import { normaliseName } from './matching/normalise.js';
+import { queueUnmatchedOrigins } from './review/review.service.js';
 
 /**
  * The ingest pipeline every path goes through (connectors, spreadsheet
@@ -241,6 +242,8 @@ export class IngestSession {
       const supply = await copyIgnoringConflicts(client, SUPPLY_TARGET, supplyRows);
       const sales = await copyIgnoringConflicts(client, SALES_TARGET, saleRows);
       const unmatched = await queueUnmatched(client, connector, [...prices.rows, ...supply.rows, ...sales.rows], outcomes);
+      // Origins that named no region (and no province list such as 冀鲁豫) wait for review too (issue #14).
+      await queueUnmatchedOrigins(client, connector, unresolvedOrigins(prices.rows, origins));
       await options.inTransaction?.(client);
       return { prices: prices.rows, supply: supply.rows, sales: sales.rows, unmatched };
     });
@@ -358,6 +361,21 @@ function toRow(connector: string, item: Resolved, markets: Map<string, { id: num
       ];
     }
   }
+}
+
+/** Stored prices whose origin text resolved to no region and names no province, by text. */
+function unresolvedOrigins(rows: readonly Record<string, unknown>[], origins: OriginMatcher): { text: string; count: number; examples: unknown[] }[] {
+  const byText = new Map<string, { text: string; count: number; examples: unknown[] }>();
+  for (const row of rows) {
+    const text = row.origin_text == null ? '' : String(row.origin_text).trim();
+    if (!text || row.origin_region_code != null) continue;
+    if (origins.match(text).provinces.length) continue;
+    const entry = byText.get(text) ?? { text, count: 0, examples: [] };
+    entry.count += 1;
+    if (entry.examples.length < 3) entry.examples.push({ sourceKey: row.source_key, rawName: row.raw_name, observedOn: row.observed_on });
+    byText.set(text, entry);
+  }
+  return [...byText.values()];
 }
 
 /** Examples kept per unmatched name. */

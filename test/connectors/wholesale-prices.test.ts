@@ -75,8 +75,8 @@ describe('wholesale price lists', () => {
     expect(accepted.data.acceptMatch).toMatchObject({ relinked: 1, entry: { status: 'ACCEPTED', relinked: 1 } });
     const [row] = await t.sql(`select p.code from price_observation o join product p on p.id = o.product_id where raw_name = '沙蜜托'`);
     expect(row.code).toBe('melon');
-    const [{ aliases }] = await t.sql(`select aliases from product where code = 'melon'`);
-    expect(aliases).toContain('沙蜜托');
+    const [alias] = await t.sql(`select a.alias, a.source, p.code from catalog_alias a join product p on p.id = a.product_id where a.alias = '沙蜜托'`);
+    expect(alias).toMatchObject({ source: 'REVIEW', code: 'melon' });
     const pending = await t.gql(`{ unmatchedNames(first: 50) { nodes { rawName } } }`);
     expect(pending.data.unmatchedNames.nodes.map((n: any) => n.rawName)).not.toContain('沙蜜托');
   });
