@@ -6,6 +6,7 @@ import type { Logger } from './logger.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './embedded-postgres.js';
 import { entities } from '../entities.js';
 import { migrationsList } from '../migrations/index.js';
+import { withAdvisoryLock } from './advisory-lock.js';
 
 export type { EntityManager };
 
@@ -54,7 +55,7 @@ export async function openDatabase(config: Config, log: Logger, onQuery?: () => 
     url = embedded.url;
   }
   const orm = await MikroORM.init(ormOptions(url, config.dbPoolSize, log, onQuery));
-  const applied = await orm.migrator.up();
+  const applied = await migrate(orm, log);
   if (applied.length) log.info({ migrations: applied.map((m) => m.name) }, 'applied migrations');
   return {
     orm,
@@ -65,6 +66,17 @@ export async function openDatabase(config: Config, log: Logger, onQuery?: () => 
       await embedded?.stop();
     },
   };
+}
+
+/**
+ * Applies pending migrations under an advisory lock (issue #12): instances
+ * started together on an empty database take turns, the first migrates and
+ * the others find nothing pending. Without it, two concurrent `CREATE TABLE`s
+ * of the same name crash one instance on `pg_type_typname_nsp_index`.
+ */
+export async function migrate(orm: MikroORM, log?: Logger) {
+  const pool = await orm.em.getConnection().getNativeClient();
+  return withAdvisoryLock(pool, 'migrations', () => orm.migrator.up(), () => log?.info('another instance is migrating the database: waiting for it'));
 }
 
 /** True when the database answers and every known migration is applied. */
