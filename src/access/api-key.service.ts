@@ -7,7 +7,7 @@ import { generateApiKey } from './api-key.token.js';
 import type { HubPubSub } from '../platform/pubsub.js';
 import { announceKeyChange } from './key-changes.js';
 import { Organisation } from './organisation.entity.js';
-import { KeyScope, OrganisationKind, Role } from './role.js';
+import { KeyScope, OrganisationKind, Role } from '../policy/role.js';
 
 /** What a new key is for. */
 export interface NewApiKey {

@@ -141,7 +141,7 @@ async function push(events: unknown[]): Promise<{ ok: boolean; instance?: string
 describeBalanced('two hub processes behind HAProxy, no sticky sessions', () => {
   it('spreads subscriptions over both instances, and each subscriber receives every push, whichever instance took it', async () => {
     const SUB = `subscription { shipmentUpdated(courier: "zhongtong") { shipment { trackingNumber status } } }`;
-    const subs: ReturnType<typeof subscribe>[] = [];
+    const subs: ReturnType<typeof subscribe<any>>[] = [];
     const open = async () => Promise.all(instances.map((i) => metric(i.port, 'hub_graphql_open_subscriptions')));
     // Round robin puts consecutive connections on alternate instances; open until both have one (bounded).
     for (let i = 0; i < 6 && (await open()).some((n) => n === 0); i++) {
