@@ -32,6 +32,7 @@ import { startIngest } from './ingest/ingest-runtime.js';
 import { loadSubsidyConfig, useSubsidyConfig } from './analytics/subsidy-config.js';
 import { startPriceAnomalyWatcher } from './analytics/price-anomaly.watcher.js';
 import { createLeadership, type Leadership } from './platform/leadership.js';
+import { onReadReplica } from './platform/read-replica.js';
 
 /** A running hub. */
 export interface Hub {
@@ -152,7 +153,7 @@ export async function startHub(config: Config, log: Logger = createLogger(config
       ? cors({ origin: config.access.corsOrigins === '*' ? '*' : config.access.corsOrigins, allowedHeaders: ['content-type', 'authorization', 'x-api-key', 'x-unmask-reason'], exposedHeaders: ['retry-after'], maxAge: 600 })
       : undefined,
   });
-  app.use(analyticsRoutes({ em: () => db.orm.em.fork(), log, guard: graphqlAccessGuard({ ...access, log, maxBatch: config.access.limits.maxBatch }), viewerOf }));
+  app.use(analyticsRoutes({ em: () => onReadReplica(db.orm.em.fork()), log, guard: graphqlAccessGuard({ ...access, log, maxBatch: config.access.limits.maxBatch }), viewerOf }));
   httpServer.on('request', app);
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);

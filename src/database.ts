@@ -11,9 +11,13 @@ import { withAdvisoryLock } from './platform/advisory-lock.js';
 export type { EntityManager };
 
 /** MikroORM options shared by the hub, the scripts and the tests. */
-export function ormOptions(clientUrl: string, poolSize = 10, log?: Logger, onQuery?: () => void): Options {
+export function ormOptions(clientUrl: string, poolSize = 10, log?: Logger, onQuery?: () => void, readUrl?: string): Options {
   return defineConfig({
     clientUrl,
+    // A read replica (DATABASE_READ_URL, issue #12) serves only what asks for it (platform/read-replica.ts):
+    // every other read stays on the primary, so nothing else sees replication lag.
+    replicas: readUrl ? [{ name: 'read-replica', clientUrl: readUrl }] : [],
+    preferReadReplicas: false,
     entities,
     metadataProvider: ReflectMetadataProvider,
     extensions: [Migrator],
@@ -54,7 +58,7 @@ export async function openDatabase(config: Config, log: Logger, onQuery?: () => 
     embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPgPort, database: 'harvest', log });
     url = embedded.url;
   }
-  const orm = await MikroORM.init(ormOptions(url, config.dbPoolSize, log, onQuery));
+  const orm = await MikroORM.init(ormOptions(url, config.dbPoolSize, log, onQuery, config.databaseReadUrl));
   const applied = await migrate(orm, log);
   if (applied.length) log.info({ migrations: applied.map((m) => m.name) }, 'applied migrations');
   return {

@@ -62,8 +62,16 @@ export function createLeadership(databaseUrl: string, log: Logger, observer: Lea
     return connecting;
   };
 
+  // One query at a time on the session (pg would otherwise queue them with a deprecation warning).
+  let queue: Promise<unknown> = Promise.resolve();
+  const serial = <T>(fn: () => Promise<T>): Promise<T> => {
+    const next = queue.then(fn, fn);
+    queue = next.catch(() => {});
+    return next;
+  };
+
   return {
-    async lead(job) {
+    lead: (job) => serial(async () => {
       if (closed) return false;
       try {
         const c = await connect();
@@ -84,7 +92,7 @@ export function createLeadership(databaseUrl: string, log: Logger, observer: Lea
         lose((error as Error).message);
         return false;
       }
-    },
+    }),
     led: () => [...held],
     async close() {
       closed = true;

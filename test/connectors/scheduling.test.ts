@@ -52,7 +52,9 @@ describe('scheduled connectors', () => {
       return n === 2;
     }, 15_000, 'the new file to be loaded');
     const seen: string[] = [];
-    for (let i = 0; i < 6 && !seen.includes('OK'); i++) {
+    // A run may have started before the subscription: wait for an OK that follows a RUNNING.
+    const ranAfterSubscribing = () => seen.includes('RUNNING') && seen.lastIndexOf('OK') > seen.indexOf('RUNNING');
+    for (let i = 0; i < 10 && !ranAfterSubscribing(); i++) {
       const event = await events.next(5_000);
       expect(event.data?.connectorStatusChanged.name).toBe('inbox-prices');
       seen.push(event.data!.connectorStatusChanged.status);

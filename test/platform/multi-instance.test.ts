@@ -85,7 +85,7 @@ describe('two hub instances started together on an empty database', () => {
     expect(counts.secrets).toBe(counts.couriers);
     expect(counts.prices).toBe(counts.price_keys);
     expect(counts.prices).toBeGreaterThan(10_000);
-  });
+  }, 240_000);
 });
 
 describe('periodic jobs on several instances', () => {
