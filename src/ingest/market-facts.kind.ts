@@ -144,12 +144,11 @@ async function resolve<R extends MarketRecord>(records: Indexed<R>[], ctx: Write
   // Every referenced row, looked up and locked once per batch. The matcher and the market list were read at the
   // start of the load: a row deleted since then is a null reference (products, varieties, origins: as `on delete
   // set null` did) or a refused record (markets: they were `no action`).
-  const [markets, products, varieties, origins] = await Promise.all([
-    existing(ctx.client, 'market', 'id', 'int', resolved.map((r) => r.marketId)),
-    existing(ctx.client, 'product', 'id', 'int', resolved.map((r) => r.productId)),
-    existing(ctx.client, 'variety', 'id', 'int', resolved.map((r) => r.varietyId)),
-    existing(ctx.client, 'region', 'code', 'varchar', resolved.map((r) => r.originRegion).filter((c) => c && !regions.has(c))),
-  ]);
+  // (One client, one statement at a time.)
+  const markets = await existing(ctx.client, 'market', 'id', 'int', resolved.map((r) => r.marketId));
+  const products = await existing(ctx.client, 'product', 'id', 'int', resolved.map((r) => r.productId));
+  const varieties = await existing(ctx.client, 'variety', 'id', 'int', resolved.map((r) => r.varietyId));
+  const origins = await existing(ctx.client, 'region', 'code', 'varchar', resolved.map((r) => r.originRegion).filter((c) => c && !regions.has(c)));
   for (const code of regions) origins.add(code);
   const kept: Resolved<R>[] = [];
   for (const r of resolved) {
