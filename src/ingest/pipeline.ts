@@ -139,7 +139,7 @@ export class IngestSession {
     const refuse = (index: number, reason: string, field?: string | null) => {
       const source = batch[index];
       const path = field && source.path ? `${source.path}.${field}` : field ?? source.path;
-      rejections.push({ index, connector, pipeline, reason, field: path ?? undefined, position: source.position, raw: source.raw });
+      rejections.push({ index, connector, pipeline, reason, field: path ?? undefined, position: source.position, raw: source.raw, identity: source.identity });
     };
 
     // 1. Map and validate, record by record (no database).

@@ -11,6 +11,13 @@ export interface Rejection {
   raw: unknown;
   /** What re-reads `raw` on replay (see `replayRejected`); absent: the record cannot be replayed automatically. */
   pipeline?: string | null;
+  /**
+   * What, with the raw record, makes it the same refused record again: by
+   * default its position (the same line of a re-loaded file; two equal lines
+   * are two records); an empty string for pushes, whose raw event identifies
+   * it wherever and whenever it is sent again.
+   */
+  identity?: string;
 }
 
 /** Runs one SQL statement with bind parameters: a pg client (in a transaction) or pool. */
@@ -27,12 +34,13 @@ export function rawJson(raw: unknown): string {
 
 /**
  * Identity of a pending rejection: the same raw record refused again by the
- * same source and pipeline (a re-sent push, a re-loaded file) is the same
- * rejection, kept once (issue #11: a replayed push writes nothing).
+ * same source and pipeline at the same place (a re-loaded file's line; any
+ * re-sent push) is the same rejection, kept once (issue #11: a replayed push
+ * writes nothing).
  * @internal
  */
 export function rejectionFingerprint(r: Rejection, json = rawJson(r.raw)): string {
-  return createHash('sha256').update(`${r.connector}\u0000${r.pipeline ?? ''}\u0000${json}`).digest('base64url').slice(0, 43);
+  return createHash('sha256').update(`${r.connector}\u0000${r.pipeline ?? ''}\u0000${r.identity ?? r.position ?? ''}\u0000${json}`).digest('base64url').slice(0, 43);
 }
 
 /**

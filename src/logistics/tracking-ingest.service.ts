@@ -137,7 +137,7 @@ export async function ingestPush(em: EntityManager, pubSub: HubPubSub | undefine
  */
 export async function keepUnreadablePush(em: EntityManager, courier: string, format: TrackingFormat, body: string, field: string, reason: string, origin: string): Promise<string | undefined> {
   const [id] = await keepRejected(em, [{
-    connector: courierConnector(courier), reason, field, position: origin.slice(0, 300),
+    connector: courierConnector(courier), reason, field, position: origin.slice(0, 300), identity: '',
     raw: { format, courier, body: body.slice(0, 1_000_000) },
   }]);
   return id;

@@ -21,6 +21,8 @@ export interface SourceRecord {
   position: string;
   /** Field path of the record inside its payload (`events[3]`): prefixes the field a refusal names. */
   path?: string;
+  /** What makes a refused record the same one again, with its raw input (see `Rejection.identity`); default: `position`. */
+  identity?: string;
 }
 
 /** A batch read by a reader, and the cursor to save once the batch is stored. */

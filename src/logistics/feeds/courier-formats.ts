@@ -87,6 +87,8 @@ function courierFormat(format: TrackingFormat, description: string, itemsOf: Ite
         raw: { format: item.format, courier: c.courier, event: item.raw } satisfies KeptTrackingEvent,
         position: `${c.origin} #${item.index}`,
         path: item.path,
+        // A re-sent event is the same refused record wherever and whenever it comes again.
+        identity: '',
       }));
       yield { records };
     },
