@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { startTestHub, type TestHub } from '../support/test-hub.js';
+import { startTestHub, waitFor, type TestHub } from '../support/test-hub.js';
 import { CHROMIUM, describeWithChromium } from '../support/browser.js';
 import { raiseAlerts } from '../../src/alerts/alert.service.js';
 import { AlertKind, AlertSeverity } from '../../src/alerts/alert-kind.js';
@@ -97,8 +97,7 @@ describeWithChromium('dashboard', () => {
       await page.fill('#api-key', 'hub_demo_key_for_test');
       await page.click('#key-form button');
       await page.waitForFunction(`document.querySelector('#key-state')?.textContent === 'key in use'`);
-      await page.waitForTimeout(500);
-      expect(authorizations.length).toBeGreaterThan(0);
+      await waitFor(() => authorizations.length > 0, 15_000, 'a request after the key was entered');
       expect(authorizations.every((a) => a === 'Bearer hub_demo_key_for_test')).toBe(true);
       expect(await page.evaluate(`localStorage.getItem('harvest-hub.apiKey')`)).toBe('hub_demo_key_for_test');
     });
