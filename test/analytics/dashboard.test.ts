@@ -5,8 +5,8 @@ import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { startTestHub, waitFor, type TestHub } from '../support/test-hub.js';
 import { CHROMIUM, describeWithChromium } from '../support/browser.js';
-import { raiseAlerts } from '../../src/alerts/alert.service.js';
-import { AlertKind, AlertSeverity } from '../../src/alerts/alert-kind.js';
+import { raiseAlerts } from '../../src/alerts/stream/alert.service.js';
+import { AlertKind, AlertSeverity } from '../../src/alerts/stream/alert-kind.js';
 
 /**
  * The dashboard in a real headless Chromium (Debian's `chromium` package,
