@@ -5,7 +5,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import type { SubscribePayload } from 'graphql-ws';
 import type { HubContext } from '../graphql/context.js';
 import type { Metrics } from '../platform/metrics.js';
-import type { Viewer } from '../access/viewer.js';
+import type { Viewer } from '../policy/viewer.js';
 
 /** What the access layer plugs into the WebSocket transport (src/access/access-layer.ts). */
 export interface WsAccessHooks {
