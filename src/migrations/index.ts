@@ -8,11 +8,8 @@ import { Migration20261123180142 } from './Migration20261123180142.js';
 
 import { Migration20261123180712 } from './Migration20261123180712.js';
 import { Migration20261123184800 } from './Migration20261123184800.js';
-<<<<<<< HEAD
-import { Migration20261124120012 } from './Migration20261124120012.js';
-=======
 import { Migration20261129140000 } from './Migration20261129140000.js';
->>>>>>> main
+import { Migration20261129150012 } from './Migration20261129150012.js';
 export const migrationsList = [
   { name: 'Migration20261123173525', class: Migration20261123173525 },
   { name: 'Migration20261123175510', class: Migration20261123175510 },
@@ -22,9 +19,6 @@ export const migrationsList = [
   { name: 'Migration20261123180142', class: Migration20261123180142 },
   { name: 'Migration20261123180712', class: Migration20261123180712 },
   { name: 'Migration20261123184800', class: Migration20261123184800 },
-<<<<<<< HEAD
-  { name: 'Migration20261124120012', class: Migration20261124120012 },
-=======
   { name: 'Migration20261129140000', class: Migration20261129140000 },
->>>>>>> main
+  { name: 'Migration20261129150012', class: Migration20261129150012 },
 ];

@@ -1,8 +1,8 @@
 import { Migration } from '@mikro-orm/migrations';
 
-export class Migration20261124120012 extends Migration {
+export class Migration20261129150012 extends Migration {
 
-  override name = 'Migration20261124120012';
+  override name = 'Migration20261129150012';
 
   override up(): void | Promise<void> {
     // Issue #12: a connector's cursor is fenced. Every batch moves it forward with
