@@ -89,14 +89,25 @@ function cpuOf(pid: number): number {
     return 0;
   }
 }
+function parentOf(pid: number): number {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return 0;
+  }
+}
+/** The postmaster of the benchmark's server (the parent of a backend), found once: other PostgreSQL servers on the machine are not counted. */
+let postmaster = 0;
+async function findPostmaster(): Promise<void> {
+  const client = new pg.Client({ connectionString: dbUrl });
+  await client.connect();
+  const { rows: [{ pid }] } = await client.query<{ pid: number }>('select pg_backend_pid() as pid');
+  postmaster = parentOf(pid);
+  await client.end();
+}
 function postgresPids(): number[] {
-  return fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number).filter((pid) => {
-    try {
-      return fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres';
-    } catch {
-      return false;
-    }
-  });
+  return fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number).filter((pid) => pid === postmaster || parentOf(pid) === postmaster);
 }
 /** CPU seconds used by the hubs, PostgreSQL and this generator while `fn` runs. */
 async function measured<T>(hubPids: number[], fn: () => Promise<T>): Promise<{ result: T; cpu: { hubs: number; postgres: number; generator: number }; seconds: number }> {
@@ -178,6 +189,7 @@ async function reads(urls: string[], key: string) {
 console.error(`bench:scaling on ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}; ` +
   `database ${embedded ? 'embedded PostgreSQL 18' : dbUrl.replace(/:[^:@/]*@/, ':***@')}; Redis ${process.env.REDIS_URL ? 'yes' : 'no'}; ${SECONDS} s per phase`);
 const key = await prepareDatabase();
+await findPostmaster();
 const rows: Record<string, unknown>[] = [];
 try {
   for (const n of COUNTS) {
@@ -215,6 +227,13 @@ try {
       await Promise.all(hubs.map((h) => h.stop()));
     }
   }
+  // Storage per event (table and indexes of parcels and events), for the retention figures of docs/SCALING.md.
+  const client = new pg.Client({ connectionString: dbUrl });
+  await client.connect();
+  const { rows: [size] } = await client.query(`select (select count(*) from tracking_event)::bigint as events,
+    pg_total_relation_size('tracking_event') + pg_total_relation_size('shipment') as bytes`);
+  await client.end();
+  if (Number(size.events) > 0) console.log(JSON.stringify({ storedEvents: Number(size.events), bytesPerEvent: Math.round(Number(size.bytes) / Number(size.events)) }));
 } finally {
   await embedded?.stop();
 }
