@@ -19,7 +19,7 @@ import { parse } from 'csv-parse/sync';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { evaluate, percent, rowsByName, type GoldLabel, type ListRow } from '../src/ingest/matching/match-report.js';
 import { ProductMatcher } from '../src/ingest/matching/product-matcher.js';
-import { ormOptions } from '../src/platform/database.js';
+import { ormOptions } from '../src/database.js';
 import { matcherFromCatalogueFiles } from '../seeds/catalog.matcher.js';
 
 const NAME_COLUMNS = ['品名', 'prodName', 'varietyName', 'name', '品种名称'];

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from './platform/logger.js';
+import { withAdvisoryLock } from './platform/advisory-lock.js';
 import { seedDemoData, seedReferenceData } from '../seeds/index.js';
 import { seedDemoParcels } from '../seeds/demo-parcels.seed.js';
 import { seedDemoCourierSecrets } from '../seeds/courier-credentials.seed.js';
@@ -20,6 +21,12 @@ export interface SeedOnStartOptions {
  * yet, and the public demo webhook secrets for couriers without a secret.
  */
 export async function seedOnStart(em: EntityManager, log: Logger, options: SeedOnStartOptions): Promise<void> {
+  // One instance seeds while the others wait and then find the data there (issue #12).
+  const pool = await em.getConnection().getNativeClient();
+  await withAdvisoryLock(pool, 'seed', () => seedUnlocked(em, log, options), () => log.info('another instance is loading the reference data: waiting for it'));
+}
+
+async function seedUnlocked(em: EntityManager, log: Logger, options: SeedOnStartOptions): Promise<void> {
   await seedReferenceData(em, log);
   if (!options.demo) return;
   const [{ n }] = await em.getConnection().execute<{ n: number }[]>(`select count(*)::int as n from (select 1 from price_observation where source_connector = 'demo-generator' limit 1) s`);

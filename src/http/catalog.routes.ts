@@ -2,8 +2,8 @@ import express, { type RequestHandler, type Response, type Router } from 'expres
 import { GraphQLError } from 'graphql';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from '../platform/logger.js';
-import { Role } from '../access/role.js';
-import type { Viewer } from '../access/viewer.js';
+import { Role } from '../policy/role.js';
+import type { Viewer } from '../policy/viewer.js';
 import { aliasesToCsv, parseAliasCsv } from '../ingest/review/alias-csv.js';
 import { exportAliases, importAliases } from '../ingest/review/review.service.js';
 

@@ -7,8 +7,9 @@ import { Migration20261123180142 } from './Migration20261123180142.js';
 import { Migration20261123180712 } from './Migration20261123180712.js';
 import { Migration20261123180853 } from './Migration20261123180853.js';
 import { Migration20261123184800 } from './Migration20261123184800.js';
-import { Migration20261129140325 } from './Migration20261129140325.js';
-
+import { Migration20261129140000 } from './Migration20261129140000.js';
+import { Migration20261129150012 } from './Migration20261129150012.js';
+import { Migration20261129152500 } from './Migration20261129152500.js';
 export const migrationsList = [
   { name: 'Migration20261123173525', class: Migration20261123173525 },
   { name: 'Migration20261123175510', class: Migration20261123175510 },
@@ -18,5 +19,7 @@ export const migrationsList = [
   { name: 'Migration20261123180712', class: Migration20261123180712 },
   { name: 'Migration20261123180853', class: Migration20261123180853 },
   { name: 'Migration20261123184800', class: Migration20261123184800 },
-  { name: 'Migration20261129140325', class: Migration20261129140325 },
+  { name: 'Migration20261129140000', class: Migration20261129140000 },
+  { name: 'Migration20261129150012', class: Migration20261129150012 },
+  { name: 'Migration20261129152500', class: Migration20261129152500 },
 ];

@@ -3,7 +3,7 @@ import pg from 'pg';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { loadConfig } from '../../src/platform/config.js';
 import { createLogger } from '../../src/platform/logger.js';
-import { ormOptions } from '../../src/platform/database.js';
+import { ormOptions } from '../../src/database.js';
 import { startHub } from '../../src/app.js';
 import { seedCatalog } from '../../seeds/catalog.seed.js';
 import { PRODUCTS } from '../../seeds/catalog.data.js';

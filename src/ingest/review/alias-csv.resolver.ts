@@ -1,6 +1,6 @@
 import { Arg, Authorized, Ctx, Field, Int, Mutation, ObjectType, Query, Resolver } from 'type-graphql';
 import type { HubContext } from '../../graphql/context.js';
-import { Role } from '../../access/role.js';
+import { Role } from '../../policy/role.js';
 import { aliasesToCsv, parseAliasCsv } from './alias-csv.js';
 import { exportAliases, importAliases } from './review.service.js';
 import { actorOf } from './review.resolver.js';

@@ -1,7 +1,7 @@
 import { IsOptional, Length, Matches, MaxLength } from 'class-validator';
 import { Arg, Args, ArgsType, Authorized, Ctx, Field, InputType, Int, Mutation, ObjectType, Query, Resolver } from 'type-graphql';
 import type { HubContext } from '../../graphql/context.js';
-import { Role } from '../../access/role.js';
+import { Role } from '../../policy/role.js';
 import { ConnectionArgs } from '../../relay/connection.args.js';
 import { ConnectionType } from '../../relay/connection.type.js';
 import { paginate, type Ordering } from '../../relay/paginate.js';

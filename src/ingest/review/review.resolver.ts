@@ -1,7 +1,7 @@
 import { IsOptional, Length, MaxLength } from 'class-validator';
 import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, Float, InputType, Int, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
 import type { HubContext } from '../../graphql/context.js';
-import { Role } from '../../access/role.js';
+import { Role } from '../../policy/role.js';
 import { ConnectionArgs } from '../../relay/connection.args.js';
 import { ConnectionType } from '../../relay/connection.type.js';
 import { paginate, type Ordering } from '../../relay/paginate.js';
