@@ -14,6 +14,7 @@ import { createLogger, type Logger } from './platform/logger.js';
 import { isDatabaseReady, openDatabase, type Database } from './database.js';
 import { createHubPubSub, type PubSubHandle } from './platform/pubsub.js';
 import { startDelayScanner, type DelayScanner } from './logistics/delay-scanner.js';
+import { startPartitionMaintenance, type PartitionMaintenance } from './platform/partitions.js';
 import { courierWebhooksRouter } from './http/webhooks/courier-webhooks.router.js';
 import { createMetrics, type Metrics } from './platform/metrics.js';
 import { buildHubSchema } from './schema.js';
@@ -43,6 +44,8 @@ export interface Hub {
   log: Logger;
   /** The periodic DELAYED check of courier feeds (`scanOnce()` runs one now). */
   delayScanner: DelayScanner;
+  /** Monthly partitions of prices, tracking events and audit entries: months ahead, retention (`runOnce()` runs now). */
+  partitions: PartitionMaintenance;
   /** Graceful stop: refuse new work, finish in-flight requests, close sockets and the database. */
   close(): Promise<void>;
 }
@@ -64,6 +67,17 @@ export async function startHub(config: Config, log: Logger = createLogger(config
   // Courier feeds (issue #5): the periodic check for parcels with no scan for too long or past their promised time.
   const delayScanner = startDelayScanner({
     em: db.orm.em, pubSub: pubSub.pubSub, log, hours: config.couriers.delayAlertHours, intervalMs: config.couriers.delayScanIntervalMs,
+  });
+  // Monthly partitions of the big fact tables (issue #13): months created ahead, audit months past
+  // AUDIT_RETENTION_DAYS dropped whole (this replaced the audit pruner that deleted row by row).
+  const partitions = startPartitionMaintenance({
+    pool: async () => (await db.orm.em.getConnection().getNativeClient()) as never,
+    log,
+    tables: [
+      { table: 'price_observation' },
+      { table: 'tracking_event' },
+      { table: 'audit_entry', retentionDays: config.access.audit.retentionDays, deleteFlag: `set local harvest.audit_prune = 'on'` },
+    ],
   });
   // Connectors (issue #4): found through CONNECTORS, each pull connector on its own interval.
   const ingest = await startIngest(config.ingest, { em: db.orm.em, pubSub: pubSub.pubSub, log });
@@ -158,6 +172,7 @@ export async function startHub(config: Config, log: Logger = createLogger(config
     metrics,
     log,
     delayScanner,
+    partitions,
     close() {
       closing ??= (async () => {
         log.info('shutting down: draining requests and subscriptions');
@@ -166,6 +181,7 @@ export async function startHub(config: Config, log: Logger = createLogger(config
         await anomalyWatcher.stop();
         await ingest.close();
         await delayScanner.stop();
+        await partitions.stop();
         await pubSub.close();
         await db.close();
         log.info('shut down');

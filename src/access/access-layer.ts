@@ -13,7 +13,6 @@ import { createRateLimits, type RateLimits } from './rate-limit.js';
 import { checkQueryLimits, queryLimitsPlugin } from './query-limits.js';
 import { AuditService } from './audit.service.js';
 import { auditPlugin, mustAudit, outcomeOf } from './audit.plugin.js';
-import { startAuditPruner } from './audit-pruner.js';
 import type { Viewer } from '../policy/viewer.js';
 
 export interface AccessLayerOptions {
@@ -66,7 +65,6 @@ export function createAccessLayer(options: AccessLayerOptions): AccessLayer {
   const authenticate = createAuthenticator(options.rootEm, config, log);
   const rateLimits = createRateLimits(config.rateLimit, options.redisUrl, log);
   const audit = new AuditService(options.rootEm, options.pubSub, config.audit, log);
-  const pruner = startAuditPruner(audit, log);
   const operationTypes = new WeakMap<SubscribePayload, string>();
 
   return {
@@ -132,7 +130,6 @@ export function createAccessLayer(options: AccessLayerOptions): AccessLayer {
       },
     },
     async close() {
-      pruner.stop();
       await rateLimits.close();
     },
   };
