@@ -316,22 +316,13 @@ async function write(records: Indexed<TrackingRecord>[], ctx: WriteContext): Pro
   // Events already stored (a re-sent push) or repeated in the batch are skipped.
   const unique = new Map<string, Candidate>();
   for (const c of candidates) if (!unique.has(c.key)) unique.set(c.key, c);
-  // An event's identity is its key and its time (the table is partitioned by month of event time): the lookup
-  // reads only the months of the batch.
-  let first = Infinity;
-  let last = -Infinity;
-  for (const c of unique.values()) {
-    first = Math.min(first, time(c));
-    last = Math.max(last, time(c));
-  }
-  const stored = await client.query<{ source_key: string; at: string }>(
-    `select source_key, occurred_at as at from tracking_event
-      where source_connector = $1 and occurred_at between $3 and $4 and source_key = any($2::varchar[])`,
-    [connector, [...unique.keys()], new Date(first), new Date(last)]);
-  for (const row of stored.rows) {
-    const c = unique.get(row.source_key);
-    if (c && new Date(row.at).getTime() === time(c)) unique.delete(row.source_key);
-  }
+  // An event's identity is its key, whatever time it is sent with (a courier retrying a batch may rebuild it): the
+  // lookup reads every month's unique index by its (source, key) prefix. The parcels' locks above keep a concurrent
+  // batch from storing the same parcel's events meanwhile; the table's own unique key (source, key, time) is the
+  // last guard.
+  const stored = await client.query<{ source_key: string }>(
+    'select source_key from tracking_event where source_connector = $1 and source_key = any($2::varchar[])', [connector, [...unique.keys()]]);
+  for (const row of stored.rows) unique.delete(row.source_key);
   const fresh = [...unique.values()];
   const duplicates = candidates.length - fresh.length;
 
