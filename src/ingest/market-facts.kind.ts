@@ -233,6 +233,7 @@ export const PRICE_TARGET: CopyTarget = {
   // Partitioned by month of observed_on: its identity includes the day (every connector's key names it anyway).
   conflict: '(source_connector, source_key, observed_on)',
   sequence: 'price_observation_id_seq',
+  order: 'observed_on',
 };
 
 const SUPPLY_TARGET: CopyTarget = {
