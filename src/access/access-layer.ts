@@ -14,6 +14,7 @@ import { checkQueryLimits, queryLimitsPlugin } from './query-limits.js';
 import { AuditService } from './audit.service.js';
 import { auditPlugin, mustAudit, outcomeOf } from './audit.plugin.js';
 import type { Viewer } from '../policy/viewer.js';
+import { listenForKeyChanges } from './key-changes.js';
 
 export interface AccessLayerOptions {
   config: AccessConfig;
@@ -22,6 +23,10 @@ export interface AccessLayerOptions {
   pubSub: HubPubSub;
   log: Logger;
   schema: GraphQLSchema;
+  /** Whether key changes broadcast by other instances reach this one now (Redis up); while not, API keys are looked up on every request. */
+  keyChangesReachUs?: () => boolean;
+  /** Closes the open sockets of a revoked key (the WebSocket transport); wired by the composition root. */
+  onKeyRevoked?: (keyId: string) => void;
 }
 
 /**
@@ -62,7 +67,9 @@ const param = (params: Record<string, unknown> | undefined, ...names: string[]):
 
 export function createAccessLayer(options: AccessLayerOptions): AccessLayer {
   const { config, log, schema } = options;
-  const authenticate = createAuthenticator(options.rootEm, config, log);
+  const authenticate = createAuthenticator(options.rootEm, config, log, options.keyChangesReachUs);
+  // Revocations and rotations made on any instance (issue #12).
+  const keyChanges = listenForKeyChanges(options.pubSub, log, (keyId) => options.onKeyRevoked?.(keyId));
   const rateLimits = createRateLimits(config.rateLimit, options.redisUrl, log);
   const audit = new AuditService(options.rootEm, options.pubSub, config.audit, log);
   const operationTypes = new WeakMap<SubscribePayload, string>();
@@ -130,6 +137,7 @@ export function createAccessLayer(options: AccessLayerOptions): AccessLayer {
       },
     },
     async close() {
+      await keyChanges.stop();
       await rateLimits.close();
     },
   };

@@ -1,5 +1,7 @@
 import type pg from 'pg';
 import type { Logger } from './logger.js';
+import type { Leadership } from './leadership.js';
+import { startPeriodicJob } from './periodic-job.js';
 
 /**
  * Monthly time partitions of the big fact tables (issue #13): price
@@ -150,6 +152,8 @@ export interface PartitionMaintenanceOptions {
   pool: () => Promise<pg.Pool>;
   tables: readonly PartitionedTable[];
   log: Logger;
+  /** Who runs it when several instances share the database (issue #12); none = this process. */
+  leadership?: Leadership;
   /** Months created ahead of the current one. @default 3 */
   monthsAhead?: number;
   /** Time between runs; 0 = no periodic run (runOnce still works). @default 6 hours */
@@ -164,42 +168,26 @@ export interface PartitionMaintenance {
 }
 
 /**
- * The partition maintenance job, a plain start/stop job like the delay
- * scanner: a first run shortly after start, then every `intervalMs`. It
- * replaces the audit pruner that deleted rows one by one. Every step is
- * idempotent (`if not exists`, `if exists`), so several instances running it
- * at once is harmless; a run that fails is logged and retried next time.
+ * The partition maintenance job, a plain periodic job (src/platform/periodic-job.ts)
+ * led by one instance: a first run shortly after start, then every
+ * `intervalMs`. It replaces the audit pruner that deleted rows one by one.
+ * Every step is idempotent (`if not exists`, `if exists`), so a second
+ * instance running it by accident is harmless; a failed run is retried at the
+ * next interval.
  */
 export function startPartitionMaintenance(options: PartitionMaintenanceOptions): PartitionMaintenance {
-  const { log, intervalMs = PARTITION_MAINTENANCE_INTERVAL_MS } = options;
-  let running: Promise<MaintenanceReport> | undefined;
-  let stopped = false;
-  const runOnce = () => {
-    running ??= (async () => {
-      try {
-        const report = await maintainPartitions(await options.pool(), options.tables, { monthsAhead: options.monthsAhead, log });
-        if (report.created.length || report.dropped.length || report.deletedRows) log.info(report, 'partitions maintained');
-        return report;
-      } finally {
-        running = undefined;
-      }
-    })();
-    return running;
-  };
-  const guarded = () => {
-    if (!stopped) runOnce().catch((error: Error) => log.warn({ err: error.message }, 'partition maintenance failed; will retry'));
-  };
-  const first = setTimeout(guarded, 5_000);
-  const every = intervalMs > 0 ? setInterval(guarded, intervalMs) : undefined;
-  first.unref();
-  every?.unref();
-  return {
-    runOnce,
-    async stop() {
-      stopped = true;
-      clearTimeout(first);
-      if (every) clearInterval(every);
-      await running?.catch(() => {});
+  const { log } = options;
+  return startPeriodicJob({
+    name: 'partition-maintenance',
+    intervalMs: options.intervalMs ?? PARTITION_MAINTENANCE_INTERVAL_MS,
+    firstDelayMs: 5_000,
+    standbyCheckMs: 60_000,
+    leadership: options.leadership,
+    log,
+    run: async () => {
+      const report = await maintainPartitions(await options.pool(), options.tables, { monthsAhead: options.monthsAhead, log });
+      if (report.created.length || report.dropped.length || report.deletedRows) log.info(report, 'partitions maintained');
+      return report;
     },
-  };
+  });
 }
