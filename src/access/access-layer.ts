@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
-import { GraphQLError, getOperationAST, parse, validate, type GraphQLSchema } from 'graphql';
+import { GraphQLError, getOperationAST, parse, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { LRUCache } from 'lru-cache';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { SubscribePayload } from 'graphql-ws';
 import type { EntityManager } from '@mikro-orm/postgresql';
@@ -15,6 +16,7 @@ import { AuditService } from './audit.service.js';
 import { auditPlugin, mustAudit, outcomeOf } from './audit.plugin.js';
 import { startAuditPruner } from './audit-pruner.js';
 import type { Viewer } from './viewer.js';
+import { visibilityClass } from './visibility-class.js';
 
 export interface AccessLayerOptions {
   config: AccessConfig;
@@ -41,9 +43,11 @@ export interface AccessLayer {
   /** graphql-ws: authenticate from connectionParams, limits before and audit after each operation. */
   ws: {
     authenticate(params: Record<string, unknown> | undefined, request: IncomingMessage): Promise<Viewer>;
-    beforeOperation(viewer: Viewer, payload: SubscribePayload): Promise<readonly GraphQLError[] | void>;
-    afterOperation(context: HubContext, payload: SubscribePayload): void;
+    beforeOperation(viewer: Viewer, payload: SubscribePayload): Promise<readonly GraphQLError[] | { document: DocumentNode }>;
+    afterOperation(context: Pick<HubContext, 'viewer' | 'accessRecord'>, payload: SubscribePayload): void;
     refusal(error: unknown): { code: number; reason: string };
+    /** Viewers of one class see the same rows with the same masks (live updates are executed once per class). */
+    visibilityClass(viewer: Viewer): string;
   };
   close(): Promise<void>;
 }
@@ -68,6 +72,24 @@ export function createAccessLayer(options: AccessLayerOptions): AccessLayer {
   const audit = new AuditService(options.rootEm, options.pubSub, config.audit, log);
   const pruner = startAuditPruner(audit, log);
   const operationTypes = new WeakMap<SubscribePayload, string>();
+  // Parsed and validated documents by text: 10,000 subscribers of one subscription parse and validate it
+  // once, not 10,000 times while their sockets connect (issue #13). Failures are not cached.
+  const documents = new LRUCache<string, { document: DocumentNode }>({ max: 1000 });
+  const parseAndValidate = (query: string): { document: DocumentNode } | readonly GraphQLError[] => {
+    const cached = documents.get(query);
+    if (cached) return cached;
+    let document;
+    try {
+      document = parse(query, { maxTokens: config.limits.maxTokens });
+    } catch (error) {
+      return [error as GraphQLError];
+    }
+    const invalid = validate(schema, document);
+    if (invalid.length) return invalid;
+    const entry = { document };
+    documents.set(query, entry);
+    return entry;
+  };
 
   return {
     authenticate,
@@ -95,17 +117,13 @@ export function createAccessLayer(options: AccessLayerOptions): AccessLayer {
       async beforeOperation(viewer, payload) {
         const budget = await rateLimits.consume(viewer.role ? viewer.actor : `ip:${viewer.ip}`);
         if (!budget.allowed) return [new RateLimitedError(budget.retryAfterSeconds)];
-        let document;
-        try {
-          document = parse(payload.query, { maxTokens: config.limits.maxTokens });
-        } catch (error) {
-          return [error as GraphQLError];
-        }
-        const invalid = validate(schema, document);
-        if (invalid.length) return invalid;
+        const parsed = parseAndValidate(payload.query);
+        if (!('document' in parsed)) return parsed;
+        const { document } = parsed;
         const exceeded = checkQueryLimits(schema, config.limits, document, payload.operationName, payload.variables);
         if (exceeded) return [exceeded];
         operationTypes.set(payload, getOperationAST(document, payload.operationName)?.operation ?? 'unknown');
+        return { document };
       },
       afterOperation(context, payload) {
         const operationType = operationTypes.get(payload);
@@ -124,6 +142,7 @@ export function createAccessLayer(options: AccessLayerOptions): AccessLayer {
           outcome: outcomeOf([]),
         });
       },
+      visibilityClass,
       refusal(error) {
         if (error instanceof RateLimitedError) return { code: 4429, reason: `Too many requests; retry after ${error.retryAfterSeconds} s.` };
         if (error instanceof UnauthenticatedError) return { code: 4401, reason: error.message.slice(0, 120) };
