@@ -16,7 +16,7 @@
  * subscriber's message from the moment the POST is sent. Printed per case:
  * sockets accepted, p50/p99/max, delivered/expected, handshake failures,
  * server memory per subscription (heap and RSS growth after opening them,
- * sockets included), and the hub's p99 as a multiple of the bare server's
+ * sockets included, each read after a full GC through the server's inspector), and the hub's p99 as a multiple of the bare server's
  * at the same size.
  *
  *   npm run bench:fanout                   (raises the open-files limit: see package.json)
@@ -49,6 +49,18 @@ const ROOT = path.resolve(import.meta.dirname, '..');
 const TARGET_RATIO = 1.25;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** fetch with retries: a server busy with a burst of handshakes may reset a control request too. */
+async function fetchRetry(url: string, init?: RequestInit): Promise<Response> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await fetch(url, init);
+    } catch (error) {
+      if (attempt >= 20) throw error;
+      await sleep(250);
+    }
+  }
+}
 const dbUrl = (db: string) => { const u = new URL(ADMIN); u.pathname = `/${db}`; return u.toString(); };
 const pct = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : Number.NaN);
 
@@ -67,15 +79,47 @@ interface Server {
   stop(): Promise<void>;
 }
 
-function spawnNode(script: string, env: Record<string, string>, name: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', '@swc-node/register/esm-register', script], {
-    cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'],
+interface Spawned {
+  child: ChildProcess;
+  /** Heap and RSS after a full garbage collection, read through the process's inspector (loopback only). */
+  memory(): Promise<{ heap: number; rss: number }>;
+}
+
+/**
+ * Starts a server as its own process with its inspector on a loopback port, so that memory is read after a
+ * forced full GC in every server alike (heap growth without it is mostly garbage not yet collected).
+ */
+function spawnNode(script: string, env: Record<string, string>, name: string): Promise<Spawned> {
+  const child = spawn(process.execPath, ['--inspect=127.0.0.1:0', '--import', '@swc-node/register/esm-register', script], {
+    cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let inspector: string | undefined;
+  child.stderr!.on('data', (chunk: Buffer) => {
+    const text = String(chunk);
+    inspector ??= /Debugger listening on (ws:\/\/\S+)/.exec(text)?.[1];
+    const rest = text.split('\n').filter((l) => l && !/Debugger listening|For help, see|Debugger attached|Waiting for the debugger/.test(l)).join('\n');
+    if (rest) process.stderr.write(`${rest}\n`);
+  });
+  const memory = () => new Promise<{ heap: number; rss: number }>((resolve, reject) => {
+    const ws = new WebSocket(inspector!);
+    ws.on('open', () => {
+      ws.send(JSON.stringify({ id: 1, method: 'HeapProfiler.collectGarbage' }));
+      ws.send(JSON.stringify({ id: 2, method: 'Runtime.evaluate', params: { expression: 'JSON.stringify(process.memoryUsage())', returnByValue: true } }));
+    });
+    ws.on('message', (data: Buffer) => {
+      const message = JSON.parse(String(data)) as { id?: number; result?: { result?: { value?: string } } };
+      if (message.id !== 2) return;
+      const usage = JSON.parse(message.result!.result!.value!) as { heapUsed: number; rss: number };
+      ws.close();
+      resolve({ heap: usage.heapUsed, rss: usage.rss });
+    });
+    ws.on('error', reject);
   });
   return new Promise((resolve, reject) => {
     let out = '';
     const onData = (chunk: Buffer) => {
       out += chunk;
-      if (/listening/.test(out)) { child.stdout!.off('data', onData); child.stdout!.resume(); resolve(child); }
+      if (/listening/.test(out)) { child.stdout!.off('data', onData); child.stdout!.resume(); resolve({ child, memory }); }
     };
     child.stdout!.on('data', onData);
     child.once('exit', (code) => reject(new Error(`${name} exited with ${code}:\n${out.slice(-2000)}`)));
@@ -90,13 +134,13 @@ const stopChild = (child: ChildProcess) => new Promise<void>((resolve) => {
 });
 
 async function startBare(port: number): Promise<Server> {
-  const child = await spawnNode('scripts/lib/bare-ws-server.ts', { PORT: String(port) }, 'bare server');
-  const stats = async () => (await (await fetch(`http://127.0.0.1:${port}/stats`)).json()) as { subscriptions: number; heapUsed: number; rss: number };
+  const { child, memory } = await spawnNode('scripts/lib/bare-ws-server.ts', { PORT: String(port) }, 'bare server');
+  const stats = async () => (await (await fetchRetry(`http://127.0.0.1:${port}/stats`)).json()) as { subscriptions: number };
   return {
     name: 'bare graphql-ws',
     wsUrls: [`ws://127.0.0.1:${port}/graphql`],
     subscriptions: async () => (await stats()).subscriptions,
-    memory: async () => { const s = await stats(); return { heap: s.heapUsed, rss: s.rss }; },
+    memory,
     async trigger(round) {
       const res = await fetch(`http://127.0.0.1:${port}/publish`, { method: 'POST', body: JSON.stringify({ courier: 'yunda', trackingNumber: round }) });
       await res.arrayBuffer();
@@ -107,13 +151,13 @@ async function startBare(port: number): Promise<Server> {
 
 async function startHubs(ports: number[], redisUrl: string | undefined): Promise<Server> {
   const prefix = `bench-fanout-${process.pid}-${Date.now()}:`;
-  const children = await Promise.all(ports.map((port) => spawnNode('src/main.ts', {
+  const spawned = await Promise.all(ports.map((port) => spawnNode('src/main.ts', {
     DATABASE_URL: dbUrl(DB), PORT: String(port), HOST: '127.0.0.1', SEED_DEMO: 'false', LOG_LEVEL: 'info', DB_POOL_SIZE: '10',
     DELAY_SCAN_INTERVAL_S: '0', CONNECTOR_SCHEDULER: 'false', RATE_LIMIT_PER_SECOND: '1000000', RATE_LIMIT_BURST: '1000000', DEMO_MODE: 'false',
     REDIS_URL: redisUrl ?? '', REDIS_CHANNEL_PREFIX: prefix, NODE_ENV: 'production',
   }, `hub on ${port}`)));
   const metric = async (port: number, name: string) => {
-    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`, { headers: metricsHeaders })).text();
+    const text = await (await fetchRetry(`http://127.0.0.1:${port}/metrics`, { headers: metricsHeaders })).text();
     return text.split('\n').filter((l) => l.split(/[ {]/)[0] === name).reduce((s, l) => s + Number(l.trim().split(' ').at(-1)), 0);
   };
   const sum = async (name: string) => (await Promise.all(ports.map((p) => metric(p, name)))).reduce((a, b) => a + b, 0);
@@ -122,7 +166,10 @@ async function startHubs(ports: number[], redisUrl: string | undefined): Promise
     name: ports.length > 1 ? `hub x${ports.length} over Redis` : 'hub',
     wsUrls: ports.map((p) => `ws://127.0.0.1:${p}/graphql`),
     subscriptions: () => sum('hub_graphql_open_subscriptions'),
-    memory: async () => ({ heap: await sum('hub_nodejs_heap_size_used_bytes'), rss: await sum('hub_process_resident_memory_bytes') }),
+    memory: async () => {
+      const each = await Promise.all(spawned.map((s) => s.memory()));
+      return { heap: each.reduce((a, m) => a + m.heap, 0), rss: each.reduce((a, m) => a + m.rss, 0) };
+    },
     async trigger(round) {
       const body = JSON.stringify({ events: [{ trackingNumber: round, status: 'IN_TRANSIT', occurredAt: new Date(Date.now() - 60_000).toISOString(), eventId: `${round}-${n++}`, location: { regionCode: '140821' } }] });
       const ts = Math.floor(Date.now() / 1000);
@@ -133,7 +180,7 @@ async function startHubs(ports: number[], redisUrl: string | undefined): Promise
       const answer = (await res.json()) as { accepted?: number };
       if (answer.accepted !== 1) throw new Error(`push not accepted: ${JSON.stringify(answer)}`);
     },
-    stop: async () => { await Promise.all(children.map(stopChild)); },
+    stop: async () => { await Promise.all(spawned.map((s) => stopChild(s.child))); },
   };
 }
 

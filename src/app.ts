@@ -79,6 +79,7 @@ export async function startHub(config: Config, log: Logger = createLogger(config
   const httpServer = tls ? https.createServer({ cert: fs.readFileSync(tls.certFile), key: fs.readFileSync(tls.keyFile) }) : http.createServer();
   const ws = attachGraphqlWs({
     httpServer, path: '/graphql', schema, context, formatError, metrics, access: access.ws,
+    onInternalError: (error) => log.error({ err: error }, 'graphql-ws transport error'),
     maxBufferedBytes: config.ws.maxBufferedBytes, maxPayloadBytes: config.access.limits.maxBodyBytes,
   });
   const apollo = new ApolloServer<HubContext>({

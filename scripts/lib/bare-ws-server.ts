@@ -14,9 +14,13 @@ import http from 'node:http';
 import { buildSchema } from 'graphql';
 import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
+import { setMaxListeners } from 'node:events';
 import { createPubSub } from '@graphql-yoga/subscription';
 
-const pubSub = createPubSub<{ update: [{ courier: string; trackingNumber: string; at: string }] }>();
+// One listener per subscriber is the design (and the hub's bus does the same): no leak warning.
+const eventTarget = new EventTarget();
+setMaxListeners(0, eventTarget);
+const pubSub = createPubSub<{ update: [{ courier: string; trackingNumber: string; at: string }] }>({ eventTarget });
 const schema = buildSchema(`
   type Shipment { trackingNumber: String! status: String! }
   type TrackingEvent { status: String! }

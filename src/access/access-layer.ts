@@ -43,7 +43,8 @@ export interface AccessLayer {
   /** graphql-ws: authenticate from connectionParams, limits before and audit after each operation. */
   ws: {
     authenticate(params: Record<string, unknown> | undefined, request: IncomingMessage): Promise<Viewer>;
-    beforeOperation(viewer: Viewer, payload: SubscribePayload): Promise<readonly GraphQLError[] | { document: DocumentNode }>;
+    /** Errors refuse the operation; else its document and its text (one string shared by every subscriber of the same text). */
+    beforeOperation(viewer: Viewer, payload: SubscribePayload): Promise<readonly GraphQLError[] | { document: DocumentNode; query: string }>;
     afterOperation(context: Pick<HubContext, 'viewer' | 'accessRecord'>, payload: SubscribePayload): void;
     refusal(error: unknown): { code: number; reason: string };
     /** Viewers of one class see the same rows with the same masks (live updates are executed once per class). */
@@ -74,8 +75,8 @@ export function createAccessLayer(options: AccessLayerOptions): AccessLayer {
   const operationTypes = new WeakMap<SubscribePayload, string>();
   // Parsed and validated documents by text: 10,000 subscribers of one subscription parse and validate it
   // once, not 10,000 times while their sockets connect (issue #13). Failures are not cached.
-  const documents = new LRUCache<string, { document: DocumentNode }>({ max: 1000 });
-  const parseAndValidate = (query: string): { document: DocumentNode } | readonly GraphQLError[] => {
+  const documents = new LRUCache<string, { document: DocumentNode; query: string }>({ max: 1000 });
+  const parseAndValidate = (query: string): { document: DocumentNode; query: string } | readonly GraphQLError[] => {
     const cached = documents.get(query);
     if (cached) return cached;
     let document;
@@ -86,9 +87,24 @@ export function createAccessLayer(options: AccessLayerOptions): AccessLayer {
     }
     const invalid = validate(schema, document);
     if (invalid.length) return invalid;
-    const entry = { document };
+    const entry = { document, query };
     documents.set(query, entry);
     return entry;
+  };
+  // The query limits' verdict per (text, operation, variables): the same subscription with the same
+  // variables is checked once, not once per subscriber.
+  const verdicts = new LRUCache<string, { error?: GraphQLError; operationType: string }>({ max: 5000 });
+  const checkLimits = (document: DocumentNode, payload: SubscribePayload) => {
+    const key = `${payload.operationName ?? ''}\u0000${JSON.stringify(payload.variables ?? {})}\u0000${payload.query}`;
+    let verdict = verdicts.get(key);
+    if (!verdict) {
+      verdict = {
+        error: checkQueryLimits(schema, config.limits, document, payload.operationName, payload.variables),
+        operationType: getOperationAST(document, payload.operationName)?.operation ?? 'unknown',
+      };
+      verdicts.set(key, verdict);
+    }
+    return verdict;
   };
 
   return {
@@ -119,11 +135,11 @@ export function createAccessLayer(options: AccessLayerOptions): AccessLayer {
         if (!budget.allowed) return [new RateLimitedError(budget.retryAfterSeconds)];
         const parsed = parseAndValidate(payload.query);
         if (!('document' in parsed)) return parsed;
-        const { document } = parsed;
-        const exceeded = checkQueryLimits(schema, config.limits, document, payload.operationName, payload.variables);
-        if (exceeded) return [exceeded];
-        operationTypes.set(payload, getOperationAST(document, payload.operationName)?.operation ?? 'unknown');
-        return { document };
+        const { document, query } = parsed;
+        const verdict = checkLimits(document, payload);
+        if (verdict.error) return [verdict.error];
+        operationTypes.set(payload, verdict.operationType);
+        return { document, query };
       },
       afterOperation(context, payload) {
         const operationType = operationTypes.get(payload);

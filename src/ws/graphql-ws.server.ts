@@ -1,7 +1,7 @@
 import type { IncomingMessage, Server } from 'node:http';
 import { execute as graphqlExecute, type DocumentNode, type ExecutionArgs, type GraphQLSchema, type GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { useServer } from 'graphql-ws/use/ws';
+import { useGraphqlWs } from './graphql-ws.adapter.js';
 import type { SubscribePayload } from 'graphql-ws';
 import type { HubContext } from '../graphql/context.js';
 import type { Metrics } from '../platform/metrics.js';
@@ -14,7 +14,7 @@ export interface WsAccessHooks {
   /** From `connectionParams` (`{ authorization: 'Bearer …' }` or `{ apiKey }`); throws to refuse the connection. */
   authenticate(params: Record<string, unknown> | undefined, request: IncomingMessage): Promise<Viewer>;
   /** Before each operation: rate limit, parse, validation and query limits; errors refuse it. */
-  beforeOperation(viewer: Viewer, payload: SubscribePayload): Promise<readonly GraphQLError[] | { document: DocumentNode }>;
+  beforeOperation(viewer: Viewer, payload: SubscribePayload): Promise<readonly GraphQLError[] | { document: DocumentNode; query: string }>;
   /** After an operation completes (or the socket closes): the audit trail. */
   afterOperation(context: Pick<HubContext, 'viewer' | 'accessRecord'>, payload: SubscribePayload): void;
   /** The close code and reason for a refused connection. */
@@ -31,6 +31,8 @@ export interface GraphqlWsOptions {
   context: (viewer: Viewer) => HubContext;
   formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
   metrics: Metrics;
+  /** Errors inside the transport (a handler threw): logged, the socket closed with 4500. */
+  onInternalError: (error: unknown) => void;
   access: WsAccessHooks;
   /** Bytes that may wait in one socket's send buffer before it is closed with 4413. */
   maxBufferedBytes: number;
@@ -62,8 +64,8 @@ const isHandle = (value: unknown): value is OperationHandle => typeof value === 
  */
 export function attachGraphqlWs(options: GraphqlWsOptions): { dispose: () => Promise<void>; multiplexer: SubscriptionMultiplexer } {
   const wss = new WebSocketServer({ server: options.httpServer, path: options.path, maxPayload: options.maxPayloadBytes });
-  const open = new Map<object, Set<string>>();
-  const running = new Map<object, Map<string, { context: HubContext; payload: SubscribePayload }>>();
+  /** Per authenticated socket: its open operation ids, and the queries/mutations running on it (for the audit). */
+  const sockets = new Map<object, { open: Set<string>; running?: Map<string, { context: HubContext; payload: SubscribePayload }> }>();
   const { metrics, access } = options;
   const multiplexer = new SubscriptionMultiplexer({
     schema: options.schema,
@@ -85,12 +87,13 @@ export function attachGraphqlWs(options: GraphqlWsOptions): { dispose: () => Pro
     },
   });
   const finish = (ctx: object, id: string) => {
-    const entry = running.get(ctx)?.get(id);
+    const running = sockets.get(ctx)?.running;
+    const entry = running?.get(id);
     if (!entry) return;
-    running.get(ctx)!.delete(id);
+    running!.delete(id);
     access.afterOperation(entry.context, entry.payload);
   };
-  const server = useServer<Record<string, unknown>, Extra>(
+  const server = useGraphqlWs<Extra>(
     {
       schema: options.schema,
       onConnect: async (ctx) => {
@@ -103,18 +106,20 @@ export function attachGraphqlWs(options: GraphqlWsOptions): { dispose: () => Pro
         }
         // The upgrade request (headers and all) is not needed any more: do not keep it for the socket's lifetime.
         (ctx.extra as { request?: IncomingMessage }).request = undefined;
-        open.set(ctx, new Set());
-        running.set(ctx, new Map());
+        sockets.set(ctx, { open: new Set() });
         metrics.wsConnections.inc();
         return true;
       },
       onSubscribe: async (ctx, id, payload) => {
         const verdict = await access.beforeOperation(ctx.extra.viewer!, payload);
         if (Array.isArray(verdict)) return verdict as readonly GraphQLError[];
+        const { document, query } = verdict as { document: DocumentNode; query: string };
+        // Keep one copy of the text for all subscribers of it, not one per subscribe message.
+        (payload as { query: string }).query = query;
         const handle: OperationHandle = { ctx, viewer: ctx.extra.viewer!, socket: ctx.extra.socket, id, payload };
         return {
           schema: options.schema,
-          document: (verdict as { document: DocumentNode }).document,
+          document,
           operationName: payload.operationName,
           variableValues: payload.variables,
           contextValue: handle,
@@ -131,29 +136,32 @@ export function attachGraphqlWs(options: GraphqlWsOptions): { dispose: () => Pro
         if (!isHandle(args.contextValue)) throw new Error('graphql-ws operation without a handle');
         const handle = args.contextValue;
         const context = options.context(handle.viewer);
-        running.get(handle.ctx)?.set(handle.id, { context, payload: handle.payload });
+        const state = sockets.get(handle.ctx);
+        if (state) (state.running ??= new Map()).set(handle.id, { context, payload: handle.payload });
         return graphqlExecute({ ...args, contextValue: context });
       },
       // After the operation resolved: the subscriber is listening from here on.
       onOperation: (ctx, id) => {
-        open.get(ctx)?.add(id);
+        sockets.get(ctx)?.open.add(id);
         metrics.openSubscriptions.inc();
       },
       onComplete: (ctx, id) => {
-        if (open.get(ctx)?.delete(id)) metrics.openSubscriptions.dec();
+        if (sockets.get(ctx)?.open.delete(id)) metrics.openSubscriptions.dec();
         finish(ctx, id);
       },
       onClose: (ctx) => {
-        if (!open.has(ctx)) return;
-        metrics.openSubscriptions.dec(open.get(ctx)?.size ?? 0);
-        for (const id of [...(running.get(ctx)?.keys() ?? [])]) finish(ctx, id);
-        open.delete(ctx);
-        running.delete(ctx);
+        const state = sockets.get(ctx);
+        if (!state) return;
+        metrics.openSubscriptions.dec(state.open.size);
+        for (const id of [...(state.running?.keys() ?? [])]) finish(ctx, id);
+        sockets.delete(ctx);
         metrics.wsConnections.dec();
       },
       onError: (_ctx, _id, _payload, errors: readonly GraphQLError[]) => errors.map((e) => options.formatError(e.toJSON(), e)),
     },
     wss,
+    (socket, request) => ({ socket, request }),
+    options.onInternalError,
   );
   return {
     multiplexer,
