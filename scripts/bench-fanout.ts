@@ -260,40 +260,56 @@ interface CaseResult {
 
 let addressCounter = 1;
 
+/** One round: an update pushed, every subscriber's message timed from the POST. */
+async function round(server: Server, subs: Subscribers, latencies: number[] | undefined): Promise<number> {
+  const tag = `FO${Date.now().toString(36).toUpperCase()}${Math.floor(Math.random() * 1e6)}`;
+  let arrived = 0;
+  let allIn: () => void = () => {};
+  const complete = new Promise<void>((resolve) => { allIn = resolve; });
+  const started = performance.now();
+  subs.onNext = (_i, at, text) => {
+    if (!text.includes(tag)) return;
+    latencies?.push(at - started);
+    if (++arrived === subs.accepted) allIn();
+  };
+  await server.trigger(tag);
+  await Promise.race([complete, sleep(ROUND_TIMEOUT_MS)]);
+  subs.onNext = () => {};
+  return arrived;
+}
+
+async function closeAll(server: Server, subs: Subscribers): Promise<void> {
+  subs.close();
+  for (let i = 0; i < 300 && (await server.subscriptions()) > 0; i++) await sleep(100);
+}
+
 async function runCase(server: Server, n: number, payload: object, connectionParams: object): Promise<CaseResult> {
-  await sleep(1000);
+  const address = () => `127.0.0.${(addressCounter++ % 250) + 2}`;
+  // Warm-up, alike for every server: 100 subscribers and one update (JIT, first statements, caches), then
+  // closed; the memory baseline is taken after it, so per-subscription memory is what N subscribers add.
+  const warm = await openSubscribers(server.wsUrls, Math.min(100, n), payload, connectionParams, address());
+  for (let i = 0; i < 100 && (await server.subscriptions()) < warm.accepted; i++) await sleep(100);
+  await round(server, warm, undefined);
+  await closeAll(server, warm);
+  await sleep(500);
   const before = await server.memory();
-  const subs = await openSubscribers(server.wsUrls, n, payload, connectionParams, `127.0.0.${(addressCounter++ % 250) + 2}`);
+  const subs = await openSubscribers(server.wsUrls, n, payload, connectionParams, address());
   let registered = 0;
   for (let i = 0; i < 600; i++) {
     registered = await server.subscriptions();
     if (registered >= subs.accepted) break;
     await sleep(100);
   }
-  await sleep(2000);
+  await sleep(1000);
   const after = await server.memory();
 
   const latencies: number[] = [];
   let delivered = 0;
   for (let r = 0; r < ROUNDS; r++) {
-    const round = `FO${Date.now().toString(36).toUpperCase()}${r}`;
-    let arrived = 0;
-    let allIn: () => void = () => {};
-    const complete = new Promise<void>((resolve) => { allIn = resolve; });
-    const started = performance.now();
-    subs.onNext = (_i, at, text) => {
-      if (!text.includes(round)) return;
-      latencies.push(at - started);
-      if (++arrived === subs.accepted) allIn();
-    };
-    await server.trigger(round);
-    await Promise.race([complete, sleep(ROUND_TIMEOUT_MS)]);
-    delivered += arrived;
+    delivered += await round(server, subs, latencies);
     await sleep(300);
   }
-  subs.onNext = () => {};
-  subs.close();
-  for (let i = 0; i < 300 && (await server.subscriptions()) > 0; i++) await sleep(100);
+  await closeAll(server, subs);
   const sorted = latencies.sort((a, b) => a - b);
   return {
     server: server.name, subscribers: n, accepted: subs.accepted, registered,
