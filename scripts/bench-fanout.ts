@@ -35,7 +35,7 @@ import path from 'node:path';
 import pg from 'pg';
 import WebSocket from 'ws';
 import { MikroORM } from '@mikro-orm/postgresql';
-import { ormOptions } from '../src/platform/database.js';
+import { ormOptions } from '../src/database.js';
 import { seedReferenceData } from '../seeds/index.js';
 import { generateApiKey } from '../src/access/api-key.token.js';
 

@@ -8,7 +8,7 @@
  */
 import 'reflect-metadata';
 import { MikroORM } from '@mikro-orm/postgresql';
-import { ormOptions } from '../src/platform/database.js';
+import { ormOptions } from '../src/database.js';
 import { setCourierSecret } from '../src/logistics/courier-credential.service.js';
 
 const args = process.argv.slice(2);

@@ -8,15 +8,15 @@ import type { AccessConfig } from '../platform/config.js';
 import type { Logger } from '../platform/logger.js';
 import type { HubPubSub } from '../platform/pubsub.js';
 import type { HubContext } from '../graphql/context.js';
-import { RateLimitedError, UnauthenticatedError } from './access.errors.js';
+import { RateLimitedError, UnauthenticatedError } from '../policy/access.errors.js';
 import { createAuthenticator, type Authenticate } from './authenticate.js';
 import { createRateLimits, type RateLimits } from './rate-limit.js';
 import { checkQueryLimits, queryLimitsPlugin } from './query-limits.js';
 import { AuditService } from './audit.service.js';
 import { auditPlugin, mustAudit, outcomeOf } from './audit.plugin.js';
 import { startAuditPruner } from './audit-pruner.js';
-import type { Viewer } from './viewer.js';
-import { visibilityClass } from './visibility-class.js';
+import type { Viewer } from '../policy/viewer.js';
+import { visibilityClass } from '../policy/visibility-class.js';
 
 export interface AccessLayerOptions {
   config: AccessConfig;
@@ -32,7 +32,7 @@ export interface AccessLayerOptions {
  * limits, query limits, audit and its pruning job, with one entry per
  * transport. The schema-side parts (policy and masking middleware,
  * authChecker, the @classified directive) are registered in
- * graphql/schema.ts; row scopes in graphql/context.ts.
+ * src/schema.ts; row scopes in src/hub-context.ts.
  */
 export interface AccessLayer {
   authenticate: Authenticate;

@@ -7,8 +7,8 @@ import { ShipmentStatus } from './logistics-enums.js';
 import { TrackingFormat } from './tracking-format.js';
 import { MAX_BATCH_EVENTS } from './feeds/native.mapper.js';
 import { ingestTrackingEvents, type KeptTrackingEvent } from './tracking-ingest.service.js';
-import { ForbiddenError } from '../access/access.errors.js';
-import { Role } from '../access/role.js';
+import { ForbiddenError } from '../policy/access.errors.js';
+import { Role } from '../policy/role.js';
 import { Courier } from './courier.entity.js';
 
 @InputType({ description: 'Where a scan happened.' })

@@ -5,7 +5,7 @@ import { useGraphqlWs } from './graphql-ws.adapter.js';
 import type { SubscribePayload } from 'graphql-ws';
 import type { HubContext } from '../graphql/context.js';
 import type { Metrics } from '../platform/metrics.js';
-import type { Viewer } from '../access/viewer.js';
+import type { Viewer } from '../policy/viewer.js';
 import { SubscriptionMultiplexer } from './subscription-multiplexer.js';
 import { HubCloseCode } from './close-codes.js';
 

@@ -1,7 +1,7 @@
 import { createSourceEventStream, execute, type DocumentNode, type ExecutionResult, type GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import type { WebSocket } from 'ws';
-import { AccessRecord } from '../access/access-record.js';
-import type { Viewer } from '../access/viewer.js';
+import { AccessRecord } from '../policy/access-record.js';
+import type { Viewer } from '../policy/viewer.js';
 import type { HubContext } from '../graphql/context.js';
 import { HubCloseCode } from './close-codes.js';
 

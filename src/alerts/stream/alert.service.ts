@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { HubPubSub } from '../platform/pubsub.js';
-import { bulkInsert } from '../ingest/bulk-insert.js';
+import type { HubPubSub } from '../../platform/pubsub.js';
+import { bulkInsert } from '../../ingest/bulk-insert.js';
 import type { AlertKind, AlertSeverity } from './alert-kind.js';
 import { ALERT_RAISED, type AlertRaisedEvent } from './alert.events.js';
 
