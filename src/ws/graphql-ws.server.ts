@@ -73,10 +73,7 @@ export function attachGraphqlWs(options: GraphqlWsOptions): { dispose: () => Pro
     visibilityClass: access.visibilityClass,
     formatError: options.formatError,
     maxBufferedBytes: options.maxBufferedBytes,
-    onLeave: (subscriber, accessRecord) => {
-      const viewer = subscriber.viewer;
-      access.afterOperation({ viewer, accessRecord }, { query: subscriber.query, operationName: subscriber.operationName, variables: subscriber.variables });
-    },
+    onLeave: (subscriber, accessRecord) => access.afterOperation({ viewer: subscriber.viewer, accessRecord }, subscriber.payload),
     observer: {
       groups: (delta) => metrics.subscriptionGroups.inc(delta),
       executed: (delivered) => {
@@ -129,7 +126,7 @@ export function attachGraphqlWs(options: GraphqlWsOptions): { dispose: () => Pro
         const handle = args.contextValue as OperationHandle;
         return multiplexer.join({
           socket: handle.socket, id: handle.id, viewer: handle.viewer, query: handle.payload.query, document: args.document,
-          operationName: handle.payload.operationName, variables: handle.payload.variables,
+          operationName: handle.payload.operationName, variables: handle.payload.variables, payload: handle.payload,
         });
       },
       execute: (args: ExecutionArgs) => {

@@ -1,5 +1,6 @@
 import { createSourceEventStream, execute, type DocumentNode, type ExecutionResult, type GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import type { WebSocket } from 'ws';
+import type { SubscribePayload } from 'graphql-ws';
 import { AccessRecord } from '../policy/access-record.js';
 import type { Viewer } from '../policy/viewer.js';
 import type { HubContext } from '../graphql/context.js';
@@ -34,6 +35,8 @@ export interface SubscriberInfo {
   document: DocumentNode;
   operationName?: string | null;
   variables?: Record<string, unknown> | null;
+  /** The subscribe message's payload as graphql-ws received it (the audit trail keys on it). */
+  payload: SubscribePayload;
 }
 
 /** JSON with object keys sorted, so that `{a, b}` and `{b, a}` variables share a group. */
