@@ -62,7 +62,12 @@ const isHandle = (value: unknown): value is OperationHandle => typeof value === 
  * writes the same serialised result to every subscriber of the group.
  * Queries and mutations sent over the socket run as over HTTP.
  */
-export function attachGraphqlWs(options: GraphqlWsOptions): { dispose: () => Promise<void>; multiplexer: SubscriptionMultiplexer } {
+export function attachGraphqlWs(options: GraphqlWsOptions): {
+  dispose: () => Promise<void>;
+  multiplexer: SubscriptionMultiplexer;
+  /** Closes the sockets whose caller matches (e.g. a revoked key, issue #12); returns how many were closed. */
+  closeSockets: (match: (viewer: Viewer) => boolean, code: number, reason: string) => number;
+} {
   const wss = new WebSocketServer({ server: options.httpServer, path: options.path, maxPayload: options.maxPayloadBytes });
   /** Per authenticated socket: its open operation ids, and the queries/mutations running on it (for the audit). */
   const sockets = new Map<object, { open: Set<string>; running?: Map<string, { context: HubContext; payload: SubscribePayload }> }>();
@@ -162,6 +167,17 @@ export function attachGraphqlWs(options: GraphqlWsOptions): { dispose: () => Pro
   );
   return {
     multiplexer,
+    closeSockets(match, code, reason) {
+      let closed = 0;
+      for (const ctx of sockets.keys()) {
+        const { viewer, socket } = (ctx as { extra: Extra }).extra;
+        if (viewer && match(viewer)) {
+          socket.close(code, reason);
+          closed++;
+        }
+      }
+      return closed;
+    },
     dispose: async () => {
       for (const client of wss.clients) client.close(HubCloseCode.GoingAway, 'Going away');
       await server.dispose();
