@@ -8,8 +8,10 @@ import { Migration20261123180712 } from './Migration20261123180712.js';
 import { Migration20261123180853 } from './Migration20261123180853.js';
 import { Migration20261123184800 } from './Migration20261123184800.js';
 import { Migration20261129140000 } from './Migration20261129140000.js';
+import { Migration20261129150000 } from './Migration20261129150000.js';
 import { Migration20261129150012 } from './Migration20261129150012.js';
-import { Migration20261129152500 } from './Migration20261129152500.js';
+import { Migration20261129161300 } from './Migration20261129161300.js';
+import { Migration20261129163000 } from './Migration20261129163000.js';
 export const migrationsList = [
   { name: 'Migration20261123173525', class: Migration20261123173525 },
   { name: 'Migration20261123175510', class: Migration20261123175510 },
@@ -20,6 +22,8 @@ export const migrationsList = [
   { name: 'Migration20261123180853', class: Migration20261123180853 },
   { name: 'Migration20261123184800', class: Migration20261123184800 },
   { name: 'Migration20261129140000', class: Migration20261129140000 },
+  { name: 'Migration20261129150000', class: Migration20261129150000 },
   { name: 'Migration20261129150012', class: Migration20261129150012 },
-  { name: 'Migration20261129152500', class: Migration20261129152500 },
+  { name: 'Migration20261129161300', class: Migration20261129161300 },
+  { name: 'Migration20261129163000', class: Migration20261129163000 },
 ];

@@ -1,8 +1,8 @@
 import { Migration } from '@mikro-orm/migrations';
 
-export class Migration20261129152500 extends Migration {
+export class Migration20261129163000 extends Migration {
 
-  override name = 'Migration20261129152500';
+  override name = 'Migration20261129163000';
 
   override up(): void | Promise<void> {
     // Issue #14: catalogue classes with their standard codes (NY/T 3177-2018), reviewed aliases kept apart from the
