@@ -92,7 +92,11 @@ export async function startHub(config: Config, log: Logger = createLogger(config
   // HTTPS (and wss) directly when a certificate is configured: encrypted transport without a proxy.
   const tls = config.access.tls;
   const httpServer = tls ? https.createServer({ cert: fs.readFileSync(tls.certFile), key: fs.readFileSync(tls.keyFile) }) : http.createServer();
-  const ws = attachGraphqlWs({ httpServer, path: '/graphql', schema, context, formatError, metrics, access: access.ws });
+  const ws = attachGraphqlWs({
+    httpServer, path: '/graphql', schema, context, formatError, metrics, access: access.ws,
+    onInternalError: (error) => log.error({ err: error }, 'graphql-ws transport error'),
+    maxBufferedBytes: config.ws.maxBufferedBytes, maxPayloadBytes: config.access.limits.maxBodyBytes,
+  });
   const apollo = new ApolloServer<HubContext>({
     schema,
     introspection: config.introspection,
@@ -157,7 +161,8 @@ export async function startHub(config: Config, log: Logger = createLogger(config
   httpServer.on('request', app);
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
-    httpServer.listen(config.port, config.host, () => resolve());
+    // A burst of WebSocket handshakes (10,000 subscribers reconnecting) must queue, not be refused (issue #13).
+    httpServer.listen(config.port, config.host, config.listenBacklog, () => resolve());
   });
   const port = (httpServer.address() as AddressInfo).port;
   const url = `${tls ? 'https' : 'http'}://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
