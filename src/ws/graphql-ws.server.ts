@@ -28,6 +28,8 @@ export interface GraphqlWsOptions {
   formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
   metrics: Metrics;
   access: WsAccessHooks;
+  /** Trusted documents (issue #15): completes a persisted operation's text, or refuses it, before anything reads it. */
+  resolveDocument?: (payload: SubscribePayload) => readonly GraphQLError[] | void;
 }
 
 type Extra = { socket: WebSocket; request: IncomingMessage; viewer?: Viewer };
@@ -95,7 +97,7 @@ export function attachGraphqlWs(options: GraphqlWsOptions): { dispose: () => Pro
         metrics.wsConnections.inc();
         return true;
       },
-      onSubscribe: (ctx, _id, payload) => access.beforeOperation(ctx.extra.viewer!, payload),
+      onSubscribe: (ctx, _id, payload) => options.resolveDocument?.(payload) ?? access.beforeOperation(ctx.extra.viewer!, payload),
       // After the operation resolved: the subscriber is listening from here on.
       onOperation: (ctx, id) => {
         open.get(ctx)?.add(id);
