@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from './platform/logger.js';
+import { withAdvisoryLock } from './platform/advisory-lock.js';
 import { seedDemoData, seedReferenceData } from '../seeds/index.js';
 import { seedDemoParcels } from '../seeds/demo-parcels.seed.js';
 import { seedDemoCourierSecrets } from '../seeds/courier-credentials.seed.js';
@@ -10,6 +11,12 @@ import { seedDemoCourierSecrets } from '../seeds/courier-credentials.seed.js';
  * no regions yet. Later starts skip it.
  */
 export async function seedIfEmpty(em: EntityManager, log: Logger): Promise<void> {
+  // One instance seeds while the others wait and then find the data there (issue #12).
+  const pool = await em.getConnection().getNativeClient();
+  await withAdvisoryLock(pool, 'seed', () => seedUnlocked(em, log), () => log.info('another instance is loading the demo data: waiting for it'));
+}
+
+async function seedUnlocked(em: EntityManager, log: Logger): Promise<void> {
   const [{ n }] = await em.getConnection().execute<{ n: string }[]>('select count(*) as n from region');
   if (Number(n) === 0) {
     log.info('empty database: loading demo data (regions, catalogue, markets, price history)');

@@ -15,6 +15,8 @@ import { AuditService } from './audit.service.js';
 import { auditPlugin, mustAudit, outcomeOf } from './audit.plugin.js';
 import { startAuditPruner } from './audit-pruner.js';
 import type { Viewer } from '../policy/viewer.js';
+import type { Leadership } from '../platform/leadership.js';
+import { listenForKeyChanges } from './key-changes.js';
 
 export interface AccessLayerOptions {
   config: AccessConfig;
@@ -23,6 +25,12 @@ export interface AccessLayerOptions {
   pubSub: HubPubSub;
   log: Logger;
   schema: GraphQLSchema;
+  /** Who runs the audit retention job when several instances share the database. */
+  leadership?: Leadership;
+  /** Whether key changes broadcast by other instances reach this one now (Redis up); while not, API keys are looked up on every request. */
+  keyChangesReachUs?: () => boolean;
+  /** Closes the open sockets of a revoked key (the WebSocket transport); wired by the composition root. */
+  onKeyRevoked?: (keyId: string) => void;
 }
 
 /**
@@ -63,10 +71,12 @@ const param = (params: Record<string, unknown> | undefined, ...names: string[]):
 
 export function createAccessLayer(options: AccessLayerOptions): AccessLayer {
   const { config, log, schema } = options;
-  const authenticate = createAuthenticator(options.rootEm, config, log);
+  const authenticate = createAuthenticator(options.rootEm, config, log, options.keyChangesReachUs);
+  // Revocations and rotations made on any instance (issue #12).
+  const keyChanges = listenForKeyChanges(options.pubSub, log, (keyId) => options.onKeyRevoked?.(keyId));
   const rateLimits = createRateLimits(config.rateLimit, options.redisUrl, log);
   const audit = new AuditService(options.rootEm, options.pubSub, config.audit, log);
-  const pruner = startAuditPruner(audit, log);
+  const pruner = startAuditPruner(audit, log, options.leadership);
   const operationTypes = new WeakMap<SubscribePayload, string>();
 
   return {
@@ -132,7 +142,8 @@ export function createAccessLayer(options: AccessLayerOptions): AccessLayer {
       },
     },
     async close() {
-      pruner.stop();
+      await pruner.stop();
+      await keyChanges.stop();
       await rateLimits.close();
     },
   };

@@ -36,7 +36,13 @@ interface KeyRow {
 
 const ROLES = new Set<string>(Object.values(Role));
 
-/** How long a looked-up key row is reused: revocation reaches other instances within this time (this one at once). */
+/**
+ * How long a looked-up key row is reused. A revocation or rotation is
+ * broadcast (src/access/key-changes.ts) and drops the row at once on every
+ * instance; this bound only matters for a change made behind the hub's back
+ * (SQL, or the CLI without REDIS_URL). While the broadcast cannot reach this
+ * instance (Redis down) the cache is not used at all.
+ */
 export const KEY_CACHE_MS = 30_000;
 const forgetters = new Set<(keyId: string) => void>();
 
@@ -67,7 +73,7 @@ function pgArray(value: KeyScope[] | string): KeyScope[] {
  * UNAUTHENTICATED with a reason a client can act on; never says whether a key
  * id exists.
  */
-export function createAuthenticator(rootEm: EntityManager, config: AccessConfig, log: Logger): Authenticate {
+export function createAuthenticator(rootEm: EntityManager, config: AccessConfig, log: Logger, cacheUsable: () => boolean = () => true): Authenticate {
   const secret = config.jwt.secret ? new TextEncoder().encode(config.jwt.secret) : undefined;
   let jwks: JWTVerifyGetKey | undefined;
   if (config.jwt.jwks) {
@@ -82,7 +88,8 @@ export function createAuthenticator(rootEm: EntityManager, config: AccessConfig,
 
   async function lookup(keyId: string): Promise<KeyRow | undefined> {
     const hit = cache.get(keyId);
-    if (hit && hit.at > Date.now() - KEY_CACHE_MS && hit.row) return hit.row;
+    // Fail closed: with no way to hear about revocations, every request looks its key up.
+    if (hit && hit.at > Date.now() - KEY_CACHE_MS && hit.row && cacheUsable()) return hit.row;
     const [row] = (await rootEm.fork().getConnection().execute(
       `select k.key_id, k.secret_hash, k.role, k.scopes, k.expires_at, k.revoked_at,
               o.id as organisation_id, o.name as organisation_name, o.courier_id, o.platform_id

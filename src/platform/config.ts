@@ -13,6 +13,8 @@ const schema = z.object({
   HOST: z.string().default('0.0.0.0'),
   /** PostgreSQL URL. When unset the hub starts its own embedded PostgreSQL under DATA_DIR. */
   DATABASE_URL: z.string().url().optional(),
+  /** A streaming replica of DATABASE_URL for the officials' analytics (issue #12; see docs/SCALING.md for what reads go there). Unset = analytics read the primary. */
+  DATABASE_READ_URL: z.string().url().optional(),
   /** Where the embedded PostgreSQL keeps its files. @default ".data" */
   DATA_DIR: z.string().default('.data'),
   /** Port of the embedded PostgreSQL (loopback only). @default 54320 */
@@ -104,6 +106,9 @@ const schema = z.object({
   OTEL_TRACES_EXPORTER: z.enum(['otlp', 'none', 'console']).optional(),
   /** The standard kill switch: `true` turns tracing off whatever else is set. */
   OTEL_SDK_DISABLED: z.stringbool().optional(),
+}).refine((e) => !e.DATABASE_READ_URL || e.DATABASE_URL, {
+  message: 'DATABASE_READ_URL is a replica of DATABASE_URL: set DATABASE_URL too',
+  path: ['DATABASE_READ_URL'],
 }).refine((e) => Boolean(e.TLS_CERT_FILE) === Boolean(e.TLS_KEY_FILE), {
   message: 'TLS_CERT_FILE and TLS_KEY_FILE go together: set both or neither',
   path: ['TLS_CERT_FILE'],
@@ -115,6 +120,8 @@ export interface Config {
   port: number;
   host: string;
   databaseUrl?: string;
+  /** DATABASE_READ_URL: the analytics' read replica. */
+  databaseReadUrl?: string;
   dataDir: string;
   embeddedPgPort: number;
   dbPoolSize: number;
@@ -175,6 +182,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     port: e.PORT,
     host: e.HOST,
     databaseUrl: e.DATABASE_URL,
+    databaseReadUrl: e.DATABASE_READ_URL,
     dataDir: path.resolve(e.DATA_DIR),
     embeddedPgPort: e.EMBEDDED_PG_PORT,
     dbPoolSize: e.DB_POOL_SIZE,

@@ -61,6 +61,12 @@ export function createMetrics() {
       labelNames: ['topic'] as const,
       registers: [registry],
     }),
+    leaderJobs: new Gauge({
+      name: 'hub_leader_jobs',
+      help: 'Periodic jobs this instance leads among the instances on its database (1 = leader), by job (issue #12).',
+      labelNames: ['job'] as const,
+      registers: [registry],
+    }),
     trackingEvents: new Counter({
       name: 'hub_tracking_events_total',
       help: 'Courier tracking events pushed to the webhooks, by format and outcome (accepted, duplicate, rejected).',

@@ -63,7 +63,11 @@ function withoutHiddenRows(source: AsyncIterable<ExecutionResult>): AsyncIterabl
  * as HTTP GraphQL. Returns a function that closes every socket (code 1001)
  * for a graceful shutdown.
  */
-export function attachGraphqlWs(options: GraphqlWsOptions): { dispose: () => Promise<void> } {
+export function attachGraphqlWs(options: GraphqlWsOptions): {
+  dispose: () => Promise<void>;
+  /** Closes the sockets whose caller matches (e.g. a revoked key, issue #12); returns how many were closed. */
+  closeSockets: (match: (viewer: Viewer) => boolean, code: number, reason: string) => number;
+} {
   const wss = new WebSocketServer({ server: options.httpServer, path: options.path });
   const open = new Map<object, Set<string>>();
   const running = new Map<object, Map<string, { context: HubContext; payload: SubscribePayload }>>();
@@ -120,6 +124,17 @@ export function attachGraphqlWs(options: GraphqlWsOptions): { dispose: () => Pro
     wss,
   );
   return {
+    closeSockets(match, code, reason) {
+      let closed = 0;
+      for (const ctx of open.keys()) {
+        const { viewer, socket } = (ctx as { extra: Extra }).extra;
+        if (viewer && match(viewer)) {
+          socket.close(code, reason);
+          closed++;
+        }
+      }
+      return closed;
+    },
     dispose: async () => {
       await server.dispose();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
