@@ -95,7 +95,12 @@ export async function startHub(config: Config, log: Logger = createLogger(config
   const httpServer = tls ? https.createServer({ cert: fs.readFileSync(tls.certFile), key: fs.readFileSync(tls.keyFile) }) : http.createServer();
   // What integrators expect (issue #15): trusted documents / APQ, and more wired in src/integrations.ts.
   const integrations = startIntegrations(config.integration, log);
-  const ws = attachGraphqlWs({ httpServer, path: '/graphql', schema, context, formatError, metrics, access: access.ws, resolveDocument: integrations.ws.resolveDocument });
+  const ws = attachGraphqlWs({
+    httpServer, path: '/graphql', schema, context, formatError, metrics, access: access.ws,
+    onInternalError: (error) => log.error({ err: error }, 'graphql-ws transport error'),
+    maxBufferedBytes: config.ws.maxBufferedBytes, maxPayloadBytes: config.access.limits.maxBodyBytes,
+    resolveDocument: integrations.ws.resolveDocument,
+  });
   const apollo = new ApolloServer<HubContext>({
     schema,
     introspection: config.introspection,
@@ -163,7 +168,8 @@ export async function startHub(config: Config, log: Logger = createLogger(config
   httpServer.on('request', app);
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
-    httpServer.listen(config.port, config.host, () => resolve());
+    // A burst of WebSocket handshakes (10,000 subscribers reconnecting) must queue, not be refused (issue #13).
+    httpServer.listen(config.port, config.host, config.listenBacklog, () => resolve());
   });
   const port = (httpServer.address() as AddressInfo).port;
   const url = `${tls ? 'https' : 'http'}://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
-import { GraphQLError, getOperationAST, parse, validate, type GraphQLSchema } from 'graphql';
+import { GraphQLError, getOperationAST, parse, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { LRUCache } from 'lru-cache';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { SubscribePayload } from 'graphql-ws';
 import type { EntityManager } from '@mikro-orm/postgresql';
@@ -15,6 +16,7 @@ import { AuditService } from './audit.service.js';
 import { auditPlugin, mustAudit, outcomeOf } from './audit.plugin.js';
 import { startAuditPruner } from './audit-pruner.js';
 import type { Viewer } from '../policy/viewer.js';
+import { visibilityClass } from '../policy/visibility-class.js';
 import type { Leadership } from '../platform/leadership.js';
 import { listenForKeyChanges } from './key-changes.js';
 
@@ -49,9 +51,12 @@ export interface AccessLayer {
   /** graphql-ws: authenticate from connectionParams, limits before and audit after each operation. */
   ws: {
     authenticate(params: Record<string, unknown> | undefined, request: IncomingMessage): Promise<Viewer>;
-    beforeOperation(viewer: Viewer, payload: SubscribePayload): Promise<readonly GraphQLError[] | void>;
-    afterOperation(context: HubContext, payload: SubscribePayload): void;
+    /** Errors refuse the operation; else its document and its text (one string shared by every subscriber of the same text). */
+    beforeOperation(viewer: Viewer, payload: SubscribePayload): Promise<readonly GraphQLError[] | { document: DocumentNode; query: string }>;
+    afterOperation(context: Pick<HubContext, 'viewer' | 'accessRecord'>, payload: SubscribePayload): void;
     refusal(error: unknown): { code: number; reason: string };
+    /** Viewers of one class see the same rows with the same masks (live updates are executed once per class). */
+    visibilityClass(viewer: Viewer): string;
   };
   close(): Promise<void>;
 }
@@ -78,6 +83,39 @@ export function createAccessLayer(options: AccessLayerOptions): AccessLayer {
   const audit = new AuditService(options.rootEm, options.pubSub, config.audit, log);
   const pruner = startAuditPruner(audit, log, options.leadership);
   const operationTypes = new WeakMap<SubscribePayload, string>();
+  // Parsed and validated documents by text: 10,000 subscribers of one subscription parse and validate it
+  // once, not 10,000 times while their sockets connect (issue #13). Failures are not cached.
+  const documents = new LRUCache<string, { document: DocumentNode; query: string }>({ max: 1000 });
+  const parseAndValidate = (query: string): { document: DocumentNode; query: string } | readonly GraphQLError[] => {
+    const cached = documents.get(query);
+    if (cached) return cached;
+    let document;
+    try {
+      document = parse(query, { maxTokens: config.limits.maxTokens });
+    } catch (error) {
+      return [error as GraphQLError];
+    }
+    const invalid = validate(schema, document);
+    if (invalid.length) return invalid;
+    const entry = { document, query };
+    documents.set(query, entry);
+    return entry;
+  };
+  // The query limits' verdict per (text, operation, variables): the same subscription with the same
+  // variables is checked once, not once per subscriber.
+  const verdicts = new LRUCache<string, { error?: GraphQLError; operationType: string }>({ max: 5000 });
+  const checkLimits = (document: DocumentNode, payload: SubscribePayload) => {
+    const key = `${payload.operationName ?? ''}\u0000${JSON.stringify(payload.variables ?? {})}\u0000${payload.query}`;
+    let verdict = verdicts.get(key);
+    if (!verdict) {
+      verdict = {
+        error: checkQueryLimits(schema, config.limits, document, payload.operationName, payload.variables),
+        operationType: getOperationAST(document, payload.operationName)?.operation ?? 'unknown',
+      };
+      verdicts.set(key, verdict);
+    }
+    return verdict;
+  };
 
   return {
     authenticate,
@@ -105,17 +143,13 @@ export function createAccessLayer(options: AccessLayerOptions): AccessLayer {
       async beforeOperation(viewer, payload) {
         const budget = await rateLimits.consume(viewer.role ? viewer.actor : `ip:${viewer.ip}`);
         if (!budget.allowed) return [new RateLimitedError(budget.retryAfterSeconds)];
-        let document;
-        try {
-          document = parse(payload.query, { maxTokens: config.limits.maxTokens });
-        } catch (error) {
-          return [error as GraphQLError];
-        }
-        const invalid = validate(schema, document);
-        if (invalid.length) return invalid;
-        const exceeded = checkQueryLimits(schema, config.limits, document, payload.operationName, payload.variables);
-        if (exceeded) return [exceeded];
-        operationTypes.set(payload, getOperationAST(document, payload.operationName)?.operation ?? 'unknown');
+        const parsed = parseAndValidate(payload.query);
+        if (!('document' in parsed)) return parsed;
+        const { document, query } = parsed;
+        const verdict = checkLimits(document, payload);
+        if (verdict.error) return [verdict.error];
+        operationTypes.set(payload, verdict.operationType);
+        return { document, query };
       },
       afterOperation(context, payload) {
         const operationType = operationTypes.get(payload);
@@ -134,6 +168,7 @@ export function createAccessLayer(options: AccessLayerOptions): AccessLayer {
           outcome: outcomeOf([]),
         });
       },
+      visibilityClass,
       refusal(error) {
         if (error instanceof RateLimitedError) return { code: 4429, reason: `Too many requests; retry after ${error.retryAfterSeconds} s.` };
         if (error instanceof UnauthenticatedError) return { code: 4401, reason: error.message.slice(0, 120) };

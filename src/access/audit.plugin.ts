@@ -3,7 +3,7 @@ import type { HubContext } from '../graphql/context.js';
 import type { AuditService } from './audit.service.js';
 
 /** Whether an operation must be recorded: every mutation, every read of classified data, every refusal, every admin read of keys or audit. */
-export function mustAudit(operationType: string | undefined, context: HubContext, errorCodes: string[]): boolean {
+export function mustAudit(operationType: string | undefined, context: Pick<HubContext, 'accessRecord'>, errorCodes: string[]): boolean {
   return operationType === 'mutation' || context.accessRecord.touched.size > 0 || context.accessRecord.sensitive || errorCodes.some((c) => c === 'FORBIDDEN' || c === 'UNAUTHENTICATED');
 }
 

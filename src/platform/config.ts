@@ -27,6 +27,10 @@ const schema = z.object({
   REDIS_URL: z.string().url().optional(),
   /** Prefix of the hub's Redis channels; hubs (or test runs) sharing one Redis with different prefixes do not hear each other. @default "harvest-hub:" */
   REDIS_CHANNEL_PREFIX: z.string().min(1).max(100).default('harvest-hub:'),
+  /** Pending TCP connections the kernel queues for the HTTP/WebSocket port (listen backlog; capped by net.core.somaxconn). @default 4096 */
+  LISTEN_BACKLOG: z.coerce.number().int().min(1).max(65535).default(4096),
+  /** Bytes that may wait in one WebSocket's send buffer; past that the subscriber is closed with code 4413 (too slow). @default 1048576 (1 MiB) */
+  WS_MAX_BUFFERED_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
   /** Courier feeds (issue #5): a parcel with no scan for this many hours raises a DELAYED alert. @default 24 */
   DELAY_ALERT_HOURS: z.coerce.number().positive().max(24 * 90).default(24),
   /** Seconds between two scans for delayed parcels; 0 = no periodic scan. @default 60 */
@@ -128,6 +132,10 @@ export interface Config {
   seedDemo: boolean;
   redisUrl?: string;
   redisChannelPrefix: string;
+  /** LISTEN_BACKLOG. */
+  listenBacklog: number;
+  /** Live updates (issue #13): WS_MAX_BUFFERED_BYTES. */
+  ws: { maxBufferedBytes: number };
   /** Courier feeds (issue #5): DELAY_ALERT_HOURS, DELAY_SCAN_INTERVAL_S, WEBHOOK_BODY_LIMIT. */
   couriers: { delayAlertHours: number; delayScanIntervalMs: number; webhookBodyLimit: string };
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
@@ -189,6 +197,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     seedDemo: e.SEED_DEMO,
     redisUrl: e.REDIS_URL,
     redisChannelPrefix: e.REDIS_CHANNEL_PREFIX,
+    listenBacklog: e.LISTEN_BACKLOG,
+    ws: { maxBufferedBytes: e.WS_MAX_BUFFERED_BYTES },
     couriers: { delayAlertHours: e.DELAY_ALERT_HOURS, delayScanIntervalMs: e.DELAY_SCAN_INTERVAL_S * 1000, webhookBodyLimit: e.WEBHOOK_BODY_LIMIT },
     logLevel: e.LOG_LEVEL,
     env: e.NODE_ENV,

@@ -1,132 +1,180 @@
 import type { IncomingMessage, Server } from 'node:http';
-import { subscribe as graphqlSubscribe, type ExecutionArgs, type ExecutionResult, type GraphQLSchema, type GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { execute as graphqlExecute, type DocumentNode, type ExecutionArgs, type GraphQLSchema, type GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { useServer } from 'graphql-ws/use/ws';
+import { useGraphqlWs } from './graphql-ws.adapter.js';
 import type { SubscribePayload } from 'graphql-ws';
 import type { HubContext } from '../graphql/context.js';
 import type { Metrics } from '../platform/metrics.js';
 import type { Viewer } from '../policy/viewer.js';
+import { SubscriptionMultiplexer } from './subscription-multiplexer.js';
+import { HubCloseCode } from './close-codes.js';
 
 /** What the access layer plugs into the WebSocket transport (src/access/access-layer.ts). */
 export interface WsAccessHooks {
   /** From `connectionParams` (`{ authorization: 'Bearer …' }` or `{ apiKey }`); throws to refuse the connection. */
   authenticate(params: Record<string, unknown> | undefined, request: IncomingMessage): Promise<Viewer>;
-  /** Before each operation: rate limit and query limits; returns errors to refuse it. */
-  beforeOperation(viewer: Viewer, payload: SubscribePayload): Promise<readonly GraphQLError[] | void>;
+  /** Before each operation: rate limit, parse, validation and query limits; errors refuse it. */
+  beforeOperation(viewer: Viewer, payload: SubscribePayload): Promise<readonly GraphQLError[] | { document: DocumentNode; query: string }>;
   /** After an operation completes (or the socket closes): the audit trail. */
-  afterOperation(context: HubContext, payload: SubscribePayload): void;
+  afterOperation(context: Pick<HubContext, 'viewer' | 'accessRecord'>, payload: SubscribePayload): void;
   /** The close code and reason for a refused connection. */
   refusal(error: unknown): { code: number; reason: string };
+  /** Viewers of one class see the same rows with the same masks. */
+  visibilityClass(viewer: Viewer): string;
 }
 
 export interface GraphqlWsOptions {
   httpServer: Server;
   path: string;
   schema: GraphQLSchema;
-  /** Called once per subscribe message: one forked EntityManager per operation, scoped to the viewer. */
+  /** A context as this viewer: one forked EntityManager, scoped to the viewer. */
   context: (viewer: Viewer) => HubContext;
   formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
   metrics: Metrics;
+  /** Errors inside the transport (a handler threw): logged, the socket closed with 4500. */
+  onInternalError: (error: unknown) => void;
   access: WsAccessHooks;
+  /** Bytes that may wait in one socket's send buffer before it is closed with 4413. */
+  maxBufferedBytes: number;
+  /** Largest message a client may send (bytes); larger closes the socket with 1009. */
+  maxPayloadBytes: number;
   /** Trusted documents (issue #15): completes a persisted operation's text, or refuses it, before anything reads it. */
   resolveDocument?: (payload: SubscribePayload) => readonly GraphQLError[] | void;
 }
 
-type Extra = { socket: WebSocket; request: IncomingMessage; viewer?: Viewer };
+type Extra = { socket: WebSocket; request?: IncomingMessage; viewer?: Viewer; ip?: string };
 
-/**
- * Drops subscription events about rows the subscriber may not see
- * (HiddenRowError) instead of sending them. A hand-written iterator rather
- * than an async generator: `return()` must reach the source at once when the
- * client completes, not wait for the next event.
- */
-function withoutHiddenRows(source: AsyncIterable<ExecutionResult>): AsyncIterableIterator<ExecutionResult> {
-  const iterator = source[Symbol.asyncIterator]();
-  const hidden = (result: ExecutionResult) => Boolean(result.errors?.length && result.errors.every((e) => e.extensions?.hiddenRow));
-  return {
-    async next() {
-      for (;;) {
-        const step = await iterator.next();
-        if (step.done || !hidden(step.value)) return step;
-      }
-    },
-    return: (value?: unknown) => iterator.return?.(value) ?? Promise.resolve({ done: true, value: undefined }),
-    throw: (error?: unknown) => iterator.throw?.(error) ?? Promise.reject(error),
-    [Symbol.asyncIterator]() {
-      return this;
-    },
-  };
+/** What onSubscribe hands to `subscribe`/`execute` instead of a full context: who asks, on which socket. */
+interface OperationHandle {
+  /** graphql-ws's per-socket context. */
+  ctx: object;
+  viewer: Viewer;
+  socket: WebSocket;
+  id: string;
+  payload: SubscribePayload;
 }
+
+const isHandle = (value: unknown): value is OperationHandle => typeof value === 'object' && value !== null && 'socket' in value && 'payload' in value;
 
 /**
  * graphql-ws (the `graphql-transport-ws` protocol) on the same port and path
- * as HTTP GraphQL. Returns a function that closes every socket (code 1001)
- * for a graceful shutdown.
+ * as HTTP GraphQL. graphql-ws keeps the protocol (init, ack, subscribe,
+ * complete, errors); subscriptions are handed to the multiplexer, which
+ * executes each update once per (document, variables, visibility class) and
+ * writes the same serialised result to every subscriber of the group.
+ * Queries and mutations sent over the socket run as over HTTP.
  */
 export function attachGraphqlWs(options: GraphqlWsOptions): {
   dispose: () => Promise<void>;
+  multiplexer: SubscriptionMultiplexer;
   /** Closes the sockets whose caller matches (e.g. a revoked key, issue #12); returns how many were closed. */
   closeSockets: (match: (viewer: Viewer) => boolean, code: number, reason: string) => number;
 } {
-  const wss = new WebSocketServer({ server: options.httpServer, path: options.path });
-  const open = new Map<object, Set<string>>();
-  const running = new Map<object, Map<string, { context: HubContext; payload: SubscribePayload }>>();
+  const wss = new WebSocketServer({ server: options.httpServer, path: options.path, maxPayload: options.maxPayloadBytes });
+  /** Per authenticated socket: its open operation ids, and the queries/mutations running on it (for the audit). */
+  const sockets = new Map<object, { open: Set<string>; running?: Map<string, { context: HubContext; payload: SubscribePayload }> }>();
   const { metrics, access } = options;
+  const multiplexer = new SubscriptionMultiplexer({
+    schema: options.schema,
+    context: options.context,
+    visibilityClass: access.visibilityClass,
+    formatError: options.formatError,
+    maxBufferedBytes: options.maxBufferedBytes,
+    onLeave: (subscriber, accessRecord) => access.afterOperation({ viewer: subscriber.viewer, accessRecord }, subscriber.payload),
+    observer: {
+      groups: (delta) => metrics.subscriptionGroups.inc(delta),
+      executed: (delivered) => {
+        metrics.subscriptionExecutions.inc();
+        metrics.subscriptionDeliveries.inc(delivered);
+      },
+      slowConsumer: () => metrics.wsSlowConsumerCloses.inc(),
+    },
+  });
   const finish = (ctx: object, id: string) => {
-    const entry = running.get(ctx)?.get(id);
+    const running = sockets.get(ctx)?.running;
+    const entry = running?.get(id);
     if (!entry) return;
-    running.get(ctx)!.delete(id);
+    running!.delete(id);
     access.afterOperation(entry.context, entry.payload);
   };
-  const server = useServer<Record<string, unknown>, Extra>(
+  const server = useGraphqlWs<Extra>(
     {
       schema: options.schema,
-      context: (ctx, id, payload) => {
-        const context = options.context(ctx.extra.viewer!);
-        running.get(ctx)?.set(id, { context, payload });
-        return context;
-      },
-      subscribe: (args: ExecutionArgs) =>
-        Promise.resolve(graphqlSubscribe(args)).then((result) => (Symbol.asyncIterator in result ? withoutHiddenRows(result as AsyncIterable<ExecutionResult>) : result)),
       onConnect: async (ctx) => {
         try {
-          ctx.extra.viewer = await access.authenticate(ctx.connectionParams, ctx.extra.request);
+          ctx.extra.viewer = await access.authenticate(ctx.connectionParams, ctx.extra.request!);
         } catch (error) {
           const { code, reason } = access.refusal(error);
           ctx.extra.socket.close(code, reason);
           return false;
         }
-        open.set(ctx, new Set());
-        running.set(ctx, new Map());
+        // The upgrade request (headers and all) is not needed any more: do not keep it for the socket's lifetime.
+        (ctx.extra as { request?: IncomingMessage }).request = undefined;
+        sockets.set(ctx, { open: new Set() });
         metrics.wsConnections.inc();
         return true;
       },
-      onSubscribe: (ctx, _id, payload) => options.resolveDocument?.(payload) ?? access.beforeOperation(ctx.extra.viewer!, payload),
+      onSubscribe: async (ctx, id, payload) => {
+        // Trusted documents first (issue #15): a persisted id becomes its text before the access checks read it.
+        const refused = options.resolveDocument?.(payload);
+        if (refused) return refused;
+        const verdict = await access.beforeOperation(ctx.extra.viewer!, payload);
+        if (Array.isArray(verdict)) return verdict as readonly GraphQLError[];
+        const { document, query } = verdict as { document: DocumentNode; query: string };
+        // Keep one copy of the text for all subscribers of it, not one per subscribe message.
+        (payload as { query: string }).query = query;
+        const handle: OperationHandle = { ctx, viewer: ctx.extra.viewer!, socket: ctx.extra.socket, id, payload };
+        return {
+          schema: options.schema,
+          document,
+          operationName: payload.operationName,
+          variableValues: payload.variables,
+          contextValue: handle,
+        };
+      },
+      subscribe: (args: ExecutionArgs) => {
+        const handle = args.contextValue as OperationHandle;
+        return multiplexer.join({
+          socket: handle.socket, id: handle.id, viewer: handle.viewer, query: handle.payload.query, document: args.document,
+          operationName: handle.payload.operationName, variables: handle.payload.variables, payload: handle.payload,
+        });
+      },
+      execute: (args: ExecutionArgs) => {
+        if (!isHandle(args.contextValue)) throw new Error('graphql-ws operation without a handle');
+        const handle = args.contextValue;
+        const context = options.context(handle.viewer);
+        const state = sockets.get(handle.ctx);
+        if (state) (state.running ??= new Map()).set(handle.id, { context, payload: handle.payload });
+        return graphqlExecute({ ...args, contextValue: context });
+      },
       // After the operation resolved: the subscriber is listening from here on.
       onOperation: (ctx, id) => {
-        open.get(ctx)?.add(id);
+        sockets.get(ctx)?.open.add(id);
         metrics.openSubscriptions.inc();
       },
       onComplete: (ctx, id) => {
-        if (open.get(ctx)?.delete(id)) metrics.openSubscriptions.dec();
+        if (sockets.get(ctx)?.open.delete(id)) metrics.openSubscriptions.dec();
         finish(ctx, id);
       },
       onClose: (ctx) => {
-        if (!open.has(ctx)) return;
-        metrics.openSubscriptions.dec(open.get(ctx)?.size ?? 0);
-        for (const id of [...(running.get(ctx)?.keys() ?? [])]) finish(ctx, id);
-        open.delete(ctx);
-        running.delete(ctx);
+        const state = sockets.get(ctx);
+        if (!state) return;
+        metrics.openSubscriptions.dec(state.open.size);
+        for (const id of [...(state.running?.keys() ?? [])]) finish(ctx, id);
+        sockets.delete(ctx);
         metrics.wsConnections.dec();
       },
       onError: (_ctx, _id, _payload, errors: readonly GraphQLError[]) => errors.map((e) => options.formatError(e.toJSON(), e)),
     },
     wss,
+    (socket, request) => ({ socket, request }),
+    options.onInternalError,
   );
   return {
+    multiplexer,
     closeSockets(match, code, reason) {
       let closed = 0;
-      for (const ctx of open.keys()) {
+      for (const ctx of sockets.keys()) {
         const { viewer, socket } = (ctx as { extra: Extra }).extra;
         if (viewer && match(viewer)) {
           socket.close(code, reason);
@@ -136,6 +184,7 @@ export function attachGraphqlWs(options: GraphqlWsOptions): {
       return closed;
     },
     dispose: async () => {
+      for (const client of wss.clients) client.close(HubCloseCode.GoingAway, 'Going away');
       await server.dispose();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
