@@ -1,4 +1,6 @@
 import type pg from 'pg';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { ensureMonths, monthOf } from '../platform/partitions.js';
 import { pricePerKg } from '../catalog/units.js';
 import type { MarketChannel } from '../markets/market-channel.js';
 import type { HubPubSub } from '../platform/pubsub.js';
@@ -184,6 +186,7 @@ function marketKind<R extends MarketRecord>(spec: {
   return {
     kind: spec.kind,
     validate: (input) => validate(input) as R | MappingFailure,
+    prepare: spec.kind === 'price' ? (records, { em }) => preparePriceMonths(records as unknown as Indexed<PriceRecord>[], em) : undefined,
     async write(records, ctx): Promise<KindWrite> {
       const { resolved, rejections, l } = await resolve(records, ctx);
       const rows = resolved.map((r) => spec.row(ctx.connector, r));
@@ -204,6 +207,21 @@ function marketKind<R extends MarketRecord>(spec: {
   };
 }
 
+/**
+ * Creates the monthly partitions of the days a batch quotes (from 2000 to a
+ * year ahead; any other day goes to the default partition), before the
+ * batch's transaction. @internal
+ */
+async function preparePriceMonths(records: Indexed<PriceRecord>[], em: EntityManager): Promise<void> {
+  const latest = monthOf(new Date(Date.now() + 366 * 86_400_000));
+  const months = new Set<string>();
+  for (const { record } of records) {
+    const month = monthOf(record.observedOn);
+    if (month >= '2000-01' && month <= latest) months.add(month);
+  }
+  if (months.size) await ensureMonths((await em.getConnection().getNativeClient()) as pg.Pool, 'price_observation', months);
+}
+
 export const PRICE_TARGET: CopyTarget = {
   table: 'price_observation',
   columns: {
@@ -212,8 +230,10 @@ export const PRICE_TARGET: CopyTarget = {
     low_price: 'numeric', avg_price: 'numeric', high_price: 'numeric', unit: 'varchar',
     low_per_kg: 'numeric', avg_per_kg: 'numeric', high_per_kg: 'numeric', volume: 'numeric', volume_unit: 'varchar',
   },
-  conflict: FACT_CONFLICT,
+  // Partitioned by month of observed_on: its identity includes the day (every connector's key names it anyway).
+  conflict: '(source_connector, source_key, observed_on)',
   sequence: 'price_observation_id_seq',
+  order: 'observed_on',
 };
 
 const SUPPLY_TARGET: CopyTarget = {
