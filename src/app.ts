@@ -25,8 +25,9 @@ import { metricsPlugin } from './graphql/metrics.plugin.js';
 import { legacyJsonStatusPlugin } from './graphql/http-status.plugin.js';
 import { createHttpApp } from './http/http-app.js';
 import { analyticsRoutes } from './http/analytics.routes.js';
+import { catalogRoutes } from './http/catalog.routes.js';
 import { attachGraphqlWs } from './ws/graphql-ws.server.js';
-import { seedIfEmpty } from './seed-on-start.js';
+import { seedOnStart } from './seed-on-start.js';
 import { createAccessLayer } from './access/access-layer.js';
 import { graphqlAccessGuard, hooksAccessGuard, viewerOf } from './http/access-guard.js';
 import { startIngest } from './ingest/ingest-runtime.js';
@@ -61,7 +62,8 @@ export async function startHub(config: Config, log: Logger = createLogger(config
   // A bad subsidy configuration file stops the start before anything is opened.
   useSubsidyConfig(loadSubsidyConfig(config.subsidyConfigFile));
   const db = await openDatabase(config, log, () => metrics.dbStatements.inc());
-  if (config.seedDemo) await seedIfEmpty(db.orm.em.fork(), log);
+  // Reference data on every start, demo facts only with SEED_DEMO (issue #14).
+  await seedOnStart(db.orm.em.fork(), log, { demo: config.seedDemo });
   const pubSub = createHubPubSub(config.redisUrl, log, {
     channelPrefix: config.redisChannelPrefix,
     observer: {
@@ -180,6 +182,8 @@ export async function startHub(config: Config, log: Logger = createLogger(config
       : undefined,
   });
   app.use(analyticsRoutes({ em: () => onReadReplica(db.orm.em.fork()), log, guard: graphqlAccessGuard({ ...access, log, maxBatch: config.access.limits.maxBatch }), viewerOf }));
+  // Officials' alias table as CSV (issue #14), behind the same guard.
+  app.use(catalogRoutes({ em: () => db.orm.em.fork(), log, guard: graphqlAccessGuard({ ...access, log, maxBatch: config.access.limits.maxBatch }), viewerOf }));
   httpServer.on('request', app);
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
