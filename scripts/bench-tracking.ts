@@ -62,7 +62,8 @@ async function startHubProcess(): Promise<{ stop: () => Promise<void>; metric: (
       DELAY_SCAN_INTERVAL_S: '0', RATE_LIMIT_PER_SECOND: '1000000', RATE_LIMIT_BURST: '1000000', DEMO_MODE: 'true', REDIS_URL: '' },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
-  for (let i = 0; i < 300; i++) {
+  // Up to two minutes: the hub compiles its TypeScript sources at start, slow on a busy machine.
+  for (let i = 0; i < 1200; i++) {
     try { if ((await fetch(`http://127.0.0.1:${PORT}/readyz`)).ok) break; } catch { /* starting */ }
     await sleep(100);
   }

@@ -14,6 +14,7 @@ import { createLogger, type Logger } from './platform/logger.js';
 import { isDatabaseReady, openDatabase, type Database } from './database.js';
 import { createHubPubSub, type PubSubHandle } from './platform/pubsub.js';
 import { startDelayScanner, type DelayScanner } from './logistics/delay-scanner.js';
+import { startPartitionMaintenance, type PartitionMaintenance } from './platform/partitions.js';
 import { courierWebhooksRouter } from './http/webhooks/courier-webhooks.router.js';
 import { createMetrics, type Metrics } from './platform/metrics.js';
 import { buildHubSchema } from './schema.js';
@@ -24,8 +25,9 @@ import { metricsPlugin } from './graphql/metrics.plugin.js';
 import { legacyJsonStatusPlugin } from './graphql/http-status.plugin.js';
 import { createHttpApp } from './http/http-app.js';
 import { analyticsRoutes } from './http/analytics.routes.js';
+import { catalogRoutes } from './http/catalog.routes.js';
 import { attachGraphqlWs } from './ws/graphql-ws.server.js';
-import { seedIfEmpty } from './seed-on-start.js';
+import { seedOnStart } from './seed-on-start.js';
 import { createAccessLayer } from './access/access-layer.js';
 import { graphqlAccessGuard, hooksAccessGuard, viewerOf } from './http/access-guard.js';
 import { startIngest } from './ingest/ingest-runtime.js';
@@ -45,6 +47,8 @@ export interface Hub {
   log: Logger;
   /** The periodic DELAYED check of courier feeds (`scanOnce()` runs one now). */
   delayScanner: DelayScanner;
+  /** Monthly partitions of prices, tracking events and audit entries: months ahead, retention (`runOnce()` runs now). */
+  partitions: PartitionMaintenance;
   /** Which periodic jobs this instance leads among the instances on its database (issue #12). */
   leadership: Leadership;
   /** Graceful stop: refuse new work, finish in-flight requests, close sockets and the database. */
@@ -57,7 +61,8 @@ export async function startHub(config: Config, log: Logger = createLogger(config
   // A bad subsidy configuration file stops the start before anything is opened.
   useSubsidyConfig(loadSubsidyConfig(config.subsidyConfigFile));
   const db = await openDatabase(config, log, () => metrics.dbStatements.inc());
-  if (config.seedDemo) await seedIfEmpty(db.orm.em.fork(), log);
+  // Reference data on every start, demo facts only with SEED_DEMO (issue #14).
+  await seedOnStart(db.orm.em.fork(), log, { demo: config.seedDemo });
   const pubSub = createHubPubSub(config.redisUrl, log, {
     channelPrefix: config.redisChannelPrefix,
     observer: {
@@ -71,6 +76,18 @@ export async function startHub(config: Config, log: Logger = createLogger(config
   const delayScanner = startDelayScanner({
     em: db.orm.em, pubSub: pubSub.pubSub, log, hours: config.couriers.delayAlertHours, intervalMs: config.couriers.delayScanIntervalMs, leadership,
   });
+  // Monthly partitions of the big fact tables (issue #13): months created ahead, audit months past
+  // AUDIT_RETENTION_DAYS dropped whole (this replaced the audit pruner that deleted row by row).
+  const partitions = startPartitionMaintenance({
+    pool: async () => (await db.orm.em.getConnection().getNativeClient()) as never,
+    log,
+    leadership,
+    tables: [
+      { table: 'price_observation' },
+      { table: 'tracking_event' },
+      { table: 'audit_entry', retentionDays: config.access.audit.retentionDays, deleteFlag: `set local harvest.audit_prune = 'on'` },
+    ],
+  });
   // Connectors (issue #4): found through CONNECTORS, each pull connector on its own interval.
   const ingest = await startIngest(config.ingest, { em: db.orm.em, pubSub: pubSub.pubSub, log, leadership });
   // New prices are scanned for spikes and drops as they arrive (issue #7); with Redis, by the leader only.
@@ -80,7 +97,7 @@ export async function startHub(config: Config, log: Logger = createLogger(config
   const formatError = createErrorFormatter(log, (code) => metrics.errors.inc({ code }), config.access.limits);
   // Access control (issue #6): authentication, rate and query limits, audit; the schema side is in graphql/schema.ts.
   const access = createAccessLayer({
-    config: config.access, redisUrl: config.redisUrl, rootEm: db.orm.em, pubSub: pubSub.pubSub, log, schema, leadership,
+    config: config.access, redisUrl: config.redisUrl, rootEm: db.orm.em, pubSub: pubSub.pubSub, log, schema,
     // Revocations reach every instance over the pub/sub (issue #12): keys are cached only while they can.
     keyChangesReachUs: () => pubSub.connected(),
     onKeyRevoked: (keyId) => {
@@ -158,6 +175,8 @@ export async function startHub(config: Config, log: Logger = createLogger(config
       : undefined,
   });
   app.use(analyticsRoutes({ em: () => onReadReplica(db.orm.em.fork()), log, guard: graphqlAccessGuard({ ...access, log, maxBatch: config.access.limits.maxBatch }), viewerOf }));
+  // Officials' alias table as CSV (issue #14), behind the same guard.
+  app.use(catalogRoutes({ em: () => db.orm.em.fork(), log, guard: graphqlAccessGuard({ ...access, log, maxBatch: config.access.limits.maxBatch }), viewerOf }));
   httpServer.on('request', app);
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
@@ -177,6 +196,7 @@ export async function startHub(config: Config, log: Logger = createLogger(config
     metrics,
     log,
     delayScanner,
+    partitions,
     leadership,
     close() {
       closing ??= (async () => {
@@ -186,6 +206,7 @@ export async function startHub(config: Config, log: Logger = createLogger(config
         await anomalyWatcher.stop();
         await ingest.close();
         await delayScanner.stop();
+        await partitions.stop();
         await leadership.close();
         await pubSub.close();
         await db.close();
