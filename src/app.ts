@@ -25,8 +25,9 @@ import { metricsPlugin } from './graphql/metrics.plugin.js';
 import { legacyJsonStatusPlugin } from './graphql/http-status.plugin.js';
 import { createHttpApp } from './http/http-app.js';
 import { analyticsRoutes } from './http/analytics.routes.js';
+import { catalogRoutes } from './http/catalog.routes.js';
 import { attachGraphqlWs } from './ws/graphql-ws.server.js';
-import { seedIfEmpty } from './seed-on-start.js';
+import { seedOnStart } from './seed-on-start.js';
 import { createAccessLayer } from './access/access-layer.js';
 import { graphqlAccessGuard, hooksAccessGuard, viewerOf } from './http/access-guard.js';
 import { startIngest } from './ingest/ingest-runtime.js';
@@ -34,6 +35,7 @@ import { loadSubsidyConfig, useSubsidyConfig } from './analytics/subsidy-config.
 import { startPriceAnomalyWatcher } from './analytics/price-anomaly.watcher.js';
 import { createLeadership, type Leadership } from './platform/leadership.js';
 import { onReadReplica } from './platform/read-replica.js';
+import { startIntegrations } from './integrations.js';
 
 /** A running hub. */
 export interface Hub {
@@ -60,7 +62,8 @@ export async function startHub(config: Config, log: Logger = createLogger(config
   // A bad subsidy configuration file stops the start before anything is opened.
   useSubsidyConfig(loadSubsidyConfig(config.subsidyConfigFile));
   const db = await openDatabase(config, log, () => metrics.dbStatements.inc());
-  if (config.seedDemo) await seedIfEmpty(db.orm.em.fork(), log);
+  // Reference data on every start, demo facts only with SEED_DEMO (issue #14).
+  await seedOnStart(db.orm.em.fork(), log, { demo: config.seedDemo });
   const pubSub = createHubPubSub(config.redisUrl, log, {
     channelPrefix: config.redisChannelPrefix,
     observer: {
@@ -107,10 +110,13 @@ export async function startHub(config: Config, log: Logger = createLogger(config
   // HTTPS (and wss) directly when a certificate is configured: encrypted transport without a proxy.
   const tls = config.access.tls;
   const httpServer = tls ? https.createServer({ cert: fs.readFileSync(tls.certFile), key: fs.readFileSync(tls.keyFile) }) : http.createServer();
+  // What integrators expect (issue #15): trusted documents / APQ, and more wired in src/integrations.ts.
+  const integrations = startIntegrations(config.integration, log);
   const ws = attachGraphqlWs({
     httpServer, path: '/graphql', schema, context, formatError, metrics, access: access.ws,
     onInternalError: (error) => log.error({ err: error }, 'graphql-ws transport error'),
     maxBufferedBytes: config.ws.maxBufferedBytes, maxPayloadBytes: config.access.limits.maxBodyBytes,
+    resolveDocument: integrations.ws.resolveDocument,
   });
   const apollo = new ApolloServer<HubContext>({
     schema,
@@ -125,6 +131,8 @@ export async function startHub(config: Config, log: Logger = createLogger(config
     // Callers authenticate with headers (API keys, bearer tokens), never cookies, so there is
     // no ambient credential to forge; GET queries stay usable as the GraphQL-over-HTTP spec allows.
     csrfPrevention: false,
+    // Persisted operations (APQ and the trusted-document manifest) are resolved before Apollo, for HTTP and graphql-ws alike.
+    persistedQueries: false,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),
@@ -164,6 +172,7 @@ export async function startHub(config: Config, log: Logger = createLogger(config
     ready,
     metrics: { contentType: metrics.registry.contentType, render: renderMetrics },
     bodyLimit: config.access.limits.maxBodyBytes,
+    beforeGraphql: integrations.http.beforeGraphql,
     guards: {
       graphql: graphqlAccessGuard({ ...access, log, maxBatch: config.access.limits.maxBatch }),
       hooks: hooksAccessGuard({ ...access, log, maxBatch: config.access.limits.maxBatch }),
@@ -173,6 +182,8 @@ export async function startHub(config: Config, log: Logger = createLogger(config
       : undefined,
   });
   app.use(analyticsRoutes({ em: () => onReadReplica(db.orm.em.fork()), log, guard: graphqlAccessGuard({ ...access, log, maxBatch: config.access.limits.maxBatch }), viewerOf }));
+  // Officials' alias table as CSV (issue #14), behind the same guard.
+  app.use(catalogRoutes({ em: () => db.orm.em.fork(), log, guard: graphqlAccessGuard({ ...access, log, maxBatch: config.access.limits.maxBatch }), viewerOf }));
   httpServer.on('request', app);
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);

@@ -5,22 +5,33 @@ import { seedDemoData, seedReferenceData } from '../seeds/index.js';
 import { seedDemoParcels } from '../seeds/demo-parcels.seed.js';
 import { seedDemoCourierSecrets } from '../seeds/courier-credentials.seed.js';
 
-/**
- * First start: load the reference data (Shanxi regions, catalogue, markets,
- * couriers, logistics nodes) and the demo price history when the database has
- * no regions yet. Later starts skip it.
- */
-export async function seedIfEmpty(em: EntityManager, log: Logger): Promise<void> {
-  // One instance seeds while the others wait and then find the data there (issue #12).
-  const pool = await em.getConnection().getNativeClient();
-  await withAdvisoryLock(pool, 'seed', () => seedUnlocked(em, log), () => log.info('another instance is loading the demo data: waiting for it'));
+export interface SeedOnStartOptions {
+  /** SEED_DEMO: also generate the demo facts (price history, parcels) and give couriers their public demo secrets. */
+  demo: boolean;
 }
 
-async function seedUnlocked(em: EntityManager, log: Logger): Promise<void> {
-  const [{ n }] = await em.getConnection().execute<{ n: string }[]>('select count(*) as n from region');
-  if (Number(n) === 0) {
-    log.info('empty database: loading demo data (regions, catalogue, markets, price history)');
-    await seedReferenceData(em, log);
+/**
+ * Every start (issue #14): the reference data (Shanxi regions, catalogue,
+ * geographical indications, markets, couriers, logistics nodes), versioned so
+ * that an unchanged set costs one query and a changed file updates the
+ * database. A real deployment (SEED_DEMO=false) thus starts with everything a
+ * connector needs to match names, origins and markets.
+ *
+ * With SEED_DEMO only, the generated demo facts on a database that has none
+ * yet, and the public demo webhook secrets for couriers without a secret.
+ */
+export async function seedOnStart(em: EntityManager, log: Logger, options: SeedOnStartOptions): Promise<void> {
+  // One instance seeds while the others wait and then find the data there (issue #12).
+  const pool = await em.getConnection().getNativeClient();
+  await withAdvisoryLock(pool, 'seed', () => seedUnlocked(em, log, options), () => log.info('another instance is loading the reference data: waiting for it'));
+}
+
+async function seedUnlocked(em: EntityManager, log: Logger, options: SeedOnStartOptions): Promise<void> {
+  await seedReferenceData(em, log);
+  if (!options.demo) return;
+  const [{ n }] = await em.getConnection().execute<{ n: number }[]>(`select count(*)::int as n from (select 1 from price_observation where source_connector = 'demo-generator' limit 1) s`);
+  if (n === 0) {
+    log.info('no demo facts yet: generating the demo price history and parcels (SEED_DEMO)');
     await seedDemoData(em, log);
     const started = performance.now();
     const parcels = await seedDemoParcels(em);

@@ -10,6 +10,7 @@ import { copyRows, type CopyTarget, type SqlValue } from './bulk-insert.js';
 import { priceRecord, reject, saleRecord, supplyRecord, type MappingFailure, type PriceRecord, type SaleRecord, type SupplyRecord } from './records.js';
 import { ProductMatcher, type MatchOutcome } from './matching/product-matcher.js';
 import { OriginMatcher } from './matching/origin-matcher.js';
+import { queueUnmatchedOrigins, type UnresolvedOrigin } from './review/review.service.js';
 import { normaliseName } from './matching/normalise.js';
 import type { z } from 'zod';
 
@@ -200,6 +201,8 @@ function marketKind<R extends MarketRecord>(spec: {
       const byKey = new Map<string, Resolved<R>>();
       for (const r of resolved) if (!byKey.has(r.record.sourceKey)) byKey.set(r.record.sourceKey, r);
       const unmatched = await queueUnmatched(ctx.client, ctx.connector, written.rows, byKey);
+      // Origins that named no region (and no province list such as 冀鲁豫) wait for review too (issue #14).
+      await queueUnmatchedOrigins(ctx.client, ctx.connector, unresolvedOrigins(written.rows, byKey, l.origins));
       if (process.env.INGEST_TRACE) console.error(`write+queue ${(performance.now() - t0).toFixed(0)} ms`);
       const pubSub = ctx.pubSub;
       return {
@@ -324,6 +327,22 @@ registerFactKind(marketKind<SaleRecord>({
     originRegion, r.destinationRegion ?? null, r.periodStart, r.periodEnd, r.quantity, r.quantityUnit, r.amount, r.orders,
   ],
 }));
+
+/** Stored facts whose origin text resolved to no region and names no province, by text. @internal */
+function unresolvedOrigins<R extends MarketRecord>(rows: readonly Record<string, unknown>[], byKey: Map<string, Resolved<R>>, origins: OriginMatcher): UnresolvedOrigin[] {
+  const byText = new Map<string, UnresolvedOrigin>();
+  for (const row of rows) {
+    const r = byKey.get(String(row.source_key));
+    const text = r?.record.originText?.trim();
+    if (!r || !text || r.originRegion) continue;
+    if (origins.match(text).provinces.length) continue;
+    const entry = byText.get(text) ?? { text, count: 0, examples: [] };
+    entry.count += 1;
+    if (entry.examples.length < EXAMPLES) entry.examples.push({ sourceKey: row.source_key, rawName: r.record.rawName });
+    byText.set(text, entry);
+  }
+  return [...byText.values()];
+}
 
 /** Examples kept per unmatched name. */
 const EXAMPLES = 3;

@@ -39,8 +39,9 @@ beforeAll(async () => {
   }), createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'));
   const db = server.getPgClient('courier_outage', '127.0.0.1');
   await db.connect();
-  await db.query(`insert into courier (code, name) values ('zhongtong', '中通快递')`);
-  await db.query(`insert into courier_credential (courier_id, secret) select id, $1 from courier`, [TEST_SECRET]);
+  // The hub loaded its reference couriers at start (issue #14); ZTO is one of them.
+  await db.query(`insert into courier (code, name) values ('zhongtong', '中通快递') on conflict (code) do nothing`);
+  await db.query(`insert into courier_credential (courier_id, secret) select id, $1 from courier where code = 'zhongtong'`, [TEST_SECRET]);
   await db.end();
 }, 120_000);
 
