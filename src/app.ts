@@ -35,6 +35,7 @@ import { loadSubsidyConfig, useSubsidyConfig } from './analytics/subsidy-config.
 import { startPriceAnomalyWatcher } from './analytics/price-anomaly.watcher.js';
 import { createLeadership, type Leadership } from './platform/leadership.js';
 import { onReadReplica } from './platform/read-replica.js';
+import { startIntegrations } from './integrations.js';
 
 /** A running hub. */
 export interface Hub {
@@ -109,10 +110,13 @@ export async function startHub(config: Config, log: Logger = createLogger(config
   // HTTPS (and wss) directly when a certificate is configured: encrypted transport without a proxy.
   const tls = config.access.tls;
   const httpServer = tls ? https.createServer({ cert: fs.readFileSync(tls.certFile), key: fs.readFileSync(tls.keyFile) }) : http.createServer();
+  // What integrators expect (issue #15): trusted documents / APQ, and more wired in src/integrations.ts.
+  const integrations = startIntegrations(config.integration, log);
   const ws = attachGraphqlWs({
     httpServer, path: '/graphql', schema, context, formatError, metrics, access: access.ws,
     onInternalError: (error) => log.error({ err: error }, 'graphql-ws transport error'),
     maxBufferedBytes: config.ws.maxBufferedBytes, maxPayloadBytes: config.access.limits.maxBodyBytes,
+    resolveDocument: integrations.ws.resolveDocument,
   });
   const apollo = new ApolloServer<HubContext>({
     schema,
@@ -127,6 +131,8 @@ export async function startHub(config: Config, log: Logger = createLogger(config
     // Callers authenticate with headers (API keys, bearer tokens), never cookies, so there is
     // no ambient credential to forge; GET queries stay usable as the GraphQL-over-HTTP spec allows.
     csrfPrevention: false,
+    // Persisted operations (APQ and the trusted-document manifest) are resolved before Apollo, for HTTP and graphql-ws alike.
+    persistedQueries: false,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),
@@ -166,6 +172,7 @@ export async function startHub(config: Config, log: Logger = createLogger(config
     ready,
     metrics: { contentType: metrics.registry.contentType, render: renderMetrics },
     bodyLimit: config.access.limits.maxBodyBytes,
+    beforeGraphql: integrations.http.beforeGraphql,
     guards: {
       graphql: graphqlAccessGuard({ ...access, log, maxBatch: config.access.limits.maxBatch }),
       hooks: hooksAccessGuard({ ...access, log, maxBatch: config.access.limits.maxBatch }),

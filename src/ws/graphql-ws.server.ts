@@ -38,6 +38,8 @@ export interface GraphqlWsOptions {
   maxBufferedBytes: number;
   /** Largest message a client may send (bytes); larger closes the socket with 1009. */
   maxPayloadBytes: number;
+  /** Trusted documents (issue #15): completes a persisted operation's text, or refuses it, before anything reads it. */
+  resolveDocument?: (payload: SubscribePayload) => readonly GraphQLError[] | void;
 }
 
 type Extra = { socket: WebSocket; request?: IncomingMessage; viewer?: Viewer; ip?: string };
@@ -113,6 +115,9 @@ export function attachGraphqlWs(options: GraphqlWsOptions): {
         return true;
       },
       onSubscribe: async (ctx, id, payload) => {
+        // Trusted documents first (issue #15): a persisted id becomes its text before the access checks read it.
+        const refused = options.resolveDocument?.(payload);
+        if (refused) return refused;
         const verdict = await access.beforeOperation(ctx.extra.viewer!, payload);
         if (Array.isArray(verdict)) return verdict as readonly GraphQLError[];
         const { document, query } = verdict as { document: DocumentNode; query: string };
