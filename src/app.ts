@@ -72,12 +72,17 @@ export async function startHub(config: Config, log: Logger = createLogger(config
   const context = (viewer?: Viewer): HubContext => Object.assign(createContext(db.orm.em, log, pubSub.pubSub, viewer), { ingest });
   const formatError = createErrorFormatter(log, (code) => metrics.errors.inc({ code }), config.access.limits);
   // Access control (issue #6): authentication, rate and query limits, audit; the schema side is in graphql/schema.ts.
-  const access = createAccessLayer({ config: config.access, redisUrl: config.redisUrl, rootEm: db.orm.em, pubSub: pubSub.pubSub, log, schema });
+  const access = createAccessLayer({
+    config: config.access, redisUrl: config.redisUrl, rootEm: db.orm.em, pubSub: pubSub.pubSub, log, schema, onAuditFailure: () => metrics.auditFailures.inc(),
+  });
 
   // HTTPS (and wss) directly when a certificate is configured: encrypted transport without a proxy.
   const tls = config.access.tls;
   const httpServer = tls ? https.createServer({ cert: fs.readFileSync(tls.certFile), key: fs.readFileSync(tls.keyFile) }) : http.createServer();
-  const ws = attachGraphqlWs({ httpServer, path: '/graphql', schema, context, formatError, metrics, access: access.ws });
+  const ws = attachGraphqlWs({
+    httpServer, path: '/graphql', schema, context, formatError, metrics, access: access.ws,
+    limits: { maxPayloadBytes: config.access.limits.maxBodyBytes, ...config.access.ws },
+  });
   const apollo = new ApolloServer<HubContext>({
     schema,
     introspection: config.introspection,

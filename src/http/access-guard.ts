@@ -88,7 +88,7 @@ export function hooksAccessGuard(options: AccessGuardOptions): RequestHandler {
       if (req.method !== 'GET' && req.method !== 'HEAD' && req.method !== 'OPTIONS') {
         const path = req.originalUrl.split('?')[0];
         res.once('finish', () => {
-          void audit.record({
+          void audit.recordQuietly({
             viewer: { actor: `hook:${path}`, credential: 'webhook', role: null, organisationName: null, ip, unmaskReason: null },
             transport: 'hook',
             operationType: req.method,

@@ -61,6 +61,11 @@ export function createMetrics() {
       labelNames: ['topic'] as const,
       registers: [registry],
     }),
+    auditFailures: new Counter({
+      name: 'hub_audit_write_failures_total',
+      help: 'Audit rows that could not be written (the operation failed closed: not run, or its data withheld).',
+      registers: [registry],
+    }),
     trackingEvents: new Counter({
       name: 'hub_tracking_events_total',
       help: 'Courier tracking events pushed to the webhooks, by format and outcome (accepted, duplicate, rejected).',
