@@ -49,7 +49,7 @@ async function main(): Promise<number> {
   const log = createLogger(config.logLevel);
   const db = await openDatabase(config, log);
   try {
-    if (config.seedDemo) await seedIfEmpty(db.orm.em.fork(), log);
+    await seedIfEmpty(db.orm.em.fork(), log, { demoData: config.seedDemo, demoSecrets: config.seedDemo && config.access.demoMode });
     const ingest = await startIngest({ ...config.ingest, scheduler: false }, { em: db.orm.em.fork(), log });
     if (command === 'list') {
       if (!ingest.connectors.length) console.log(`No connectors configured (CONNECTORS). Modules in ${ingest.connectorsDir} can still be run by name.`);

@@ -15,18 +15,18 @@ import { isDatabaseReady, openDatabase, type Database } from './platform/databas
 import { createHubPubSub, type PubSubHandle } from './platform/pubsub.js';
 import { startDelayScanner, type DelayScanner } from './logistics/delay-scanner.js';
 import { courierWebhooksRouter } from './http/webhooks/courier-webhooks.router.js';
-import { createMetrics, type Metrics } from './platform/metrics.js';
+import { createMetrics, topicFamily, type Metrics } from './platform/metrics.js';
 import { buildHubSchema } from './graphql/schema.js';
 import { createContext, type HubContext } from './graphql/context.js';
 import { createErrorFormatter } from './graphql/error-formatting.js';
 import { metricsPlugin } from './graphql/metrics.plugin.js';
 import { legacyJsonStatusPlugin } from './graphql/http-status.plugin.js';
-import { createHttpApp } from './http/http-app.js';
+import { createHttpApp, createMetricsApp } from './http/http-app.js';
 import { analyticsRoutes } from './http/analytics.routes.js';
 import { attachGraphqlWs } from './ws/graphql-ws.server.js';
 import { seedIfEmpty } from './seed-on-start.js';
 import { createAccessLayer } from './access/access-layer.js';
-import { graphqlAccessGuard, hooksAccessGuard, viewerOf } from './http/access-guard.js';
+import { graphqlAccessGuard, hooksAccessGuard, metricsAccessGuard, viewerOf } from './http/access-guard.js';
 import { startIngest } from './ingest/ingest-runtime.js';
 import { loadSubsidyConfig, useSubsidyConfig } from './analytics/subsidy-config.js';
 import { startPriceAnomalyWatcher } from './analytics/price-anomaly.watcher.js';
@@ -39,6 +39,8 @@ export interface Hub {
   db: Database;
   pubSub: PubSubHandle;
   metrics: Metrics;
+  /** With METRICS_PORT: the URL of /metrics on its own port. */
+  metricsUrl?: string;
   log: Logger;
   /** The periodic DELAYED check of courier feeds (`scanOnce()` runs one now). */
   delayScanner: DelayScanner;
@@ -52,12 +54,13 @@ export async function startHub(config: Config, log: Logger = createLogger(config
   // A bad subsidy configuration file stops the start before anything is opened.
   useSubsidyConfig(loadSubsidyConfig(config.subsidyConfigFile));
   const db = await openDatabase(config, log, () => metrics.dbStatements.inc());
-  if (config.seedDemo) await seedIfEmpty(db.orm.em.fork(), log);
+  // Reference data into an empty database; demo data with SEED_DEMO; public demo courier secrets only in demo mode (issue #11).
+  await seedIfEmpty(db.orm.em.fork(), log, { demoData: config.seedDemo, demoSecrets: config.seedDemo && config.access.demoMode && config.env !== 'production' });
   const pubSub = createHubPubSub(config.redisUrl, log, {
     channelPrefix: config.redisChannelPrefix,
     observer: {
       onRedisState: (up) => metrics.pubsubRedisConnected.set(up ? 1 : 0),
-      onLocalFallback: (topic) => metrics.pubsubLocalFallbacks.inc({ topic }),
+      onLocalFallback: (topic) => metrics.pubsubLocalFallbacks.inc({ topic: topicFamily(topic) }),
     },
   });
   // Courier feeds (issue #5): the periodic check for parcels with no scan for too long or past their promised time.
@@ -101,7 +104,7 @@ export async function startHub(config: Config, log: Logger = createLogger(config
       ApolloServerPluginLandingPageDisabled(),
       // No HTTP cache hints are used; without this plugin Apollo wraps every field resolver.
       ApolloServerPluginCacheControlDisabled(),
-      metricsPlugin(metrics),
+      metricsPlugin(metrics, config.metrics.maxOperationNames),
       ...access.apolloPlugins,
       legacyJsonStatusPlugin(),
       { async serverWillStart() { return { drainServer: () => ws.dispose() }; } },
@@ -126,6 +129,7 @@ export async function startHub(config: Config, log: Logger = createLogger(config
     metrics.dbPool.set({ state: 'waiting' }, pool.waitingCount);
     return metrics.registry.metrics();
   };
+  const metricsEndpoint = { contentType: metrics.registry.contentType, render: renderMetrics };
   const app = createHttpApp({
     webhooks: courierWebhooksRouter({
       em: db.orm.em, pubSub: pubSub.pubSub, log, bodyLimit: config.couriers.webhookBodyLimit,
@@ -133,7 +137,8 @@ export async function startHub(config: Config, log: Logger = createLogger(config
     }),
     graphql: expressMiddleware(apollo, { context: async ({ res }) => context(viewerOf(res)) }),
     ready,
-    metrics: { contentType: metrics.registry.contentType, render: renderMetrics },
+    // Issue #11: /metrics behind an ADMIN key or METRICS_TOKEN, or only on METRICS_PORT.
+    metrics: config.metrics.port === undefined ? { ...metricsEndpoint, guard: metricsAccessGuard({ ...access, log, token: config.metrics.token }) } : undefined,
     bodyLimit: config.access.limits.maxBodyBytes,
     guards: {
       graphql: graphqlAccessGuard({ ...access, log, maxBatch: config.access.limits.maxBatch }),
@@ -150,6 +155,15 @@ export async function startHub(config: Config, log: Logger = createLogger(config
     httpServer.listen(config.port, config.host, () => resolve());
   });
   const port = (httpServer.address() as AddressInfo).port;
+  let metricsServer: http.Server | undefined;
+  if (config.metrics.port !== undefined) {
+    metricsServer = http.createServer(createMetricsApp(metricsEndpoint));
+    await new Promise<void>((resolve, reject) => {
+      metricsServer!.once('error', reject);
+      metricsServer!.listen(config.metrics.port, config.host, () => resolve());
+    });
+  }
+  const metricsUrl = metricsServer && `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${(metricsServer.address() as AddressInfo).port}/metrics`;
   const url = `${tls ? 'https' : 'http'}://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
   log.info({ url, graphiql: `${url}/graphiql`, database: db.embedded ? 'embedded' : 'external', pubsub: pubSub.transport, demoMode: config.access.demoMode, rateLimits: access.rateLimits.store }, 'harvest hub listening');
 
@@ -160,12 +174,14 @@ export async function startHub(config: Config, log: Logger = createLogger(config
     db,
     pubSub,
     metrics,
+    metricsUrl,
     log,
     delayScanner,
     close() {
       closing ??= (async () => {
         log.info('shutting down: draining requests and subscriptions');
         await apollo.stop();
+        await new Promise<void>((resolve) => (metricsServer ? metricsServer.close(() => resolve()) : resolve()));
         await access.close();
         await anomalyWatcher.stop();
         await ingest.close();

@@ -122,13 +122,17 @@ export function createAccessLayer(options: AccessLayerOptions): AccessLayer {
     ws: {
       async authenticate(params, request) {
         const ip = clientAddress(request);
-        const lockout = await rateLimits.authLockout(ip);
-        if (!lockout.allowed) throw new RateLimitedError(lockout.retryAfterSeconds);
         const credentials = credentialsOf(params, ip);
+        const presented = credentials.authorization ?? credentials.apiKey;
+        const lockout = await rateLimits.authLockout(ip, presented);
+        if (!lockout.allowed) throw new RateLimitedError(lockout.retryAfterSeconds);
         try {
           return await authenticate(credentials);
         } catch (error) {
-          if (credentials.authorization || credentials.apiKey) await rateLimits.authFailed(ip);
+          if (presented && error instanceof UnauthenticatedError) {
+            const spent = await rateLimits.authFailed(ip, presented);
+            if (!spent.allowed) throw new RateLimitedError(spent.retryAfterSeconds);
+          }
           throw error;
         }
       },

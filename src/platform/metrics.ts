@@ -76,3 +76,29 @@ export function createMetrics() {
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
+
+/** The pub/sub topic as a metric label: its family (`SHIPMENT_UPDATED`), never the per-parcel part (issue #11: bounded labels). */
+export function topicFamily(topic: string): string {
+  const family = topic.split(':')[0];
+  return /^[A-Z_]{1,64}$/.test(family) ? family : 'other';
+}
+
+/** A GraphQL name (https://spec.graphql.org/October2021/#Name), at most 64 characters. */
+const OPERATION_NAME = /^[_A-Za-z][_0-9A-Za-z]{0,63}$/;
+
+/**
+ * Operation names as metric labels, from a bounded set (issue #11: three
+ * requests with 20 KB names grew /metrics from 20 KB to 860 KB): the first
+ * `max` distinct valid names are kept; later, over-long or invalid names fold
+ * into `other`, a missing one is `anonymous`.
+ */
+export function operationLabels(max: number): (name: string | null | undefined) => string {
+  const known = new Set<string>();
+  return (name) => {
+    if (!name) return 'anonymous';
+    if (known.has(name)) return name;
+    if (!OPERATION_NAME.test(name) || known.size >= max) return 'other';
+    known.add(name);
+    return name;
+  };
+}

@@ -30,7 +30,7 @@ async function hub(redisUrl: string, prefix: string, logs: string[] = []): Promi
   const sink = new Writable({ write(chunk, _enc, done) { logs.push(String(chunk)); done(); } });
   const config = loadConfig({
     DATABASE_URL: databaseUrl, PORT: '0', HOST: '127.0.0.1', SEED_DEMO: 'false', NODE_ENV: 'test', DB_POOL_SIZE: '4',
-    REDIS_URL: redisUrl, REDIS_CHANNEL_PREFIX: prefix, DELAY_SCAN_INTERVAL_S: '0', DEMO_MODE: 'true', RATE_LIMIT_PER_SECOND: '10000',
+    REDIS_URL: redisUrl, REDIS_CHANNEL_PREFIX: prefix, DELAY_SCAN_INTERVAL_S: '0', DEMO_MODE: 'true', RATE_LIMIT_PER_SECOND: '10000', METRICS_TOKEN,
   });
   const h = await startHub(config, pino({ level: 'info' }, sink));
   hubs.push(h);
@@ -43,8 +43,10 @@ function ws(h: Hub): Client {
   return client;
 }
 
+/** /metrics is behind a key (issue #11). */
+const METRICS_TOKEN = 'test-metrics-token-0123456789';
 const metric = async (h: Hub, name: string) => {
-  const text = await (await fetch(`${h.url}/metrics`)).text();
+  const text = await (await fetch(`${h.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();
   return text.split('\n').filter((l) => l.split(/[ {]/)[0] === name).reduce((sum, l) => sum + Number(l.trim().split(' ').at(-1)), 0);
 };
 

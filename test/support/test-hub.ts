@@ -160,7 +160,7 @@ export async function startTestHub(env: Record<string, string> = {}): Promise<Te
       return (await sqlPool.query(text, params)).rows;
     },
     async metric(name) {
-      const text = await (await fetch(`${hub.url}/metrics`)).text();
+      const text = await (await fetch(hub.metricsUrl ?? `${hub.url}/metrics`, { headers: { authorization: `Bearer ${adminKey}` } })).text();
       return text
         .split('\n')
         .filter((line) => line.startsWith(name) && !line.startsWith('#') && /^[a-z_]+(\{[^}]*\})? /.test(line) && line.split(/[ {]/)[0] === name)
