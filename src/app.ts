@@ -8,7 +8,9 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
-import type { Config } from './platform/config.js';
+import { ConfigError, type Config } from './platform/config.js';
+import { installSecretsKey, secretBox } from './platform/secret-box.js';
+import { sealCourierSecrets, useCourierSecretBox } from './logistics/courier-credential.service.js';
 import type { Viewer } from './access/viewer.js';
 import { createLogger, type Logger } from './platform/logger.js';
 import { isDatabaseReady, openDatabase, type Database } from './platform/database.js';
@@ -48,14 +50,24 @@ export interface Hub {
   close(): Promise<void>;
 }
 
+/** Stops the start when no key seals courier secrets (issue #11), naming the variable. */
+function missingSecretsKey(): never {
+  throw new ConfigError(['SECRETS_KEY: required outside demo mode: courier webhook secrets are sealed with it at rest (AES-256-GCM). Generate one with `openssl rand -base64 32` and keep it with the other secrets of this deployment.']);
+}
+
 /** Starts the hub: store, schema, HTTP + WebSocket server. The composition root. */
 export async function startHub(config: Config, log: Logger = createLogger(config.logLevel)): Promise<Hub> {
   const metrics = createMetrics();
+  // Courier webhook secrets are sealed at rest (issue #11); outside demo mode the key must come from the environment.
+  const secrets = secretBox(config.secretsKey ?? (config.access.demoMode ? installSecretsKey(config.dataDir) : missingSecretsKey()));
   // A bad subsidy configuration file stops the start before anything is opened.
   useSubsidyConfig(loadSubsidyConfig(config.subsidyConfigFile));
   const db = await openDatabase(config, log, () => metrics.dbStatements.inc());
   // Reference data into an empty database; demo data with SEED_DEMO; public demo courier secrets only in demo mode (issue #11).
   await seedIfEmpty(db.orm.em.fork(), log, { demoData: config.seedDemo, demoSecrets: config.seedDemo && config.access.demoMode && config.env !== 'production' });
+  useCourierSecretBox(secrets);
+  const sealed = await sealCourierSecrets(db.orm.em.fork());
+  if (sealed) log.info({ sealed }, 'sealed courier webhook secrets that were stored in clear (AES-256-GCM, SECRETS_KEY)');
   const pubSub = createHubPubSub(config.redisUrl, log, {
     channelPrefix: config.redisChannelPrefix,
     observer: {
