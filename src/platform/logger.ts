@@ -1,4 +1,4 @@
-import { pino, type Logger } from 'pino';
+import { pino, stdSerializers, type Logger } from 'pino';
 
 export type { Logger };
 
@@ -14,7 +14,7 @@ export function createLogger(level: string): Logger {
     // PostgreSQL errors carry key values (detail, where, internalQuery): never into the log (issue #11).
     serializers: {
       err: (error: unknown) => {
-        const { detail: _detail, where: _where, internalQuery: _internal, ...rest } = pino.stdSerializers.err(error as Error) as unknown as Record<string, unknown>;
+        const { detail: _detail, where: _where, internalQuery: _internal, ...rest } = stdSerializers.err(error as Error) as unknown as Record<string, unknown>;
         return rest;
       },
     },
