@@ -25,7 +25,8 @@ export default {
   },
   globalSetup: '<rootDir>/test/support/global-setup.mjs',
   globalTeardown: '<rootDir>/test/support/global-teardown.mjs',
-  testTimeout: 60_000,
+  // A bound for a test that hangs, not a measure: tests wait for outcomes, and a busy 2-core machine is slow.
+  testTimeout: 120_000,
   // Two cores: two workers, each test file on its own database cloned from a template.
   maxWorkers: 2,
   reporters: ['default', '<rootDir>/test/support/totals-reporter.js'],

@@ -19,7 +19,7 @@ import { pipeline } from 'node:stream/promises';
 import { from as copyFrom } from 'pg-copy-streams';
 import { loadConfig } from '../src/platform/config.js';
 import { createLogger } from '../src/platform/logger.js';
-import { openDatabase } from '../src/platform/database.js';
+import { openDatabase } from '../src/database.js';
 import { createHubPubSub } from '../src/platform/pubsub.js';
 import { seedReferenceData } from '../seeds/index.js';
 import { startIngest } from '../src/ingest/ingest-runtime.js';

@@ -2,35 +2,43 @@
  * Courier feed benchmarks (issue #5), against a hub running as its own process:
  *
  * 1. sustained ingest through the signed batch webhook (1,000 events a request,
- *    BENCH_CONCURRENCY requests in flight), compared with a plain bulk insert
- *    (unnest, same rows, same indexes, no validation, no derivation) in the same run;
+ *    BENCH_CONCURRENCY requests in flight), compared in the same run with a plain
+ *    COPY of the same event rows into a table with a primary key and one unique
+ *    index (one stream, and batches of 1,000 with as many in flight; issue #13);
  * 2. push-to-subscriber latency (POST sent -> `shipmentUpdated` message received)
  *    with 1,000 and 10,000 open subscriptions on one instance, p50/p99;
  * 3. hub memory per open subscription (heap and RSS deltas from /metrics).
  *
  *   BENCH_DATABASE_URL=postgres://root@127.0.0.1:5432/postgres npm run bench:tracking
+ *
+ * BENCH_DB names the scratch database (dropped and created; default bench_tracking),
+ * BENCH_PORT the hub's port, BENCH_BATCHES / BENCH_CONCURRENCY the ingest load,
+ * BENCH_SUBSCRIPTIONS= (empty) skips the latency part.
  */
 import 'reflect-metadata';
 import { spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import os from 'node:os';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import WebSocket from 'ws';
 import { createClient, type Client } from 'graphql-ws';
 import { MikroORM } from '@mikro-orm/postgresql';
-import { ormOptions } from '../src/platform/database.js';
+import { ormOptions } from '../src/database.js';
 import { seedReferenceData } from '../seeds/index.js';
 import { BENCH_METRICS_TOKEN } from './lib/hub-process.js';
 
 const ADMIN = process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/postgres';
 const BATCHES = Number(process.env.BENCH_BATCHES ?? 60);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
-const SUBSCRIPTIONS = (process.env.BENCH_SUBSCRIPTIONS ?? '1000,10000').split(',').map(Number);
+const SUBSCRIPTIONS = (process.env.BENCH_SUBSCRIPTIONS ?? '1000,10000').split(',').filter(Boolean).map(Number);
 const CONNECTIONS = Number(process.env.BENCH_WS_CONNECTIONS ?? 100);
 const PUSHES = Number(process.env.BENCH_PUSHES ?? 200);
 const PORT = Number(process.env.BENCH_PORT ?? 4790);
 const SECRET = 'bench-secret-0123456789';
-const DB = 'bench_tracking';
+const DB = process.env.BENCH_DB ?? 'bench_tracking';
 
 const url = (db: string) => { const u = new URL(ADMIN); u.pathname = `/${db}`; return u.toString(); };
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
@@ -105,28 +113,54 @@ async function benchIngest(): Promise<Record<string, number>> {
   }));
   const webhookSeconds = (performance.now() - started) / 1000;
 
-  // The same rows, plain: one unnest INSERT per 1,000 rows into a copy of tracking_event (same indexes).
+  // The same event rows, plain COPY (issue #13's counterpart), into a table with a primary key and one unique index
+  // (the natural key), nothing else: once as one COPY stream of all rows, once as COPYs of 1,000 rows with the same
+  // number in flight as the webhook. The hub's figure is compared with the faster of the two.
   const client = new pg.Client({ connectionString: url(DB) });
   await client.connect();
-  await client.query('create table bench_plain_event (like tracking_event including defaults including indexes)');
-  const rows = await client.query('select source_connector, source_key, shipment_id, occurred_at, status, raw_code, raw_text, region_code, area_code, node_id, location, temperature_c, format from tracking_event order by id');
+  const cols = ['source_connector', 'source_key', 'shipment_id', 'occurred_at', 'status', 'raw_code', 'raw_text', 'region_code', 'area_code', 'node_id', 'location', 'temperature_c', 'format'];
+  const rows = await client.query({ text: `select ${cols.join(', ')} from tracking_event order by id`, rowMode: 'array' });
+  const cell = (v: unknown) => (v === null || v === undefined ? '\\N' : (v instanceof Date ? v.toISOString() : String(v)).replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r')));
+  const text = (part: unknown[][]) => part.map((r) => r.map(cell).join('\t')).join('\n') + '\n';
+  const plainTable = async (name: string) => {
+    await client.query(`drop table if exists ${name}`);
+    await client.query(`create table ${name} (id bigserial primary key, source_connector varchar(64) not null, source_key varchar(255) not null, ingested_at timestamptz not null default now(),
+      shipment_id bigint not null, occurred_at timestamptz not null, status shipment_status not null, raw_code varchar(32), raw_text text, region_code varchar(12), area_code varchar(12),
+      node_id int, location varchar(200), temperature_c real, format tracking_format not null, unique (source_connector, source_key))`);
+  };
+  const copySql = (name: string) => `copy ${name} (${cols.join(', ')}) from stdin`;
+  await plainTable('bench_plain_event');
+  let started2 = performance.now();
+  await pipeline(Readable.from([text(rows.rows)]), client.query(copyFrom(copySql('bench_plain_event'))));
+  const copySeconds = (performance.now() - started2) / 1000;
+  await plainTable('bench_plain_event_chunked');
   const pool = new pg.Pool({ connectionString: url(DB), max: CONCURRENCY });
-  const cols = rows.fields.map((f) => f.name);
-  const types = ['varchar', 'varchar', 'bigint', 'timestamptz', 'shipment_status', 'varchar', 'text', 'varchar', 'varchar', 'int', 'varchar', 'real', 'tracking_format'];
-  const sql = `insert into bench_plain_event (${cols.join(', ')}) select * from unnest(${types.map((t, i) => `$${i + 1}::${t}[]`).join(', ')}) on conflict (source_connector, source_key) do nothing`;
   let chunk = 0;
-  const plainStarted = performance.now();
+  started2 = performance.now();
   await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
     while (chunk * 1000 < rows.rows.length) {
       const part = rows.rows.slice(chunk * 1000, ++chunk * 1000);
-      await pool.query(sql, cols.map((c) => part.map((r) => r[c])));
+      const c = await pool.connect();
+      try {
+        await pipeline(Readable.from([text(part)]), c.query(copyFrom(copySql('bench_plain_event_chunked'))));
+      } finally {
+        c.release();
+      }
     }
   }));
-  const plainSeconds = (performance.now() - plainStarted) / 1000;
+  const chunkedSeconds = (performance.now() - started2) / 1000;
   await pool.end();
+  await client.query('drop table bench_plain_event; drop table bench_plain_event_chunked');
   await client.end();
   const events = BATCHES * 1000;
-  return { events, webhookSeconds, webhookEventsPerSecond: events / webhookSeconds, plainSeconds, plainEventsPerSecond: events / plainSeconds };
+  const webhookEventsPerSecond = events / webhookSeconds;
+  const copyEventsPerSecond = events / copySeconds;
+  const chunkedCopyEventsPerSecond = events / chunkedSeconds;
+  const counterpart = Math.max(copyEventsPerSecond, chunkedCopyEventsPerSecond);
+  console.log(`webhook: ${events.toLocaleString('en')} events in ${webhookSeconds.toFixed(2)} s = ${Math.round(webhookEventsPerSecond).toLocaleString('en')} events/s (${BATCHES} signed batches of 1,000, ${CONCURRENCY} in flight)`);
+  console.log(`plain COPY, one stream: ${Math.round(copyEventsPerSecond).toLocaleString('en')} events/s; in batches of 1,000 (${CONCURRENCY} in flight): ${Math.round(chunkedCopyEventsPerSecond).toLocaleString('en')} events/s`);
+  console.log(`ratio: the webhook runs at ${((100 * webhookEventsPerSecond) / counterpart).toFixed(0)}% of the faster plain COPY (target: >= 50,000 events/s and >= 25%)`);
+  return { events, webhookSeconds, webhookEventsPerSecond, copySeconds, copyEventsPerSecond, chunkedSeconds, chunkedCopyEventsPerSecond };
 }
 
 async function benchLatency(hub: Awaited<ReturnType<typeof startHubProcess>>, subscriptions: number) {

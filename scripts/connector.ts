@@ -15,7 +15,7 @@ import path from 'node:path';
 import cliProgress from 'cli-progress';
 import { loadConfig } from '../src/platform/config.js';
 import { createLogger } from '../src/platform/logger.js';
-import { openDatabase } from '../src/platform/database.js';
+import { openDatabase } from '../src/database.js';
 import { seedIfEmpty } from '../src/seed-on-start.js';
 import { startIngest } from '../src/ingest/ingest-runtime.js';
 

@@ -8,7 +8,7 @@
  */
 import 'reflect-metadata';
 import { MikroORM } from '@mikro-orm/postgresql';
-import { ormOptions } from '../src/platform/database.js';
+import { ormOptions } from '../src/database.js';
 import { setCourierSecret, useCourierSecretBox } from '../src/logistics/courier-credential.service.js';
 import { secretsKeyBytes } from '../src/platform/config.js';
 import { secretBox } from '../src/platform/secret-box.js';

@@ -15,7 +15,7 @@
  */
 import 'reflect-metadata';
 import { MikroORM } from '@mikro-orm/postgresql';
-import { ormOptions } from '../src/platform/database.js';
+import { ormOptions } from '../src/database.js';
 import { createLogger } from '../src/platform/logger.js';
 import { seedReferenceData } from '../seeds/index.js';
 

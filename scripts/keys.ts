@@ -15,9 +15,9 @@ import 'reflect-metadata';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/platform/config.js';
 import { createLogger } from '../src/platform/logger.js';
-import { openDatabase } from '../src/platform/database.js';
+import { openDatabase } from '../src/database.js';
 import { createApiKey, listApiKeys, revokeApiKey, rotateApiKey } from '../src/access/api-key.service.js';
-import { KeyScope, Role } from '../src/access/role.js';
+import { KeyScope, Role } from '../src/policy/role.js';
 
 const USAGE = `usage: npm run keys -- create --org <name> --role PLATFORM|COURIER|OFFICIAL|ADMIN [--courier <code>] [--platform <code>] [--label <text>] [--expires-days <n>] [--scopes READ,WRITE]
        npm run keys -- list [--org <name>] [--all]

@@ -9,7 +9,7 @@ import 'reflect-metadata';
 import fs from 'node:fs';
 import path from 'node:path';
 import { MikroORM } from '@mikro-orm/postgresql';
-import { ormOptions } from '../src/platform/database.js';
+import { ormOptions } from '../src/database.js';
 
 const dir = path.resolve(import.meta.dirname, '../src/migrations');
 const url = process.env.DATABASE_URL;

@@ -2,7 +2,7 @@
 import 'reflect-metadata';
 import fs from 'node:fs';
 import path from 'node:path';
-import { printHubSchema } from '../src/graphql/print-schema.js';
+import { printHubSchema } from '../src/print-schema.js';
 
 const file = path.resolve(import.meta.dirname, '../schema/schema.graphql');
 fs.mkdirSync(path.dirname(file), { recursive: true });

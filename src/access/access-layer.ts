@@ -7,7 +7,7 @@ import type { Logger } from '../platform/logger.js';
 import type { HubPubSub } from '../platform/pubsub.js';
 import type { SubscribePayload } from 'graphql-ws';
 import type { HubContext } from '../graphql/context.js';
-import { AuditUnavailableError, RateLimitedError, UnauthenticatedError } from './access.errors.js';
+import { AuditUnavailableError, RateLimitedError, UnauthenticatedError } from '../policy/access.errors.js';
 import { createAuthenticator, type Authenticate } from './authenticate.js';
 import { createRateLimits, type RateLimits } from './rate-limit.js';
 import { checkQueryLimits, queryLimitsPlugin } from './query-limits.js';
@@ -15,7 +15,7 @@ import { checkInputText, inputHygienePlugin } from './input-hygiene.js';
 import { AuditService } from './audit.service.js';
 import { accessFields, AUDIT_STARTED, auditPlugin, mustAudit, outcomeOf } from './audit.plugin.js';
 import { startAuditPruner } from './audit-pruner.js';
-import { mayUnmaskPersonal, type Viewer } from './viewer.js';
+import { mayUnmaskPersonal, type Viewer } from '../policy/viewer.js';
 
 export interface AccessLayerOptions {
   config: AccessConfig;
@@ -57,7 +57,7 @@ export interface WsAccessHooks {
  * limits, query limits, audit and its pruning job, with one entry per
  * transport. The schema-side parts (policy and masking middleware,
  * authChecker, the @classified directive) are registered in
- * graphql/schema.ts; row scopes in graphql/context.ts.
+ * src/schema.ts; row scopes in src/hub-context.ts.
  */
 export interface AccessLayer {
   authenticate: Authenticate;

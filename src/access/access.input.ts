@@ -1,7 +1,7 @@
 import { IsIn, IsInt, IsOptional, Max, MaxLength, Min } from 'class-validator';
 import { ArgsType, Field, InputType, Int } from 'type-graphql';
 import { ConnectionArgs } from '../relay/connection.args.js';
-import { KeyScope, Role } from './role.js';
+import { KeyScope, Role } from '../policy/role.js';
 
 @InputType({ description: 'A new API key. COURIER keys name their courier, PLATFORM keys their platform (market code).' })
 export class CreateApiKeyInput {

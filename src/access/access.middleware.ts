@@ -1,12 +1,12 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { getMetadataStorage, type AuthCheckerFn, type MiddlewareFn } from 'type-graphql';
 import type { HubContext } from '../graphql/context.js';
-import { ForbiddenError, HiddenRowError, UnauthenticatedError } from './access.errors.js';
-import { classificationOf } from './classification.js';
-import { applyMask } from './masking.js';
+import { ForbiddenError, HiddenRowError, UnauthenticatedError } from '../policy/access.errors.js';
+import { classificationOf } from '../policy/classification.js';
+import { applyMask } from '../policy/masking.js';
 import { rowVisible } from './row-scope.js';
-import { DataClass, KeyScope, Role } from './role.js';
-import { mayUnmaskPersonal, type Viewer } from './viewer.js';
+import { DataClass, KeyScope, Role } from '../policy/role.js';
+import { mayUnmaskPersonal, type Viewer } from '../policy/viewer.js';
 
 let guardedMutations: Set<string> | undefined;
 

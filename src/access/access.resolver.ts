@@ -9,7 +9,7 @@ import { AuditEntry } from './audit-entry.entity.js';
 import { Organisation } from './organisation.entity.js';
 import { createApiKey, listApiKeys, revokeApiKey, rotateApiKey } from './api-key.service.js';
 import { AuditLogArgs, CreateApiKeyInput } from './access.input.js';
-import { KeyScope, Role } from './role.js';
+import { KeyScope, Role } from '../policy/role.js';
 
 @ObjectType({ description: 'A created or rotated key. `key` is shown here once and never again.' })
 export class IssuedApiKey {

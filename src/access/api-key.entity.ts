@@ -1,7 +1,7 @@
 import { Entity, Enum, Index, ManyToOne, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
 import { Field, ObjectType } from 'type-graphql';
 import { Organisation } from './organisation.entity.js';
-import { KeyScope, Role } from './role.js';
+import { KeyScope, Role } from '../policy/role.js';
 
 /**
  * An API key. Only its public id and a SHA-256 of the whole key are stored;

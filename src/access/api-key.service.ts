@@ -6,7 +6,7 @@ import { ApiKey } from './api-key.entity.js';
 import { generateApiKey } from './api-key.token.js';
 import { forgetApiKey } from './authenticate.js';
 import { Organisation } from './organisation.entity.js';
-import { KeyScope, OrganisationKind, Role } from './role.js';
+import { KeyScope, OrganisationKind, Role } from '../policy/role.js';
 
 /** What a new key is for. */
 export interface NewApiKey {

@@ -1,7 +1,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { HubContext } from '../graphql/context.js';
 import type { AuditInput, AuditService } from './audit.service.js';
-import { AuditUnavailableError } from './access.errors.js';
+import { AuditUnavailableError } from '../policy/access.errors.js';
 
 /** Whether an operation must be recorded: every mutation, every read of classified data, every refusal, every admin read of keys or audit. */
 export function mustAudit(operationType: string | undefined, context: HubContext, errorCodes: string[]): boolean {

@@ -3,11 +3,11 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from '../platform/logger.js';
 import type { HubPubSub } from '../platform/pubsub.js';
 import type { AccessConfig } from '../platform/config.js';
-import { raiseAlerts } from '../alerts/alert.service.js';
-import { AlertKind, AlertSeverity } from '../alerts/alert-kind.js';
-import { applyMask, MaskKind } from './masking.js';
-import type { Viewer } from './viewer.js';
-import { AuditUnavailableError } from './access.errors.js';
+import { raiseAlerts } from '../alerts/stream/alert.service.js';
+import { AlertKind, AlertSeverity } from '../alerts/stream/alert-kind.js';
+import { applyMask, MaskKind } from '../policy/masking.js';
+import type { Viewer } from '../policy/viewer.js';
+import { AuditUnavailableError } from '../policy/access.errors.js';
 import { auditJson, auditText, auditTextOrNull } from './audit-normalise.js';
 
 /** A PostgreSQL text[] literal; every element quoted, quotes and backslashes escaped. @internal */

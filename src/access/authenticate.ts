@@ -3,10 +3,10 @@ import { createLocalJWKSet, createRemoteJWKSet, decodeProtectedHeader, errors as
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { AccessConfig } from '../platform/config.js';
 import type { Logger } from '../platform/logger.js';
-import { UnauthenticatedError } from './access.errors.js';
+import { UnauthenticatedError } from '../policy/access.errors.js';
 import { apiKeyMatches, KEY_PREFIX, parseApiKey } from './api-key.token.js';
-import { KeyScope, Role } from './role.js';
-import { anonymousViewer, type Viewer } from './viewer.js';
+import { KeyScope, Role } from '../policy/role.js';
+import { anonymousViewer, type Viewer } from '../policy/viewer.js';
 
 /** Credentials as a transport found them (HTTP headers or graphql-ws connectionParams). */
 export interface Credentials {

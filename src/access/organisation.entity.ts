@@ -2,7 +2,7 @@ import { Entity, Enum, ManyToOne, PrimaryKey, Property } from '@mikro-orm/decora
 import { Field, Int, ObjectType } from 'type-graphql';
 import { Courier } from '../logistics/courier.entity.js';
 import { Market } from '../markets/market.entity.js';
-import { OrganisationKind } from './role.js';
+import { OrganisationKind } from '../policy/role.js';
 
 /** A platform, courier firm, agency or the operator: the holder of API keys. */
 @ObjectType({ description: 'An organisation holding API keys: a platform, a courier firm, an agency or the hub operator.' })

@@ -7,7 +7,7 @@ import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexit
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { AccessConfig } from '../platform/config.js';
 import { DEFAULT_PAGE_SIZE } from '../relay/connection.args.js';
-import { AccessErrorCode, QueryLimitError } from './access.errors.js';
+import { AccessErrorCode, QueryLimitError } from '../policy/access.errors.js';
 
 export type QueryLimits = AccessConfig['limits'];
 
@@ -76,10 +76,4 @@ export function queryLimitsPlugin(limits: QueryLimits): ApolloServerPlugin {
       };
     },
   };
-}
-
-/** graphql's parser reports a token overflow as a syntax error; give it the limit's own code. */
-export function refineTokenLimitError(message: string, maxTokens: number): { message: string; extensions: Record<string, unknown> } | undefined {
-  if (!/Document contains more th(?:an|at) \d+ tokens/.test(message)) return undefined;
-  return { message: `The document has more than ${maxTokens} tokens.`, extensions: { code: AccessErrorCode.TOO_MANY_TOKENS, limit: maxTokens } };
 }

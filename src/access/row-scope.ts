@@ -7,8 +7,8 @@ import { Alert } from '../alerts/alert.entity.js';
 import { ApiKey } from './api-key.entity.js';
 import { AuditEntry } from './audit-entry.entity.js';
 import { Organisation } from './organisation.entity.js';
-import { Role } from './role.js';
-import type { Viewer } from './viewer.js';
+import { Role } from '../policy/role.js';
+import type { Viewer } from '../policy/viewer.js';
 
 const NOTHING = { id: { $lt: 0 } };
 

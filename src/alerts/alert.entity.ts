@@ -7,7 +7,7 @@ import { Region } from '../regions/region.entity.js';
 import { Product } from '../catalog/product.entity.js';
 import { Market } from '../markets/market.entity.js';
 import { Shipment } from '../logistics/shipment.entity.js';
-import { AlertKind, AlertSeverity } from './alert-kind.js';
+import { AlertKind, AlertSeverity } from './stream/alert-kind.js';
 
 /**
  * One alert. `dedupeKey` makes raising idempotent: the same condition (e.g.

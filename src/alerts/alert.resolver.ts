@@ -12,8 +12,8 @@ import { Shipment } from '../logistics/shipment.entity.js';
 import { BadUserInputError } from '../platform/errors.js';
 import { sqlList } from '../platform/sql.js';
 import { Alert } from './alert.entity.js';
-import { AlertKind } from './alert-kind.js';
-import { ALERT_RAISED, type AlertRaisedEvent } from './alert.events.js';
+import { AlertKind } from './stream/alert-kind.js';
+import { ALERT_RAISED, type AlertRaisedEvent } from './stream/alert.events.js';
 
 @ObjectType()
 export class AlertConnection extends ConnectionType(Alert) {}

@@ -5,7 +5,7 @@ import { ParcelStatsResolver } from './parcel-stats.resolver.js';
 import { SubsidyReportResolver } from './subsidy-report.resolver.js';
 import { CoverageQualityResolver } from './coverage-quality.resolver.js';
 
-/** The officials' analytics (issue #7), registered in src/graphql/schema.ts. */
+/** The officials' analytics (issue #7), registered in src/schema.ts. */
 export const analyticsResolvers = [
   PriceSeriesResolver,
   PriceAnomalyResolver,

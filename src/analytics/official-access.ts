@@ -1,6 +1,6 @@
-import { ForbiddenError } from '../access/access.errors.js';
-import { Role } from '../access/role.js';
-import type { Viewer } from '../access/viewer.js';
+import { ForbiddenError } from '../policy/access.errors.js';
+import { Role } from '../policy/role.js';
+import type { Viewer } from '../policy/viewer.js';
 
 /**
  * The subsidy report (per-parcel checks, amounts per operating company) and

@@ -1,5 +1,5 @@
 import { Args, Authorized, Ctx, Mutation, Query, Resolver } from 'type-graphql';
-import { Role } from '../access/role.js';
+import { Role } from '../policy/role.js';
 import type { HubContext } from '../graphql/context.js';
 import { findPriceAnomalies, scanPriceAnomalies } from './price-anomaly.service.js';
 import { DetectPriceAnomaliesArgs, PriceAnomaly, PriceAnomalyScan } from './price-anomaly.types.js';

@@ -1,8 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { HubPubSub } from '../platform/pubsub.js';
-import { AlertKind, AlertSeverity } from '../alerts/alert-kind.js';
+import { AlertKind, AlertSeverity } from '../alerts/stream/alert-kind.js';
 import { sqlList } from '../platform/sql.js';
-import { raiseAlerts, type NewAlert } from '../alerts/alert.service.js';
+import { raiseAlerts, type NewAlert } from '../alerts/stream/alert.service.js';
 import { assertPeriod } from './analytics-args.js';
 import { ANOMALY_DEFAULTS, type PriceAnomaly, type PriceAnomalyScan } from './price-anomaly.types.js';
 

@@ -1,7 +1,7 @@
 import { IsDateString, IsOptional, Max, MaxLength, Min } from 'class-validator';
 import { GraphQLLocalDate } from 'graphql-scalars';
 import { ArgsType, Field, Float, Int, ObjectType } from 'type-graphql';
-import { AlertKind } from '../alerts/alert-kind.js';
+import { AlertKind } from '../alerts/stream/alert-kind.js';
 
 /** Defaults of the anomaly rule, documented in the README. */
 export const ANOMALY_DEFAULTS = {

@@ -1,17 +1,11 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from '../platform/logger.js';
 import type { HubPubSub } from '../platform/pubsub.js';
-import { anonymousViewer, type Viewer } from '../access/viewer.js';
-import { AccessRecord } from '../access/access-record.js';
-import { applyRowScope } from '../access/row-scope.js';
-import { Loaders, type Prefetch } from './loaders.js';
-import { Region } from '../regions/region.entity.js';
-import { ancestorCodes } from '../regions/region.service.js';
+import type { Viewer } from '../policy/viewer.js';
+import type { AccessRecord } from '../policy/access-record.js';
+import type { Loaders } from './loaders.js';
 
-/** A region is loaded with its ancestors (their codes are prefixes of its own). */
-const PREFETCH: Prefetch = new Map([[Region, (codes) => codes.flatMap(ancestorCodes)]]);
-
-/** What every resolver receives: its own EntityManager fork and batch loaders. */
+/** What every resolver receives: its own EntityManager fork and batch loaders (made by src/hub-context.ts). */
 export interface HubContext {
   em: EntityManager;
   loaders: Loaders;
@@ -21,14 +15,11 @@ export interface HubContext {
   viewer: Viewer;
   /** Classified fields and rows returned, for the audit trail. */
   accessRecord: AccessRecord;
+  /** Relay object identification: loads an object by its global ID, or null (unknown type or ID, or not visible). */
+  nodes: NodeLoader;
 }
 
-/**
- * One forked EntityManager per HTTP request and per subscription operation,
- * with the viewer's row scope applied to it (src/access/row-scope.ts).
- */
-export function createContext(rootEm: EntityManager, log: Logger, pubSub: HubPubSub, viewer: Viewer = anonymousViewer()): HubContext {
-  const em = rootEm.fork({ clear: true });
-  applyRowScope(em, viewer);
-  return { em, loaders: new Loaders(em, PREFETCH), log, pubSub, viewer, accessRecord: new AccessRecord() };
+/** Loads objects of the schema's Node types by global ID (built by the composition root). */
+export interface NodeLoader {
+  load(globalId: string): Promise<object | null>;
 }

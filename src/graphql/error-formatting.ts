@@ -1,8 +1,7 @@
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { ConnectionException } from '@mikro-orm/core';
 import type { Logger } from '../platform/logger.js';
-import { AccessErrorCode } from '../access/access.errors.js';
-import { refineTokenLimitError, type QueryLimits } from '../access/query-limits.js';
+import { AccessErrorCode } from '../policy/access.errors.js';
 
 /** Codes whose message is meant for the client as it is. */
 const CLIENT_CODES = new Set([
@@ -40,7 +39,7 @@ function isDatabaseDown(error: unknown): boolean {
  * database becomes DATABASE_UNAVAILABLE; anything else is masked as
  * "Unexpected error" and logged with its stack (never sent to the client).
  */
-export function createErrorFormatter(log: Logger, onError: (code: string) => void, limits?: Pick<QueryLimits, 'maxTokens'>) {
+export function createErrorFormatter(log: Logger, onError: (code: string) => void, limits?: { maxTokens: number }) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const tokens = limits && refineTokenLimitError(formatted.message, limits.maxTokens);
     if (tokens) {
@@ -76,4 +75,10 @@ export function createErrorFormatter(log: Logger, onError: (code: string) => voi
       extensions: { code: 'INTERNAL_SERVER_ERROR' },
     };
   };
+}
+
+/** graphql's parser reports a token overflow as a syntax error; give it the limit's own code. */
+export function refineTokenLimitError(message: string, maxTokens: number): { message: string; extensions: Record<string, unknown> } | undefined {
+  if (!/Document contains more th(?:an|at) \d+ tokens/.test(message)) return undefined;
+  return { message: `The document has more than ${maxTokens} tokens.`, extensions: { code: AccessErrorCode.TOO_MANY_TOKENS, limit: maxTokens } };
 }

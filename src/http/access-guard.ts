@@ -1,11 +1,11 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
-import { Role } from '../access/role.js';
+import { Role } from '../policy/role.js';
 import type { Authenticate } from '../access/authenticate.js';
 import type { RateLimits } from '../access/rate-limit.js';
 import type { AuditService } from '../access/audit.service.js';
-import { AccessErrorCode, UnauthenticatedError } from '../access/access.errors.js';
-import { anonymousViewer, type Viewer } from '../access/viewer.js';
+import { AccessErrorCode, UnauthenticatedError } from '../policy/access.errors.js';
+import { anonymousViewer, type Viewer } from '../policy/viewer.js';
 import type { Logger } from '../platform/logger.js';
 
 export interface AccessGuardOptions {

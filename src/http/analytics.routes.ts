@@ -9,7 +9,7 @@ import { BadUserInputError } from '../platform/errors.js';
 import { subsidyReportCsv } from '../analytics/subsidy-report.service.js';
 import { MONTH_PATTERN } from '../analytics/subsidy-report.types.js';
 import { assertOfficialView } from '../analytics/official-access.js';
-import type { Viewer } from '../access/viewer.js';
+import type { Viewer } from '../policy/viewer.js';
 
 /** The project root: the nearest folder above this file with a package.json (works from src/ and from dist/src/). */
 function projectRoot(): string {

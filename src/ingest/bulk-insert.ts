@@ -100,6 +100,12 @@ export interface CopyTarget {
   conflict: string;
   /** What to return for the inserted rows, e.g. `*` or `id, raw_name`; nothing when absent. */
   returning?: string;
+  /**
+   * The id sequence of the table: {@link copyRows} then reserves ids and COPYs
+   * straight into the table (no staging, no ON CONFLICT), falling back to the
+   * staging path when the batch meets a stored key.
+   */
+  sequence?: string;
 }
 
 /**
@@ -192,4 +198,88 @@ export async function withPgTransaction<T>(em: EntityManager, work: (client: pg.
   } finally {
     client.release();
   }
+}
+
+/** A stored row as `RETURNING *` would give it: the written values plus `id` and `ingested_at`. */
+export type StoredRow = Record<string, unknown>;
+
+/** Session cache key: the last batch of this table met stored keys (the next one goes the safe way first). @internal */
+const conflictsSeen = (table: string) => `bulk:conflicts:${table}`;
+
+/**
+ * Writes rows into `target` and returns the rows stored (as whole rows with
+ * `id` and `ingested_at`), skipping those whose key is already stored or
+ * repeated in `rows`. `client` must be in a transaction.
+ *
+ * The fast path (a target with a `sequence`): ids and the timestamp are
+ * reserved in one statement and the rows are COPYed straight into the table,
+ * under a savepoint. A unique violation (a key already stored: a re-load)
+ * rolls back to the savepoint and takes the staging path
+ * ({@link copyIgnoringConflicts}: COPY into a temporary table, then
+ * `INSERT ... ON CONFLICT DO NOTHING RETURNING`); `session` remembers that,
+ * so the next batch of a re-load goes the staging way at once, and returns
+ * to the fast path after a batch that met no stored key.
+ */
+export async function copyRows(
+  client: pg.PoolClient,
+  target: CopyTarget,
+  rows: readonly (readonly SqlValue[])[],
+  session: Map<string, unknown>,
+): Promise<{ rows: StoredRow[] }> {
+  if (!rows.length) return { rows: [] };
+  const names = Object.keys(target.columns);
+  const keyIndex = names.indexOf('source_key');
+  // Repeats within the batch (a list that repeats a row) are one fact: the first is written.
+  const seen = new Set<SqlValue>();
+  const unique = rows.filter((row) => (seen.has(row[keyIndex]) ? false : (seen.add(row[keyIndex]), true)));
+  if (target.sequence && !session.get(conflictsSeen(target.table))) {
+    await client.query('savepoint copy_rows');
+    try {
+      const { ids, at } = await copyInto(client, { table: target.table, sequence: target.sequence, columns: target.columns }, unique);
+      await client.query('release savepoint copy_rows');
+      return { rows: unique.map((values, i) => ({ id: ids[i], ...rowOf(names, values), ingested_at: at })) };
+    } catch (error) {
+      if ((error as { code?: string }).code !== '23505') throw error;
+      await client.query('rollback to savepoint copy_rows');
+      session.set(conflictsSeen(target.table), true);
+    }
+  }
+  const staged = await copyIgnoringConflicts(client, { ...target, returning: 'id, source_key, ingested_at' }, unique);
+  if (staged.inserted === unique.length) session.delete(conflictsSeen(target.table));
+  const byKey = new Map(unique.map((row) => [row[keyIndex], row]));
+  return {
+    rows: staged.rows.map((returned) => ({ ...rowOf(names, byKey.get(returned.source_key as string)!), id: String(returned.id), ingested_at: returned.ingested_at })),
+  };
+}
+
+/** Column names and values as a row object. @internal */
+function rowOf(names: readonly string[], values: readonly SqlValue[]): StoredRow {
+  const row: StoredRow = {};
+  for (let i = 0; i < names.length; i++) row[names[i]] = values[i];
+  return row;
+}
+
+/**
+ * COPYs rows straight into `table` with ids reserved from its sequence and
+ * one `ingested_at` (the transaction's time): no staging table, no
+ * `ON CONFLICT`, so the caller must already know the rows are new (its own
+ * lookups) or handle the unique violation. Returns the ids, in row order.
+ */
+export async function copyInto(
+  client: pg.PoolClient,
+  target: { table: string; sequence: string; columns: Readonly<Record<string, string>> },
+  rows: readonly (readonly SqlValue[])[],
+): Promise<{ ids: string[]; at: Date }> {
+  if (!rows.length) return { ids: [], at: new Date() };
+  const names = Object.keys(target.columns);
+  assertWidth(target.table, names.length, rows);
+  const reserved = await client.query<{ id: string; at: Date }>(
+    `select nextval($1::regclass)::text as id, now() as at from generate_series(1, $2::int)`, [target.sequence, rows.length]);
+  // (The ORM's pool may hand timestamps back as text.)
+  const at = new Date(reserved.rows[0].at);
+  const stamp = at.toISOString();
+  const ids = reserved.rows.map((r) => r.id);
+  const columns = ['id', ...names, 'ingested_at'].map((c) => `"${c}"`).join(', ');
+  await pipeline(Readable.from(copyText(target.table, rows.map((row, i) => [ids[i], ...row, stamp]))), client.query(copyFrom(`copy "${target.table}" (${columns}) from stdin`)));
+  return { ids, at };
 }

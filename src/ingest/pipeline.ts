@@ -1,31 +1,32 @@
 import type pg from 'pg';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { HubPubSub } from '../platform/pubsub.js';
-import { sqlList } from '../platform/sql.js';
-import { pricePerKg } from '../catalog/units.js';
-import type { MarketChannel } from '../markets/market-channel.js';
-import { PRICE_OBSERVED, type PriceObservedEvent } from '../pricing/price.events.js';
-import { copyIgnoringConflicts, withPgTransaction, type CopyTarget, type SqlValue } from './bulk-insert.js';
-import { keepRejected, type Rejection } from './rejected-store.js';
-import { canonicalRecord, isMappingFailure, type CanonicalRecord, type PriceRecord, type SaleRecord, type SupplyRecord } from './records.js';
+import { withPgTransaction } from './bulk-insert.js';
+import { keepRejected, keepRejections, type Rejection } from './rejected-store.js';
+import { isMappingFailure } from './records.js';
 import type { Mapper, SourceRecord } from './connectors/connector.js';
-import { ProductMatcher, type MatchOutcome } from './matching/product-matcher.js';
-import { OriginMatcher } from './matching/origin-matcher.js';
-import { normaliseName } from './matching/normalise.js';
+import { factKind, type Indexed, type KindWrite } from './fact-kind.js';
+// The kinds of the ingest area register themselves; other areas register theirs (src/logistics: tracking).
+import './market-facts.kind.js';
 
 /**
- * The ingest pipeline every path goes through (connectors, spreadsheet
- * uploads, the `recordPriceObservations` mutation, replays):
+ * The one ingest pipeline (issues #4, #13), for every fact and every path:
+ * connectors, spreadsheet uploads, the `recordPriceObservations` mutation,
+ * courier webhooks and the `ingestTrackingEvents` mutation, replays.
  *
- *   map -> validate -> match (catalogue, markets, regions) -> write in bulk in
- *   one transaction -> keep rejections -> publish -> report counts.
+ *   map -> validate -> resolve -> write in bulk -> derive   (one transaction per batch)
+ *       -> publish                                           (after the commit)
  *
- * A batch's accepted records are written in one transaction or not at all,
- * together with the review-queue entries of their unmatched names and the
- * connector's cursor. Records that fail mapping, validation or lookup are
- * kept in the rejected store with the reason, the field, the position and the
- * raw input; by default the rest of the batch is stored (`atomic: true`
- * refuses the whole batch instead and stores nothing).
+ * A source record is mapped by its source's mapper (a connector's, or a
+ * courier format's) into canonical records, each validated by its kind
+ * (src/ingest/fact-kind.ts). The valid ones are resolved, written and derived
+ * by their kind inside ONE transaction per batch, together with the batch's
+ * refused records (one rejected-record store, kept once per raw record) and
+ * the caller's own statements (a connector's cursor, a push's signature): a
+ * batch is stored whole or not at all. Subscribers hear about it after the
+ * commit. By default a refused record does not stop the rest of its batch;
+ * `atomic: true` refuses the whole batch instead, storing nothing but the
+ * refused records.
  */
 
 /** Counts a load reports. */
@@ -56,24 +57,27 @@ export interface BatchRejection extends Rejection {
 
 export interface BatchResult {
   counts: LoadCounts;
+  /** Refused records, in batch order. */
   rejections: BatchRejection[];
-  /** Stored price rows, as database rows. */
-  storedPrices: Record<string, unknown>[];
-  storedSupply: Record<string, unknown>[];
-  storedSales: Record<string, unknown>[];
-  /** Ids of the rejected records kept, in the order of `rejections`. */
+  /** Ids of the rejected records kept, in the order of `rejections` (empty when not kept). */
   rejectedIds: string[];
+  /** Stored rows per kind (`price`, `supply`, `sale`...), for callers that answer with them. */
+  rows: Record<string, Record<string, unknown>[]>;
+  /** Kind-specific figures added up (e.g. `shipmentsUpdated`, `alerts`). */
+  figures: Record<string, number>;
 }
 
 export interface SessionOptions {
-  /** Connector instance name: the facts' `source_connector`. */
+  /** Connector instance name: the facts' `source_connector` and the rejected records' `connector`. */
   connector: string;
-  /** What re-reads a rejected raw record on replay (a connector module or `recordPriceObservations`). */
+  /** What re-reads a rejected raw record on replay (a connector module, `recordPriceObservations`, a courier format). */
   pipeline: string;
   map: Mapper<unknown>;
   /** Mapper config. */
   config?: unknown;
   pubSub?: HubPubSub;
+  /** Handed to every kind (e.g. the authenticated courier of a push). */
+  context?: unknown;
 }
 
 export interface BatchOptions {
@@ -81,7 +85,9 @@ export interface BatchOptions {
   atomic?: boolean;
   /** Keep refused records in the rejected store. @default true */
   keepRejections?: boolean;
-  /** Runs in the batch's transaction after the writes (e.g. to save the connector's cursor). */
+  /** Runs first in the batch's transaction (e.g. claims a push's signature); throwing stores nothing. */
+  beforeWrite?: (client: pg.PoolClient) => Promise<void>;
+  /** Runs in the batch's transaction after the writes (e.g. saves the connector's cursor). */
   inTransaction?: (client: pg.PoolClient) => Promise<void>;
 }
 
@@ -93,326 +99,134 @@ export class BatchRefusedError extends Error {
   }
 }
 
-const FACT_CONFLICT = '(source_connector, source_key)';
+/** Rolls an atomic batch back from inside its transaction. @internal */
+class RefuseBatch extends Error {}
 
-const PRICE_TARGET: CopyTarget = {
-  table: 'price_observation',
-  columns: {
-    source_connector: 'varchar', source_key: 'varchar', product_id: 'int', variety_id: 'int', market_id: 'int',
-    origin_region_code: 'varchar', origin_text: 'varchar', observed_on: 'date', raw_name: 'varchar', spec: 'varchar',
-    low_price: 'numeric', avg_price: 'numeric', high_price: 'numeric', unit: 'varchar',
-    low_per_kg: 'numeric', avg_per_kg: 'numeric', high_per_kg: 'numeric', volume: 'numeric', volume_unit: 'varchar',
-  },
-  conflict: FACT_CONFLICT,
-  // Only what the database adds: the rest of each stored row is known here already, and sending
-  // back tens of thousands of full rows per batch cost more than the insert itself (BENCHMARKS.md).
-  returning: 'id, source_key, ingested_at',
-};
+/**
+ * What makes a batch worth running again at once: a deadlock, a serialization
+ * failure, or a key stored by a concurrent batch after this one looked (the
+ * new run's lookups see it). @internal
+ */
+const RETRYABLE = new Set(['40001', '40P01', '23505']);
+const ATTEMPTS = 3;
 
-const SUPPLY_TARGET: CopyTarget = {
-  table: 'supply_listing',
-  columns: {
-    source_connector: 'varchar', source_key: 'varchar', product_id: 'int', variety_id: 'int', platform_id: 'int', raw_name: 'varchar',
-    seller: 'varchar', origin_region_code: 'varchar', quantity: 'numeric', quantity_unit: 'varchar', price: 'numeric',
-    price_unit: 'varchar', available_from: 'date', available_to: 'date',
-  },
-  conflict: FACT_CONFLICT,
-  returning: '*',
-};
-
-const SALES_TARGET: CopyTarget = {
-  table: 'sales_record',
-  columns: {
-    source_connector: 'varchar', source_key: 'varchar', product_id: 'int', variety_id: 'int', raw_name: 'varchar', channel: 'market_channel',
-    platform_id: 'int', origin_region_code: 'varchar', destination_region_code: 'varchar', period_start: 'date', period_end: 'date',
-    quantity: 'numeric', quantity_unit: 'varchar', amount: 'numeric', orders: 'int',
-  },
-  conflict: FACT_CONFLICT,
-  returning: '*',
-};
-
-interface Resolved {
-  record: CanonicalRecord;
-  product: MatchOutcome;
-  originRegion: string | null;
+/** Runs a batch's transaction, again (up to three times in all) when it failed for a retryable reason. @internal */
+async function retrying<T>(run: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (error) {
+      if (attempt >= ATTEMPTS || !RETRYABLE.has(String((error as { code?: unknown }).code))) throw error;
+    }
+  }
 }
 
 /**
- * One load by one connector: holds the catalogue matchers and market codes
- * (read once), writes batches, and adds up the counts.
+ * One load by one source: keeps what is read once per load (the catalogue
+ * matcher, market codes) and adds up the counts over its batches.
  */
 export class IngestSession {
   readonly counts = emptyCounts();
-  private matchers?: Promise<{ products: ProductMatcher; origins: OriginMatcher; markets: Map<string, { id: number; channel: MarketChannel }> }>;
+  private readonly cache = new Map<string, unknown>();
 
   constructor(private readonly em: EntityManager, readonly options: SessionOptions) {}
 
-  private lookups() {
-    this.matchers ??= (async () => {
-      const [products, origins, markets] = await Promise.all([
-        ProductMatcher.load(this.em),
-        OriginMatcher.load(this.em),
-        this.em.getConnection().execute<{ id: number; code: string; channel: MarketChannel }[]>('select id, code, channel from market'),
-      ]);
-      return { products, origins, markets: new Map(markets.map((m) => [m.code, { id: m.id, channel: m.channel }])) };
-    })();
-    return this.matchers;
-  }
-
-  /** Maps, validates, matches and stores one batch of source records. */
+  /** Maps, validates, resolves, writes and derives one batch of source records; publishes after the commit. */
   async write(batch: readonly SourceRecord[], options: BatchOptions = {}): Promise<BatchResult> {
-    const { connector, pipeline } = this.options;
-    const counts = emptyCounts();
-    counts.read = batch.length;
+    const { connector, pipeline, context } = this.options;
+    const now = Date.now();
     const rejections: BatchRejection[] = [];
-    const refuse = (index: number, reason: string, field?: string) =>
-      rejections.push({ index, connector, pipeline, reason, field, position: batch[index].position, raw: batch[index].raw });
+    const refuse = (index: number, reason: string, field?: string | null) => {
+      const source = batch[index];
+      const path = field && source.path ? `${source.path}.${field}` : field ?? source.path;
+      rejections.push({ index, connector, pipeline, reason, field: path ?? undefined, position: source.position, raw: source.raw, identity: source.identity });
+    };
 
-    // Map and validate.
-    const valid: { index: number; record: CanonicalRecord }[] = [];
-    batch.forEach((source, index) => {
+    // 1. Map and validate, record by record (no database).
+    const byKind = new Map<string, Indexed<unknown>[]>();
+    const validateContext = { connector, now, context };
+    for (let index = 0; index < batch.length; index++) {
       let mapped;
       try {
-        mapped = this.options.map(source.raw, this.options.config);
+        mapped = this.options.map(batch[index].raw, this.options.config);
       } catch (error) {
         refuse(index, `could not be mapped: ${(error as Error).message}`);
-        return;
+        continue;
       }
       for (const one of Array.isArray(mapped) ? mapped : [mapped]) {
         if (isMappingFailure(one)) {
           refuse(index, one.reason, one.field);
           continue;
         }
-        const parsed = canonicalRecord.safeParse(one);
-        if (parsed.success) valid.push({ index, record: parsed.data });
-        else {
-          const issue = parsed.error.issues[0];
-          const field = issue.path.join('.') || undefined;
-          refuse(index, field ? `${field} ${issue.message}` : issue.message, field);
+        const kind = factKind(String((one as { kind?: unknown })?.kind));
+        if (!kind) {
+          refuse(index, `unknown kind of fact "${String((one as { kind?: unknown })?.kind)}"`, 'kind');
+          continue;
         }
+        const valid = kind.validate(one as Record<string, unknown>, validateContext);
+        if (isMappingFailure(valid)) {
+          refuse(index, valid.reason, valid.field);
+          continue;
+        }
+        const group = byKind.get(kind.kind);
+        if (group) group.push({ index, record: valid });
+        else byKind.set(kind.kind, [{ index, record: valid }]);
       }
-    });
+    }
+    const keep = options.keepRejections !== false;
+    if (options.atomic && rejections.length) throw await this.refused(rejections, keep);
 
-    // Match names, places and markets.
-    const { products, origins, markets } = await this.lookups();
-    const regionCodes = new Set(valid.flatMap(({ record }) => [record.originRegion, record.kind === 'sale' ? record.destinationRegion : undefined]).filter((c): c is string => Boolean(c)));
-    const knownRegions = regionCodes.size
-      ? new Set((await this.em.getConnection().execute<{ code: string }[]>('select code from region where code in (?)', [sqlList(regionCodes)])).map((r) => r.code))
-      : new Set<string>();
-    const resolved: (Resolved & { index: number })[] = [];
-    for (const { index, record } of valid) {
-      const marketCode = record.kind === 'price' ? record.market : record.platform;
-      const marketField = record.kind === 'price' ? 'market' : 'platform';
-      if (marketCode && !markets.has(marketCode)) {
-        refuse(index, `unknown ${marketField} "${marketCode}"`, marketField);
-        continue;
-      }
-      if (record.originRegion && !knownRegions.has(record.originRegion)) {
-        refuse(index, `unknown region code "${record.originRegion}"`, 'originRegion');
-        continue;
-      }
-      if (record.kind === 'sale' && record.destinationRegion && !knownRegions.has(record.destinationRegion)) {
-        refuse(index, `unknown region code "${record.destinationRegion}"`, 'destinationRegion');
-        continue;
-      }
-      const originRegion = record.originRegion ?? (record.originText ? origins.match(record.originText).code ?? null : null);
-      resolved.push({ index, record, originRegion, product: products.match(record.rawName, record.product, record.variety) });
+    // 2. Resolve, write and derive, all in one transaction with the batch's refused records.
+    const writes: [string, KindWrite][] = [];
+    let rejectedIds: string[] = [];
+    const validated = rejections.length;
+    try {
+      await retrying(() => withPgTransaction(this.em, async (client) => {
+        writes.length = 0;
+        rejections.length = validated;
+        await options.beforeWrite?.(client);
+        const writeContext = { ...validateContext, client, em: this.em, cache: this.cache, pubSub: this.options.pubSub };
+        for (const [name, records] of byKind) {
+          const written = await factKind(name)!.write(records, writeContext);
+          writes.push([name, written]);
+          for (const r of written.rejections) refuse(r.index, r.reason, r.field);
+        }
+        if (options.atomic && rejections.length) throw new RefuseBatch();
+        if (keep && rejections.length) {
+          rejections.sort((a, b) => a.index - b.index);
+          rejectedIds = await keepRejections(client, rejections);
+        }
+        await options.inTransaction?.(client);
+      }));
+    } catch (error) {
+      if (error instanceof RefuseBatch) throw await this.refused(rejections, keep);
+      throw error;
     }
 
-    if (options.atomic && rejections.length) {
-      const ids = options.keepRejections === false ? [] : await keepNewRejections(this.em, rejections);
-      throw new BatchRefusedError(rejections, ids);
-    }
+    // 3. After the commit: subscribers.
+    for (const [, written] of writes) await written.publish?.();
 
-    // Write, all in one transaction.
-    const priceRows: SqlValue[][] = [];
-    const supplyRows: SqlValue[][] = [];
-    const saleRows: SqlValue[][] = [];
-    const outcomes = new Map<string, MatchOutcome>();
-    for (const item of resolved) {
-      const row = toRow(connector, item, markets);
-      outcomes.set(item.record.rawName, item.product);
-      if (item.record.kind === 'price') priceRows.push(row);
-      else if (item.record.kind === 'supply') supplyRows.push(row);
-      else saleRows.push(row);
+    const counts = emptyCounts();
+    counts.read = batch.length;
+    const rows: BatchResult['rows'] = {};
+    const figures: Record<string, number> = {};
+    for (const [name, written] of writes) {
+      counts.stored += written.stored;
+      counts.duplicates += written.duplicates;
+      counts.unmatched += written.unmatched ?? 0;
+      if (written.rows) rows[name] = written.rows;
+      for (const [figure, n] of Object.entries(written.figures ?? {})) figures[figure] = (figures[figure] ?? 0) + n;
     }
-    const written = await withPgTransaction(this.em, async (client) => {
-      const prices = withInputs(await copyIgnoringConflicts(client, PRICE_TARGET, priceRows), PRICE_TARGET, priceRows);
-      const supply = await copyIgnoringConflicts(client, SUPPLY_TARGET, supplyRows);
-      const sales = await copyIgnoringConflicts(client, SALES_TARGET, saleRows);
-      const unmatched = await queueUnmatched(client, connector, [...prices.rows, ...supply.rows, ...sales.rows], outcomes);
-      await options.inTransaction?.(client);
-      return { prices: prices.rows, supply: supply.rows, sales: sales.rows, unmatched };
-    });
-
-    const rejectedIds = rejections.length && options.keepRejections !== false ? await keepNewRejections(this.em, rejections) : [];
-    if (this.options.pubSub && written.prices.length) {
-      const marketById = new Map([...markets.entries()].map(([code, m]) => [m.id, [code, m] as const]));
-      const events = written.prices.map((row): PriceObservedEvent => {
-        const outcome = outcomes.get(String(row.raw_name))?.match;
-        const market = marketById.get(Number(row.market_id));
-        return {
-          row,
-          productCode: row.product_id == null ? null : outcome?.productCode ?? null,
-          varietyName: row.variety_id == null ? null : outcome?.varietyName ?? null,
-          marketCode: market?.[0] ?? '',
-          channel: market?.[1].channel as MarketChannel,
-        };
-      });
-      await publishPaced(this.options.pubSub, PRICE_OBSERVED, events);
-    }
-    counts.stored = written.prices.length + written.supply.length + written.sales.length;
-    counts.duplicates = resolved.length - counts.stored;
     counts.rejected = rejections.length;
-    counts.unmatched = written.unmatched;
     addCounts(this.counts, counts);
-    return { counts, rejections, rejectedIds, storedPrices: written.prices, storedSupply: written.supply, storedSales: written.sales };
+    rejections.sort((a, b) => a.index - b.index);
+    return { counts, rejections, rejectedIds, rows, figures };
   }
-}
 
-/**
- * Completes rows returned as `id, source_key, ingested_at` with the values
- * written, into whole rows as `RETURNING *` would give them.
- */
-function withInputs(result: { rows: Record<string, unknown>[] }, target: CopyTarget, rows: readonly SqlValue[][]): { rows: Record<string, unknown>[] } {
-  const names = Object.keys(target.columns);
-  const keyIndex = names.indexOf('source_key');
-  const byKey = new Map<SqlValue, readonly SqlValue[]>();
-  for (const row of rows) if (!byKey.has(row[keyIndex])) byKey.set(row[keyIndex], row);
-  return {
-    rows: result.rows.map((returned) => {
-      const values = byKey.get(returned.source_key as string)!;
-      const full: Record<string, unknown> = { ...returned };
-      names.forEach((name, i) => {
-        full[name] = values[i];
-      });
-      return full;
-    }),
-  };
-}
-
-/** Events published before yielding to the event loop. */
-const PUBLISH_CHUNK = 256;
-
-/**
- * Publishes after commit in chunks, yielding between them: every subscriber
- * (graphql-ws operations, the anomaly watcher) reads through a buffer of
- * 1,024 pending events, and a bulk load publishing tens of thousands at once
- * would overflow it. The facts are committed whatever happens here.
- */
-async function publishPaced(pubSub: HubPubSub, topic: string, events: readonly unknown[]): Promise<void> {
-  for (let start = 0; start < events.length; start += PUBLISH_CHUNK) {
-    for (const event of events.slice(start, start + PUBLISH_CHUNK)) pubSub.publish(topic, event);
-    await new Promise((resolve) => setImmediate(resolve));
+  /** Keeps the refused records of a refused atomic batch (their own statement) and builds the error. @internal */
+  private async refused(rejections: BatchRejection[], keep: boolean): Promise<BatchRefusedError> {
+    rejections.sort((a, b) => a.index - b.index);
+    const ids = keep ? await keepRejected(this.em, rejections) : [];
+    return new BatchRefusedError(rejections, ids);
   }
-}
-
-/**
- * Keeps rejections, except those already pending in the store (same
- * connector, position and raw record): re-loading a file with a bad row keeps
- * that row once, as it stores its good rows once.
- */
-async function keepNewRejections(em: EntityManager, rejections: readonly BatchRejection[]): Promise<string[]> {
-  const pool = await em.getConnection().getNativeClient();
-  const known = await pool.query<{ i: string }>(
-    `select t.i from unnest($1::text[], $2::text[], $3::jsonb[]) with ordinality as t(c, p, r, i)
-      where exists (select 1 from rejected_record x where x.status = 'PENDING' and x.connector = t.c and x.position = t.p and x.raw = t.r)`,
-    [rejections.map((r) => r.connector), rejections.map((r) => r.position ?? ''), rejections.map((r) => JSON.stringify(r.raw ?? null))],
-  );
-  const skip = new Set(known.rows.map((row) => Number(row.i) - 1));
-  return keepRejected(em, rejections.filter((_, i) => !skip.has(i)));
-}
-
-function num(value: number | undefined | null): SqlValue {
-  return value ?? null;
-}
-
-/** A resolved record as a row of its table, in the column order of its CopyTarget. */
-function toRow(connector: string, item: Resolved, markets: Map<string, { id: number }>): SqlValue[] {
-  const { record, originRegion } = item;
-  const match = item.product.match;
-  const productId = match?.productId ?? null;
-  const varietyId = match?.varietyId ?? null;
-  switch (record.kind) {
-    case 'price': {
-      const r: PriceRecord = record;
-      return [
-        connector, r.sourceKey, productId, varietyId, markets.get(r.market)!.id, originRegion, r.originText ?? null, r.observedOn,
-        r.rawName, r.spec ?? null, num(r.lowPrice), r.avgPrice, num(r.highPrice), r.unit,
-        num(pricePerKg(r.lowPrice, r.unit)), num(pricePerKg(r.avgPrice, r.unit)), num(pricePerKg(r.highPrice, r.unit)),
-        num(r.volume), r.volumeUnit ?? null,
-      ];
-    }
-    case 'supply': {
-      const r: SupplyRecord = record;
-      return [
-        connector, r.sourceKey, productId, varietyId, markets.get(r.platform)!.id, r.rawName, r.seller, originRegion,
-        r.quantity, r.quantityUnit, num(r.price), r.priceUnit ?? null, r.availableFrom, r.availableTo ?? null,
-      ];
-    }
-    case 'sale': {
-      const r: SaleRecord = record;
-      return [
-        connector, r.sourceKey, productId, varietyId, r.rawName, r.channel, r.platform ? markets.get(r.platform)!.id : null,
-        originRegion, r.destinationRegion ?? null, r.periodStart, r.periodEnd, r.quantity, r.quantityUnit, r.amount, r.orders,
-      ];
-    }
-  }
-}
-
-/** Examples kept per unmatched name. */
-const EXAMPLES = 3;
-
-/**
- * Adds the stored facts whose name matched nothing to the review queue: one
- * row per name with how many facts carried it, a few examples and the best
- * suggestion. Counts only facts stored now, so a re-load adds nothing.
- */
-async function queueUnmatched(
-  client: pg.PoolClient,
-  connector: string,
-  rows: readonly Record<string, unknown>[],
-  outcomes: Map<string, MatchOutcome>,
-): Promise<number> {
-  const byName = new Map<string, { count: number; examples: unknown[] }>();
-  for (const row of rows) {
-    if (row.product_id != null) continue;
-    const name = String(row.raw_name);
-    const entry = byName.get(name) ?? { count: 0, examples: [] };
-    entry.count += 1;
-    if (entry.examples.length < EXAMPLES) {
-      entry.examples.push({
-        connector,
-        sourceKey: row.source_key,
-        ...(row.observed_on ? { observedOn: row.observed_on, spec: row.spec, avgPrice: row.avg_price, unit: row.unit } : {}),
-        ...(row.seller ? { seller: row.seller } : {}),
-      });
-    }
-    byName.set(name, entry);
-  }
-  if (!byName.size) return 0;
-  const names = [...byName.keys()];
-  const suggestion = (name: string) => outcomes.get(name)?.suggestion;
-  await client.query(
-    `insert into unmatched_name (raw_name, normalised, count, examples, connectors, suggested_product_id, suggested_variety_id, suggestion_score)
-     select n, norm, c, e, array[$7::text], sp, sv, sc
-       from unnest($1::varchar[], $2::varchar[], $3::int[], $4::jsonb[], $5::int[], $6::int[], $8::real[]) as t(n, norm, c, e, sp, sv, sc)
-     on conflict (raw_name) do update set
-       count = unmatched_name.count + excluded.count,
-       last_seen_at = now(),
-       connectors = case when $7::text = any(unmatched_name.connectors) then unmatched_name.connectors else unmatched_name.connectors || excluded.connectors end,
-       examples = case when jsonb_array_length(unmatched_name.examples) >= ${EXAMPLES} then unmatched_name.examples
-                  else (select coalesce(jsonb_agg(x), '[]'::jsonb) from (select x from jsonb_array_elements(unmatched_name.examples || excluded.examples) x limit ${EXAMPLES}) s) end`,
-    [
-      names,
-      names.map((n) => normaliseName(n).core),
-      names.map((n) => byName.get(n)!.count),
-      names.map((n) => JSON.stringify(byName.get(n)!.examples)),
-      names.map((n) => suggestion(n)?.productId ?? null),
-      names.map((n) => suggestion(n)?.varietyId ?? null),
-      connector,
-      names.map((n) => suggestion(n)?.score ?? null),
-    ],
-  );
-  return [...byName.values()].reduce((sum, e) => sum + e.count, 0);
 }

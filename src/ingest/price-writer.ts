@@ -44,7 +44,7 @@ export async function storePrices(
   const records = inputs.map((input, index) => ({ raw: { ...input }, position: `observations[${index}]` }));
   try {
     const result = await session.write(records, { atomic: true });
-    return { stored: result.storedPrices, duplicates: result.counts.duplicates };
+    return { stored: result.rows.price ?? [], duplicates: result.counts.duplicates };
   } catch (error) {
     if (!(error instanceof BatchRefusedError)) throw error;
     const first = error.rejections[0];

@@ -1,8 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from '../platform/logger.js';
 import type { HubPubSub } from '../platform/pubsub.js';
-import { raiseAlerts, type NewAlert } from '../alerts/alert.service.js';
-import { AlertKind, AlertSeverity } from '../alerts/alert-kind.js';
+import { raiseAlerts, type NewAlert } from '../alerts/stream/alert.service.js';
+import { AlertKind, AlertSeverity } from '../alerts/stream/alert-kind.js';
 import { SIGNATURE_TOLERANCE_S } from './courier-credential.service.js';
 
 export interface DelayScannerOptions {

@@ -8,9 +8,9 @@ import { Product } from '../catalog/product.entity.js';
 import { Market } from '../markets/market.entity.js';
 import { Courier } from './courier.entity.js';
 import { ShipmentDirection, ShipmentStatus } from './logistics-enums.js';
-import { Classified } from '../access/classification.js';
-import { MaskKind } from '../access/masking.js';
-import { DataClass } from '../access/role.js';
+import { Classified } from '../policy/classification.js';
+import { MaskKind } from '../policy/masking.js';
+import { DataClass } from '../policy/role.js';
 
 /**
  * A parcel. Its status and timestamps are derived from its tracking events

@@ -5,10 +5,10 @@ import { sqlList } from '../platform/sql.js';
 import { fromGlobalId } from '../relay/global-id.js';
 import { ShipmentStatus } from './logistics-enums.js';
 import { TrackingFormat } from './tracking-format.js';
-import { MAX_BATCH_EVENTS } from './feeds/native.mapper.js';
-import { ingestTrackingEvents, type KeptTrackingEvent } from './tracking-ingest.service.js';
-import { ForbiddenError } from '../access/access.errors.js';
-import { Role } from '../access/role.js';
+import { MAX_PUSH_ITEMS as MAX_BATCH_EVENTS } from './feeds/courier-formats.js';
+import { ingestPush, replayKeptEvents } from './tracking-ingest.service.js';
+import { ForbiddenError } from '../policy/access.errors.js';
+import { Role } from '../policy/role.js';
 import { Courier } from './courier.entity.js';
 
 @InputType({ description: 'Where a scan happened.' })
@@ -115,8 +115,9 @@ export class TrackingIngestResolver {
     if (events.length === 0 || events.length > MAX_BATCH_EVENTS) {
       throw new BadUserInputError(`Argument "events" must hold 1 to ${MAX_BATCH_EVENTS} events (got ${events.length}).`, 'events');
     }
-    const items = events.map((event, index) => ({ format: TrackingFormat.GRAPHQL, index, path: `events[${index}]`, raw: withoutNulls({ ...event }) }));
-    return ingestTrackingEvents(ctx.em, ctx.pubSub, { courier, items, origin: `mutation ingestTrackingEvents at ${new Date().toISOString()}` });
+    return ingestPush(ctx.em, ctx.pubSub, {
+      courier, format: TrackingFormat.GRAPHQL, payload: events.map((event) => withoutNulls({ ...event })), origin: `mutation ingestTrackingEvents at ${new Date().toISOString()}`,
+    });
   }
 
   @Mutation(() => [ReplayedTrackingEvent], {
@@ -128,32 +129,21 @@ export class TrackingIngestResolver {
       if (decoded?.type !== 'RejectedRecord') throw new BadUserInputError(`ids[${i}] is not a RejectedRecord id.`, `ids[${i}]`);
       return decoded.key;
     });
-    const rows = await ctx.em.getConnection().execute<{ id: string; connector: string; raw: KeptTrackingEvent & { body?: string }; status: string }[]>(
-      `select id, connector, raw, status from rejected_record where id in (?) and connector like 'courier:%'`, [sqlList(keys)]);
+    const rows = await ctx.em.getConnection().execute<{ id: string; connector: string; pipeline: string | null; raw: unknown; position: string | null }[]>(
+      `select id::text as id, connector, pipeline, raw, position from rejected_record where id in (?) and connector like 'courier:%'`, [sqlList(keys)]);
     const byId = new Map(rows.map((r) => [String(r.id), r]));
+    const outcomes = await replayKeptEvents(ctx.em, ctx.pubSub, rows);
     const results: ReplayedTrackingEvent[] = [];
     for (const [i, key] of keys.entries()) {
-      const row = byId.get(key);
       const id = ids[i];
-      if (!row) {
+      const outcome = byId.has(key) ? outcomes.get(key) : undefined;
+      if (!outcome) {
         results.push({ rejectedRecordId: id, outcome: 'NOT_REPLAYABLE', reason: 'No kept courier event with this id.' });
-        continue;
-      }
-      if (!row.raw?.format || row.raw.event === undefined) {
-        results.push({ rejectedRecordId: id, outcome: 'NOT_REPLAYABLE', reason: 'An unreadable push is kept whole for inspection; ask the courier to send it again.' });
-        continue;
-      }
-      const outcome = await ingestTrackingEvents(ctx.em, ctx.pubSub, {
-        courier: row.raw.courier,
-        items: [{ format: row.raw.format, index: 0, path: 'event', raw: row.raw.event }],
-        origin: `replay of rejected record ${key}`,
-        keepRejected: false,
-      });
-      if (outcome.rejected.length) {
-        results.push({ rejectedRecordId: id, outcome: 'STILL_REJECTED', reason: `${outcome.rejected[0].field}: ${outcome.rejected[0].reason}` });
-      } else {
+      } else if (outcome.ok) {
         await ctx.em.getConnection().execute(`update rejected_record set status = 'REPLAYED', replayed_at = now() where id = ?`, [key]);
         results.push({ rejectedRecordId: id, outcome: 'REPLAYED' });
+      } else {
+        results.push({ rejectedRecordId: id, outcome: /unreadable push/.test(outcome.reason) ? 'NOT_REPLAYABLE' : 'STILL_REJECTED', reason: outcome.reason });
       }
     }
     return results;

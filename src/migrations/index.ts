@@ -8,6 +8,7 @@ import { Migration20261123180142 } from './Migration20261123180142.js';
 
 import { Migration20261123180712 } from './Migration20261123180712.js';
 import { Migration20261123184800 } from './Migration20261123184800.js';
+import { Migration20261129140000 } from './Migration20261129140000.js';
 import { Migration20261129150000 } from './Migration20261129150000.js';
 export const migrationsList = [
   { name: 'Migration20261123173525', class: Migration20261123173525 },
@@ -18,5 +19,6 @@ export const migrationsList = [
   { name: 'Migration20261123180142', class: Migration20261123180142 },
   { name: 'Migration20261123180712', class: Migration20261123180712 },
   { name: 'Migration20261123184800', class: Migration20261123184800 },
+  { name: 'Migration20261129140000', class: Migration20261129140000 },
   { name: 'Migration20261129150000', class: Migration20261129150000 },
 ];

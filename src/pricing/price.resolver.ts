@@ -1,5 +1,5 @@
 import { IsOptional, MaxLength } from 'class-validator';
-import { Arg, Args, Ctx, Field, FieldResolver, InputType, Int, Mutation, ObjectType, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { Arg, Args, Ctx, Field, FieldResolver, InputType, ObjectType, Query, Resolver, Root, Subscription } from 'type-graphql';
 import { ConnectionType } from '../relay/connection.type.js';
 import type { HubContext } from '../graphql/context.js';
 import { Region } from '../regions/region.entity.js';
@@ -8,28 +8,14 @@ import { Product } from '../catalog/product.entity.js';
 import { Variety } from '../catalog/variety.entity.js';
 import { Market } from '../markets/market.entity.js';
 import { MarketChannel } from '../markets/market-channel.js';
-import { storePrices } from '../ingest/price-writer.js';
 import { assertValidArgument } from '../graphql/validation.js';
 import { PriceObservation } from './price-observation.entity.js';
 import { PricesArgs } from './price.args.js';
-import { RecordPricesInput } from './price.input.js';
 import { listPrices } from './price.service.js';
 import { PRICE_OBSERVED, type PriceObservedEvent } from './price.events.js';
 
 @ObjectType()
 export class PriceObservationConnection extends ConnectionType(PriceObservation) {}
-
-@ObjectType({ description: 'Outcome of recording a batch of prices.' })
-export class RecordPricesPayload {
-  @Field(() => Int, { description: 'Quotes stored by this call.' })
-  stored!: number;
-
-  @Field(() => Int, { description: 'Quotes already stored before (same connector and sourceKey); nothing changed.' })
-  duplicates!: number;
-
-  @Field(() => [PriceObservation], { description: 'The stored quotes.' })
-  observations!: PriceObservation[];
-}
 
 @InputType({ description: 'Which new prices a subscriber wants. All given conditions must hold.' })
 export class PriceSubscriptionFilter {
@@ -71,21 +57,6 @@ export class PriceResolver {
   @Query(() => PriceObservationConnection, { description: 'Price observations by product, variety, market, channel, origin subtree and date range.' })
   async prices(@Args() args: PricesArgs, @Ctx() ctx: HubContext): Promise<PriceObservationConnection> {
     return new PriceObservationConnection(await listPrices(ctx.em, args));
-  }
-
-  @Mutation(() => RecordPricesPayload, {
-    description: 'Records price quotes from one source, all-or-nothing; re-sent quotes (same sourceKey) are not stored twice.',
-  })
-  async recordPriceObservations(
-    @Arg('input') input: RecordPricesInput,
-    @Ctx() ctx: HubContext,
-  ): Promise<RecordPricesPayload> {
-    const result = await storePrices(ctx.em, ctx.pubSub, input.connector, input.observations);
-    return {
-      stored: result.stored.length,
-      duplicates: result.duplicates,
-      observations: result.stored.map((row) => ctx.em.map(PriceObservation, row)),
-    };
   }
 
   @Subscription(() => PriceObservation, {

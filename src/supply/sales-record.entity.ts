@@ -10,9 +10,9 @@ import { Product } from '../catalog/product.entity.js';
 import { Variety } from '../catalog/variety.entity.js';
 import { Market } from '../markets/market.entity.js';
 import { MarketChannel } from '../markets/market-channel.js';
-import { Classified } from '../access/classification.js';
-import { MaskKind } from '../access/masking.js';
-import { DataClass } from '../access/role.js';
+import { Classified } from '../policy/classification.js';
+import { MaskKind } from '../policy/masking.js';
+import { DataClass } from '../policy/role.js';
 
 /** Sales of a product over a period through one channel, from an origin to a destination region. */
 @ObjectType({ implements: Node, description: 'Sales over a period: quantity, amount and orders by product, channel, origin and destination.' })

@@ -9,9 +9,9 @@ import { Region } from '../regions/region.entity.js';
 import { Product } from '../catalog/product.entity.js';
 import { Variety } from '../catalog/variety.entity.js';
 import { Market } from '../markets/market.entity.js';
-import { Classified } from '../access/classification.js';
-import { MaskKind } from '../access/masking.js';
-import { DataClass } from '../access/role.js';
+import { Classified } from '../policy/classification.js';
+import { MaskKind } from '../policy/masking.js';
+import { DataClass } from '../policy/role.js';
 
 /** An offer: who offers how much of what, from where, when, at what price, on which platform. */
 @ObjectType({ implements: Node, description: 'Supply on offer: a seller offering a quantity of a product from an origin.' })

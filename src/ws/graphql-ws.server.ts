@@ -5,9 +5,9 @@ import { useServer } from 'graphql-ws/use/ws';
 import type { SubscribePayload } from 'graphql-ws';
 import type { HubContext } from '../graphql/context.js';
 import type { Metrics } from '../platform/metrics.js';
-import type { Viewer } from '../access/viewer.js';
+import type { Viewer } from '../policy/viewer.js';
 import type { WsAccessHooks } from '../access/access-layer.js';
-import { AccessErrorCode } from '../access/access.errors.js';
+import { AccessErrorCode } from '../policy/access.errors.js';
 
 /**
  * Close codes of this server besides graphql-ws's own (4400 bad request, 4401

@@ -145,8 +145,8 @@ describe('row scoping cannot be walked around', () => {
 
   it('a courier\'s subscription hears only its own parcels\' alerts', async () => {
     const mine = subscribe(t.as(keys.courierZto).ws(), `subscription { alertRaised { message shipment { trackingNumber } } }`);
-    await waitFor(async () => (await t.metric('hub_graphql_open_subscriptions')) >= 1, 5000, 'the subscription');
-    const { raiseAlerts } = await import('../../src/alerts/alert.service.js');
+    await waitFor(async () => (await t.metric('hub_graphql_open_subscriptions')) === 1, 15_000, 'the subscription');
+    const { raiseAlerts } = await import('../../src/alerts/stream/alert.service.js');
     const em = t.hub.db.orm.em.fork();
     await raiseAlerts(em, t.hub.pubSub.pubSub, [
       { kind: 'DELAYED' as never, severity: 'WARNING' as never, message: 'yunda late', dedupeKey: 'acl-yd', shipmentId: ids.yd1 },

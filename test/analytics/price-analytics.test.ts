@@ -1,4 +1,4 @@
-import { startTestHub, subscribe, type TestHub } from '../support/test-hub.js';
+import { startTestHub, subscribe, waitFor, type TestHub } from '../support/test-hub.js';
 
 let t: TestHub;
 
@@ -132,7 +132,7 @@ describe('price anomalies', () => {
 
   it('raises each anomaly once as an alert, live on alertRaised', async () => {
     const live = subscribe(t.ws(), `subscription { alertRaised(kinds: [PRICE_SPIKE, PRICE_DROP]) { kind message product { code } market { code } details } }`);
-    await new Promise((r) => setTimeout(r, 200));
+    await waitFor(async () => (await t.metric('hub_graphql_open_subscriptions')) === 1, 10_000, 'the subscription to be listening');
     const { scanPriceAnomalies } = await import('../../src/analytics/price-anomaly.service.js');
     const scan = await scanPriceAnomalies(t.hub.db.orm.em.fork(), t.hub.pubSub.pubSub, { from: '2025-04-01', to: '2025-04-30', product: 'pear' });
     expect(scan.alertsRaised).toBe(2);
@@ -148,12 +148,12 @@ describe('price anomalies', () => {
 
   it('scans new prices as they are stored and alerts a spike without being asked', async () => {
     const live = subscribe(t.ws(), `subscription { alertRaised(kinds: [PRICE_SPIKE]) { kind details } }`);
-    await new Promise((r) => setTimeout(r, 200));
+    await waitFor(async () => (await t.metric('hub_graphql_open_subscriptions')) === 1, 10_000, 'the subscription to be listening');
     const { storePrices } = await import('../../src/ingest/price-writer.js');
     await storePrices(t.hub.db.orm.em.fork(), t.hub.pubSub.pubSub, 'analytics-feed', [{
       sourceKey: 'new-spike', rawName: '梨', product: 'pear', market: 'jincheng-lvxin', observedOn: '2025-04-28', avgPrice: 9, lowPrice: 9, highPrice: 9, unit: '公斤',
     } as never]);
-    const event = await live.next(5000);
+    const event = await live.next(15_000);
     expect(event.data.alertRaised).toMatchObject({ kind: 'PRICE_SPIKE', details: { day: '2025-04-28', price: 9 } });
     live.dispose();
   });

@@ -36,7 +36,7 @@ function connect(protocol = 'graphql-transport-ws') {
       inbox.length
         ? Promise.resolve(inbox.shift()!)
         : new Promise((resolve, reject) => {
-            const timer = setTimeout(() => reject(new Error('no message within 3 s')), 3000);
+            const timer = setTimeout(() => reject(new Error('no message within 15 s')), 15_000);
             waiters.push((m) => {
               clearTimeout(timer);
               resolve(m);

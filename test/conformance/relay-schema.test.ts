@@ -9,7 +9,7 @@ import {
   type GraphQLSchema,
 } from 'graphql';
 import { createPubSub } from '@graphql-yoga/subscription';
-import { buildHubSchema } from '../../src/graphql/schema.js';
+import { buildHubSchema } from '../../src/schema.js';
 import type { HubPubSub } from '../../src/platform/pubsub.js';
 
 /**

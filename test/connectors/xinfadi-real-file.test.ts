@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { startTestHub, type TestHub } from '../support/test-hub.js';
+import { announceSkip } from '../support/skip.js';
 
 /**
  * The real Xinfadi price list (79,621 rows, 2013-2016), read in place from
@@ -10,7 +11,7 @@ import { startTestHub, type TestHub } from '../support/test-hub.js';
  */
 const FILE = process.env.XINFADI_FILE ?? path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../../shared/data/xinfadi-fruit-prices-2013-2016.csv');
 const present = fs.existsSync(FILE);
-if (!present) console.warn(`xinfadi-real-file.test.ts: ${FILE} is absent, so the real-file tests are skipped.`);
+if (!present) announceSkip(`skipping "the real Xinfadi price list": ${FILE} is absent (it lives in ../shared/data; XINFADI_FILE points elsewhere)`);
 // Conditional on the shared data being there (CI has it): not a skipped test by intent.
 const describeWithRealFile = present ? describe : describe.skip;
 

@@ -133,8 +133,8 @@ describe('native batch push POST /hooks/couriers/{courier}', () => {
     expect(kept.raw.format).toBe('NATIVE');
 
     const tooMany = await pushNative(t.url, 'zhongtong', Array.from({ length: 1001 }, (_, i) => picked(`ZT71${String(i).padStart(8, '0')}`, 1)));
-    expect(tooMany.status).toBe(400);
-    expect(tooMany.body.error.message).toMatch(/events must NOT have more than 1000 items/);
+    expect(tooMany).toMatchObject({ status: 413, body: { error: { code: 'TOO_MANY_ITEMS', field: 'events', limit: 1000, count: 1001 } } });
+    expect(tooMany.body.error.message).toMatch(/at most 1000/);
 
     expect((await pushNative(t.url, 'no-such-courier', [picked('ZT7000000005', 1)])).status).toBe(404);
 

@@ -96,5 +96,5 @@ describe('PostgreSQL restarting during ingest', () => {
     const { rows: [totals] } = await db.query(`select count(*)::int as events, count(distinct source_key)::int as keys from tracking_event`);
     await db.end();
     expect(totals).toEqual({ events: BATCHES * PER_BATCH, keys: BATCHES * PER_BATCH });
-  });
+  }, 180_000);
 });

@@ -36,7 +36,7 @@ function startHub(port: number): { child: ChildProcess; ready: Promise<void> } {
   });
   const ready = waitFor(async () => {
     try { return (await fetch(`http://127.0.0.1:${port}/readyz`)).ok; } catch { return false; }
-  }, 60_000, 'the hub process to be ready');
+  }, 120_000, 'the hub process to be ready'); // compiling src/ with swc takes a while on a busy machine
   return { child, ready };
 }
 
@@ -102,5 +102,5 @@ describe('a hub process killed with SIGKILL in the middle of a stream of batches
     expect(totals).toEqual({ events: BATCHES * PER_BATCH, keys: BATCHES * PER_BATCH });
     const { rows: [parcels] } = await db.query(`select count(*)::int as n from shipment`);
     expect(parcels.n).toBe(BATCHES * 20);
-  });
+  }, 300_000); // two process starts, each bounded above, and the batches
 });

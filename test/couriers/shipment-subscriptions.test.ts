@@ -19,7 +19,7 @@ describe('shipmentUpdated over graphql-ws', () => {
     const mine = subscribe(client, BY_NUMBER, { n: 'ZT8000000001' });
     const byCourierAndRegion = subscribe(client, `subscription { shipmentUpdated(courier: "zhongtong", regionCode: "140821") { shipment { trackingNumber } newEvents { areaCode } } }`);
     const otherRegion = subscribe(client, `subscription { shipmentUpdated(regionCode: "1401") { shipment { trackingNumber } } }`);
-    await waitFor(async () => (await t.metric('hub_graphql_open_subscriptions')) === 3, 5000, 'three subscriptions');
+    await waitFor(async () => (await t.metric('hub_graphql_open_subscriptions')) === 3, 15_000, 'three subscriptions');
 
     const transit = { trackingNumber: 'ZT8000000001', status: 'IN_TRANSIT', occurredAt: chinaTime(2), location: { nodeCode: 'cdc-140821' } };
     await pushNative(t.url, 'zhongtong', [
@@ -49,7 +49,7 @@ describe('shipmentUpdated over graphql-ws', () => {
 
   it('delivers Kuaidi100 pushes the same way', async () => {
     const sub = subscribe(t.ws(), BY_NUMBER, { n: 'YT8000000001' });
-    await waitFor(async () => (await t.metric('hub_graphql_open_subscriptions')) >= 1, 5000, 'subscription');
+    await waitFor(async () => (await t.metric('hub_graphql_open_subscriptions')) === 1, 10_000, 'subscription');
     const ftime = chinaTime(1).slice(0, 19).replace('T', ' ');
     await pushKuaidi100(t.url, 'yuantong', { status: 'polling', lastResult: { state: '3', com: 'yuantong', nu: 'YT8000000001', data: [{ context: '已签收', ftime, time: ftime, status: '签收', areaCode: 'CN140821100204' }] } });
     const update = await sub.next();
@@ -59,7 +59,7 @@ describe('shipmentUpdated over graphql-ws', () => {
 
   it('raises cold-chain alerts to alertRaised subscribers', async () => {
     const sub = subscribe(t.ws(), `subscription { alertRaised(kinds: [COLD_CHAIN_EXCURSION], regionCode: "1408") { kind severity message details shipment { trackingNumber } } }`);
-    await waitFor(async () => (await t.metric('hub_graphql_open_subscriptions')) >= 1, 5000, 'subscription');
+    await waitFor(async () => (await t.metric('hub_graphql_open_subscriptions')) === 1, 10_000, 'subscription');
     await pushNative(t.url, 'shunfeng', [
       { trackingNumber: 'SF8000000001', status: 'IN_TRANSIT', occurredAt: chinaTime(1), temperatureC: 12, location: { nodeCode: 'cold-140821-apple' }, shipment: { product: 'apple' } },
     ]);

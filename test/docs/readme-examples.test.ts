@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse, type OperationDefinitionNode } from 'graphql';
-import { startTestHub, subscribe, type TestHub } from '../support/test-hub.js';
+import { startTestHub, subscribe, waitFor, type TestHub } from '../support/test-hub.js';
 
 /**
  * Every ```graphql block in README.md runs against a real hub without errors:
@@ -27,9 +27,14 @@ describe('README examples', () => {
       const operation = parse(source).definitions[0] as OperationDefinitionNode;
       if (operation.operation === 'subscription') {
         const sub = subscribe(t.ws(), source);
-        // A subscription that starts is open until an event; an invalid one answers at once.
-        await expect(sub.next(500)).rejects.toThrow(/no subscription event/);
+        // A subscription that starts is counted as open; an invalid one answers with errors instead.
+        const open = () => t.metric('hub_graphql_open_subscriptions');
+        let answer: unknown;
+        sub.next(15_000).then((result) => (answer = result), () => {});
+        await waitFor(async () => answer !== undefined || (await open()) === 1, 15_000, 'the subscription to start or be refused');
         sub.dispose();
+        expect(answer).toBeUndefined();
+        await waitFor(async () => (await open()) === 0, 10_000, 'the subscription to end');
         return;
       }
       const res = await t.gql(source);

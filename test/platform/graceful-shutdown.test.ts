@@ -33,7 +33,8 @@ describe('the hub process', () => {
     child.stdout.on('data', (chunk) => (logs += chunk));
     child.stderr.on('data', (chunk) => (logs += chunk));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    await waitFor(() => logs.includes('harvest hub listening'), 30_000, 'the hub to listen');
+    // A bound, not a delay: compiling src/ with swc takes a while on a busy machine.
+    await waitFor(() => logs.includes('harvest hub listening'), 120_000, 'the hub to listen').catch((error) => Promise.reject(new Error(`${error.message}; its output:\n${logs}`)));
 
     const socket = new WebSocket(`ws://127.0.0.1:${port}/graphql`, 'graphql-transport-ws');
     await new Promise((resolve) => socket.once('open', resolve));
@@ -47,5 +48,5 @@ describe('the hub process', () => {
     const lines = logs.trim().split('\n').map((line) => JSON.parse(line));
     expect(lines.map((l) => l.msg)).toEqual(expect.arrayContaining(['stop requested', 'shut down']));
     expect(lines.every((l) => typeof l.level === 'number' && l.service === 'harvest-hub')).toBe(true);
-  });
+  }, 180_000);
 });

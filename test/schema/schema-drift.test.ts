@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { printHubSchema } from '../../src/graphql/print-schema.js';
+import { printHubSchema } from '../../src/print-schema.js';
 
 describe('the committed schema', () => {
   it('matches the schema the code builds (run `npm run schema:print` after an API change)', async () => {

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import pg from 'pg';
 import { MikroORM } from '@mikro-orm/postgresql';
-import { ormOptions } from '../../src/platform/database.js';
+import { ormOptions } from '../../src/database.js';
 import { seedDemoData, seedReferenceData, seedDemoPrices, seedRegions } from '../../seeds/index.js';
 import { PRODUCTS } from '../../seeds/catalog.data.js';
 import { generateDemoPrices } from '../../seeds/demo-prices.seed.js';

@@ -18,7 +18,7 @@ describe('priceObserved over graphql-ws', () => {
       id rawName avgPrice avgPerKg observedOn product { code } market { code name } originRegion { code parent { code } } source { connector key }
     } }`);
     const everything = subscribe(client, `subscription { priceObserved { rawName } }`);
-    await waitFor(async () => (await t.metric('hub_graphql_open_subscriptions')) === 2, 5000, 'two open subscriptions');
+    await waitFor(async () => (await t.metric('hub_graphql_open_subscriptions')) === 2, 15_000, 'two open subscriptions');
 
     const stored = await t.gql(RECORD, {
       input: { connector: 'live-test', observations: [observation('p1', 'pear', '酥梨', '140821'), observation('p2', 'apple', '红富士', '140821')] },
@@ -44,7 +44,7 @@ describe('priceObserved over graphql-ws', () => {
     await expect(apples.next(300)).rejects.toThrow(/no subscription event/);
     apples.dispose();
     everything.dispose();
-    await waitFor(async () => (await t.metric('hub_graphql_open_subscriptions')) === 0, 5000, 'subscriptions closed');
+    await waitFor(async () => (await t.metric('hub_graphql_open_subscriptions')) === 0, 15_000, 'subscriptions closed');
   });
 
   it('answers a bad subscription filter with BAD_USER_INPUT', async () => {

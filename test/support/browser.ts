@@ -1,15 +1,26 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { announceSkip } from './skip.js';
 
 /** Debian's chromium (apt-get install chromium); npm cannot download browsers on our machines. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const hasChromium = fs.existsSync(CHROMIUM);
 
-/** `describe` when Chromium is installed; otherwise the block is skipped and the reason printed once. */
+/**
+ * `describe` when Chromium is installed; otherwise the block is skipped and the reason printed once.
+ * CI sets REQUIRE_CHROMIUM=1 (.ci/run installs it): there a missing browser fails the run instead.
+ */
 export function describeWithChromium(name: string, body: () => void): void {
   if (hasChromium) return describe(name, body);
-  console.warn(`skipping "${name}": no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`);
+  if (process.env.REQUIRE_CHROMIUM === '1') {
+    return describe(name, () => {
+      it('needs Chromium', () => {
+        throw new Error(`REQUIRE_CHROMIUM=1 but there is no Chromium at ${CHROMIUM}`);
+      });
+    });
+  }
+  announceSkip(`skipping "${name}": no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`);
   // Skipped on purpose: a machine without Chromium cannot run browser tests (CI installs it; see .ci/run).
   describe.skip(name, body);
 }

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import path from 'node:path';
 import pg from 'pg';
 import { MikroORM } from '@mikro-orm/postgresql';
-import { ormOptions } from '../../src/platform/database.js';
+import { ormOptions } from '../../src/database.js';
 import { createLogger } from '../../src/platform/logger.js';
 import { startEmbeddedPostgres } from '../../src/platform/embedded-postgres.js';
 import { seedReferenceData } from '../../seeds/index.js';

@@ -184,7 +184,7 @@ export async function startTestHub(env: Record<string, string> = {}): Promise<Te
 }
 
 /** Polls `check` until it returns true (or throws after `timeoutMs`). */
-export async function waitFor(check: () => Promise<boolean> | boolean, timeoutMs = 5000, what = 'condition'): Promise<void> {
+export async function waitFor(check: () => Promise<boolean> | boolean, timeoutMs = 15_000, what = 'condition'): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
@@ -212,7 +212,7 @@ export function subscribe<T = any>(client: Client, query: string, variables?: Re
     },
   );
   return {
-    next(timeoutMs = 5000): Promise<GraphQLResponse<T>> {
+    next(timeoutMs = 15_000): Promise<GraphQLResponse<T>> {
       const queued = queue.shift();
       if (queued) return Promise.resolve(queued);
       return new Promise((resolve, reject) => {

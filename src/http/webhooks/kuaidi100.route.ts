@@ -1,11 +1,9 @@
 import express, { type ErrorRequestHandler, type Request, type RequestHandler } from 'express';
 import { courierWithSecrets, verifyKuaidi100Sign } from '../../logistics/courier-credential.service.js';
-import { ingestTrackingEvents, keepUnreadablePush } from '../../logistics/tracking-ingest.service.js';
 import { MalformedPushError } from '../../logistics/tracking-errors.js';
-import { FeedProblem } from '../../logistics/feeds/feed-event.js';
-import { KUAIDI100_OK, splitKuaidi100Param } from '../../logistics/feeds/kuaidi100.mapper.js';
+import { KUAIDI100_OK } from '../../logistics/feeds/kuaidi100.mapper.js';
 import { TrackingFormat } from '../../logistics/tracking-format.js';
-import { count, describeFailure, handle, parseJson, type WebhookDeps } from './webhook-http.js';
+import { count, describeFailure, handle, ingestParsed, type WebhookDeps } from './webhook-http.js';
 
 /**
  * `POST /hooks/couriers/:courier/kuaidi100`: a Kuaidi100 push, form fields
@@ -23,18 +21,7 @@ export function kuaidi100Route(deps: WebhookDeps): RequestHandler[] {
       const param = typeof req.body?.param === 'string' ? req.body.param : undefined;
       if (param === undefined) throw new MalformedPushError('Missing form field "param".', 'param');
       verifyKuaidi100Sign(courier, param, typeof req.body?.sign === 'string' ? req.body.sign : undefined);
-      const origin = `POST ${req.originalUrl} at ${new Date().toISOString()}`;
-      const parsed = parseJson(param);
-      let items;
-      try {
-        if (!parsed.ok) throw new FeedProblem('param', parsed.message);
-        items = splitKuaidi100Param(parsed.value);
-      } catch (error) {
-        if (!(error instanceof FeedProblem)) throw error;
-        await keepUnreadablePush(em, courier.code, TrackingFormat.KUAIDI100, param, error.field, error.message, origin);
-        throw new MalformedPushError(error.message, error.field);
-      }
-      const result = await ingestTrackingEvents(em, deps.pubSub, { courier: courier.code, items, origin });
+      const result = await ingestParsed(deps, em, { courier: courier.code, format: TrackingFormat.KUAIDI100, text: param, textField: 'param', origin: `POST ${req.originalUrl} at ${new Date().toISOString()}` });
       count(deps, TrackingFormat.KUAIDI100, result);
       if (result.rejected.length) deps.log.info({ courier: courier.code, rejected: result.rejected }, 'kuaidi100 push: entries refused and kept for replay');
       res.json(KUAIDI100_OK);

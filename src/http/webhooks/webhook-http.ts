@@ -4,7 +4,9 @@ import { ConnectionException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from '../../platform/logger.js';
 import type { HubPubSub } from '../../platform/pubsub.js';
-import type { IngestResult } from '../../logistics/tracking-ingest.service.js';
+import { ingestPush, keepUnreadablePush, type IngestResult, type PushRequest } from '../../logistics/tracking-ingest.service.js';
+import { MalformedPushError } from '../../logistics/tracking-errors.js';
+import { TooManyItemsError } from '../../logistics/feeds/courier-formats.js';
 
 /** What every courier webhook needs from the hub. */
 export interface WebhookDeps {
@@ -42,6 +44,7 @@ export function describeFailure(error: unknown, bodyLimit: string): { status: nu
   const e = error as { status?: number; type?: string; message?: string };
   if (e?.status === 413 || e?.type === 'entity.too.large') return { status: 413, code: 'PAYLOAD_TOO_LARGE', message: `Request body is larger than ${bodyLimit}.`, extra: {} };
   if (e?.status === 400 || e?.type === 'entity.parse.failed') return { status: 400, code: 'BAD_REQUEST', message: `Malformed request body: ${e.message}`, extra: {} };
+  if (error instanceof TooManyItemsError) return { status: 413, code: 'TOO_MANY_ITEMS', message: error.message, extra: { field: error.field, limit: error.limit, count: error.count } };
   if (error instanceof GraphQLError) {
     const code = String(error.extensions.code);
     const status = code === 'UNAUTHENTICATED' ? 401 : code === 'NOT_FOUND' ? 404 : code === 'FORBIDDEN' ? 403 : code === 'BAD_USER_INPUT' ? 400 : 500;
@@ -81,5 +84,24 @@ export function parseJson(text: string): { ok: true; value: unknown } | { ok: fa
     return { ok: true, value: JSON.parse(text) };
   } catch (error) {
     return { ok: false, message: `Malformed JSON: ${(error as Error).message}` };
+  }
+}
+
+/**
+ * Parses a push's text and hands it to the ingest service: the thin part
+ * every courier route shares. Malformed JSON or a bad envelope answers 400
+ * (the body is kept whole in the rejected store, once); too many items 413
+ * (nothing kept); a replayed signature 401 (nothing kept).
+ */
+export async function ingestParsed(deps: WebhookDeps, em: EntityManager, push: Omit<PushRequest, 'payload'> & { text: string; textField?: string }): Promise<IngestResult> {
+  const parsed = parseJson(push.text);
+  try {
+    if (!parsed.ok) throw new MalformedPushError(parsed.message, push.textField ?? '(body)');
+    return await ingestPush(em, deps.pubSub, { ...push, payload: parsed.value });
+  } catch (error) {
+    if (error instanceof MalformedPushError) {
+      await keepUnreadablePush(em, push.courier, push.format, push.text, String(error.extensions.argumentName), error.message, push.origin);
+    }
+    throw error;
   }
 }

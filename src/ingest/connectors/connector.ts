@@ -19,6 +19,10 @@ export interface SourceRecord {
   raw: unknown;
   /** Where in the source: `file.csv:1234`, `GET /listings page 3 item 7`. */
   position: string;
+  /** Field path of the record inside its payload (`events[3]`): prefixes the field a refusal names. */
+  path?: string;
+  /** What makes a refused record the same one again, with its raw input (see `Rejection.identity`); default: `position`. */
+  identity?: string;
 }
 
 /** A batch read by a reader, and the cursor to save once the batch is stored. */
@@ -45,10 +49,18 @@ export interface ReaderContext<Config> {
 export interface RunOptions {
   /** Read this file (or folder) instead of the configured source. */
   file?: string;
+  /** A push connector's payload (a courier's parsed push body, a mutation's input). */
+  payload?: unknown;
 }
 
+/** A record of a kind of fact registered by another area (e.g. `tracking`), before validation. */
+export type FactRecordInput = { kind: string } & Record<string, unknown>;
+
+/** What a mapper hands the pipeline: canonical records (validated by their kind), or refusals. */
+export type MappedRecord = CanonicalRecordInput | FactRecordInput | MappingFailure;
+
 /** Maps one source record to canonical records, or refuses it with a reason. */
-export type Mapper<Config> = (raw: unknown, config: Config) => CanonicalRecordInput | MappingFailure | (CanonicalRecordInput | MappingFailure)[];
+export type Mapper<Config> = (raw: unknown, config: Config) => MappedRecord | MappedRecord[];
 
 /** A connector: manifest, reader and mapper. */
 export interface ConnectorManifest<Config = unknown> {

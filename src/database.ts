@@ -1,11 +1,11 @@
 import { MikroORM, defineConfig, type EntityManager, type Options } from '@mikro-orm/postgresql';
 import { ReflectMetadataProvider } from '@mikro-orm/decorators/legacy';
 import { Migrator } from '@mikro-orm/migrations';
-import type { Config } from './config.js';
-import type { Logger } from './logger.js';
-import { startEmbeddedPostgres, type EmbeddedDatabase } from './embedded-postgres.js';
-import { entities } from '../entities.js';
-import { migrationsList } from '../migrations/index.js';
+import type { Config } from './platform/config.js';
+import type { Logger } from './platform/logger.js';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from './platform/embedded-postgres.js';
+import { entities } from './entities.js';
+import { migrationsList } from './migrations/index.js';
 
 export type { EntityManager };
 

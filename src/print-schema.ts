@@ -1,6 +1,6 @@
 import { printSchemaWithDirectives } from '@graphql-tools/utils';
 import { createPubSub } from '@graphql-yoga/subscription';
-import type { HubPubSub } from '../platform/pubsub.js';
+import type { HubPubSub } from './platform/pubsub.js';
 import { buildHubSchema } from './schema.js';
 
 /** The public contract as SDL, exactly as committed in schema/schema.graphql. */

@@ -1,0 +1,40 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Logger } from './platform/logger.js';
+import type { HubPubSub } from './platform/pubsub.js';
+import { anonymousViewer, type Viewer } from './policy/viewer.js';
+import { AccessRecord } from './policy/access-record.js';
+import { applyRowScope } from './access/row-scope.js';
+import { Loaders, type Prefetch } from './graphql/loaders.js';
+import type { HubContext, NodeLoader } from './graphql/context.js';
+import type { EntityClass } from '@mikro-orm/core';
+import { fromGlobalId } from './relay/global-id.js';
+import { entities } from './entities.js';
+import { Region } from './regions/region.entity.js';
+import { ancestorCodes } from './regions/region.service.js';
+
+/** A region is loaded with its ancestors (their codes are prefixes of its own). */
+const PREFETCH: Prefetch = new Map([[Region, (codes) => codes.flatMap(ancestorCodes)]]);
+
+/**
+ * One forked EntityManager per HTTP request and per subscription operation,
+ * with the viewer's row scope applied to it (src/access/row-scope.ts).
+ */
+const byTypeName = new Map<string, EntityClass<object>>(entities.map((e) => [e.name, e as EntityClass<object>]));
+
+function nodeLoader(loaders: Loaders): NodeLoader {
+  return {
+    async load(id) {
+      const parsed = fromGlobalId(id);
+      const entity = parsed && byTypeName.get(parsed.type);
+      if (!parsed || !entity) return null;
+      return loaders.byKey(entity, parsed.key);
+    },
+  };
+}
+
+export function createContext(rootEm: EntityManager, log: Logger, pubSub: HubPubSub, viewer: Viewer = anonymousViewer()): HubContext {
+  const em = rootEm.fork({ clear: true });
+  applyRowScope(em, viewer);
+  const loaders = new Loaders(em, PREFETCH);
+  return { em, loaders, log, pubSub, viewer, accessRecord: new AccessRecord(), nodes: nodeLoader(loaders) };
+}

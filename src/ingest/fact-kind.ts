@@ -1,0 +1,96 @@
+import type pg from 'pg';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { HubPubSub } from '../platform/pubsub.js';
+import type { MappingFailure } from './records.js';
+
+/**
+ * The small interface behind which every kind of fact (prices, supply
+ * listings, sales, tracking events) plugs into the one ingest pipeline
+ * (src/ingest/pipeline.ts, issue #13). The pipeline owns mapping, the
+ * transaction, the rejected store, replay, counts and publishing after the
+ * commit; a kind owns what is specific to its facts:
+ *
+ *   validate  one mapped record on its own (no database), naming the field at fault;
+ *   write     the valid records of a batch, inside the batch's transaction:
+ *             resolve their references with the pipeline's own lookups (each
+ *             referenced row looked up and key-share locked once per batch,
+ *             instead of a foreign-key trigger per row), write in bulk, derive
+ *             (parcel status, review queue, alerts), and say what to publish.
+ *
+ * Kinds are registered once ({@link registerFactKind}); areas register their
+ * own (src/logistics registers `tracking`), so the pipeline imports no area.
+ */
+
+/** A validated record and its index in the batch (the source record it came from). */
+export interface Indexed<R> {
+  index: number;
+  record: R;
+}
+
+/** A record refused by a kind: the batch index, why, and the field (relative to the source record). */
+export interface KindRejection {
+  index: number;
+  reason: string;
+  field?: string;
+}
+
+/** What validation sees besides the record. */
+export interface ValidateContext {
+  /** The connector (source) of the batch: `xinfadi-prices`, `courier:zhongtong`. */
+  connector: string;
+  /** Milliseconds since the epoch when the batch started (one clock per batch). */
+  now: number;
+  /** What the caller attached to the session (e.g. the authenticated courier). */
+  context: unknown;
+}
+
+/** What writing sees: the batch's transaction and the session's caches. */
+export interface WriteContext extends ValidateContext {
+  /** A pg client inside the batch's transaction (real bind parameters, COPY). */
+  client: pg.PoolClient;
+  /** The session's EntityManager, for reads outside the transaction (e.g. loading the catalogue matcher once per load). */
+  em: EntityManager;
+  /** Lives as long as the session (one load, one push): lookups read once per load, e.g. the catalogue matcher. */
+  cache: Map<string, unknown>;
+  pubSub?: HubPubSub;
+}
+
+/** The outcome of writing one kind's records of a batch. */
+export interface KindWrite {
+  /** Records refused while resolving (unknown market, node...); the rest is written. */
+  rejections: KindRejection[];
+  /** Facts stored now. */
+  stored: number;
+  /** Facts already stored before (or twice in the batch): nothing written for them. */
+  duplicates: number;
+  /** Stored facts whose name waits in the review queue. */
+  unmatched?: number;
+  /** Stored rows as database rows, for callers that answer with them (the price mutation). */
+  rows?: Record<string, unknown>[];
+  /** Kind-specific figures (e.g. `shipmentsUpdated`, `alerts`). */
+  figures?: Record<string, number>;
+  /** Runs after the commit: publishes to subscribers. Never runs for a batch that rolled back. */
+  publish?: () => void | Promise<void>;
+}
+
+/** One kind of fact. */
+export interface FactKind<R = unknown> {
+  /** The `kind` a mapper puts on its records: `price`, `supply`, `sale`, `tracking`. */
+  readonly kind: string;
+  /** Checks one mapped record; returns it typed, or a refusal naming the field. */
+  validate(input: Record<string, unknown>, context: ValidateContext): R | MappingFailure;
+  /** Resolves, writes in bulk and derives the batch's records of this kind, in its transaction. */
+  write(records: Indexed<R>[], context: WriteContext): Promise<KindWrite>;
+}
+
+const kinds = new Map<string, FactKind<any>>();
+
+/** Registers a kind of fact with the pipeline (once, at module load). */
+export function registerFactKind(kind: FactKind<any>): void {
+  kinds.set(kind.kind, kind);
+}
+
+/** The registered kind of that name, if any. @internal */
+export function factKind(name: string): FactKind<unknown> | undefined {
+  return kinds.get(name);
+}

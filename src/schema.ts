@@ -1,0 +1,72 @@
+import 'reflect-metadata';
+import { specifiedDirectives, type GraphQLSchema } from 'graphql';
+import { buildSchema } from 'type-graphql';
+import type { HubPubSub } from './platform/pubsub.js';
+import { NodeResolver } from './relay/node.resolver.js';
+import { RegionResolver } from './regions/region.resolver.js';
+import { OriginLabelResolver, ProductCategoryResolver, ProductResolver, VarietyResolver } from './catalog/catalog.resolver.js';
+// Import order is registration order, hence the order of fields in schema/schema.graphql.
+import { PriceResolver } from './pricing/price.resolver.js';
+import { PriceIngestResolver } from './ingest/price-ingest.resolver.js';
+import { MarketPricesResolver } from './pricing/market-prices.resolver.js';
+import { MarketResolver } from './markets/market.resolver.js';
+import { SalesRecordResolver, SupplyListingResolver } from './supply/supply.resolver.js';
+import { CourierResolver, LogisticsNodeResolver, ShipmentResolver, TrackingEventResolver } from './logistics/logistics.resolver.js';
+import { TrackingIngestResolver } from './logistics/tracking-ingest.resolver.js';
+import { ShipmentUpdatesResolver } from './logistics/shipment-updates.resolver.js';
+import { AlertResolver } from './alerts/alert.resolver.js';
+import { RejectedRecordResolver } from './ingest/rejected-record.resolver.js';
+import { RejectedReplayResolver } from './ingest/replay.resolver.js';
+import { ConnectorResolver } from './ingest/connectors/connector.resolver.js';
+import { UnmatchedNameResolver } from './ingest/review/review.resolver.js';
+import { ProductLineageResolver } from './ingest/lineage.resolver.js';
+import { analyticsResolvers } from './analytics/analytics.resolvers.js';
+import { validateArgs } from './graphql/validation.js';
+import { ApiKeyResolver, OrganisationResolver } from './access/access.resolver.js';
+import { accessMiddleware, authChecker } from './access/access.middleware.js';
+import { classifiedDirective } from './policy/classification.js';
+
+/** Every resolver of the public schema, by area. */
+export const resolvers = [
+  NodeResolver,
+  RegionResolver,
+  ProductResolver,
+  VarietyResolver,
+  OriginLabelResolver,
+  ProductCategoryResolver,
+  MarketResolver,
+  PriceResolver,
+  MarketPricesResolver,
+  SupplyListingResolver,
+  SalesRecordResolver,
+  CourierResolver,
+  LogisticsNodeResolver,
+  ShipmentResolver,
+  TrackingEventResolver,
+  TrackingIngestResolver,
+  ShipmentUpdatesResolver,
+  AlertResolver,
+  RejectedRecordResolver,
+  RejectedReplayResolver,
+  PriceIngestResolver,
+  ConnectorResolver,
+  UnmatchedNameResolver,
+  ProductLineageResolver,
+  ...analyticsResolvers,
+  ApiKeyResolver,
+  OrganisationResolver,
+] as const;
+
+/** Builds the one shared supply-and-sales schema. */
+export function buildHubSchema(pubSub: HubPubSub): Promise<GraphQLSchema> {
+  return buildSchema({
+    resolvers,
+    pubSub,
+    validateFn: validateArgs,
+    // Access control (issue #6): default policy, masking of @classified fields, audit counts; @Authorized roles.
+    globalMiddlewares: [accessMiddleware],
+    authChecker,
+    directives: [...specifiedDirectives, classifiedDirective],
+    emitSchemaFile: false,
+  });
+}
