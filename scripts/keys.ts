@@ -18,6 +18,8 @@ import { createLogger } from '../src/platform/logger.js';
 import { openDatabase } from '../src/database.js';
 import { createApiKey, listApiKeys, revokeApiKey, rotateApiKey } from '../src/access/api-key.service.js';
 import { KeyScope, Role } from '../src/policy/role.js';
+import { Redis } from 'ioredis';
+import { API_KEY_CHANGED, type ApiKeyChangedEvent } from '../src/access/key-changes.js';
 
 const USAGE = `usage: npm run keys -- create --org <name> --role PLATFORM|COURIER|OFFICIAL|ADMIN [--courier <code>] [--platform <code>] [--label <text>] [--expires-days <n>] [--scopes READ,WRITE]
        npm run keys -- list [--org <name>] [--all]
@@ -45,7 +47,25 @@ if (!command || !['create', 'list', 'revoke', 'rotate'].includes(command)) {
 }
 
 const log = createLogger(process.env.LOG_LEVEL ?? 'warn');
-const db = await openDatabase(loadConfig(), log);
+const config = loadConfig();
+const db = await openDatabase(config, log);
+
+/** Tells running hubs (through Redis, as they tell each other) to drop the key now and close its sockets (issue #12). */
+async function broadcast(event: ApiKeyChangedEvent): Promise<void> {
+  if (!config.redisUrl) {
+    console.error('note: REDIS_URL is unset, so running hubs are not told; they refuse the key within 30 s (their key cache).');
+    return;
+  }
+  const redis = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 3000 });
+  try {
+    await redis.connect();
+    await redis.publish(config.redisChannelPrefix + API_KEY_CHANGED, JSON.stringify(event));
+  } catch (error) {
+    console.error(`warning: could not tell running hubs through Redis (${(error as Error).message}); they refuse the key within 30 s.`);
+  } finally {
+    redis.disconnect();
+  }
+}
 const em = db.orm.em.fork();
 let code = 0;
 try {
@@ -76,9 +96,12 @@ try {
     throw new Error(`${command} needs a keyId (see \`npm run keys -- list\`)`);
   } else if (command === 'revoke') {
     const key = await revokeApiKey(em, keyId);
+    await broadcast({ keyId: key.keyId, change: 'revoked' });
     console.error(`revoked ${key.keyId} at ${key.revokedAt!.toISOString()}`);
   } else {
-    const issued = await rotateApiKey(em, keyId, values['grace-hours'] ? Number(values['grace-hours']) : 0);
+    const graceHours = values['grace-hours'] ? Number(values['grace-hours']) : 0;
+    const issued = await rotateApiKey(em, keyId, graceHours);
+    await broadcast({ keyId, change: graceHours > 0 ? 'rotated-with-grace' : 'revoked' });
     console.error(`rotated ${keyId} -> ${issued.key.keyId}; the new key is shown once:`);
     console.log(issued.plaintext);
   }

@@ -33,6 +33,8 @@ import { graphqlAccessGuard, hooksAccessGuard, metricsAccessGuard, viewerOf } fr
 import { startIngest } from './ingest/ingest-runtime.js';
 import { loadSubsidyConfig, useSubsidyConfig } from './analytics/subsidy-config.js';
 import { startPriceAnomalyWatcher } from './analytics/price-anomaly.watcher.js';
+import { createLeadership, type Leadership } from './platform/leadership.js';
+import { onReadReplica } from './platform/read-replica.js';
 
 /** A running hub. */
 export interface Hub {
@@ -47,6 +49,8 @@ export interface Hub {
   log: Logger;
   /** The periodic DELAYED check of courier feeds (`scanOnce()` runs one now). */
   delayScanner: DelayScanner;
+  /** Which periodic jobs this instance leads among the instances on its database (issue #12). */
+  leadership: Leadership;
   /** Graceful stop: refuse new work, finish in-flight requests, close sockets and the database. */
   close(): Promise<void>;
 }
@@ -76,20 +80,29 @@ export async function startHub(config: Config, log: Logger = createLogger(config
       onLocalFallback: (topic) => metrics.pubsubLocalFallbacks.inc({ topic: topicFamily(topic) }),
     },
   });
+  // Several instances share the database (issue #12): each periodic job runs on one leader.
+  const leadership = createLeadership(db.url, log, { onChange: (job, leading) => metrics.leaderJobs.set({ job }, leading ? 1 : 0) });
   // Courier feeds (issue #5): the periodic check for parcels with no scan for too long or past their promised time.
   const delayScanner = startDelayScanner({
-    em: db.orm.em, pubSub: pubSub.pubSub, log, hours: config.couriers.delayAlertHours, intervalMs: config.couriers.delayScanIntervalMs,
+    em: db.orm.em, pubSub: pubSub.pubSub, log, hours: config.couriers.delayAlertHours, intervalMs: config.couriers.delayScanIntervalMs, leadership,
   });
   // Connectors (issue #4): found through CONNECTORS, each pull connector on its own interval.
-  const ingest = await startIngest(config.ingest, { em: db.orm.em, pubSub: pubSub.pubSub, log });
-  // New prices are scanned for spikes and drops as they arrive (issue #7).
-  const anomalyWatcher = startPriceAnomalyWatcher({ em: db.orm.em, pubSub: pubSub.pubSub, log });
+  const ingest = await startIngest(config.ingest, { em: db.orm.em, pubSub: pubSub.pubSub, log, leadership });
+  // New prices are scanned for spikes and drops as they arrive (issue #7); with Redis, by the leader only.
+  const anomalyWatcher = startPriceAnomalyWatcher({ em: db.orm.em, pubSub: pubSub.pubSub, log, leadership: pubSub.transport === 'redis' ? leadership : undefined });
   const schema = await buildHubSchema(pubSub.pubSub);
   const context = (viewer?: Viewer): HubContext => Object.assign(createContext(db.orm.em, log, pubSub.pubSub, viewer), { ingest });
   const formatError = createErrorFormatter(log, (code) => metrics.errors.inc({ code }), config.access.limits);
   // Access control (issue #6): authentication, rate and query limits, audit; the schema side is in graphql/schema.ts.
   const access = createAccessLayer({
-    config: config.access, redisUrl: config.redisUrl, rootEm: db.orm.em, pubSub: pubSub.pubSub, log, schema, onAuditFailure: () => metrics.auditFailures.inc(),
+    config: config.access, redisUrl: config.redisUrl, rootEm: db.orm.em, pubSub: pubSub.pubSub, log, schema, leadership,
+    onAuditFailure: () => metrics.auditFailures.inc(),
+    // Revocations reach every instance over the pub/sub (issue #12): keys are cached only while they can.
+    keyChangesReachUs: () => pubSub.connected(),
+    onKeyRevoked: (keyId) => {
+      const closed = ws.closeSockets((viewer) => viewer.credential === 'api_key' && viewer.actor === keyId, 4401, 'API key revoked');
+      if (closed) log.info({ keyId, sockets: closed }, 'closed the sockets of a revoked API key');
+    },
   });
 
   // HTTPS (and wss) directly when a certificate is configured: encrypted transport without a proxy.
@@ -97,7 +110,9 @@ export async function startHub(config: Config, log: Logger = createLogger(config
   const httpServer = tls ? https.createServer({ cert: fs.readFileSync(tls.certFile), key: fs.readFileSync(tls.keyFile) }) : http.createServer();
   const ws = attachGraphqlWs({
     httpServer, path: '/graphql', schema, context, formatError, metrics, access: access.ws,
-    limits: { maxPayloadBytes: config.access.limits.maxBodyBytes, ...config.access.ws },
+    onInternalError: (error) => log.error({ err: error }, 'graphql-ws transport error'),
+    maxBufferedBytes: config.ws.maxBufferedBytes, maxPayloadBytes: config.access.limits.maxBodyBytes,
+    maxSubscriptionsPerSocket: config.access.ws.maxSubscriptionsPerSocket, maxSocketsPerKey: config.access.ws.maxSocketsPerKey,
   });
   const apollo = new ApolloServer<HubContext>({
     schema,
@@ -161,11 +176,12 @@ export async function startHub(config: Config, log: Logger = createLogger(config
       ? cors({ origin: config.access.corsOrigins === '*' ? '*' : config.access.corsOrigins, allowedHeaders: ['content-type', 'authorization', 'x-api-key', 'x-unmask-reason'], exposedHeaders: ['retry-after'], maxAge: 600 })
       : undefined,
   });
-  app.use(analyticsRoutes({ em: () => db.orm.em.fork(), log, guard: graphqlAccessGuard({ ...access, log, maxBatch: config.access.limits.maxBatch }), viewerOf }));
+  app.use(analyticsRoutes({ em: () => onReadReplica(db.orm.em.fork()), log, guard: graphqlAccessGuard({ ...access, log, maxBatch: config.access.limits.maxBatch }), viewerOf }));
   httpServer.on('request', app);
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
-    httpServer.listen(config.port, config.host, () => resolve());
+    // A burst of WebSocket handshakes (10,000 subscribers reconnecting) must queue, not be refused (issue #13).
+    httpServer.listen(config.port, config.host, config.listenBacklog, () => resolve());
   });
   const port = (httpServer.address() as AddressInfo).port;
   let metricsServer: http.Server | undefined;
@@ -190,6 +206,7 @@ export async function startHub(config: Config, log: Logger = createLogger(config
     metricsUrl,
     log,
     delayScanner,
+    leadership,
     close() {
       closing ??= (async () => {
         log.info('shutting down: draining requests and subscriptions');
@@ -199,6 +216,7 @@ export async function startHub(config: Config, log: Logger = createLogger(config
         await anomalyWatcher.stop();
         await ingest.close();
         await delayScanner.stop();
+        await leadership.close();
         await pubSub.close();
         await db.close();
         log.info('shut down');

@@ -6,13 +6,18 @@ import type { Logger } from './platform/logger.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './platform/embedded-postgres.js';
 import { entities } from './entities.js';
 import { migrationsList } from './migrations/index.js';
+import { withAdvisoryLock } from './platform/advisory-lock.js';
 
 export type { EntityManager };
 
 /** MikroORM options shared by the hub, the scripts and the tests. */
-export function ormOptions(clientUrl: string, poolSize = 10, log?: Logger, onQuery?: () => void): Options {
+export function ormOptions(clientUrl: string, poolSize = 10, log?: Logger, onQuery?: () => void, readUrl?: string): Options {
   return defineConfig({
     clientUrl,
+    // A read replica (DATABASE_READ_URL, issue #12) serves only what asks for it (platform/read-replica.ts):
+    // every other read stays on the primary, so nothing else sees replication lag.
+    replicas: readUrl ? [{ name: 'read-replica', clientUrl: readUrl }] : [],
+    preferReadReplicas: false,
     entities,
     metadataProvider: ReflectMetadataProvider,
     extensions: [Migrator],
@@ -53,8 +58,8 @@ export async function openDatabase(config: Config, log: Logger, onQuery?: () => 
     embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPgPort, database: 'harvest', log });
     url = embedded.url;
   }
-  const orm = await MikroORM.init(ormOptions(url, config.dbPoolSize, log, onQuery));
-  const applied = await orm.migrator.up();
+  const orm = await MikroORM.init(ormOptions(url, config.dbPoolSize, log, onQuery, config.databaseReadUrl));
+  const applied = await migrate(orm, log);
   if (applied.length) log.info({ migrations: applied.map((m) => m.name) }, 'applied migrations');
   return {
     orm,
@@ -65,6 +70,17 @@ export async function openDatabase(config: Config, log: Logger, onQuery?: () => 
       await embedded?.stop();
     },
   };
+}
+
+/**
+ * Applies pending migrations under an advisory lock (issue #12): instances
+ * started together on an empty database take turns, the first migrates and
+ * the others find nothing pending. Without it, two concurrent `CREATE TABLE`s
+ * of the same name crash one instance on `pg_type_typname_nsp_index`.
+ */
+export async function migrate(orm: MikroORM, log?: Logger) {
+  const pool = await orm.em.getConnection().getNativeClient();
+  return withAdvisoryLock(pool, 'migrations', () => orm.migrator.up(), () => log?.info('another instance is migrating the database: waiting for it'));
 }
 
 /** True when the database answers and every known migration is applied. */

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from './platform/logger.js';
+import { withAdvisoryLock } from './platform/advisory-lock.js';
 import { seedDemoData, seedReferenceData } from '../seeds/index.js';
 import { seedDemoParcels } from '../seeds/demo-parcels.seed.js';
 import { seedDemoCourierSecrets } from '../seeds/courier-credentials.seed.js';
@@ -18,6 +19,12 @@ export interface SeedOnStartOptions {
  * SEED_DEMO, the demo price history and parcels. Later starts skip it.
  */
 export async function seedIfEmpty(em: EntityManager, log: Logger, options: SeedOnStartOptions = { demoData: true, demoSecrets: true }): Promise<void> {
+  // One instance seeds while the others wait and then find the data there (issue #12).
+  const pool = await em.getConnection().getNativeClient();
+  await withAdvisoryLock(pool, 'seed', () => seedUnlocked(em, log, options), () => log.info('another instance is loading the reference data: waiting for it'));
+}
+
+async function seedUnlocked(em: EntityManager, log: Logger, options: SeedOnStartOptions): Promise<void> {
   const [{ n }] = await em.getConnection().execute<{ n: string }[]>('select count(*) as n from region');
   if (Number(n) === 0) {
     log.info('empty database: loading reference data (regions, catalogue, markets, couriers, logistics nodes)');

@@ -1,11 +1,12 @@
 import type { IncomingMessage } from 'node:http';
-import { GraphQLError, getOperationAST, parse, validate, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import { GraphQLError, getOperationAST, parse, validate, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import { LRUCache } from 'lru-cache';
 import type { ApolloServerPlugin } from '@apollo/server';
+import type { SubscribePayload } from 'graphql-ws';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { AccessConfig } from '../platform/config.js';
 import type { Logger } from '../platform/logger.js';
 import type { HubPubSub } from '../platform/pubsub.js';
-import type { SubscribePayload } from 'graphql-ws';
 import type { HubContext } from '../graphql/context.js';
 import { AuditUnavailableError, RateLimitedError, UnauthenticatedError } from '../policy/access.errors.js';
 import { createAuthenticator, type Authenticate } from './authenticate.js';
@@ -16,6 +17,9 @@ import { AuditService } from './audit.service.js';
 import { accessFields, AUDIT_STARTED, auditPlugin, mustAudit, outcomeOf } from './audit.plugin.js';
 import { startAuditPruner } from './audit-pruner.js';
 import { mayUnmaskPersonal, type Viewer } from '../policy/viewer.js';
+import { visibilityClass } from '../policy/visibility-class.js';
+import type { Leadership } from '../platform/leadership.js';
+import { listenForKeyChanges } from './key-changes.js';
 
 export interface AccessLayerOptions {
   config: AccessConfig;
@@ -24,32 +28,14 @@ export interface AccessLayerOptions {
   pubSub: HubPubSub;
   log: Logger;
   schema: GraphQLSchema;
+  /** Who runs the audit retention job when several instances share the database. */
+  leadership?: Leadership;
+  /** Whether key changes broadcast by other instances reach this one now (Redis up); while not, API keys are looked up on every request. */
+  keyChangesReachUs?: () => boolean;
+  /** Closes the open sockets of a revoked key (the WebSocket transport); wired by the composition root. */
+  onKeyRevoked?: (keyId: string) => void;
   /** Counts failed audit writes (a metric). */
   onAuditFailure?: () => void;
-}
-
-/** The socket an operation arrives on: what it authenticated with when it opened. */
-export interface WsConnection {
-  params: Record<string, unknown> | undefined;
-  request: IncomingMessage;
-}
-
-/** What the access layer plugs into the WebSocket transport (src/ws/graphql-ws.server.ts). */
-export interface WsAccessHooks {
-  /** From `connectionParams` (`{ authorization: 'Bearer …' }` or `{ apiKey }`); throws to refuse the connection. */
-  authenticate(params: Record<string, unknown> | undefined, request: IncomingMessage): Promise<Viewer>;
-  /**
-   * Before each operation: identity re-checked, rate limit, query limits, and
-   * the audit row of a mutation. Returns the viewer of this operation, or
-   * errors to refuse it (with `close` when the socket must close too).
-   */
-  beforeOperation(connection: WsConnection, payload: SubscribePayload): Promise<{ viewer: Viewer } | { errors: readonly GraphQLError[]; close?: { code: number; reason: string } }>;
-  /** After a query or mutation ran, before its result is sent: its audit row; a replacement result when the row could not be written. */
-  afterExecution(context: HubContext, payload: SubscribePayload, result: ExecutionResult): Promise<ExecutionResult | void>;
-  /** When a subscription ends (or its socket closes): its audit row. */
-  afterOperation(context: HubContext, payload: SubscribePayload): void;
-  /** The close code and reason for a refused connection. */
-  refusal(error: unknown): { code: number; reason: string };
 }
 
 /**
@@ -65,8 +51,25 @@ export interface AccessLayer {
   audit: AuditService;
   /** Query limits and audit, for Apollo. */
   apolloPlugins: ApolloServerPlugin<HubContext>[];
-  /** graphql-ws: authenticate from connectionParams, identity, limits and audit around each operation. */
-  ws: WsAccessHooks;
+  /** graphql-ws: authenticate from connectionParams, limits before and audit after each operation. */
+  ws: {
+    authenticate(params: Record<string, unknown> | undefined, request: IncomingMessage): Promise<Viewer>;
+    /**
+     * Before each operation: the key checked again (issue #11: revoked or expired since the socket
+     * opened = UNAUTHENTICATED, and the transport closes the socket with 4401), rate limit, parse,
+     * validation, query limits, NUL-free input, and the audit row of a mutation (fail closed).
+     * Errors refuse the operation; else its viewer, document and text (one string shared by every
+     * subscriber of the same text).
+     */
+    beforeOperation(connection: { params: Record<string, unknown> | undefined; ip: string }, payload: SubscribePayload): Promise<readonly GraphQLError[] | { viewer: Viewer; document: DocumentNode; query: string }>;
+    /** After a query or mutation ran, before its result is sent: its audit row; a replacement result when that row could not be written (issue #11). */
+    afterExecution(context: Pick<HubContext, 'viewer' | 'accessRecord'>, payload: SubscribePayload, result: ExecutionResult): Promise<ExecutionResult | void>;
+    /** When a subscription ends: its audit row. */
+    afterOperation(context: Pick<HubContext, 'viewer' | 'accessRecord'>, payload: SubscribePayload): void;
+    refusal(error: unknown): { code: number; reason: string };
+    /** Viewers of one class see the same rows with the same masks (live updates are executed once per class). */
+    visibilityClass(viewer: Viewer): string;
+  };
   close(): Promise<void>;
 }
 
@@ -74,14 +77,6 @@ export interface AccessLayer {
 export function clientAddress(request: IncomingMessage): string {
   return request.socket.remoteAddress ?? 'unknown';
 }
-
-const param = (params: Record<string, unknown> | undefined, ...names: string[]): string | null => {
-  for (const name of names) {
-    const value = params?.[name];
-    if (typeof value === 'string') return value;
-  }
-  return null;
-};
 
 /** Credentials from graphql-ws connectionParams (`authorization: Bearer …`, or `apiKey`). @internal */
 function credentialsOf(params: Record<string, unknown> | undefined, ip: string) {
@@ -95,24 +90,59 @@ function credentialsOf(params: Record<string, unknown> | undefined, ip: string) 
 
 /** The audit row of a graphql-ws operation. @internal */
 function wsAuditInput(viewer: Viewer, operationType: string, payload: { query: string; operationName?: string | null; variables?: Record<string, unknown> | null }, outcome: string) {
-  return {
-    viewer,
-    transport: 'ws' as const,
-    operationType,
-    operationName: payload.operationName ?? null,
-    operationText: payload.query,
-    variables: payload.variables ?? {},
-    outcome,
-  };
+  return { viewer, transport: 'ws' as const, operationType, operationName: payload.operationName ?? null, operationText: payload.query, variables: payload.variables ?? {}, outcome };
 }
+
+const param = (params: Record<string, unknown> | undefined, ...names: string[]): string | null => {
+  for (const name of names) {
+    const value = params?.[name];
+    if (typeof value === 'string') return value;
+  }
+  return null;
+};
 
 export function createAccessLayer(options: AccessLayerOptions): AccessLayer {
   const { config, log, schema } = options;
-  const authenticate = createAuthenticator(options.rootEm, config, log);
+  const authenticate = createAuthenticator(options.rootEm, config, log, options.keyChangesReachUs);
+  // Revocations and rotations made on any instance (issue #12).
+  const keyChanges = listenForKeyChanges(options.pubSub, log, (keyId) => options.onKeyRevoked?.(keyId));
   const rateLimits = createRateLimits(config.rateLimit, options.redisUrl, log);
   const audit = new AuditService(options.rootEm, options.pubSub, config.audit, log, options.onAuditFailure);
-  const pruner = startAuditPruner(audit, log);
-  const operationTypes = new WeakMap<object, string>();
+  const pruner = startAuditPruner(audit, log, options.leadership);
+  const operationTypes = new WeakMap<SubscribePayload, string>();
+  // Parsed and validated documents by text: 10,000 subscribers of one subscription parse and validate it
+  // once, not 10,000 times while their sockets connect (issue #13). Failures are not cached.
+  const documents = new LRUCache<string, { document: DocumentNode; query: string }>({ max: 1000 });
+  const parseAndValidate = (query: string): { document: DocumentNode; query: string } | readonly GraphQLError[] => {
+    const cached = documents.get(query);
+    if (cached) return cached;
+    let document;
+    try {
+      document = parse(query, { maxTokens: config.limits.maxTokens });
+    } catch (error) {
+      return [error as GraphQLError];
+    }
+    const invalid = validate(schema, document);
+    if (invalid.length) return invalid;
+    const entry = { document, query };
+    documents.set(query, entry);
+    return entry;
+  };
+  // The query limits' verdict per (text, operation, variables): the same subscription with the same
+  // variables is checked once, not once per subscriber.
+  const verdicts = new LRUCache<string, { error?: GraphQLError; operationType: string }>({ max: 5000 });
+  const checkLimits = (document: DocumentNode, payload: SubscribePayload) => {
+    const key = `${payload.operationName ?? ''}\u0000${JSON.stringify(payload.variables ?? {})}\u0000${payload.query}`;
+    let verdict = verdicts.get(key);
+    if (!verdict) {
+      verdict = {
+        error: checkQueryLimits(schema, config.limits, document, payload.operationName, payload.variables),
+        operationType: getOperationAST(document, payload.operationName)?.operation ?? 'unknown',
+      };
+      verdicts.set(key, verdict);
+    }
+    return verdict;
+  };
 
   return {
     authenticate,
@@ -136,42 +166,34 @@ export function createAccessLayer(options: AccessLayerOptions): AccessLayer {
           throw error;
         }
       },
-      async beforeOperation({ params, request }, payload) {
-        // Identity re-checked on every operation (issue #11): a key revoked or expired since the
-        // socket opened stops working here, and a changed role or scope applies at once.
+      async beforeOperation({ params, ip }, payload) {
         let viewer: Viewer;
         try {
-          viewer = await authenticate(credentialsOf(params, clientAddress(request)));
+          viewer = await authenticate(credentialsOf(params, ip));
         } catch (error) {
-          if (!(error instanceof UnauthenticatedError)) throw error;
-          return { errors: [error], close: { code: 4401, reason: error.message.slice(0, 120) } };
+          if (error instanceof UnauthenticatedError) return [error];
+          throw error;
         }
         const budget = await rateLimits.consume(viewer.role ? viewer.actor : `ip:${viewer.ip}`);
-        if (!budget.allowed) return { errors: [new RateLimitedError(budget.retryAfterSeconds)] };
-        let document;
-        try {
-          document = parse(payload.query, { maxTokens: config.limits.maxTokens });
-        } catch (error) {
-          return { errors: [error as GraphQLError] };
-        }
-        const invalid = validate(schema, document);
-        if (invalid.length) return { errors: invalid };
-        const exceeded = checkQueryLimits(schema, config.limits, document, payload.operationName, payload.variables);
-        if (exceeded) return { errors: [exceeded] };
+        if (!budget.allowed) return [new RateLimitedError(budget.retryAfterSeconds)];
+        const parsed = parseAndValidate(payload.query);
+        if (!('document' in parsed)) return parsed;
+        const { document, query } = parsed;
+        const verdict = checkLimits(document, payload);
+        if (verdict.error) return [verdict.error];
         const unstorable = checkInputText(document, payload.variables);
-        if (unstorable) return { errors: [unstorable] };
-        const operationType = getOperationAST(document, payload.operationName)?.operation ?? 'unknown';
-        operationTypes.set(payload, operationType);
-        // Fail closed (issue #11): a mutation, or anything an admin reads unmasked, is recorded before it runs.
-        if (operationType === 'mutation' || (operationType === 'subscription' && mayUnmaskPersonal(viewer))) {
+        if (unstorable) return [unstorable];
+        operationTypes.set(payload, verdict.operationType);
+        // Fail closed (issue #11): a mutation, or a subscription an admin reads unmasked, is recorded before it runs.
+        if (verdict.operationType === 'mutation' || (verdict.operationType === 'subscription' && mayUnmaskPersonal(viewer))) {
           try {
-            await audit.record(wsAuditInput(viewer, operationType, payload, AUDIT_STARTED));
+            await audit.record(wsAuditInput(viewer, verdict.operationType, payload, AUDIT_STARTED));
           } catch (error) {
-            if (error instanceof AuditUnavailableError) return { errors: [error] };
+            if (error instanceof AuditUnavailableError) return [error];
             throw error;
           }
         }
-        return { viewer };
+        return { viewer, document, query };
       },
       async afterExecution(context, payload, result) {
         const operationType = operationTypes.get(payload);
@@ -192,6 +214,7 @@ export function createAccessLayer(options: AccessLayerOptions): AccessLayer {
         if (operationType !== 'subscription' || !mustAudit(operationType, context, [])) return;
         void audit.recordQuietly({ ...wsAuditInput(context.viewer, operationType, payload, outcomeOf([])), ...accessFields(context) });
       },
+      visibilityClass,
       refusal(error) {
         if (error instanceof RateLimitedError) return { code: 4429, reason: `Too many requests; retry after ${error.retryAfterSeconds} s.` };
         if (error instanceof UnauthenticatedError) return { code: 4401, reason: error.message.slice(0, 120) };
@@ -200,7 +223,8 @@ export function createAccessLayer(options: AccessLayerOptions): AccessLayer {
       },
     },
     async close() {
-      pruner.stop();
+      await pruner.stop();
+      await keyChanges.stop();
       await rateLimits.close();
     },
   };

@@ -90,7 +90,7 @@ export class ApiKeyResolver {
   @Authorized(Role.ADMIN)
   @Mutation(() => ApiKey, { description: 'Revokes an API key at once (ADMIN).' })
   revokeApiKey(@Arg('keyId') keyId: string, @Ctx() ctx: HubContext): Promise<ApiKey> {
-    return revokeApiKey(ctx.em, keyId);
+    return revokeApiKey(ctx.em, keyId, ctx.pubSub);
   }
 
   @Authorized(Role.ADMIN)
@@ -100,7 +100,7 @@ export class ApiKeyResolver {
     @Ctx() ctx: HubContext,
     @Arg('graceHours', () => Int, { nullable: true }) graceHours?: number,
   ): Promise<IssuedApiKey> {
-    const issued = await rotateApiKey(ctx.em, keyId, Math.max(0, Math.min(graceHours ?? 0, 720)));
+    const issued = await rotateApiKey(ctx.em, keyId, Math.max(0, Math.min(graceHours ?? 0, 720)), ctx.pubSub);
     return { key: issued.plaintext, apiKey: issued.key };
   }
 

@@ -4,7 +4,8 @@ import { Courier } from '../logistics/courier.entity.js';
 import { Market } from '../markets/market.entity.js';
 import { ApiKey } from './api-key.entity.js';
 import { generateApiKey } from './api-key.token.js';
-import { forgetApiKey } from './authenticate.js';
+import type { HubPubSub } from '../platform/pubsub.js';
+import { announceKeyChange } from './key-changes.js';
 import { Organisation } from './organisation.entity.js';
 import { KeyScope, OrganisationKind, Role } from '../policy/role.js';
 
@@ -91,12 +92,16 @@ async function activeKey(em: EntityManager, keyId: string): Promise<ApiKey> {
   return key;
 }
 
-/** Revokes a key at once (the next request with it is refused). Revoking twice is harmless. */
-export async function revokeApiKey(em: EntityManager, keyId: string): Promise<ApiKey> {
+/**
+ * Revokes a key at once: the next request with it is refused, on every
+ * instance once the change is broadcast (with `pubSub` on Redis, issue #12),
+ * and its open WebSocket sockets are closed. Revoking twice is harmless.
+ */
+export async function revokeApiKey(em: EntityManager, keyId: string, pubSub?: HubPubSub): Promise<ApiKey> {
   const key = await activeKey(em, keyId);
   key.revokedAt ??= new Date();
   await em.flush();
-  forgetApiKey(keyId);
+  announceKeyChange(pubSub, { keyId, change: 'revoked' });
   return key;
 }
 
@@ -105,7 +110,7 @@ export async function revokeApiKey(em: EntityManager, keyId: string): Promise<Ap
  * old one keeps working for `graceHours` (default 0: revoked at once) so that
  * deployments can switch over.
  */
-export async function rotateApiKey(em: EntityManager, keyId: string, graceHours = 0): Promise<IssuedKey> {
+export async function rotateApiKey(em: EntityManager, keyId: string, graceHours = 0, pubSub?: HubPubSub): Promise<IssuedKey> {
   const old = await activeKey(em, keyId);
   if (old.revokedAt) throw new BadUserInputError(`API key "${keyId}" is revoked; create a new one instead.`, 'keyId');
   const generated = generateApiKey();
@@ -127,6 +132,6 @@ export async function rotateApiKey(em: EntityManager, keyId: string, graceHours 
     old.revokedAt = new Date();
   }
   await em.flush();
-  forgetApiKey(old.keyId);
+  announceKeyChange(pubSub, { keyId: old.keyId, change: graceHours > 0 ? 'rotated-with-grace' : 'revoked' });
   return { plaintext: generated.plaintext, key };
 }

@@ -1,16 +1,17 @@
 import type { Logger } from '../platform/logger.js';
 import type { AuditService } from './audit.service.js';
+import { startPeriodicJob } from '../platform/periodic-job.js';
+import type { Leadership } from '../platform/leadership.js';
 
 /** How often the retention pruning runs. */
 export const AUDIT_PRUNE_INTERVAL_MS = 6 * 3_600_000;
 
 /**
  * The audit retention job: prunes rows older than AUDIT_RETENTION_DAYS a
- * minute after start and then every six hours. Timers are unref'd so that
- * they never keep the process alive; several instances pruning at once is
- * harmless (the DELETE is idempotent).
+ * minute after start and then every six hours, on the instance that leads
+ * `audit-retention` (issue #12).
  */
-export function startAuditPruner(audit: AuditService, log: Logger, intervalMs = AUDIT_PRUNE_INTERVAL_MS): { stop(): void; runOnce(): Promise<number> } {
+export function startAuditPruner(audit: AuditService, log: Logger, leadership?: Leadership, intervalMs = AUDIT_PRUNE_INTERVAL_MS): { stop(): Promise<void>; runOnce(): Promise<number> } {
   const runOnce = async () => {
     try {
       const pruned = await audit.prune();
@@ -21,15 +22,6 @@ export function startAuditPruner(audit: AuditService, log: Logger, intervalMs = 
       return 0;
     }
   };
-  const first = setTimeout(runOnce, 60_000);
-  const every = setInterval(runOnce, intervalMs);
-  first.unref();
-  every.unref();
-  return {
-    stop() {
-      clearTimeout(first);
-      clearInterval(every);
-    },
-    runOnce,
-  };
+  const job = startPeriodicJob({ name: 'audit-retention', intervalMs, firstDelayMs: 60_000, standbyCheckMs: 60_000, leadership, log, run: runOnce });
+  return { stop: job.stop, runOnce };
 }

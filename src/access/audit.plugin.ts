@@ -4,7 +4,7 @@ import type { AuditInput, AuditService } from './audit.service.js';
 import { AuditUnavailableError } from '../policy/access.errors.js';
 
 /** Whether an operation must be recorded: every mutation, every read of classified data, every refusal, every admin read of keys or audit. */
-export function mustAudit(operationType: string | undefined, context: HubContext, errorCodes: string[]): boolean {
+export function mustAudit(operationType: string | undefined, context: Pick<HubContext, 'accessRecord'>, errorCodes: string[]): boolean {
   return operationType === 'mutation' || context.accessRecord.touched.size > 0 || context.accessRecord.sensitive || errorCodes.some((c) => c === 'FORBIDDEN' || c === 'UNAUTHENTICATED');
 }
 
@@ -17,7 +17,7 @@ export function outcomeOf(errorCodes: string[]): string {
 export const AUDIT_STARTED = 'STARTED';
 
 /** What the access record of a finished operation adds to its audit row. @internal */
-export function accessFields(context: HubContext): Pick<AuditInput, 'classifiedFields' | 'rowsReturned' | 'personalRecords'> {
+export function accessFields(context: Pick<HubContext, 'accessRecord'>): Pick<AuditInput, 'classifiedFields' | 'rowsReturned' | 'personalRecords'> {
   const record = context.accessRecord;
   return {
     classifiedFields: [...record.touched].map(([field, level]) => `${field}:${level}`),

@@ -36,7 +36,13 @@ interface KeyRow {
 
 const ROLES = new Set<string>(Object.values(Role));
 
-/** How long a looked-up key row is reused: revocation reaches other instances within this time (this one at once). */
+/**
+ * How long a looked-up key row is reused. A revocation or rotation is
+ * broadcast (src/access/key-changes.ts) and drops the row at once on every
+ * instance; this bound only matters for a change made behind the hub's back
+ * (SQL, or the CLI without REDIS_URL). While the broadcast cannot reach this
+ * instance (Redis down) the cache is not used at all.
+ */
 export const KEY_CACHE_MS = 30_000;
 const forgetters = new Set<(keyId: string) => void>();
 
@@ -67,7 +73,7 @@ function pgArray(value: KeyScope[] | string): KeyScope[] {
  * UNAUTHENTICATED with a reason a client can act on; never says whether a key
  * id exists.
  */
-export function createAuthenticator(rootEm: EntityManager, config: AccessConfig, log: Logger): Authenticate {
+export function createAuthenticator(rootEm: EntityManager, config: AccessConfig, log: Logger, cacheUsable: () => boolean = () => true): Authenticate {
   const secret = config.jwt.secret ? new TextEncoder().encode(config.jwt.secret) : undefined;
   let jwks: JWTVerifyGetKey | undefined;
   if (config.jwt.jwks) {
@@ -80,28 +86,43 @@ export function createAuthenticator(rootEm: EntityManager, config: AccessConfig,
   const cache = new Map<string, { row: KeyRow | undefined; at: number }>();
   forgetters.add((keyId) => cache.delete(keyId));
 
+  // Lookups in flight by key id: a burst of connections with one key (10,000 subscribers reconnecting,
+  // issue #13) waits for one query instead of queueing 10,000 on the pool.
+  const inFlight = new Map<string, Promise<KeyRow | undefined>>();
+
   async function lookup(keyId: string): Promise<KeyRow | undefined> {
     const hit = cache.get(keyId);
-    if (hit && hit.at > Date.now() - KEY_CACHE_MS && hit.row) return hit.row;
-    const [row] = (await rootEm.fork().getConnection().execute(
-      `select k.key_id, k.secret_hash, k.role, k.scopes, k.expires_at, k.revoked_at,
-              o.id as organisation_id, o.name as organisation_name, o.courier_id, o.platform_id
-         from api_key k join organisation o on o.id = k.organisation_id
-        where k.key_id = ?`,
-      [keyId],
-    )) as KeyRow[];
-    // Unknown ids are not cached: a brute-force burst must not fill memory (it is rate limited instead).
-    if (row) {
-      if (cache.size > 10_000) cache.clear();
-      cache.set(keyId, { row, at: Date.now() });
+    // Fail closed: with no way to hear about revocations, every request looks its key up (concurrent ones share it).
+    if (hit && hit.at > Date.now() - KEY_CACHE_MS && hit.row && cacheUsable()) return hit.row;
+    let pending = inFlight.get(keyId);
+    if (!pending) {
+      pending = (async () => {
+        try {
+          const [row] = (await rootEm.fork().getConnection().execute(
+            `select k.key_id, k.secret_hash, k.role, k.scopes, k.expires_at, k.revoked_at,
+                    o.id as organisation_id, o.name as organisation_name, o.courier_id, o.platform_id
+               from api_key k join organisation o on o.id = k.organisation_id
+              where k.key_id = ?`,
+            [keyId],
+          )) as KeyRow[];
+          // Unknown ids are not cached: a brute-force burst must not fill memory (it is rate limited instead).
+          if (row) {
+            if (cache.size > 10_000) cache.clear();
+            cache.set(keyId, { row, at: Date.now() });
+          }
+          return row;
+        } finally {
+          inFlight.delete(keyId);
+        }
+      })();
+      inFlight.set(keyId, pending);
     }
-    return row;
+    return pending;
   }
 
   async function byApiKey(token: string, base: Viewer): Promise<Viewer> {
     const parsed = parseApiKey(token);
     if (!parsed) throw new UnauthenticatedError('Malformed API key.');
-    const em = rootEm.fork();
     const row = await lookup(parsed.keyId);
     if (!row || !apiKeyMatches(token, row.secret_hash)) throw new UnauthenticatedError('Unknown API key.');
     if (row.revoked_at) throw new UnauthenticatedError('This API key has been revoked.');
@@ -110,7 +131,7 @@ export function createAuthenticator(rootEm: EntityManager, config: AccessConfig,
     const now = Date.now();
     if ((lastTouched.get(row.key_id) ?? 0) < now - 60_000) {
       lastTouched.set(row.key_id, now);
-      em.getConnection().execute('update api_key set last_used_at = now() where key_id = ?', [row.key_id]).catch((error) => {
+      rootEm.fork().getConnection().execute('update api_key set last_used_at = now() where key_id = ?', [row.key_id]).catch((error) => {
         log.warn({ err: (error as Error).message }, 'could not record API key use');
       });
     }

@@ -3,12 +3,13 @@ import { Role } from '../policy/role.js';
 import type { HubContext } from '../graphql/context.js';
 import { findPriceAnomalies, scanPriceAnomalies } from './price-anomaly.service.js';
 import { DetectPriceAnomaliesArgs, PriceAnomaly, PriceAnomalyScan } from './price-anomaly.types.js';
+import { onReadReplica } from '../platform/read-replica.js';
 
 @Resolver(() => PriceAnomaly)
 export class PriceAnomalyResolver {
   @Query(() => [PriceAnomaly], { description: 'Days whose price lies beyond k rolling standard deviations of the previous days (no alert raised).' })
   priceAnomalies(@Args() args: DetectPriceAnomaliesArgs, @Ctx() ctx: HubContext): Promise<PriceAnomaly[]> {
-    return findPriceAnomalies(ctx.em, args);
+    return findPriceAnomalies(onReadReplica(ctx.em), args);
   }
 
   @Authorized(Role.OFFICIAL)

@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from '../platform/logger.js';
 import type { HubPubSub } from '../platform/pubsub.js';
+import type { Leadership } from '../platform/leadership.js';
 import { PRICE_OBSERVED, type PriceObservedEvent } from '../pricing/price.events.js';
 import { scanPriceAnomalies } from './price-anomaly.service.js';
 
@@ -19,14 +20,21 @@ export interface PriceAnomalyWatcherOptions {
   log: Logger;
   /** Quiet time after the last new price before scanning, so a batch is scanned once. @default 300 */
   debounceMs?: number;
+  /**
+   * With Redis every instance hears every PRICE_OBSERVED event: then only the
+   * leader of `price-anomaly-watcher` scans (issue #12). Without Redis each
+   * instance hears only its own prices and scans them itself (leave unset).
+   */
+  leadership?: Leadership;
 }
 
 /**
  * Scans for price anomalies whenever new prices are stored: listens to the
  * same PRICE_OBSERVED events as the `priceObserved` subscription, collects the
  * products and days a burst of prices touched, and scans those once the burst
- * is over. Alerts are deduplicated by key, so with several hub instances on
- * Redis each scanning the same burst, every anomaly is still alerted once.
+ * is over. With several instances on Redis only the leader scans; alerts are
+ * also deduplicated by key, so a burst scanned twice around a leadership
+ * change is still alerted once.
  */
 export function startPriceAnomalyWatcher(options: PriceAnomalyWatcherOptions): { stop(): Promise<void> } {
   const debounceMs = options.debounceMs ?? 300;
@@ -42,6 +50,7 @@ export function startPriceAnomalyWatcher(options: PriceAnomalyWatcherOptions): {
     if (!batch.products.size) return;
     running = running
       .then(async () => {
+        if (options.leadership && !(await options.leadership.lead('price-anomaly-watcher'))) return;
         const result = await scanPriceAnomalies(options.em.fork(), options.pubSub, { from: batch.from, to: batch.to, productIds: [...batch.products] });
         if (result.alertsRaised) options.log.info({ alerts: result.alertsRaised, from: batch.from, to: batch.to }, 'price anomalies alerted');
       })

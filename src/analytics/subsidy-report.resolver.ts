@@ -3,6 +3,7 @@ import type { HubContext } from '../graphql/context.js';
 import { subsidyParcels, subsidyReport } from './subsidy-report.service.js';
 import { assertOfficialView } from './official-access.js';
 import { SubsidyParcel, SubsidyParcelsArgs, SubsidyReport, SubsidyReportArgs } from './subsidy-report.types.js';
+import { onReadReplica } from '../platform/read-replica.js';
 
 @Resolver(() => SubsidyReport)
 export class SubsidyReportResolver {
@@ -11,11 +12,11 @@ export class SubsidyReportResolver {
   })
   subsidyReport(@Args() args: SubsidyReportArgs, @Ctx() ctx: HubContext): Promise<SubsidyReport> {
     assertOfficialView(ctx.viewer, 'The subsidy report');
-    return subsidyReport(ctx.em, args.county, args.month);
+    return subsidyReport(onReadReplica(ctx.em), args.county, args.month);
   }
 
   @FieldResolver(() => [SubsidyParcel], { description: 'The parcels of the report with their checks; flagged ones by default.' })
   parcels(@Root() report: SubsidyReport, @Args() args: SubsidyParcelsArgs, @Ctx() ctx: HubContext): Promise<SubsidyParcel[]> {
-    return subsidyParcels(ctx.em, report.countyCode, report.month, args.only, args.first);
+    return subsidyParcels(onReadReplica(ctx.em), report.countyCode, report.month, args.only, args.first);
   }
 }

@@ -1,11 +1,15 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from '../platform/logger.js';
 import type { HubPubSub } from '../platform/pubsub.js';
+import type { Leadership } from '../platform/leadership.js';
 import { NotFoundError } from '../platform/errors.js';
 import type { RunOptions } from './connectors/connector.js';
 import { DEFAULT_CONNECTORS_DIR, defaultInstance, loadConnectors, readConnectorsSetting, type ConnectorInstance } from './connectors/connector-registry.js';
 import { runConnector, type RunProgress, type RunResult } from './connectors/connector-runner.js';
 import { startScheduler, type SchedulerHandle } from './connectors/connector-scheduler.js';
+
+/** How long a manual run waits for a run of the same connector in progress (on any instance) before CONNECTOR_BUSY. */
+export const MANUAL_RUN_WAIT_MS = 60_000;
 
 /** Connector settings from the hub's config (CONNECTORS, CONNECTORS_DIR, CONNECTOR_SCHEDULER). */
 export interface IngestSettings {
@@ -38,12 +42,12 @@ export interface IngestContext {
  * `settings.scheduler`, starts their schedules. Started by src/app.ts and by
  * the CLI (scripts/connector.ts, without the scheduler).
  */
-export async function startIngest(settings: IngestSettings, deps: { em: EntityManager; pubSub?: HubPubSub; log: Logger }): Promise<IngestRuntime> {
+export async function startIngest(settings: IngestSettings, deps: { em: EntityManager; pubSub?: HubPubSub; log: Logger; leadership?: Leadership }): Promise<IngestRuntime> {
   const dir = settings.connectorsDir ?? DEFAULT_CONNECTORS_DIR;
   const connectors = await loadConnectors(readConnectorsSetting(settings.connectors), dir);
   const log = deps.log.child({ area: 'ingest' });
   const runnerDeps = { em: deps.em, pubSub: deps.pubSub, log };
-  const scheduler: SchedulerHandle | undefined = settings.scheduler ? startScheduler(runnerDeps, connectors) : undefined;
+  const scheduler: SchedulerHandle | undefined = settings.scheduler ? startScheduler(runnerDeps, connectors, deps.leadership) : undefined;
   const defaults = new Map<string, Promise<ConnectorInstance>>();
   const instance = async (name: string) => {
     const configured = connectors.find((c) => c.name === name);
@@ -64,7 +68,8 @@ export async function startIngest(settings: IngestSettings, deps: { em: EntityMa
     connectorsDir: dir,
     instance,
     async run(name, options = {}) {
-      return runConnector({ ...runnerDeps, em: deps.em.fork() }, await instance(name), options);
+      // A manual run (mutation, CLI) waits for a scheduled run of the same connector to finish rather than overlap it.
+      return runConnector({ ...runnerDeps, em: deps.em.fork() }, await instance(name), { waitMs: MANUAL_RUN_WAIT_MS, ...options });
     },
     async close() {
       await scheduler?.stop();

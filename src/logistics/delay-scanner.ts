@@ -4,6 +4,8 @@ import type { HubPubSub } from '../platform/pubsub.js';
 import { raiseAlerts, type NewAlert } from '../alerts/stream/alert.service.js';
 import { AlertKind, AlertSeverity } from '../alerts/stream/alert-kind.js';
 import { SIGNATURE_TOLERANCE_S } from './courier-credential.service.js';
+import { startPeriodicJob } from '../platform/periodic-job.js';
+import type { Leadership } from '../platform/leadership.js';
 
 export interface DelayScannerOptions {
   /** The root EntityManager (each scan forks its own). */
@@ -16,6 +18,8 @@ export interface DelayScannerOptions {
   intervalMs: number;
   /** Most parcels alerted per scan (the rest follow on the next one). @default 5000 */
   batch?: number;
+  /** With several instances: only the leader of `delay-scanner` scans (issue #12). */
+  leadership?: Leadership;
 }
 
 export interface DelayScanner {
@@ -43,16 +47,14 @@ const epoch = (d: Date | null) => (d ? Math.floor(new Date(d).getTime() / 1000) 
  * The periodic DELAYED check: parcels not yet delivered, returned or refused
  * that had no scan for `hours`, or are past their promised delivery time.
  * Alerts are keyed by the condition (parcel + its last scan time, or parcel +
- * promised time), so every instance may scan: each condition is stored and
- * published once, and a parcel that goes quiet again after a new scan is
- * alerted again. Also forgets seen webhook signatures older than the replay
+ * promised time): each condition is stored and published once, and a parcel
+ * that goes quiet again after a new scan is alerted again. With several
+ * instances only the leader scans (issue #12); the keys still make a scan that
+ * overlaps a leadership change harmless. Also forgets seen webhook signatures older than the replay
  * window.
  */
 export function startDelayScanner(options: DelayScannerOptions): DelayScanner {
   const { log, hours, intervalMs, batch = 5000 } = options;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<number> | undefined;
-  let stopped = false;
 
   async function scan(): Promise<number> {
     const em = options.em.fork();
@@ -92,26 +94,6 @@ export function startDelayScanner(options: DelayScannerOptions): DelayScanner {
     return raised.length;
   }
 
-  const scanOnce = () => {
-    running ??= scan().finally(() => (running = undefined));
-    return running;
-  };
-
-  const tick = () => {
-    scanOnce()
-      .catch((error) => log.warn({ err: (error as Error).message }, 'delay scan failed; retrying at the next interval'))
-      .finally(() => {
-        if (!stopped) timer = setTimeout(tick, intervalMs).unref();
-      });
-  };
-  if (intervalMs > 0) timer = setTimeout(tick, Math.min(intervalMs, 5_000)).unref();
-
-  return {
-    scanOnce,
-    async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      await running?.catch(() => {});
-    },
-  };
+  const job = startPeriodicJob({ name: 'delay-scanner', intervalMs, leadership: options.leadership, log, run: scan });
+  return { scanOnce: job.runOnce, stop: job.stop };
 }

@@ -9,6 +9,8 @@ import { Migration20261123180142 } from './Migration20261123180142.js';
 import { Migration20261123180712 } from './Migration20261123180712.js';
 import { Migration20261123184800 } from './Migration20261123184800.js';
 import { Migration20261129140000 } from './Migration20261129140000.js';
+import { Migration20261129150012 } from './Migration20261129150012.js';
+import { Migration20261129161300 } from './Migration20261129161300.js';
 import { Migration20261129150000 } from './Migration20261129150000.js';
 export const migrationsList = [
   { name: 'Migration20261123173525', class: Migration20261123173525 },
@@ -20,5 +22,7 @@ export const migrationsList = [
   { name: 'Migration20261123180712', class: Migration20261123180712 },
   { name: 'Migration20261123184800', class: Migration20261123184800 },
   { name: 'Migration20261129140000', class: Migration20261129140000 },
+  { name: 'Migration20261129150012', class: Migration20261129150012 },
+  { name: 'Migration20261129161300', class: Migration20261129161300 },
   { name: 'Migration20261129150000', class: Migration20261129150000 },
 ];

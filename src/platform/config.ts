@@ -13,6 +13,8 @@ const schema = z.object({
   HOST: z.string().optional(),
   /** PostgreSQL URL. When unset the hub starts its own embedded PostgreSQL under DATA_DIR. */
   DATABASE_URL: z.string().url().optional(),
+  /** A streaming replica of DATABASE_URL for the officials' analytics (issue #12; see docs/SCALING.md for what reads go there). Unset = analytics read the primary. */
+  DATABASE_READ_URL: z.string().url().optional(),
   /** Where the embedded PostgreSQL keeps its files. @default ".data" */
   DATA_DIR: z.string().default('.data'),
   /** Port of the embedded PostgreSQL (loopback only). @default 54320 */
@@ -25,6 +27,10 @@ const schema = z.object({
   REDIS_URL: z.string().url().optional(),
   /** Prefix of the hub's Redis channels; hubs (or test runs) sharing one Redis with different prefixes do not hear each other. @default "harvest-hub:" */
   REDIS_CHANNEL_PREFIX: z.string().min(1).max(100).default('harvest-hub:'),
+  /** Pending TCP connections the kernel queues for the HTTP/WebSocket port (listen backlog; capped by net.core.somaxconn). @default 4096 */
+  LISTEN_BACKLOG: z.coerce.number().int().min(1).max(65535).default(4096),
+  /** Bytes that may wait in one WebSocket's send buffer; past that the subscriber is closed with code 4413 (too slow). @default 1048576 (1 MiB) */
+  WS_MAX_BUFFERED_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
   /** Courier feeds (issue #5): a parcel with no scan for this many hours raises a DELAYED alert. @default 24 */
   DELAY_ALERT_HOURS: z.coerce.number().positive().max(24 * 90).default(24),
   /** Seconds between two scans for delayed parcels; 0 = no periodic scan. @default 60 */
@@ -101,6 +107,9 @@ const schema = z.object({
   METRICS_MAX_OPERATION_NAMES: z.coerce.number().int().min(0).max(10_000).default(100),
   /** 32-byte key (base64 or 64 hex digits) that encrypts courier webhook secrets at rest (AES-256-GCM). Required outside demo mode. */
   SECRETS_KEY: z.string().optional(),
+}).refine((e) => !e.DATABASE_READ_URL || e.DATABASE_URL, {
+  message: 'DATABASE_READ_URL is a replica of DATABASE_URL: set DATABASE_URL too',
+  path: ['DATABASE_READ_URL'],
 }).refine((e) => Boolean(e.TLS_CERT_FILE) === Boolean(e.TLS_KEY_FILE), {
   message: 'TLS_CERT_FILE and TLS_KEY_FILE go together: set both or neither',
   path: ['TLS_CERT_FILE'],
@@ -138,12 +147,18 @@ export interface Config {
   port: number;
   host: string;
   databaseUrl?: string;
+  /** DATABASE_READ_URL: the analytics' read replica. */
+  databaseReadUrl?: string;
   dataDir: string;
   embeddedPgPort: number;
   dbPoolSize: number;
   seedDemo: boolean;
   redisUrl?: string;
   redisChannelPrefix: string;
+  /** LISTEN_BACKLOG. */
+  listenBacklog: number;
+  /** Live updates (issue #13): WS_MAX_BUFFERED_BYTES. */
+  ws: { maxBufferedBytes: number };
   /** Courier feeds (issue #5): DELAY_ALERT_HOURS, DELAY_SCAN_INTERVAL_S, WEBHOOK_BODY_LIMIT. */
   couriers: { delayAlertHours: number; delayScanIntervalMs: number; webhookBodyLimit: string };
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
@@ -195,12 +210,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     port: e.PORT,
     host: e.HOST ?? (demoMode ? '127.0.0.1' : '0.0.0.0'),
     databaseUrl: e.DATABASE_URL,
+    databaseReadUrl: e.DATABASE_READ_URL,
     dataDir: path.resolve(e.DATA_DIR),
     embeddedPgPort: e.EMBEDDED_PG_PORT,
     dbPoolSize: e.DB_POOL_SIZE,
     seedDemo: e.SEED_DEMO ?? (!e.DATABASE_URL && e.NODE_ENV !== 'production'),
     redisUrl: e.REDIS_URL,
     redisChannelPrefix: e.REDIS_CHANNEL_PREFIX,
+    listenBacklog: e.LISTEN_BACKLOG,
+    ws: { maxBufferedBytes: e.WS_MAX_BUFFERED_BYTES },
     couriers: { delayAlertHours: e.DELAY_ALERT_HOURS, delayScanIntervalMs: e.DELAY_SCAN_INTERVAL_S * 1000, webhookBodyLimit: e.WEBHOOK_BODY_LIMIT },
     logLevel: e.LOG_LEVEL,
     env: e.NODE_ENV,

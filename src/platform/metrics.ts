@@ -39,6 +39,26 @@ export function createMetrics() {
       help: 'Open graphql-ws connections.',
       registers: [registry],
     }),
+    subscriptionGroups: new Gauge({
+      name: 'hub_subscription_groups',
+      help: 'Live-update groups: distinct (subscription document, variables, visibility class); each update is executed once per group.',
+      registers: [registry],
+    }),
+    subscriptionExecutions: new Counter({
+      name: 'hub_subscription_executions_total',
+      help: 'Executions of a subscription document for one update (one per group, however many subscribers share it).',
+      registers: [registry],
+    }),
+    subscriptionDeliveries: new Counter({
+      name: 'hub_subscription_deliveries_total',
+      help: 'Subscription messages written to sockets.',
+      registers: [registry],
+    }),
+    wsSlowConsumerCloses: new Counter({
+      name: 'hub_ws_slow_consumer_closes_total',
+      help: 'Sockets closed with 4413 because more than WS_MAX_BUFFERED_BYTES waited to be sent to them.',
+      registers: [registry],
+    }),
     dbStatements: new Counter({
       name: 'hub_db_statements_total',
       help: 'SQL statements sent to PostgreSQL.',
@@ -59,6 +79,12 @@ export function createMetrics() {
       name: 'hub_pubsub_local_fallback_total',
       help: 'Events delivered in-process only because Redis was unreachable (other instances missed them).',
       labelNames: ['topic'] as const,
+      registers: [registry],
+    }),
+    leaderJobs: new Gauge({
+      name: 'hub_leader_jobs',
+      help: 'Periodic jobs this instance leads among the instances on its database (1 = leader), by job (issue #12).',
+      labelNames: ['job'] as const,
       registers: [registry],
     }),
     auditFailures: new Counter({

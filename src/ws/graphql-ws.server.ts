@@ -1,173 +1,184 @@
 import type { IncomingMessage, Server } from 'node:http';
-import { GraphQLError, subscribe as graphqlSubscribe, type ExecutionArgs, type ExecutionResult, type GraphQLSchema, type GraphQLFormattedError } from 'graphql';
+import { GraphQLError as GraphQLErrorClass, execute as graphqlExecute, type DocumentNode, type ExecutionArgs, type GraphQLSchema, type GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { useServer } from 'graphql-ws/use/ws';
+import { useGraphqlWs } from './graphql-ws.adapter.js';
 import type { SubscribePayload } from 'graphql-ws';
 import type { HubContext } from '../graphql/context.js';
 import type { Metrics } from '../platform/metrics.js';
 import type { Viewer } from '../policy/viewer.js';
-import type { WsAccessHooks } from '../access/access-layer.js';
+import { clientAddress, type AccessLayer } from '../access/access-layer.js';
 import { AccessErrorCode } from '../policy/access.errors.js';
+import { SubscriptionMultiplexer } from './subscription-multiplexer.js';
+import { HubCloseCode } from './close-codes.js';
 
-/**
- * Close codes of this server besides graphql-ws's own (4400 bad request, 4401
- * unauthorized, 4403 forbidden, 4408 init timeout, 4409 duplicate id); listed
- * in the README (issue #11).
- */
-export enum WsCloseCode {
-  /** A message larger than the HTTP body limit (REQUEST_MAX_BYTES): WebSocket's own "message too big". */
-  MessageTooBig = 1009,
-  /** Going away: the hub shuts down. */
-  GoingAway = 1001,
-  /** The key was revoked or expired since the socket opened (checked at every operation), or bad credentials. */
-  Unauthorized = 4401,
-  /** Rate limited, or more open sockets for this key than WS_MAX_SOCKETS_PER_KEY. */
-  TooManyRequests = 4429,
-  /** Unexpected failure while authenticating. */
-  InternalError = 4500,
-}
-
-/** Per-socket and per-key limits (issue #11). */
-export interface WsLimits {
-  /** Largest message, in bytes: the HTTP body limit. */
-  maxPayloadBytes: number;
-  /** Operations open at once on one socket. */
-  maxSubscriptionsPerSocket: number;
-  /** Sockets open at once per key (anonymous callers: per address), on this instance. */
-  maxSocketsPerKey: number;
-}
+/** What the access layer plugs into the WebSocket transport (src/access/access-layer.ts). */
+export type WsAccessHooks = AccessLayer['ws'];
 
 export interface GraphqlWsOptions {
   httpServer: Server;
   path: string;
   schema: GraphQLSchema;
-  /** Called once per subscribe message: one forked EntityManager per operation, scoped to the viewer. */
+  /** A context as this viewer: one forked EntityManager, scoped to the viewer. */
   context: (viewer: Viewer) => HubContext;
   formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
   metrics: Metrics;
+  /** Errors inside the transport (a handler threw): logged, the socket closed with 4500. */
+  onInternalError: (error: unknown) => void;
   access: WsAccessHooks;
-  limits: WsLimits;
+  /** Bytes that may wait in one socket's send buffer before it is closed with 4413. */
+  maxBufferedBytes: number;
+  /** Largest message a client may send (bytes); larger closes the socket with 1009. */
+  maxPayloadBytes: number;
+  /** Operations open at once on one socket (issue #11); past it, TOO_MANY_SUBSCRIPTIONS. */
+  maxSubscriptionsPerSocket: number;
+  /** Sockets open at once per key (anonymous: per address) on this instance (issue #11); past it, close 4429. */
+  maxSocketsPerKey: number;
 }
 
-type Extra = { socket: WebSocket; request: IncomingMessage; viewer?: Viewer; socketKey?: string; operationViewers?: Map<string, Viewer> };
+type Extra = { socket: WebSocket; request?: IncomingMessage; viewer?: Viewer; ip?: string; socketKey?: string };
 
-/**
- * Drops subscription events about rows the subscriber may not see
- * (HiddenRowError) instead of sending them. A hand-written iterator rather
- * than an async generator: `return()` must reach the source at once when the
- * client completes, not wait for the next event.
- */
-function withoutHiddenRows(source: AsyncIterable<ExecutionResult>): AsyncIterableIterator<ExecutionResult> {
-  const iterator = source[Symbol.asyncIterator]();
-  const hidden = (result: ExecutionResult) => Boolean(result.errors?.length && result.errors.every((e) => e.extensions?.hiddenRow));
-  return {
-    async next() {
-      for (;;) {
-        const step = await iterator.next();
-        if (step.done || !hidden(step.value)) return step;
-      }
-    },
-    return: (value?: unknown) => iterator.return?.(value) ?? Promise.resolve({ done: true, value: undefined }),
-    throw: (error?: unknown) => iterator.throw?.(error) ?? Promise.reject(error),
-    [Symbol.asyncIterator]() {
-      return this;
-    },
-  };
+/** What onSubscribe hands to `subscribe`/`execute` instead of a full context: who asks, on which socket. */
+interface OperationHandle {
+  /** graphql-ws's per-socket context. */
+  ctx: object;
+  viewer: Viewer;
+  socket: WebSocket;
+  id: string;
+  payload: SubscribePayload;
 }
+
+const isHandle = (value: unknown): value is OperationHandle => typeof value === 'object' && value !== null && 'socket' in value && 'payload' in value;
 
 /**
  * graphql-ws (the `graphql-transport-ws` protocol) on the same port and path
- * as HTTP GraphQL. Returns a function that closes every socket (code 1001)
- * for a graceful shutdown.
+ * as HTTP GraphQL. graphql-ws keeps the protocol (init, ack, subscribe,
+ * complete, errors); subscriptions are handed to the multiplexer, which
+ * executes each update once per (document, variables, visibility class) and
+ * writes the same serialised result to every subscriber of the group.
+ * Queries and mutations sent over the socket run as over HTTP.
  */
-export function attachGraphqlWs(options: GraphqlWsOptions): { dispose: () => Promise<void> } {
-  // A message over the HTTP body limit closes the socket with 1009 before it is parsed (issue #11).
-  const wss = new WebSocketServer({ server: options.httpServer, path: options.path, maxPayload: options.limits.maxPayloadBytes });
-  const socketsPerKey = new Map<string, number>();
-  const open = new Map<object, Set<string>>();
-  const running = new Map<object, Map<string, { context: HubContext; payload: SubscribePayload }>>();
+export function attachGraphqlWs(options: GraphqlWsOptions): {
+  dispose: () => Promise<void>;
+  multiplexer: SubscriptionMultiplexer;
+  /** Closes the sockets whose caller matches (e.g. a revoked key, issue #12); returns how many were closed. */
+  closeSockets: (match: (viewer: Viewer) => boolean, code: number, reason: string) => number;
+} {
+  const wss = new WebSocketServer({ server: options.httpServer, path: options.path, maxPayload: options.maxPayloadBytes });
+  /** Per authenticated socket: its open operation ids, and the queries/mutations running on it (for the audit). */
+  const sockets = new Map<object, { open: Set<string>; running?: Map<string, { context: HubContext; payload: SubscribePayload }> }>();
   const { metrics, access } = options;
+  const socketsPerKey = new Map<string, number>();
+  const multiplexer = new SubscriptionMultiplexer({
+    schema: options.schema,
+    context: options.context,
+    visibilityClass: access.visibilityClass,
+    formatError: options.formatError,
+    maxBufferedBytes: options.maxBufferedBytes,
+    onLeave: (subscriber, accessRecord) => access.afterOperation({ viewer: subscriber.viewer, accessRecord }, subscriber.payload),
+    observer: {
+      groups: (delta) => metrics.subscriptionGroups.inc(delta),
+      executed: (delivered) => {
+        metrics.subscriptionExecutions.inc();
+        metrics.subscriptionDeliveries.inc(delivered);
+      },
+      slowConsumer: () => metrics.wsSlowConsumerCloses.inc(),
+    },
+  });
   const finish = (ctx: object, id: string) => {
-    const entry = running.get(ctx)?.get(id);
+    const running = sockets.get(ctx)?.running;
+    const entry = running?.get(id);
     if (!entry) return;
-    running.get(ctx)!.delete(id);
+    running!.delete(id);
     access.afterOperation(entry.context, entry.payload);
   };
-  const server = useServer<Record<string, unknown>, Extra>(
+  const server = useGraphqlWs<Extra>(
     {
       schema: options.schema,
-      context: (ctx, id, payload) => {
-        // The viewer re-authenticated for this operation (beforeOperation), not the one of the connection.
-        const viewer = ctx.extra.operationViewers?.get(id) ?? ctx.extra.viewer!;
-        ctx.extra.operationViewers?.delete(id);
-        const context = options.context(viewer);
-        running.get(ctx)?.set(id, { context, payload });
-        return context;
-      },
-      subscribe: (args: ExecutionArgs) =>
-        Promise.resolve(graphqlSubscribe(args)).then((result) => (Symbol.asyncIterator in result ? withoutHiddenRows(result as AsyncIterable<ExecutionResult>) : result)),
       onConnect: async (ctx) => {
         try {
-          ctx.extra.viewer = await access.authenticate(ctx.connectionParams, ctx.extra.request);
+          ctx.extra.viewer = await access.authenticate(ctx.connectionParams, ctx.extra.request!);
         } catch (error) {
           const { code, reason } = access.refusal(error);
           ctx.extra.socket.close(code, reason);
           return false;
         }
         const viewer = ctx.extra.viewer;
-        const key = viewer.role ? `key:${viewer.actor}` : `ip:${viewer.ip ?? 'unknown'}`;
-        const sockets = socketsPerKey.get(key) ?? 0;
-        if (sockets >= options.limits.maxSocketsPerKey) {
-          ctx.extra.socket.close(WsCloseCode.TooManyRequests, `Too many open sockets for this key (limit ${options.limits.maxSocketsPerKey}).`);
+        ctx.extra.ip = clientAddress(ctx.extra.request!);
+        // Sockets per key (issue #11): one key (anonymous: one address) cannot hold every socket of the instance.
+        const key = viewer.role ? `key:${viewer.actor}` : `ip:${ctx.extra.ip}`;
+        const open = socketsPerKey.get(key) ?? 0;
+        if (open >= options.maxSocketsPerKey) {
+          ctx.extra.socket.close(HubCloseCode.TooManyRequests, `Too many open sockets for this key (limit ${options.maxSocketsPerKey}).`);
           return false;
         }
-        socketsPerKey.set(key, sockets + 1);
+        socketsPerKey.set(key, open + 1);
         ctx.extra.socketKey = key;
-        ctx.extra.operationViewers = new Map();
-        open.set(ctx, new Set());
-        running.set(ctx, new Map());
+        // The upgrade request (headers and all) is not needed any more: do not keep it for the socket's lifetime.
+        (ctx.extra as { request?: IncomingMessage }).request = undefined;
+        sockets.set(ctx, { open: new Set() });
         metrics.wsConnections.inc();
         return true;
       },
       onSubscribe: async (ctx, id, payload) => {
-        // The operation being subscribed is already in ctx.subscriptions (as null).
-        const operations = Object.keys(ctx.subscriptions).length;
-        if (operations > options.limits.maxSubscriptionsPerSocket) {
-          const limit = options.limits.maxSubscriptionsPerSocket;
-          return [new GraphQLError(`At most ${limit} operations may be open on one socket; complete one first or open another socket.`, { extensions: { code: AccessErrorCode.TOO_MANY_SUBSCRIPTIONS, limit, actual: operations } })];
+        // The operation being subscribed is already in ctx.subscriptions (issue #11: operations per socket capped).
+        const operations = Object.keys((ctx as { subscriptions: object }).subscriptions).length;
+        if (operations > options.maxSubscriptionsPerSocket) {
+          const limit = options.maxSubscriptionsPerSocket;
+          return [new GraphQLErrorClass(`At most ${limit} operations may be open on one socket; complete one first or open another socket.`, { extensions: { code: AccessErrorCode.TOO_MANY_SUBSCRIPTIONS, limit, actual: operations } })];
         }
-        const outcome = await access.beforeOperation({ params: ctx.connectionParams, request: ctx.extra.request }, payload);
-        if ('errors' in outcome) {
-          const close = outcome.close;
-          // After the error message is queued: the client learns why before the socket goes.
-          if (close) setImmediate(() => ctx.extra.socket.close(close.code, close.reason));
-          return outcome.errors;
+        const verdict = await access.beforeOperation({ params: ctx.connectionParams, ip: ctx.extra.ip ?? 'unknown' }, payload);
+        if (Array.isArray(verdict)) {
+          const errors = verdict as readonly GraphQLError[];
+          // A key revoked or expired since the socket opened: the error goes out, then the socket closes (4401).
+          const refused = errors.find((e) => e.extensions?.code === AccessErrorCode.UNAUTHENTICATED);
+          if (refused) setImmediate(() => ctx.extra.socket.close(4401, refused.message.slice(0, 120)));
+          return errors;
         }
-        ctx.extra.operationViewers?.set(id, outcome.viewer);
+        const { document, query, viewer } = verdict as { document: DocumentNode; query: string; viewer: Viewer };
+        // Keep one copy of the text for all subscribers of it, not one per subscribe message.
+        (payload as { query: string }).query = query;
+        const handle: OperationHandle = { ctx, viewer, socket: ctx.extra.socket, id, payload };
+        return {
+          schema: options.schema,
+          document,
+          operationName: payload.operationName,
+          variableValues: payload.variables,
+          contextValue: handle,
+        };
       },
-      // After the operation resolved: the subscriber is listening from here on. A query's or
-      // mutation's result waits here for its audit row (issue #11: withheld if it cannot be written).
-      onOperation: async (ctx, id, _payload, args, result) => {
-        open.get(ctx)?.add(id);
+      subscribe: (args: ExecutionArgs) => {
+        const handle = args.contextValue as OperationHandle;
+        return multiplexer.join({
+          socket: handle.socket, id: handle.id, viewer: handle.viewer, query: handle.payload.query, document: args.document,
+          operationName: handle.payload.operationName, variables: handle.payload.variables, payload: handle.payload,
+        });
+      },
+      execute: (args: ExecutionArgs) => {
+        if (!isHandle(args.contextValue)) throw new Error('graphql-ws operation without a handle');
+        const handle = args.contextValue;
+        const context = options.context(handle.viewer);
+        const state = sockets.get(handle.ctx);
+        if (state) (state.running ??= new Map()).set(handle.id, { context, payload: handle.payload });
+        // The result waits for its audit row (issue #11): withheld when that row cannot be written.
+        return Promise.resolve(graphqlExecute({ ...args, contextValue: context })).then(async (result) => (await access.afterExecution(context, handle.payload, result)) ?? result);
+      },
+      // After the operation resolved: the subscriber is listening from here on.
+      onOperation: (ctx, id) => {
+        sockets.get(ctx)?.open.add(id);
         metrics.openSubscriptions.inc();
-        if (Symbol.asyncIterator in result) return;
-        const entry = running.get(ctx)?.get(id);
-        if (!entry) return;
-        const replaced = await access.afterExecution(entry.context, entry.payload, result as ExecutionResult);
-        if (replaced) return replaced;
       },
       onComplete: (ctx, id) => {
-        if (open.get(ctx)?.delete(id)) metrics.openSubscriptions.dec();
+        if (sockets.get(ctx)?.open.delete(id)) metrics.openSubscriptions.dec();
         finish(ctx, id);
       },
       onClose: (ctx) => {
-        if (!open.has(ctx)) return;
-        metrics.openSubscriptions.dec(open.get(ctx)?.size ?? 0);
-        for (const id of [...(running.get(ctx)?.keys() ?? [])]) finish(ctx, id);
-        open.delete(ctx);
-        running.delete(ctx);
+        const state = sockets.get(ctx);
+        if (!state) return;
+        metrics.openSubscriptions.dec(state.open.size);
+        for (const id of [...(state.running?.keys() ?? [])]) finish(ctx, id);
+        sockets.delete(ctx);
         metrics.wsConnections.dec();
-        const key = ctx.extra.socketKey;
+        const key = (ctx as { extra: Extra }).extra.socketKey;
         if (key) {
           const left = (socketsPerKey.get(key) ?? 1) - 1;
           if (left > 0) socketsPerKey.set(key, left);
@@ -175,14 +186,26 @@ export function attachGraphqlWs(options: GraphqlWsOptions): { dispose: () => Pro
         }
       },
       onError: (_ctx, _id, _payload, errors: readonly GraphQLError[]) => errors.map((e) => options.formatError(e.toJSON(), e)),
-      // Errors inside a result are masked like over HTTP (an internal message never reaches the client).
-      onNext: (_ctx, _id, _payload, _args, result) =>
-        result.errors?.length ? { ...result, errors: result.errors.map((e) => options.formatError(e.toJSON(), e)) } : undefined,
     },
     wss,
+    (socket, request) => ({ socket, request }),
+    options.onInternalError,
   );
   return {
+    multiplexer,
+    closeSockets(match, code, reason) {
+      let closed = 0;
+      for (const ctx of sockets.keys()) {
+        const { viewer, socket } = (ctx as { extra: Extra }).extra;
+        if (viewer && match(viewer)) {
+          socket.close(code, reason);
+          closed++;
+        }
+      }
+      return closed;
+    },
     dispose: async () => {
+      for (const client of wss.clients) client.close(HubCloseCode.GoingAway, 'Going away');
       await server.dispose();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },

@@ -23,6 +23,8 @@ export interface FakePlatform {
   misbehave: Partial<Record<'listings' | 'sales', Misbehaviour>>;
   /** Every request seen: resource, query and the answer's status. */
   requests: { resource: string; query: Record<string, string>; status: number; authorization?: string }[];
+  /** Most requests it was answering at the same time (two connector runs overlapping show as 2). */
+  maxInFlight(): number;
   close(): Promise<void>;
 }
 
@@ -41,7 +43,12 @@ export async function startFakePlatform(token: string): Promise<FakePlatform> {
   const lastPage: Record<string, unknown> = {};
   const timers = new Set<NodeJS.Timeout>();
 
+  let inFlight = 0;
+  let maxInFlight = 0;
   const server = http.createServer((req, res) => {
+    inFlight++;
+    maxInFlight = Math.max(maxInFlight, inFlight);
+    res.once('close', () => inFlight--);
     const url = new URL(req.url ?? '/', 'http://fake');
     const resource = url.pathname.replace(/^\//, '') as 'listings' | 'sales';
     const query = Object.fromEntries(url.searchParams);
@@ -79,6 +86,7 @@ export async function startFakePlatform(token: string): Promise<FakePlatform> {
     data,
     misbehave,
     requests,
+    maxInFlight: () => maxInFlight,
     async close() {
       for (const timer of timers) clearTimeout(timer);
       server.closeAllConnections();

@@ -1,4 +1,6 @@
+import { GraphQLError } from 'graphql';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { tryAdvisoryLock } from '../../platform/advisory-lock.js';
 import type { Logger } from '../../platform/logger.js';
 import type { HubPubSub } from '../../platform/pubsub.js';
 import { addCounts, emptyCounts, IngestSession, type LoadCounts } from '../pipeline.js';
@@ -36,15 +38,35 @@ export interface RunnerDeps {
   log: Logger;
 }
 
-/** Thrown when a connector is asked to run while it is already running in this process. */
-export class ConnectorBusyError extends Error {
-  constructor(name: string) {
-    super(`connector "${name}" is already running`);
+/**
+ * Thrown when a connector is asked to run while it is already running, in this
+ * process or on another instance (`CONNECTOR_BUSY`, retryable: the run in
+ * progress will have loaded what there was).
+ */
+export class ConnectorBusyError extends GraphQLError {
+  constructor(name: string, where: 'here' | 'elsewhere' = 'here') {
+    super(`Connector "${name}" is already running${where === 'elsewhere' ? ' on another hub instance' : ''}; try again when it has finished.`, {
+      extensions: { code: 'CONNECTOR_BUSY', retryable: true },
+    });
     this.name = 'ConnectorBusyError';
   }
 }
 
-const running = new WeakMap<EntityManager, Set<string>>();
+/** Thrown inside a batch's transaction when the cursor moved under the run (another run took over): the batch rolls back. */
+export class CursorMovedError extends Error {
+  constructor(name: string) {
+    super(`the cursor of connector "${name}" was moved by another run; this run stops without writing its batch`);
+    this.name = 'CursorMovedError';
+  }
+}
+
+/**
+ * Connectors running in this process, by name: a manual `runConnector` and a
+ * scheduled tick of the same connector meet here whatever EntityManager each
+ * was given (issue #12). Across processes the advisory lock
+ * `connector:<name>` keeps them apart.
+ */
+const runningHere = new Set<string>();
 
 /**
  * Runs one connector once: reads batches after the saved cursor, sends each
@@ -56,13 +78,41 @@ const running = new WeakMap<EntityManager, Set<string>>();
 export async function runConnector(
   deps: RunnerDeps,
   instance: ConnectorInstance,
-  options: RunOptions & { signal?: AbortSignal; onProgress?: (progress: RunProgress) => void } = {},
+  options: RunOptions & { signal?: AbortSignal; onProgress?: (progress: RunProgress) => void; waitMs?: number } = {},
+): Promise<RunResult> {
+  // A run in progress (here or on another instance) is waited for up to `waitMs` (manual runs), else refused (scheduled ticks).
+  const deadline = Date.now() + (options.waitMs ?? 0);
+  for (;;) {
+    let where: 'here' | 'elsewhere' = 'here';
+    if (!runningHere.has(instance.name)) {
+      runningHere.add(instance.name);
+      try {
+        // Held on its own session for the whole run; PostgreSQL frees it if this process dies.
+        const lock = await tryAdvisoryLock(await deps.em.getConnection().getNativeClient(), `connector:${instance.name}`);
+        if (lock) {
+          try {
+            return await runLocked(deps, instance, options);
+          } finally {
+            await lock.release();
+          }
+        }
+        where = 'elsewhere';
+      } finally {
+        runningHere.delete(instance.name);
+      }
+    }
+    if (Date.now() >= deadline || options.signal?.aborted) throw new ConnectorBusyError(instance.name, where);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/** One run, with the connector's lock held. @internal */
+async function runLocked(
+  deps: RunnerDeps,
+  instance: ConnectorInstance,
+  options: RunOptions & { signal?: AbortSignal; onProgress?: (progress: RunProgress) => void },
 ): Promise<RunResult> {
   const { em, pubSub, log } = deps;
-  const busy = running.get(em) ?? new Set<string>();
-  running.set(em, busy);
-  if (busy.has(instance.name)) throw new ConnectorBusyError(instance.name);
-  busy.add(instance.name);
   const started = Date.now();
   const conn = em.getConnection();
   const setStatus = async (status: ConnectorStatus, extra = '', params: unknown[] = []) => {
@@ -76,7 +126,9 @@ export async function runConnector(
   const counts = emptyCounts();
   try {
     await setStatus(ConnectorStatus.RUNNING, ', last_run_at = now()');
-    const [state] = await conn.execute<{ cursor: unknown }[]>('select cursor from connector_state where name = ?', [instance.name]);
+    const [state] = await conn.execute<{ cursor: unknown; cursor_seq: string }[]>('select cursor, cursor_seq from connector_state where name = ?', [instance.name]);
+    // The cursor only moves forward: each batch's update is fenced on the sequence number this run last saw.
+    let seq = BigInt(state?.cursor_seq ?? 0);
     const session = new IngestSession(em, { connector: instance.name, pipeline: instance.module, map: instance.manifest.map, config: instance.config, pubSub });
     const signal = options.signal ?? new AbortController().signal;
     const reader = instance.manifest.read({ config: instance.config, cursor: state?.cursor ?? null, options, log: log.child({ connector: instance.name }), signal });
@@ -121,7 +173,5 @@ export async function runConnector(
       (stateError: Error) => log.error({ connector: instance.name, err: stateError.message }, 'could not record connector failure'),
     );
     return { connector: instance.name, counts, status: ConnectorStatus.FAILED, error: message, durationMs: Date.now() - started };
-  } finally {
-    busy.delete(instance.name);
   }
 }

@@ -43,6 +43,10 @@ export class ConnectorState {
   @Property({ type: 'jsonb', nullable: true })
   cursor?: unknown;
 
+  /** How many times the cursor moved: each batch's update is fenced on the value its run started from (issue #12). */
+  @Property({ type: 'bigint', defaultRaw: '0' })
+  cursorSeq: string = '0';
+
   @Property({ type: 'timestamptz', nullable: true })
   lastRunAt?: Date;
 

@@ -1,0 +1,93 @@
+import type { IncomingMessage } from 'node:http';
+import { CloseCode, handleProtocols, makeServer, type ServerOptions } from 'graphql-ws';
+import type { WebSocket, WebSocketServer } from 'ws';
+
+/** What graphql-ws's core gets as `ctx.extra` for each socket. */
+export interface SocketExtra {
+  socket: WebSocket;
+  /** The upgrade request; dropped by the hub once the connection is authenticated. */
+  request?: IncomingMessage;
+}
+
+/** Keep-alive interval: a socket that has not answered the previous ping when the next is due is terminated. @default 12000 */
+const KEEP_ALIVE_MS = 12_000;
+
+const alive = new WeakSet<WebSocket>();
+function markAlive(this: WebSocket): void {
+  alive.add(this);
+}
+
+/**
+ * graphql-ws's core (`makeServer`) over a `ws` server: the same protocol and
+ * behaviour as graphql-ws's own `useServer` (graphql-ws/src/use/ws.ts), with
+ * what 10,000 sockets need (issue #13): one keep-alive sweep for all sockets
+ * instead of a timer and pong closures per socket, and no per-message promise
+ * wrapper around `send`. Returns `dispose` (closes every socket with 1001).
+ */
+export function useGraphqlWs<E extends SocketExtra>(
+  options: ServerOptions<Record<string, unknown>, E>,
+  wss: WebSocketServer,
+  extraOf: (socket: WebSocket, request: IncomingMessage) => E,
+  onInternalError: (error: unknown) => void,
+  keepAliveMs = KEEP_ALIVE_MS,
+): { dispose: () => Promise<void> } {
+  const server = makeServer<Record<string, unknown>, E>(options);
+  wss.options.handleProtocols = handleProtocols;
+
+  const sweep = keepAliveMs > 0 ? setInterval(() => {
+    for (const socket of wss.clients) {
+      if (socket.readyState !== socket.OPEN) continue;
+      if (!alive.has(socket)) {
+        socket.terminate();
+        continue;
+      }
+      alive.delete(socket);
+      socket.ping();
+    }
+  }, keepAliveMs) : undefined;
+  sweep?.unref();
+
+  wss.once('error', (error) => {
+    onInternalError(error);
+    for (const client of wss.clients) client.close(CloseCode.InternalServerError, 'Internal server error');
+  });
+
+  wss.on('connection', (socket, request) => {
+    alive.add(socket);
+    socket.on('pong', markAlive);
+    socket.once('error', function onError(this: WebSocket, error: Error) {
+      onInternalError(error);
+      this.close(CloseCode.InternalServerError, 'Internal server error');
+    });
+    const closed = server.opened(
+      {
+        protocol: socket.protocol,
+        send: (data) => {
+          if (socket.readyState === socket.OPEN) socket.send(data);
+        },
+        close: (code, reason) => socket.close(code, reason),
+        onMessage: (cb) =>
+          socket.on('message', (data: Buffer) => {
+            cb(String(data)).catch((error: unknown) => {
+              onInternalError(error);
+              socket.close(CloseCode.InternalServerError, 'Internal server error');
+            });
+          }),
+      },
+      extraOf(socket, request),
+    );
+    socket.once('close', (code, reason) => {
+      alive.delete(socket);
+      closed(code, String(reason)).catch(onInternalError);
+    });
+  });
+
+  return {
+    async dispose() {
+      if (sweep) clearInterval(sweep);
+      for (const client of wss.clients) client.close(1001, 'Going away');
+      wss.removeAllListeners();
+      await new Promise<void>((resolve, reject) => wss.close((error) => (error ? reject(error) : resolve())));
+    },
+  };
+}

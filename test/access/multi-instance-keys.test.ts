@@ -1,0 +1,129 @@
+import WebSocket from 'ws';
+import { loadConfig } from '../../src/platform/config.js';
+import { createLogger } from '../../src/platform/logger.js';
+import { startHub, type Hub } from '../../src/app.js';
+import { KEY_CACHE_MS } from '../../src/access/authenticate.js';
+import { createTestDatabase, dropTestDatabase, waitFor } from '../support/test-hub.js';
+import { withDatabase } from '../support/database-url.js';
+import { provisionKey } from '../support/keys.js';
+import { startTestRedis, type TestRedis } from '../support/test-redis.js';
+
+/**
+ * API keys across two hub instances on one database and one Redis (issue #12):
+ * a key revoked or rotated through one instance is refused by the other, and
+ * its sockets there are closed, within a second (it used to work for up to the
+ * 30 s key cache); the per-key rate budget is one budget, not one per instance.
+ */
+const redis: TestRedis | undefined = await startTestRedis();
+if (!redis) console.warn('multi-instance-keys.test.ts: no Redis (set REDIS_TEST_URL or install redis-server), so the cross-instance key tests are skipped.');
+// Conditional on a Redis being reachable (CI has one): not a skipped test by intent.
+const describeWithRedis = redis ? describe : describe.skip;
+
+let database: string;
+let url: string;
+const hubs: Hub[] = [];
+
+async function hub(prefix: string, env: Record<string, string> = {}): Promise<Hub> {
+  const config = loadConfig({
+    DATABASE_URL: url, PORT: '0', HOST: '127.0.0.1', SEED_DEMO: 'false', NODE_ENV: 'test', DB_POOL_SIZE: '4', DEMO_MODE: 'false',
+    REDIS_URL: redis!.url, REDIS_CHANNEL_PREFIX: prefix, DELAY_SCAN_INTERVAL_S: '0', RATE_LIMIT_PER_SECOND: '10000', ...env,
+  });
+  const h = await startHub(config, createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'));
+  hubs.push(h);
+  return h;
+}
+
+const gql = async (h: Hub, key: string, query: string, variables?: Record<string, unknown>) => {
+  const res = await fetch(`${h.url}/graphql`, {
+    method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: JSON.stringify({ query, variables }),
+  });
+  return { status: res.status, body: (await res.json()) as any };
+};
+
+/** A graphql-ws socket authenticated with `key`, acknowledged; `closed` resolves with the close code. */
+async function socket(h: Hub, key: string): Promise<{ closed: Promise<number>; ws: WebSocket }> {
+  const ws = new WebSocket(`${h.url.replace('http', 'ws')}/graphql`, 'graphql-transport-ws');
+  const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => ws.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${key}` } })));
+    ws.on('message', (data) => {
+      if (JSON.parse(String(data)).type === 'connection_ack') resolve();
+    });
+    ws.once('close', (code) => reject(new Error(`socket closed with ${code} before the ack`)));
+  });
+  ws.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: 'subscription { alertRaised { id } }' } }));
+  return { closed, ws };
+}
+
+const connected = (hs: Hub[]) => waitFor(() => hs.every((h) => h.pubSub.connected()), 10_000, 'the instances to reach Redis');
+
+beforeAll(async () => {
+  if (!redis) return;
+  console.log(`multi-instance-keys.test.ts: Redis from ${redis.source}`);
+  database = await createTestDatabase();
+  url = withDatabase(process.env.TEST_ADMIN_URL!, database);
+});
+afterAll(async () => {
+  for (const h of hubs) await h.close();
+  if (database) await dropTestDatabase(database);
+  await redis?.stop();
+});
+
+describeWithRedis('API keys on two instances sharing Redis', () => {
+  it('a key revoked through instance A is refused by B and its sockets on B are closed within a second', async () => {
+    const prefix = `keys-${process.pid}-${Date.now()}:`;
+    const [a, b] = [await hub(prefix), await hub(prefix)];
+    await connected([a, b]);
+    const admin = await provisionKey(url, 'ADMIN');
+    const victim = await provisionKey(url, 'OFFICIAL');
+    // B has the key in its cache (fresh for KEY_CACHE_MS) and a socket open with it.
+    expect((await gql(b, victim.plaintext, '{ viewer { role } }')).body.data.viewer.role).toBe('OFFICIAL');
+    const { closed } = await socket(b, victim.plaintext);
+    await new Promise((r) => setTimeout(r, 100)); // the subscription to key changes has reached Redis
+
+    const revoked = await gql(a, admin.plaintext, 'mutation ($id: String!) { revokeApiKey(keyId: $id) { keyId revokedAt } }', { id: victim.keyId });
+    expect(revoked.body.errors).toBeUndefined();
+    const started = Date.now();
+    // Well inside the cache's lifetime: only the broadcast can make B refuse it.
+    await waitFor(async () => (await gql(b, victim.plaintext, '{ viewer { role } }')).status === 401, 1000, 'B to refuse the revoked key');
+    expect(await closed).toBe(4401);
+    const elapsed = Date.now() - started;
+    expect(elapsed).toBeLessThan(KEY_CACHE_MS);
+    console.log(`multi-instance-keys.test.ts: revocation reached the other instance in ${elapsed} ms`);
+  });
+
+  it('a key rotated through A without grace stops on B; the new key works on B', async () => {
+    const prefix = `rotate-${process.pid}-${Date.now()}:`;
+    const [a, b] = [await hub(prefix), await hub(prefix)];
+    await connected([a, b]);
+    const admin = await provisionKey(url, 'ADMIN');
+    const old = await provisionKey(url, 'OFFICIAL');
+    expect((await gql(b, old.plaintext, '{ viewer { role } }')).status).toBe(200);
+    const rotated = await gql(a, admin.plaintext, 'mutation ($id: String!) { rotateApiKey(keyId: $id) { key } }', { id: old.keyId });
+    const fresh = rotated.body.data.rotateApiKey.key as string;
+    await waitFor(async () => (await gql(b, old.plaintext, '{ viewer { role } }')).status === 401, 1000, 'B to refuse the rotated key');
+    expect((await gql(b, fresh, '{ viewer { role } }')).body.data.viewer.role).toBe('OFFICIAL');
+  });
+
+  it('share one rate budget per key: requests alternating between A and B are limited as if sent to one instance', async () => {
+    const prefix = `rate-${process.pid}-${Date.now()}:`;
+    // 1 request per second sustained plus 4 per minute of burst: one instance lets about 5 through in a couple of seconds.
+    const env = { RATE_LIMIT_PER_SECOND: '1', RATE_LIMIT_BURST: '4' };
+    const [a, b] = [await hub(prefix, env), await hub(prefix, env)];
+    expect(a.pubSub.transport).toBe('redis');
+    await connected([a, b]);
+    // The rate limiter's own Redis connection (it counts in memory until it is up).
+    await new Promise((r) => setTimeout(r, 300));
+    const key = await provisionKey(url, 'OFFICIAL');
+    const answers: { on: 'A' | 'B'; status: number }[] = [];
+    for (let i = 0; i < 12; i++) {
+      const on = i % 2 ? 'B' : 'A';
+      answers.push({ on, status: (await gql(on === 'A' ? a : b, key.plaintext, '{ viewer { role } }')).status });
+    }
+    const allowed = answers.filter((x) => x.status === 200).length;
+    // One shared budget: 4 burst + the sustained 1 (2 if the requests straddle a second). Separate budgets would let 10 through.
+    expect(allowed).toBeGreaterThanOrEqual(5);
+    expect(allowed).toBeLessThanOrEqual(6);
+    expect(answers.filter((x) => x.status === 429).map((x) => x.on).sort()).toEqual(expect.arrayContaining(['A', 'B']));
+  });
+});
