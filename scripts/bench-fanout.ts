@@ -47,6 +47,8 @@ const SECRET = 'bench-fanout-secret-0123456789';
 const DB = 'bench_fanout';
 const ROOT = path.resolve(import.meta.dirname, '..');
 const TARGET_RATIO = 1.25;
+/** Which servers to run: bare, hub, pair (two hubs over Redis). @default all three */
+const CASES = new Set((process.env.BENCH_CASES ?? 'bare,hub,pair').split(','));
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -378,12 +380,19 @@ const report = (r: CaseResult) => {
 };
 try {
   for (const n of SIZES) {
-    const bare = await startBare(await freePort());
-    try { report(await runCase(bare, n, HUB_SUB, {})); } finally { await bare.stop(); }
-    const hub = await startHubs([await freePort()], undefined);
-    try { report(await runCase(hub, n, HUB_SUB, { authorization: `Bearer ${apiKey}` })); } finally { await hub.stop(); }
-    if (redis) {
-      const pair = await startHubs([await freePort(), await freePort()], redis.url);
+    if (CASES.has('bare')) {
+      const bare = await startBare(await freePort());
+      try { report(await runCase(bare, n, HUB_SUB, {})); } finally { await bare.stop(); }
+    }
+    if (CASES.has('hub')) {
+      const hub = await startHubs([await freePort()], undefined);
+      try { report(await runCase(hub, n, HUB_SUB, { authorization: `Bearer ${apiKey}` })); } finally { await hub.stop(); }
+    }
+    if (redis && CASES.has('pair')) {
+      const first = await freePort();
+      let second = await freePort();
+      while (second === first) second = await freePort();
+      const pair = await startHubs([first, second], redis.url);
       try { report(await runCase(pair, n, HUB_SUB, { authorization: `Bearer ${apiKey}` })); } finally { await pair.stop(); }
     }
   }

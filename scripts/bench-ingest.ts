@@ -1,8 +1,9 @@
 /**
- * Ingest benchmark (issue #4): a generated price list of BENCH_ROWS rows
+ * Ingest benchmark (issues #4, #13): a generated price list of BENCH_ROWS rows
  * (default 1,000,000) in the Xinfadi file's shape, imported through the
- * wholesale-prices connector (parse, map, validate, match, COPY into staging,
- * INSERT ... ON CONFLICT DO NOTHING, publish), side by side in one run with a
+ * wholesale-prices connector and the one ingest pipeline (parse, map,
+ * validate, match, COPY straight into the monthly partitions, publish), side
+ * by side in one run with a
  * plain `COPY ... FROM STDIN (FORMAT csv)` of the same file into a bare table
  * on the same database. Prints rows/s for both and the ratio.
  *
@@ -125,7 +126,10 @@ async function main(): Promise<void> {
     const { stored, duplicates, rejected, unmatched } = result.counts;
     console.log(`pipeline: ${ROWS.toLocaleString('en')} rows in ${pipelineSeconds.toFixed(1)} s = ${Math.round(pipelineRate).toLocaleString('en')} rows/s (stored ${stored}, duplicates ${duplicates}, rejected ${rejected}, unmatched ${unmatched})`);
     console.log(`plain COPY: ${ROWS.toLocaleString('en')} rows in ${copySeconds.toFixed(1)} s = ${Math.round(copyRate).toLocaleString('en')} rows/s`);
-    console.log(`ratio: the pipeline runs at ${((100 * pipelineRate) / copyRate).toFixed(0)}% of plain COPY (COPY is ${(copyRate / pipelineRate).toFixed(1)}x faster)`);
+    console.log(`ratio: the pipeline runs at ${((100 * pipelineRate) / copyRate).toFixed(0)}% of plain COPY (COPY is ${(copyRate / pipelineRate).toFixed(1)}x faster); target: >= 100,000 rows/s and >= 15%`);
+    const [{ parts }] = await em.getConnection().execute<{ parts: string }[]>(
+      `select count(distinct tableoid) as parts from price_observation where source_connector = ?`, [CONNECTOR]);
+    console.log(`stored into ${parts} monthly partitions of price_observation`);
     console.log(`| ${ROWS.toLocaleString('en')} | ${BATCH.toLocaleString('en')} | ${Math.round(pipelineRate).toLocaleString('en')} | ${Math.round(copyRate).toLocaleString('en')} | ${(copyRate / pipelineRate).toFixed(1)}x |`);
     await ingest.close();
     await em.getConnection().execute(`delete from price_observation where source_connector = ?`, [CONNECTOR]);

@@ -64,7 +64,8 @@ async function startHubProcess(): Promise<{ stop: () => Promise<void>; metric: (
       METRICS_TOKEN: BENCH_METRICS_TOKEN, WS_MAX_SOCKETS_PER_KEY: String(CONNECTIONS), WS_MAX_SUBSCRIPTIONS_PER_SOCKET: '100000' },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
-  for (let i = 0; i < 300; i++) {
+  // Up to two minutes: the hub compiles its TypeScript sources at start, slow on a busy machine.
+  for (let i = 0; i < 1200; i++) {
     try { if ((await fetch(`http://127.0.0.1:${PORT}/readyz`)).ok) break; } catch { /* starting */ }
     await sleep(100);
   }

@@ -16,7 +16,7 @@ import cliProgress from 'cli-progress';
 import { loadConfig } from '../src/platform/config.js';
 import { createLogger } from '../src/platform/logger.js';
 import { openDatabase } from '../src/database.js';
-import { seedIfEmpty } from '../src/seed-on-start.js';
+import { seedOnStart } from '../src/seed-on-start.js';
 import { startIngest } from '../src/ingest/ingest-runtime.js';
 
 const USAGE = `usage:
@@ -49,7 +49,7 @@ async function main(): Promise<number> {
   const log = createLogger(config.logLevel);
   const db = await openDatabase(config, log);
   try {
-    await seedIfEmpty(db.orm.em.fork(), log, { demoData: config.seedDemo, demoSecrets: config.seedDemo && config.access.demoMode });
+    await seedOnStart(db.orm.em.fork(), log, { demo: config.seedDemo, demoSecrets: config.seedDemo && config.access.demoMode && config.env !== 'production' });
     const ingest = await startIngest({ ...config.ingest, scheduler: false }, { em: db.orm.em.fork(), log });
     if (command === 'list') {
       if (!ingest.connectors.length) console.log(`No connectors configured (CONNECTORS). Modules in ${ingest.connectorsDir} can still be run by name.`);

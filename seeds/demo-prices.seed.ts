@@ -84,7 +84,7 @@ export async function seedDemoPrices(em: EntityManager, options: SeedDemoPricesO
       p.avgPerKg,
       p.highPerKg,
     ]);
-    return insertIgnoringConflicts(tx, 'price_observation', PRICE_COLUMNS, rows, '(source_connector, source_key)');
+    return insertIgnoringConflicts(tx, 'price_observation', PRICE_COLUMNS, rows, '(source_connector, source_key, observed_on)');
   });
 }
 

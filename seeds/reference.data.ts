@@ -34,6 +34,8 @@ export const MARKETS: readonly MarketData[] = [
   { code: 'wanrong-apple', name: '万荣苹果产地市场', channel: MarketChannel.ORIGIN_MARKET, region: '140822', address: '山西省运城市万荣县' },
   { code: 'taigu-jujube', name: '太谷壶瓶枣产地市场', channel: MarketChannel.ORIGIN_MARKET, region: '140703', address: '山西省晋中市太谷区' },
   { code: 'taiyuan-cold-chain', name: '太原农产品冷链物流中心', channel: MarketChannel.COLD_CHAIN_HUB, region: '1401', address: '山西省太原市' },
+  // Guangzhou's largest fruit and vegetable wholesale market: its daily list is one of the real lists the catalogue is measured on (issue #14).
+  { code: 'guangzhou-jiangnan', name: '广州江南果菜批发市场', channel: MarketChannel.WHOLESALE_MARKET, address: '广东省广州市白云区' },
   { code: 'taobao', name: '淘宝', channel: MarketChannel.ECOMMERCE_PLATFORM },
   { code: 'pinduoduo', name: '拼多多', channel: MarketChannel.ECOMMERCE_PLATFORM },
   { code: 'jd', name: '京东', channel: MarketChannel.ECOMMERCE_PLATFORM },

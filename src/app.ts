@@ -16,6 +16,7 @@ import { createLogger, type Logger } from './platform/logger.js';
 import { isDatabaseReady, openDatabase, type Database } from './database.js';
 import { createHubPubSub, type PubSubHandle } from './platform/pubsub.js';
 import { startDelayScanner, type DelayScanner } from './logistics/delay-scanner.js';
+import { startPartitionMaintenance, type PartitionMaintenance } from './platform/partitions.js';
 import { courierWebhooksRouter } from './http/webhooks/courier-webhooks.router.js';
 import { createMetrics, topicFamily, type Metrics } from './platform/metrics.js';
 import { buildHubSchema } from './schema.js';
@@ -26,8 +27,9 @@ import { metricsPlugin } from './graphql/metrics.plugin.js';
 import { legacyJsonStatusPlugin } from './graphql/http-status.plugin.js';
 import { createHttpApp, createMetricsApp } from './http/http-app.js';
 import { analyticsRoutes } from './http/analytics.routes.js';
+import { catalogRoutes } from './http/catalog.routes.js';
 import { attachGraphqlWs } from './ws/graphql-ws.server.js';
-import { seedIfEmpty } from './seed-on-start.js';
+import { seedOnStart } from './seed-on-start.js';
 import { createAccessLayer } from './access/access-layer.js';
 import { graphqlAccessGuard, hooksAccessGuard, metricsAccessGuard, viewerOf } from './http/access-guard.js';
 import { startIngest } from './ingest/ingest-runtime.js';
@@ -35,6 +37,7 @@ import { loadSubsidyConfig, useSubsidyConfig } from './analytics/subsidy-config.
 import { startPriceAnomalyWatcher } from './analytics/price-anomaly.watcher.js';
 import { createLeadership, type Leadership } from './platform/leadership.js';
 import { onReadReplica } from './platform/read-replica.js';
+import { startIntegrations } from './integrations.js';
 
 /** A running hub. */
 export interface Hub {
@@ -49,6 +52,8 @@ export interface Hub {
   log: Logger;
   /** The periodic DELAYED check of courier feeds (`scanOnce()` runs one now). */
   delayScanner: DelayScanner;
+  /** Monthly partitions of prices, tracking events and audit entries: months ahead, retention (`runOnce()` runs now). */
+  partitions: PartitionMaintenance;
   /** Which periodic jobs this instance leads among the instances on its database (issue #12). */
   leadership: Leadership;
   /** Graceful stop: refuse new work, finish in-flight requests, close sockets and the database. */
@@ -68,8 +73,8 @@ export async function startHub(config: Config, log: Logger = createLogger(config
   // A bad subsidy configuration file stops the start before anything is opened.
   useSubsidyConfig(loadSubsidyConfig(config.subsidyConfigFile));
   const db = await openDatabase(config, log, () => metrics.dbStatements.inc());
-  // Reference data into an empty database; demo data with SEED_DEMO; public demo courier secrets only in demo mode (issue #11).
-  await seedIfEmpty(db.orm.em.fork(), log, { demoData: config.seedDemo, demoSecrets: config.seedDemo && config.access.demoMode && config.env !== 'production' });
+  // Reference data on every start, demo facts only with SEED_DEMO (issue #14); public demo courier secrets only in demo mode (issue #11).
+  await seedOnStart(db.orm.em.fork(), log, { demo: config.seedDemo, demoSecrets: config.seedDemo && config.access.demoMode && config.env !== 'production' });
   useCourierSecretBox(secrets);
   const sealed = await sealCourierSecrets(db.orm.em.fork());
   if (sealed) log.info({ sealed }, 'sealed courier webhook secrets that were stored in clear (AES-256-GCM, SECRETS_KEY)');
@@ -86,6 +91,18 @@ export async function startHub(config: Config, log: Logger = createLogger(config
   const delayScanner = startDelayScanner({
     em: db.orm.em, pubSub: pubSub.pubSub, log, hours: config.couriers.delayAlertHours, intervalMs: config.couriers.delayScanIntervalMs, leadership,
   });
+  // Monthly partitions of the big fact tables (issue #13): months created ahead, audit months past
+  // AUDIT_RETENTION_DAYS dropped whole (this replaced the audit pruner that deleted row by row).
+  const partitions = startPartitionMaintenance({
+    pool: async () => (await db.orm.em.getConnection().getNativeClient()) as never,
+    log,
+    leadership,
+    tables: [
+      { table: 'price_observation' },
+      { table: 'tracking_event' },
+      { table: 'audit_entry', retentionDays: config.access.audit.retentionDays, deleteFlag: `set local harvest.audit_prune = 'on'` },
+    ],
+  });
   // Connectors (issue #4): found through CONNECTORS, each pull connector on its own interval.
   const ingest = await startIngest(config.ingest, { em: db.orm.em, pubSub: pubSub.pubSub, log, leadership });
   // New prices are scanned for spikes and drops as they arrive (issue #7); with Redis, by the leader only.
@@ -95,7 +112,7 @@ export async function startHub(config: Config, log: Logger = createLogger(config
   const formatError = createErrorFormatter(log, (code) => metrics.errors.inc({ code }), config.access.limits);
   // Access control (issue #6): authentication, rate and query limits, audit; the schema side is in graphql/schema.ts.
   const access = createAccessLayer({
-    config: config.access, redisUrl: config.redisUrl, rootEm: db.orm.em, pubSub: pubSub.pubSub, log, schema, leadership,
+    config: config.access, redisUrl: config.redisUrl, rootEm: db.orm.em, pubSub: pubSub.pubSub, log, schema,
     onAuditFailure: () => metrics.auditFailures.inc(),
     // Revocations reach every instance over the pub/sub (issue #12): keys are cached only while they can.
     keyChangesReachUs: () => pubSub.connected(),
@@ -108,11 +125,14 @@ export async function startHub(config: Config, log: Logger = createLogger(config
   // HTTPS (and wss) directly when a certificate is configured: encrypted transport without a proxy.
   const tls = config.access.tls;
   const httpServer = tls ? https.createServer({ cert: fs.readFileSync(tls.certFile), key: fs.readFileSync(tls.keyFile) }) : http.createServer();
+  // What integrators expect (issue #15): trusted documents / APQ, and more wired in src/integrations.ts.
+  const integrations = startIntegrations(config.integration, log);
   const ws = attachGraphqlWs({
     httpServer, path: '/graphql', schema, context, formatError, metrics, access: access.ws,
     onInternalError: (error) => log.error({ err: error }, 'graphql-ws transport error'),
     maxBufferedBytes: config.ws.maxBufferedBytes, maxPayloadBytes: config.access.limits.maxBodyBytes,
     maxSubscriptionsPerSocket: config.access.ws.maxSubscriptionsPerSocket, maxSocketsPerKey: config.access.ws.maxSocketsPerKey,
+    resolveDocument: integrations.ws.resolveDocument,
   });
   const apollo = new ApolloServer<HubContext>({
     schema,
@@ -127,6 +147,8 @@ export async function startHub(config: Config, log: Logger = createLogger(config
     // Callers authenticate with headers (API keys, bearer tokens), never cookies, so there is
     // no ambient credential to forge; GET queries stay usable as the GraphQL-over-HTTP spec allows.
     csrfPrevention: false,
+    // Persisted operations (APQ and the trusted-document manifest) are resolved before Apollo, for HTTP and graphql-ws alike.
+    persistedQueries: false,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),
@@ -168,6 +190,7 @@ export async function startHub(config: Config, log: Logger = createLogger(config
     // Issue #11: /metrics behind an ADMIN key or METRICS_TOKEN, or only on METRICS_PORT.
     metrics: config.metrics.port === undefined ? { ...metricsEndpoint, guard: metricsAccessGuard({ ...access, log, token: config.metrics.token }) } : undefined,
     bodyLimit: config.access.limits.maxBodyBytes,
+    beforeGraphql: integrations.http.beforeGraphql,
     guards: {
       graphql: graphqlAccessGuard({ ...access, log, maxBatch: config.access.limits.maxBatch }),
       hooks: hooksAccessGuard({ ...access, log, maxBatch: config.access.limits.maxBatch }),
@@ -177,6 +200,8 @@ export async function startHub(config: Config, log: Logger = createLogger(config
       : undefined,
   });
   app.use(analyticsRoutes({ em: () => onReadReplica(db.orm.em.fork()), log, guard: graphqlAccessGuard({ ...access, log, maxBatch: config.access.limits.maxBatch }), viewerOf }));
+  // Officials' alias table as CSV (issue #14), behind the same guard.
+  app.use(catalogRoutes({ em: () => db.orm.em.fork(), log, guard: graphqlAccessGuard({ ...access, log, maxBatch: config.access.limits.maxBatch }), viewerOf }));
   httpServer.on('request', app);
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
@@ -206,6 +231,7 @@ export async function startHub(config: Config, log: Logger = createLogger(config
     metricsUrl,
     log,
     delayScanner,
+    partitions,
     leadership,
     close() {
       closing ??= (async () => {
@@ -216,6 +242,7 @@ export async function startHub(config: Config, log: Logger = createLogger(config
         await anomalyWatcher.stop();
         await ingest.close();
         await delayScanner.stop();
+        await partitions.stop();
         await leadership.close();
         await pubSub.close();
         await db.close();

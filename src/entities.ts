@@ -21,6 +21,11 @@ import { Organisation } from './access/organisation.entity.js';
 import { ApiKey } from './access/api-key.entity.js';
 import { AuditEntry } from './access/audit-entry.entity.js';
 import { ParcelDailyStat } from './analytics/parcel-daily-stat.entity.js';
+import { CatalogAlias } from './catalog/catalog-alias.entity.js';
+import { SeedVersion } from './catalog/seed-version.entity.js';
+import { UnmatchedOrigin } from './ingest/review/unmatched-origin.entity.js';
+import { OriginAlias } from './ingest/review/origin-alias.entity.js';
+import { MatchRelink } from './ingest/review/match-relink.entity.js';
 
 /** Every persisted entity of the canonical model; the ORM and the migrations read this list. */
 export const entities = [
@@ -47,4 +52,9 @@ export const entities = [
   ApiKey,
   AuditEntry,
   ParcelDailyStat,
+  CatalogAlias,
+  SeedVersion,
+  UnmatchedOrigin,
+  OriginAlias,
+  MatchRelink,
 ];

@@ -19,6 +19,9 @@ import { RejectedRecordResolver } from './ingest/rejected-record.resolver.js';
 import { RejectedReplayResolver } from './ingest/replay.resolver.js';
 import { ConnectorResolver } from './ingest/connectors/connector.resolver.js';
 import { UnmatchedNameResolver } from './ingest/review/review.resolver.js';
+import { UnmatchedOriginResolver } from './ingest/review/origin-review.resolver.js';
+import { AliasCsvResolver } from './ingest/review/alias-csv.resolver.js';
+import { RelinkResolver } from './ingest/review/relink.resolver.js';
 import { ProductLineageResolver } from './ingest/lineage.resolver.js';
 import { analyticsResolvers } from './analytics/analytics.resolvers.js';
 import { validateArgs } from './graphql/validation.js';
@@ -51,6 +54,9 @@ export const resolvers = [
   PriceIngestResolver,
   ConnectorResolver,
   UnmatchedNameResolver,
+  UnmatchedOriginResolver,
+  AliasCsvResolver,
+  RelinkResolver,
   ProductLineageResolver,
   ...analyticsResolvers,
   ApiKeyResolver,

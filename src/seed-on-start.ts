@@ -5,43 +5,44 @@ import { seedDemoData, seedReferenceData } from '../seeds/index.js';
 import { seedDemoParcels } from '../seeds/demo-parcels.seed.js';
 import { seedDemoCourierSecrets } from '../seeds/courier-credentials.seed.js';
 
-/** What a start loads besides the reference data (issue #11: demo data and demo secrets only when asked for). */
 export interface SeedOnStartOptions {
-  /** SEED_DEMO: the demo price history and parcels, into an empty database. */
-  demoData: boolean;
-  /** SEED_DEMO with DEMO_MODE (never in production): the public demo webhook secret for every courier that has none. */
-  demoSecrets: boolean;
+  /** SEED_DEMO: also generate the demo facts (price history, parcels) and give couriers their public demo secrets. */
+  demo: boolean;
+  /** The public demo webhook secrets too: only in demo mode, never in production (issue #11: anyone could forge pickups and deliveries). */
+  demoSecrets?: boolean;
 }
 
 /**
- * First start: load the reference data (Shanxi regions, catalogue, markets,
- * couriers, logistics nodes) when the database has no regions yet, and, with
- * SEED_DEMO, the demo price history and parcels. Later starts skip it.
+ * Every start (issue #14): the reference data (Shanxi regions, catalogue,
+ * geographical indications, markets, couriers, logistics nodes), versioned so
+ * that an unchanged set costs one query and a changed file updates the
+ * database. A real deployment (SEED_DEMO=false) thus starts with everything a
+ * connector needs to match names, origins and markets.
+ *
+ * With SEED_DEMO only, the generated demo facts on a database that has none
+ * yet, and the public demo webhook secrets for couriers without a secret.
  */
-export async function seedIfEmpty(em: EntityManager, log: Logger, options: SeedOnStartOptions = { demoData: true, demoSecrets: true }): Promise<void> {
+export async function seedOnStart(em: EntityManager, log: Logger, options: SeedOnStartOptions): Promise<void> {
   // One instance seeds while the others wait and then find the data there (issue #12).
   const pool = await em.getConnection().getNativeClient();
   await withAdvisoryLock(pool, 'seed', () => seedUnlocked(em, log, options), () => log.info('another instance is loading the reference data: waiting for it'));
 }
 
 async function seedUnlocked(em: EntityManager, log: Logger, options: SeedOnStartOptions): Promise<void> {
-  const [{ n }] = await em.getConnection().execute<{ n: string }[]>('select count(*) as n from region');
-  if (Number(n) === 0) {
-    log.info('empty database: loading reference data (regions, catalogue, markets, couriers, logistics nodes)');
-    await seedReferenceData(em, log);
-    if (options.demoData) {
-      log.info('SEED_DEMO: loading demo data (price history, parcels)');
-      await seedDemoData(em, log);
-      const started = performance.now();
-      const parcels = await seedDemoParcels(em);
-      log.info({ parcels, ms: Math.round(performance.now() - started) }, 'seeded demo parcels (last 60 days, with pickup and delivery scans)');
-    }
+  await seedReferenceData(em, log);
+  if (!options.demo) return;
+  const [{ n }] = await em.getConnection().execute<{ n: number }[]>(`select count(*)::int as n from (select 1 from price_observation where source_connector = 'demo-generator' limit 1) s`);
+  if (n === 0) {
+    log.info('no demo facts yet: generating the demo price history and parcels (SEED_DEMO)');
+    await seedDemoData(em, log);
+    const started = performance.now();
+    const parcels = await seedDemoParcels(em);
+    log.info({ parcels, ms: Math.round(performance.now() - started) }, 'seeded demo parcels (last 60 days, with pickup and delivery scans)');
     // Fresh statistics and visibility map, so the first queries plan well and counts can use index-only scans.
     await em.getConnection().execute('vacuum analyze');
   }
   // Courier feeds (issue #5): demo webhook secrets for couriers that have none, also on an older demo database.
-  // Public secrets let anyone forge pickups and deliveries (subsidies): demo mode only (issue #11).
   if (!options.demoSecrets) return;
   const withDemoSecret = await seedDemoCourierSecrets(em);
-  if (withDemoSecret.length) log.warn({ couriers: withDemoSecret }, 'demo mode: couriers got their public demo webhook secrets (harvest-demo-<code>-secret); never for real pushes');
+  if (withDemoSecret.length) log.warn({ couriers: withDemoSecret }, 'couriers got their public demo webhook secrets (harvest-demo-<code>-secret); rotate with `npm run courier:secret` before real pushes');
 }

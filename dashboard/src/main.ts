@@ -2,6 +2,7 @@ import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import './style.css';
 import { gql, storeApiKey, storedApiKey, wsClient } from './api.js';
+import { COUNTY_PARCELS, LIVE_ALERTS, PRICE_TREND, PRODUCT_NAMES, RECENT_ALERTS, SUBSIDY_SUMMARY, VILLAGE_COVERAGE } from './operations.js';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 const pct = (x: number | null) => (x == null ? '–' : `${(x * 100).toFixed(1)}%`);
@@ -28,9 +29,7 @@ async function loadPrices() {
     const product = $<HTMLInputElement>('price-product').value.trim();
     const interval = $<HTMLSelectElement>('price-interval').value;
     const data = await gql<{ priceSeries: { label: string; points: PricePoint[] }[] }>(
-      `query ($filter: PriceSeriesFilter!, $interval: TimeInterval) {
-        priceSeries(filter: $filter, interval: $interval) { label points { bucket low average median high volume observations } }
-      }`,
+      PRICE_TREND,
       { filter: { product }, interval },
     );
     const points = data.priceSeries[0]?.points ?? [];
@@ -74,7 +73,7 @@ function drawChart(points: PricePoint[]) {
 
 async function loadProducts() {
   try {
-    const data = await gql<{ products: { nodes: { code: string; name: string }[] } }>(`{ products(first: 200) { nodes { code name } } }`);
+    const data = await gql<{ products: { nodes: { code: string; name: string }[] } }>(PRODUCT_NAMES);
     $('products').innerHTML = data.products.nodes.map((p) => `<option value="${esc(p.code)}">${esc(p.name)}</option>`).join('');
   } catch {
     // The list only helps typing; the chart works without it.
@@ -90,11 +89,7 @@ async function loadParcels() {
   const body = $('parcel-rows');
   try {
     const data = await gql<{ parcelStats: { rows: { regionCode: string; region: { name: string } | null; upstream: number; downstream: number; farmProductShare: number | null; deliveredShare: number | null; parcels: number }[] } }>(
-      `query ($from: LocalDate!, $to: LocalDate!) {
-        parcelStats(region: "14", groupBy: COUNTY, from: $from, to: $to) {
-          rows { regionCode region { name } parcels upstream downstream farmProductShare deliveredShare }
-        }
-      }`,
+      COUNTY_PARCELS,
       { from, to },
     );
     const rows = [...data.parcelStats.rows].sort((a, b) => b.parcels - a.parcels).slice(0, 15);
@@ -115,13 +110,7 @@ async function loadSubsidy() {
   const month = $<HTMLInputElement>('subsidy-month').value;
   try {
     const { subsidyReport: r } = await gql<{ subsidyReport: { rates: { upstream: number; downstream: number }; upstream: Totals; downstream: Totals; totalAmount: number; csvPath: string; byCourier: { courierName: string; amount: number; upstream: Totals; downstream: Totals }[] } }>(
-      `query ($county: String!, $month: String!) {
-        subsidyReport(county: $county, month: $month) {
-          rates { upstream downstream } totalAmount csvPath
-          upstream { parcels eligible flagged amount } downstream { parcels eligible flagged amount }
-          byCourier { courierName amount upstream { eligible flagged } downstream { eligible flagged } }
-        }
-      }`,
+      SUBSIDY_SUMMARY,
       { county, month },
     );
     const line = (name: string, t: Totals, rate: number) => `<tr><td>${name}</td><td>${t.parcels}</td><td>${t.eligible}</td><td class="${t.flagged ? 'flag' : ''}">${t.flagged}</td><td>${rate.toFixed(2)}</td><td>${t.amount.toFixed(2)}</td></tr>`;
@@ -143,7 +132,7 @@ async function loadCoverage() {
   const body = $('coverage-rows');
   try {
     const data = await gql<{ villageCoverage: { countyName: string; villages: number; servicePointShare: number | null; recentDeliveryShare: number | null; villagesWithServicePoint: number }[] }>(
-      `{ villageCoverage(region: "14") { countyName villages villagesWithServicePoint servicePointShare recentDeliveryShare } }`,
+      VILLAGE_COVERAGE,
     );
     const rows = [...data.villageCoverage].sort((a, b) => (b.servicePointShare ?? 0) - (a.servicePointShare ?? 0)).slice(0, 12);
     body.innerHTML = rows.map((r) => `<tr><td>${esc(r.countyName)}</td><td>${r.villages}</td><td>${pct(r.servicePointShare)}</td><td>${pct(r.recentDeliveryShare)}</td></tr>`).join('');
@@ -175,7 +164,7 @@ async function startAlerts() {
     state.dataset.state = s;
   });
   unsubscribe = client.subscribe<{ alertRaised: AlertRow }>(
-    { query: 'subscription { alertRaised { kind severity message raisedAt } }' },
+    { query: LIVE_ALERTS },
     {
       next: ({ data }) => data && addAlert(data.alertRaised, true),
       error: (error) => {
@@ -186,7 +175,7 @@ async function startAlerts() {
     },
   );
   try {
-    const data = await gql<{ alerts: { nodes: AlertRow[] } }>(`{ alerts(first: 10) { nodes { kind severity message raisedAt } } }`);
+    const data = await gql<{ alerts: { nodes: AlertRow[] } }>(RECENT_ALERTS);
     $('alert-list').innerHTML = '';
     for (const alert of data.alerts.nodes) addAlert(alert, false);
   } catch (error) {

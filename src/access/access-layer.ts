@@ -15,10 +15,8 @@ import { checkQueryLimits, queryLimitsPlugin } from './query-limits.js';
 import { checkInputText, inputHygienePlugin } from './input-hygiene.js';
 import { AuditService } from './audit.service.js';
 import { accessFields, AUDIT_STARTED, auditPlugin, mustAudit, outcomeOf } from './audit.plugin.js';
-import { startAuditPruner } from './audit-pruner.js';
 import { mayUnmaskPersonal, type Viewer } from '../policy/viewer.js';
 import { visibilityClass } from '../policy/visibility-class.js';
-import type { Leadership } from '../platform/leadership.js';
 import { listenForKeyChanges } from './key-changes.js';
 
 export interface AccessLayerOptions {
@@ -28,8 +26,6 @@ export interface AccessLayerOptions {
   pubSub: HubPubSub;
   log: Logger;
   schema: GraphQLSchema;
-  /** Who runs the audit retention job when several instances share the database. */
-  leadership?: Leadership;
   /** Whether key changes broadcast by other instances reach this one now (Redis up); while not, API keys are looked up on every request. */
   keyChangesReachUs?: () => boolean;
   /** Closes the open sockets of a revoked key (the WebSocket transport); wired by the composition root. */
@@ -108,7 +104,6 @@ export function createAccessLayer(options: AccessLayerOptions): AccessLayer {
   const keyChanges = listenForKeyChanges(options.pubSub, log, (keyId) => options.onKeyRevoked?.(keyId));
   const rateLimits = createRateLimits(config.rateLimit, options.redisUrl, log);
   const audit = new AuditService(options.rootEm, options.pubSub, config.audit, log, options.onAuditFailure);
-  const pruner = startAuditPruner(audit, log, options.leadership);
   const operationTypes = new WeakMap<SubscribePayload, string>();
   // Parsed and validated documents by text: 10,000 subscribers of one subscription parse and validate it
   // once, not 10,000 times while their sockets connect (issue #13). Failures are not cached.
@@ -223,7 +218,6 @@ export function createAccessLayer(options: AccessLayerOptions): AccessLayer {
       },
     },
     async close() {
-      await pruner.stop();
       await keyChanges.stop();
       await rateLimits.close();
     },

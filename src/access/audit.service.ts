@@ -135,23 +135,4 @@ export class AuditService {
     }]);
     this.log.warn({ actor: input.viewer.actor, personalRecords: Number(total), threshold }, 'abnormal access: personal-data reads over the hourly threshold');
   }
-
-  /**
-   * Deletes rows older than the retention period: the only DELETE the
-   * append-only trigger lets through (it checks the session flag and the age).
-   */
-  async prune(): Promise<number> {
-    return this.rootEm.fork().transactional(async (tx) => {
-      const connection = tx.getConnection();
-      const ctx = tx.getTransactionContext();
-      await connection.execute(`set local harvest.audit_prune = 'on'`, [], 'run', ctx);
-      const result = await connection.execute<{ affectedRows: number }>(
-        `delete from audit_entry where at < now() - make_interval(days => ?)`,
-        [this.config.retentionDays],
-        'run',
-        ctx,
-      );
-      return result.affectedRows ?? 0;
-    });
-  }
 }

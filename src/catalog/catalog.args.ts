@@ -4,7 +4,7 @@ import { ConnectionArgs } from '../relay/connection.args.js';
 
 @ArgsType()
 export class ProductsArgs extends ConnectionArgs {
-  @Field({ nullable: true, description: 'Only products of this category (category code, e.g. `fruit`).' })
+  @Field({ nullable: true, description: 'Only products of this category: a class code (`veg-cabbage`) or a sector code (`vegetable`, covering its classes).' })
   @IsOptional() @MaxLength(64)
   category?: string;
 

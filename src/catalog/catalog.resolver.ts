@@ -2,7 +2,7 @@ import { Arg, Args, Ctx, FieldResolver, ObjectType, Query, Resolver, Root } from
 import { ConnectionType } from '../relay/connection.type.js';
 import type { HubContext } from '../graphql/context.js';
 import { Region } from '../regions/region.entity.js';
-import { ProductCategory } from './product-category.entity.js';
+import { CategoryLevel, ProductCategory } from './product-category.entity.js';
 import { Product } from './product.entity.js';
 import { Variety } from './variety.entity.js';
 import { OriginLabel } from './origin-label.entity.js';
@@ -24,14 +24,23 @@ export class ProductResolver {
     return ctx.em.findOne(Product, { $or: [{ code }, { name: code }] });
   }
 
-  @Query(() => [ProductCategory], { description: 'All product categories.' })
-  productCategories(@Ctx() ctx: HubContext): Promise<ProductCategory[]> {
-    return ctx.em.find(ProductCategory, {}, { orderBy: { code: 'asc' } });
+  @Query(() => [ProductCategory], { description: 'Product categories (sectors and classes, with their NY/T 3177-2018 codes), ordered by standard code.' })
+  productCategories(
+    @Arg('level', () => CategoryLevel, { nullable: true, description: 'Only sectors or only classes.' }) level: CategoryLevel | undefined,
+    @Ctx() ctx: HubContext,
+  ): Promise<ProductCategory[]> {
+    return ctx.em.find(ProductCategory, level ? { level } : {}, { orderBy: { standardCode: 'asc', code: 'asc' } });
   }
 
-  @FieldResolver(() => ProductCategory)
+  @FieldResolver(() => ProductCategory, { description: 'The class of the product (NY/T 3177-2018 where coded, e.g. 010402 白菜类), or its sector where the sector has no classes.' })
   async category(@Root() product: Product, @Ctx() ctx: HubContext): Promise<ProductCategory> {
     return (await ctx.loaders.ref(ProductCategory, product.category))!;
+  }
+
+  @FieldResolver(() => ProductCategory, { description: 'The sector of the product (e.g. 0104 蔬菜): its class\'s parent, or its category when that is a sector.' })
+  async sector(@Root() product: Product, @Ctx() ctx: HubContext): Promise<ProductCategory> {
+    const category = (await ctx.loaders.ref(ProductCategory, product.category))!;
+    return category.parent ? ((await ctx.loaders.ref(ProductCategory, category.parent)) ?? category) : category;
   }
 
   @FieldResolver(() => [Variety])

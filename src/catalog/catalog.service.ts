@@ -11,7 +11,10 @@ const like = (text: string) => `%${text.replace(/[%_\\]/g, '\\$&')}%`;
 /** Products by category and text (name, English name, code or any alias). */
 export function listProducts(em: EntityManager, args: ProductsArgs): Promise<Page<Product>> {
   const qb = em.createQueryBuilder(Product, 'p');
-  if (args.category) qb.andWhere('p.category_id in (select id from product_category where code = ?)', [args.category]);
+  // A sector code (`vegetable`) covers its classes (`veg-cabbage` …); a class code only itself.
+  if (args.category) {
+    qb.andWhere('p.category_id in (select c.id from product_category c left join product_category s on s.id = c.parent_id where c.code = ? or s.code = ?)', [args.category, args.category]);
+  }
   if (args.search) {
     const pattern = like(args.search);
     qb.andWhere(

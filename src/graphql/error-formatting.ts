@@ -19,6 +19,11 @@ const CLIENT_CODES = new Set([
   'DATABASE_UNAVAILABLE',
   // Access control and query limits (src/access/access.errors.ts).
   ...Object.values(AccessErrorCode),
+  // Trusted documents (src/trusted-documents/trusted-documents.ts, TrustedDocumentCode; the names Apollo Router uses).
+  'PERSISTED_QUERY_NOT_IN_LIST',
+  'QUERY_NOT_IN_SAFELIST',
+  'PERSISTED_QUERY_HASH_MISMATCH',
+  'PERSISTED_QUERY_INVALID',
 ]);
 
 const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P02', '57P03', '08000', '08003', '08006']);

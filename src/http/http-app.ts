@@ -21,6 +21,8 @@ export interface HttpAppOptions {
   guards?: { graphql: RequestHandler; hooks: RequestHandler };
   /** CORS for /graphql, when cross-origin callers are allowed (CORS_ORIGINS). */
   cors?: RequestHandler;
+  /** Runs after the access guard, before Apollo (issue #15: trusted documents). */
+  beforeGraphql?: RequestHandler[];
 }
 
 /** What /metrics serves. */
@@ -74,7 +76,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
   app.use('/assets/vendor', vendorAssetsRouter());
   if (options.cors) app.use('/graphql', options.cors);
   const guard: RequestHandler = options.guards?.graphql ?? ((_req, _res, next) => next());
-  app.use('/graphql', express.json({ limit: options.bodyLimit }), guard, options.graphql);
+  app.use('/graphql', express.json({ limit: options.bodyLimit }), guard, ...(options.beforeGraphql ?? []), options.graphql);
 
   // Body too large or malformed JSON: a clear 4xx in the GraphQL-over-HTTP error shape.
   app.use(((error, _req, res, next) => {

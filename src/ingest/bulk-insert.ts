@@ -106,6 +106,12 @@ export interface CopyTarget {
    * staging path when the batch meets a stored key.
    */
   sequence?: string;
+  /**
+   * A column to order the rows by before the COPY: the partition key, so that
+   * PostgreSQL routes runs of rows to one partition at a time (it buffers at
+   * most 32 partitions at once during a COPY).
+   */
+  order?: string;
 }
 
 /**
@@ -232,6 +238,10 @@ export async function copyRows(
   // Repeats within the batch (a list that repeats a row) are one fact: the first is written.
   const seen = new Set<SqlValue>();
   const unique = rows.filter((row) => (seen.has(row[keyIndex]) ? false : (seen.add(row[keyIndex]), true)));
+  if (target.order) {
+    const at = names.indexOf(target.order);
+    unique.sort((a, b) => (String(a[at]) < String(b[at]) ? -1 : String(a[at]) > String(b[at]) ? 1 : 0));
+  }
   if (target.sequence && !session.get(conflictsSeen(target.table))) {
     await client.query('savepoint copy_rows');
     try {

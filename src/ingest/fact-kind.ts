@@ -79,6 +79,11 @@ export interface FactKind<R = unknown> {
   readonly kind: string;
   /** Checks one mapped record; returns it typed, or a refusal naming the field. */
   validate(input: Record<string, unknown>, context: ValidateContext): R | MappingFailure;
+  /**
+   * Runs before the batch's transaction, outside it: e.g. creates the monthly
+   * partitions the records will go to (DDL must not wait inside a batch).
+   */
+  prepare?(records: Indexed<R>[], context: { em: EntityManager; log?: unknown }): Promise<void>;
   /** Resolves, writes in bulk and derives the batch's records of this kind, in its transaction. */
   write(records: Indexed<R>[], context: WriteContext): Promise<KindWrite>;
 }

@@ -7,6 +7,7 @@ import type { RunOptions } from './connectors/connector.js';
 import { DEFAULT_CONNECTORS_DIR, defaultInstance, loadConnectors, readConnectorsSetting, type ConnectorInstance } from './connectors/connector-registry.js';
 import { runConnector, type RunProgress, type RunResult } from './connectors/connector-runner.js';
 import { startScheduler, type SchedulerHandle } from './connectors/connector-scheduler.js';
+import { checkConnectorMarkets } from './connectors/connector-markets.js';
 
 /** How long a manual run waits for a run of the same connector in progress (on any instance) before CONNECTOR_BUSY. */
 export const MANUAL_RUN_WAIT_MS = 60_000;
@@ -45,6 +46,8 @@ export interface IngestContext {
 export async function startIngest(settings: IngestSettings, deps: { em: EntityManager; pubSub?: HubPubSub; log: Logger; leadership?: Leadership }): Promise<IngestRuntime> {
   const dir = settings.connectorsDir ?? DEFAULT_CONNECTORS_DIR;
   const connectors = await loadConnectors(readConnectorsSetting(settings.connectors), dir);
+  // A connector naming a market the hub does not know stops the start, naming the connector and field (issue #14).
+  await checkConnectorMarkets(deps.em.fork(), connectors);
   const log = deps.log.child({ area: 'ingest' });
   const runnerDeps = { em: deps.em, pubSub: deps.pubSub, log };
   const scheduler: SchedulerHandle | undefined = settings.scheduler ? startScheduler(runnerDeps, connectors, deps.leadership) : undefined;

@@ -1,4 +1,6 @@
 import type pg from 'pg';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { ensureMonths, monthOf } from '../platform/partitions.js';
 import { pricePerKg } from '../catalog/units.js';
 import type { MarketChannel } from '../markets/market-channel.js';
 import type { HubPubSub } from '../platform/pubsub.js';
@@ -8,6 +10,7 @@ import { copyRows, type CopyTarget, type SqlValue } from './bulk-insert.js';
 import { priceRecord, reject, saleRecord, supplyRecord, type MappingFailure, type PriceRecord, type SaleRecord, type SupplyRecord } from './records.js';
 import { ProductMatcher, type MatchOutcome } from './matching/product-matcher.js';
 import { OriginMatcher } from './matching/origin-matcher.js';
+import { queueUnmatchedOrigins, type UnresolvedOrigin } from './review/review.service.js';
 import { normaliseName } from './matching/normalise.js';
 import type { z } from 'zod';
 
@@ -184,6 +187,7 @@ function marketKind<R extends MarketRecord>(spec: {
   return {
     kind: spec.kind,
     validate: (input) => validate(input) as R | MappingFailure,
+    prepare: spec.kind === 'price' ? (records, { em }) => preparePriceMonths(records as unknown as Indexed<PriceRecord>[], em) : undefined,
     async write(records, ctx): Promise<KindWrite> {
       const { resolved, rejections, l } = await resolve(records, ctx);
       const rows = resolved.map((r) => spec.row(ctx.connector, r));
@@ -191,6 +195,8 @@ function marketKind<R extends MarketRecord>(spec: {
       const byKey = new Map<string, Resolved<R>>();
       for (const r of resolved) if (!byKey.has(r.record.sourceKey)) byKey.set(r.record.sourceKey, r);
       const unmatched = await queueUnmatched(ctx.client, ctx.connector, written.rows, byKey);
+      // Origins that named no region (and no province list such as 冀鲁豫) wait for review too (issue #14).
+      await queueUnmatchedOrigins(ctx.client, ctx.connector, unresolvedOrigins(written.rows, byKey, l.origins));
       const pubSub = ctx.pubSub;
       return {
         rejections,
@@ -204,6 +210,21 @@ function marketKind<R extends MarketRecord>(spec: {
   };
 }
 
+/**
+ * Creates the monthly partitions of the days a batch quotes (from 2000 to a
+ * year ahead; any other day goes to the default partition), before the
+ * batch's transaction. @internal
+ */
+async function preparePriceMonths(records: Indexed<PriceRecord>[], em: EntityManager): Promise<void> {
+  const latest = monthOf(new Date(Date.now() + 366 * 86_400_000));
+  const months = new Set<string>();
+  for (const { record } of records) {
+    const month = monthOf(record.observedOn);
+    if (month >= '2000-01' && month <= latest) months.add(month);
+  }
+  if (months.size) await ensureMonths((await em.getConnection().getNativeClient()) as pg.Pool, 'price_observation', months);
+}
+
 export const PRICE_TARGET: CopyTarget = {
   table: 'price_observation',
   columns: {
@@ -212,8 +233,10 @@ export const PRICE_TARGET: CopyTarget = {
     low_price: 'numeric', avg_price: 'numeric', high_price: 'numeric', unit: 'varchar',
     low_per_kg: 'numeric', avg_per_kg: 'numeric', high_per_kg: 'numeric', volume: 'numeric', volume_unit: 'varchar',
   },
-  conflict: FACT_CONFLICT,
+  // Partitioned by month of observed_on: its identity includes the day (every connector's key names it anyway).
+  conflict: '(source_connector, source_key, observed_on)',
   sequence: 'price_observation_id_seq',
+  order: 'observed_on',
 };
 
 const SUPPLY_TARGET: CopyTarget = {
@@ -297,6 +320,22 @@ registerFactKind(marketKind<SaleRecord>({
     originRegion, r.destinationRegion ?? null, r.periodStart, r.periodEnd, r.quantity, r.quantityUnit, r.amount, r.orders,
   ],
 }));
+
+/** Stored facts whose origin text resolved to no region and names no province, by text. @internal */
+function unresolvedOrigins<R extends MarketRecord>(rows: readonly Record<string, unknown>[], byKey: Map<string, Resolved<R>>, origins: OriginMatcher): UnresolvedOrigin[] {
+  const byText = new Map<string, UnresolvedOrigin>();
+  for (const row of rows) {
+    const r = byKey.get(String(row.source_key));
+    const text = r?.record.originText?.trim();
+    if (!r || !text || r.originRegion) continue;
+    if (origins.match(text).provinces.length) continue;
+    const entry = byText.get(text) ?? { text, count: 0, examples: [] };
+    entry.count += 1;
+    if (entry.examples.length < EXAMPLES) entry.examples.push({ sourceKey: row.source_key, rawName: r.record.rawName });
+    byText.set(text, entry);
+  }
+  return [...byText.values()];
+}
 
 /** Examples kept per unmatched name. */
 const EXAMPLES = 3;

@@ -177,6 +177,7 @@ export class IngestSession {
     if (options.atomic && rejections.length) throw await this.refused(rejections, keep);
 
     // 2. Resolve, write and derive, all in one transaction with the batch's refused records.
+    for (const [name, records] of byKind) await factKind(name)!.prepare?.(records, { em: this.em });
     const writes: [string, KindWrite][] = [];
     let rejectedIds: string[] = [];
     const validated = rejections.length;

@@ -9,7 +9,7 @@ export class RecordPricesPayload {
   @Field(() => Int, { description: 'Quotes stored by this call.' })
   stored!: number;
 
-  @Field(() => Int, { description: 'Quotes already stored before (same connector and sourceKey); nothing changed.' })
+  @Field(() => Int, { description: 'Quotes already stored before (same connector, sourceKey and observedOn); nothing changed.' })
   duplicates!: number;
 
   @Field(() => [PriceObservation], { description: 'The stored quotes.' })
@@ -20,7 +20,7 @@ export class RecordPricesPayload {
 @Resolver()
 export class PriceIngestResolver {
   @Mutation(() => RecordPricesPayload, {
-    description: 'Records price quotes from one source, all-or-nothing; re-sent quotes (same sourceKey) are not stored twice.',
+    description: 'Records price quotes from one source, all-or-nothing; re-sent quotes (same sourceKey and observedOn) are not stored twice.',
   })
   async recordPriceObservations(
     @Arg('input') input: RecordPricesInput,

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { ensureMonths, monthOf } from '../platform/partitions.js';
 import { registerFactKind, type FactKind, type Indexed, type KindRejection, type KindWrite, type WriteContext } from '../ingest/fact-kind.js';
 import { copyInto } from '../ingest/bulk-insert.js';
 import { reject } from '../ingest/records.js';
@@ -247,6 +249,12 @@ const PARCEL_COLUMNS = Object.keys(PARCEL_TYPES) as ParcelColumn[];
 /** `(select code from region where code = x)` and the direction rule for a row alias. @internal */
 const placesSql = (u: string) => `(select r.code from region r where r.code = ${u}.origin_code), (select r.code from region r where r.code = ${u}.destination_code), ${DIRECTION_SQL(`${u}.origin_code`, `${u}.destination_code`)}`;
 
+/** Creates the monthly partitions of the batch's event times, before its transaction. @internal */
+async function prepare(records: Indexed<TrackingRecord>[], { em }: { em: EntityManager }): Promise<void> {
+  const months = new Set(records.map(({ record }) => monthOf(record.occurredAt)));
+  await ensureMonths((await em.getConnection().getNativeClient()) as pg.Pool, 'tracking_event', months);
+}
+
 async function write(records: Indexed<TrackingRecord>[], ctx: WriteContext): Promise<KindWrite> {
   const { client, connector } = ctx;
   const { courier } = ctx.context as CourierContext;
@@ -308,6 +316,10 @@ async function write(records: Indexed<TrackingRecord>[], ctx: WriteContext): Pro
   // Events already stored (a re-sent push) or repeated in the batch are skipped.
   const unique = new Map<string, Candidate>();
   for (const c of candidates) if (!unique.has(c.key)) unique.set(c.key, c);
+  // An event's identity is its key, whatever time it is sent with (a courier retrying a batch may rebuild it): the
+  // lookup reads every month's unique index by its (source, key) prefix. The parcels' locks above keep a concurrent
+  // batch from storing the same parcel's events meanwhile; the table's own unique key (source, key, time) is the
+  // last guard.
   const stored = await client.query<{ source_key: string }>(
     'select source_key from tracking_event where source_connector = $1 and source_key = any($2::varchar[])', [connector, [...unique.keys()]]);
   for (const row of stored.rows) unique.delete(row.source_key);
@@ -458,5 +470,5 @@ function plain(row: Row): Row {
   return Object.fromEntries(Object.entries(row).map(([k, v]) => [k, v instanceof Date ? v.toISOString() : typeof v === 'bigint' ? String(v) : v]));
 }
 
-export const trackingKind: FactKind<TrackingRecord> = { kind: 'tracking', validate, write };
+export const trackingKind: FactKind<TrackingRecord> = { kind: 'tracking', validate, prepare, write };
 registerFactKind(trackingKind);

@@ -3,26 +3,29 @@ import { Migration20261123173525 } from './Migration20261123173525.js';
 import { Migration20261123175510 } from './Migration20261123175510.js';
 import { Migration20261123180016 } from './Migration20261123180016.js';
 import { Migration20261123180041 } from './Migration20261123180041.js';
-import { Migration20261123180853 } from './Migration20261123180853.js';
 import { Migration20261123180142 } from './Migration20261123180142.js';
-
 import { Migration20261123180712 } from './Migration20261123180712.js';
+import { Migration20261123180853 } from './Migration20261123180853.js';
 import { Migration20261123184800 } from './Migration20261123184800.js';
 import { Migration20261129140000 } from './Migration20261129140000.js';
+import { Migration20261129150000 } from './Migration20261129150000.js';
 import { Migration20261129150012 } from './Migration20261129150012.js';
 import { Migration20261129161300 } from './Migration20261129161300.js';
-import { Migration20261129150000 } from './Migration20261129150000.js';
+import { Migration20261129163000 } from './Migration20261129163000.js';
+import { Migration20261129170000 } from './Migration20261129170000.js';
 export const migrationsList = [
   { name: 'Migration20261123173525', class: Migration20261123173525 },
   { name: 'Migration20261123175510', class: Migration20261123175510 },
   { name: 'Migration20261123180016', class: Migration20261123180016 },
   { name: 'Migration20261123180041', class: Migration20261123180041 },
-  { name: 'Migration20261123180853', class: Migration20261123180853 },
   { name: 'Migration20261123180142', class: Migration20261123180142 },
   { name: 'Migration20261123180712', class: Migration20261123180712 },
+  { name: 'Migration20261123180853', class: Migration20261123180853 },
   { name: 'Migration20261123184800', class: Migration20261123184800 },
   { name: 'Migration20261129140000', class: Migration20261129140000 },
+  { name: 'Migration20261129150000', class: Migration20261129150000 },
   { name: 'Migration20261129150012', class: Migration20261129150012 },
   { name: 'Migration20261129161300', class: Migration20261129161300 },
-  { name: 'Migration20261129150000', class: Migration20261129150000 },
+  { name: 'Migration20261129163000', class: Migration20261129163000 },
+  { name: 'Migration20261129170000', class: Migration20261129170000 },
 ];

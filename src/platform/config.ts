@@ -107,6 +107,22 @@ const schema = z.object({
   METRICS_MAX_OPERATION_NAMES: z.coerce.number().int().min(0).max(10_000).default(100),
   /** 32-byte key (base64 or 64 hex digits) that encrypts courier webhook secrets at rest (AES-256-GCM). Required outside demo mode. */
   SECRETS_KEY: z.string().optional(),
+  // ---- integrators (issue #15); see README "Trusted documents", "Uploads", "Tracing", "Federation" ----
+  /** Persisted operations: `only` runs nothing but the manifest's operations, `allow` also runs any other and registers automatic persisted queries, `off` ignores persisted ids. @default "allow" */
+  TRUSTED_DOCUMENTS: z.enum(['only', 'allow', 'off']).default('allow'),
+  /** The persisted-operation manifest (Apollo's persisted-query-manifest format). @default the built-in schema/persisted-operations.json */
+  TRUSTED_DOCUMENTS_MANIFEST: z.string().optional(),
+  /** Largest file in a GraphQL multipart upload, in bytes; larger answers PAYLOAD_TOO_LARGE. @default 52428800 (50 MiB) */
+  UPLOAD_MAX_BYTES: z.coerce.number().int().min(1024).default(50 * 1024 * 1024),
+  /** Serve the schema as an Apollo Federation 2 subgraph (`_service`, `_entities`, `@key`). @default false */
+  FEDERATION: z.stringbool().default(false),
+  /** OpenTelemetry: traces are exported (OTLP over HTTP) when one of these is set, configured by the standard OTEL_* variables. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.string().url().optional(),
+  /** `otlp` (with an endpoint) or `none`; the standard variable. @default "otlp" when an endpoint is set */
+  OTEL_TRACES_EXPORTER: z.enum(['otlp', 'none', 'console']).optional(),
+  /** The standard kill switch: `true` turns tracing off whatever else is set. */
+  OTEL_SDK_DISABLED: z.stringbool().optional(),
 }).refine((e) => !e.DATABASE_READ_URL || e.DATABASE_URL, {
   message: 'DATABASE_READ_URL is a replica of DATABASE_URL: set DATABASE_URL too',
   path: ['DATABASE_READ_URL'],
@@ -174,6 +190,16 @@ export interface Config {
   metrics: { token?: string; port?: number; maxOperationNames: number };
   /** The key that encrypts courier webhook secrets at rest (SECRETS_KEY), when set. */
   secretsKey?: Buffer;
+  /** What integrators ask for (issue #15): trusted documents, uploads, federation, tracing. */
+  integration: IntegrationConfig;
+}
+/** Integration settings (issue #15); see the schema above for each variable. */
+export interface IntegrationConfig {
+  trustedDocuments: { mode: 'only' | 'allow' | 'off'; manifestFile?: string };
+  uploadMaxBytes: number;
+  federation: boolean;
+  /** Whether traces are recorded and exported; the exporter itself reads the standard OTEL_* variables. */
+  tracing: { enabled: boolean; exporter: 'otlp' | 'console' };
 }
 /** Access-control settings; see the schema above for each variable. */
 export interface AccessConfig {
@@ -246,5 +272,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     metrics: { token: e.METRICS_TOKEN, port: e.METRICS_PORT, maxOperationNames: e.METRICS_MAX_OPERATION_NAMES },
     secretsKey: e.SECRETS_KEY ? secretsKeyBytes(e.SECRETS_KEY) : undefined,
+    integration: {
+      trustedDocuments: { mode: e.TRUSTED_DOCUMENTS, manifestFile: e.TRUSTED_DOCUMENTS_MANIFEST && path.resolve(e.TRUSTED_DOCUMENTS_MANIFEST) },
+      uploadMaxBytes: e.UPLOAD_MAX_BYTES,
+      federation: e.FEDERATION,
+      // Off by default, and off means no SDK at all (no cost): only an exporter that is asked for turns it on.
+      tracing: {
+        enabled: !e.OTEL_SDK_DISABLED && e.OTEL_TRACES_EXPORTER !== 'none'
+          && (e.OTEL_TRACES_EXPORTER === 'console' || Boolean(e.OTEL_EXPORTER_OTLP_ENDPOINT || e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT)),
+        exporter: e.OTEL_TRACES_EXPORTER === 'console' ? 'console' : 'otlp',
+      },
+    },
   };
 }

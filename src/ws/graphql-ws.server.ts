@@ -33,6 +33,8 @@ export interface GraphqlWsOptions {
   maxSubscriptionsPerSocket: number;
   /** Sockets open at once per key (anonymous: per address) on this instance (issue #11); past it, close 4429. */
   maxSocketsPerKey: number;
+  /** Trusted documents (issue #15): completes a persisted operation's text, or refuses it, before anything reads it. */
+  resolveDocument?: (payload: SubscribePayload) => readonly GraphQLError[] | void;
 }
 
 type Extra = { socket: WebSocket; request?: IncomingMessage; viewer?: Viewer; ip?: string; socketKey?: string };
@@ -126,6 +128,9 @@ export function attachGraphqlWs(options: GraphqlWsOptions): {
           const limit = options.maxSubscriptionsPerSocket;
           return [new GraphQLErrorClass(`At most ${limit} operations may be open on one socket; complete one first or open another socket.`, { extensions: { code: AccessErrorCode.TOO_MANY_SUBSCRIPTIONS, limit, actual: operations } })];
         }
+        // Trusted documents first (issue #15): a persisted id becomes its text before the access checks read it.
+        const untrusted = options.resolveDocument?.(payload);
+        if (untrusted) return untrusted;
         const verdict = await access.beforeOperation({ params: ctx.connectionParams, ip: ctx.extra.ip ?? 'unknown' }, payload);
         if (Array.isArray(verdict)) {
           const errors = verdict as readonly GraphQLError[];

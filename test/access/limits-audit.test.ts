@@ -210,15 +210,24 @@ describe('the audit trail', () => {
     await expect(t.sql(`update audit_entry set actor = 'someone else'`)).rejects.toThrow(/append-only/);
     await expect(t.sql(`delete from audit_entry`)).rejects.toThrow(/append-only/);
     await expect(t.sql(`truncate audit_entry`)).rejects.toThrow(/append-only/);
-    // An old row (inserted as if from last year) and a recent one.
-    await t.sql(`insert into audit_entry (at, actor, credential, transport, operation_type, operation_hash, outcome) values (now() - interval '500 days', 'old', 'api_key', 'http', 'query', 'h', 'OK')`);
+    // Retention drops whole months (issue #13): an old month's partition, and an old row in the default partition.
+    const { maintainPartitions, ensureMonths } = await import('../../src/platform/partitions.js');
+    const pool = (await t.hub.db.orm.em.getConnection().getNativeClient()) as any;
+    const longAgo = new Date(Date.now() - 500 * 86_400_000);
+    await ensureMonths(pool, 'audit_entry', [longAgo.toISOString().slice(0, 7)]);
+    await t.sql(`insert into audit_entry (at, actor, credential, transport, operation_type, operation_hash, outcome) values ($1, 'old', 'api_key', 'http', 'query', 'h', 'OK')`, [longAgo]);
+    await t.sql(`insert into audit_entry (at, actor, credential, transport, operation_type, operation_hash, outcome) values ('2001-01-01', 'older', 'api_key', 'http', 'query', 'h', 'OK')`);
     const before = (await t.sql(`select count(*)::int as n from audit_entry`))[0].n;
-    const audit = new AuditService(t.hub.db.orm.em, t.hub.pubSub.pubSub, { retentionDays: 400, personalReadsPerHour: 500 }, t.hub.log);
-    const pruned = await audit.prune();
-    expect(pruned).toBe(1);
-    expect((await t.sql(`select count(*)::int as n from audit_entry`))[0].n).toBe(before - 1);
-    expect(await t.sql(`select 1 from audit_entry where actor = 'old'`)).toHaveLength(0);
-  });
+    const report = await maintainPartitions(pool, [{ table: 'audit_entry', retentionDays: 400, deleteFlag: `set local harvest.audit_prune = 'on'` }]);
+    expect(report.dropped).toContain(`audit_entry_${longAgo.toISOString().slice(0, 7).replace('-', '')}`);
+    expect(report.deletedRows).toBe(1);
+    // Months within retention are kept whole, and the coming months exist.
+    expect(report.dropped.every((name: string) => name < `audit_entry_${new Date(Date.now() - 400 * 86_400_000).toISOString().slice(0, 7).replace('-', '')}`)).toBe(true);
+    const months = (await t.sql(`select c.relname from pg_inherits i join pg_class c on c.oid = i.inhrelid where i.inhparent = 'audit_entry'::regclass`)).map((r: any) => r.relname);
+    expect(months).toContain(`audit_entry_${new Date().toISOString().slice(0, 7).replace('-', '')}`);
+    expect((await t.sql(`select count(*)::int as n from audit_entry`))[0].n).toBe(before - 2);
+    expect(await t.sql(`select 1 from audit_entry where actor in ('old', 'older')`)).toHaveLength(0);
+      });
 });
 
 describe('transport security', () => {

@@ -1,3 +1,4 @@
+import { spawn, spawnSync } from 'node:child_process';
 import WebSocket from 'ws';
 import { loadConfig } from '../../src/platform/config.js';
 import { createLogger } from '../../src/platform/logger.js';
@@ -6,7 +7,8 @@ import { KEY_CACHE_MS } from '../../src/access/authenticate.js';
 import { createTestDatabase, dropTestDatabase, waitFor } from '../support/test-hub.js';
 import { withDatabase } from '../support/database-url.js';
 import { provisionKey } from '../support/keys.js';
-import { startTestRedis, type TestRedis } from '../support/test-redis.js';
+import { freePort, startTestRedis, type TestRedis } from '../support/test-redis.js';
+import pg from 'pg';
 import { TEST_SECRETS_KEY } from '../support/fixtures.js';
 
 /**
@@ -27,7 +29,7 @@ const hubs: Hub[] = [];
 async function hub(prefix: string, env: Record<string, string> = {}): Promise<Hub> {
   const config = loadConfig({
     DATABASE_URL: url, PORT: '0', HOST: '127.0.0.1', SEED_DEMO: 'false', NODE_ENV: 'test', DB_POOL_SIZE: '4', DEMO_MODE: 'false',
-    REDIS_URL: redis!.url, REDIS_CHANNEL_PREFIX: prefix, DELAY_SCAN_INTERVAL_S: '0', RATE_LIMIT_PER_SECOND: '10000', SECRETS_KEY: TEST_SECRETS_KEY, ...env,
+    REDIS_URL: env.REDIS_URL ?? redis!.url, REDIS_CHANNEL_PREFIX: prefix, DELAY_SCAN_INTERVAL_S: '0', RATE_LIMIT_PER_SECOND: '10000', SECRETS_KEY: TEST_SECRETS_KEY, ...env,
   });
   const h = await startHub(config, createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'));
   hubs.push(h);
@@ -126,5 +128,31 @@ describeWithRedis('API keys on two instances sharing Redis', () => {
     expect(allowed).toBeGreaterThanOrEqual(5);
     expect(allowed).toBeLessThanOrEqual(6);
     expect(answers.filter((x) => x.status === 429).map((x) => x.on).sort()).toEqual(expect.arrayContaining(['A', 'B']));
+  });
+
+  // The outage case stops a Redis, so it needs one of its own.
+  const hasRedisServer = spawnSync('redis-server', ['--version']).status === 0;
+  if (!hasRedisServer) console.warn('multi-instance-keys.test.ts: redis-server is not installed, so the Redis-outage case is skipped (it must stop a Redis of its own).');
+  (hasRedisServer ? it : it.skip)('while Redis is unreachable an instance does not cache keys: a key revoked behind its back is refused at once', async () => {
+    const port = await freePort();
+    const own = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    try {
+      const ownUrl = `redis://127.0.0.1:${port}`;
+      await new Promise((r) => setTimeout(r, 300));
+      const b = await hub(`outage-${process.pid}:`, { REDIS_URL: ownUrl });
+      await connected([b]);
+      const victim = await provisionKey(url, 'OFFICIAL');
+      expect((await gql(b, victim.plaintext, '{ viewer { role } }')).status).toBe(200);
+      own.kill('SIGKILL');
+      await waitFor(() => !b.pubSub.connected(), 10_000, 'B to notice that Redis is gone');
+      // Revoked straight in the database: no broadcast can reach B now.
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      await client.query('update api_key set revoked_at = now() where key_id = $1', [victim.keyId]);
+      await client.end();
+      expect((await gql(b, victim.plaintext, '{ viewer { role } }')).status).toBe(401);
+    } finally {
+      if (own.exitCode === null && own.signalCode === null) own.kill('SIGKILL');
+    }
   });
 });

@@ -28,7 +28,8 @@ describeWithChromium('dashboard', () => {
   beforeAll(async () => {
     // The bundle the hub serves at /dashboard, built as `npm run build` does.
     execFileSync(path.resolve('node_modules/.bin/vite'), ['build', '--config', 'dashboard/vite.config.ts', '--logLevel', 'error'], { stdio: 'inherit' });
-    t = await startTestHub();
+    // Only trusted documents: everything the dashboard sends must be in schema/persisted-operations.json.
+    t = await startTestHub({ TRUSTED_DOCUMENTS: 'only' });
     userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hub-dashboard-chromium-'));
     context = await chromium.launchPersistentContext(userDataDir, {
       executablePath: CHROMIUM,

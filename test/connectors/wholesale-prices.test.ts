@@ -26,7 +26,7 @@ const XINFADI_CSV =
   '富士（纸袋Φ85以上）,3.00,3.50,4.00,普通,斤,2015-10-01\n' +
   '王林苹果,2.50,2.80,3.00,普通,斤,2015-10-01\n' +
   '椰青/个,4.00,4.50,5.00,普通,斤,2015-10-01\n' +
-  '久红瑞,1.00,1.20,1.50,普通,斤,2015-10-01\n' +
+  '沙蜜托,1.00,1.20,1.50,普通,斤,2015-10-01\n' +
   '玫瑰香,7.00,6.80,7.50,普通,斤,2015-10-01\n' +
   '鸭梨,abc,1.50,2.00,普通,斤,2015-10-01\n';
 
@@ -46,7 +46,7 @@ describe('wholesale price lists', () => {
       expect.objectContaining({ raw_name: '富士（纸袋Φ85以上）', code: 'apple', variety: '红富士', avg_price: 3.5, avg_per_kg: 7, unit: '斤' }),
       expect.objectContaining({ raw_name: '王林苹果', code: 'apple', variety: '王林' }),
       expect.objectContaining({ raw_name: '椰青/个', unit: '个', avg_per_kg: null, avg_price: 4.5 }),
-      expect.objectContaining({ raw_name: '久红瑞', code: null }),
+      expect.objectContaining({ raw_name: '沙蜜托', code: null }),
     ]));
 
     const rejected = await t.gql(`{ rejectedRecords(connector: "wholesale-prices") { totalCount nodes { reason field position pipeline raw } } }`);
@@ -66,19 +66,19 @@ describe('wholesale price lists', () => {
 
   it('queues unmatched names with counts and examples; accepting one adds an alias and re-links past rows', async () => {
     const queue = await t.gql(`{ unmatchedNames(first: 50) { nodes { rawName count connectors examples } } }`);
-    const entry = queue.data.unmatchedNames.nodes.find((n: any) => n.rawName === '久红瑞');
+    const entry = queue.data.unmatchedNames.nodes.find((n: any) => n.rawName === '沙蜜托');
     expect(entry).toMatchObject({ count: 1, connectors: ['wholesale-prices'] });
     expect(entry.examples[0]).toMatchObject({ connector: 'wholesale-prices', observedOn: '2015-10-01' });
 
-    const accepted = await t.gql(`mutation { acceptMatch(input: { rawName: "久红瑞", product: "melon" }) { relinked entry { status relinked } } }`);
+    const accepted = await t.gql(`mutation { acceptMatch(input: { rawName: "沙蜜托", product: "melon" }) { relinked entry { status relinked } } }`);
     expect(accepted.errors).toBeUndefined();
     expect(accepted.data.acceptMatch).toMatchObject({ relinked: 1, entry: { status: 'ACCEPTED', relinked: 1 } });
-    const [row] = await t.sql(`select p.code from price_observation o join product p on p.id = o.product_id where raw_name = '久红瑞'`);
+    const [row] = await t.sql(`select p.code from price_observation o join product p on p.id = o.product_id where raw_name = '沙蜜托'`);
     expect(row.code).toBe('melon');
-    const [{ aliases }] = await t.sql(`select aliases from product where code = 'melon'`);
-    expect(aliases).toContain('久红瑞');
+    const [alias] = await t.sql(`select a.alias, a.source, p.code from catalog_alias a join product p on p.id = a.product_id where a.alias = '沙蜜托'`);
+    expect(alias).toMatchObject({ source: 'REVIEW', code: 'melon' });
     const pending = await t.gql(`{ unmatchedNames(first: 50) { nodes { rawName } } }`);
-    expect(pending.data.unmatchedNames.nodes.map((n: any) => n.rawName)).not.toContain('久红瑞');
+    expect(pending.data.unmatchedNames.nodes.map((n: any) => n.rawName)).not.toContain('沙蜜托');
   });
 
   it('reads the Xinfadi web-API JSON and the ministry portal shapes, with origins matched to region codes where one region is named', async () => {

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { parse } from 'csv-parse/sync';
 import { startTestHub, type TestHub } from '../support/test-hub.js';
 import { announceSkip } from '../support/skip.js';
 
@@ -10,6 +11,7 @@ import { announceSkip } from '../support/skip.js';
  * wholesale-prices.test.ts cover the same shapes). XINFADI_FILE points elsewhere.
  */
 const FILE = process.env.XINFADI_FILE ?? path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../../shared/data/xinfadi-fruit-prices-2013-2016.csv');
+const GOLD = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../matching/gold-set.csv');
 const present = fs.existsSync(FILE);
 if (!present) announceSkip(`skipping "the real Xinfadi price list": ${FILE} is absent (it lives in ../shared/data; XINFADI_FILE points elsewhere)`);
 // Conditional on the shared data being there (CI has it): not a skipped test by intent.
@@ -39,7 +41,28 @@ describeWithRealFile('the real Xinfadi price list', () => {
     const [{ names, matchedNames }] = await t.sql(
       `select count(distinct raw_name)::int as names, count(distinct raw_name) filter (where product_id is not null)::int as "matchedNames" from price_observation where source_connector = 'xinfadi-prices'`);
     console.log(`Xinfadi match rate: ${matched}/${stored} rows (${((100 * matched) / stored).toFixed(1)}%), ${matchedNames}/${names} distinct names; ${rejected} rows rejected, ${duplicates} repeats`);
-    expect(matched / stored).toBeGreaterThan(0.85);
+    expect(matched / stored).toBeGreaterThan(0.9);
+  }, 180_000);
+
+  it('links every stored row to the product the gold set says, or leaves it for review (issue #14)', async () => {
+    const gold = new Map((parse(fs.readFileSync(GOLD), { columns: true, bom: true }) as Record<string, string>[])
+      .filter((g) => g.list === 'xinfadi-fruit-prices-2013-2016').map((g) => [g.name, g.expected]));
+    const rows = await t.sql<{ raw_name: string; code: string | null; n: number }>(
+      `select o.raw_name, p.code, count(*)::int as n from price_observation o left join product p on p.id = o.product_id
+        where o.source_connector = 'xinfadi-prices' group by 1, 2`);
+    let stored = 0, matched = 0, correct = 0;
+    const wrong: string[] = [];
+    for (const r of rows) {
+      stored += r.n;
+      if (!r.code) continue;
+      matched += r.n;
+      const expected = gold.get(r.raw_name) ?? gold.get(r.raw_name.replace(/^\uFEFF/, ''));
+      if (expected === r.code) correct += r.n;
+      else wrong.push(`${r.raw_name} -> ${r.code} (gold: ${expected})`);
+    }
+    console.log(`Xinfadi fruit list through the connector: recall ${(100 * matched / stored).toFixed(1)} % of ${stored} stored rows, precision ${(100 * correct / matched).toFixed(1)} %`);
+    expect(wrong).toEqual([]);
+    expect(correct / matched).toBeGreaterThanOrEqual(0.99);
   });
 
   it('adds nothing when loaded a second time', async () => {
@@ -47,7 +70,7 @@ describeWithRealFile('the real Xinfadi price list', () => {
     expect(res.data.runConnector.counts).toMatchObject({ read: 79_621, stored: 0 });
     const [{ n }] = await t.sql(`select count(*)::int as n from rejected_record where connector = 'xinfadi-prices'`);
     expect(n).toBe(res.data.runConnector.counts.rejected);
-  });
+  }, 180_000);
 
   it('answers by canonical product, variety and date, in yuan per kg', async () => {
     const res = await t.gql(`{

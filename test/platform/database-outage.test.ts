@@ -61,9 +61,8 @@ const query = async () => {
 
 describe('when the database goes away', () => {
   it('stays up, reports 503 on /readyz, answers DATABASE_UNAVAILABLE, and recovers when it is back', async () => {
-    // An empty database gets the reference data (Shanxi's regions) at start, demo data or not (issue #11).
-    const regions = (await query()).data.regions.totalCount;
-    expect(regions).toBeGreaterThan(20_000);
+    // Reference data loads on every start, SEED_DEMO or not (issue #14): Shanxi's 23,380 divisions.
+    expect((await query()).data.regions.totalCount).toBe(23_380);
 
     await pg.stop();
     const down = await query();
@@ -74,6 +73,6 @@ describe('when the database goes away', () => {
 
     await pg.start();
     await waitFor(async () => (await fetch(`${hub.url}/readyz`)).status === 200, 15_000, 'readyz to recover');
-    expect((await query()).data.regions.totalCount).toBe(regions);
+    expect((await query()).data.regions.totalCount).toBe(23_380);
   });
 });

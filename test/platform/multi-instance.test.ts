@@ -197,6 +197,38 @@ describe('periodic jobs on several instances', () => {
         await session.end();
       }
     });
+
+    it('only moves its cursor forward: a run whose cursor was moved by another run stops without writing its batch', async () => {
+      const a = await hubOn(url, { CONNECTORS: connectors, CONNECTOR_SCHEDULER: 'false' });
+      const key = await provisionAdminKey(url);
+      platform.data.listings.push(...Array.from({ length: 6 }, (_, i) => ({
+        id: `F${i}`, title: '红富士苹果', shop: `临猗果园${i}`, origin: '山西运城临猗', quantity: 500, unit: 'kg', price: 6.5, price_unit: 'kg',
+        available_from: '2024-10-01', updated_at: `2024-10-01T0${i}:00:00Z`,
+      })));
+      // Pages 2 and 3 are slow: time to move the cursor under the run after its first batch.
+      const listingRequests = platform.requests.filter((r) => r.resource === 'listings').length;
+      platform.misbehave.listings = { slow: { at: [listingRequests + 2, listingRequests + 3], delayMs: 1500 } };
+      try {
+        const [{ seq: before }] = await query(url, `select cursor_seq::int as seq from connector_state where name = 'shared-platform'`);
+        const answer = fetch(`${a.url}/graphql`, {
+          method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+          body: JSON.stringify({ query: 'mutation { runConnector(name: "shared-platform") { status error counts { stored } } }' }),
+        }).then((r) => r.json() as Promise<any>);
+        await waitFor(async () => (await query(url, `select cursor_seq::int as seq from connector_state where name = 'shared-platform'`))[0].seq === before + 1, 10_000, 'the first batch to commit');
+        // Another run (one that took over when this one's lock session died) moved the cursor on.
+        const ahead = { listings: '2030-01-01T00:00:00.000Z' };
+        await query(url, `update connector_state set cursor = '${JSON.stringify(ahead)}'::jsonb, cursor_seq = cursor_seq + 5 where name = 'shared-platform'`);
+        const res = await answer;
+        expect(res.data.runConnector).toMatchObject({ status: 'FAILED', counts: { stored: 2 } });
+        expect(res.data.runConnector.error).toMatch(/moved by another run/);
+        const [state] = await query(url, `select cursor, cursor_seq::int as seq from connector_state where name = 'shared-platform'`);
+        expect(state).toEqual({ cursor: ahead, seq: before + 6 });
+        const [{ n }] = await query(url, `select count(*)::int as n from supply_listing where source_connector = 'shared-platform'`);
+        expect(n).toBe(2);
+      } finally {
+        platform.misbehave.listings = {};
+      }
+    });
   });
 });
 

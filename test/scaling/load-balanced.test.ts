@@ -23,7 +23,7 @@ import { giveSecrets, nativeHeaders } from '../couriers/courier-push.js';
  *   nothing: the sender retries what was not acknowledged through the balancer,
  *   which sends it to the instance that is left.
  */
-jest.setTimeout(240_000);
+jest.setTimeout(420_000);
 
 const haproxy = spawnSync('haproxy', ['-v']).status === 0;
 const redis: TestRedis | undefined = haproxy ? await startTestRedis() : undefined;
@@ -55,7 +55,7 @@ function startInstance(name: string, port: number, prefix: string): Promise<void
   instances.push({ name, port, child });
   return waitFor(async () => {
     try { return (await fetch(`http://127.0.0.1:${port}/readyz`)).ok; } catch { return false; }
-  }, 90_000, `hub ${name} to be ready`);
+  }, 240_000, `hub ${name} to be ready`);
 }
 
 const metric = async (port: number, name: string) => {

@@ -196,18 +196,20 @@ export async function waitFor(check: () => Promise<boolean> | boolean, timeoutMs
  * Subscribes and collects results; `next()` resolves with the next result or
  * rejects after `timeoutMs`.
  */
-export function subscribe<T = any>(client: Client, query: string, variables?: Record<string, unknown>) {
+export function subscribe<T = any>(client: Client, query: string, variables?: Record<string, unknown>, extra: { extensions?: Record<string, unknown> } = {}) {
   const queue: GraphQLResponse<T>[] = [];
   const waiting: ((value: GraphQLResponse<T>) => void)[] = [];
+  const deliver = (value: GraphQLResponse<T>) => {
+    const waiter = waiting.shift();
+    if (waiter) waiter(value);
+    else queue.push(value);
+  };
   const dispose = client.subscribe<T>(
-    { query, variables },
+    { query, variables, ...extra },
     {
-      next: (value) => {
-        const waiter = waiting.shift();
-        if (waiter) waiter(value as GraphQLResponse<T>);
-        else queue.push(value as GraphQLResponse<T>);
-      },
-      error: (error) => queue.push({ errors: [{ message: String((error as Error)?.message ?? JSON.stringify(error)) }] }),
+      next: (value) => deliver(value as GraphQLResponse<T>),
+      // An `error` message (the operation refused before it ran) carries GraphQL errors; a closed socket an Event or Error.
+      error: (error) => deliver({ errors: Array.isArray(error) ? error : [{ message: String((error as Error)?.message ?? JSON.stringify(error)) }] }),
       complete: () => {},
     },
   );

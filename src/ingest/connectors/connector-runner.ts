@@ -150,7 +150,11 @@ async function runLocked(
           batch.cursor === undefined
             ? undefined
             : async (client) => {
-                await client.query('update connector_state set cursor = $2::jsonb where name = $1', [instance.name, JSON.stringify(batch.cursor)]);
+                const moved = await client.query('update connector_state set cursor = $2::jsonb, cursor_seq = cursor_seq + 1 where name = $1 and cursor_seq = $3', [
+                  instance.name, JSON.stringify(batch.cursor), seq.toString(),
+                ]);
+                if (moved.rowCount !== 1) throw new CursorMovedError(instance.name);
+                seq += 1n;
               },
       });
       addCounts(counts, result.counts);

@@ -52,6 +52,8 @@ export class OriginMatcher {
     private readonly known: Set<string>,
     private readonly cities: Division[],
     private readonly counties: Division[],
+    /** Origin strings reviewers tied to a region (issue #14), read before any rule. */
+    private readonly aliases: Map<string, string> = new Map(),
   ) {}
 
   /** Loads the province, city and county levels of the region table. */
@@ -60,7 +62,8 @@ export class OriginMatcher {
       `select code, name from region where level in ('PROVINCE', 'CITY', 'COUNTY')`);
     const division = (r: { code: string; name: string }): Division => ({ code: r.code, names: [...new Set([r.name, shortName(r.name)])] });
     const byLength = (n: number) => rows.filter((r) => r.code.length === n).map(division).sort((a, b) => b.names[0].length - a.names[0].length);
-    return new OriginMatcher(new Set(rows.map((r) => r.code)), byLength(4), byLength(6));
+    const aliases = await em.getConnection().execute<{ text: string; region_code: string }[]>('select text, region_code from origin_alias');
+    return new OriginMatcher(new Set(rows.map((r) => r.code)), byLength(4), byLength(6), new Map(aliases.map((a) => [fold(a.text), a.region_code])));
   }
 
   /** Resolves one origin string (cached). */
@@ -74,6 +77,8 @@ export class OriginMatcher {
   }
 
   private resolve(original: string): OriginMatch {
+    const reviewed = this.aliases.get(fold(original));
+    if (reviewed) return { code: reviewed, provinces: reviewed.length >= 2 ? [reviewed.slice(0, 2)] : [] };
     let rest = fold(original).replace(/^中国/, '').replace(/[\s,，、·]/g, '');
     const provinces: string[] = [];
     // A run of province names or abbreviations at the start.

@@ -1,15 +1,55 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { distance } from 'fastest-levenshtein';
-import { lookupKey, normaliseName } from './normalise.js';
+import { fold, lookupKey, normaliseName, stripSpecs, strippings } from './normalise.js';
 
-/** How a name was matched, best first. */
+/**
+ * Entity resolution for product names, precision first (issue #14).
+ *
+ * A name is matched only on unambiguous evidence:
+ *
+ * 1. EXACT: it is a catalogue product name, alias, variety or variety alias
+ *    (or a reviewer's alias), naming one product;
+ * 2. QUALIFIED: it is one once grade, package, state, process, cultivation,
+ *    origin or brand words are taken off (`胡萝卜（洗）`, `圆白菜(陆地)`,
+ *    `白萝卜露地`, `精品羊蝎子`, `泰国香蕉`, `金龙鱼大豆油`);
+ * 3. COMPOUND: a variety followed (or preceded) by the name of its own product
+ *    (`王林苹果`, `红提葡萄`, `甜宝草莓`), or a numbered variety code before a
+ *    product name (`19号草莓`, `24号桃`);
+ *    A product or variety name of at least three characters at the end of
+ *    the name counts too, whatever unknown word (a brand, a place) stands in
+ *    front (`亮珠河稻花香米`, `绿宝大豆油`), unless that word is itself a product;
+ *    a shorter one does not (`小白菜` is no 白菜, `番杏` no 杏);
+ * 4. ALTERNATIVES: names joined by `/` or `、` that all name the same product
+ *    (`血橙/二月红/中华红`, `凯特杏、白杏`);
+ * 5. HINT: the source said which product it is (a product code or name field).
+ *
+ * Anything else, including a name that shares characters with a product
+ * (`小白菜` with 大白菜, `番杏` with 杏) or a name that names varieties of two
+ * products (`凯特`: a mango and an apricot), is not matched: it goes to the
+ * review queue with ranked candidates and the evidence for each. Accepting
+ * a candidate there adds the name as an alias for every source.
+ */
+
+/** How a name was matched. */
 export enum MatchMethod {
-  /** The name (or its core) is a catalogue name or alias. */
   EXACT = 'EXACT',
-  /** The name is a known variety or prefix followed by a product name (`王林苹果`, `麒麟西瓜`). */
+  QUALIFIED = 'QUALIFIED',
   COMPOUND = 'COMPOUND',
-  /** A catalogue name is contained in it, or it is close by edit distance. */
-  FUZZY = 'FUZZY',
+  VARIETY_CODE = 'VARIETY_CODE',
+  /** An unknown word (a brand, a place) before a whole product or variety name of three or more characters (`亮珠河稻花香米`, `绿宝大豆油`). */
+  NAME_AT_END = 'NAME_AT_END',
+  /** An unknown variety before a product name that is never part of another product's name ({@link HEAD_NOUNS}: `左合草莓`, `脆宝甜瓜`). */
+  HEAD_NOUN = 'HEAD_NOUN',
+  ALTERNATIVES = 'ALTERNATIVES',
+  HINT = 'HINT',
+  /** The name is unknown but its bracket names one variety of one product (`新农8号(冠龙)`). */
+  BRACKET_VARIETY = 'BRACKET_VARIETY',
+  /** 大/小 (a size) before a variety name (`大毛桃`); never before a product name, since 小白菜 is no 白菜. */
+  SIZED_VARIETY = 'SIZED_VARIETY',
+  /** Only for review candidates: shares characters with, or is a few edits from, a catalogue name. Never matched automatically. */
+  SIMILAR = 'SIMILAR',
+  /** Only for review candidates: the name names this product and others. */
+  AMBIGUOUS = 'AMBIGUOUS',
 }
 
 /** A catalogue product and, when known, variety that a name stands for. */
@@ -21,158 +61,462 @@ export interface ProductTarget {
 }
 
 export interface ProductMatch extends ProductTarget {
-  /** 0..1; 1 for an exact name or alias. */
+  /** 1 for a match; below 1 for review candidates (a ranking, not a probability). */
   score: number;
   method: MatchMethod;
+  /** Why: which rule, which catalogue name or alias (`alias "圆白菜" of 结球甘蓝`). */
+  evidence: string;
 }
 
-/** The outcome for one name: a confident match, or the best guess for the review queue. */
+/** The outcome for one name: a match, or the candidates for the review queue (best first). */
 export interface MatchOutcome {
   match?: ProductMatch;
-  /** Best candidate when not confident enough (for reviewers). */
+  /** Best review candidate (never linked automatically). */
   suggestion?: ProductMatch;
+  /** Review candidates, best first, at most {@link MAX_CANDIDATES}. */
+  candidates?: ProductMatch[];
 }
 
-/** Matches at or above this score are accepted without review. */
-export const ACCEPT_SCORE = 0.8;
-/** The best candidate must beat the best one for another product by this much. */
-const MARGIN = 0.1;
+/** Review candidates kept per name. */
+export const MAX_CANDIDATES = 5;
 
 interface Entry extends ProductTarget {
-  /** Whether the key is a product-level name (code, name, product alias). */
+  /** The catalogue text behind the key. */
+  name: string;
+  /** A product name or alias (true), or a variety name or alias (false). */
   productLevel: boolean;
+  productName: string;
+  /** Where the name comes from: the catalogue files, or a reviewer's/official's alias. */
+  source: 'catalogue' | 'reviewed';
 }
 
+/** What one lookup key resolves to. */
+interface Resolution {
+  target?: ProductTarget & { name: string; productName: string; productLevel: boolean; source: Entry['source'] };
+  /** Set when the key names several products. */
+  ambiguous?: Entry[];
+}
+
+/** A numbered variety code before a product name (`19号`, `R7号`, `2号6号`, `208`). */
+const VARIETY_CODE = /^([A-Za-z]{0,3}\d{1,6}号?)+$/;
+
 /**
- * Product names -> catalogue product and variety, through the catalogue's
- * names and aliases, name normalisation and a scored fuzzy match. Built once
- * per load from the catalogue; results are cached per distinct name (a price
- * list repeats a few hundred names over tens of thousands of rows).
+ * Product names that, at the end of a name, make it a kind of that product
+ * whatever stands in front (Chinese compounds are head-final: 左合草莓 is a
+ * strawberry, 脆宝甜瓜 a melon). Only names that no other product's name ends
+ * with are listed: not 白菜 (大白菜/小白菜), 桃 (杨桃, 猕猴桃), 杏 (番杏), 核桃
+ * (山核桃) or 陈醋 (Shanxi's aged vinegar, or any other).
+ */
+export const HEAD_NOUNS = new Set(['草莓', '葡萄', '甜瓜', '西瓜', '苹果', '荔枝', '芒果', '香蕉', '菠萝', '石榴', '李子', '柿子', '樱桃', '大米', '香米', '面粉', '香油', '米醋', '料酒', '酱油', '萝卜'].map((n) => n));
+
+/** Shortest product or variety name accepted at the end of a name after an unknown word. */
+const MIN_NAME_AT_END = 3;
+
+/** How many qualifiers may be taken off one name (breadth-first): enough for `国产精品箱装…`, bounded for speed. */
+const MAX_STRIPS = 4;
+
+/**
+ * Product names -> catalogue product and variety. Built once per load from
+ * the catalogue and the reviewed aliases; results are cached per distinct
+ * name (a price list repeats a few hundred names over tens of thousands of
+ * rows).
  */
 export class ProductMatcher {
-  private readonly byKey = new Map<string, Entry | null>();
+  private readonly entries = new Map<string, Entry[]>();
+  /** Product-level keys, longest first, for compounds. */
   private readonly productKeys: [string, Entry][] = [];
   private readonly cache = new Map<string, MatchOutcome>();
 
-  private constructor(entries: Iterable<[string, Entry]>) {
+  /** @internal use {@link ProductMatcher.load}, or {@link ProductMatcher.fromCatalogue} in tools and tests. */
+  constructor(entries: Iterable<[string, Entry]>) {
     for (const [key, entry] of entries) {
       if (!key) continue;
-      const existing = this.byKey.get(key);
-      // A key naming two different targets is ambiguous: keep neither (unless one is the product of the other).
-      if (existing === undefined) this.byKey.set(key, entry);
-      else if (existing && (existing.productId !== entry.productId || existing.varietyId !== entry.varietyId)) {
-        if (existing.productId === entry.productId) this.byKey.set(key, { ...entry, varietyId: null, varietyName: null, productLevel: true });
-        else this.byKey.set(key, null);
+      const list = this.entries.get(key) ?? [];
+      if (!list.some((e) => e.productId === entry.productId && e.varietyId === entry.varietyId)) list.push(entry);
+      this.entries.set(key, list);
+    }
+    const seen = new Set<string>();
+    for (const [key, list] of this.entries) {
+      for (const entry of list) {
+        if (entry.productLevel && !seen.has(`${key}\u0000${entry.productId}`)) {
+          seen.add(`${key}\u0000${entry.productId}`);
+          this.productKeys.push([key, entry]);
+        }
       }
     }
-    for (const [key, entry] of this.byKey) if (entry?.productLevel) this.productKeys.push([key, entry]);
-    // Longest product names first, so that 西瓜 wins over 瓜 as a suffix.
     this.productKeys.sort((a, b) => b[0].length - a[0].length);
   }
 
-  /** Loads the catalogue (products, varieties and their aliases) in two queries. */
+  /** Loads the catalogue (products, varieties and their aliases) and the reviewed aliases, in three queries. */
   static async load(em: EntityManager): Promise<ProductMatcher> {
     const conn = em.getConnection();
-    const products = await conn.execute<{ id: number; code: string; name: string; aliases: string[] }[]>(
-      'select id, code, name, aliases from product');
-    const varieties = await conn.execute<{ id: number; product_id: number; name: string; aliases: string[] }[]>(
-      'select id, product_id, name, aliases from variety order by id');
-    const codeById = new Map(products.map((p) => [p.id, p.code]));
+    const products = await conn.execute<CatalogueProduct[]>('select id, code, name, aliases from product');
+    const varieties = await conn.execute<CatalogueVariety[]>('select id, product_id as "productId", name, aliases from variety order by id');
+    const reviewed = await conn.execute<ReviewedAlias[]>('select alias, product_id as "productId", variety_id as "varietyId" from catalog_alias');
+    return ProductMatcher.fromCatalogue(products, varieties, reviewed);
+  }
+
+  /** Builds a matcher from catalogue rows (as stored, or read from the seed files by tools and tests). */
+  static fromCatalogue(products: readonly CatalogueProduct[], varieties: readonly CatalogueVariety[], reviewed: readonly ReviewedAlias[] = []): ProductMatcher {
+    const byId = new Map(products.map((p) => [p.id, p]));
+    const varietyById = new Map(varieties.map((v) => [v.id, v]));
     const entries: [string, Entry][] = [];
     for (const p of products) {
-      const entry: Entry = { productId: p.id, productCode: p.code, varietyId: null, varietyName: null, productLevel: true };
-      for (const key of [p.code, p.name, ...p.aliases]) entries.push([lookupKey(key), entry]);
+      const base = { productId: p.id, productCode: p.code, productName: p.name, varietyId: null, varietyName: null, productLevel: true, source: 'catalogue' as const };
+      for (const name of [p.code, p.name, ...p.aliases]) entries.push([lookupKey(name), { ...base, name }]);
     }
     for (const v of varieties) {
-      const entry: Entry = { productId: v.product_id, productCode: codeById.get(v.product_id)!, varietyId: v.id, varietyName: v.name, productLevel: false };
-      for (const key of [v.name, ...v.aliases]) {
-        entries.push([lookupKey(key), entry]);
-        const core = normaliseName(key).core;
-        if (core !== key) entries.push([lookupKey(core), entry]);
-      }
+      const p = byId.get(v.productId);
+      if (!p) continue;
+      const base = { productId: p.id, productCode: p.code, productName: p.name, varietyId: v.id, varietyName: v.name, productLevel: false, source: 'catalogue' as const };
+      for (const name of [v.name, ...v.aliases]) entries.push([lookupKey(name), { ...base, name }]);
+    }
+    for (const r of reviewed) {
+      const p = byId.get(r.productId);
+      if (!p) continue;
+      const v = r.varietyId == null ? undefined : varietyById.get(r.varietyId);
+      entries.push([lookupKey(r.alias), {
+        productId: p.id, productCode: p.code, productName: p.name, varietyId: v?.id ?? null, varietyName: v?.name ?? null,
+        productLevel: !v, source: 'reviewed', name: r.alias,
+      }]);
     }
     return new ProductMatcher(entries);
   }
 
+  /** Lookup keys that name more than one product (each then goes to review when met alone). */
+  ambiguousKeys(): string[] {
+    return [...this.entries].filter(([, list]) => new Set(list.map((e) => e.productId)).size > 1).map(([key]) => key);
+  }
+
   /**
-   * Matches a source's name, trying a product hint (code or name) and a
-   * variety hint first when the source gives them.
+   * Matches a source's name. A product hint (code or name) and a variety
+   * hint, when the source gives them, are used first.
    */
   match(rawName: string, productHint?: string, varietyHint?: string): MatchOutcome {
     const cacheKey = `${rawName}\u0000${productHint ?? ''}\u0000${varietyHint ?? ''}`;
     let outcome = this.cache.get(cacheKey);
     if (!outcome) {
       outcome = this.resolve(rawName, productHint, varietyHint);
+      if (this.cache.size > 200_000) this.cache.clear();
       this.cache.set(cacheKey, outcome);
     }
     return outcome;
   }
 
-  private exact(key: string): Entry | undefined {
-    return this.byKey.get(key) ?? undefined;
+  /** What a key names: one product (and maybe a variety), several, or nothing. */
+  private lookup(key: string): Resolution {
+    const list = this.entries.get(key);
+    if (!list?.length) return {};
+    const products = new Set(list.map((e) => e.productId));
+    if (products.size > 1) return { ambiguous: list };
+    const productLevel = list.find((e) => e.productLevel);
+    const varieties = new Set(list.map((e) => e.varietyId));
+    // A name of the product itself, or a name shared by two varieties of it: the product, no variety.
+    const chosen = productLevel ?? list[0];
+    const noVariety = Boolean(productLevel) || varieties.size > 1;
+    return {
+      target: {
+        productId: chosen.productId, productCode: chosen.productCode, productName: chosen.productName, name: chosen.name,
+        varietyId: noVariety ? null : chosen.varietyId, varietyName: noVariety ? null : chosen.varietyName,
+        productLevel: noVariety, source: chosen.source,
+      },
+    };
+  }
+
+  /** The variety of `productId` that `text` names, if any. */
+  private varietyOf(productId: number, text: string | undefined): Entry | undefined {
+    if (!text) return undefined;
+    for (const key of [lookupKey(text), lookupKey(stripSpecs(fold(text)).name)]) {
+      const hit = this.entries.get(key)?.find((e) => e.productId === productId && !e.productLevel);
+      if (hit) return hit;
+    }
+    return undefined;
   }
 
   private resolve(rawName: string, productHint?: string, varietyHint?: string): MatchOutcome {
-    const hinted = productHint ? this.exact(lookupKey(productHint)) : undefined;
-    const withVariety = (product: Entry | undefined, name: string | undefined): ProductMatch | undefined => {
-      if (!product || !name) return undefined;
-      const variety = this.exact(lookupKey(name)) ?? this.exact(lookupKey(normaliseName(name).core));
-      return variety && variety.productId === product.productId && variety.varietyId ? exactMatch(variety) : undefined;
-    };
-    if (hinted) return { match: withVariety(hinted, varietyHint) ?? withVariety(hinted, rawName) ?? exactMatch(hinted, true) };
+    const folded = fold(rawName);
+    const { name, brackets } = stripSpecs(folded);
+    const varietyFrom = (productId: number) =>
+      this.varietyOf(productId, varietyHint) ?? brackets.flatMap((b) => b.split(/[、,，/]/)).map((b) => this.varietyOf(productId, b)).find(Boolean);
 
-    const { folded, core, alternatives } = normaliseName(rawName);
-    for (const key of [lookupKey(rawName), lookupKey(folded), lookupKey(core), ...alternatives.map(lookupKey)]) {
-      const hit = this.exact(key);
-      if (hit) return { match: exactMatch(hit) };
-    }
-    if (varietyHint) {
-      const hit = this.exact(lookupKey(varietyHint));
-      if (hit) return { match: exactMatch(hit) };
-    }
-    const coreKey = lookupKey(core);
-    const candidates: ProductMatch[] = [];
-    // Compound: <variety or qualifier><product name>, e.g. 王林苹果, 红提葡萄, 麒麟西瓜.
-    for (const [productKey, product] of this.productKeys) {
-      if (coreKey.length > productKey.length && coreKey.endsWith(productKey)) {
-        const prefix = coreKey.slice(0, -productKey.length);
-        const variety = this.exact(prefix);
-        if (variety && variety.productId === product.productId && variety.varietyId) {
-          candidates.push({ ...variety, score: 0.95, method: MatchMethod.COMPOUND });
-        } else {
-          // A plain qualifier in front of the product name: the product is known, the variety is not.
-          const score = productKey.length >= 2 ? 0.85 : prefix.length <= 2 ? 0.8 : 0.7;
-          candidates.push({ ...targetOf(product), varietyId: null, varietyName: null, score, method: MatchMethod.COMPOUND });
-        }
-        break;
+    if (productHint) {
+      const hinted = this.lookup(lookupKey(productHint)).target;
+      if (hinted) {
+        const variety = varietyFrom(hinted.productId) ?? this.varietyOf(hinted.productId, rawName) ?? this.varietyOf(hinted.productId, name);
+        return { match: matchOf(hinted, variety, MatchMethod.HINT, `the source names the product: "${productHint}"`) };
       }
     }
-    // Fuzzy: containment of a catalogue name, or a small edit distance.
-    for (const [key, entry] of this.byKey) {
-      if (!entry || key.length < 2) continue;
-      let score = 0;
-      if (coreKey.includes(key)) score = 0.55 + 0.35 * (key.length / coreKey.length);
-      else if (key.includes(coreKey) && coreKey.length >= 2) score = 0.5 + 0.3 * (coreKey.length / key.length);
-      const similarity = 1 - distance(coreKey, key) / Math.max(coreKey.length, key.length);
-      score = Math.max(score, similarity * 0.95);
-      if (score >= 0.5) candidates.push({ ...targetOf(entry), score: round(score), method: MatchMethod.FUZZY });
+
+    const ambiguous: Entry[] = [];
+    const found = this.find(folded, name, ambiguous);
+    if (found) {
+      // A bracket or the variety hint may name the variety (`猕猴桃（海沃德）`).
+      const variety = found.varietyId == null ? varietyFrom(found.productId) : undefined;
+      return { match: variety ? { ...found, varietyId: variety.varietyId, varietyName: variety.varietyName, evidence: `${found.evidence}; variety "${variety.name}"` } : found };
     }
-    candidates.sort((a, b) => b.score - a.score || Number(b.varietyId !== null) - Number(a.varietyId !== null));
-    const best = candidates[0];
-    if (!best) return {};
-    const rival = candidates.find((c) => c.productId !== best.productId);
-    const confident = best.score >= ACCEPT_SCORE && (!rival || best.score - rival.score >= MARGIN);
-    return confident ? { match: best } : { suggestion: best };
+    // `新农8号(冠龙)`, `丑橘(不知火)晚禄`: an unknown name whose bracket names one variety of one product.
+    // Every part of the bracket must name a variety (`黑枣(有籽/无籽)` says nothing of a product).
+    const bracketParts = brackets.flatMap((b) => b.split(/[、,，/]/)).filter(Boolean);
+    const bracketVarieties = bracketParts.map((b) => this.lookup(lookupKey(b)).target);
+    if (bracketParts.length && bracketVarieties.every((t) => t && !t.productLevel) && new Set(bracketVarieties.map((t) => t!.productId)).size === 1) {
+      const v = bracketVarieties[0]!;
+      return { match: matchOf(v, v, MatchMethod.BRACKET_VARIETY, `the bracket names variety "${v.name}" of ${v.productName}`) };
+    }
+    if (varietyHint) {
+      const hinted = this.lookup(lookupKey(varietyHint)).target;
+      if (hinted && !hinted.productLevel) return { match: matchOf(hinted, undefined, MatchMethod.HINT, `the source names the variety: "${varietyHint}" of ${hinted.productName}`) };
+    }
+    const candidates = this.candidates(name || folded, ambiguous);
+    return { suggestion: candidates[0], candidates };
+  }
+
+  /**
+   * The first exact hit over the name's variants: as written, without specs,
+   * then with ever more qualifiers taken off (breadth-first), each tried as a
+   * whole, as a compound and as a list of alternatives.
+   */
+  private find(folded: string, name: string, ambiguous: Entry[]): ProductMatch | undefined {
+    const start = name.replace(/\s+/g, '');
+    const exactOf = (text: string, method: MatchMethod, how: string): ProductMatch | undefined => {
+      const resolution = this.lookup(lookupKey(text));
+      if (resolution.ambiguous) ambiguous.push(...resolution.ambiguous);
+      return resolution.target ? matchOf(resolution.target, undefined, method, `${how}${describe(resolution.target)}`) : undefined;
+    };
+    const direct = exactOf(folded, MatchMethod.EXACT, '') ?? (start && start !== folded ? exactOf(start, MatchMethod.EXACT, 'without the spec: ') : undefined);
+    if (direct) return direct;
+    if (!start) return undefined;
+
+    // Every variant, breadth-first by the number of qualifiers taken off.
+    const variants: { text: string; how: string; stripped: boolean }[] = [];
+    let level: { text: string; taken: string[] }[] = [{ text: start, taken: [] }];
+    const visited = new Set([start]);
+    for (let depth = 0; depth <= MAX_STRIPS && level.length; depth++) {
+      const next: typeof level = [];
+      for (const { text, taken } of level) {
+        variants.push({ text, how: taken.length ? `without "${taken.join('", "')}": ` : '', stripped: taken.length > 0 });
+        for (const s of strippings(text)) {
+          if (visited.has(s.rest)) continue;
+          visited.add(s.rest);
+          next.push({ text: s.rest, taken: [...taken, s.taken] });
+        }
+      }
+      level = next;
+    }
+    // Strongest evidence first: an exact name, then a variety with its product, then alternatives, then a long name at the end.
+    for (const v of variants) {
+      const hit = v.stripped ? exactOf(v.text, MatchMethod.QUALIFIED, v.how) : undefined;
+      if (hit) return hit;
+    }
+    for (const v of variants) {
+      const hit = this.compound(v.text, v.how);
+      if (hit) return hit;
+    }
+    for (const v of variants) {
+      const hit = this.varietyPair(lookupKey(v.text), v.how) ?? this.sizedVariety(lookupKey(v.text), v.how) ?? this.headNoun(lookupKey(v.text), v.how);
+      if (hit) return hit;
+    }
+    for (const v of variants) {
+      const hit = this.alternatives(v.text, v.how, ambiguous);
+      if (hit) return hit;
+    }
+    for (const v of variants) {
+      const hit = this.nameAtEnd(lookupKey(v.text), v.how, ambiguous);
+      if (hit) return hit;
+    }
+    return undefined;
+  }
+
+  /** `<variety><its product>` (王林苹果), `<product><its variety>` (苹果王林), `<number code><product>` (19号草莓). */
+  private compound(text: string, how: string): ProductMatch | undefined {
+    const key = lookupKey(text);
+    for (const [productKey, product] of this.productKeys) {
+      if (key.length <= productKey.length) continue;
+      if (this.lookup(productKey).ambiguous) continue;
+      let rest: string | undefined;
+      if (key.endsWith(productKey)) rest = key.slice(0, -productKey.length);
+      else if (key.startsWith(productKey)) rest = key.slice(productKey.length);
+      if (!rest) continue;
+      const variety = this.entries.get(rest)?.find((e) => e.productId === product.productId && !e.productLevel);
+      if (variety) {
+        return matchOf(variety, variety, MatchMethod.COMPOUND, `${how}variety "${variety.name}" of ${product.productName} with the product name "${product.name}"`);
+      }
+      if (key.endsWith(productKey) && VARIETY_CODE.test(rest)) {
+        return matchOf({ ...product, varietyId: null, varietyName: null }, undefined, MatchMethod.VARIETY_CODE, `${how}variety code "${rest}" before the product name "${product.name}" (${product.productName})`);
+      }
+      // `<variety><variety>` of one product (脐橙伦晚): the second, more specific one.
+      if (key.startsWith(productKey) === false && key.endsWith(productKey) === false) continue;
+      // `<another product's variety><product>` or an unknown prefix: not evidence (小白菜 is no 大白菜). Keep looking for a longer or other product name.
+    }
+    return undefined;
+  }
+
+  /** A whole product or variety name of three or more characters at the end, after a word that names nothing (a brand, a place). */
+  private nameAtEnd(key: string, how: string, ambiguous: Entry[]): ProductMatch | undefined {
+    for (let cut = 1; key.length - cut >= MIN_NAME_AT_END; cut++) {
+      const prefix = key.slice(0, cut);
+      const suffix = key.slice(cut);
+      const resolution = this.lookup(suffix);
+      if (resolution.ambiguous) {
+        ambiguous.push(...resolution.ambiguous);
+        continue;
+      }
+      if (!resolution.target) continue;
+      // `<product A><product B>` is no evidence for B (草莓番茄 may be a tomato, 苹果梨 is a pear): nothing known may stand in front.
+      if (this.entries.has(prefix) || this.find(prefix, prefix, []) !== undefined) return undefined;
+      return matchOf(resolution.target, undefined, MatchMethod.NAME_AT_END, `${how}ends with ${describe(resolution.target)}; "${prefix}" in front names no product`);
+    }
+    return undefined;
+  }
+
+  /** Two names of varieties (or the product) of one product, run together (`脐橙伦晚`): that product and the last variety. */
+  private varietyPair(key: string, how: string): ProductMatch | undefined {
+    for (let cut = 2; key.length - cut >= 2; cut++) {
+      const first = this.entries.get(key.slice(0, cut));
+      const second = this.entries.get(key.slice(cut));
+      if (!first || !second) continue;
+      for (const b of second) {
+        if (b.productLevel) continue;
+        const a = first.find((e) => e.productId === b.productId);
+        if (a && new Set(second.map((e) => e.productId)).size === 1 && new Set(first.map((e) => e.productId)).size === 1) {
+          return matchOf(b, b, MatchMethod.COMPOUND, `${how}"${a.name}" and variety "${b.name}", both of ${b.productName}`);
+        }
+      }
+    }
+    return undefined;
+  }
+
+  /** `大毛桃`, `小毛桃`: a size before the name of a variety (of one product): that product. */
+  private sizedVariety(key: string, how: string): ProductMatch | undefined {
+    const m = /^(大|小|特大)(.{2,})$/.exec(key);
+    if (!m) return undefined;
+    const list = this.entries.get(m[2]);
+    if (!list?.length || list.some((e) => e.productLevel) || new Set(list.map((e) => e.productId)).size !== 1) return undefined;
+    const v = list[0];
+    return matchOf({ ...v, varietyId: null, varietyName: null }, undefined, MatchMethod.SIZED_VARIETY, `${how}size "${m[1]}" before variety "${v.name}" of ${v.productName}`);
+  }
+
+  /** An unknown word before a head noun (`左合草莓`): a kind of that product. */
+  private headNoun(key: string, how: string): ProductMatch | undefined {
+    // `荔枝王`: trade speak for the best of a product.
+    if (key.endsWith('王') && HEAD_NOUNS.has(key.slice(0, -1))) {
+      const resolution = this.lookup(key.slice(0, -1));
+      if (resolution.target) return matchOf({ ...resolution.target, varietyId: null, varietyName: null }, undefined, MatchMethod.HEAD_NOUN, `${how}the product name "${key.slice(0, -1)}" with "王" (the best of it)`);
+    }
+    for (const head of HEAD_NOUNS) {
+      if (key.length <= head.length || !key.endsWith(head)) continue;
+      const resolution = this.lookup(head);
+      if (!resolution.target) continue;
+      const prefix = key.slice(0, -head.length);
+      // A known word in front that names something else (`草莓番茄`…) is no unknown variety.
+      if (this.entries.has(prefix)) return undefined;
+      return matchOf({ ...resolution.target, varietyId: null, varietyName: null }, undefined, MatchMethod.HEAD_NOUN, `${how}"${prefix}" before the product name "${head}" (${resolution.target.productName}), which no other product's name ends with`);
+    }
+    return undefined;
+  }
+
+  /** Names joined by separators, or `杏：凯特`: matched when every part names the same product. */
+  private alternatives(text: string, how: string, ambiguous: Entry[]): ProductMatch | undefined {
+    const colon = /^([\u4e00-\u9fa5]{1,4})[:：]([\u4e00-\u9fa5\w]{2,})$/.exec(text);
+    if (colon) {
+      const product = this.lookup(lookupKey(colon[1])).target;
+      const variety = product && this.varietyOf(product.productId, colon[2]);
+      if (product && variety) return matchOf(variety, variety, MatchMethod.COMPOUND, `${how}product "${colon[1]}" with its variety "${variety.name}"`);
+      return undefined;
+    }
+    const parts = text.split(/[/、,，.・·]/).map((p) => p.trim()).filter(Boolean);
+    if (parts.length < 2) return undefined;
+    const named = parts.filter((part) => !VARIETY_CODE.test(part));
+    if (!named.length) return undefined;
+    const hits = named.map((part) => this.find(part, part, ambiguous));
+    if (hits.some((h) => !h)) return undefined;
+    const products = new Set(hits.map((h) => h!.productId));
+    if (products.size !== 1) return undefined;
+    const varieties = new Set(hits.map((h) => h!.varietyId));
+    const first = hits[0]!;
+    const target = varieties.size === 1 ? first : { ...first, varietyId: null, varietyName: null };
+    return { ...target, score: 1, method: MatchMethod.ALTERNATIVES, evidence: `${how}every part names ${first.productCode}: ${hits.map((h) => h!.evidence).join(' | ')}` };
+  }
+
+  /** Review candidates, best first: what the name might be, with the evidence for each. Never linked automatically. */
+  private candidates(text: string, ambiguous: Entry[]): ProductMatch[] {
+    const core = lookupKey(normaliseName(text).core) || lookupKey(text);
+    const found = new Map<string, ProductMatch>();
+    const offer = (entry: ProductTarget, score: number, method: MatchMethod, evidence: string) => {
+      const id = `${entry.productId}\u0000${entry.varietyId ?? ''}`;
+      const existing = found.get(id);
+      if (!existing || existing.score < score) found.set(id, { ...targetOf(entry), score: round(score), method, evidence });
+    };
+    for (const entry of ambiguous) {
+      offer(entry, 0.7, MatchMethod.AMBIGUOUS, `"${entry.name}" names ${entry.productLevel ? 'the product' : `a variety of`} ${entry.productName} and other products`);
+    }
+    if (core.length >= 1) {
+      for (const [key, list] of this.entries) {
+        if (key.length < 1 || key === core) continue;
+        let score = 0;
+        let evidence = '';
+        if (key.length >= 1 && core.endsWith(key) && key.length >= Math.min(2, core.length - 1)) {
+          score = 0.45 + 0.4 * (key.length / core.length);
+          evidence = `ends with "${key}"`;
+        } else if (key.length >= 2 && core.includes(key)) {
+          score = 0.35 + 0.4 * (key.length / core.length);
+          evidence = `contains "${key}"`;
+        } else if (core.length >= 2 && key.length >= 2 && key.includes(core)) {
+          score = 0.3 + 0.3 * (core.length / key.length);
+          evidence = `is part of "${key}"`;
+        }
+        if (key.length >= 2 && core.length >= 2) {
+          const d = distance(core, key);
+          const similarity = 1 - d / Math.max(core.length, key.length);
+          if (similarity >= 0.5 && similarity * 0.8 > score) {
+            score = similarity * 0.8;
+            evidence = `${d} edit${d === 1 ? '' : 's'} from "${key}"`;
+          }
+        }
+        if (score < 0.4) continue;
+        for (const entry of list) offer(entry, score, MatchMethod.SIMILAR, `${evidence} (${entry.productLevel ? 'name or alias of' : `variety ${entry.varietyName} of`} ${entry.productName})`);
+      }
+    }
+    return [...found.values()].sort((a, b) => b.score - a.score || a.productCode.localeCompare(b.productCode)).slice(0, MAX_CANDIDATES);
   }
 }
 
-function targetOf(entry: Entry): ProductTarget {
+/** A product row as the matcher reads it. */
+export interface CatalogueProduct {
+  id: number;
+  code: string;
+  name: string;
+  aliases: string[];
+}
+
+export interface CatalogueVariety {
+  id: number;
+  productId: number;
+  name: string;
+  aliases: string[];
+}
+
+export interface ReviewedAlias {
+  alias: string;
+  productId: number;
+  varietyId: number | null;
+}
+
+function targetOf(entry: ProductTarget): ProductTarget {
   return { productId: entry.productId, productCode: entry.productCode, varietyId: entry.varietyId, varietyName: entry.varietyName };
 }
 
-function exactMatch(entry: Entry, productOnly = false): ProductMatch {
-  const target = targetOf(entry);
-  return { ...target, ...(productOnly ? { varietyId: null, varietyName: null } : {}), score: 1, method: MatchMethod.EXACT };
+function describe(target: Resolution['target'] & object): string {
+  const kind = target.source === 'reviewed' ? 'reviewed alias' : target.productLevel ? (target.name === target.productName ? 'product' : 'alias') : 'variety';
+  return `${kind} "${target.name}"${kind === 'product' ? '' : ` of ${target.productName}`}`;
+}
+
+function matchOf(product: ProductTarget, variety: ProductTarget | undefined, method: MatchMethod, evidence: string): ProductMatch {
+  const target = targetOf(product);
+  if (variety) {
+    target.varietyId = variety.varietyId;
+    target.varietyName = variety.varietyName;
+  }
+  return { ...target, score: 1, method, evidence };
 }
 
 function round(score: number): number {

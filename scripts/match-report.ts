@@ -1,0 +1,90 @@
+/**
+ * Match report (issue #14): how well the catalogue matches a real price list.
+ *
+ *   npm run match:report -- --file <list.csv> --gold test/matching/gold-set.csv [--list <name>] [--top 20] [--database]
+ *
+ * The list is a price list as published (one row per quote, a `品名`/`prodName`/
+ * `varietyName`/`name` column) or a name list with a `rows` column. Prints
+ * recall (rows matched), precision (matched rows matched to the product the
+ * gold set says), the wrong pairs and the most frequent unmatched names with
+ * the review queue's best candidate. The gold labels used are those of the
+ * list named by --list (default: the file name without extension).
+ * --database matches with the catalogue in DATABASE_URL (including reviewed
+ * aliases) instead of the catalogue files. Exit code 0; 2 on wrong arguments.
+ */
+import 'reflect-metadata';
+import fs from 'node:fs';
+import path from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { MikroORM } from '@mikro-orm/postgresql';
+import { evaluate, percent, rowsByName, type GoldLabel, type ListRow } from '../src/ingest/matching/match-report.js';
+import { ProductMatcher } from '../src/ingest/matching/product-matcher.js';
+import { ormOptions } from '../src/database.js';
+import { matcherFromCatalogueFiles } from '../seeds/catalog.matcher.js';
+
+const NAME_COLUMNS = ['品名', 'prodName', 'varietyName', 'name', '品种名称'];
+
+function args(argv: string[]): Record<string, string | true> {
+  const out: Record<string, string | true> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (!a.startsWith('--')) continue;
+    const next = argv[i + 1];
+    if (next && !next.startsWith('--')) {
+      out[a.slice(2)] = next;
+      i++;
+    } else out[a.slice(2)] = true;
+  }
+  return out;
+}
+
+/** A price list or name list -> names with their row counts. */
+export function readList(file: string): ListRow[] {
+  const records = parse(fs.readFileSync(file), { columns: true, bom: true, skip_empty_lines: true, relax_column_count: true }) as Record<string, string>[];
+  if (!records.length) return [];
+  const column = NAME_COLUMNS.find((c) => c in records[0]);
+  if (!column) throw new Error(`${file}: no name column (one of ${NAME_COLUMNS.join(', ')})`);
+  return rowsByName(records.map((r) => ({ name: r[column].trim(), rows: 'rows' in r ? Number(r.rows) : 1 })).filter((r) => r.name));
+}
+
+export function readGold(file: string): GoldLabel[] {
+  const records = parse(fs.readFileSync(file), { columns: true, bom: true, skip_empty_lines: true }) as Record<string, string>[];
+  return records.map((r) => ({ list: r.list, name: r.name, rows: Number(r.rows), expected: r.expected, note: r.note || undefined }));
+}
+
+async function main(): Promise<number> {
+  const a = args(process.argv.slice(2));
+  if (typeof a.file !== 'string' || typeof a.gold !== 'string') {
+    console.error('usage: npm run match:report -- --file <list.csv> --gold <gold-set.csv> [--list <name>] [--top 20] [--database]');
+    return 2;
+  }
+  const listName = typeof a.list === 'string' ? a.list : path.basename(a.file).replace(/\.[^.]+$/, '');
+  const list = readList(a.file);
+  const gold = new Map(readGold(a.gold).filter((g) => g.list === listName).map((g) => [g.name, g]));
+  let matcher: ProductMatcher;
+  let orm: MikroORM | undefined;
+  if (a.database) {
+    if (!process.env.DATABASE_URL) throw new Error('--database needs DATABASE_URL');
+    orm = await MikroORM.init(ormOptions(process.env.DATABASE_URL, 2));
+    matcher = await ProductMatcher.load(orm.em.fork());
+  } else matcher = matcherFromCatalogueFiles();
+  const report = evaluate(list, gold, (name) => matcher.match(name));
+  await orm?.close(true);
+  const top = Number(a.top ?? 20);
+  console.log(`list ${listName} (${a.file}): ${report.names} names, ${report.rows} rows; gold labels for ${gold.size} names (${report.rows - report.unlabelledRows} rows)`);
+  console.log(`recall    ${percent(report.recall)}  (${report.matchedRows} of ${report.rows} rows matched to a product)`);
+  console.log(`          ${percent(report.productRecall)} of the ${report.rows - report.unlabelledRows - report.reviewRows} rows the gold set gives a product (${report.reviewRows} rows carry names labelled REVIEW: they do not say which product)`);
+  console.log(`precision ${percent(report.precision)}  (${report.correctRows} of ${report.labelledMatchedRows} labelled matched rows matched correctly)`);
+  console.log(`\nwrong pairs (${report.wrong.length}):`);
+  for (const w of report.wrong) console.log(`  ${w.name}  ->  ${w.matched}, expected ${w.expected}  (${w.rows} rows; ${w.evidence})`);
+  console.log(`\ntop unmatched names (${report.unmatched.length} names, ${report.rows - report.matchedRows} rows):`);
+  for (const u of report.unmatched.slice(0, top)) console.log(`  ${u.name}  (${u.rows} rows${u.expected ? `; gold: ${u.expected}` : ''})${u.suggestion ? `  candidate: ${u.suggestion}` : ''}`);
+  return 0;
+}
+
+if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('match-report.ts')) {
+  main().then((code) => process.exit(code), (error) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,17 @@
+import { ProductMatcher, type CatalogueProduct, type CatalogueVariety } from '../src/ingest/matching/product-matcher.js';
+import { PRODUCTS } from './catalog.data.js';
+
+/**
+ * A matcher over the catalogue files themselves (ids numbered in file order),
+ * for tools and tests that measure matching without a database: what every
+ * fresh hub loads before any reviewer has added an alias.
+ */
+export function matcherFromCatalogueFiles(): ProductMatcher {
+  const products: CatalogueProduct[] = [];
+  const varieties: CatalogueVariety[] = [];
+  PRODUCTS.forEach((p, i) => {
+    products.push({ id: i + 1, code: p.code, name: p.name, aliases: [...(p.aliases ?? [])] });
+    for (const [name, ...aliases] of p.varieties ?? []) varieties.push({ id: varieties.length + 1, productId: i + 1, name, aliases });
+  });
+  return ProductMatcher.fromCatalogue(products, varieties);
+}

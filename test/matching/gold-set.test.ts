@@ -1,0 +1,55 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { evaluate, percent, REVIEW, type GoldLabel } from '../../src/ingest/matching/match-report.js';
+import { matcherFromCatalogueFiles } from '../../seeds/catalog.matcher.js';
+import { PRODUCTS } from '../../seeds/catalog.data.js';
+
+/**
+ * Matching measured on three real price lists (issue #14), from the labelled
+ * gold set alone: each gold row is a real trade name with its row count in
+ * its list and the product it must get (or REVIEW when the name does not say
+ * which product). Row-weighted, so a name quoted 900 times counts 900 times.
+ * Runs on a fresh clone: the raw lists are not needed (their sources are in
+ * test/matching/README.md). Targets: >= 99 % of matched rows correct; >= 95 %
+ * of the rows that name a product matched. The recall over all rows is
+ * printed; the lists' REVIEW rows bound it (see README, "Catalogue and matching").
+ */
+const GOLD = path.join(path.dirname(new URL(import.meta.url).pathname), 'gold-set.csv');
+const gold = (parse(fs.readFileSync(GOLD), { columns: true, bom: true }) as Record<string, string>[]).map(
+  (r): GoldLabel => ({ list: r.list, name: r.name, rows: Number(r.rows), expected: r.expected, note: r.note || undefined }),
+);
+const lists = [...new Set(gold.map((g) => g.list))];
+const matcher = matcherFromCatalogueFiles();
+
+describe('the gold set', () => {
+  it('labels at least 400 distinct real trade names from at least three lists, each with a catalogue product or REVIEW', () => {
+    const codes = new Set(PRODUCTS.map((p) => p.code));
+    expect(new Set(gold.map((g) => g.name)).size).toBeGreaterThanOrEqual(400);
+    expect(lists.length).toBeGreaterThanOrEqual(3);
+    expect(gold.filter((g) => g.expected !== REVIEW && !codes.has(g.expected))).toEqual([]);
+    expect(gold.filter((g) => !(g.rows > 0))).toEqual([]);
+    const keys = gold.map((g) => `${g.list}\u0000${g.name}`);
+    expect(keys.filter((k, i) => keys.indexOf(k) !== i)).toEqual([]);
+  });
+});
+
+describe.each(lists)('matching the real list %s', (list) => {
+  const labels = gold.filter((g) => g.list === list);
+  const report = evaluate(labels.map((g) => ({ name: g.name, rows: g.rows })), new Map(labels.map((g) => [g.name, g])), (name) => matcher.match(name));
+
+  it('matches at least 99 % of matched rows to the right product', () => {
+    console.log(`${list}: recall ${percent(report.recall)} of ${report.rows} rows (${percent(report.productRecall)} of rows naming a product), precision ${percent(report.precision)}`);
+    expect(report.wrong).toEqual([]);
+    expect(report.precision).toBeGreaterThanOrEqual(0.99);
+  });
+
+  it('matches at least 95 % of the rows whose name says which product', () => {
+    expect(report.productRecall).toBeGreaterThanOrEqual(0.95);
+  });
+
+  it('sends every name labelled REVIEW to the review queue', () => {
+    const matchedReview = labels.filter((g) => g.expected === REVIEW && matcher.match(g.name).match).map((g) => `${g.name} -> ${matcher.match(g.name).match!.productCode}`);
+    expect(matchedReview).toEqual([]);
+  });
+});

@@ -1,0 +1,128 @@
+import { MatchMethod } from '../../src/ingest/matching/product-matcher.js';
+import { matcherFromCatalogueFiles } from '../../seeds/catalog.matcher.js';
+
+/**
+ * Precision first (issue #14): a name is matched only on unambiguous
+ * evidence, never by characters it shares with another product's name. Each
+ * pair below is a mistake a character-overlap matcher makes (the hub's first
+ * matcher made the first ones on a real vegetable list).
+ */
+const matcher = matcherFromCatalogueFiles();
+const productOf = (name: string) => matcher.match(name).match?.productCode;
+
+describe('names that share characters with another product are not that product', () => {
+  it.each([
+    ['小白菜', 'bok-choy', 'chinese-cabbage'],
+    ['奶白菜', 'bok-choy', 'chinese-cabbage'],
+    ['鸡毛菜', 'bok-choy', 'chinese-cabbage'],
+    ['上海青', 'bok-choy', 'chinese-cabbage'],
+    ['圆白菜', 'cabbage', 'chinese-cabbage'],
+    ['洋白菜', 'cabbage', 'chinese-cabbage'],
+    ['包菜', 'cabbage', 'chinese-cabbage'],
+    ['紫甘蓝', 'red-cabbage', 'cabbage'],
+    ['芥蓝', 'kai-lan', 'cabbage'],
+    ['番杏', 'new-zealand-spinach', 'apricot'],
+    ['杏鲍菇', 'king-oyster', 'apricot'],
+    ['杏仁', 'apricot-kernel', 'apricot'],
+    ['杏香草莓', 'strawberry', 'apricot'],
+    ['人参果', 'pepino', 'ginseng'],
+    ['番石榴', 'guava', 'pomegranate'],
+    ['菠萝蜜', 'jackfruit', 'pineapple'],
+    ['番荔枝', 'sugar-apple', 'lychee'],
+    ['毛荔枝', 'rambutan', 'lychee'],
+    ['杨桃', 'starfruit', 'peach'],
+    ['猕猴桃', 'kiwifruit', 'peach'],
+    ['核桃', 'walnut', 'peach'],
+    ['小龙虾', 'crayfish', 'lobster'],
+    ['小青龙虾', 'lobster', 'crayfish'],
+    ['马蹄笋', 'bamboo-shoot', 'water-chestnut'],
+    ['西瓜子', 'melon-seed', 'watermelon'],
+    ['红萝卜', 'carrot', 'radish'],
+    ['芦笋', 'asparagus', 'bamboo-shoot'],
+    ['莴笋', 'stem-lettuce', 'bamboo-shoot'],
+    ['木耳菜', 'malabar-spinach', 'black-fungus'],
+    ['金针菜', 'daylily', 'enoki'],
+    ['黄花鱼', 'yellow-croaker', 'daylily'],
+    ['香芹', 'celery', 'coriander'],
+    ['日本豆腐', 'egg-tofu', 'tofu'],
+    ['松花蛋', 'century-egg', 'cauliflower'],
+  ])('%s is %s, never %s', (name, expected, never) => {
+    expect(productOf(name)).toBe(expected);
+    expect(productOf(name)).not.toBe(never);
+  });
+
+  it('matches 大白菜 and its trade names to napa cabbage', () => {
+    for (const name of ['大白菜', '白菜', '黄芽白', '绍菜']) expect(productOf(name)).toBe('chinese-cabbage');
+  });
+
+  it('matches every trade name of 结球甘蓝 to cabbage', () => {
+    for (const name of ['结球甘蓝', '圆白菜', '洋白菜', '包菜', '卷心菜', '甘蓝', '椰菜', '莲花白', '茴子白']) expect(productOf(name)).toBe('cabbage');
+  });
+});
+
+describe('qualifiers taken off', () => {
+  it.each([
+    ['胡萝卜（洗）', 'carrot'],
+    ['圆白菜(陆地)', 'cabbage'],
+    ['白萝卜露地', 'radish'],
+    ['精品羊蝎子', 'lamb-bone'],
+    ['苹果(特级)', 'apple'],
+    ['箱装菠萝（上六下六）', 'pineapple'],
+    ['泰国香蕉', 'banana'],
+    ['鄂、湘、川脐橙', 'orange'],
+    ['金龙鱼大豆油', 'soybean-oil'],
+    ['椰青/个', 'coconut'],
+    ['鲫鱼 200g-250g', 'crucian-carp'],
+    ['蘋果', 'apple'],
+    ['川紅桔', 'mandarin'],
+  ])('%s is %s', (name, expected) => {
+    expect(productOf(name)).toBe(expected);
+  });
+
+  it('says which rule matched and which catalogue name it used', () => {
+    expect(matcher.match('圆白菜(陆地)').match).toMatchObject({ method: MatchMethod.EXACT, evidence: expect.stringContaining('"圆白菜"') });
+    expect(matcher.match('白萝卜露地').match).toMatchObject({ method: MatchMethod.QUALIFIED, evidence: expect.stringContaining('without "露地"') });
+  });
+});
+
+describe('varieties', () => {
+  it('matches a variety followed by its own product, with the variety', () => {
+    expect(matcher.match('王林苹果').match).toMatchObject({ productCode: 'apple', varietyName: '王林', method: MatchMethod.COMPOUND });
+    expect(matcher.match('凯特芒果').match).toMatchObject({ productCode: 'mango', varietyName: '凯特' });
+    expect(matcher.match('凯特杏').match).toMatchObject({ productCode: 'apricot', varietyName: '凯特' });
+  });
+
+  it('takes the variety from a bracket when it is one of the product', () => {
+    expect(matcher.match('猕猴桃（海沃德）').match).toMatchObject({ productCode: 'kiwifruit', varietyName: '海沃德' });
+  });
+
+  it('does not take a variety of another product as evidence', () => {
+    // 王林 is an apple; 王林梨 is not an apple, and a pear called 王林 is unknown: review.
+    expect(productOf('王林梨')).toBeUndefined();
+  });
+});
+
+describe('the review queue', () => {
+  it.each([
+    ['凯特', 'names a variety of a mango and of an apricot'],
+    ['甜宝', 'names a strawberry and a melon variety'],
+    ['葱', '大葱 in the north, 小葱 in the south'],
+    ['蒜苗', 'green garlic or garlic scapes, by region'],
+    ['黄心白菜', 'an unknown word before 白菜, which two products end with'],
+    ['黑枣', 'an unknown word before 枣'],
+  ])('gets %s (%s), with ranked candidates and the evidence for each', (name) => {
+    const outcome = matcher.match(name);
+    expect(outcome.match).toBeUndefined();
+    if (outcome.candidates?.length) {
+      expect(outcome.suggestion).toEqual(outcome.candidates[0]);
+      for (const c of outcome.candidates) expect(c.evidence.length).toBeGreaterThan(5);
+      const scores = outcome.candidates.map((c) => c.score);
+      expect(scores).toEqual([...scores].sort((a, b) => b - a));
+    }
+  });
+
+  it('offers both products of an ambiguous name as candidates', () => {
+    const codes = matcher.match('凯特').candidates!.map((c) => c.productCode);
+    expect(codes).toEqual(expect.arrayContaining(['mango', 'apricot']));
+  });
+});
