@@ -1,4 +1,4 @@
-import { pino, type Logger } from 'pino';
+import { pino, stdSerializers, type Logger } from 'pino';
 
 export type { Logger };
 
@@ -11,6 +11,13 @@ export function createLogger(level: string): Logger {
     level,
     base: { service: 'harvest-hub' },
     timestamp: pino.stdTimeFunctions.isoTime,
+    // PostgreSQL errors carry key values (detail, where, internalQuery): never into the log (issue #11).
+    serializers: {
+      err: (error: unknown) => {
+        const { detail: _detail, where: _where, internalQuery: _internal, ...rest } = stdSerializers.err(error as Error) as unknown as Record<string, unknown>;
+        return rest;
+      },
+    },
     redact: {
       paths: ['*.authorization', '*.headers.authorization', '*.headers["x-api-key"]', '*.password', '*.secret', 'databaseUrl'],
       censor: '[redacted]',
