@@ -1,4 +1,5 @@
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
+import { traceFields } from './tracing.js';
 
 export type { Logger };
 
@@ -6,14 +7,17 @@ export type { Logger };
  * Structured JSON logs on stdout (one object a line). Secrets are redacted by
  * path so that a careless `log.info({ headers })` cannot leak them.
  */
-export function createLogger(level: string): Logger {
-  return pino({
+export function createLogger(level: string, destination?: DestinationStream): Logger {
+  const options: LoggerOptions = {
     level,
     base: { service: 'harvest-hub' },
     timestamp: pino.stdTimeFunctions.isoTime,
+    // trace_id / span_id of the operation a line belongs to, when tracing is on (issue #15): logs and traces join.
+    mixin: traceFields,
     redact: {
       paths: ['*.authorization', '*.headers.authorization', '*.headers["x-api-key"]', '*.password', '*.secret', 'databaseUrl'],
       censor: '[redacted]',
     },
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
