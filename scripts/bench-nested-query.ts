@@ -13,7 +13,7 @@
 import 'reflect-metadata';
 import path from 'node:path';
 import autocannon from 'autocannon';
-import { startHubProcess } from './lib/hub-process.js';
+import { BENCH_METRICS_TOKEN, startHubProcess } from './lib/hub-process.js';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 15);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 10);
@@ -79,6 +79,6 @@ console.log(
 await hub.stop();
 
 async function statementCount(): Promise<number> {
-  const text = await (await fetch(`${hub.url}/metrics`)).text();
+  const text = await (await fetch(`${hub.url}/metrics`, { headers: { authorization: `Bearer ${BENCH_METRICS_TOKEN}` } })).text();
   return Number(text.match(/^hub_db_statements_total (\d+)/m)?.[1] ?? 0);
 }

@@ -227,11 +227,12 @@ try {
       await Promise.all(hubs.map((h) => h.stop()));
     }
   }
-  // Storage per event (table and indexes of parcels and events), for the retention figures of docs/SCALING.md.
+  // Storage per event (tables and indexes of parcels and events, every monthly partition), for the retention figures of docs/SCALING.md.
   const client = new pg.Client({ connectionString: dbUrl });
   await client.connect();
   const { rows: [size] } = await client.query(`select (select count(*) from tracking_event)::bigint as events,
-    pg_total_relation_size('tracking_event') + pg_total_relation_size('shipment') as bytes`);
+    (select sum(pg_total_relation_size(relid)) from pg_partition_tree('tracking_event'))
+      + (select sum(pg_total_relation_size(relid)) from pg_partition_tree('shipment')) as bytes`);
   await client.end();
   if (Number(size.events) > 0) console.log(JSON.stringify({ storedEvents: Number(size.events), bytesPerEvent: Math.round(Number(size.bytes) / Number(size.events)) }));
 } finally {

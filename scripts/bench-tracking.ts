@@ -28,6 +28,7 @@ import { createClient, type Client } from 'graphql-ws';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { ormOptions } from '../src/database.js';
 import { seedReferenceData } from '../seeds/index.js';
+import { BENCH_METRICS_TOKEN } from './lib/hub-process.js';
 
 const ADMIN = process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/postgres';
 const BATCHES = Number(process.env.BENCH_BATCHES ?? 60);
@@ -59,7 +60,8 @@ async function prepareDatabase(): Promise<void> {
 async function startHubProcess(): Promise<{ stop: () => Promise<void>; metric: (name: string) => Promise<number> }> {
   const child = spawn(process.execPath, ['--import', '@swc-node/register/esm-register', 'src/main.ts'], {
     env: { ...process.env, DATABASE_URL: url(DB), PORT: String(PORT), HOST: '127.0.0.1', SEED_DEMO: 'false', LOG_LEVEL: 'warn', DB_POOL_SIZE: '10',
-      DELAY_SCAN_INTERVAL_S: '0', RATE_LIMIT_PER_SECOND: '1000000', RATE_LIMIT_BURST: '1000000', DEMO_MODE: 'true', REDIS_URL: '' },
+      DELAY_SCAN_INTERVAL_S: '0', RATE_LIMIT_PER_SECOND: '1000000', RATE_LIMIT_BURST: '1000000', DEMO_MODE: 'true', REDIS_URL: '',
+      METRICS_TOKEN: BENCH_METRICS_TOKEN, WS_MAX_SOCKETS_PER_KEY: String(CONNECTIONS), WS_MAX_SUBSCRIPTIONS_PER_SOCKET: '100000' },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   // Up to two minutes: the hub compiles its TypeScript sources at start, slow on a busy machine.
@@ -68,7 +70,7 @@ async function startHubProcess(): Promise<{ stop: () => Promise<void>; metric: (
     await sleep(100);
   }
   const metric = async (name: string) => {
-    const text = await (await fetch(`http://127.0.0.1:${PORT}/metrics`)).text();
+    const text = await (await fetch(`http://127.0.0.1:${PORT}/metrics`, { headers: { authorization: `Bearer ${BENCH_METRICS_TOKEN}` } })).text();
     return text.split('\n').filter((l) => l.split(/[ {]/)[0] === name).reduce((s, l) => s + Number(l.trim().split(' ').at(-1)), 0);
   };
   return { metric, stop: () => new Promise((resolve) => { child.once('exit', () => resolve()); child.kill('SIGTERM'); }) };

@@ -49,7 +49,7 @@ async function main(): Promise<number> {
   const log = createLogger(config.logLevel);
   const db = await openDatabase(config, log);
   try {
-    await seedOnStart(db.orm.em.fork(), log, { demo: config.seedDemo });
+    await seedOnStart(db.orm.em.fork(), log, { demo: config.seedDemo, demoSecrets: config.seedDemo && config.access.demoMode && config.env !== 'production' });
     const ingest = await startIngest({ ...config.ingest, scheduler: false }, { em: db.orm.em.fork(), log });
     if (command === 'list') {
       if (!ingest.connectors.length) console.log(`No connectors configured (CONNECTORS). Modules in ${ingest.connectorsDir} can still be run by name.`);

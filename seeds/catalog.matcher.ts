@@ -1,5 +1,5 @@
 import { ProductMatcher, type CatalogueProduct, type CatalogueVariety } from '../src/ingest/matching/product-matcher.js';
-import { PRODUCTS } from './catalog.data.js';
+import { CATEGORIES, PRODUCTS } from './catalog.data.js';
 
 /**
  * A matcher over the catalogue files themselves (ids numbered in file order),
@@ -9,8 +9,9 @@ import { PRODUCTS } from './catalog.data.js';
 export function matcherFromCatalogueFiles(): ProductMatcher {
   const products: CatalogueProduct[] = [];
   const varieties: CatalogueVariety[] = [];
+  const parent = new Map(CATEGORIES.map((c) => [c.code, c.parent ?? c.code]));
   PRODUCTS.forEach((p, i) => {
-    products.push({ id: i + 1, code: p.code, name: p.name, aliases: [...(p.aliases ?? [])] });
+    products.push({ id: i + 1, code: p.code, name: p.name, aliases: [...(p.aliases ?? [])], sector: parent.get(p.category) ?? null });
     for (const [name, ...aliases] of p.varieties ?? []) varieties.push({ id: varieties.length + 1, productId: i + 1, name, aliases });
   });
   return ProductMatcher.fromCatalogue(products, varieties);

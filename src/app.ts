@@ -8,7 +8,9 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
-import type { Config } from './platform/config.js';
+import { ConfigError, type Config } from './platform/config.js';
+import { installSecretsKey, secretBox } from './platform/secret-box.js';
+import { sealCourierSecrets, useCourierSecretBox } from './logistics/courier-credential.service.js';
 import type { Viewer } from './policy/viewer.js';
 import { createLogger, type Logger } from './platform/logger.js';
 import { isDatabaseReady, openDatabase, type Database } from './database.js';
@@ -16,20 +18,20 @@ import { createHubPubSub, type PubSubHandle } from './platform/pubsub.js';
 import { startDelayScanner, type DelayScanner } from './logistics/delay-scanner.js';
 import { startPartitionMaintenance, type PartitionMaintenance } from './platform/partitions.js';
 import { courierWebhooksRouter } from './http/webhooks/courier-webhooks.router.js';
-import { createMetrics, type Metrics } from './platform/metrics.js';
+import { createMetrics, topicFamily, type Metrics } from './platform/metrics.js';
 import { buildHubSchema } from './schema.js';
 import type { HubContext } from './graphql/context.js';
 import { createContext } from './hub-context.js';
 import { createErrorFormatter } from './graphql/error-formatting.js';
 import { metricsPlugin } from './graphql/metrics.plugin.js';
 import { legacyJsonStatusPlugin } from './graphql/http-status.plugin.js';
-import { createHttpApp } from './http/http-app.js';
+import { createHttpApp, createMetricsApp } from './http/http-app.js';
 import { analyticsRoutes } from './http/analytics.routes.js';
 import { catalogRoutes } from './http/catalog.routes.js';
 import { attachGraphqlWs } from './ws/graphql-ws.server.js';
 import { seedOnStart } from './seed-on-start.js';
 import { createAccessLayer } from './access/access-layer.js';
-import { graphqlAccessGuard, hooksAccessGuard, viewerOf } from './http/access-guard.js';
+import { graphqlAccessGuard, hooksAccessGuard, metricsAccessGuard, viewerOf } from './http/access-guard.js';
 import { startIngest } from './ingest/ingest-runtime.js';
 import { loadSubsidyConfig, useSubsidyConfig } from './analytics/subsidy-config.js';
 import { startPriceAnomalyWatcher } from './analytics/price-anomaly.watcher.js';
@@ -45,6 +47,8 @@ export interface Hub {
   db: Database;
   pubSub: PubSubHandle;
   metrics: Metrics;
+  /** With METRICS_PORT: the URL of /metrics on its own port. */
+  metricsUrl?: string;
   log: Logger;
   /** The periodic DELAYED check of courier feeds (`scanOnce()` runs one now). */
   delayScanner: DelayScanner;
@@ -56,19 +60,29 @@ export interface Hub {
   close(): Promise<void>;
 }
 
+/** Stops the start when no key seals courier secrets (issue #11), naming the variable. */
+function missingSecretsKey(): never {
+  throw new ConfigError(['SECRETS_KEY: required outside demo mode: courier webhook secrets are sealed with it at rest (AES-256-GCM). Generate one with `openssl rand -base64 32` and keep it with the other secrets of this deployment.']);
+}
+
 /** Starts the hub: store, schema, HTTP + WebSocket server. The composition root. */
 export async function startHub(config: Config, log: Logger = createLogger(config.logLevel)): Promise<Hub> {
   const metrics = createMetrics();
+  // Courier webhook secrets are sealed at rest (issue #11); outside demo mode the key must come from the environment.
+  const secrets = secretBox(config.secretsKey ?? (config.access.demoMode ? installSecretsKey(config.dataDir) : missingSecretsKey()));
   // A bad subsidy configuration file stops the start before anything is opened.
   useSubsidyConfig(loadSubsidyConfig(config.subsidyConfigFile));
   const db = await openDatabase(config, log, () => metrics.dbStatements.inc());
-  // Reference data on every start, demo facts only with SEED_DEMO (issue #14).
-  await seedOnStart(db.orm.em.fork(), log, { demo: config.seedDemo });
+  // Reference data on every start, demo facts only with SEED_DEMO (issue #14); public demo courier secrets only in demo mode (issue #11).
+  await seedOnStart(db.orm.em.fork(), log, { demo: config.seedDemo, demoSecrets: config.seedDemo && config.access.demoMode && config.env !== 'production' });
+  useCourierSecretBox(secrets);
+  const sealed = await sealCourierSecrets(db.orm.em.fork());
+  if (sealed) log.info({ sealed }, 'sealed courier webhook secrets that were stored in clear (AES-256-GCM, SECRETS_KEY)');
   const pubSub = createHubPubSub(config.redisUrl, log, {
     channelPrefix: config.redisChannelPrefix,
     observer: {
       onRedisState: (up) => metrics.pubsubRedisConnected.set(up ? 1 : 0),
-      onLocalFallback: (topic) => metrics.pubsubLocalFallbacks.inc({ topic }),
+      onLocalFallback: (topic) => metrics.pubsubLocalFallbacks.inc({ topic: topicFamily(topic) }),
     },
   });
   // What integrators expect (issue #15): trusted documents / APQ, tracing; wired in src/integrations.ts.
@@ -101,6 +115,7 @@ export async function startHub(config: Config, log: Logger = createLogger(config
   // Access control (issue #6): authentication, rate and query limits, audit; the schema side is in graphql/schema.ts.
   const access = createAccessLayer({
     config: config.access, redisUrl: config.redisUrl, rootEm: db.orm.em, pubSub: pubSub.pubSub, log, schema,
+    onAuditFailure: () => metrics.auditFailures.inc(),
     // Revocations reach every instance over the pub/sub (issue #12): keys are cached only while they can.
     keyChangesReachUs: () => pubSub.connected(),
     onKeyRevoked: (keyId) => {
@@ -116,6 +131,7 @@ export async function startHub(config: Config, log: Logger = createLogger(config
     httpServer, path: '/graphql', schema, context, formatError, metrics, access: access.ws,
     onInternalError: (error) => log.error({ err: error }, 'graphql-ws transport error'),
     maxBufferedBytes: config.ws.maxBufferedBytes, maxPayloadBytes: config.access.limits.maxBodyBytes,
+    maxSubscriptionsPerSocket: config.access.ws.maxSubscriptionsPerSocket, maxSocketsPerKey: config.access.ws.maxSocketsPerKey,
     resolveDocument: integrations.ws.resolveDocument,
   });
   const apollo = new ApolloServer<HubContext>({
@@ -138,7 +154,7 @@ export async function startHub(config: Config, log: Logger = createLogger(config
       ApolloServerPluginLandingPageDisabled(),
       // No HTTP cache hints are used; without this plugin Apollo wraps every field resolver.
       ApolloServerPluginCacheControlDisabled(),
-      metricsPlugin(metrics),
+      metricsPlugin(metrics, config.metrics.maxOperationNames),
       ...access.apolloPlugins,
       legacyJsonStatusPlugin(),
       ...integrations.apolloPlugins,
@@ -164,6 +180,7 @@ export async function startHub(config: Config, log: Logger = createLogger(config
     metrics.dbPool.set({ state: 'waiting' }, pool.waitingCount);
     return metrics.registry.metrics();
   };
+  const metricsEndpoint = { contentType: metrics.registry.contentType, render: renderMetrics };
   const app = createHttpApp({
     tracing: integrations.http.tracing,
     webhooks: courierWebhooksRouter({
@@ -172,7 +189,8 @@ export async function startHub(config: Config, log: Logger = createLogger(config
     }),
     graphql: expressMiddleware(apollo, { context: async ({ res }) => context(viewerOf(res)) }),
     ready,
-    metrics: { contentType: metrics.registry.contentType, render: renderMetrics },
+    // Issue #11: /metrics behind an ADMIN key or METRICS_TOKEN, or only on METRICS_PORT.
+    metrics: config.metrics.port === undefined ? { ...metricsEndpoint, guard: metricsAccessGuard({ ...access, log, token: config.metrics.token }) } : undefined,
     bodyLimit: config.access.limits.maxBodyBytes,
     beforeGraphql: integrations.http.beforeGraphql,
     guards: {
@@ -193,6 +211,15 @@ export async function startHub(config: Config, log: Logger = createLogger(config
     httpServer.listen(config.port, config.host, config.listenBacklog, () => resolve());
   });
   const port = (httpServer.address() as AddressInfo).port;
+  let metricsServer: http.Server | undefined;
+  if (config.metrics.port !== undefined) {
+    metricsServer = http.createServer(createMetricsApp(metricsEndpoint));
+    await new Promise<void>((resolve, reject) => {
+      metricsServer!.once('error', reject);
+      metricsServer!.listen(config.metrics.port, config.host, () => resolve());
+    });
+  }
+  const metricsUrl = metricsServer && `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${(metricsServer.address() as AddressInfo).port}/metrics`;
   const url = `${tls ? 'https' : 'http'}://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
   log.info({ url, graphiql: `${url}/graphiql`, database: db.embedded ? 'embedded' : 'external', pubsub: pubSub.transport, demoMode: config.access.demoMode, rateLimits: access.rateLimits.store }, 'harvest hub listening');
 
@@ -203,6 +230,7 @@ export async function startHub(config: Config, log: Logger = createLogger(config
     db,
     pubSub,
     metrics,
+    metricsUrl,
     log,
     delayScanner,
     partitions,
@@ -211,6 +239,7 @@ export async function startHub(config: Config, log: Logger = createLogger(config
       closing ??= (async () => {
         log.info('shutting down: draining requests and subscriptions');
         await apollo.stop();
+        await new Promise<void>((resolve) => (metricsServer ? metricsServer.close(() => resolve()) : resolve()));
         await access.close();
         await anomalyWatcher.stop();
         await ingest.close();

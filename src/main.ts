@@ -15,7 +15,15 @@ async function main(): Promise<void> {
     throw error;
   }
   const log = createLogger(config.logLevel);
-  const hub = await startHub(config, log);
+  let hub;
+  try {
+    hub = await startHub(config, log);
+  } catch (error) {
+    // A setting that only the start can check (e.g. SECRETS_KEY outside demo mode): named, no stack.
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(error.message);
+    process.exit(2);
+  }
   const stop = (signal: string) => {
     log.info({ signal }, 'stop requested');
     const timer = setTimeout(() => {

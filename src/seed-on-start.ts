@@ -8,6 +8,8 @@ import { seedDemoCourierSecrets } from '../seeds/courier-credentials.seed.js';
 export interface SeedOnStartOptions {
   /** SEED_DEMO: also generate the demo facts (price history, parcels) and give couriers their public demo secrets. */
   demo: boolean;
+  /** The public demo webhook secrets too: only in demo mode, never in production (issue #11: anyone could forge pickups and deliveries). */
+  demoSecrets?: boolean;
 }
 
 /**
@@ -40,6 +42,7 @@ async function seedUnlocked(em: EntityManager, log: Logger, options: SeedOnStart
     await em.getConnection().execute('vacuum analyze');
   }
   // Courier feeds (issue #5): demo webhook secrets for couriers that have none, also on an older demo database.
+  if (!options.demoSecrets) return;
   const withDemoSecret = await seedDemoCourierSecrets(em);
   if (withDemoSecret.length) log.warn({ couriers: withDemoSecret }, 'couriers got their public demo webhook secrets (harvest-demo-<code>-secret); rotate with `npm run courier:secret` before real pushes');
 }

@@ -1,6 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 
+/** The token the benchmarks read /metrics with (it is behind a key, issue #11). */
+export const BENCH_METRICS_TOKEN = 'bench-metrics-token-0123456789';
+
 /**
  * Runs the hub as its own process (as in production), so that a benchmark's
  * load generator does not share the hub's event loop. Resolves once it listens.
@@ -9,7 +12,7 @@ export async function startHubProcess(env: Record<string, string | undefined>): 
   const root = path.resolve(import.meta.dirname, '../..');
   const child = spawn(process.execPath, ['--import', '@swc-node/register/esm-register', 'src/main.ts'], {
     cwd: root,
-    env: { ...process.env, HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
+    env: { ...process.env, HOST: '127.0.0.1', LOG_LEVEL: 'info', METRICS_TOKEN: BENCH_METRICS_TOKEN, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const url = await new Promise<string>((resolve, reject) => {

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { GraphQLError, getOperationAST, parse, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { GraphQLError, getOperationAST, parse, validate, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import { LRUCache } from 'lru-cache';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { SubscribePayload } from 'graphql-ws';
@@ -8,13 +8,14 @@ import type { AccessConfig } from '../platform/config.js';
 import type { Logger } from '../platform/logger.js';
 import type { HubPubSub } from '../platform/pubsub.js';
 import type { HubContext } from '../graphql/context.js';
-import { RateLimitedError, UnauthenticatedError } from '../policy/access.errors.js';
+import { AuditUnavailableError, RateLimitedError, UnauthenticatedError } from '../policy/access.errors.js';
 import { createAuthenticator, type Authenticate } from './authenticate.js';
 import { createRateLimits, type RateLimits } from './rate-limit.js';
 import { checkQueryLimits, queryLimitsPlugin } from './query-limits.js';
+import { checkInputText, inputHygienePlugin } from './input-hygiene.js';
 import { AuditService } from './audit.service.js';
-import { auditPlugin, mustAudit, outcomeOf } from './audit.plugin.js';
-import type { Viewer } from '../policy/viewer.js';
+import { accessFields, AUDIT_STARTED, auditPlugin, mustAudit, outcomeOf } from './audit.plugin.js';
+import { mayUnmaskPersonal, type Viewer } from '../policy/viewer.js';
 import { visibilityClass } from '../policy/visibility-class.js';
 import { listenForKeyChanges } from './key-changes.js';
 
@@ -29,6 +30,8 @@ export interface AccessLayerOptions {
   keyChangesReachUs?: () => boolean;
   /** Closes the open sockets of a revoked key (the WebSocket transport); wired by the composition root. */
   onKeyRevoked?: (keyId: string) => void;
+  /** Counts failed audit writes (a metric). */
+  onAuditFailure?: () => void;
 }
 
 /**
@@ -47,8 +50,17 @@ export interface AccessLayer {
   /** graphql-ws: authenticate from connectionParams, limits before and audit after each operation. */
   ws: {
     authenticate(params: Record<string, unknown> | undefined, request: IncomingMessage): Promise<Viewer>;
-    /** Errors refuse the operation; else its document and its text (one string shared by every subscriber of the same text). */
-    beforeOperation(viewer: Viewer, payload: SubscribePayload): Promise<readonly GraphQLError[] | { document: DocumentNode; query: string }>;
+    /**
+     * Before each operation: the key checked again (issue #11: revoked or expired since the socket
+     * opened = UNAUTHENTICATED, and the transport closes the socket with 4401), rate limit, parse,
+     * validation, query limits, NUL-free input, and the audit row of a mutation (fail closed).
+     * Errors refuse the operation; else its viewer, document and text (one string shared by every
+     * subscriber of the same text).
+     */
+    beforeOperation(connection: { params: Record<string, unknown> | undefined; ip: string }, payload: SubscribePayload): Promise<readonly GraphQLError[] | { viewer: Viewer; document: DocumentNode; query: string }>;
+    /** After a query or mutation ran, before its result is sent: its audit row; a replacement result when that row could not be written (issue #11). */
+    afterExecution(context: Pick<HubContext, 'viewer' | 'accessRecord'>, payload: SubscribePayload, result: ExecutionResult): Promise<ExecutionResult | void>;
+    /** When a subscription ends: its audit row. */
     afterOperation(context: Pick<HubContext, 'viewer' | 'accessRecord'>, payload: SubscribePayload): void;
     refusal(error: unknown): { code: number; reason: string };
     /** Viewers of one class see the same rows with the same masks (live updates are executed once per class). */
@@ -60,6 +72,21 @@ export interface AccessLayer {
 /** The client's address as seen on the socket (no proxy headers are trusted). */
 export function clientAddress(request: IncomingMessage): string {
   return request.socket.remoteAddress ?? 'unknown';
+}
+
+/** Credentials from graphql-ws connectionParams (`authorization: Bearer …`, or `apiKey`). @internal */
+function credentialsOf(params: Record<string, unknown> | undefined, ip: string) {
+  return {
+    authorization: param(params, 'authorization', 'Authorization'),
+    apiKey: param(params, 'apiKey', 'x-api-key'),
+    unmaskReason: param(params, 'unmaskReason', 'x-unmask-reason'),
+    ip,
+  };
+}
+
+/** The audit row of a graphql-ws operation. @internal */
+function wsAuditInput(viewer: Viewer, operationType: string, payload: { query: string; operationName?: string | null; variables?: Record<string, unknown> | null }, outcome: string) {
+  return { viewer, transport: 'ws' as const, operationType, operationName: payload.operationName ?? null, operationText: payload.query, variables: payload.variables ?? {}, outcome };
 }
 
 const param = (params: Record<string, unknown> | undefined, ...names: string[]): string | null => {
@@ -76,7 +103,7 @@ export function createAccessLayer(options: AccessLayerOptions): AccessLayer {
   // Revocations and rotations made on any instance (issue #12).
   const keyChanges = listenForKeyChanges(options.pubSub, log, (keyId) => options.onKeyRevoked?.(keyId));
   const rateLimits = createRateLimits(config.rateLimit, options.redisUrl, log);
-  const audit = new AuditService(options.rootEm, options.pubSub, config.audit, log);
+  const audit = new AuditService(options.rootEm, options.pubSub, config.audit, log, options.onAuditFailure);
   const operationTypes = new WeakMap<SubscribePayload, string>();
   // Parsed and validated documents by text: 10,000 subscribers of one subscription parse and validate it
   // once, not 10,000 times while their sockets connect (issue #13). Failures are not cached.
@@ -116,26 +143,32 @@ export function createAccessLayer(options: AccessLayerOptions): AccessLayer {
     authenticate,
     rateLimits,
     audit,
-    apolloPlugins: [queryLimitsPlugin(config.limits), auditPlugin(audit)],
+    apolloPlugins: [queryLimitsPlugin(config.limits), inputHygienePlugin(), auditPlugin(audit)],
     ws: {
       async authenticate(params, request) {
         const ip = clientAddress(request);
-        const lockout = await rateLimits.authLockout(ip);
+        const credentials = credentialsOf(params, ip);
+        const presented = credentials.authorization ?? credentials.apiKey;
+        const lockout = await rateLimits.authLockout(ip, presented);
         if (!lockout.allowed) throw new RateLimitedError(lockout.retryAfterSeconds);
-        const credentials = {
-          authorization: param(params, 'authorization', 'Authorization'),
-          apiKey: param(params, 'apiKey', 'x-api-key'),
-          unmaskReason: param(params, 'unmaskReason', 'x-unmask-reason'),
-          ip,
-        };
         try {
           return await authenticate(credentials);
         } catch (error) {
-          if (credentials.authorization || credentials.apiKey) await rateLimits.authFailed(ip);
+          if (presented && error instanceof UnauthenticatedError) {
+            const spent = await rateLimits.authFailed(ip, presented);
+            if (!spent.allowed) throw new RateLimitedError(spent.retryAfterSeconds);
+          }
           throw error;
         }
       },
-      async beforeOperation(viewer, payload) {
+      async beforeOperation({ params, ip }, payload) {
+        let viewer: Viewer;
+        try {
+          viewer = await authenticate(credentialsOf(params, ip));
+        } catch (error) {
+          if (error instanceof UnauthenticatedError) return [error];
+          throw error;
+        }
         const budget = await rateLimits.consume(viewer.role ? viewer.actor : `ip:${viewer.ip}`);
         if (!budget.allowed) return [new RateLimitedError(budget.retryAfterSeconds)];
         const parsed = parseAndValidate(payload.query);
@@ -143,25 +176,38 @@ export function createAccessLayer(options: AccessLayerOptions): AccessLayer {
         const { document, query } = parsed;
         const verdict = checkLimits(document, payload);
         if (verdict.error) return [verdict.error];
+        const unstorable = checkInputText(document, payload.variables);
+        if (unstorable) return [unstorable];
         operationTypes.set(payload, verdict.operationType);
-        return { document, query };
+        // Fail closed (issue #11): a mutation, or a subscription an admin reads unmasked, is recorded before it runs.
+        if (verdict.operationType === 'mutation' || (verdict.operationType === 'subscription' && mayUnmaskPersonal(viewer))) {
+          try {
+            await audit.record(wsAuditInput(viewer, verdict.operationType, payload, AUDIT_STARTED));
+          } catch (error) {
+            if (error instanceof AuditUnavailableError) return [error];
+            throw error;
+          }
+        }
+        return { viewer, document, query };
+      },
+      async afterExecution(context, payload, result) {
+        const operationType = operationTypes.get(payload);
+        if (!operationType || operationType === 'subscription') return;
+        const codes = (result.errors ?? []).map((e) => String(e.extensions?.code ?? 'INTERNAL_SERVER_ERROR'));
+        if (!mustAudit(operationType, context, codes)) return;
+        const input = { ...wsAuditInput(context.viewer, operationType, payload, outcomeOf(codes)), ...accessFields(context) };
+        if (operationType === 'mutation' || result.data == null) return audit.recordQuietly(input);
+        try {
+          await audit.record(input);
+        } catch (error) {
+          if (error instanceof AuditUnavailableError) return { errors: [error] };
+          throw error;
+        }
       },
       afterOperation(context, payload) {
         const operationType = operationTypes.get(payload);
-        if (!operationType || !mustAudit(operationType, context, [])) return;
-        const record = context.accessRecord;
-        void audit.record({
-          viewer: context.viewer,
-          transport: 'ws',
-          operationType,
-          operationName: payload.operationName ?? null,
-          operationText: payload.query,
-          variables: payload.variables ?? {},
-          classifiedFields: [...record.touched].map(([field, level]) => `${field}:${level}`),
-          rowsReturned: record.rowsReturned,
-          personalRecords: record.personalRecords,
-          outcome: outcomeOf([]),
-        });
+        if (operationType !== 'subscription' || !mustAudit(operationType, context, [])) return;
+        void audit.recordQuietly({ ...wsAuditInput(context.viewer, operationType, payload, outcomeOf([])), ...accessFields(context) });
       },
       visibilityClass,
       refusal(error) {

@@ -7,6 +7,13 @@ import { raiseAlerts } from '../alerts/stream/alert.service.js';
 import { AlertKind, AlertSeverity } from '../alerts/stream/alert-kind.js';
 import { applyMask, MaskKind } from '../policy/masking.js';
 import type { Viewer } from '../policy/viewer.js';
+import { AuditUnavailableError } from '../policy/access.errors.js';
+import { auditJson, auditText, auditTextOrNull } from './audit-normalise.js';
+
+/** A PostgreSQL text[] literal; every element quoted, quotes and backslashes escaped. @internal */
+function pgTextArray(items: string[]): string {
+  return `{${items.map((item) => `"${item.replace(/[\\"]/g, (c) => `\\${c}`)}"`).join(',')}}`;
+}
 
 /** One operation to record. */
 export interface AuditInput {
@@ -66,31 +73,49 @@ export class AuditService {
     private readonly pubSub: HubPubSub,
     private readonly config: AccessConfig['audit'],
     private readonly log: Logger,
+    /** Called on every failed audit write (a metric). */
+    private readonly onFailure?: () => void,
   ) {}
 
-  /** Writes one row; then checks the actor's personal-data reads over the last hour. Never throws (logs instead). */
+  /**
+   * Writes one row, then checks the actor's personal-data reads over the last
+   * hour. Every value is cleaned and cut to its column first (audit-normalise.ts),
+   * so no input of the caller can make the insert fail. Throws
+   * AuditUnavailableError when the row (or the abnormal-access check) could
+   * not be written: the caller fails closed (issue #11).
+   */
   async record(input: AuditInput): Promise<void> {
     const em = this.rootEm.fork();
     const v = input.viewer;
+    const personalRecords = Math.max(0, Math.trunc(input.personalRecords ?? 0));
     try {
       await em.getConnection().execute(
         `insert into audit_entry (actor, credential, role, organisation, ip, transport, operation_type, operation_name, operation_hash,
                                   variables, classified_fields, rows_returned, personal_records, unmask_reason, outcome)
          values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::text[], ?, ?, ?, ?)`,
         [
-          v.actor, v.credential, v.role, v.organisationName, v.ip, input.transport, input.operationType, input.operationName ?? null,
+          auditText(v.actor, 200), auditText(v.credential, 16), auditTextOrNull(v.role, 16), auditTextOrNull(v.organisationName, 100),
+          auditTextOrNull(v.ip, 64), auditText(input.transport, 8), auditText(input.operationType, 16), auditTextOrNull(input.operationName, 200),
           createHash('sha256').update(input.operationText).digest('hex'),
-          JSON.stringify(redactVariables(input.variables ?? {}) ?? {}),
-          `{${(input.classifiedFields ?? []).map((f) => `"${f.replace(/"/g, '')}"`).join(',')}}`,
-          input.rowsReturned ?? 0, input.personalRecords ?? 0, (v.role === 'ADMIN' && (input.personalRecords ?? 0) > 0 ? v.unmaskReason : null) ?? null,
-          input.outcome.slice(0, 200),
+          JSON.stringify(auditJson(redactVariables(input.variables ?? {})) ?? {}),
+          pgTextArray((input.classifiedFields ?? []).slice(0, 500).map((f) => auditText(f, 200))),
+          Math.max(0, Math.trunc(input.rowsReturned ?? 0)), personalRecords,
+          v.role === 'ADMIN' && personalRecords > 0 ? auditTextOrNull(v.unmaskReason, 500) : null,
+          auditText(input.outcome, 200),
         ],
       );
-      if ((input.personalRecords ?? 0) > 0) await this.checkAbnormal(em, input);
+      // Not skippable: it runs for every row with personal records, and its failure fails the operation too.
+      if (personalRecords > 0) await this.checkAbnormal(em, input);
     } catch (error) {
-      // An audit failure must be loud in the logs; the response has already been computed.
-      this.log.error({ err: (error as Error).message, actor: v.actor, operation: input.operationName }, 'could not write audit entry');
+      this.log.error({ err: (error as Error).message, actor: v.actor, operation: input.operationName?.slice(0, 200) }, 'could not write audit entry');
+      this.onFailure?.();
+      throw new AuditUnavailableError();
     }
+  }
+
+  /** Like `record`, for rows whose loss must not change the answer (refusals, webhook outcomes): logs instead of throwing. */
+  async recordQuietly(input: AuditInput): Promise<void> {
+    await this.record(input).catch(() => undefined);
   }
 
   private async checkAbnormal(em: EntityManager, input: AuditInput): Promise<void> {

@@ -162,11 +162,15 @@ export function createAuthenticator(rootEm: EntityManager, config: AccessConfig,
       ({ payload } = await jwtVerify(token, key as Uint8Array, {
         issuer: config.jwt.issuer,
         audience: config.jwt.audience,
+        // Issue #11: a token that never expires is refused (and JWKS tokens need JWT_AUDIENCE, checked at start).
+        requiredClaims: ['exp'],
         algorithms: alg === 'HS256' ? ['HS256'] : ['RS256', 'ES256', 'PS256', 'EdDSA'],
       }));
     } catch (error) {
       if (error instanceof joseErrors.JWTExpired) throw new UnauthenticatedError('The token has expired.');
-      if (error instanceof joseErrors.JWTClaimValidationFailed) throw new UnauthenticatedError(`The token's "${error.claim}" claim is not accepted.`);
+      if (error instanceof joseErrors.JWTClaimValidationFailed) {
+        throw new UnauthenticatedError(error.reason === 'missing' ? `The token has no "${error.claim}" claim; it is required.` : `The token's "${error.claim}" claim is not accepted.`);
+      }
       throw new UnauthenticatedError('The token could not be verified.');
     }
     const role = String(payload.role ?? '').toUpperCase();

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { BurstyRateLimiter, RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { AccessConfig } from '../platform/config.js';
@@ -9,16 +10,36 @@ export type RateDecision = { allowed: true } | { allowed: false; retryAfterSecon
 export interface RateLimits {
   /** Spends one request of `subject`'s budget (a key id, a JWT subject, or `ip:<address>` for anonymous callers). */
   consume(subject: string): Promise<RateDecision>;
-  /** Whether `ip` is currently locked out for too many failed authentications. */
-  authLockout(ip: string): Promise<RateDecision>;
-  /** Records a failed authentication from `ip`. */
-  authFailed(ip: string): Promise<void>;
+  /**
+   * Whether `credential` (the key or token presented, or none) is locked out
+   * from `ip` for too many failed authentications. Per address AND key
+   * (issue #11): bad keys from one client behind a NAT lock out those keys
+   * from that address, never the valid keys of its neighbours.
+   */
+  authLockout(ip: string, credential?: string | null): Promise<RateDecision>;
+  /**
+   * Records a failed authentication of `credential` from `ip`. It also spends
+   * the address's anonymous budget, so spraying random keys is throttled like
+   * anonymous reads; refused (retry after) once that is spent.
+   */
+  authFailed(ip: string, credential?: string | null): Promise<RateDecision>;
   close(): Promise<void>;
   /** "redis" when every instance shares the budget, else "memory". */
   store: 'redis' | 'memory';
 }
 
 const retryAfter = (res: RateLimiterRes) => Math.max(1, Math.ceil(res.msBeforeNext / 1000));
+
+/**
+ * The lockout counter of one credential from one address: an API key by its
+ * public id (`hh_<id>_…`), any other token by a hash (never stored in clear). @internal
+ */
+export function lockoutKey(ip: string, credential?: string | null): string {
+  const token = credential?.trim().replace(/^Bearer\s+/i, '');
+  if (!token) return `${ip}|none`;
+  const keyId = /^hh_([0-9a-f]{12})_/.exec(token)?.[1];
+  return `${ip}|${keyId ? `key:${keyId}` : `tok:${createHash('sha256').update(token).digest('hex').slice(0, 24)}`}`;
+}
 
 /**
  * Per-key budgets with rate-limiter-flexible: a sustained rate (points per
@@ -56,12 +77,19 @@ export function createRateLimits(config: AccessConfig['rateLimit'], redisUrl: st
         throw error;
       }
     },
-    async authLockout(ip) {
-      const res = await failures.get(ip);
+    async authLockout(ip, credential) {
+      const res = await failures.get(lockoutKey(ip, credential));
       return res && res.consumedPoints >= config.authFailures ? { allowed: false, retryAfterSeconds: retryAfter(res) } : { allowed: true };
     },
-    async authFailed(ip) {
-      await failures.penalty(ip, 1);
+    async authFailed(ip, credential) {
+      await failures.penalty(lockoutKey(ip, credential), 1);
+      try {
+        await bucket.consume(`ip:${ip}`);
+        return { allowed: true };
+      } catch (error) {
+        if (error instanceof RateLimiterRes) return { allowed: false, retryAfterSeconds: retryAfter(error) };
+        throw error;
+      }
     },
     async close() {
       redis?.disconnect();

@@ -1,3 +1,4 @@
+import { stringify } from 'csv-stringify/sync';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { BadUserInputError, NotFoundError } from '../platform/errors.js';
 import { ShipmentDirection } from '../logistics/logistics-enums.js';
@@ -229,12 +230,6 @@ const CSV_COLUMNS = [
   'pickup_scan_at', 'delivery_scan_at', 'eligible', 'amount_yuan', 'fraud_flags', 'reasons',
 ];
 
-/** RFC 4180 quoting. @internal */
-function csvCell(value: unknown): string {
-  const text = value == null ? '' : value instanceof Date ? value.toISOString() : String(value);
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
 /**
  * Every parcel of a report as CSV (UTF-8 with a byte-order mark, so that
  * spreadsheet programs read the Chinese text), one line per parcel, with no
@@ -243,11 +238,16 @@ function csvCell(value: unknown): string {
  */
 export async function subsidyReportCsv(em: EntityManager, county: string, month: string, config?: SubsidyConfig): Promise<string> {
   const parcels = await subsidyParcels(em, county, month, SubsidyParcelSelection.ALL, undefined, config);
-  const lines = parcels.map((p) =>
-    [
-      p.trackingNumber, p.courierCode, p.direction, p.day, p.originCode, p.destinationCode, p.weightKg,
-      p.pickupScanAt, p.deliveryScanAt, p.eligible, p.amount.toFixed(2), p.flags.join(';'), p.reasons.join(';'),
-    ].map(csvCell).join(','),
-  );
-  return `\uFEFF${[CSV_COLUMNS.join(','), ...lines].join('\r\n')}\r\n`;
+  const rows = parcels.map((p) => [
+    p.trackingNumber, p.courierCode, p.direction, p.day, p.originCode, p.destinationCode, p.weightKg,
+    p.pickupScanAt, p.deliveryScanAt, p.eligible, p.amount.toFixed(2), p.flags.join(';'), p.reasons.join(';'),
+  ]);
+  // RFC 4180 quoting, and cells a spreadsheet would run as a formula (= + - @, tab, CR and their
+  // full-width forms: a courier-supplied tracking number such as =HYPERLINK(...)) prefixed with ' (issue #11).
+  const csv = stringify([CSV_COLUMNS, ...rows], {
+    record_delimiter: '\r\n',
+    escape_formulas: true,
+    cast: { date: (d) => d.toISOString(), boolean: (b) => String(b) },
+  });
+  return `\uFEFF${csv}`;
 }

@@ -1,4 +1,6 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
+import { Role } from '../policy/role.js';
 import type { Authenticate } from '../access/authenticate.js';
 import type { RateLimits } from '../access/rate-limit.js';
 import type { AuditService } from '../access/audit.service.js';
@@ -44,16 +46,20 @@ export function graphqlAccessGuard(options: AccessGuardOptions): RequestHandler 
   return async (req, res, next) => {
     try {
       const ip = clientIp(req);
-      const lockout = await rateLimits.authLockout(ip);
-      if (!lockout.allowed) return tooMany(res, lockout.retryAfterSeconds);
       const authorization = req.get('authorization') ?? null;
       const apiKey = req.get('x-api-key') ?? null;
+      const presented = authorization ?? apiKey;
+      const lockout = await rateLimits.authLockout(ip, presented);
+      if (!lockout.allowed) return tooMany(res, lockout.retryAfterSeconds);
       let viewer: Viewer;
       try {
         viewer = await authenticate({ authorization, apiKey, unmaskReason: req.get('x-unmask-reason') ?? null, ip });
       } catch (error) {
         if (!(error instanceof UnauthenticatedError)) throw error;
-        if (authorization || apiKey) await rateLimits.authFailed(ip);
+        if (presented) {
+          const spent = await rateLimits.authFailed(ip, presented);
+          if (!spent.allowed) return tooMany(res, spent.retryAfterSeconds);
+        }
         log.info({ ip, reason: error.message }, 'authentication refused');
         res.setHeader('WWW-Authenticate', 'Bearer realm="harvest-hub"');
         return refuse(res, 401, AccessErrorCode.UNAUTHENTICATED, error.message);
@@ -88,7 +94,7 @@ export function hooksAccessGuard(options: AccessGuardOptions): RequestHandler {
       if (req.method !== 'GET' && req.method !== 'HEAD' && req.method !== 'OPTIONS') {
         const path = req.originalUrl.split('?')[0];
         res.once('finish', () => {
-          void audit.record({
+          void audit.recordQuietly({
             viewer: { actor: `hook:${path}`, credential: 'webhook', role: null, organisationName: null, ip, unmaskReason: null },
             transport: 'hook',
             operationType: req.method,
@@ -102,6 +108,40 @@ export function hooksAccessGuard(options: AccessGuardOptions): RequestHandler {
       next();
     } catch (error) {
       next(error);
+    }
+  };
+}
+
+/**
+ * `/metrics` (issue #11): open only to `Authorization: Bearer <METRICS_TOKEN>`
+ * (compared in constant time) or an ADMIN key, never to anonymous callers,
+ * even in demo mode. Bad credentials count towards the lockout like on /graphql.
+ */
+export function metricsAccessGuard(options: Pick<AccessGuardOptions, 'authenticate' | 'rateLimits' | 'log'> & { token?: string }): RequestHandler {
+  const { authenticate, rateLimits, log, token } = options;
+  const expected = token ? createHash('sha256').update(token).digest() : undefined;
+  return async (req, res, next) => {
+    try {
+      const ip = clientIp(req);
+      const authorization = req.get('authorization') ?? null;
+      const presented = /^Bearer\s+(\S+)$/i.exec(authorization?.trim() ?? '')?.[1];
+      if (expected && presented && timingSafeEqual(createHash('sha256').update(presented).digest(), expected)) return next();
+      const lockout = await rateLimits.authLockout(ip, presented);
+      if (!lockout.allowed) return tooMany(res, lockout.retryAfterSeconds);
+      let viewer: Viewer | undefined;
+      try {
+        if (presented) viewer = await authenticate({ authorization, ip });
+      } catch (error) {
+        if (!(error instanceof UnauthenticatedError)) throw error;
+        await rateLimits.authFailed(ip, presented);
+      }
+      if (viewer?.role === Role.ADMIN) return next();
+      if (viewer) return refuse(res, 403, AccessErrorCode.FORBIDDEN, 'Metrics are open to ADMIN keys and the METRICS_TOKEN only.');
+      res.setHeader('WWW-Authenticate', 'Bearer realm="harvest-hub-metrics"');
+      refuse(res, 401, AccessErrorCode.UNAUTHENTICATED, 'Metrics need Authorization: Bearer <ADMIN key or METRICS_TOKEN>.');
+    } catch (error) {
+      log.warn({ err: (error as Error).message }, 'metrics authentication could not complete');
+      refuse(res, 503, 'DATABASE_UNAVAILABLE', 'The database is unavailable right now; try again shortly.', { retryable: true });
     }
   };
 }

@@ -10,8 +10,11 @@ export interface HttpAppOptions {
   ready: () => Promise<boolean>;
   /** Courier push endpoints (issue #5), mounted at /hooks with their own raw-body parsers (signatures cover the exact bytes). */
   webhooks?: RequestHandler;
-  /** Prometheus exposition of the hub's metrics. */
-  metrics: { contentType: string; render: () => Promise<string> };
+  /**
+   * Prometheus exposition of the hub's metrics, behind `guard` (issue #11: an
+   * ADMIN key or METRICS_TOKEN); absent when METRICS_PORT serves it on its own port.
+   */
+  metrics?: MetricsEndpoint & { guard: RequestHandler };
   /** Largest request body accepted, e.g. "1mb" or a number of bytes. */
   bodyLimit: string | number;
   /** Access control (issue #6): runs before GraphQL (authentication, rate limit, batch size) and before /hooks (rate limit, audit). */
@@ -22,6 +25,34 @@ export interface HttpAppOptions {
   beforeGraphql?: RequestHandler[];
   /** Runs first on /graphql, /hooks and /reports (issue #15: one trace span per request). */
   tracing?: RequestHandler;
+}
+
+/** What /metrics serves. */
+export interface MetricsEndpoint {
+  contentType: string;
+  render: () => Promise<string>;
+}
+
+/** GET handler of /metrics. @internal */
+function metricsHandler(metrics: MetricsEndpoint): RequestHandler {
+  return async (_req, res, next) => {
+    try {
+      res.type(metrics.contentType).send(await metrics.render());
+    } catch (error) {
+      next(error);
+    }
+  };
+}
+
+/**
+ * The metrics-only app of METRICS_PORT (issue #11): `/metrics` without a key,
+ * on a port the operator keeps off the public network; nothing else.
+ */
+export function createMetricsApp(metrics: MetricsEndpoint): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.get('/metrics', metricsHandler(metrics));
+  return app;
 }
 
 /**
@@ -42,9 +73,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
     const ready = await options.ready();
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable', database: ready ? 'ok' : 'unreachable or not migrated' });
   });
-  app.get('/metrics', async (_req, res) => {
-    res.type(options.metrics.contentType).send(await options.metrics.render());
-  });
+  if (options.metrics) app.get('/metrics', options.metrics.guard, metricsHandler(options.metrics));
   if (options.webhooks) app.use('/hooks', options.webhooks);
   app.get('/graphiql', (_req, res) => res.type('html').send(graphiqlPage()));
   app.use('/assets/vendor', vendorAssetsRouter());

@@ -106,6 +106,8 @@ export interface CopyTarget {
    * staging path when the batch meets a stored key.
    */
   sequence?: string;
+  /** The partition a row goes to, when known (see `copyInto`). */
+  partitionOf?: (row: readonly SqlValue[]) => string | undefined;
   /**
    * A column to order the rows by before the COPY: the partition key, so that
    * PostgreSQL routes runs of rows to one partition at a time (it buffers at
@@ -244,17 +246,22 @@ export async function copyRows(
   }
   if (target.sequence && !session.get(conflictsSeen(target.table))) {
     await client.query('savepoint copy_rows');
+    const t0 = performance.now();
     try {
-      const { ids, at } = await copyInto(client, { table: target.table, sequence: target.sequence, columns: target.columns }, unique);
+      const { ids, at } = await copyInto(client, { table: target.table, sequence: target.sequence, columns: target.columns, partitionOf: target.partitionOf }, unique);
       await client.query('release savepoint copy_rows');
+      if (process.env.INGEST_TRACE) console.error(`copy fast ${unique.length} rows ${(performance.now() - t0).toFixed(0)} ms`);
       return { rows: unique.map((values, i) => ({ id: ids[i], ...rowOf(names, values), ingested_at: at })) };
     } catch (error) {
       if ((error as { code?: string }).code !== '23505') throw error;
       await client.query('rollback to savepoint copy_rows');
+      if (process.env.INGEST_TRACE) console.error(`copy conflict after ${(performance.now() - t0).toFixed(0)} ms`);
       session.set(conflictsSeen(target.table), true);
     }
   }
+  const t1 = performance.now();
   const staged = await copyIgnoringConflicts(client, { ...target, returning: 'id, source_key, ingested_at' }, unique);
+  if (process.env.INGEST_TRACE) console.error(`copy staged ${unique.length} rows ${(performance.now() - t1).toFixed(0)} ms`);
   if (staged.inserted === unique.length) session.delete(conflictsSeen(target.table));
   const byKey = new Map(unique.map((row) => [row[keyIndex], row]));
   return {
@@ -277,12 +284,13 @@ function rowOf(names: readonly string[], values: readonly SqlValue[]): StoredRow
  */
 export async function copyInto(
   client: pg.PoolClient,
-  target: { table: string; sequence: string; columns: Readonly<Record<string, string>> },
+  target: { table: string; sequence: string; columns: Readonly<Record<string, string>>; partitionOf?: (row: readonly SqlValue[]) => string | undefined },
   rows: readonly (readonly SqlValue[])[],
 ): Promise<{ ids: string[]; at: Date }> {
   if (!rows.length) return { ids: [], at: new Date() };
   const names = Object.keys(target.columns);
   assertWidth(target.table, names.length, rows);
+  const tIds = performance.now();
   const reserved = await client.query<{ id: string; at: Date }>(
     `select nextval($1::regclass)::text as id, now() as at from generate_series(1, $2::int)`, [target.sequence, rows.length]);
   // (The ORM's pool may hand timestamps back as text.)
@@ -290,6 +298,19 @@ export async function copyInto(
   const stamp = at.toISOString();
   const ids = reserved.rows.map((r) => r.id);
   const columns = ['id', ...names, 'ingested_at'].map((c) => `"${c}"`).join(', ');
-  await pipeline(Readable.from(copyText(target.table, rows.map((row, i) => [ids[i], ...row, stamp]))), client.query(copyFrom(`copy "${target.table}" (${columns}) from stdin`)));
+  // Straight into each row's partition when it is known (no tuple routing), else through the table.
+  const groups = new Map<string, (readonly SqlValue[])[]>();
+  rows.forEach((row, i) => {
+    const into = target.partitionOf?.(row) ?? target.table;
+    const group = groups.get(into);
+    const full = [ids[i], ...row, stamp];
+    if (group) group.push(full);
+    else groups.set(into, [full]);
+  });
+  const t0 = performance.now();
+  for (const [into, group] of groups) {
+    await pipeline(Readable.from(copyText(target.table, group)), client.query(copyFrom(`copy "${into}" (${columns}) from stdin`)));
+  }
+  if (process.env.INGEST_TRACE) console.error(`  copy into ${groups.size} target(s) [${[...groups.keys()].slice(0, 2).join(', ')}…] ${(performance.now() - t0).toFixed(0)} ms (ids ${(t0 - tIds).toFixed(0)} ms)`);
   return { ids, at };
 }

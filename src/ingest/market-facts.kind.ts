@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { ensureMonths, monthOf } from '../platform/partitions.js';
+import { ensureMonths, knownPartition, monthOf } from '../platform/partitions.js';
 import { pricePerKg } from '../catalog/units.js';
 import type { MarketChannel } from '../markets/market-channel.js';
 import type { HubPubSub } from '../platform/pubsub.js';
@@ -189,14 +189,21 @@ function marketKind<R extends MarketRecord>(spec: {
     validate: (input) => validate(input) as R | MappingFailure,
     prepare: spec.kind === 'price' ? (records, { em }) => preparePriceMonths(records as unknown as Indexed<PriceRecord>[], em) : undefined,
     async write(records, ctx): Promise<KindWrite> {
+      let t0 = performance.now();
       const { resolved, rejections, l } = await resolve(records, ctx);
       const rows = resolved.map((r) => spec.row(ctx.connector, r));
-      const written = await copyRows(ctx.client, spec.target, rows, ctx.cache);
+      if (process.env.INGEST_TRACE) console.error(`resolve+rows ${(performance.now() - t0).toFixed(0)} ms`);
+      t0 = performance.now();
+      const pool = (await ctx.em.getConnection().getNativeClient()) as pg.Pool;
+      const day = Object.keys(spec.target.columns).indexOf('observed_on');
+      const target = day < 0 ? spec.target : { ...spec.target, partitionOf: (row: readonly SqlValue[]) => knownPartition(pool, spec.target.table, monthOf(String(row[day]))) };
+      const written = await copyRows(ctx.client, target, rows, ctx.cache);
       const byKey = new Map<string, Resolved<R>>();
       for (const r of resolved) if (!byKey.has(r.record.sourceKey)) byKey.set(r.record.sourceKey, r);
       const unmatched = await queueUnmatched(ctx.client, ctx.connector, written.rows, byKey);
       // Origins that named no region (and no province list such as 冀鲁豫) wait for review too (issue #14).
       await queueUnmatchedOrigins(ctx.client, ctx.connector, unresolvedOrigins(written.rows, byKey, l.origins));
+      if (process.env.INGEST_TRACE) console.error(`write+queue ${(performance.now() - t0).toFixed(0)} ms`);
       const pubSub = ctx.pubSub;
       return {
         rejections,

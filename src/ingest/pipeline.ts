@@ -152,6 +152,8 @@ export class IngestSession {
       rejections.push({ index, connector, pipeline, reason, field: path ?? undefined, position: source.position, raw: source.raw, identity: source.identity });
     };
 
+    const trace = process.env.INGEST_TRACE ? (what: string, t: number) => console.error(`${what} ${(performance.now() - t).toFixed(0)} ms`) : undefined;
+    let t0 = performance.now();
     // 1. Map and validate, record by record (no database).
     const byKind = new Map<string, Indexed<unknown>[]>();
     const validateContext = { connector, now, context };
@@ -187,7 +189,11 @@ export class IngestSession {
     if (options.atomic && rejections.length) throw await this.refused(rejections, keep);
 
     // 2. Resolve, write and derive, all in one transaction with the batch's refused records.
+    trace?.('map+validate', t0);
+    t0 = performance.now();
     for (const [name, records] of byKind) await factKind(name)!.prepare?.(records, { em: this.em });
+    trace?.('prepare', t0);
+    t0 = performance.now();
     const writes: [string, KindWrite][] = [];
     let rejectedIds: string[] = [];
     const validated = rejections.length;
@@ -214,9 +220,12 @@ export class IngestSession {
       throw error;
     }
 
+    trace?.('transaction', t0);
+    t0 = performance.now();
     // 3. After the commit: subscribers.
     for (const [, written] of writes) await written.publish?.();
 
+    trace?.('publish', t0);
     const counts = emptyCounts();
     counts.read = batch.length;
     const rows: BatchResult['rows'] = {};

@@ -3,6 +3,27 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { SignatureError, SignatureFailure, UnknownCourierError } from './tracking-errors.js';
 import { kuaidi100Sign } from './feeds/kuaidi100.mapper.js';
 import { aftershipSign } from './feeds/aftership.mapper.js';
+import { isSealed, type SecretBox } from '../platform/secret-box.js';
+
+/**
+ * The box that seals courier secrets at rest (issue #11: AES-256-GCM under
+ * SECRETS_KEY), set once at start by the composition root (app.ts) or a CLI.
+ * Until it is set, no secret is read or written: fail closed.
+ */
+let box: SecretBox | undefined;
+
+/** Sets the box courier secrets are sealed and opened with. @internal (one per process) */
+export function useCourierSecretBox(secrets: SecretBox): void {
+  box = secrets;
+}
+
+function currentBox(): SecretBox {
+  if (!box) throw new Error('Courier secrets cannot be read or written: no secrets key is configured (SECRETS_KEY).');
+  return box;
+}
+
+/** Longest courier secret accepted (sealed, it must stay readable in logs of nothing and in one text column). */
+export const MAX_SECRET_LENGTH = 200;
 
 /** How many secrets of one courier verify at once: the new one and the one it replaces. */
 export const VALID_SECRETS = 2;
@@ -21,7 +42,49 @@ export async function courierWithSecrets(em: EntityManager, code: string): Promi
        left join courier_credential k on k.courier_id = c.id and k.retired_at is null
       where c.code = ? order by k.created_at desc, k.id desc`, [code]);
   if (!rows.length) throw new UnknownCourierError(code);
-  return { id: rows[0].id, code: rows[0].code, secrets: rows.map((r) => r.secret).filter((s): s is string => Boolean(s)).slice(0, VALID_SECRETS) };
+  const sealed = rows.map((r) => r.secret).filter((s): s is string => Boolean(s)).slice(0, VALID_SECRETS);
+  // A secret that is not sealed (written around the hub) or that this key does not open verifies nothing.
+  const secrets = sealed.filter(isSealed).flatMap((value) => {
+    try {
+      return [currentBox().open(value)];
+    } catch (error) {
+      if (!box) throw error;
+      return [];
+    }
+  });
+  if (sealed.length && !secrets.length) throw new Error(`The webhook secrets of courier "${rows[0].code}" cannot be opened with SECRETS_KEY (a different key, or written in clear).`);
+  return { id: rows[0].id, code: rows[0].code, secrets };
+}
+
+/**
+ * Seals every courier secret still stored in clear (rows written before
+ * issue #11), then checks that every sealed one opens with the current key.
+ * Run at start: a wrong SECRETS_KEY stops the hub instead of failing every push.
+ * Returns how many rows were sealed.
+ */
+export async function sealCourierSecrets(em: EntityManager): Promise<number> {
+  const secrets = currentBox();
+  return em.transactional(async (tx) => {
+    const conn = tx.getConnection();
+    const ctx = tx.getTransactionContext();
+    const rows = await conn.execute<{ id: number; secret: string }[]>('select id, secret from courier_credential for update', [], 'all', ctx);
+    let sealed = 0;
+    let unreadable = 0;
+    for (const row of rows) {
+      if (!isSealed(row.secret)) {
+        await conn.execute('update courier_credential set secret = ? where id = ?', [secrets.seal(row.secret), row.id], 'run', ctx);
+        sealed++;
+        continue;
+      }
+      try {
+        secrets.open(row.secret);
+      } catch {
+        unreadable++;
+      }
+    }
+    if (unreadable) throw new Error(`SECRETS_KEY does not open ${unreadable} stored courier webhook secret(s): it is not the key they were sealed with. Restore the previous SECRETS_KEY (or set those secrets again with \`npm run courier:secret\`).`);
+    return sealed;
+  });
 }
 
 /**
@@ -32,12 +95,14 @@ export async function courierWithSecrets(em: EntityManager, code: string): Promi
  */
 export async function setCourierSecret(em: EntityManager, code: string, secret = randomBytes(32).toString('base64url'), retirePrevious = false): Promise<string> {
   if (secret.length < 16) throw new Error('A courier secret must have at least 16 characters.');
+  if (secret.length > MAX_SECRET_LENGTH) throw new Error(`A courier secret may have at most ${MAX_SECRET_LENGTH} characters.`);
+  const sealed = currentBox().seal(secret);
   await em.transactional(async (tx) => {
     const conn = tx.getConnection();
     const ctx = tx.getTransactionContext();
     const [courier] = await conn.execute<{ id: number }[]>('select id from courier where code = ? for update', [code], 'all', ctx);
     if (!courier) throw new UnknownCourierError(code);
-    await conn.execute('insert into courier_credential (courier_id, secret) values (?, ?)', [courier.id, secret], 'run', ctx);
+    await conn.execute('insert into courier_credential (courier_id, secret) values (?, ?)', [courier.id, sealed], 'run', ctx);
     await conn.execute(
       `update courier_credential set retired_at = now()
         where courier_id = ? and retired_at is null

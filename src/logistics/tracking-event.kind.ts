@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { ensureMonths, monthOf } from '../platform/partitions.js';
+import { ensureMonths, knownPartition, monthOf } from '../platform/partitions.js';
 import { registerFactKind, type FactKind, type Indexed, type KindRejection, type KindWrite, type WriteContext } from '../ingest/fact-kind.js';
 import { copyInto } from '../ingest/bulk-insert.js';
 import { reject } from '../ingest/records.js';
@@ -381,7 +381,9 @@ async function write(records: Indexed<TrackingRecord>[], ctx: WriteContext): Pro
       connector, c.key, idOf(c.event.trackingNumber), c.event.occurredAt.toISOString(), c.event.status, c.event.rawCode?.slice(0, 32) ?? null,
       c.event.rawText ?? null, c.regionCode, c.event.areaCode ?? null, c.nodeId, c.event.location?.slice(0, 200) ?? null, c.event.temperatureC ?? null, c.event.format,
     ]);
-    const { ids } = await copyInto(client, { table: 'tracking_event', sequence: 'tracking_event_id_seq', columns: EVENT_COLUMNS }, rows);
+    const pool = (await ctx.em.getConnection().getNativeClient()) as pg.Pool;
+    const partitionOf = (row: readonly unknown[]) => knownPartition(pool, 'tracking_event', monthOf(String(row[3])));
+    const { ids } = await copyInto(client, { table: 'tracking_event', sequence: 'tracking_event_id_seq', columns: EVENT_COLUMNS, partitionOf }, rows);
     fresh.forEach((c, i) => (c.id = ids[i]));
   }
 

@@ -12,6 +12,7 @@ import { Migration20261129150000 } from './Migration20261129150000.js';
 import { Migration20261129150012 } from './Migration20261129150012.js';
 import { Migration20261129161300 } from './Migration20261129161300.js';
 import { Migration20261129163000 } from './Migration20261129163000.js';
+import { Migration20261129170000 } from './Migration20261129170000.js';
 export const migrationsList = [
   { name: 'Migration20261123173525', class: Migration20261123173525 },
   { name: 'Migration20261123175510', class: Migration20261123175510 },
@@ -26,4 +27,5 @@ export const migrationsList = [
   { name: 'Migration20261129150012', class: Migration20261129150012 },
   { name: 'Migration20261129161300', class: Migration20261129161300 },
   { name: 'Migration20261129163000', class: Migration20261129163000 },
+  { name: 'Migration20261129170000', class: Migration20261129170000 },
 ];

@@ -9,8 +9,8 @@ import { z } from 'zod';
 const schema = z.object({
   /** HTTP and WebSocket port. @default 4000 */
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
-  /** Interface to listen on. @default "0.0.0.0" */
-  HOST: z.string().default('0.0.0.0'),
+  /** Interface to listen on. Demo mode listens on loopback only (issue #11). @default "127.0.0.1" in demo mode, else "0.0.0.0" */
+  HOST: z.string().optional(),
   /** PostgreSQL URL. When unset the hub starts its own embedded PostgreSQL under DATA_DIR. */
   DATABASE_URL: z.string().url().optional(),
   /** A streaming replica of DATABASE_URL for the officials' analytics (issue #12; see docs/SCALING.md for what reads go there). Unset = analytics read the primary. */
@@ -21,8 +21,8 @@ const schema = z.object({
   EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(54320),
   /** Connections in the PostgreSQL pool. @default 10 */
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
-  /** Load demo data (regions, catalogue, markets, a price history) when the database is empty. @default true */
-  SEED_DEMO: z.stringbool().default(true),
+  /** Load demo data (a price history, parcels; with DEMO_MODE the public demo courier secrets) when the database is empty. @default true with the embedded database, else false */
+  SEED_DEMO: z.stringbool().optional(),
   /** Redis URL; when set, subscriptions fan out across hub instances through Redis. */
   REDIS_URL: z.string().url().optional(),
   /** Prefix of the hub's Redis channels; hubs (or test runs) sharing one Redis with different prefixes do not hear each other. @default "harvest-hub:" */
@@ -62,7 +62,7 @@ const schema = z.object({
   JWT_JWKS: z.string().optional(),
   /** Required `iss` of JWT bearer tokens, when set. */
   JWT_ISSUER: z.string().optional(),
-  /** Required `aud` of JWT bearer tokens, when set. */
+  /** Required `aud` of JWT bearer tokens; required with JWT_JWKS (issue #11). */
   JWT_AUDIENCE: z.string().optional(),
   /** Sustained requests per second per key (token bucket refill). @default 20 */
   RATE_LIMIT_PER_SECOND: z.coerce.number().int().min(1).default(20),
@@ -94,6 +94,19 @@ const schema = z.object({
   TLS_KEY_FILE: z.string().optional(),
   /** Origins allowed by CORS, comma-separated, or `*`. Unset = no cross-origin access. */
   CORS_ORIGINS: z.string().optional(),
+  // ---- limits and protection at rest (issue #11); see README "Security" ----
+  /** Operations open at once on one WebSocket. @default 100 */
+  WS_MAX_SUBSCRIPTIONS_PER_SOCKET: z.coerce.number().int().min(1).default(100),
+  /** WebSockets open at once per key (anonymous: per address) on one instance. @default 25 */
+  WS_MAX_SOCKETS_PER_KEY: z.coerce.number().int().min(1).default(25),
+  /** Bearer token that may read /metrics (ADMIN keys may too). Unset = ADMIN keys only. */
+  METRICS_TOKEN: z.string().min(16).optional(),
+  /** Serve /metrics on this port only (own listener, no key; keep it off the public network). Unset = on PORT, behind a key. */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  /** Distinct operation names kept as metric labels; names past it, over-long or not GraphQL names count as `other`. @default 100 */
+  METRICS_MAX_OPERATION_NAMES: z.coerce.number().int().min(0).max(10_000).default(100),
+  /** 32-byte key (base64 or 64 hex digits) that encrypts courier webhook secrets at rest (AES-256-GCM). Required outside demo mode. */
+  SECRETS_KEY: z.string().optional(),
   // ---- integrators (issue #15); see README "Trusted documents", "Uploads", "Tracing", "Federation" ----
   /** Persisted operations: `only` runs nothing but the manifest's operations, `allow` also runs any other and registers automatic persisted queries, `off` ignores persisted ids. @default "allow" */
   TRUSTED_DOCUMENTS: z.enum(['only', 'allow', 'off']).default('allow'),
@@ -116,7 +129,33 @@ const schema = z.object({
 }).refine((e) => Boolean(e.TLS_CERT_FILE) === Boolean(e.TLS_KEY_FILE), {
   message: 'TLS_CERT_FILE and TLS_KEY_FILE go together: set both or neither',
   path: ['TLS_CERT_FILE'],
+}).superRefine((e, ctx) => {
+  // Safe defaults (issue #11): fail closed at start, naming the variable.
+  const problem = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
+  if (e.NODE_ENV === 'production') {
+    if (e.DEMO_MODE) problem('DEMO_MODE', 'demo mode (anonymous read access) is never allowed with NODE_ENV=production');
+    if (e.SEED_DEMO) problem('SEED_DEMO', 'demo data and public demo courier secrets are never loaded with NODE_ENV=production');
+  }
+  const demo = e.DEMO_MODE ?? (!e.DATABASE_URL && e.NODE_ENV !== 'production');
+  if (demo && e.HOST !== undefined && !isLoopback(e.HOST)) {
+    problem('HOST', `demo mode listens on loopback only (127.0.0.1, ::1 or localhost), not "${e.HOST}"; set DEMO_MODE=false to listen there`);
+  }
+  if (e.JWT_JWKS && !e.JWT_AUDIENCE) problem('JWT_AUDIENCE', 'is required with JWT_JWKS: tokens from a shared identity provider must be meant for this hub');
+  if (e.SECRETS_KEY !== undefined && !secretsKeyBytes(e.SECRETS_KEY)) problem('SECRETS_KEY', 'must be 32 bytes, as base64 (44 characters) or 64 hex digits, e.g. `openssl rand -base64 32`');
+  if (e.METRICS_PORT !== undefined && e.METRICS_PORT !== 0 && e.METRICS_PORT === e.PORT) problem('METRICS_PORT', 'must differ from PORT');
 });
+
+/** Whether a listen address is loopback only. */
+export function isLoopback(host: string): boolean {
+  return /^(127\.\d+\.\d+\.\d+|::1|\[::1\]|localhost)$/i.test(host.trim());
+}
+
+/** The 32 bytes of a SECRETS_KEY written as base64 or hex, or undefined when it is neither. */
+export function secretsKeyBytes(text: string): Buffer | undefined {
+  const value = text.trim();
+  const bytes = /^[0-9a-f]{64}$/i.test(value) ? Buffer.from(value, 'hex') : /^[A-Za-z0-9+/_-]{43}=?$/.test(value) ? Buffer.from(value, 'base64') : undefined;
+  return bytes?.length === 32 ? bytes : undefined;
+}
 
 export type Env = z.input<typeof schema>;
 
@@ -147,6 +186,10 @@ export interface Config {
   ingest: { connectors?: string; connectorsDir?: string; scheduler: boolean };
   /** Access control, query limits, rate limits, audit and transport security (issue #6). */
   access: AccessConfig;
+  /** /metrics protection and label bounds (issue #11). */
+  metrics: { token?: string; port?: number; maxOperationNames: number };
+  /** The key that encrypts courier webhook secrets at rest (SECRETS_KEY), when set. */
+  secretsKey?: Buffer;
   /** What integrators ask for (issue #15): trusted documents, uploads, federation, tracing. */
   integration: IntegrationConfig;
 }
@@ -164,6 +207,8 @@ export interface AccessConfig {
   jwt: { secret?: string; jwks?: string; issuer?: string; audience?: string };
   rateLimit: { perSecond: number; burst: number; authFailures: number };
   limits: { maxDepth: number; maxCost: number; maxAliases: number; maxDirectives: number; maxTokens: number; maxBatch: number; maxBodyBytes: number };
+  /** WebSocket limits (issue #11); the message size is `limits.maxBodyBytes`. */
+  ws: { maxSubscriptionsPerSocket: number; maxSocketsPerKey: number };
   audit: { retentionDays: number; personalReadsPerHour: number };
   tls?: { certFile: string; keyFile: string };
   corsOrigins?: string[] | '*';
@@ -186,15 +231,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
   }
   const e = parsed.data;
+  const demoMode = e.DEMO_MODE ?? (!e.DATABASE_URL && e.NODE_ENV !== 'production');
   return {
     port: e.PORT,
-    host: e.HOST,
+    host: e.HOST ?? (demoMode ? '127.0.0.1' : '0.0.0.0'),
     databaseUrl: e.DATABASE_URL,
     databaseReadUrl: e.DATABASE_READ_URL,
     dataDir: path.resolve(e.DATA_DIR),
     embeddedPgPort: e.EMBEDDED_PG_PORT,
     dbPoolSize: e.DB_POOL_SIZE,
-    seedDemo: e.SEED_DEMO,
+    seedDemo: e.SEED_DEMO ?? (!e.DATABASE_URL && e.NODE_ENV !== 'production'),
     redisUrl: e.REDIS_URL,
     redisChannelPrefix: e.REDIS_CHANNEL_PREFIX,
     listenBacklog: e.LISTEN_BACKLOG,
@@ -207,7 +253,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     subsidyConfigFile: e.SUBSIDY_CONFIG_FILE,
     ingest: { connectors: e.CONNECTORS, connectorsDir: e.CONNECTORS_DIR && path.resolve(e.CONNECTORS_DIR), scheduler: e.CONNECTOR_SCHEDULER },
     access: {
-      demoMode: e.DEMO_MODE ?? !e.DATABASE_URL,
+      demoMode,
       jwt: { secret: e.JWT_SECRET, jwks: e.JWT_JWKS, issuer: e.JWT_ISSUER, audience: e.JWT_AUDIENCE },
       rateLimit: { perSecond: e.RATE_LIMIT_PER_SECOND, burst: e.RATE_LIMIT_BURST, authFailures: e.RATE_LIMIT_AUTH_FAILURES },
       limits: {
@@ -219,10 +265,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         maxBatch: e.QUERY_MAX_BATCH,
         maxBodyBytes: e.REQUEST_MAX_BYTES,
       },
+      ws: { maxSubscriptionsPerSocket: e.WS_MAX_SUBSCRIPTIONS_PER_SOCKET, maxSocketsPerKey: e.WS_MAX_SOCKETS_PER_KEY },
       audit: { retentionDays: e.AUDIT_RETENTION_DAYS, personalReadsPerHour: e.AUDIT_PERSONAL_READS_PER_HOUR },
       tls: e.TLS_CERT_FILE && e.TLS_KEY_FILE ? { certFile: e.TLS_CERT_FILE, keyFile: e.TLS_KEY_FILE } : undefined,
       corsOrigins: !e.CORS_ORIGINS ? undefined : e.CORS_ORIGINS.trim() === '*' ? '*' : e.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
     },
+    metrics: { token: e.METRICS_TOKEN, port: e.METRICS_PORT, maxOperationNames: e.METRICS_MAX_OPERATION_NAMES },
+    secretsKey: e.SECRETS_KEY ? secretsKeyBytes(e.SECRETS_KEY) : undefined,
     integration: {
       trustedDocuments: { mode: e.TRUSTED_DOCUMENTS, manifestFile: e.TRUSTED_DOCUMENTS_MANIFEST && path.resolve(e.TRUSTED_DOCUMENTS_MANIFEST) },
       uploadMaxBytes: e.UPLOAD_MAX_BYTES,

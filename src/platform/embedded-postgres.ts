@@ -1,5 +1,7 @@
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { Client as PgClient } from 'pg';
 import type { Logger } from './logger.js';
 
 export interface EmbeddedDatabase {
@@ -10,7 +12,24 @@ export interface EmbeddedDatabase {
   stop(): Promise<void>;
 }
 
-const PASSWORD = 'harvest-hub-local';
+/** The fixed password of clusters initialised before issue #11; such a cluster gets its own password at its next start. */
+const LEGACY_PASSWORD = 'harvest-hub-local';
+
+/**
+ * The per-install password of the embedded PostgreSQL (issue #11: it used to
+ * be the same fixed string everywhere): random, made with the cluster, kept in
+ * `dataDir/pg-password` (mode 0600) next to it. @internal
+ */
+const passwordFile = (dataDir: string) => path.join(dataDir, 'pg-password');
+
+function readPassword(dataDir: string): string | undefined {
+  const file = passwordFile(dataDir);
+  return fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trim() || undefined : undefined;
+}
+
+function writePassword(dataDir: string, password: string): void {
+  fs.writeFileSync(passwordFile(dataDir), `${password}\n`, { mode: 0o600 });
+}
 
 /**
  * Starts the zero-setup PostgreSQL: real PostgreSQL 18 binaries shipped in the
@@ -27,21 +46,30 @@ export async function startEmbeddedPostgres(options: {
 }): Promise<EmbeddedDatabase> {
   const databaseDir = path.join(options.dataDir, 'pg');
   fs.mkdirSync(options.dataDir, { recursive: true });
+  const fresh = !fs.existsSync(path.join(databaseDir, 'PG_VERSION'));
+  const stored = readPassword(options.dataDir);
+  const password = stored ?? randomBytes(24).toString('base64url');
+  if (!stored && fresh) writePassword(options.dataDir, password);
   const EmbeddedPostgres = await loadEmbeddedPostgres();
   const pg = new EmbeddedPostgres({
     databaseDir,
     port: options.port,
     user: 'postgres',
-    password: PASSWORD,
+    password,
+    authMethod: 'scram-sha-256',
     persistent: true,
     createPostgresUser: process.getuid?.() === 0,
     initdbFlags: ['--encoding=UTF8', '--locale=C'],
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200', '-c', 'shared_buffers=256MB'],
+    // The server log reaches the hub's debug log (issue #11): no statement texts (MikroORM sends parameters
+    // inlined), no DETAIL lines and no client statement errors (both quote values); the client gets those anyway.
+    postgresFlags: [
+      '-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200', '-c', 'shared_buffers=256MB',
+      '-c', 'log_min_error_statement=panic', '-c', 'log_error_verbosity=terse', '-c', 'log_statement=none', '-c', 'log_min_messages=log',
+    ],
     onLog: (message) => options.log.debug({ pg: String(message).trim() }, 'embedded postgres'),
     onError: (error) => options.log.debug({ pg: String(error).trim() }, 'embedded postgres'),
   });
   await stopOrphan(databaseDir, options.log);
-  const fresh = !fs.existsSync(path.join(databaseDir, 'PG_VERSION'));
   const started = Date.now();
   if (fresh) {
     options.log.info({ databaseDir }, 'initialising embedded PostgreSQL (first start)');
@@ -55,6 +83,11 @@ export async function startEmbeddedPostgres(options: {
         ` (${error instanceof Error ? error.message : 'see the debug log'}). Is the port taken? Set EMBEDDED_PG_PORT or DATABASE_URL.`,
     );
   }
+  // A cluster from before issue #11 still has the fixed password: give it this install's own.
+  if (!stored && !fresh) {
+    await adoptPassword(options.port, password, options.log);
+    writePassword(options.dataDir, password);
+  }
   const client = pg.getPgClient('postgres', '127.0.0.1');
   await client.connect();
   try {
@@ -64,12 +97,28 @@ export async function startEmbeddedPostgres(options: {
     await client.end();
   }
   options.log.info({ port: options.port, databaseDir, ms: Date.now() - started }, 'embedded PostgreSQL ready');
-  const urlFor = (database: string) => `postgres://postgres:${PASSWORD}@127.0.0.1:${options.port}/${database}`;
+  const urlFor = (database: string) => `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${options.port}/${database}`;
   return {
     url: urlFor(options.database),
     urlFor,
     stop: () => pg.stop(),
   };
+}
+
+/** Sets `password` on a cluster that still has the legacy fixed one. @internal */
+async function adoptPassword(port: number, password: string, log: Logger): Promise<void> {
+  const client = new PgClient({ host: '127.0.0.1', port, user: 'postgres', password: LEGACY_PASSWORD, database: 'postgres' });
+  try {
+    await client.connect();
+  } catch (error) {
+    throw new Error(`The embedded PostgreSQL does not accept the password in pg-password beside it, nor the old fixed one (${(error as Error).message}); restore that file or start with a new DATA_DIR.`);
+  }
+  try {
+    await client.query(`alter role postgres password ${client.escapeLiteral(password)}`);
+    log.warn('the embedded PostgreSQL had the fixed password of earlier versions; it now has its own (kept in DATA_DIR/pg-password)');
+  } finally {
+    await client.end();
+  }
 }
 
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'] as const;

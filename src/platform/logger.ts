@@ -1,4 +1,4 @@
-import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
+import { pino, stdSerializers, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 import { traceFields } from './tracing.js';
 
 export type { Logger };
@@ -14,6 +14,13 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
     timestamp: pino.stdTimeFunctions.isoTime,
     // trace_id / span_id of the operation a line belongs to, when tracing is on (issue #15): logs and traces join.
     mixin: traceFields,
+    // PostgreSQL errors carry key values (detail, where, internalQuery): never into the log (issue #11).
+    serializers: {
+      err: (error: unknown) => {
+        const { detail: _detail, where: _where, internalQuery: _internal, ...rest } = stdSerializers.err(error as Error) as unknown as Record<string, unknown>;
+        return rest;
+      },
+    },
     redact: {
       paths: ['*.authorization', '*.headers.authorization', '*.headers["x-api-key"]', '*.password', '*.secret', 'databaseUrl'],
       censor: '[redacted]',

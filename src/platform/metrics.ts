@@ -87,6 +87,11 @@ export function createMetrics() {
       labelNames: ['job'] as const,
       registers: [registry],
     }),
+    auditFailures: new Counter({
+      name: 'hub_audit_write_failures_total',
+      help: 'Audit rows that could not be written (the operation failed closed: not run, or its data withheld).',
+      registers: [registry],
+    }),
     trackingEvents: new Counter({
       name: 'hub_tracking_events_total',
       help: 'Courier tracking events pushed to the webhooks, by format and outcome (accepted, duplicate, rejected).',
@@ -97,3 +102,29 @@ export function createMetrics() {
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
+
+/** The pub/sub topic as a metric label: its family (`SHIPMENT_UPDATED`), never the per-parcel part (issue #11: bounded labels). */
+export function topicFamily(topic: string): string {
+  const family = topic.split(':')[0];
+  return /^[A-Z_]{1,64}$/.test(family) ? family : 'other';
+}
+
+/** A GraphQL name (https://spec.graphql.org/October2021/#Name), at most 64 characters. */
+const OPERATION_NAME = /^[_A-Za-z][_0-9A-Za-z]{0,63}$/;
+
+/**
+ * Operation names as metric labels, from a bounded set (issue #11: three
+ * requests with 20 KB names grew /metrics from 20 KB to 860 KB): the first
+ * `max` distinct valid names are kept; later, over-long or invalid names fold
+ * into `other`, a missing one is `anonymous`.
+ */
+export function operationLabels(max: number): (name: string | null | undefined) => string {
+  const known = new Set<string>();
+  return (name) => {
+    if (!name) return 'anonymous';
+    if (known.has(name)) return name;
+    if (!OPERATION_NAME.test(name) || known.size >= max) return 'other';
+    known.add(name);
+    return name;
+  };
+}

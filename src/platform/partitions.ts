@@ -50,6 +50,16 @@ async function existingMonths(pool: pg.Pool, table: string): Promise<Set<string>
   return months;
 }
 
+/**
+ * The partition of `table` for `month` ('YYYY-MM') when it is known to exist
+ * (created or seen by {@link ensureMonths} on this pool), else undefined: a
+ * writer then COPYs straight into it instead of through the parent (tuple
+ * routing made a COPY about seven times slower here, BENCHMARKS.md).
+ */
+export function knownPartition(pool: pg.Pool, table: string, month: string): string | undefined {
+  return known.get(pool)?.get(table)?.has(month) ? partitionName(table, month) : undefined;
+}
+
 /** Forgets what is known of a table's partitions (after dropping some). @internal */
 function forget(pool: pg.Pool, table: string): void {
   known.get(pool)?.delete(table);

@@ -27,7 +27,7 @@ export interface PeriodicJob<T> {
 /**
  * A job that runs every `intervalMs` on exactly one instance: the leader of
  * `name` (issue #12). Every periodic job of the hub uses it: the connector
- * scheduler, the delay scanner, the audit retention job. Runs never overlap
+ * scheduler, the delay scanner, the partition maintenance. Runs never overlap
  * in one process; across processes the leadership lock keeps them apart.
  * Timers are unref'd: a job never keeps the process alive.
  */

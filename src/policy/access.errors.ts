@@ -11,6 +11,10 @@ export enum AccessErrorCode {
   TOO_MANY_DIRECTIVES = 'TOO_MANY_DIRECTIVES',
   TOO_MANY_TOKENS = 'TOO_MANY_TOKENS',
   BATCH_TOO_LARGE = 'BATCH_TOO_LARGE',
+  /** The audit trail could not be written: the operation did not run, or its data was withheld (issue #11). */
+  AUDIT_UNAVAILABLE = 'AUDIT_UNAVAILABLE',
+  /** More open subscriptions on one WebSocket than WS_MAX_SUBSCRIPTIONS_PER_SOCKET (issue #11). */
+  TOO_MANY_SUBSCRIPTIONS = 'TOO_MANY_SUBSCRIPTIONS',
 }
 
 /** No, wrong, expired or revoked credentials (HTTP 401). */
@@ -50,5 +54,18 @@ export class QueryLimitError extends GraphQLError {
 export class HiddenRowError extends GraphQLError {
   constructor() {
     super('Not visible to this caller.', { extensions: { code: AccessErrorCode.FORBIDDEN, hiddenRow: true } });
+  }
+}
+
+/**
+ * The audit row of a mutation or of a read of classified data could not be
+ * written (issue #11): fail closed. A mutation does not run; a read's data is
+ * withheld. HTTP 503, `retryable`.
+ */
+export class AuditUnavailableError extends GraphQLError {
+  constructor() {
+    super('The audit trail cannot be written right now, so this operation was not carried out (or its data withheld); retry shortly.', {
+      extensions: { code: AccessErrorCode.AUDIT_UNAVAILABLE, retryable: true, http: { status: 503 } },
+    });
   }
 }

@@ -1,29 +1,20 @@
 import type { IncomingMessage, Server } from 'node:http';
 import { extractContext, SpanKind, tracingEnabled, withSpan } from '../platform/tracing.js';
 import { operationSpanName } from '../graphql/tracing.plugin.js';
-import { execute as graphqlExecute, type DocumentNode, type ExecutionArgs, type GraphQLSchema, type GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { GraphQLError as GraphQLErrorClass, execute as graphqlExecute, type DocumentNode, type ExecutionArgs, type GraphQLSchema, type GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { useGraphqlWs } from './graphql-ws.adapter.js';
 import type { SubscribePayload } from 'graphql-ws';
 import type { HubContext } from '../graphql/context.js';
 import type { Metrics } from '../platform/metrics.js';
 import type { Viewer } from '../policy/viewer.js';
+import { clientAddress, type AccessLayer } from '../access/access-layer.js';
+import { AccessErrorCode } from '../policy/access.errors.js';
 import { SubscriptionMultiplexer } from './subscription-multiplexer.js';
 import { HubCloseCode } from './close-codes.js';
 
 /** What the access layer plugs into the WebSocket transport (src/access/access-layer.ts). */
-export interface WsAccessHooks {
-  /** From `connectionParams` (`{ authorization: 'Bearer …' }` or `{ apiKey }`); throws to refuse the connection. */
-  authenticate(params: Record<string, unknown> | undefined, request: IncomingMessage): Promise<Viewer>;
-  /** Before each operation: rate limit, parse, validation and query limits; errors refuse it. */
-  beforeOperation(viewer: Viewer, payload: SubscribePayload): Promise<readonly GraphQLError[] | { document: DocumentNode; query: string }>;
-  /** After an operation completes (or the socket closes): the audit trail. */
-  afterOperation(context: Pick<HubContext, 'viewer' | 'accessRecord'>, payload: SubscribePayload): void;
-  /** The close code and reason for a refused connection. */
-  refusal(error: unknown): { code: number; reason: string };
-  /** Viewers of one class see the same rows with the same masks. */
-  visibilityClass(viewer: Viewer): string;
-}
+export type WsAccessHooks = AccessLayer['ws'];
 
 export interface GraphqlWsOptions {
   httpServer: Server;
@@ -40,6 +31,10 @@ export interface GraphqlWsOptions {
   maxBufferedBytes: number;
   /** Largest message a client may send (bytes); larger closes the socket with 1009. */
   maxPayloadBytes: number;
+  /** Operations open at once on one socket (issue #11); past it, TOO_MANY_SUBSCRIPTIONS. */
+  maxSubscriptionsPerSocket: number;
+  /** Sockets open at once per key (anonymous: per address) on this instance (issue #11); past it, close 4429. */
+  maxSocketsPerKey: number;
   /** Trusted documents (issue #15): completes a persisted operation's text, or refuses it, before anything reads it. */
   resolveDocument?: (payload: SubscribePayload) => readonly GraphQLError[] | void;
 }
@@ -58,7 +53,7 @@ function traceWsOperation<T>(payload: SubscribePayload, args: ExecutionArgs, run
   }, run);
 }
 
-type Extra = { socket: WebSocket; request?: IncomingMessage; viewer?: Viewer; ip?: string };
+type Extra = { socket: WebSocket; request?: IncomingMessage; viewer?: Viewer; ip?: string; socketKey?: string };
 
 /** What onSubscribe hands to `subscribe`/`execute` instead of a full context: who asks, on which socket. */
 interface OperationHandle {
@@ -90,6 +85,7 @@ export function attachGraphqlWs(options: GraphqlWsOptions): {
   /** Per authenticated socket: its open operation ids, and the queries/mutations running on it (for the audit). */
   const sockets = new Map<object, { open: Set<string>; running?: Map<string, { context: HubContext; payload: SubscribePayload }> }>();
   const { metrics, access } = options;
+  const socketsPerKey = new Map<string, number>();
   const multiplexer = new SubscriptionMultiplexer({
     schema: options.schema,
     context: options.context,
@@ -124,6 +120,17 @@ export function attachGraphqlWs(options: GraphqlWsOptions): {
           ctx.extra.socket.close(code, reason);
           return false;
         }
+        const viewer = ctx.extra.viewer;
+        ctx.extra.ip = clientAddress(ctx.extra.request!);
+        // Sockets per key (issue #11): one key (anonymous: one address) cannot hold every socket of the instance.
+        const key = viewer.role ? `key:${viewer.actor}` : `ip:${ctx.extra.ip}`;
+        const open = socketsPerKey.get(key) ?? 0;
+        if (open >= options.maxSocketsPerKey) {
+          ctx.extra.socket.close(HubCloseCode.TooManyRequests, `Too many open sockets for this key (limit ${options.maxSocketsPerKey}).`);
+          return false;
+        }
+        socketsPerKey.set(key, open + 1);
+        ctx.extra.socketKey = key;
         // The upgrade request (headers and all) is not needed any more: do not keep it for the socket's lifetime.
         (ctx.extra as { request?: IncomingMessage }).request = undefined;
         sockets.set(ctx, { open: new Set() });
@@ -131,15 +138,27 @@ export function attachGraphqlWs(options: GraphqlWsOptions): {
         return true;
       },
       onSubscribe: async (ctx, id, payload) => {
+        // The operation being subscribed is already in ctx.subscriptions (issue #11: operations per socket capped).
+        const operations = Object.keys((ctx as { subscriptions: object }).subscriptions).length;
+        if (operations > options.maxSubscriptionsPerSocket) {
+          const limit = options.maxSubscriptionsPerSocket;
+          return [new GraphQLErrorClass(`At most ${limit} operations may be open on one socket; complete one first or open another socket.`, { extensions: { code: AccessErrorCode.TOO_MANY_SUBSCRIPTIONS, limit, actual: operations } })];
+        }
         // Trusted documents first (issue #15): a persisted id becomes its text before the access checks read it.
-        const refused = options.resolveDocument?.(payload);
-        if (refused) return refused;
-        const verdict = await access.beforeOperation(ctx.extra.viewer!, payload);
-        if (Array.isArray(verdict)) return verdict as readonly GraphQLError[];
-        const { document, query } = verdict as { document: DocumentNode; query: string };
+        const untrusted = options.resolveDocument?.(payload);
+        if (untrusted) return untrusted;
+        const verdict = await access.beforeOperation({ params: ctx.connectionParams, ip: ctx.extra.ip ?? 'unknown' }, payload);
+        if (Array.isArray(verdict)) {
+          const errors = verdict as readonly GraphQLError[];
+          // A key revoked or expired since the socket opened: the error goes out, then the socket closes (4401).
+          const refused = errors.find((e) => e.extensions?.code === AccessErrorCode.UNAUTHENTICATED);
+          if (refused) setImmediate(() => ctx.extra.socket.close(4401, refused.message.slice(0, 120)));
+          return errors;
+        }
+        const { document, query, viewer } = verdict as { document: DocumentNode; query: string; viewer: Viewer };
         // Keep one copy of the text for all subscribers of it, not one per subscribe message.
         (payload as { query: string }).query = query;
-        const handle: OperationHandle = { ctx, viewer: ctx.extra.viewer!, socket: ctx.extra.socket, id, payload };
+        const handle: OperationHandle = { ctx, viewer, socket: ctx.extra.socket, id, payload };
         return {
           schema: options.schema,
           document,
@@ -162,7 +181,8 @@ export function attachGraphqlWs(options: GraphqlWsOptions): {
         const context = options.context(handle.viewer);
         const state = sockets.get(handle.ctx);
         if (state) (state.running ??= new Map()).set(handle.id, { context, payload: handle.payload });
-        return traceWsOperation(handle.payload, args, () => graphqlExecute({ ...args, contextValue: context }));
+        // The result waits for its audit row (issue #11): withheld when that row cannot be written.
+        return traceWsOperation(handle.payload, args, () => Promise.resolve(graphqlExecute({ ...args, contextValue: context })).then(async (result) => (await access.afterExecution(context, handle.payload, result)) ?? result));
       },
       // After the operation resolved: the subscriber is listening from here on.
       onOperation: (ctx, id) => {
@@ -180,6 +200,12 @@ export function attachGraphqlWs(options: GraphqlWsOptions): {
         for (const id of [...(state.running?.keys() ?? [])]) finish(ctx, id);
         sockets.delete(ctx);
         metrics.wsConnections.dec();
+        const key = (ctx as { extra: Extra }).extra.socketKey;
+        if (key) {
+          const left = (socketsPerKey.get(key) ?? 1) - 1;
+          if (left > 0) socketsPerKey.set(key, left);
+          else socketsPerKey.delete(key);
+        }
       },
       onError: (_ctx, _id, _payload, errors: readonly GraphQLError[]) => errors.map((e) => options.formatError(e.toJSON(), e)),
     },

@@ -86,12 +86,13 @@ describe('authentication and rate limits', () => {
     expect((await fetch(`${t.url}/graphiql`)).status).toBe(200);
   });
 
-  it('rate limits a burst of bad keys from one address with 429 and Retry-After, even for a good key after', async () => {
-    // Its own hub: the lockout covers the whole client address (127.0.0.1) for five minutes.
+  it('locks out a key that keeps failing from one address (429 + Retry-After), but not the valid keys behind the same address (issue #11)', async () => {
+    // Its own hub: lockouts last five minutes.
     const b = await startTestHub({ DEMO_MODE: 'false', RATE_LIMIT_AUTH_FAILURES: '5' });
+    const bad = `hh_${'0'.repeat(12)}_${'x'.repeat(43)}`;
     const statuses: number[] = [];
     for (let i = 0; i < 8; i++) {
-      const res = await b.as(`hh_${'0'.repeat(12)}_${'x'.repeat(43)}`).post({ query: '{ couriers { code } }' });
+      const res = await b.as(bad).post({ query: '{ couriers { code } }' });
       statuses.push(res.status);
       if (res.status === 429) {
         expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
@@ -100,7 +101,21 @@ describe('authentication and rate limits', () => {
     }
     expect(statuses.slice(0, 5)).toEqual([401, 401, 401, 401, 401]);
     expect(statuses.slice(5)).toEqual([429, 429, 429]);
-    expect((await b.post({ query: '{ couriers { code } }' })).status).toBe(429);
+    // One client behind a NAT sent the bad key: its neighbours' valid keys still work (they used to get 429 too).
+    expect((await b.post({ query: '{ couriers { code } }' })).status).toBe(200);
+    const neighbour = await b.createKey({ role: 'OFFICIAL', organisation: 'behind-the-same-nat' });
+    expect((await b.as(neighbour).post({ query: '{ couriers { code } }' })).status).toBe(200);
+    // Another bad key from the same address is judged on its own.
+    expect((await b.as(`hh_${'1'.repeat(12)}_${'x'.repeat(43)}`).post({ query: '{ couriers { code } }' })).status).toBe(401);
+    await b.close();
+  });
+
+  it('throttles a spray of random bad keys from one address with the anonymous budget', async () => {
+    const b = await startTestHub({ DEMO_MODE: 'false', RATE_LIMIT_PER_SECOND: '3', RATE_LIMIT_BURST: '0' });
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) statuses.push((await b.as(`hh_${String(i).repeat(12)}_${'y'.repeat(43)}`).post({ query: '{ couriers { code } }' })).status);
+    expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(3);
+    expect(statuses).toContain(429);
     await b.close();
   });
 });
@@ -148,6 +163,13 @@ describe('keys and tokens', () => {
     expect((await hub.as(forged).post({ query: '{ viewer { role } }' })).status).toBe(401);
     const old = await new SignJWT({ role: 'OFFICIAL' }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime(Math.floor(Date.now() / 1000) - 60).sign(secret);
     expect(((await (await hub.as(old).post({ query: '{ viewer { role } }' })).json()) as any).errors[0].message).toMatch(/expired/);
+    // Issue #11: a token without `exp` would be valid forever; it is refused. (Failed logins spend the
+    // address's budget of this hub, 5 a second: let it refill first.)
+    await new Promise((r) => setTimeout(r, 1100));
+    const forever = await new SignJWT({ role: 'OFFICIAL' }).setProtectedHeader({ alg: 'HS256' }).setSubject('no-exp').sign(secret);
+    const res = await hub.as(forever).post({ query: '{ viewer { role } }' });
+    expect(res.status).toBe(401);
+    expect(((await res.json()) as any).errors[0].message).toMatch(/"exp"/);
   });
 
   it('spends a per-key budget: past it, 429 with Retry-After; another key is unaffected', async () => {

@@ -9,6 +9,7 @@ import { withDatabase } from '../support/database-url.js';
 import { provisionKey } from '../support/keys.js';
 import { freePort, startTestRedis, type TestRedis } from '../support/test-redis.js';
 import pg from 'pg';
+import { TEST_SECRETS_KEY } from '../support/fixtures.js';
 
 /**
  * API keys across two hub instances on one database and one Redis (issue #12):
@@ -28,7 +29,7 @@ const hubs: Hub[] = [];
 async function hub(prefix: string, env: Record<string, string> = {}): Promise<Hub> {
   const config = loadConfig({
     DATABASE_URL: url, PORT: '0', HOST: '127.0.0.1', SEED_DEMO: 'false', NODE_ENV: 'test', DB_POOL_SIZE: '4', DEMO_MODE: 'false',
-    REDIS_URL: env.REDIS_URL ?? redis!.url, REDIS_CHANNEL_PREFIX: prefix, DELAY_SCAN_INTERVAL_S: '0', RATE_LIMIT_PER_SECOND: '10000', ...env,
+    REDIS_URL: env.REDIS_URL ?? redis!.url, REDIS_CHANNEL_PREFIX: prefix, DELAY_SCAN_INTERVAL_S: '0', RATE_LIMIT_PER_SECOND: '10000', SECRETS_KEY: TEST_SECRETS_KEY, ...env,
   });
   const h = await startHub(config, createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'));
   hubs.push(h);

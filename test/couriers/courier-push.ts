@@ -1,11 +1,18 @@
 import { createHash, createHmac } from 'node:crypto';
+import { secretBox } from '../../src/platform/secret-box.js';
+import { TEST_SECRETS_KEY } from '../support/fixtures.js';
 
 /** The secret the tests give every courier (see `giveSecrets`). */
 export const TEST_SECRET = 'test-secret-0123456789abcdef';
 
-/** Gives each courier a webhook secret, straight in the database. */
+/** A courier secret as the hub stores it: sealed with the test hubs' SECRETS_KEY (issue #11). */
+export function sealedTestSecret(secret = TEST_SECRET): string {
+  return secretBox(Buffer.from(TEST_SECRETS_KEY, 'base64')).seal(secret);
+}
+
+/** Gives each courier a webhook secret, straight in the database (sealed, as the hub keeps it). */
 export async function giveSecrets(sql: (text: string, params?: unknown[]) => Promise<unknown[]>, secret = TEST_SECRET): Promise<void> {
-  await sql(`insert into courier_credential (courier_id, secret) select id, $1 from courier`, [secret]);
+  await sql(`insert into courier_credential (courier_id, secret) select id, $1 from courier`, [sealedTestSecret(secret)]);
 }
 
 /** Headers of a native push signed like a courier would: HMAC-SHA256 of `timestamp + "." + body`. */

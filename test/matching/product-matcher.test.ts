@@ -46,6 +46,24 @@ describe('names that share characters with another product are not that product'
     ['香芹', 'celery', 'coriander'],
     ['日本豆腐', 'egg-tofu', 'tofu'],
     ['松花蛋', 'century-egg', 'cauliflower'],
+    // Round 2 (issue #14): pairs a prefix rule must not make.
+    ['小白菜', 'bok-choy', 'chinese-cabbage'],
+    ['菜心', 'choy-sum', 'chinese-cabbage'],
+    ['白菜心', 'chinese-cabbage', 'choy-sum'],
+    ['番杏', 'new-zealand-spinach', 'apricot'],
+    ['黄瓜', 'cucumber', 'melon'],
+    ['白鳝鱼', 'eel', 'rice-field-eel'],
+    ['黄鳝鱼', 'rice-field-eel', 'eel'],
+    ['黄香蕉', 'apple', 'banana'],
+    ['青柠檬', 'lime', 'lemon'],
+    ['白瓜子', 'pumpkin-seed', 'melon-seed'],
+    ['红葱头', 'shallot', 'onion'],
+    ['黄葱头', 'onion', 'shallot'],
+    ['白玉菇', 'beech-mushroom', 'melon'],
+    ['生笋', 'stem-lettuce', 'bamboo-shoot'],
+    ['卫生油', 'cottonseed-oil', 'peanut-oil'],
+    ['生猪', 'live-pig', 'pork'],
+    ['快菜', 'chinese-cabbage', 'bok-choy'],
   ])('%s is %s, never %s', (name, expected, never) => {
     expect(productOf(name)).toBe(expected);
     expect(productOf(name)).not.toBe(never);
@@ -56,7 +74,34 @@ describe('names that share characters with another product are not that product'
   });
 
   it('matches every trade name of 结球甘蓝 to cabbage', () => {
-    for (const name of ['结球甘蓝', '圆白菜', '洋白菜', '包菜', '卷心菜', '甘蓝', '椰菜', '莲花白', '茴子白']) expect(productOf(name)).toBe('cabbage');
+    for (const name of ['结球甘蓝', '圆白菜', '洋白菜', '包菜', '卷心菜', '甘蓝', '椰菜', '莲花白', '茴子白', '甘兰', '圆白菜(陆地)']) expect(productOf(name)).toBe('cabbage');
+  });
+
+  it('matches the non-heading Chinese cabbages to bok choy, never to napa cabbage', () => {
+    for (const name of ['小白菜', '奶白菜', '鸡毛菜', '上海青', '油菜', '小油菜', '青菜']) expect(productOf(name)).toBe('bok-choy');
+  });
+
+  it('matches regional names of one vegetable to it', () => {
+    const same: [string, string[]][] = [
+      ['broccoli', ['西兰花', '青花菜', '西蓝花', '绿菜花']],
+      ['cauliflower', ['菜花', '花椰菜', '花菜', '松花菜']],
+      ['water-spinach', ['空心菜', '蕹菜', '通菜', '藤藤菜']],
+      ['malabar-spinach', ['木耳菜', '落葵', '潺菜']],
+      ['crown-daisy', ['茼蒿', '蓬蒿', '皇帝菜', '蒿子秆']],
+      ['amaranth', ['苋菜', '汗菜', '杏菜', '米苋']],
+      ['zucchini', ['西葫芦', '角瓜', '茭瓜', '云南小瓜']],
+      ['chayote', ['佛手瓜', '合掌瓜']],
+      ['water-bamboo', ['茭白', '茭笋']],
+      ['arrowhead', ['慈姑', '茨菇']],
+      ['water-chestnut', ['荸荠', '马蹄']],
+      ['taro', ['芋头', '芋艿', '毛芋']],
+      ['chinese-yam', ['山药', '淮山']],
+      ['ginger', ['生姜', '黄姜', '老姜', '姜母']],
+      ['jicama', ['沙葛', '凉薯', '豆薯']],
+      ['potato', ['土豆', '马铃薯', '洋芋', '荷兰薯', '地蛋']],
+      ['tomato', ['西红柿', '番茄', '洋柿子']],
+    ];
+    for (const [code, names] of same) for (const name of names) expect([name, productOf(name)]).toEqual([name, code]);
   });
 });
 
@@ -85,6 +130,38 @@ describe('qualifiers taken off', () => {
   });
 });
 
+describe('a place, a size or a colour before a product name (round 2)', () => {
+  it.each([
+    ['金乡大蒜', 'garlic', MatchMethod.REGION_PREFIX],
+    ['寿光市黄瓜', 'cucumber', MatchMethod.REGION_PREFIX],
+    ['张家口圆白菜', 'cabbage', MatchMethod.REGION_PREFIX],
+    ['大百合', 'lily-bulb', MatchMethod.MODIFIER_PREFIX],
+    ['小带鱼', 'hairtail', MatchMethod.MODIFIER_PREFIX],
+    ['红提子', 'grape', MatchMethod.MODIFIER_PREFIX],
+    ['紫茄子', 'eggplant', MatchMethod.MODIFIER_PREFIX],
+  ])('%s is %s (%s)', (name, expected, method) => {
+    expect(matcher.match(name).match).toMatchObject({ productCode: expected, method });
+  });
+
+  it('never splits a catalogue name, never puts a modifier before a one-character name or a variety, never colours an aquatic name', () => {
+    expect(productOf('黑枣')).toBeUndefined(); // 黑 + 枣: one character
+    expect(productOf('黄梨')).toBeUndefined(); // Cantonese for pineapple; 黄 + 梨: one character
+    expect(productOf('红鲈鱼')).toBeUndefined(); // colour before an aquatic name
+    expect(productOf('青白菜')).toBeUndefined(); // 白菜 takes no modifier: 小白菜, 青白菜 are other crops
+    expect(productOf('红萝卜')).toBe('carrot'); // the catalogue name wins over 红 + 萝卜
+  });
+
+  it('takes a bracket naming a more specific product of the same sector', () => {
+    expect(matcher.match('猪肉(白条猪)').match).toMatchObject({ productCode: 'pork-carcass' });
+    expect(matcher.match('苹果(红富士)').match).toMatchObject({ productCode: 'apple', varietyName: '红富士' });
+  });
+
+  it('takes 活鱼 off the ministry of commerce\'s fish names', () => {
+    expect(productOf('白鲢活鱼')).toBe('silver-carp');
+    expect(productOf('花鲢活鱼')).toBe('bighead-carp');
+  });
+});
+
 describe('varieties', () => {
   it('matches a variety followed by its own product, with the variety', () => {
     expect(matcher.match('王林苹果').match).toMatchObject({ productCode: 'apple', varietyName: '王林', method: MatchMethod.COMPOUND });
@@ -108,7 +185,7 @@ describe('the review queue', () => {
     ['甜宝', 'names a strawberry and a melon variety'],
     ['葱', '大葱 in the north, 小葱 in the south'],
     ['蒜苗', 'green garlic or garlic scapes, by region'],
-    ['黄心白菜', 'an unknown word before 白菜, which two products end with'],
+    ['高山白菜', 'an unknown word before 白菜, which two products end with'],
     ['黑枣', 'an unknown word before 枣'],
   ])('gets %s (%s), with ranked candidates and the evidence for each', (name) => {
     const outcome = matcher.match(name);

@@ -7,10 +7,11 @@ import { createLogger } from '../../src/platform/logger.js';
 import { startHub, type Hub } from '../../src/app.js';
 import { migrationsList } from '../../src/migrations/index.js';
 import { advisoryKey } from '../../src/platform/advisory-lock.js';
-import { createTestDatabase, dropTestDatabase, waitFor } from '../support/test-hub.js';
+import { createTestDatabase, dropTestDatabase, TEST_METRICS_TOKEN, waitFor } from '../support/test-hub.js';
 import { withDatabase } from '../support/database-url.js';
 import { startFakePlatform, type FakePlatform } from '../support/fake-platform.js';
 import { provisionKey } from '../support/keys.js';
+import { TEST_SECRETS_KEY } from '../support/fixtures.js';
 
 /**
  * Several hub instances on one database (issue #12): migrations and the
@@ -36,7 +37,7 @@ async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
 async function hubOn(databaseUrl: string, env: Record<string, string> = {}): Promise<Hub> {
   const config = loadConfig({
     DATABASE_URL: databaseUrl, PORT: '0', HOST: '127.0.0.1', SEED_DEMO: 'false', NODE_ENV: 'test', DB_POOL_SIZE: '4',
-    DEMO_MODE: 'true', RATE_LIMIT_PER_SECOND: '10000', DELAY_SCAN_INTERVAL_S: '0', ...env,
+    DEMO_MODE: 'true', RATE_LIMIT_PER_SECOND: '10000', DELAY_SCAN_INTERVAL_S: '0', METRICS_TOKEN: TEST_METRICS_TOKEN, SECRETS_KEY: TEST_SECRETS_KEY, ...env,
   });
   const hub = await startHub(config, createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'));
   hubs.push(hub);
@@ -108,7 +109,7 @@ describe('periodic jobs on several instances', () => {
 
     await stop(a);
     await waitFor(() => b.leadership.led().includes('delay-scanner'), 10_000, 'B to take over the delay scanner');
-    const text = await (await fetch(`${b.url}/metrics`)).text();
+    const text = await (await fetch(`${b.url}/metrics`, { headers: { authorization: `Bearer ${TEST_METRICS_TOKEN}` } })).text();
     expect(text).toMatch(/hub_leader_jobs\{job="delay-scanner"\} 1/);
   });
 

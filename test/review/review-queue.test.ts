@@ -18,7 +18,7 @@ const CSV = '\uFEFF品名,最低价,平均价,最高价,规格,单位,发布日�
   '沙蜜托,1.00,1.20,1.50,普通,斤,2024-10-01,红星农场\n' +
   '沙蜜托,1.10,1.30,1.60,普通,斤,2024-10-02,红星农场\n' +
   '小白菜,0.80,1.00,1.20,普通,斤,2024-10-01,临猗县\n' +
-  '黄心白菜,0.60,0.70,0.80,普通,斤,2024-10-01,冀鲁\n';
+  '高山白菜,0.60,0.70,0.80,普通,斤,2024-10-01,冀鲁\n';
 
 beforeAll(async () => {
   t = await startTestHub({ CONNECTOR_SCHEDULER: 'false' });
@@ -39,8 +39,8 @@ describe('the product-name queue', () => {
     const res = await t.as(official).gql(`{ unmatchedNames(first: 10) { nodes { rawName count candidates { product { code } score rule evidence } } } }`);
     expect(res.errors).toBeUndefined();
     const byName = Object.fromEntries(res.data.unmatchedNames.nodes.map((n: any) => [n.rawName, n]));
-    expect(Object.keys(byName).sort()).toEqual(['沙蜜托', '黄心白菜']);
-    const candidates = byName['黄心白菜'].candidates;
+    expect(Object.keys(byName).sort()).toEqual(['沙蜜托', '高山白菜']);
+    const candidates = byName['高山白菜'].candidates;
     expect(candidates.map((c: any) => c.product.code)).toEqual(expect.arrayContaining(['chinese-cabbage']));
     expect(candidates[0]).toMatchObject({ rule: 'SIMILAR', evidence: expect.stringContaining('白菜') });
     const [{ code }] = await t.sql(`select p.code from price_observation o join product p on p.id = o.product_id where raw_name = '小白菜'`);
@@ -73,7 +73,7 @@ describe('the product-name queue', () => {
   });
 
   it('is decided by officials only', async () => {
-    const res = await t.as(platform).gql(`mutation { acceptMatch(input: { rawName: "黄心白菜", product: "chinese-cabbage" }) { relinked } }`);
+    const res = await t.as(platform).gql(`mutation { acceptMatch(input: { rawName: "高山白菜", product: "chinese-cabbage" }) { relinked } }`);
     expect(res.errors?.[0].extensions?.code).toBe('FORBIDDEN');
   });
 });
@@ -121,22 +121,22 @@ describe('the alias table as CSV', () => {
   });
 
   it('imports a file only when every row is valid, naming each problem by line and field', async () => {
-    const bad = 'alias,product,variety\n黄心白菜,chinese-cabbage,\n沙白瓜,melon-typo,\n红星苹果,apple,不存在的品种\n包菜,chinese-cabbage,\n黄心白菜,chinese-cabbage,\n';
+    const bad = 'alias,product,variety\n高山白菜,chinese-cabbage,\n沙白瓜,melon-typo,\n红星苹果,apple,不存在的品种\n包菜,chinese-cabbage,\n高山白菜,chinese-cabbage,\n';
     const res = await t.as(official).gql(`mutation ($csv: String!) { importAliases(csv: $csv) { imported } }`, { csv: bad });
     expect(res.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', argumentName: 'csv' });
     expect(res.errors?.[0].extensions?.problems).toEqual([
       { line: 3, field: 'product', message: 'Unknown product "melon-typo".' },
       { line: 4, field: 'variety', message: 'Product "apple" has no variety "不存在的品种".' },
       { line: 5, field: 'alias', message: '"包菜" already names product "cabbage"' },
-      { line: 6, field: 'alias', message: '"黄心白菜" is also on line 2' },
+      { line: 6, field: 'alias', message: '"高山白菜" is also on line 2' },
     ]);
     const [{ n }] = await t.sql(`select count(*)::int as n from catalog_alias where source = 'IMPORT'`);
     expect(n).toBe(0);
-    const good = '\uFEFFalias,product,variety,note\n黄心白菜,chinese-cabbage,,Beijing trade name\n沙蜜托,melon,,\n红星苹果,apple,红星,\n';
+    const good = '\uFEFFalias,product,variety,note\n高山白菜,chinese-cabbage,,Beijing trade name\n沙蜜托,melon,,\n红星苹果,apple,红星,\n';
     const ok = await t.as(official).gql(`mutation ($csv: String!) { importAliases(csv: $csv) { imported unchanged relinked } }`, { csv: good });
     expect(ok.errors).toBeUndefined();
     expect(ok.data.importAliases).toEqual({ imported: 2, unchanged: 1, relinked: 1 });
-    const [{ code }] = await t.sql(`select p.code from price_observation o join product p on p.id = o.product_id where raw_name = '黄心白菜'`);
+    const [{ code }] = await t.sql(`select p.code from price_observation o join product p on p.id = o.product_id where raw_name = '高山白菜'`);
     expect(code).toBe('chinese-cabbage');
   });
 
@@ -144,7 +144,7 @@ describe('the alias table as CSV', () => {
     const get = await fetch(`${t.hub.url}/catalog/aliases.csv`, { headers: { authorization: `Bearer ${official}` } });
     expect(get.status).toBe(200);
     expect(get.headers.get('content-type')).toMatch(/text\/csv/);
-    expect(await get.text()).toContain('黄心白菜,chinese-cabbage,,IMPORT,shanxi-agri,');
+    expect(await get.text()).toContain('高山白菜,chinese-cabbage,,IMPORT,shanxi-agri,');
     expect((await fetch(`${t.hub.url}/catalog/aliases.csv`, { headers: { authorization: `Bearer ${platform}` } })).status).toBe(403);
     expect((await fetch(`${t.hub.url}/catalog/aliases.csv`)).status).toBe(403);
     const post = await fetch(`${t.hub.url}/catalog/aliases.csv`, { method: 'POST', headers: { authorization: `Bearer ${official}`, 'content-type': 'text/csv' }, body: 'alias,product\n,apple\n' });

@@ -5,6 +5,7 @@ import { loadConfig } from '../../src/platform/config.js';
 import { createLogger, type Logger } from '../../src/platform/logger.js';
 import { startHub, type Hub } from '../../src/app.js';
 import { withDatabase } from './database-url.js';
+import { TEST_SECRETS_KEY } from './fixtures.js';
 import { generateApiKey } from '../../src/access/api-key.token.js';
 
 export interface GraphQLResponse<T = any> {
@@ -53,6 +54,9 @@ export interface TestHub extends TestCaller {
   close(): Promise<void>;
 }
 
+/** The METRICS_TOKEN of test hubs. */
+export const TEST_METRICS_TOKEN = 'test-metrics-token-0123456789';
+
 let counter = 0;
 
 async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
@@ -94,6 +98,10 @@ export async function startTestHub(env: Record<string, string> = {}, options: { 
     RATE_LIMIT_PER_SECOND: '10000',
     // Anonymous callers may read (masked) as on the embedded default; t.gql/t.ws still send the ADMIN key.
     DEMO_MODE: 'true',
+    // /metrics is behind a key (issue #11); a token touches no database, so statement counts stay exact.
+    METRICS_TOKEN: TEST_METRICS_TOKEN,
+    // Courier webhook secrets are sealed with it (issue #11); giveSecrets seals with the same key.
+    SECRETS_KEY: TEST_SECRETS_KEY,
     ...env,
   });
   const hub = await startHub(config, options.log ?? createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'));
@@ -160,7 +168,7 @@ export async function startTestHub(env: Record<string, string> = {}, options: { 
       return (await sqlPool.query(text, params)).rows;
     },
     async metric(name) {
-      const text = await (await fetch(`${hub.url}/metrics`)).text();
+      const text = await (await fetch(hub.metricsUrl ?? `${hub.url}/metrics`, { headers: { authorization: `Bearer ${TEST_METRICS_TOKEN}` } })).text();
       return text
         .split('\n')
         .filter((line) => line.startsWith(name) && !line.startsWith('#') && /^[a-z_]+(\{[^}]*\})? /.test(line) && line.split(/[ {]/)[0] === name)

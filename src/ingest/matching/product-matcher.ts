@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { distance } from 'fastest-levenshtein';
 import { fold, lookupKey, normaliseName, stripSpecs, strippings } from './normalise.js';
+import { regionNames } from './region-names.js';
 
 /**
  * Entity resolution for product names, precision first (issue #14).
@@ -21,7 +22,16 @@ import { fold, lookupKey, normaliseName, stripSpecs, strippings } from './normal
  *    a shorter one does not (`小白菜` is no 白菜, `番杏` no 杏);
  * 4. ALTERNATIVES: names joined by `/` or `、` that all name the same product
  *    (`血橙/二月红/中华红`, `凯特杏、白杏`);
- * 5. HINT: the source said which product it is (a product code or name field).
+ * 5. HINT: the source said which product it is (a product code or name field);
+ * 6. REGION_PREFIX: a place of China (any province, prefecture or county,
+ *    full or short: `章丘大葱`, `寿光黄瓜`, `山东大姜`) before an exact name of
+ *    two or more characters;
+ * 7. MODIFIER_PREFIX: a size or colour word from {@link MODIFIER_WORDS} before
+ *    a product name (not a variety) of two or more characters, when the whole
+ *    is no catalogue name (`大百合`, `小带鱼`, `红提子`, `长白菜`; but 小白菜,
+ *    番杏 and 黄瓜 are names of their own and are never split). Colour words
+ *    never apply to aquatic products, whose species names are built from
+ *    colours (白鳝 is an eel, 黄鳝 another fish).
  *
  * Anything else, including a name that shares characters with a product
  * (`小白菜` with 大白菜, `番杏` with 杏) or a name that names varieties of two
@@ -46,6 +56,10 @@ export enum MatchMethod {
   BRACKET_VARIETY = 'BRACKET_VARIETY',
   /** 大/小 (a size) before a variety name (`大毛桃`); never before a product name, since 小白菜 is no 白菜. */
   SIZED_VARIETY = 'SIZED_VARIETY',
+  /** A place of China (province, prefecture or county) before an exact name of two or more characters (`章丘大葱`). */
+  REGION_PREFIX = 'REGION_PREFIX',
+  /** A size or colour word before a product name of two or more characters that is no catalogue name as a whole (`大百合`, `红提子`). */
+  MODIFIER_PREFIX = 'MODIFIER_PREFIX',
   /** Only for review candidates: shares characters with, or is a few edits from, a catalogue name. Never matched automatically. */
   SIMILAR = 'SIMILAR',
   /** Only for review candidates: the name names this product and others. */
@@ -88,6 +102,8 @@ interface Entry extends ProductTarget {
   productName: string;
   /** Where the name comes from: the catalogue files, or a reviewer's/official's alias. */
   source: 'catalogue' | 'reviewed';
+  /** The product's sector (`aquatic`, `vegetable` …), when the catalogue gives it. */
+  sector?: string | null;
 }
 
 /** What one lookup key resolves to. */
@@ -108,6 +124,22 @@ const VARIETY_CODE = /^([A-Za-z]{0,3}\d{1,6}号?)+$/;
  * (山核桃) or 陈醋 (Shanxi's aged vinegar, or any other).
  */
 export const HEAD_NOUNS = new Set(['草莓', '葡萄', '甜瓜', '西瓜', '苹果', '荔枝', '芒果', '香蕉', '菠萝', '石榴', '李子', '柿子', '樱桃', '大米', '香米', '面粉', '香油', '米醋', '料酒', '酱油', '萝卜'].map((n) => n));
+
+/**
+ * Size and colour words a price list puts before a product name (issue #14).
+ * Only these, and only before a product-level name of two or more characters
+ * that is no catalogue name as a whole; never shared-character fuzziness.
+ */
+export const SIZE_WORDS = ['特大', '超大', '大', '中', '小'];
+export const COLOUR_WORDS = ['红', '白', '黄', '绿', '青', '紫', '黑', '长', '圆', '老', '嫩'];
+export const MODIFIER_WORDS = [...SIZE_WORDS, ...COLOUR_WORDS];
+
+/**
+ * Names a modifier is never put before: their compounds name other crops
+ * (小白菜 and 青白菜 are no 大白菜; 红萝卜 is a carrot in the south, a red radish
+ * in the north; 黑甘蓝 is a kale).
+ */
+const NO_MODIFIER = new Set(['白菜', '萝卜', '甘蓝', '菜心', '瓜子']);
 
 /** Shortest product or variety name accepted at the end of a name after an unknown word. */
 const MIN_NAME_AT_END = 3;
@@ -150,7 +182,9 @@ export class ProductMatcher {
   /** Loads the catalogue (products, varieties and their aliases) and the reviewed aliases, in three queries. */
   static async load(em: EntityManager): Promise<ProductMatcher> {
     const conn = em.getConnection();
-    const products = await conn.execute<CatalogueProduct[]>('select id, code, name, aliases from product');
+    const products = await conn.execute<CatalogueProduct[]>(
+      'select p.id, p.code, p.name, p.aliases, coalesce(s.code, c.code) as sector from product p join product_category c on c.id = p.category_id left join product_category s on s.id = c.parent_id',
+    );
     const varieties = await conn.execute<CatalogueVariety[]>('select id, product_id as "productId", name, aliases from variety order by id');
     const reviewed = await conn.execute<ReviewedAlias[]>('select alias, product_id as "productId", variety_id as "varietyId" from catalog_alias');
     return ProductMatcher.fromCatalogue(products, varieties, reviewed);
@@ -162,13 +196,13 @@ export class ProductMatcher {
     const varietyById = new Map(varieties.map((v) => [v.id, v]));
     const entries: [string, Entry][] = [];
     for (const p of products) {
-      const base = { productId: p.id, productCode: p.code, productName: p.name, varietyId: null, varietyName: null, productLevel: true, source: 'catalogue' as const };
+      const base = { productId: p.id, productCode: p.code, productName: p.name, varietyId: null, varietyName: null, productLevel: true, source: 'catalogue' as const, sector: p.sector ?? null };
       for (const name of [p.code, p.name, ...p.aliases]) entries.push([lookupKey(name), { ...base, name }]);
     }
     for (const v of varieties) {
       const p = byId.get(v.productId);
       if (!p) continue;
-      const base = { productId: p.id, productCode: p.code, productName: p.name, varietyId: v.id, varietyName: v.name, productLevel: false, source: 'catalogue' as const };
+      const base = { productId: p.id, productCode: p.code, productName: p.name, varietyId: v.id, varietyName: v.name, productLevel: false, source: 'catalogue' as const, sector: p.sector ?? null };
       for (const name of [v.name, ...v.aliases]) entries.push([lookupKey(name), { ...base, name }]);
     }
     for (const r of reviewed) {
@@ -177,7 +211,7 @@ export class ProductMatcher {
       const v = r.varietyId == null ? undefined : varietyById.get(r.varietyId);
       entries.push([lookupKey(r.alias), {
         productId: p.id, productCode: p.code, productName: p.name, varietyId: v?.id ?? null, varietyName: v?.name ?? null,
-        productLevel: !v, source: 'reviewed', name: r.alias,
+        productLevel: !v, source: 'reviewed', name: r.alias, sector: p.sector ?? null,
       }]);
     }
     return new ProductMatcher(entries);
@@ -250,6 +284,9 @@ export class ProductMatcher {
     const ambiguous: Entry[] = [];
     const found = this.find(folded, name, ambiguous);
     if (found) {
+      // `猪肉(白条猪)`: a bracket naming another product of the same sector is the more specific one (the pork price quoted on carcasses).
+      const specific = found.varietyId == null ? this.specificProductInBrackets(found, brackets) : undefined;
+      if (specific) return { match: specific };
       // A bracket or the variety hint may name the variety (`猕猴桃（海沃德）`).
       const variety = found.varietyId == null ? varietyFrom(found.productId) : undefined;
       return { match: variety ? { ...found, varietyId: variety.varietyId, varietyName: variety.varietyName, evidence: `${found.evidence}; variety "${variety.name}"` } : found };
@@ -313,6 +350,10 @@ export class ProductMatcher {
     }
     for (const v of variants) {
       const hit = this.varietyPair(lookupKey(v.text), v.how) ?? this.sizedVariety(lookupKey(v.text), v.how) ?? this.headNoun(lookupKey(v.text), v.how);
+      if (hit) return hit;
+    }
+    for (const v of variants) {
+      const hit = this.regionPrefix(lookupKey(v.text), v.how) ?? this.modifierPrefix(lookupKey(v.text), v.how);
       if (hit) return hit;
     }
     for (const v of variants) {
@@ -381,6 +422,49 @@ export class ProductMatcher {
           return matchOf(b, b, MatchMethod.COMPOUND, `${how}"${a.name}" and variety "${b.name}", both of ${b.productName}`);
         }
       }
+    }
+    return undefined;
+  }
+
+  /** A bracket that is exactly the name of another product of the found product's sector (`猪肉(白条猪)` -> 白条猪). */
+  private specificProductInBrackets(found: ProductMatch, brackets: string[]): ProductMatch | undefined {
+    const sector = this.entries.get(lookupKey(found.productCode))?.[0]?.sector;
+    if (!sector) return undefined;
+    for (const part of brackets.flatMap((b) => b.split(/[、,，/]/)).filter(Boolean)) {
+      const key = lookupKey(part);
+      const t = this.lookup(key).target;
+      if (!t?.productLevel || t.productId === found.productId) continue;
+      if (!this.entries.get(key)?.every((e) => e.sector === sector)) continue;
+      return matchOf(t, undefined, MatchMethod.EXACT, `${found.evidence}; the bracket names the more specific ${describe(t)}`);
+    }
+    return undefined;
+  }
+
+  /** `章丘大葱`, `寿光黄瓜`: a place of China before an exact name (two or more characters) of one product. */
+  private regionPrefix(key: string, how: string): ProductMatch | undefined {
+    const places = regionNames();
+    for (let cut = Math.min(key.length - 2, 12); cut >= 2; cut--) {
+      const place = key.slice(0, cut);
+      if (!places.has(place) || this.entries.has(place)) continue;
+      const rest = this.lookup(key.slice(cut));
+      if (!rest.target) continue;
+      return matchOf(rest.target, undefined, MatchMethod.REGION_PREFIX, `${how}the place "${place}" before ${describe(rest.target)}`);
+    }
+    return undefined;
+  }
+
+  /** `大百合`, `红提子`, `长白菜`: a size or colour word before a product name (two or more characters) that is no catalogue name as a whole. */
+  private modifierPrefix(key: string, how: string): ProductMatch | undefined {
+    if (this.entries.has(key)) return undefined;
+    for (const word of MODIFIER_WORDS) {
+      if (!key.startsWith(word) || key.length - word.length < 2) continue;
+      const restKey = key.slice(word.length);
+      if (NO_MODIFIER.has(restKey)) return undefined;
+      const rest = this.lookup(restKey);
+      if (!rest.target?.productLevel) continue;
+      const colour = COLOUR_WORDS.includes(word);
+      if (colour && this.entries.get(restKey)?.some((e) => e.sector === 'aquatic')) return undefined;
+      return matchOf({ ...rest.target, varietyId: null, varietyName: null }, undefined, MatchMethod.MODIFIER_PREFIX, `${how}${colour ? 'colour' : 'size'} word "${word}" before ${describe(rest.target)}`);
     }
     return undefined;
   }
@@ -486,6 +570,8 @@ export interface CatalogueProduct {
   code: string;
   name: string;
   aliases: string[];
+  /** The product's sector code (`aquatic`, `vegetable` …): colour words never qualify aquatic names. */
+  sector?: string | null;
 }
 
 export interface CatalogueVariety {
