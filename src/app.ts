@@ -85,6 +85,8 @@ export async function startHub(config: Config, log: Logger = createLogger(config
       onLocalFallback: (topic) => metrics.pubsubLocalFallbacks.inc({ topic: topicFamily(topic) }),
     },
   });
+  // What integrators expect (issue #15): trusted documents / APQ, tracing; wired in src/integrations.ts.
+  const integrations = await startIntegrations(config.integration, log, pubSub.pubSub);
   // Several instances share the database (issue #12): each periodic job runs on one leader.
   const leadership = createLeadership(db.url, log, { onChange: (job, leading) => metrics.leaderJobs.set({ job }, leading ? 1 : 0) });
   // Courier feeds (issue #5): the periodic check for parcels with no scan for too long or past their promised time.
@@ -125,8 +127,6 @@ export async function startHub(config: Config, log: Logger = createLogger(config
   // HTTPS (and wss) directly when a certificate is configured: encrypted transport without a proxy.
   const tls = config.access.tls;
   const httpServer = tls ? https.createServer({ cert: fs.readFileSync(tls.certFile), key: fs.readFileSync(tls.keyFile) }) : http.createServer();
-  // What integrators expect (issue #15): trusted documents / APQ, and more wired in src/integrations.ts.
-  const integrations = startIntegrations(config.integration, log);
   const ws = attachGraphqlWs({
     httpServer, path: '/graphql', schema, context, formatError, metrics, access: access.ws,
     onInternalError: (error) => log.error({ err: error }, 'graphql-ws transport error'),
@@ -157,6 +157,7 @@ export async function startHub(config: Config, log: Logger = createLogger(config
       metricsPlugin(metrics, config.metrics.maxOperationNames),
       ...access.apolloPlugins,
       legacyJsonStatusPlugin(),
+      ...integrations.apolloPlugins,
       { async serverWillStart() { return { drainServer: () => ws.dispose() }; } },
     ],
   });
@@ -181,6 +182,7 @@ export async function startHub(config: Config, log: Logger = createLogger(config
   };
   const metricsEndpoint = { contentType: metrics.registry.contentType, render: renderMetrics };
   const app = createHttpApp({
+    tracing: integrations.http.tracing,
     webhooks: courierWebhooksRouter({
       em: db.orm.em, pubSub: pubSub.pubSub, log, bodyLimit: config.couriers.webhookBodyLimit,
       onEvents: (format, outcome, n) => metrics.trackingEvents.inc({ format, outcome }, n),
@@ -246,6 +248,7 @@ export async function startHub(config: Config, log: Logger = createLogger(config
         await leadership.close();
         await pubSub.close();
         await db.close();
+        await integrations.close();
         log.info('shut down');
       })();
       return closing;

@@ -7,6 +7,7 @@ import { startEmbeddedPostgres, type EmbeddedDatabase } from './platform/embedde
 import { entities } from './entities.js';
 import { migrationsList } from './migrations/index.js';
 import { withAdvisoryLock } from './platform/advisory-lock.js';
+import { TracingSqlLogger } from './platform/sql-tracing.js';
 
 export type { EntityManager };
 
@@ -31,6 +32,8 @@ export function ormOptions(clientUrl: string, poolSize = 10, log?: Logger, onQue
     schemaGenerator: { ignoreTriggers: true, ignoreRoutines: true },
     debug: log?.isLevelEnabled('trace') ? ['query'] : false,
     logger: (message) => log?.trace({ orm: message }),
+    // Each statement becomes a span of the traced operation when tracing is on (issue #15).
+    loggerFactory: (options) => new TracingSqlLogger(options),
     onQuery: (sql) => {
       onQuery?.();
       return sql;

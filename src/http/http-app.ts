@@ -23,6 +23,8 @@ export interface HttpAppOptions {
   cors?: RequestHandler;
   /** Runs after the access guard, before Apollo (issue #15: trusted documents). */
   beforeGraphql?: RequestHandler[];
+  /** Runs first on /graphql, /hooks and /reports (issue #15: one trace span per request). */
+  tracing?: RequestHandler;
 }
 
 /** What /metrics serves. */
@@ -61,6 +63,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  if (options.tracing) app.use(['/graphql', '/hooks', '/reports'], options.tracing);
   // Webhooks authenticate by the sender's signature, but are rate limited and audited like everything else.
   if (options.guards) app.use('/hooks', options.guards.hooks);
 

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { withSpan } from '../platform/tracing.js';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { HubPubSub } from '../platform/pubsub.js';
 import { withPgTransaction } from './bulk-insert.js';
@@ -132,7 +133,16 @@ export class IngestSession {
   constructor(private readonly em: EntityManager, readonly options: SessionOptions) {}
 
   /** Maps, validates, resolves, writes and derives one batch of source records; publishes after the commit. */
-  async write(batch: readonly SourceRecord[], options: BatchOptions = {}): Promise<BatchResult> {
+  write(batch: readonly SourceRecord[], options: BatchOptions = {}): Promise<BatchResult> {
+    // One span per batch when tracing is on (issue #15): its writes run on a raw connection, outside the ORM's statement spans.
+    return withSpan('ingest batch', { attributes: { 'ingest.connector': this.options.connector, 'ingest.pipeline': this.options.pipeline, 'ingest.records': batch.length } }, async (span) => {
+      const result = await this.writeBatch(batch, options);
+      span?.setAttributes({ 'ingest.stored': result.counts.stored, 'ingest.duplicates': result.counts.duplicates, 'ingest.rejected': result.counts.rejected });
+      return result;
+    });
+  }
+
+  private async writeBatch(batch: readonly SourceRecord[], options: BatchOptions): Promise<BatchResult> {
     const { connector, pipeline, context } = this.options;
     const now = Date.now();
     const rejections: BatchRejection[] = [];

@@ -1,4 +1,6 @@
 import type { IncomingMessage, Server } from 'node:http';
+import { extractContext, SpanKind, tracingEnabled, withSpan } from '../platform/tracing.js';
+import { operationSpanName } from '../graphql/tracing.plugin.js';
 import { GraphQLError as GraphQLErrorClass, execute as graphqlExecute, type DocumentNode, type ExecutionArgs, type GraphQLSchema, type GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { useGraphqlWs } from './graphql-ws.adapter.js';
@@ -35,6 +37,20 @@ export interface GraphqlWsOptions {
   maxSocketsPerKey: number;
   /** Trusted documents (issue #15): completes a persisted operation's text, or refuses it, before anything reads it. */
   resolveDocument?: (payload: SubscribePayload) => readonly GraphQLError[] | void;
+}
+
+/**
+ * One SERVER span per graphql-ws operation when tracing is on (issue #15); a W3C `traceparent`
+ * may come in the operation's `extensions` (a WebSocket message has no headers of its own).
+ */
+function traceWsOperation<T>(payload: SubscribePayload, args: ExecutionArgs, run: () => T): T {
+  if (!tracingEnabled()) return run();
+  const { name, type } = operationSpanName(args.document, payload.operationName);
+  return withSpan(name, {
+    kind: SpanKind.SERVER,
+    parent: extractContext(payload.extensions ?? undefined),
+    attributes: { 'graphql.operation.type': type ?? '', 'graphql.operation.name': payload.operationName ?? '', 'network.protocol.name': 'websocket' },
+  }, run);
 }
 
 type Extra = { socket: WebSocket; request?: IncomingMessage; viewer?: Viewer; ip?: string; socketKey?: string };
@@ -153,10 +169,11 @@ export function attachGraphqlWs(options: GraphqlWsOptions): {
       },
       subscribe: (args: ExecutionArgs) => {
         const handle = args.contextValue as OperationHandle;
-        return multiplexer.join({
+        // A span for setting the subscription up (issue #15), not for its lifetime; events are traced where they are published.
+        return traceWsOperation(handle.payload, args, () => multiplexer.join({
           socket: handle.socket, id: handle.id, viewer: handle.viewer, query: handle.payload.query, document: args.document,
           operationName: handle.payload.operationName, variables: handle.payload.variables, payload: handle.payload,
-        });
+        }));
       },
       execute: (args: ExecutionArgs) => {
         if (!isHandle(args.contextValue)) throw new Error('graphql-ws operation without a handle');
@@ -165,7 +182,7 @@ export function attachGraphqlWs(options: GraphqlWsOptions): {
         const state = sockets.get(handle.ctx);
         if (state) (state.running ??= new Map()).set(handle.id, { context, payload: handle.payload });
         // The result waits for its audit row (issue #11): withheld when that row cannot be written.
-        return Promise.resolve(graphqlExecute({ ...args, contextValue: context })).then(async (result) => (await access.afterExecution(context, handle.payload, result)) ?? result);
+        return traceWsOperation(handle.payload, args, () => Promise.resolve(graphqlExecute({ ...args, contextValue: context })).then(async (result) => (await access.afterExecution(context, handle.payload, result)) ?? result));
       },
       // After the operation resolved: the subscriber is listening from here on.
       onOperation: (ctx, id) => {

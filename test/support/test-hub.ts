@@ -2,7 +2,7 @@ import pg from 'pg';
 import WebSocket from 'ws';
 import { createClient, type Client } from 'graphql-ws';
 import { loadConfig } from '../../src/platform/config.js';
-import { createLogger } from '../../src/platform/logger.js';
+import { createLogger, type Logger } from '../../src/platform/logger.js';
 import { startHub, type Hub } from '../../src/app.js';
 import { withDatabase } from './database-url.js';
 import { TEST_SECRETS_KEY } from './fixtures.js';
@@ -84,7 +84,7 @@ export async function dropTestDatabase(name: string): Promise<void> {
  * Starts a real hub (HTTP + graphql-ws on a free port) on its own database,
  * cloned from the template that global-setup migrated and seeded.
  */
-export async function startTestHub(env: Record<string, string> = {}): Promise<TestHub> {
+export async function startTestHub(env: Record<string, string> = {}, options: { log?: Logger } = {}): Promise<TestHub> {
   const database = await createTestDatabase();
   const databaseUrl = withDatabase(process.env.TEST_ADMIN_URL!, database);
   const config = loadConfig({
@@ -104,7 +104,7 @@ export async function startTestHub(env: Record<string, string> = {}): Promise<Te
     SECRETS_KEY: TEST_SECRETS_KEY,
     ...env,
   });
-  const hub = await startHub(config, createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'));
+  const hub = await startHub(config, options.log ?? createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'));
   const clients: Client[] = [];
   const sqlPool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
   const sqlOf = async <T extends pg.QueryResultRow = any>(text: string, params?: unknown[]) => (await sqlPool.query<T>(text, params)).rows;
