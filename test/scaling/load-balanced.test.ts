@@ -6,7 +6,8 @@ import pg from 'pg';
 import { jest } from '@jest/globals';
 import WebSocket from 'ws';
 import { createClient, type Client } from 'graphql-ws';
-import { createTestDatabase, dropTestDatabase, subscribe, waitFor } from '../support/test-hub.js';
+import { createTestDatabase, dropTestDatabase, subscribe, TEST_METRICS_TOKEN, waitFor } from '../support/test-hub.js';
+import { TEST_SECRETS_KEY } from '../support/fixtures.js';
 import { withDatabase } from '../support/database-url.js';
 import { freePort, startTestRedis, type TestRedis } from '../support/test-redis.js';
 import { startFakePlatform, type FakePlatform } from '../support/fake-platform.js';
@@ -49,17 +50,21 @@ function startInstance(name: string, port: number, prefix: string): Promise<void
       ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', SEED_DEMO: 'false', LOG_LEVEL: 'warn', NODE_ENV: 'test',
       DB_POOL_SIZE: '5', DELAY_SCAN_INTERVAL_S: '0', RATE_LIMIT_PER_SECOND: '100000', DEMO_MODE: 'true', REDIS_URL: redis!.url,
       REDIS_CHANNEL_PREFIX: prefix, CONNECTORS: path.join(dir, 'connectors.json'),
+      // The secrets giveSecrets sealed, and /metrics behind its token (issue #11).
+      SECRETS_KEY: TEST_SECRETS_KEY, METRICS_TOKEN: TEST_METRICS_TOKEN,
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   instances.push({ name, port, child });
+  // A process that exits at start (a configuration it refuses) fails the wait at once, not after the timeout.
   return waitFor(async () => {
+    if (child.exitCode !== null) throw new Error(`hub ${name} exited with code ${child.exitCode} before it was ready (its stderr is above)`);
     try { return (await fetch(`http://127.0.0.1:${port}/readyz`)).ok; } catch { return false; }
   }, 240_000, `hub ${name} to be ready`);
 }
 
 const metric = async (port: number, name: string) => {
-  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`, { headers: { authorization: `Bearer ${TEST_METRICS_TOKEN}` } })).text();
   return text.split('\n').filter((l) => l.split(/[ {]/)[0] === name).reduce((sum, l) => sum + Number(l.trim().split(' ').at(-1)), 0);
 };
 
