@@ -9,6 +9,7 @@ import { loadCourierQuality } from './panels/courier-quality.js';
 import { loadPriceAnomalies } from './panels/price-anomalies.js';
 import { productPicker } from './panels/product-picker.js';
 import { reviewQueue } from './panels/review-queue.js';
+import { uploadPage } from './panels/upload.js';
 
 // ---- price trend -----------------------------------------------------------------------------
 
@@ -194,7 +195,9 @@ async function loadViewer() {
 // ---- period-bound panels ------------------------------------------------------------------------
 
 const map = countyMap();
-const review = reviewQueue(() => role === 'OFFICIAL' || role === 'ADMIN');
+const isOfficial = () => role === 'OFFICIAL' || role === 'ADMIN';
+const review = reviewQueue(isOfficial);
+uploadPage(isOfficial);
 const picker = productPicker($<HTMLInputElement>('product-search'), $<HTMLUListElement>('product-options'), { code: 'apple', name: '苹果' }, () => {
   void loadPrices();
   if (!$<HTMLInputElement>('anomaly-all').checked) void loadPeriodPanels();

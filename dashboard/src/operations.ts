@@ -83,8 +83,18 @@ export const LIVE_ALERTS = `subscription DashboardLiveAlerts {
   alertRaised { kind severity message raisedAt }
 }`;
 
+/** Sent as a GraphQL multipart request (the file in `$file`), see api.ts `uploadFile`. */
+export const IMPORT_SPREADSHEET = `mutation DashboardImportSpreadsheet($file: Upload!) {
+  importSpreadsheet(file: $file) {
+    status error fileName bytes durationMs
+    counts { read stored duplicates rejected unmatched }
+    rejections { position field reason }
+    unmatchedNames { name rows }
+  }
+}`;
+
 /** All of them, for the manifest. */
 export const dashboardOperations: readonly string[] = [
   PRICE_TREND, PRODUCT_SEARCH, VIEWER, COUNTY_PARCELS, SUBSIDY_SUMMARY, VILLAGE_COVERAGE, RECENT_ALERTS, LIVE_ALERTS,
-  PRICE_ANOMALIES, COURIER_QUALITY, COUNTY_MAP, REVIEW_QUEUE, REVIEW_DECISIONS, ACCEPT_MATCH, DISMISS_NAME,
+  PRICE_ANOMALIES, COURIER_QUALITY, COUNTY_MAP, REVIEW_QUEUE, REVIEW_DECISIONS, ACCEPT_MATCH, DISMISS_NAME, IMPORT_SPREADSHEET,
 ];

@@ -1,4 +1,6 @@
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { startTestHub, type TestHub } from '../support/test-hub.js';
 import { describeWithChromium, launchChromium, onlyOrigin, saveScreenshot } from '../support/browser.js';
@@ -65,6 +67,7 @@ describeWithChromium('dashboard panels (issue #15)', () => {
   let page: Page;
   let blocked: string[];
   let official: string;
+  let dir: string;
   const pageErrors: string[] = [];
   const failed = (name: string) => (error: unknown) => saveScreenshot(page, `${name}-failure`).then(() => Promise.reject(error));
 
@@ -73,6 +76,7 @@ describeWithChromium('dashboard panels (issue #15)', () => {
     t = await startTestHub({ DEMO_MODE: 'false', TRUSTED_DOCUMENTS: 'only', CONNECTOR_SCHEDULER: 'false' });
     official = await t.createKey({ role: 'OFFICIAL', organisation: 'shanxi-agri' });
     await Promise.all([pearPrices(t), parcels(t), queueNames(t)]);
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hub-dashboard-upload-'));
     browser = await launchChromium();
     // A laptop screen.
     page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
@@ -83,6 +87,7 @@ describeWithChromium('dashboard panels (issue #15)', () => {
   afterAll(async () => {
     await browser?.close();
     await t?.close();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it('asks for a key with demo mode off, and shows whose key it is once an official enters one', async () => {
@@ -192,6 +197,39 @@ describeWithChromium('dashboard panels (issue #15)', () => {
       { operation_name: 'DashboardDismissName', role: 'OFFICIAL', organisation: 'shanxi-agri', outcome: 'OK', variables: { rawName: '沙蜜托' } },
     ]);
     const file = await saveScreenshot(page, 'dashboard-review');
+    expect(fs.statSync(file).size).toBeGreaterThan(10_000);
+  });
+
+  it('uploads a CSV price sheet with a progress bar, then shows stored, duplicates, rejected rows with reasons and unmatched names', async () => {
+    // 1,500 distinct quotes (~90 kB, so the browser reports upload progress), a repeated row, a row with no usable price, a name nothing matches.
+    const day = (i: number) => new Date(Date.UTC(2020, 0, 1) + i * 86_400_000).toISOString().slice(0, 10);
+    const lines = ['品名,品种,产地,规格,单位,最低价,平均价,最高价,日期'];
+    for (let i = 0; i < 1500; i++) lines.push(`苹果,红富士,临猗县,一级,公斤,5,${(6 + (i % 7) / 10).toFixed(1)},8,${day(i)}`);
+    lines.push(lines[1]); // line 1502: a repeat
+    lines.push('小米,,临猗县,,吨,5000,n/a,5400,2024-11-05'); // line 1503
+    lines.push('嘟嘟噜噜,,,,斤,1,1.2,1.5,2024-11-05');
+    const csv = path.join(dir, '价格表.csv');
+    fs.writeFileSync(csv, `${lines.join('\n')}\n`);
+
+    await page.click('#tabs a[data-page="upload"]');
+    await page.setInputFiles('#upload-file', csv);
+    await page.click('#upload-form button');
+    await page.locator('#upload-result table.counts').waitFor({ timeout: 60_000 }).catch(failed('dashboard-upload'));
+    const bar = page.locator('#upload-progress');
+    expect(await bar.evaluate((b) => (b as unknown as { value: number }).value)).toBe(100);
+    expect(Number(await bar.getAttribute('data-events'))).toBeGreaterThan(0);
+    expect(await text(page, '#upload-status')).toBe('导入完成');
+    const counts = Object.fromEntries(await page.locator('#upload-result [data-count]').evaluateAll((tds) => tds.map((td) => [td.getAttribute('data-count'), Number(td.textContent)])));
+    expect(counts).toEqual({ read: 1503, stored: 1501, duplicates: 1, rejected: 1, unmatched: 1 });
+    expect(await text(page, '#upload-summary')).toMatch(/^价格表\.csv · \d+\.\d KB · 状态 OK/);
+    const [rejection] = await page.locator('#upload-rejections tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+    expect(rejection.slice(0, 2)).toEqual(['价格表.csv:1503', '平均价']);
+    expect(rejection[2]).toMatch(/\S/);
+    expect(await page.locator('#upload-unmatched li').allInnerTexts()).toEqual(['嘟嘟噜噜 · 1 行']);
+    // Stored under the official's upload, as the path import would.
+    const [{ n }] = await t.sql(`select count(*)::int as n from price_observation where source_connector = 'spreadsheet-upload' and raw_name = '苹果'`);
+    expect(n).toBe(1500);
+    const file = await saveScreenshot(page, 'dashboard-upload');
     expect(fs.statSync(file).size).toBeGreaterThan(10_000);
     expect(blocked).toEqual([]);
     expect(pageErrors).toEqual([]);
