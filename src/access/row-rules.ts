@@ -176,6 +176,7 @@ const WRAPPERS = [
   // Mutation payloads: the caller's own write; any row they carry is typed and checked by its own rule.
   'RecordPricesPayload', 'IngestTrackingEventsPayload', 'RejectedTrackingEvent', 'ReplayedTrackingEvent', 'ConnectorRunPayload',
   'ReplayRejectedPayload', 'AcceptMatchPayload', 'AcceptOriginPayload', 'ImportAliasesPayload', 'PriceAnomalyScan', 'IssuedApiKey',
+  'SpreadsheetImportPayload', 'ImportRejection', 'ImportUnmatchedName',
   // Subscription payloads: a wrapper around typed rows (ShipmentUpdate.shipment, .newEvents) that each field checks.
   'ShipmentUpdate',
 ];
