@@ -226,13 +226,15 @@ function showPage(load = true) {
 // ---- wiring -------------------------------------------------------------------------------------
 
 async function loadAll() {
-  await loadViewer();
+  // The figures do not wait for the viewer: only the review and upload buttons depend on the role.
+  const viewer = loadViewer();
   void loadPrices();
   void loadParcels();
   void loadSubsidy();
   void loadCoverage();
   loadPeriodPanels();
   void startAlerts();
+  await viewer;
   if (location.hash === '#review') void review.load();
 }
 

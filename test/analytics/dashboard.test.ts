@@ -65,8 +65,8 @@ describeWithChromium('dashboard', () => {
     it('loads from the hub alone and draws the price trend from the GraphQL API', async () => {
       const response = await page.goto(`${t.url}/dashboard/`);
       expect(response?.status()).toBe(200);
-      await page.waitForSelector('#price-chart canvas', { timeout: 15_000 });
-      await page.waitForFunction(`/条报价/.test(document.querySelector('#price-status')?.textContent ?? '')`, undefined, { timeout: 15_000 });
+      await page.waitForSelector('#price-chart canvas', { timeout: 30_000 });
+      await page.waitForFunction(`/条报价/.test(document.querySelector('#price-status')?.textContent ?? '')`, undefined, { timeout: 30_000 });
       const status = await page.textContent('#price-status');
       expect(status).toMatch(/^苹果：/);
       expect(Number(status!.match(/(\d+) 条报价/)![1])).toBeGreaterThan(0);
