@@ -37,6 +37,7 @@
 import 'reflect-metadata';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
+import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -137,7 +138,8 @@ function inspect(url: () => string | undefined, expression: string, gc: boolean)
 function spawnNode(script: string, env: Record<string, string>, name: string): Promise<Spawned> {
   const [command, args] = pinned(0, [process.execPath, '--inspect=127.0.0.1:0', '--import', '@swc-node/register/esm-register', script]);
   const child = spawn(command, args, {
-    cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+    // BENCH_SERVER_NODE_OPTIONS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof": a CPU profile of every server process.
+    cwd: ROOT, env: { ...process.env, ...env, ...(process.env.BENCH_SERVER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_SERVER_NODE_OPTIONS } : {}) }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   let inspector: string | undefined;
   child.stderr!.on('data', (chunk: Buffer) => {
@@ -158,7 +160,13 @@ function spawnNode(script: string, env: Record<string, string>, name: string): P
     let out = '';
     const onData = (chunk: Buffer) => {
       out += chunk;
-      if (/listening/.test(out)) { child.stdout!.off('data', onData); child.stdout!.resume(); resolve({ child, memory, cpuMs }); }
+      if (/listening/.test(out)) {
+        child.stdout!.off('data', onData);
+        // BENCH_SERVER_LOG=<dir>: each server's log in <dir>/<name>.log (to see what a server did while a case failed).
+        if (process.env.BENCH_SERVER_LOG) child.stdout!.pipe(fs.createWriteStream(path.join(process.env.BENCH_SERVER_LOG, `${name.replace(/\W+/g, '-')}-${Date.now()}.log`)));
+        else child.stdout!.resume();
+        resolve({ child, memory, cpuMs });
+      }
     };
     child.stdout!.on('data', onData);
     child.once('exit', (code) => reject(new Error(`${name} exited with ${code}:\n${out.slice(-2000)}`)));
@@ -290,8 +298,6 @@ interface CaseResult {
   clientElu: number;
 }
 
-let addressCounter = 1;
-
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 /** Heap and RSS, each the median of MEMORY_SAMPLES readings after a full GC, and the heap's spread. */
@@ -325,10 +331,9 @@ const mergeCounts = (into: Map<string, number>, counts: Record<string, number>) 
 const describeCounts = (counts: Map<string, number>) => [...counts].map(([k, v]) => `${k}: ${v}`).join(', ') || 'none';
 
 async function runCase(server: Server, n: number, payload: object, connectionParams: object): Promise<CaseResult> {
-  const address = () => `127.0.0.${(addressCounter++ % 250) + 2}`;
   const clients = new Clients();
   try {
-    const open = (count: number) => clients.call<Opened>({ cmd: 'open', urls: server.wsUrls, n: count, payload, connectionParams, localAddress: address(), handshakeTimeoutMs: HANDSHAKE_TIMEOUT_MS });
+    const open = (count: number) => clients.call<Opened>({ cmd: 'open', urls: server.wsUrls, n: count, payload, connectionParams, handshakeTimeoutMs: HANDSHAKE_TIMEOUT_MS });
     const push = () => {
       const tag = `FO${Date.now().toString(36).toUpperCase()}${Math.floor(Math.random() * 1e6)}`;
       const { expectAccepted, ...request } = server.trigger(tag);

@@ -5,7 +5,7 @@
  * benchmark prints how busy this process was so that a client-bound figure is
  * read as one). Driven by scripts/bench-fanout.ts over the IPC channel:
  *
- *   open   { urls, n, payload, connectionParams, localAddress }  -> { accepted, failures, ms, cpuMs, elu }
+ *   open   { urls, n, payload, connectionParams, handshakeTimeoutMs }  -> { accepted, failures, ms, cpuMs, elu }
  *   round  { tag, request, timeoutMs }                          -> { arrived, latencies, ms, cpuMs, elu, closedLater }
  *   close  {}                                                   -> {}
  *
@@ -16,7 +16,7 @@
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
 
-interface OpenCommand { cmd: 'open'; urls: string[]; n: number; payload: object; connectionParams: object; localAddress: string; handshakeTimeoutMs: number }
+interface OpenCommand { cmd: 'open'; urls: string[]; n: number; payload: object; connectionParams: object; handshakeTimeoutMs: number }
 interface RoundCommand {
   cmd: 'round';
   tag: string;
@@ -55,7 +55,12 @@ async function open(c: OpenCommand) {
   await new Promise<void>((resolve) => {
     const done = () => { if (++settled === c.n) resolve(); };
     for (let i = 0; i < c.n; i++) {
-      const ws = new WebSocket(c.urls[i % c.urls.length], 'graphql-transport-ws', { localAddress: c.localAddress, perMessageDeflate: false, handshakeTimeout: c.handshakeTimeoutMs });
+      // No `localAddress`: binding a source address makes the kernel choose the source port at bind() time,
+      // a search that grows with every port in use: 9,000 sockets took 40 s to connect instead of 6 s, all
+      // in one blocked tick, so at 10,000 every handshake timer (60 s) ran out before a single socket was
+      // read — the "all 10,000 handshakes timed out" of the two-hub case (issue #13), and of the bare
+      // server in a re-run. connect() picks ports per destination, and every case has a server port of its own.
+      const ws = new WebSocket(c.urls[i % c.urls.length], 'graphql-transport-ws', { perMessageDeflate: false, handshakeTimeout: c.handshakeTimeoutMs });
       sockets.push(ws);
       let acked = false;
       let finished = false;
