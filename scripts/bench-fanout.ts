@@ -271,7 +271,7 @@ class Clients {
 
 interface Measured { ms: number; cpuMs: number; elu: number }
 interface Opened extends Measured { accepted: number; failures: Record<string, number> }
-interface Round extends Measured { arrived: number; latencies: number[]; closedLater: Record<string, number> }
+interface Round extends Measured { arrived: number; latencies: number[]; late: number; closedLater: Record<string, number> }
 
 interface CaseResult {
   server: string;
@@ -283,6 +283,8 @@ interface CaseResult {
   max: number;
   delivered: number;
   expected: number;
+  /** Updates that arrived after their round's timeout (seen during a later round): late, not lost. */
+  late: number;
   failures: string;
   closedLater: string;
   heapPerSubKB: number;
@@ -355,6 +357,7 @@ async function runCase(server: Server, n: number, payload: object, connectionPar
     const latencies: number[] = [];
     const closedLater = new Map<string, number>();
     let delivered = 0;
+    let late = 0;
     const clientCpu: number[] = [];
     const clientElu: number[] = [];
     const serverCpu: number[] = [];
@@ -364,6 +367,7 @@ async function runCase(server: Server, n: number, payload: object, connectionPar
       serverCpu.push((await server.cpuMs()) - cpuBefore);
       for (const l of result.latencies) latencies.push(l);
       delivered += result.arrived;
+      late += result.late;
       clientCpu.push(result.cpuMs);
       clientElu.push(result.elu);
       if (r === ROUNDS - 1) mergeCounts(closedLater, result.closedLater);
@@ -375,7 +379,7 @@ async function runCase(server: Server, n: number, payload: object, connectionPar
     return {
       server: server.name, subscribers: n, accepted: opened.accepted, registered,
       p50: pct(sorted, 50), p99: pct(sorted, 99), max: sorted.at(-1) ?? Number.NaN,
-      delivered, expected: n * ROUNDS,
+      delivered, expected: n * ROUNDS, late,
       failures: describeCounts(new Map(Object.entries(opened.failures))),
       closedLater: describeCounts(closedLater),
       heapPerSubKB: (after.heap - before.heap) / accepted / 1024,
@@ -452,7 +456,7 @@ const attempt = async (name: string, n: number, run: () => Promise<CaseResult>) 
     report(await run());
   } catch (error) {
     console.error(`${name} at ${n}: ${(error as Error).stack ?? error}`);
-    results.push({ server: name, subscribers: n, accepted: 0, registered: 0, p50: NaN, p99: NaN, max: NaN, delivered: 0, expected: n * ROUNDS, failures: `case failed: ${(error as Error).message.slice(0, 80)}`,
+    results.push({ server: name, subscribers: n, accepted: 0, registered: 0, p50: NaN, p99: NaN, max: NaN, delivered: 0, expected: n * ROUNDS, late: 0, failures: `case failed: ${(error as Error).message.slice(0, 80)}`,
       closedLater: 'none', heapPerSubKB: NaN, heapNoiseKB: NaN, rssPerSubKB: NaN, openMs: NaN, openElu: NaN, clientCpuMs: NaN, serverCpuMs: NaN, clientElu: NaN });
   }
 };
@@ -493,7 +497,7 @@ const fmt = (v: number, digits = 1) => (Number.isFinite(v) ? v.toLocaleString('e
 console.log(`\n${ROUNDS} rounds per case, one update per round to every subscriber, one socket per subscriber; latency from sending the POST to the subscriber's message.`);
 console.log('Anchor: the bare graphql-ws server at the same size in this run. Targets (issue #13): hub p99 ≤ 1.25× bare, every socket accepted, every update delivered, heap ≤ 10 KB per subscription.');
 console.log('CPU per round: ms of CPU the load generator / the server(s) spent on one update; generator busy = its event-loop utilisation (near 100 %: the latency is the generator\'s).\n');
-console.log('| server | subscribers | accepted | p50 ms | p99 ms (bare) | p99 / bare (target ≤ 1.25×) | delivered / expected | heap KB/sub ± noise (target ≤ 10) | RSS KB/sub | CPU ms/round generator / server | generator busy | open ms | handshake failures | closed later |');
+console.log('| server | subscribers | accepted | p50 ms | p99 ms (bare) | p99 / bare (target ≤ 1.25×) | delivered / expected (late) | heap KB/sub ± noise (target ≤ 10) | RSS KB/sub | CPU ms/round generator / server | generator busy | open ms | handshake failures | closed later |');
 console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |');
 const verdicts: string[] = [];
 const largest = Math.max(...SIZES);
@@ -510,6 +514,6 @@ for (const r of results) {
     if (r.subscribers === largest && !(r.heapPerSubKB <= 10)) misses.push(`heap ${fmt(r.heapPerSubKB)} KB/sub`);
     verdicts.push(`${r.server} at ${r.subscribers.toLocaleString('en')}: ${misses.length ? `NOT MET (${misses.join(', ')})` : 'met'}`);
   }
-  console.log(`| ${r.server} | ${r.subscribers.toLocaleString('en')} | ${r.accepted.toLocaleString('en')} | ${fmt(r.p50)} | ${fmt(r.p99)}${isHub ? ` (${fmt(bare?.p99 ?? NaN)})` : ''} | ${isHub ? `${fmt(ratio, 2)}×` : '1 (anchor)'} | ${r.delivered.toLocaleString('en')} / ${r.expected.toLocaleString('en')} | ${fmt(r.heapPerSubKB)} ± ${fmt(r.heapNoiseKB)} | ${fmt(r.rssPerSubKB)} | ${fmt(r.clientCpuMs, 0)} / ${fmt(r.serverCpuMs, 0)} | ${fmt(r.clientElu * 100, 0)} % | ${fmt(r.openMs, 0)} | ${r.failures} | ${r.closedLater} |`);
+  console.log(`| ${r.server} | ${r.subscribers.toLocaleString('en')} | ${r.accepted.toLocaleString('en')} | ${fmt(r.p50)} | ${fmt(r.p99)}${isHub ? ` (${fmt(bare?.p99 ?? NaN)})` : ''} | ${isHub ? `${fmt(ratio, 2)}×` : '1 (anchor)'} | ${r.delivered.toLocaleString('en')} / ${r.expected.toLocaleString('en')}${r.late ? ` (${r.late.toLocaleString('en')} late)` : ''} | ${fmt(r.heapPerSubKB)} ± ${fmt(r.heapNoiseKB)} | ${fmt(r.rssPerSubKB)} | ${fmt(r.clientCpuMs, 0)} / ${fmt(r.serverCpuMs, 0)} | ${fmt(r.clientElu * 100, 0)} % | ${fmt(r.openMs, 0)} | ${r.failures} | ${r.closedLater} |`);
 }
 console.log(`\ntargets: ${verdicts.join('; ') || 'no hub case ran'}`);

@@ -6,7 +6,8 @@
  * read as one). Driven by scripts/bench-fanout.ts over the IPC channel:
  *
  *   open   { urls, n, payload, connectionParams, handshakeTimeoutMs }  -> { accepted, failures, ms, cpuMs, elu }
- *   round  { tag, request, timeoutMs }                          -> { arrived, latencies, ms, cpuMs, elu, closedLater }
+ *   round  { tag, request, timeoutMs }                          -> { arrived, latencies, late, ms, cpuMs, elu, closedLater }
+ *          (late: updates of EARLIER rounds that arrived during this one, after their round's timeout)
  *   close  {}                                                   -> {}
  *
  * One raw `ws` client per subscriber (the protocol is four messages), all
@@ -33,6 +34,8 @@ let accepted = 0;
 /** Sockets closed by the server after their subscription was acknowledged (e.g. 4413, or keep-alive). */
 let closedLater = new Map<string, number>();
 let onNext: (at: number, text: string) => void = () => {};
+/** Tags of earlier rounds: an update of one that arrives during a later round was late, not lost. */
+const earlierTags: string[] = [];
 
 /** CPU milliseconds and event-loop utilisation (0–1: 1 = the client never waited for I/O) over `run`. */
 async function measured<T>(run: () => Promise<T>): Promise<T & { ms: number; cpuMs: number; elu: number }> {
@@ -93,11 +96,15 @@ async function open(c: OpenCommand) {
 
 async function round(c: RoundCommand) {
   const latencies: number[] = [];
+  let late = 0;
   let allIn: () => void = () => {};
   const complete = new Promise<void>((resolve) => { allIn = resolve; });
   let started = 0;
   onNext = (at, text) => {
-    if (!text.includes(c.tag)) return;
+    if (!text.includes(c.tag)) {
+      if (earlierTags.some((tag) => text.includes(tag))) late++;
+      return;
+    }
     latencies.push(at - started);
     if (latencies.length === accepted) allIn();
   };
@@ -107,7 +114,8 @@ async function round(c: RoundCommand) {
   if (c.expectAccepted && (JSON.parse(answer) as { accepted?: number }).accepted !== 1) throw new Error(`push not accepted: ${answer}`);
   await Promise.race([complete, sleep(c.timeoutMs)]);
   onNext = () => {};
-  return { arrived: latencies.length, latencies, closedLater: Object.fromEntries(closedLater) };
+  earlierTags.push(c.tag);
+  return { arrived: latencies.length, latencies, late, closedLater: Object.fromEntries(closedLater) };
 }
 
 process.on('message', (message: Command & { seq: number }) => {
