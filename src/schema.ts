@@ -26,7 +26,8 @@ import { ProductLineageResolver } from './ingest/lineage.resolver.js';
 import { analyticsResolvers } from './analytics/analytics.resolvers.js';
 import { validateArgs } from './graphql/validation.js';
 import { ApiKeyResolver, OrganisationResolver } from './access/access.resolver.js';
-import { accessMiddleware, authChecker } from './access/access.middleware.js';
+import { authChecker } from './access/access.middleware.js';
+import { applyFieldPolicy } from './access/field-policy.js';
 import { classifiedDirective } from './policy/classification.js';
 
 /** Every resolver of the public schema, by area. */
@@ -64,15 +65,16 @@ export const resolvers = [
 ] as const;
 
 /** Builds the one shared supply-and-sales schema. */
-export function buildHubSchema(pubSub: HubPubSub): Promise<GraphQLSchema> {
-  return buildSchema({
+export async function buildHubSchema(pubSub: HubPubSub): Promise<GraphQLSchema> {
+  const schema = await buildSchema({
     resolvers,
     pubSub,
     validateFn: validateArgs,
-    // Access control (issue #6): default policy, masking of @classified fields, audit counts; @Authorized roles.
-    globalMiddlewares: [accessMiddleware],
+    // Access control (issue #6): @Authorized roles here; default policy, masking of @classified fields and audit
+    // counts wrapped around the fields that need them once, below (issue #10: no global middleware).
     authChecker,
     directives: [...specifiedDirectives, classifiedDirective],
     emitSchemaFile: false,
   });
+  return applyFieldPolicy(schema);
 }
