@@ -26,6 +26,7 @@ import { createErrorFormatter } from './graphql/error-formatting.js';
 import { metricsPlugin } from './graphql/metrics.plugin.js';
 import { legacyJsonStatusPlugin } from './graphql/http-status.plugin.js';
 import { createHttpApp, createMetricsApp } from './http/http-app.js';
+import { graphqlUploads, PREFLIGHT_HEADERS } from './http/graphql-upload.middleware.js';
 import { analyticsRoutes } from './http/analytics.routes.js';
 import { catalogRoutes } from './http/catalog.routes.js';
 import { attachGraphqlWs } from './ws/graphql-ws.server.js';
@@ -110,7 +111,7 @@ export async function startHub(config: Config, log: Logger = createLogger(config
   // New prices are scanned for spikes and drops as they arrive (issue #7); with Redis, by the leader only.
   const anomalyWatcher = startPriceAnomalyWatcher({ em: db.orm.em, pubSub: pubSub.pubSub, log, leadership: pubSub.transport === 'redis' ? leadership : undefined });
   const schema = await buildHubSchema(pubSub.pubSub);
-  const context = (viewer?: Viewer): HubContext => Object.assign(createContext(db.orm.em, log, pubSub.pubSub, viewer), { ingest });
+  const context = (viewer?: Viewer): HubContext => Object.assign(createContext(db.orm.em, log, pubSub.pubSub, viewer), { ingest, uploadMaxBytes: config.integration.uploadMaxBytes });
   const formatError = createErrorFormatter(log, (code) => metrics.errors.inc({ code }), config.access.limits);
   // Access control (issue #6): authentication, rate and query limits, audit; the schema side is in graphql/schema.ts.
   const access = createAccessLayer({
@@ -192,13 +193,15 @@ export async function startHub(config: Config, log: Logger = createLogger(config
     // Issue #11: /metrics behind an ADMIN key or METRICS_TOKEN, or only on METRICS_PORT.
     metrics: config.metrics.port === undefined ? { ...metricsEndpoint, guard: metricsAccessGuard({ ...access, log, token: config.metrics.token }) } : undefined,
     bodyLimit: config.access.limits.maxBodyBytes,
+    // Spreadsheet uploads (issue #15): multipart requests with Apollo's CSRF preflight header, OFFICIAL and ADMIN only.
+    uploads: graphqlUploads({ maxFileBytes: config.integration.uploadMaxBytes, viewerOf }),
     beforeGraphql: integrations.http.beforeGraphql,
     guards: {
       graphql: graphqlAccessGuard({ ...access, log, maxBatch: config.access.limits.maxBatch }),
       hooks: hooksAccessGuard({ ...access, log, maxBatch: config.access.limits.maxBatch }),
     },
     cors: config.access.corsOrigins
-      ? cors({ origin: config.access.corsOrigins === '*' ? '*' : config.access.corsOrigins, allowedHeaders: ['content-type', 'authorization', 'x-api-key', 'x-unmask-reason'], exposedHeaders: ['retry-after'], maxAge: 600 })
+      ? cors({ origin: config.access.corsOrigins === '*' ? '*' : config.access.corsOrigins, allowedHeaders: ['content-type', 'authorization', 'x-api-key', 'x-unmask-reason', ...PREFLIGHT_HEADERS], exposedHeaders: ['retry-after'], maxAge: 600 })
       : undefined,
   });
   app.use(analyticsRoutes({ em: () => onReadReplica(db.orm.em.fork()), log, guard: graphqlAccessGuard({ ...access, log, maxBatch: config.access.limits.maxBatch }), viewerOf }));

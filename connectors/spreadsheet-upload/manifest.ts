@@ -25,7 +25,7 @@ export type SpreadsheetUploadConfig = z.infer<typeof config>;
 export default defineConnector<SpreadsheetUploadConfig>({
   name: 'spreadsheet-upload',
   kind: 'push',
-  description: "Officials' price spreadsheets (XLSX, CSV, JSON), uploaded by path or from the CLI.",
+  description: "Officials' price spreadsheets (XLSX, CSV, JSON), uploaded (GraphQL multipart), by path or from the CLI.",
   config: config as z.ZodType<SpreadsheetUploadConfig>,
   async *read(ctx) {
     if (!ctx.options.file) throw new Error('spreadsheet-upload needs a file (the mutation\'s path, or --file)');

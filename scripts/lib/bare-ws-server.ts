@@ -74,5 +74,6 @@ useServer(
   },
   wss,
 );
-// Default listen backlog (511), as a bare server would have it.
-server.listen(Number(process.env.PORT ?? 4800), '127.0.0.1', () => console.log(JSON.stringify({ msg: 'bare graphql-ws listening', port: (server.address() as { port: number }).port })));
+// The same listen backlog as the hub (LISTEN_BACKLOG, set by the benchmark), so that both meet a burst of
+// 10,000 handshakes alike; Node's default (511) overflows under such a burst (BENCHMARKS.md, issue #13).
+server.listen(Number(process.env.PORT ?? 4800), '127.0.0.1', Number(process.env.LISTEN_BACKLOG ?? 511), () => console.log(JSON.stringify({ msg: 'bare graphql-ws listening', port: (server.address() as { port: number }).port })));

@@ -6,11 +6,13 @@ import type { CourierQuality, CourierQualityArgs, VillageCoverage, VillageCovera
 
 /**
  * Damage and loss as couriers report them: Kuaidi100 sub-status 209 (破损),
- * or an exception scan whose text says so. Raw codes and texts are kept on
- * every event, so these rules can be refined without re-ingesting.
+ * AfterShip subtags Exception_012 (shipment damage) and Exception_013
+ * (shipment lost), EPCIS dispositions `damaged` and `stolen`, or an exception
+ * scan whose text says so. Raw codes and texts are kept on every event, so
+ * these rules can be refined without re-ingesting.
  */
-export const DAMAGE_EVENT_SQL = `(e.raw_code = '209' or (e.status = 'EXCEPTION' and e.raw_text ~* '破损|损坏|damage'))`;
-export const LOSS_EVENT_SQL = `(e.status = 'EXCEPTION' and e.raw_text ~* '丢失|遗失|丢件|lost')`;
+export const DAMAGE_EVENT_SQL = `(e.raw_code in ('209', 'Exception_012') or (e.status = 'EXCEPTION' and e.raw_text ~* '破损|损坏|damage'))`;
+export const LOSS_EVENT_SQL = `(e.raw_code = 'Exception_013' or (e.status = 'EXCEPTION' and e.raw_text ~* '丢失|遗失|丢件|lost|^stolen$'))`;
 
 /**
  * Per county: administrative villages, those with a filed village service

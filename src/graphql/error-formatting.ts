@@ -17,6 +17,8 @@ const CLIENT_CODES = new Set([
   'UNAUTHENTICATED',
   'FORBIDDEN',
   'DATABASE_UNAVAILABLE',
+  // An uploaded file over UPLOAD_MAX_BYTES (src/ingest/upload-import.ts).
+  'PAYLOAD_TOO_LARGE',
   // Access control and query limits (src/access/access.errors.ts).
   ...Object.values(AccessErrorCode),
   // Trusted documents (src/trusted-documents/trusted-documents.ts, TrustedDocumentCode; the names Apollo Router uses).

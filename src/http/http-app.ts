@@ -21,6 +21,8 @@ export interface HttpAppOptions {
   guards?: { graphql: RequestHandler; hooks: RequestHandler };
   /** CORS for /graphql, when cross-origin callers are allowed (CORS_ORIGINS). */
   cors?: RequestHandler;
+  /** GraphQL multipart requests (issue #15: uploads), after the access guard and before everything else that reads the body. */
+  uploads?: RequestHandler;
   /** Runs after the access guard, before Apollo (issue #15: trusted documents). */
   beforeGraphql?: RequestHandler[];
   /** Runs first on /graphql, /hooks and /reports (issue #15: one trace span per request). */
@@ -79,7 +81,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
   app.use('/assets/vendor', vendorAssetsRouter());
   if (options.cors) app.use('/graphql', options.cors);
   const guard: RequestHandler = options.guards?.graphql ?? ((_req, _res, next) => next());
-  app.use('/graphql', express.json({ limit: options.bodyLimit }), guard, ...(options.beforeGraphql ?? []), options.graphql);
+  app.use('/graphql', express.json({ limit: options.bodyLimit }), guard, ...(options.uploads ? [options.uploads] : []), ...(options.beforeGraphql ?? []), options.graphql);
 
   // Body too large or malformed JSON: a clear 4xx in the GraphQL-over-HTTP error shape.
   app.use(((error, _req, res, next) => {

@@ -5,7 +5,7 @@ import type { Leadership } from '../platform/leadership.js';
 import { NotFoundError } from '../platform/errors.js';
 import type { RunOptions } from './connectors/connector.js';
 import { DEFAULT_CONNECTORS_DIR, defaultInstance, loadConnectors, readConnectorsSetting, type ConnectorInstance } from './connectors/connector-registry.js';
-import { runConnector, type RunProgress, type RunResult } from './connectors/connector-runner.js';
+import { runConnector, type RunHooks, type RunResult } from './connectors/connector-runner.js';
 import { startScheduler, type SchedulerHandle } from './connectors/connector-scheduler.js';
 import { checkConnectorMarkets } from './connectors/connector-markets.js';
 
@@ -28,7 +28,7 @@ export interface IngestRuntime {
   /** A configured instance by name, or the module of that name with its default config. */
   instance(name: string): Promise<ConnectorInstance>;
   /** Runs a connector now (see runConnector: failures are recorded and returned, not thrown). */
-  run(name: string, options?: RunOptions & { onProgress?: (progress: RunProgress) => void }): Promise<RunResult>;
+  run(name: string, options?: RunOptions & Omit<RunHooks, 'signal'>): Promise<RunResult>;
   /** Stops the scheduler and waits for scheduled runs in progress. */
   close(): Promise<void>;
 }
@@ -36,6 +36,8 @@ export interface IngestRuntime {
 /** What resolvers of this area see in the GraphQL context, set by the composition root. */
 export interface IngestContext {
   ingest?: IngestRuntime;
+  /** The largest uploaded file, in bytes (UPLOAD_MAX_BYTES). */
+  uploadMaxBytes?: number;
 }
 
 /**

@@ -98,7 +98,10 @@ function validate(input: Record<string, unknown>, { now, context }: { now: numbe
     return reject(`"${String(event.trackingNumber).slice(0, 80)}" is not a tracking number: 4 to 64 letters, digits or dashes.`, NUMBER_FIELD[event.format]);
   }
   if (event.courierCode && event.courierCode !== courier.code && event.courierCode !== courier.aftership_slug) {
-    return reject(`event of courier "${event.courierCode}" pushed by courier "${courier.code}".`, event.format === TrackingFormat.KUAIDI100 ? 'com' : 'slug');
+    const field = event.courierField ?? (event.format === TrackingFormat.KUAIDI100 ? 'com' : 'slug');
+    // Kuaidi100's `comNew` is its correction of the subscribed courier: the parcel is that courier's, not the pusher's.
+    const corrected = field === 'comNew' ? ' (Kuaidi100 corrected the courier code in comNew: re-register the waybill with that courier)' : '';
+    return reject(`event of courier "${event.courierCode}" pushed by courier "${courier.code}"${corrected}.`, field);
   }
   return event;
 }

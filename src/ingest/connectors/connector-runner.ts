@@ -3,7 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { tryAdvisoryLock } from '../../platform/advisory-lock.js';
 import type { Logger } from '../../platform/logger.js';
 import type { HubPubSub } from '../../platform/pubsub.js';
-import { addCounts, emptyCounts, IngestSession, type LoadCounts } from '../pipeline.js';
+import { addCounts, emptyCounts, IngestSession, type BatchResult, type LoadCounts } from '../pipeline.js';
 import type { RunOptions } from './connector.js';
 import type { ConnectorInstance } from './connector-registry.js';
 import { ConnectorStatus } from './connector-state.entity.js';
@@ -30,6 +30,14 @@ export interface RunResult {
   status: ConnectorStatus;
   error?: string;
   durationMs: number;
+}
+
+/** What a run may be told besides the connector's own options. */
+export interface RunHooks {
+  signal?: AbortSignal;
+  onProgress?: (progress: RunProgress) => void;
+  /** Each stored batch's result: its refused records with reasons, its stored rows (an upload answers with them, issue #15). */
+  onBatch?: (result: BatchResult) => void;
 }
 
 export interface RunnerDeps {
@@ -78,7 +86,7 @@ const runningHere = new Set<string>();
 export async function runConnector(
   deps: RunnerDeps,
   instance: ConnectorInstance,
-  options: RunOptions & { signal?: AbortSignal; onProgress?: (progress: RunProgress) => void; waitMs?: number } = {},
+  options: RunOptions & RunHooks & { waitMs?: number } = {},
 ): Promise<RunResult> {
   // A run in progress (here or on another instance) is waited for up to `waitMs` (manual runs), else refused (scheduled ticks).
   const deadline = Date.now() + (options.waitMs ?? 0);
@@ -110,7 +118,7 @@ export async function runConnector(
 async function runLocked(
   deps: RunnerDeps,
   instance: ConnectorInstance,
-  options: RunOptions & { signal?: AbortSignal; onProgress?: (progress: RunProgress) => void },
+  options: RunOptions & RunHooks,
 ): Promise<RunResult> {
   const { em, pubSub, log } = deps;
   const started = Date.now();
@@ -158,6 +166,7 @@ async function runLocked(
               },
       });
       addCounts(counts, result.counts);
+      options.onBatch?.(result);
       options.onProgress?.({ counts: { ...counts }, total });
     }
     await setStatus(

@@ -1,8 +1,13 @@
 import { GraphQLJSON } from 'graphql-scalars';
-import { Arg, Ctx, Field, Float, Int, Mutation, ObjectType, Query, Resolver, Root, Subscription } from 'type-graphql';
+import GraphQLUpload from 'graphql-upload/GraphQLUpload.mjs';
+import type { FileUpload } from 'graphql-upload/processRequest.mjs';
+import { Arg, Authorized, Ctx, Field, Float, Int, Mutation, ObjectType, Query, Resolver, Root, Subscription } from 'type-graphql';
 import type { HubContext } from '../../graphql/context.js';
-import { NotFoundError } from '../../platform/errors.js';
+import { BadUserInputError, NotFoundError } from '../../platform/errors.js';
+import { ForbiddenError } from '../../policy/access.errors.js';
+import { Role } from '../../policy/role.js';
 import type { IngestContext, IngestRuntime } from '../ingest-runtime.js';
+import { importSpreadsheetFile, UPLOAD_REJECTIONS_SHOWN, type UploadImportResult } from '../upload-import.js';
 import type { LoadCounts as LoadCountsShape } from '../pipeline.js';
 import type { ConnectorInstance } from './connector-registry.js';
 import { CONNECTOR_STATUS_CHANGED, type ConnectorStatusEvent, type RunResult } from './connector-runner.js';
@@ -92,6 +97,42 @@ export class ConnectorRunPayload {
   durationMs!: number;
 }
 
+@ObjectType({ description: 'A row of an imported sheet that was refused (kept in the rejected store for replay).' })
+export class ImportRejection {
+  @Field(() => String, { nullable: true, description: 'File and line (CSV) or sheet and row (XLSX), e.g. `prices.csv:12` or `prices.xlsx:价格!7`.' })
+  position?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'The column or field at fault.' })
+  field?: string | null;
+
+  @Field()
+  reason!: string;
+}
+
+@ObjectType({ description: 'A product name in an imported sheet that matched no catalogue entry: its rows are stored unlinked and the name waits in the review queue (`unmatchedNames`).' })
+export class ImportUnmatchedName {
+  @Field()
+  name!: string;
+
+  @Field(() => Int, { description: 'Rows of this import that carried it.' })
+  rows!: number;
+}
+
+@ObjectType({ description: 'Outcome of importing a spreadsheet: the run, and what became of its rows.' })
+export class SpreadsheetImportPayload extends ConnectorRunPayload {
+  @Field({ nullable: true, description: 'The uploaded file\'s name as imported (null for a path on the hub host).' })
+  fileName?: string;
+
+  @Field(() => Float, { nullable: true, description: 'Bytes received (null for a path on the hub host).' })
+  bytes?: number;
+
+  @Field(() => [ImportRejection], { description: `Refused rows with their reasons, in file order (the first ${UPLOAD_REJECTIONS_SHOWN}; \`counts.rejected\` has them all, \`rejectedRecords\` lists them).` })
+  rejections!: ImportRejection[];
+
+  @Field(() => [ImportUnmatchedName], { description: 'Product names that matched nothing, most rows first.' })
+  unmatchedNames!: ImportUnmatchedName[];
+}
+
 function runtime(ctx: IngestContext): IngestRuntime {
   if (!ctx.ingest) throw new Error('connectors are not available in this process');
   return ctx.ingest;
@@ -152,16 +193,30 @@ export class ConnectorResolver {
     return this.payload(ctx, name, result);
   }
 
-  @Mutation(() => ConnectorRunPayload, {
-    description: 'Imports an officials\' price spreadsheet (XLSX, CSV or JSON) from a path on the hub host through the spreadsheet-upload connector (admins). Same mapping as the CLI.',
+  @Authorized(Role.OFFICIAL)
+  @Mutation(() => SpreadsheetImportPayload, {
+    description:
+      "Imports an officials' price spreadsheet (XLSX, CSV or JSON) through the spreadsheet-upload connector: `file` as a GraphQL multipart upload " +
+      '(OFFICIAL and ADMIN; send the header `Apollo-Require-Preflight: true`; at most UPLOAD_MAX_BYTES), or `path` on the hub host (ADMIN only). Same mapping as the CLI.',
   })
   async importSpreadsheet(
-    @Arg('path') path: string,
     @Ctx() ctx: HubContext & IngestContext,
-    @Arg('connector', { defaultValue: 'spreadsheet-upload', description: 'Connector to run it through.' }) connector: string,
-  ): Promise<ConnectorRunPayload> {
-    const result = await runtime(ctx).run(connector, { file: path });
-    return this.payload(ctx, connector, result);
+    @Arg('file', () => GraphQLUpload, { nullable: true, description: 'The sheet, as a GraphQL multipart request file (https://github.com/jaydenseric/graphql-multipart-request-spec).' }) file?: Promise<FileUpload>,
+    @Arg('path', { nullable: true, description: 'Or: a file on the hub host (ADMIN only).' }) path?: string,
+    @Arg('connector', { defaultValue: 'spreadsheet-upload', description: 'Connector to run it through.' }) connector: string = 'spreadsheet-upload',
+  ): Promise<SpreadsheetImportPayload> {
+    if ((file == null) === (path == null)) throw new BadUserInputError('Give exactly one of `file` (an upload) and `path` (a file on the hub host).', file == null ? 'file' : 'path');
+    let imported: UploadImportResult;
+    if (path != null) {
+      // Reading the hub's own disk is an operator's privilege.
+      if (ctx.viewer.role !== Role.ADMIN) throw new ForbiddenError('Importing by `path` (a file on the hub host) needs the role ADMIN; upload the file as `file` instead.');
+      imported = await importSpreadsheetFile(runtime(ctx), connector, { path });
+    } else {
+      const upload = await file!;
+      imported = await importSpreadsheetFile(runtime(ctx), connector, { filename: upload.filename, stream: upload.createReadStream() }, ctx.uploadMaxBytes);
+    }
+    const payload = await this.payload(ctx, connector, imported.run);
+    return { ...payload, fileName: imported.fileName, bytes: imported.bytes, rejections: imported.rejections, unmatchedNames: imported.unmatchedNames };
   }
 
   private async payload(ctx: HubContext & IngestContext, name: string, result: RunResult): Promise<ConnectorRunPayload> {

@@ -21,6 +21,8 @@ export interface FeedEvent {
   format: TrackingFormat;
   /** Courier code the event claims to belong to (Kuaidi100 `com`, AfterShip slug); checked against the pushing courier. */
   courierCode?: string;
+  /** The field that carried `courierCode` (`com`, `comNew`, `slug`), named when the courier is not the pushing one. */
+  courierField?: string;
   trackingNumber: string;
   /** The courier's own stable id of the scan, when the format has one. */
   eventId?: string;
@@ -67,7 +69,12 @@ export function regionCodeOf(value: unknown, field: string): string | undefined 
 
 /** Parses a time; `zoneless` says which offset to assume when the text has none (Kuaidi100 sends China time). */
 export function timeOf(value: unknown, field: string, zoneless = '+08:00'): Date {
-  if (typeof value === 'number' && Number.isFinite(value)) return new Date(value > 1e12 ? value : value * 1000);
+  if (typeof value === 'number' && Number.isFinite(value)) {
+    // A number far outside any date (1e300) is no time at all: refused here, not a RangeError when the event is keyed.
+    const at = new Date(value > 1e12 ? value : value * 1000);
+    if (Number.isNaN(at.getTime())) throw new FeedProblem(field, `${value} is not a date-time.`);
+    return at;
+  }
   if (typeof value !== 'string' || !value.trim()) throw new FeedProblem(field, 'is missing.');
   let text = value.trim();
   const local = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}(:\d{2}(\.\d+)?)?)$/.exec(text);
@@ -89,4 +96,13 @@ export function textOf(value: unknown, field: string, maxLength = 64): string {
 export function optionalText(value: unknown, maxLength: number): string | undefined {
   if (value == null || value === '') return undefined;
   return String(value).slice(0, maxLength);
+}
+
+/**
+ * A table's own entry for a key sent by a courier, or undefined: never an
+ * inherited property (`constructor`, `__proto__`, `toString` must not read as
+ * a status).
+ */
+export function lookup<T>(table: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.hasOwn(table, key) ? table[key] : undefined;
 }
