@@ -195,19 +195,25 @@ function cpuOf(pid: number): number {
     return 0;
   }
 }
-/** CPU time of the PostgreSQL cluster under dataDir: its postmaster's children (backends, writers). */
-function databaseCpu(): number {
+/** CPU time of each process of the PostgreSQL cluster under dataDir: its postmaster and the postmaster's children (backends, writers). */
+function databaseCpu(): Map<number, number> {
   const postmaster = Number(fs.readFileSync(path.join(dataDir, 'pg/postmaster.pid'), 'utf8').split('\n')[0]);
-  let total = cpuOf(postmaster);
+  const cpu = new Map([[postmaster, cpuOf(postmaster)]]);
   for (const entry of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      if (fs.readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1].split(' ')[1] === String(postmaster)) total += cpuOf(Number(entry));
+      if (fs.readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1].split(' ')[1] === String(postmaster)) cpu.set(Number(entry), cpuOf(Number(entry)));
     } catch {
       // the process ended meanwhile
     }
   }
-  return total;
+  return cpu;
+}
+/** CPU the cluster spent between two readings (a backend that ended in between counts for nothing, one that started for all it spent). */
+function databaseCpuSince(before: Map<number, number>): number {
+  let spent = 0;
+  for (const [pid, now] of databaseCpu()) spent += Math.max(0, now - (before.get(pid) ?? 0));
+  return spent;
 }
 
 async function load(name: string, url: string, query: string, pid: number, headers: Record<string, string> = {}): Promise<Figure> {
@@ -220,7 +226,7 @@ async function load(name: string, url: string, query: string, pid: number, heade
   const requests = Math.max(result.requests.total, 1);
   return {
     requestsPerSecond: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx,
-    serverCpuMs: (cpuOf(pid) - server) / requests, databaseCpuMs: (databaseCpu() - database) / requests,
+    serverCpuMs: (cpuOf(pid) - server) / requests, databaseCpuMs: databaseCpuSince(database) / requests,
   };
 }
 
@@ -246,7 +252,7 @@ async function ceiling(shape: Shape, params: unknown[]): Promise<Figure> {
   );
   latencies.sort((x, y) => x - y);
   const at = (q: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]);
-  return { requestsPerSecond: latencies.length / seconds, p50: at(0.5), p99: at(0.99), non2xx: 0, databaseCpuMs: (databaseCpu() - database) / Math.max(latencies.length, 1) };
+  return { requestsPerSecond: latencies.length / seconds, p50: at(0.5), p99: at(0.99), non2xx: 0, databaseCpuMs: databaseCpuSince(database) / Math.max(latencies.length, 1) };
 }
 
 const cpu = (f: Figure) => `${(f.serverCpuMs ?? 0).toFixed(2)} + ${(f.databaseCpuMs ?? 0).toFixed(2)}`;

@@ -56,10 +56,33 @@ function converter(prop: EntityProperty, platform: Platform): ((value: unknown) 
   return undefined;
 }
 
+const plainPrototypes = new WeakMap<EntityMetadata, object>();
+
+/**
+ * The prototype of plain rows of an entity: the entity's own prototype (class,
+ * getters, `instanceof`) with each property shadowed by a plain writable slot.
+ * MikroORM puts a setter for every property on the entity prototype that, on
+ * first assignment, creates the entity's change-tracking helper and redefines
+ * the property on the instance; assigning through it cost more than the rest
+ * of the mapping together (profile of bench:peers). @internal
+ */
+function plainPrototype(meta: EntityMetadata): object {
+  let prototype = plainPrototypes.get(meta);
+  if (!prototype) {
+    prototype = Object.create(meta.class.prototype as object) as object;
+    for (const prop of meta.props as EntityProperty[]) {
+      if (prop.persist === false || !prop.fieldNames?.length) continue;
+      Object.defineProperty(prototype, prop.name, { value: undefined, writable: true, enumerable: false, configurable: true });
+    }
+    plainPrototypes.set(meta, prototype);
+  }
+  return prototype;
+}
+
 function buildMapper(em: EntityManager, meta: EntityMetadata): Mapper<object> {
   const platform = em.getPlatform();
   const metadata = em.getMetadata();
-  const prototype = meta.class.prototype as object;
+  const prototype = plainPrototype(meta);
   const steps: ((target: Row, row: Row) => void)[] = [];
   for (const prop of meta.props as EntityProperty[]) {
     if (prop.persist === false || !prop.fieldNames?.length) continue;
@@ -70,7 +93,7 @@ function buildMapper(em: EntityManager, meta: EntityMetadata): Mapper<object> {
       steps.push(convert ? (t, r) => void (t[name] = convert(r[column])) : (t, r) => void (t[name] = r[column]));
     } else if (prop.kind === ReferenceKind.MANY_TO_ONE && prop.fieldNames.length === 1) {
       const target = (prop.targetMeta ?? metadata.find(prop.type as never))!;
-      const targetPrototype = target.class.prototype as object;
+      const targetPrototype = plainPrototype(target);
       const pk = target.primaryKeys[0] as string;
       steps.push((t, r) => {
         const key = r[column];
