@@ -29,6 +29,7 @@ import { ApiKeyResolver, OrganisationResolver } from './access/access.resolver.j
 import { authChecker } from './access/access.middleware.js';
 import { applyFieldPolicy } from './access/field-policy.js';
 import { classifiedDirective } from './policy/classification.js';
+import { assertRowRules } from './access/row-rules.js';
 
 /** Every resolver of the public schema, by area. */
 export const resolvers = [
@@ -64,10 +65,13 @@ export const resolvers = [
   OrganisationResolver,
 ] as const;
 
-/** Builds the one shared supply-and-sales schema. */
-export async function buildHubSchema(pubSub: HubPubSub): Promise<GraphQLSchema> {
+/**
+ * Builds the one shared supply-and-sales schema; refuses to when an object
+ * type declares no row rule (issue #11). `extraResolvers` is for tests.
+ */
+export async function buildHubSchema(pubSub: HubPubSub, extraResolvers: readonly Function[] = []): Promise<GraphQLSchema> {
   const schema = await buildSchema({
-    resolvers,
+    resolvers: [...resolvers, ...extraResolvers] as unknown as typeof resolvers,
     pubSub,
     validateFn: validateArgs,
     // Access control (issue #6): @Authorized roles here; default policy, masking of @classified fields and audit
@@ -76,5 +80,6 @@ export async function buildHubSchema(pubSub: HubPubSub): Promise<GraphQLSchema> 
     directives: [...specifiedDirectives, classifiedDirective],
     emitSchemaFile: false,
   });
+  assertRowRules(schema);
   return applyFieldPolicy(schema);
 }

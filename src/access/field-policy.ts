@@ -1,10 +1,12 @@
-import { defaultFieldResolver, isObjectType, type GraphQLField, type GraphQLFieldResolver, type GraphQLResolveInfo, type GraphQLSchema } from 'graphql';
+import { defaultFieldResolver, getNamedType, isLeafType, isObjectType, type GraphQLField, type GraphQLFieldResolver, type GraphQLResolveInfo, type GraphQLSchema } from 'graphql';
 import { getMetadataStorage } from 'type-graphql';
 import type { HubContext } from '../graphql/context.js';
-import { ForbiddenError, HiddenRowError, UnauthenticatedError } from '../policy/access.errors.js';
+import { ForbiddenError, UnauthenticatedError } from '../policy/access.errors.js';
 import { classificationOf, type Classification } from '../policy/classification.js';
 import { applyMask } from '../policy/masking.js';
-import { rowVisible } from './row-scope.js';
+import { guardRows } from './row-guard.js';
+import { rowRuleOf } from './row-rules.js';
+import { RowRuleKind } from '../policy/row-rule.js';
 import { DataClass, KeyScope, Role } from '../policy/role.js';
 import { mayUnmaskPersonal, type Viewer } from '../policy/viewer.js';
 
@@ -17,7 +19,8 @@ type Resolver = GraphQLFieldResolver<unknown, HubContext>;
  * a nested price list) although most fields carry nothing classified:
  *
  * - Mutation fields: the default write policy, before the resolver;
- * - Subscription fields: the subscriber's row visibility of each payload;
+ * - fields returning objects of a scoped type (or an interface or union): the row rules (issue #11,
+ *   src/access/row-guard.ts), on whatever path they are reached, subscription payloads included;
  * - classified fields (`@classified`, PERSONAL or COMMERCIAL): masking and the audit record;
  * - every other field keeps its own resolver, untouched;
  * - rows returned (for the audit trail) are counted once per object as graphql-js
@@ -28,7 +31,6 @@ type Resolver = GraphQLFieldResolver<unknown, HubContext>;
  */
 export function applyFieldPolicy(schema: GraphQLSchema): GraphQLSchema {
   const mutation = schema.getMutationType();
-  const subscription = schema.getSubscriptionType();
   for (const type of Object.values(schema.getTypeMap())) {
     if (!isObjectType(type) || type.name.startsWith('__')) continue;
     for (const field of Object.values(type.getFields()) as GraphQLField<unknown, HubContext>[]) {
@@ -36,7 +38,7 @@ export function applyFieldPolicy(schema: GraphQLSchema): GraphQLSchema {
       const classification = classificationOf(field as GraphQLField<unknown, unknown>);
       if (classification && classification.level !== DataClass.PUBLIC) resolve = masked(resolve, `${type.name}.${field.name}`, classification);
       if (type === mutation) resolve = mutationPolicy(resolve);
-      if (type === subscription) resolve = subscriberRowPolicy(resolve);
+      if (mayCarryScopedRows(field)) resolve = rowGuarded(resolve);
       field.resolve = resolve;
     }
     // Every abstract type of the schema has its own resolveType (type-graphql), so isTypeOf is only asked when
@@ -105,30 +107,25 @@ function enforceWritePolicy(viewer: Viewer, info: GraphQLResolveInfo): void {
   }
 }
 
-/** A subscription payload the subscriber may not see is dropped (HiddenRowError), not sent. */
-function subscriberRowPolicy(resolve: Resolver): Resolver {
-  return async (root, args, context, info) => {
-    const value = await resolve(root, args, context, info);
-    if (value && typeof value === 'object' && !(await visibleToSubscriber(context, value))) throw new HiddenRowError();
-    return value;
-  };
+/**
+ * Whether a field's values need the row rules: objects of a type whose rule
+ * lets every row through (reference data, wrappers such as connections) do not;
+ * scoped and admin-only types, types without a rule and abstract types do.
+ */
+function mayCarryScopedRows(field: GraphQLField<unknown, HubContext>): boolean {
+  const named = getNamedType(field.type);
+  if (isLeafType(named)) return false;
+  if (!isObjectType(named)) return true;
+  const kind = rowRuleOf(named.name)?.kind;
+  return kind !== RowRuleKind.PUBLIC && kind !== RowRuleKind.WRAPPER;
 }
 
-/**
- * Subscription payloads are published by whoever wrote the row, so they never
- * went through the subscriber's scoped queries: a row of a scoped entity is
- * re-read by primary key through the subscriber's DataLoader (whose
- * EntityManager carries the row filters); if that finds nothing, the event is
- * dropped. OFFICIAL, ADMIN and demo callers see every row of non-admin types.
- */
-async function visibleToSubscriber(context: HubContext, value: object): Promise<boolean> {
-  const viewer = context.viewer;
-  const scoped = viewer.role === Role.COURIER || viewer.role === Role.PLATFORM;
-  if (!scoped && viewer.role === Role.ADMIN) return true;
-  const meta = context.em.getMetadata().find(value.constructor as new () => object);
-  if (!meta) return true;
-  if (!scoped && rowVisible(viewer, value)) return true;
-  const key = (value as Record<string, unknown>)[meta.primaryKeys[0]];
-  if (key == null) return false;
-  return (await context.loaders.byKey(meta.class as new () => object, key as string | number)) != null;
+/** Rows the viewer may not see never leave (issue #11): see `guardRows`. */
+function rowGuarded(resolve: Resolver): Resolver {
+  const guard = (value: unknown, context: HubContext, info: GraphQLResolveInfo) =>
+    value != null && typeof value === 'object' ? guardRows(context, info, value) : value;
+  return (root, args, context, info) => {
+    const value = resolve(root, args, context, info);
+    return isPromise(value) ? value.then((v) => guard(v, context, info)) : guard(value, context, info);
+  };
 }

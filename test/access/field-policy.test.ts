@@ -27,6 +27,8 @@ const SAMPLES: Record<MaskKind, unknown> = {
   [MaskKind.ADDRESS]: '山西省运城市临猗县北景乡西张村12号',
   [MaskKind.TEXT]: '临猗果业合作社',
   [MaskKind.WITHHOLD]: 88.5,
+  [MaskKind.FREE_TEXT]: '已签收，签收人张三 13812341234，山西省运城市临猗县北景乡西张村12号',
+  [MaskKind.RECORD]: { phone: '13812341234', name: '张三', address: '山西省运城市临猗县北景乡西张村12号' },
 };
 
 const viewer = (role: Role | null, extra: Partial<Viewer> = {}): Viewer => ({ ...anonymousViewer(), role, credential: role ? 'api_key' : 'anonymous', ...extra });
