@@ -10,7 +10,9 @@
  * the review queue's best candidate. The gold labels used are those of the
  * list named by --list (default: the file name without extension).
  * --database matches with the catalogue in DATABASE_URL (including reviewed
- * aliases) instead of the catalogue files. Exit code 0; 2 on wrong arguments.
+ * aliases) instead of the catalogue files. --names prints every name's outcome
+ * (name, rows, product or -, gold label, evidence), for labelling a new list.
+ * Exit code 0; 2 on wrong arguments.
  */
 import 'reflect-metadata';
 import fs from 'node:fs';
@@ -55,7 +57,7 @@ export function readGold(file: string): GoldLabel[] {
 async function main(): Promise<number> {
   const a = args(process.argv.slice(2));
   if (typeof a.file !== 'string' || typeof a.gold !== 'string') {
-    console.error('usage: npm run match:report -- --file <list.csv> --gold <gold-set.csv> [--list <name>] [--top 20] [--database]');
+    console.error('usage: npm run match:report -- --file <list.csv> --gold <gold-set.csv> [--list <name>] [--top 20] [--database] [--names]');
     return 2;
   }
   const listName = typeof a.list === 'string' ? a.list : path.basename(a.file).replace(/\.[^.]+$/, '');
@@ -79,6 +81,13 @@ async function main(): Promise<number> {
   for (const w of report.wrong) console.log(`  ${w.name}  ->  ${w.matched}, expected ${w.expected}  (${w.rows} rows; ${w.evidence})`);
   console.log(`\ntop unmatched names (${report.unmatched.length} names, ${report.rows - report.matchedRows} rows):`);
   for (const u of report.unmatched.slice(0, top)) console.log(`  ${u.name}  (${u.rows} rows${u.expected ? `; gold: ${u.expected}` : ''})${u.suggestion ? `  candidate: ${u.suggestion}` : ''}`);
+  if (a.names) {
+    console.log('\nevery name (name, rows, product or -, gold label, evidence):');
+    for (const { name, rows } of list) {
+      const outcome = matcher.match(name);
+      console.log(`  ${name}\t${rows}\t${outcome.match?.productCode ?? '-'}\t${gold.get(name)?.expected ?? ''}\t${outcome.match?.evidence ?? outcome.suggestion?.evidence ?? ''}`);
+    }
+  }
   return 0;
 }
 

@@ -20,6 +20,7 @@ import { startPartitionMaintenance, type PartitionMaintenance } from './platform
 import { courierWebhooksRouter } from './http/webhooks/courier-webhooks.router.js';
 import { createMetrics, topicFamily, type Metrics } from './platform/metrics.js';
 import { buildHubSchema } from './schema.js';
+import { buildHubSubgraphSchema } from './federation/subgraph-schema.js';
 import type { HubContext } from './graphql/context.js';
 import { createContext } from './hub-context.js';
 import { createErrorFormatter } from './graphql/error-formatting.js';
@@ -135,8 +136,10 @@ export async function startHub(config: Config, log: Logger = createLogger(config
     maxSubscriptionsPerSocket: config.access.ws.maxSubscriptionsPerSocket, maxSocketsPerKey: config.access.ws.maxSocketsPerKey,
     resolveDocument: integrations.ws.resolveDocument,
   });
+  // Apollo Federation 2 (issue #15): over HTTP the hub can serve as a subgraph (`_service`, `_entities`, `@key`); graphql-ws keeps the plain schema.
+  const httpSchema = config.integration.federation ? buildHubSubgraphSchema(schema) : schema;
   const apollo = new ApolloServer<HubContext>({
-    schema,
+    schema: httpSchema,
     introspection: config.introspection,
     hideSchemaDetailsFromClientErrors: !config.introspection,
     includeStacktraceInErrorResponses: false,

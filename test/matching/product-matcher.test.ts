@@ -1,4 +1,4 @@
-import { MatchMethod } from '../../src/ingest/matching/product-matcher.js';
+import { MatchMethod, ProductMatcher } from '../../src/ingest/matching/product-matcher.js';
 import { matcherFromCatalogueFiles } from '../../seeds/catalog.matcher.js';
 
 /**
@@ -58,6 +58,16 @@ describe('names that share characters with another product are not that product'
     ['青柠檬', 'lime', 'lemon'],
     ['白瓜子', 'pumpkin-seed', 'melon-seed'],
     ['红葱头', 'shallot', 'onion'],
+    // Round 3 (issue #14): Qingdao fish names that end with another product's name.
+    ['石甲鱼', undefined, 'softshell-turtle'],
+    ['摆甲鱼', 'mackerel', 'softshell-turtle'],
+    ['面条鱼', undefined, 'noodles'],
+    ['马面鱼', 'filefish', 'spanish-mackerel'],
+    ['老板鱼', 'skate', 'softshell-turtle'],
+    ['白山芋', 'sweet-potato', 'taro'], // 白 + 山芋, never the place 白山 + 芋
+    ['猪前肘', 'pork-hock', 'beef'],
+    ['牛前肘', undefined, 'pork-hock'], // 前肘 is a pork cut: the animal must be the product's
+
     ['黄葱头', 'onion', 'shallot'],
     ['白玉菇', 'beech-mushroom', 'melon'],
     ['生笋', 'stem-lettuce', 'bamboo-shoot'],
@@ -137,7 +147,7 @@ describe('a place, a size or a colour before a product name (round 2)', () => {
     ['张家口圆白菜', 'cabbage', MatchMethod.REGION_PREFIX],
     ['大百合', 'lily-bulb', MatchMethod.MODIFIER_PREFIX],
     ['小带鱼', 'hairtail', MatchMethod.MODIFIER_PREFIX],
-    ['红提子', 'grape', MatchMethod.MODIFIER_PREFIX],
+    ['红提子', 'grape', MatchMethod.COMPOUND], // round 3: the variety 红提 run into 提子 is stronger evidence than 红 + 提子
     ['紫茄子', 'eggplant', MatchMethod.MODIFIER_PREFIX],
   ])('%s is %s (%s)', (name, expected, method) => {
     expect(matcher.match(name).match).toMatchObject({ productCode: expected, method });
@@ -201,5 +211,52 @@ describe('the review queue', () => {
   it('offers both products of an ambiguous name as candidates', () => {
     const codes = matcher.match('凯特').candidates!.map((c) => c.productCode);
     expect(codes).toEqual(expect.arrayContaining(['mango', 'apricot']));
+  });
+});
+
+describe('round 3 (issue #14): names that do not say which product, and the rules learnt from Qingdao, Wuxi and the ministry reports', () => {
+  it.each([
+    ['芸豆', ['green-bean', 'kidney-bean']],
+    ['大头菜', ['cabbage', 'root-mustard']],
+    ['大头鱼', ['bighead-carp', 'cod']],
+    ['胡瓜', ['cucumber', 'bottle-gourd']],
+    ['鲈鱼', ['sea-bass', 'freshwater-bass']],
+    ['豆角', ['green-bean', 'yardlong-bean']],
+  ])('sends %s to review with every product it may mean and where it means which', (name, products) => {
+    const outcome = matcher.match(name);
+    expect(outcome.match).toBeUndefined();
+    const ambiguous = outcome.candidates!.filter((c) => c.method === MatchMethod.AMBIGUOUS);
+    expect(ambiguous.map((c) => c.productCode)).toEqual(expect.arrayContaining(products));
+    for (const c of ambiguous) expect(c.evidence).toContain('in some regions');
+  });
+
+  it('lets a reviewed alias of such a name win, for every source', () => {
+    const products = [
+      { id: 1, code: 'green-bean', name: '菜豆', aliases: ['四季豆'] },
+      { id: 2, code: 'kidney-bean', name: '芸豆', aliases: [] },
+    ];
+    const before = ProductMatcher.fromCatalogue(products, []);
+    expect(before.match('芸豆').match).toBeUndefined();
+    const after = ProductMatcher.fromCatalogue(products, [], [{ alias: '芸豆', productId: 1, varietyId: null }]);
+    expect(after.match('芸豆').match).toMatchObject({ productCode: 'green-bean' });
+  });
+
+  it.each([
+    ['阳信梨', 'pear', MatchMethod.REGION_PREFIX], // a county before a one-character product
+    ['羊角蜜瓜', 'melon', MatchMethod.COMPOUND], // 羊角蜜 run into 蜜瓜
+    ['鲈鱼/寨花', 'sea-bass', MatchMethod.ALTERNATIVES], // 鲈鱼 names two fish, 寨花 one of them
+    ['当地菠菜', 'spinach', MatchMethod.QUALIFIED],
+    ['猪后肘', 'pork-hock', MatchMethod.SPECIES_PREFIX],
+    ['毛蛤蜊', 'ark-clam', MatchMethod.EXACT],
+    ['加吉鱼', 'red-seabream', MatchMethod.EXACT],
+    ['安康鱼', 'monkfish', MatchMethod.EXACT],
+    ['長豆', 'yardlong-bean', MatchMethod.EXACT], // traditional characters folded
+  ])('%s is %s (%s)', (name, expected, method) => {
+    expect(matcher.match(name).match).toMatchObject({ productCode: expected, method });
+  });
+
+  it('does not take 鲈鱼 with a part naming another fish, nor a one-character product after a place when a longer name ends the whole', () => {
+    expect(productOf('鲈鱼/草鱼')).toBeUndefined();
+    expect(productOf('东方蜜')).toBe('melon'); // the variety, never 东方 + 蜜 (honey)
   });
 });

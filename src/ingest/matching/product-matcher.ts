@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { distance } from 'fastest-levenshtein';
 import { fold, lookupKey, normaliseName, stripSpecs, strippings } from './normalise.js';
 import { regionNames } from './region-names.js';
+import { AMBIGUOUS_NAMES } from './ambiguous-names.js';
 
 /**
  * Entity resolution for product names, precision first (issue #14).
@@ -60,6 +61,8 @@ export enum MatchMethod {
   REGION_PREFIX = 'REGION_PREFIX',
   /** A size or colour word before a product name of two or more characters that is no catalogue name as a whole (`大百合`, `红提子`). */
   MODIFIER_PREFIX = 'MODIFIER_PREFIX',
+  /** The animal (猪, 牛, 羊, 鸡 …) before a cut that names a product of that animal (`猪前肘`: 前肘 of 猪肘). */
+  SPECIES_PREFIX = 'SPECIES_PREFIX',
   /** Only for review candidates: shares characters with, or is a few edits from, a catalogue name. Never matched automatically. */
   SIMILAR = 'SIMILAR',
   /** Only for review candidates: the name names this product and others. */
@@ -104,6 +107,8 @@ interface Entry extends ProductTarget {
   source: 'catalogue' | 'reviewed';
   /** The product's sector (`aquatic`, `vegetable` …), when the catalogue gives it. */
   sector?: string | null;
+  /** For a name whose product depends on the region ({@link AMBIGUOUS_NAMES}): where it means which. */
+  why?: string;
 }
 
 /** What one lookup key resolves to. */
@@ -141,6 +146,9 @@ export const MODIFIER_WORDS = [...SIZE_WORDS, ...COLOUR_WORDS];
  */
 const NO_MODIFIER = new Set(['白菜', '萝卜', '甘蓝', '菜心', '瓜子']);
 
+/** Animals a price list writes before a cut (`猪前肘`, `牛腱`, `鸡翅中`); the cut must name a product whose name carries the animal. */
+const SPECIES = ['猪', '牛', '羊', '鸡', '鸭', '鹅', '驴', '兔', '鸽'];
+
 /** Shortest product or variety name accepted at the end of a name after an unknown word. */
 const MIN_NAME_AT_END = 3;
 
@@ -158,14 +166,34 @@ export class ProductMatcher {
   /** Product-level keys, longest first, for compounds. */
   private readonly productKeys: [string, Entry][] = [];
   private readonly cache = new Map<string, MatchOutcome>();
+  /** Keys of {@link AMBIGUOUS_NAMES} (and no reviewed alias): always the review queue. */
+  private readonly regional = new Set<string>();
 
   /** @internal use {@link ProductMatcher.load}, or {@link ProductMatcher.fromCatalogue} in tools and tests. */
   constructor(entries: Iterable<[string, Entry]>) {
+    const byCode = new Map<string, Entry>();
     for (const [key, entry] of entries) {
       if (!key) continue;
       const list = this.entries.get(key) ?? [];
       if (!list.some((e) => e.productId === entry.productId && e.varietyId === entry.varietyId)) list.push(entry);
       this.entries.set(key, list);
+      if (entry.productLevel && entry.source === 'catalogue' && (!byCode.has(entry.productCode) || entry.name === entry.productName)) byCode.set(entry.productCode, entry);
+    }
+    // A regional name names each product it may mean; a reviewer's alias for it (which knows the source) wins.
+    for (const [name, { products, why }] of Object.entries(AMBIGUOUS_NAMES)) {
+      const key = lookupKey(name);
+      const reviewed = this.entries.get(key)?.filter((e) => e.source === 'reviewed');
+      if (reviewed?.length) {
+        this.entries.set(key, reviewed);
+        continue;
+      }
+      const list = products.flatMap((code) => {
+        const product = byCode.get(code);
+        return product ? [{ ...product, name, why }] : [];
+      });
+      if (list.length) this.entries.set(key, list);
+      else this.entries.delete(key);
+      this.regional.add(key);
     }
     const seen = new Set<string>();
     for (const [key, list] of this.entries) {
@@ -242,7 +270,7 @@ export class ProductMatcher {
     const list = this.entries.get(key);
     if (!list?.length) return {};
     const products = new Set(list.map((e) => e.productId));
-    if (products.size > 1) return { ambiguous: list };
+    if (products.size > 1 || this.regional.has(key)) return { ambiguous: list };
     const productLevel = list.find((e) => e.productLevel);
     const varieties = new Set(list.map((e) => e.varietyId));
     // A name of the product itself, or a name shared by two varieties of it: the product, no variety.
@@ -353,7 +381,7 @@ export class ProductMatcher {
       if (hit) return hit;
     }
     for (const v of variants) {
-      const hit = this.regionPrefix(lookupKey(v.text), v.how) ?? this.modifierPrefix(lookupKey(v.text), v.how);
+      const hit = this.regionPrefix(lookupKey(v.text), v.how) ?? this.modifierPrefix(lookupKey(v.text), v.how) ?? this.speciesPrefix(lookupKey(v.text), v.how);
       if (hit) return hit;
     }
     for (const v of variants) {
@@ -380,6 +408,11 @@ export class ProductMatcher {
       const variety = this.entries.get(rest)?.find((e) => e.productId === product.productId && !e.productLevel);
       if (variety) {
         return matchOf(variety, variety, MatchMethod.COMPOUND, `${how}variety "${variety.name}" of ${product.productName} with the product name "${product.name}"`);
+      }
+      // `羊角蜜瓜`: the variety 羊角蜜 and the product name 蜜瓜 sharing their middle character.
+      for (let k = 1; !variety && key.endsWith(productKey) && k < productKey.length; k++) {
+        const overlap = this.entries.get(rest + productKey.slice(0, k))?.find((e) => e.productId === product.productId && !e.productLevel);
+        if (overlap) return matchOf(overlap, overlap, MatchMethod.COMPOUND, `${how}variety "${overlap.name}" of ${product.productName} run into the product name "${product.name}"`);
       }
       if (key.endsWith(productKey) && VARIETY_CODE.test(rest)) {
         return matchOf({ ...product, varietyId: null, varietyName: null }, undefined, MatchMethod.VARIETY_CODE, `${how}variety code "${rest}" before the product name "${product.name}" (${product.productName})`);
@@ -443,14 +476,26 @@ export class ProductMatcher {
   /** `章丘大葱`, `寿光黄瓜`: a place of China before an exact name (two or more characters) of one product. */
   private regionPrefix(key: string, how: string): ProductMatch | undefined {
     const places = regionNames();
-    for (let cut = Math.min(key.length - 2, 12); cut >= 2; cut--) {
+    for (let cut = Math.min(key.length - 1, 12); cut >= 2; cut--) {
       const place = key.slice(0, cut);
       if (!places.has(place) || this.entries.has(place)) continue;
-      const rest = this.lookup(key.slice(cut));
+      const restKey = key.slice(cut);
+      const rest = this.lookup(restKey);
       if (!rest.target) continue;
+      // `阳信梨`: one character is a product only when no longer catalogue name ends the whole (`白山芋` is 白 + 山芋, a sweet potato, not 白山 + 芋).
+      if (restKey.length === 1 && (!rest.target.productLevel || [2, 3].some((n) => key.length >= n && this.entries.has(key.slice(-n))))) continue;
       return matchOf(rest.target, undefined, MatchMethod.REGION_PREFIX, `${how}the place "${place}" before ${describe(rest.target)}`);
     }
     return undefined;
+  }
+
+  /** `猪前肘`, `牛腱子`: the animal before a cut that names a product whose own name carries that animal (猪肘). */
+  private speciesPrefix(key: string, how: string): ProductMatch | undefined {
+    const animal = key[0];
+    if (!SPECIES.includes(animal) || key.length < 3 || this.entries.has(key)) return undefined;
+    const rest = this.lookup(key.slice(1));
+    if (!rest.target?.productLevel || !rest.target.productName.includes(animal)) return undefined;
+    return matchOf({ ...rest.target, varietyId: null, varietyName: null }, undefined, MatchMethod.SPECIES_PREFIX, `${how}the animal "${animal}" before ${describe(rest.target)}`);
   }
 
   /** `大百合`, `红提子`, `长白菜`: a size or colour word before a product name (two or more characters) that is no catalogue name as a whole. */
@@ -512,7 +557,18 @@ export class ProductMatcher {
     const named = parts.filter((part) => !VARIETY_CODE.test(part));
     if (!named.length) return undefined;
     const hits = named.map((part) => this.find(part, part, ambiguous));
-    if (hits.some((h) => !h)) return undefined;
+    // `鲈鱼/寨花`: a part that names several products (鲈鱼) is no veto when another part names one of them (寨花: 海鲈鱼).
+    const definite = hits.filter((h): h is ProductMatch => Boolean(h));
+    if (!definite.length) return undefined;
+    const unresolved = named.filter((_, i) => !hits[i]);
+    if (unresolved.length) {
+      const product = definite[0].productId;
+      if (definite.some((h) => h.productId !== product)) return undefined;
+      const fits = unresolved.every((part) => this.lookup(lookupKey(part)).ambiguous?.some((e) => e.productId === product));
+      if (!fits) return undefined;
+      const first = definite[0];
+      return { ...first, varietyId: null, varietyName: null, score: 1, method: MatchMethod.ALTERNATIVES, evidence: `${how}${definite.map((h) => h.evidence).join(' | ')}; "${unresolved.join('", "')}" names ${first.productCode} among others` };
+    }
     const products = new Set(hits.map((h) => h!.productId));
     if (products.size !== 1) return undefined;
     const varieties = new Set(hits.map((h) => h!.varietyId));
@@ -531,7 +587,9 @@ export class ProductMatcher {
       if (!existing || existing.score < score) found.set(id, { ...targetOf(entry), score: round(score), method, evidence });
     };
     for (const entry of ambiguous) {
-      offer(entry, 0.7, MatchMethod.AMBIGUOUS, `"${entry.name}" names ${entry.productLevel ? 'the product' : `a variety of`} ${entry.productName} and other products`);
+      offer(entry, 0.7, MatchMethod.AMBIGUOUS, entry.why
+        ? `"${entry.name}" names ${entry.productName} in some regions: ${entry.why}`
+        : `"${entry.name}" names ${entry.productLevel ? 'the product' : `a variety of`} ${entry.productName} and other products`);
     }
     if (core.length >= 1) {
       for (const [key, list] of this.entries) {
