@@ -6,32 +6,32 @@ import { AccessRecord } from './policy/access-record.js';
 import { applyRowScope } from './access/row-scope.js';
 import { Loaders, type Prefetch } from './graphql/loaders.js';
 import type { HubContext, NodeLoader } from './graphql/context.js';
-import type { EntityClass } from '@mikro-orm/core';
 import { fromGlobalId } from './relay/global-id.js';
-import { entities } from './entities.js';
+import { nodeEntityOf } from './access/row-rules.js';
 import { Region } from './regions/region.entity.js';
 import { ancestorCodes } from './regions/region.service.js';
 
 /** A region is loaded with its ancestors (their codes are prefixes of its own). */
 const PREFETCH: Prefetch = new Map([[Region, (codes) => codes.flatMap(ancestorCodes)]]);
 
-/**
- * One forked EntityManager per HTTP request and per subscription operation,
- * with the viewer's row scope applied to it (src/access/row-scope.ts).
- */
-const byTypeName = new Map<string, EntityClass<object>>(entities.map((e) => [e.name, e as EntityClass<object>]));
-
+/** `node(id:)`: objects of the Node types that declare a row rule, through the scoped loaders. */
 function nodeLoader(loaders: Loaders): NodeLoader {
   return {
     async load(id) {
       const parsed = fromGlobalId(id);
-      const entity = parsed && byTypeName.get(parsed.type);
+      // Only types with a row rule (issue #11): credentials, webhook signatures, connector state and other
+      // internal entities are never loaded by id, whatever the caller.
+      const entity = parsed && nodeEntityOf(parsed.type);
       if (!parsed || !entity) return null;
       return loaders.byKey(entity, parsed.key);
     },
   };
 }
 
+/**
+ * One forked EntityManager per HTTP request and per subscription operation,
+ * with the viewer's row scope applied to it (src/access/row-scope.ts).
+ */
 export function createContext(rootEm: EntityManager, log: Logger, pubSub: HubPubSub, viewer: Viewer = anonymousViewer()): HubContext {
   const em = rootEm.fork({ clear: true });
   applyRowScope(em, viewer);

@@ -28,6 +28,7 @@ import { validateArgs } from './graphql/validation.js';
 import { ApiKeyResolver, OrganisationResolver } from './access/access.resolver.js';
 import { accessMiddleware, authChecker } from './access/access.middleware.js';
 import { classifiedDirective } from './policy/classification.js';
+import { assertRowRules } from './access/row-rules.js';
 
 /** Every resolver of the public schema, by area. */
 export const resolvers = [
@@ -63,10 +64,13 @@ export const resolvers = [
   OrganisationResolver,
 ] as const;
 
-/** Builds the one shared supply-and-sales schema. */
-export function buildHubSchema(pubSub: HubPubSub): Promise<GraphQLSchema> {
-  return buildSchema({
-    resolvers,
+/**
+ * Builds the one shared supply-and-sales schema; refuses to when an object
+ * type declares no row rule (issue #11). `extraResolvers` is for tests.
+ */
+export async function buildHubSchema(pubSub: HubPubSub, extraResolvers: readonly Function[] = []): Promise<GraphQLSchema> {
+  const schema = await buildSchema({
+    resolvers: [...resolvers, ...extraResolvers] as unknown as typeof resolvers,
     pubSub,
     validateFn: validateArgs,
     // Access control (issue #6): default policy, masking of @classified fields, audit counts; @Authorized roles.
@@ -75,4 +79,6 @@ export function buildHubSchema(pubSub: HubPubSub): Promise<GraphQLSchema> {
     directives: [...specifiedDirectives, classifiedDirective],
     emitSchemaFile: false,
   });
+  assertRowRules(schema);
+  return schema;
 }

@@ -2,19 +2,13 @@ import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import './style.css';
 import { gql, storeApiKey, storedApiKey, wsClient } from './api.js';
-import { COUNTY_PARCELS, LIVE_ALERTS, PRICE_TREND, PRODUCT_NAMES, RECENT_ALERTS, SUBSIDY_SUMMARY, VILLAGE_COVERAGE } from './operations.js';
-
-const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
-const pct = (x: number | null) => (x == null ? '–' : `${(x * 100).toFixed(1)}%`);
-const esc = (s: unknown) => String(s ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-/** Today in China Standard Time, `YYYY-MM-DD`. */
-const today = () => new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
-const daysBefore = (day: string, n: number) => new Date(Date.parse(`${day}T00:00:00Z`) - n * 86_400_000).toISOString().slice(0, 10);
-
-function showError(target: HTMLElement, error: unknown) {
-  target.textContent = `⚠ ${(error as Error).message}`;
-  target.classList.add('error');
-}
+import { $, daysBefore, esc, pct, showError, today } from './dom.js';
+import { COUNTY_PARCELS, LIVE_ALERTS, PRICE_TREND, RECENT_ALERTS, SUBSIDY_SUMMARY, VIEWER, VILLAGE_COVERAGE } from './operations.js';
+import { countyMap } from './panels/county-map.js';
+import { loadCourierQuality } from './panels/courier-quality.js';
+import { loadPriceAnomalies } from './panels/price-anomalies.js';
+import { productPicker } from './panels/product-picker.js';
+import { reviewQueue } from './panels/review-queue.js';
 
 // ---- price trend -----------------------------------------------------------------------------
 
@@ -24,16 +18,19 @@ let chart: uPlot | undefined;
 async function loadPrices() {
   const status = $('price-status');
   status.classList.remove('error');
-  status.textContent = 'loading…';
+  status.textContent = '加载中…';
   try {
-    const product = $<HTMLInputElement>('price-product').value.trim();
+    const product = picker.current().code;
     const interval = $<HTMLSelectElement>('price-interval').value;
     const data = await gql<{ priceSeries: { label: string; points: PricePoint[] }[] }>(
       PRICE_TREND,
       { filter: { product }, interval },
     );
     const points = data.priceSeries[0]?.points ?? [];
-    status.textContent = points.length ? `${points.length} ${interval.toLowerCase()}s, ${points.reduce((n, p) => n + p.observations, 0)} quotes` : 'no per-kg prices for this product';
+    const unit = { DAY: '日', WEEK: '周', MONTH: '月' }[interval] ?? interval;
+    status.textContent = points.length
+      ? `${picker.current().name}：${points.length} ${unit}，${points.reduce((n, p) => n + p.observations, 0)} 条报价`
+      : `${picker.current().name}：暂无按公斤计的价格`;
     drawChart(points);
   } catch (error) {
     showError(status, error);
@@ -56,28 +53,19 @@ function drawChart(points: PricePoint[]) {
       tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'),
       series: [
         {},
-        { label: 'low', stroke: '#9bbf8a', width: 1 },
-        { label: 'high', stroke: '#9bbf8a', width: 1 },
-        { label: 'mean', stroke: '#2f6b2f', width: 2 },
-        { label: 'median', stroke: '#c2571a', width: 2, dash: [6, 4] },
+        { label: '最低', stroke: '#9bbf8a', width: 1 },
+        { label: '最高', stroke: '#9bbf8a', width: 1 },
+        { label: '均价', stroke: '#2f6b2f', width: 2 },
+        { label: '中位价', stroke: '#c2571a', width: 2, dash: [6, 4] },
       ],
       bands: [{ series: [2, 1], fill: 'rgba(120, 170, 100, 0.18)' }],
-      axes: [{}, { label: 'yuan/kg' }],
+      axes: [{}, { label: '元/公斤' }],
       scales: { x: { time: true } },
     },
     data,
     el,
   );
   new ResizeObserver(() => chart?.setSize({ width: Math.max(320, el.clientWidth - 8), height: 300 })).observe(el);
-}
-
-async function loadProducts() {
-  try {
-    const data = await gql<{ products: { nodes: { code: string; name: string }[] } }>(PRODUCT_NAMES);
-    $('products').innerHTML = data.products.nodes.map((p) => `<option value="${esc(p.code)}">${esc(p.name)}</option>`).join('');
-  } catch {
-    // The list only helps typing; the chart works without it.
-  }
 }
 
 // ---- parcels per county ------------------------------------------------------------------------
@@ -95,7 +83,7 @@ async function loadParcels() {
     const rows = [...data.parcelStats.rows].sort((a, b) => b.parcels - a.parcels).slice(0, 15);
     body.innerHTML = rows.length
       ? rows.map((r) => `<tr><td>${esc(r.region?.name ?? r.regionCode)}</td><td>${r.upstream}</td><td>${r.downstream}</td><td>${pct(r.farmProductShare)}</td><td>${pct(r.deliveredShare)}</td></tr>`).join('')
-      : `<tr><td colspan="5" class="muted">No parcels in the last 30 days.</td></tr>`;
+      : `<tr><td colspan="5" class="muted">近 30 天无快件</td></tr>`;
   } catch (error) {
     body.innerHTML = `<tr><td colspan="5" class="error">⚠ ${esc((error as Error).message)}</td></tr>`;
   }
@@ -115,12 +103,12 @@ async function loadSubsidy() {
     );
     const line = (name: string, t: Totals, rate: number) => `<tr><td>${name}</td><td>${t.parcels}</td><td>${t.eligible}</td><td class="${t.flagged ? 'flag' : ''}">${t.flagged}</td><td>${rate.toFixed(2)}</td><td>${t.amount.toFixed(2)}</td></tr>`;
     target.innerHTML = `
-      <table><thead><tr><th></th><th>Parcels</th><th>Eligible</th><th>Flagged</th><th>Rate</th><th>Yuan</th></tr></thead><tbody>
-        ${line('Upstream 上行', r.upstream, r.rates.upstream)}${line('Downstream 下行', r.downstream, r.rates.downstream)}
-        <tr class="total"><td>Total</td><td colspan="4"></td><td>${r.totalAmount.toFixed(2)}</td></tr>
+      <table><thead><tr><th></th><th>快件</th><th>符合条件</th><th>疑点</th><th>标准（元/件）</th><th>金额（元）</th></tr></thead><tbody>
+        ${line('上行', r.upstream, r.rates.upstream)}${line('下行', r.downstream, r.rates.downstream)}
+        <tr class="total"><td>合计</td><td colspan="4"></td><td>${r.totalAmount.toFixed(2)}</td></tr>
       </tbody></table>
-      <p class="muted">${r.byCourier.map((c) => `${esc(c.courierName)}: ${c.amount.toFixed(2)}`).join(' · ') || 'No parcels claimed.'}</p>
-      <p><a href="${esc(r.csvPath)}" download>Download CSV (every parcel, with its checks)</a></p>`;
+      <p class="muted">${r.byCourier.map((c) => `${esc(c.courierName)}: ${c.amount.toFixed(2)}`).join(' · ') || '无申报快件'}</p>
+      <p><a href="${esc(r.csvPath)}" download>下载 CSV（逐件明细及核查结果）</a></p>`;
   } catch (error) {
     target.innerHTML = `<p class="error">⚠ ${esc((error as Error).message)}</p>`;
   }
@@ -160,7 +148,7 @@ async function startAlerts() {
   unsubscribe?.();
   const state = $('live-state');
   const client = wsClient((s) => {
-    state.textContent = s === 'connected' ? 'live' : s;
+    state.textContent = { connected: '实时', closed: '已断开', connecting: '连接中…' }[s];
     state.dataset.state = s;
   });
   unsubscribe = client.subscribe<{ alertRaised: AlertRow }>(
@@ -168,7 +156,7 @@ async function startAlerts() {
     {
       next: ({ data }) => data && addAlert(data.alertRaised, true),
       error: (error) => {
-        state.textContent = 'error';
+        state.textContent = '错误';
         console.error(error);
       },
       complete: () => {},
@@ -183,23 +171,76 @@ async function startAlerts() {
   }
 }
 
+// ---- viewer: what the stored key may see ------------------------------------------------------
+
+const ROLE_LABEL: Record<string, string> = { OFFICIAL: '官员', ADMIN: '管理员', COURIER: '快递企业', PLATFORM: '电商平台' };
+let role: string | null = null;
+
+/** Shows who the key is; officials' panels (courier quality, review) need an OFFICIAL or ADMIN key unless in demo mode. */
+async function loadViewer() {
+  const state = $('viewer-state');
+  try {
+    const { viewer } = await gql<{ viewer: { role: string | null; organisation: string | null; credential: string } }>(VIEWER);
+    role = viewer.role;
+    state.textContent = viewer.role ? `${ROLE_LABEL[viewer.role] ?? viewer.role}${viewer.organisation ? ` · ${viewer.organisation}` : ''}` : '演示模式（匿名，只读）';
+    state.dataset.role = viewer.role ?? 'ANONYMOUS';
+  } catch (error) {
+    role = null;
+    state.textContent = `⚠ ${(error as Error).message}`;
+    state.dataset.role = 'NONE';
+  }
+}
+
+// ---- period-bound panels ------------------------------------------------------------------------
+
+const map = countyMap();
+const review = reviewQueue(() => role === 'OFFICIAL' || role === 'ADMIN');
+const picker = productPicker($<HTMLInputElement>('product-search'), $<HTMLUListElement>('product-options'), { code: 'apple', name: '苹果' }, () => {
+  void loadPrices();
+  if (!$<HTMLInputElement>('anomaly-all').checked) void loadPeriodPanels();
+});
+
+function period() {
+  return { from: $<HTMLInputElement>('period-from').value, to: $<HTMLInputElement>('period-to').value };
+}
+
+function loadPeriodPanels() {
+  const { from, to } = period();
+  void map.load(from, to);
+  void loadPriceAnomalies($('anomaly-rows'), from, to, $<HTMLInputElement>('anomaly-all').checked ? null : picker.current().code);
+  void loadCourierQuality($('courier-rows'), from, to);
+}
+
+// ---- pages --------------------------------------------------------------------------------------
+
+function showPage(load = true) {
+  const page = location.hash.slice(1) || 'overview';
+  for (const main of document.querySelectorAll<HTMLElement>('main[data-page]')) main.hidden = main.dataset.page !== page;
+  for (const tab of document.querySelectorAll<HTMLElement>('#tabs [data-page]')) tab.setAttribute('aria-selected', String(tab.dataset.page === page));
+  if (load && page === 'review') void review.load();
+}
+
 // ---- wiring -------------------------------------------------------------------------------------
 
-function loadAll() {
+async function loadAll() {
+  await loadViewer();
   void loadPrices();
   void loadParcels();
   void loadSubsidy();
   void loadCoverage();
+  loadPeriodPanels();
   void startAlerts();
+  if (location.hash === '#review') void review.load();
 }
 
+const keyState = () => (storedApiKey() ? '已使用密钥' : '演示模式（无密钥）');
 $<HTMLInputElement>('api-key').value = storedApiKey();
-$('key-state').textContent = storedApiKey() ? 'key in use' : 'demo mode (no key)';
+$('key-state').textContent = keyState();
 $('key-form').addEventListener('submit', (event) => {
   event.preventDefault();
   storeApiKey($<HTMLInputElement>('api-key').value.trim());
-  $('key-state').textContent = storedApiKey() ? 'key in use' : 'demo mode (no key)';
-  loadAll();
+  $('key-state').textContent = keyState();
+  void loadAll();
 });
 $('price-form').addEventListener('submit', (event) => {
   event.preventDefault();
@@ -209,6 +250,15 @@ $('subsidy-form').addEventListener('submit', (event) => {
   event.preventDefault();
   void loadSubsidy();
 });
+$('period-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  loadPeriodPanels();
+});
+$('anomaly-all').addEventListener('change', loadPeriodPanels);
+$('review-reload').addEventListener('click', () => void review.load());
+window.addEventListener('hashchange', () => showPage());
 $<HTMLInputElement>('subsidy-month').value = today().slice(0, 7);
-void loadProducts();
-loadAll();
+$<HTMLInputElement>('period-to').value = today();
+$<HTMLInputElement>('period-from').value = daysBefore(today(), 29);
+showPage(false);
+void loadAll();

@@ -1,10 +1,10 @@
 import type { GraphQLResolveInfo } from 'graphql';
+import { guardRows } from './row-guard.js';
 import { getMetadataStorage, type AuthCheckerFn, type MiddlewareFn } from 'type-graphql';
 import type { HubContext } from '../graphql/context.js';
 import { ForbiddenError, HiddenRowError, UnauthenticatedError } from '../policy/access.errors.js';
 import { classificationOf } from '../policy/classification.js';
 import { applyMask } from '../policy/masking.js';
-import { rowVisible } from './row-scope.js';
 import { DataClass, KeyScope, Role } from '../policy/role.js';
 import { mayUnmaskPersonal, type Viewer } from '../policy/viewer.js';
 
@@ -19,25 +19,6 @@ function hasOwnRule(fieldName: string): boolean {
 /** Whether a COMMERCIAL value is shown in clear: to the firm itself (row scope guarantees ownership), officials and admins. */
 function mayReadCommercial(viewer: Viewer): boolean {
   return viewer.role === Role.ADMIN || viewer.role === Role.OFFICIAL || viewer.role === Role.PLATFORM;
-}
-
-/**
- * Subscription payloads are published by whoever wrote the row, so they never
- * went through the subscriber's scoped queries: a row of a scoped entity is
- * re-read by primary key through the subscriber's DataLoader (whose
- * EntityManager carries the row filters); if that finds nothing, the event is
- * dropped. OFFICIAL, ADMIN and demo callers see every row of non-admin types.
- */
-async function visibleToSubscriber(context: HubContext, value: object): Promise<boolean> {
-  const viewer = context.viewer;
-  const scoped = viewer.role === Role.COURIER || viewer.role === Role.PLATFORM;
-  if (!scoped && viewer.role === Role.ADMIN) return true;
-  const meta = context.em.getMetadata().find(value.constructor as new () => object);
-  if (!meta) return true;
-  if (!scoped && rowVisible(viewer, value)) return true;
-  const key = (value as Record<string, unknown>)[meta.primaryKeys[0]];
-  if (key == null) return false;
-  return (await context.loaders.byKey(meta.class as new () => object, key as string | number)) != null;
 }
 
 /**
@@ -65,12 +46,12 @@ export const accessMiddleware: MiddlewareFn<HubContext> = async ({ context, info
   const viewer = context.viewer;
   const isRoot = info.path.prev === undefined;
   if (isRoot) enforceRootPolicy(viewer, info);
-  const value = await next();
+  let value = await next();
   const record = context.accessRecord;
   if (root && typeof root === 'object' && 'globalId' in root) record.row(root);
-  if (isRoot && info.parentType.name === 'Subscription' && value && typeof value === 'object' && !(await visibleToSubscriber(context, value))) {
-    throw new HiddenRowError();
-  }
+  // Rows the viewer may not see never leave, whichever path brought them here (issue #11): queries,
+  // node/nodes, nested fields, subscription payloads (ORM entities and plain objects alike).
+  if (value != null && typeof value === 'object') value = await guardRows(context, info, value);
   const classification = classificationOf(info.parentType.getFields()[info.fieldName]);
   if (!classification || value == null || classification.level === DataClass.PUBLIC) return value;
   const personal = classification.level === DataClass.PERSONAL;

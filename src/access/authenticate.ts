@@ -32,6 +32,8 @@ interface KeyRow {
   organisation_name: string;
   courier_id: number | null;
   platform_id: number | null;
+  courier_code: string | null;
+  platform_code: string | null;
 }
 
 const ROLES = new Set<string>(Object.values(Role));
@@ -100,8 +102,10 @@ export function createAuthenticator(rootEm: EntityManager, config: AccessConfig,
         try {
           const [row] = (await rootEm.fork().getConnection().execute(
             `select k.key_id, k.secret_hash, k.role, k.scopes, k.expires_at, k.revoked_at,
-                    o.id as organisation_id, o.name as organisation_name, o.courier_id, o.platform_id
+                    o.id as organisation_id, o.name as organisation_name, o.courier_id, o.platform_id,
+                    c.code as courier_code, m.code as platform_code
                from api_key k join organisation o on o.id = k.organisation_id
+               left join courier c on c.id = o.courier_id left join market m on m.id = o.platform_id
               where k.key_id = ?`,
             [keyId],
           )) as KeyRow[];
@@ -145,6 +149,8 @@ export function createAuthenticator(rootEm: EntityManager, config: AccessConfig,
       organisationName: row.organisation_name,
       courierId: row.courier_id,
       platformId: row.platform_id,
+      courierCode: row.courier_code ?? null,
+      platformCode: row.platform_code ?? null,
     };
   }
 
@@ -198,6 +204,8 @@ export function createAuthenticator(rootEm: EntityManager, config: AccessConfig,
       organisationName: typeof payload.org === 'string' ? payload.org : null,
       courierId,
       platformId,
+      courierCode: courierId === null ? null : String(payload.courier),
+      platformCode: platformId === null ? null : String(payload.platform),
     };
   }
 

@@ -8,6 +8,9 @@ import { Product } from '../catalog/product.entity.js';
 import { Market } from '../markets/market.entity.js';
 import { Shipment } from '../logistics/shipment.entity.js';
 import { AlertKind, AlertSeverity } from './stream/alert-kind.js';
+import { Classified } from '../policy/classification.js';
+import { MaskKind } from '../policy/masking.js';
+import { DataClass } from '../policy/role.js';
 
 /**
  * One alert. `dedupeKey` makes raising idempotent: the same condition (e.g.
@@ -29,7 +32,9 @@ export class Alert implements Node {
   @Enum({ items: () => AlertSeverity, nativeEnumName: 'alert_severity' })
   severity: AlertSeverity = AlertSeverity.WARNING;
 
-  @Field({ description: 'Human-readable summary.' })
+  /** Built from scan texts and key owners' names (issue #11): masked like free text. */
+  @Field({ description: 'Human-readable summary; personal data in it masked unless an ADMIN gives an unmask reason.' })
+  @Classified(DataClass.PERSONAL, MaskKind.FREE_TEXT)
   @Property({ type: 'text' })
   message!: string;
 
@@ -45,7 +50,8 @@ export class Alert implements Node {
   @ManyToOne(() => Market, { nullable: true })
   market?: Market;
 
-  @Field(() => GraphQLJSONObject, { description: 'Figures behind the alert (readings, thresholds, counts).' })
+  @Field(() => GraphQLJSONObject, { description: 'Figures behind the alert (readings, thresholds, counts); personal values masked.' })
+  @Classified(DataClass.PERSONAL, MaskKind.RECORD)
   @Property({ type: 'jsonb', defaultRaw: `'{}'` })
   details: Record<string, unknown> = {};
 

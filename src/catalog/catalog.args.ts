@@ -8,7 +8,7 @@ export class ProductsArgs extends ConnectionArgs {
   @IsOptional() @MaxLength(64)
   category?: string;
 
-  @Field({ nullable: true, description: 'Name, English name, alias or code containing this text.' })
+  @Field({ nullable: true, description: 'Name, English name, alias or code containing this text, or a variety name or alias (红富士 finds 苹果).' })
   @IsOptional() @MaxLength(50)
   search?: string;
 }

@@ -8,7 +8,7 @@ const byCode: Ordering<Product> = { keys: [{ sql: 'p.code', read: (p) => p.code 
 
 const like = (text: string) => `%${text.replace(/[%_\\]/g, '\\$&')}%`;
 
-/** Products by category and text (name, English name, code or any alias). */
+/** Products by category and text (name, English name, code, any alias, or a variety's name or alias: 红富士 finds 苹果). */
 export function listProducts(em: EntityManager, args: ProductsArgs): Promise<Page<Product>> {
   const qb = em.createQueryBuilder(Product, 'p');
   // A sector code (`vegetable`) covers its classes (`veg-cabbage` …); a class code only itself.
@@ -18,8 +18,9 @@ export function listProducts(em: EntityManager, args: ProductsArgs): Promise<Pag
   if (args.search) {
     const pattern = like(args.search);
     qb.andWhere(
-      '(p.name like ? or p.name_en ilike ? or p.code ilike ? or exists (select 1 from unnest(p.aliases) a where a like ?))',
-      [pattern, pattern, pattern, pattern],
+      `(p.name like ? or p.name_en ilike ? or p.code ilike ? or exists (select 1 from unnest(p.aliases) a where a like ?)
+        or exists (select 1 from variety v where v.product_id = p.id and (v.name like ? or exists (select 1 from unnest(v.aliases) va where va like ?))))`,
+      [pattern, pattern, pattern, pattern, pattern, pattern],
     );
   }
   return paginate(qb, byCode, args);

@@ -3,6 +3,9 @@ import { GraphQLJSON } from 'graphql-scalars';
 import { Field, ObjectType, registerEnumType } from 'type-graphql';
 import { Node } from '../relay/node.type.js';
 import { toGlobalId } from '../relay/global-id.js';
+import { Classified } from '../policy/classification.js';
+import { MaskKind } from '../policy/masking.js';
+import { DataClass } from '../policy/role.js';
 
 export enum RejectedStatus {
   /** Waiting for a fix (alias, mapping, catalogue entry) and a replay. */
@@ -30,7 +33,8 @@ export class RejectedRecord implements Node {
   @Property({ length: 64 })
   connector!: string;
 
-  @Field({ description: 'Why it was refused.' })
+  @Field({ description: 'Why it was refused (may quote the value at fault: masked like free text).' })
+  @Classified(DataClass.PERSONAL, MaskKind.FREE_TEXT)
   @Property({ type: 'text' })
   reason!: string;
 
@@ -46,7 +50,9 @@ export class RejectedRecord implements Node {
   @Property({ length: 64, nullable: true })
   pipeline?: string;
 
-  @Field(() => GraphQLJSON, { description: 'The record as received.' })
+  /** The raw push carries recipients' names, phones and addresses (issue #11). */
+  @Field(() => GraphQLJSON, { description: 'The record as received; recipients and other personal values masked unless an ADMIN gives an unmask reason.' })
+  @Classified(DataClass.PERSONAL, MaskKind.RECORD)
   @Property({ type: 'jsonb' })
   raw!: unknown;
 

@@ -8,6 +8,9 @@ import { LogisticsNode } from './logistics-node.entity.js';
 import { Shipment } from './shipment.entity.js';
 import { ShipmentStatus } from './logistics-enums.js';
 import { TrackingFormat } from './tracking-format.js';
+import { Classified } from '../policy/classification.js';
+import { MaskKind } from '../policy/masking.js';
+import { DataClass } from '../policy/role.js';
 
 /** One scan or sensor report on a parcel, with the courier's raw code and text kept. */
 @ObjectType({ implements: Node, description: 'A tracking event (scan) on a parcel.' })
@@ -33,7 +36,9 @@ export class TrackingEvent extends Fact implements Node {
   @Property({ length: 32, nullable: true })
   rawCode?: string;
 
-  @Field({ nullable: true, description: "The courier's own description." })
+  /** Free text a courier writes (a courier's or signer's name and phone, issue #11): masked like the recipient fields. */
+  @Field({ nullable: true, description: "The courier's own description; phone numbers, names and addresses in it are masked unless an ADMIN gives an unmask reason." })
+  @Classified(DataClass.PERSONAL, MaskKind.FREE_TEXT)
   @Property({ type: 'text', nullable: true })
   rawText?: string;
 
@@ -51,7 +56,8 @@ export class TrackingEvent extends Fact implements Node {
   @ManyToOne(() => LogisticsNode, { nullable: true })
   node?: LogisticsNode;
 
-  @Field({ nullable: true, description: 'Location text as the courier gave it.' })
+  @Field({ nullable: true, description: 'Location text as the courier gave it; personal data in it masked like `rawText`.' })
+  @Classified(DataClass.PERSONAL, MaskKind.FREE_TEXT)
   @Property({ length: 200, nullable: true })
   location?: string;
 

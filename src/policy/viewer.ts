@@ -21,6 +21,9 @@ export interface Viewer {
   courierId: number | null;
   /** For PLATFORM: the market (e-commerce platform) whose listings and sales this caller may see. */
   platformId: number | null;
+  /** Codes of `courierId` and `platformId`: name the caller's own feed (`courier:<code>`) among rejected records. */
+  courierCode?: string | null;
+  platformCode?: string | null;
   /** Admin only: why personal data is shown unmasked in this request (audited). */
   unmaskReason: string | null;
   /** Client address, for rate limits and the audit trail. */
@@ -38,6 +41,8 @@ export function anonymousViewer(ip: string | null = null): Viewer {
     organisationName: null,
     courierId: null,
     platformId: null,
+    courierCode: null,
+    platformCode: null,
     unmaskReason: null,
     ip,
   };

@@ -1,5 +1,9 @@
 import { Field, Int, ObjectType, type ClassType } from 'type-graphql';
 import { PageInfo } from './page-info.type.js';
+import { declareRows, wrapperRows } from '../policy/row-rule.js';
+
+// Connections, edges and page info hold no rows of their own: each node is checked by its own type's rule (issue #11).
+declareRows('PageInfo', wrapperRows);
 
 export interface Edge<T> {
   node: T;
@@ -22,6 +26,8 @@ export interface Page<T> {
  */
 export function ConnectionType<T extends object>(NodeClass: ClassType<T>) {
   const name = NodeClass.name;
+  declareRows(`${name}Edge`, wrapperRows);
+  declareRows(`${name}Connection`, wrapperRows);
   @ObjectType(`${name}Edge`)
   class EdgeType {
     @Field(() => NodeClass) node!: T;

@@ -1,10 +1,10 @@
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { startTestHub, waitFor, type TestHub } from '../support/test-hub.js';
 import { CHROMIUM, describeWithChromium } from '../support/browser.js';
+import { buildDashboardOnce } from '../support/dashboard-build.js';
 import { raiseAlerts } from '../../src/alerts/stream/alert.service.js';
 import { AlertKind, AlertSeverity } from '../../src/alerts/stream/alert-kind.js';
 
@@ -26,8 +26,8 @@ describeWithChromium('dashboard', () => {
   const authorizations: (string | undefined)[] = [];
 
   beforeAll(async () => {
-    // The bundle the hub serves at /dashboard, built as `npm run build` does.
-    execFileSync(path.resolve('node_modules/.bin/vite'), ['build', '--config', 'dashboard/vite.config.ts', '--logLevel', 'error'], { stdio: 'inherit' });
+    // The bundle the hub serves at /dashboard, built as `npm run build` does (once for all browser test files).
+    await buildDashboardOnce();
     // Only trusted documents: everything the dashboard sends must be in schema/persisted-operations.json.
     t = await startTestHub({ TRUSTED_DOCUMENTS: 'only' });
     userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hub-dashboard-chromium-'));
@@ -66,12 +66,13 @@ describeWithChromium('dashboard', () => {
       const response = await page.goto(`${t.url}/dashboard/`);
       expect(response?.status()).toBe(200);
       await page.waitForSelector('#price-chart canvas', { timeout: 15_000 });
-      await page.waitForFunction(`/quotes/.test(document.querySelector('#price-status')?.textContent ?? '')`, undefined, { timeout: 15_000 });
+      await page.waitForFunction(`/条报价/.test(document.querySelector('#price-status')?.textContent ?? '')`, undefined, { timeout: 15_000 });
       const status = await page.textContent('#price-status');
-      expect(Number(status!.match(/(\d+) quotes/)![1])).toBeGreaterThan(0);
+      expect(status).toMatch(/^苹果：/);
+      expect(Number(status!.match(/(\d+) 条报价/)![1])).toBeGreaterThan(0);
       // uPlot drew the band and lines: the legend lists the series.
       const legend = await page.locator('#price-chart .u-legend .u-label').allTextContents();
-      expect(legend).toEqual(expect.arrayContaining(['low', 'high', 'mean', 'median']));
+      expect(legend).toEqual(expect.arrayContaining(['最低', '最高', '均价', '中位价']));
       await page.waitForSelector('#coverage-rows tr td', { timeout: 15_000 });
       await page.waitForSelector('#live-state[data-state="connected"]', { timeout: 15_000 });
       expect(foreign).toEqual([]);
@@ -97,7 +98,7 @@ describeWithChromium('dashboard', () => {
       authorizations.length = 0;
       await page.fill('#api-key', 'hub_demo_key_for_test');
       await page.click('#key-form button');
-      await page.waitForFunction(`document.querySelector('#key-state')?.textContent === 'key in use'`);
+      await page.waitForFunction(`document.querySelector('#key-state')?.textContent === '已使用密钥'`);
       await waitFor(() => authorizations.length > 0, 15_000, 'a request after the key was entered');
       expect(authorizations.every((a) => a === 'Bearer hub_demo_key_for_test')).toBe(true);
       expect(await page.evaluate(`localStorage.getItem('harvest-hub.apiKey')`)).toBe('hub_demo_key_for_test');

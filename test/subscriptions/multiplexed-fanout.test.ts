@@ -57,12 +57,9 @@ describe('multiplexed subscriptions', () => {
     await waitFor(async () => (await t.metric('hub_subscription_groups')) === 0, 5000, 'groups to close with their last subscriber');
   });
 
-  // Today's access middleware lets through any subscription payload that is not an ORM entity (ShipmentUpdate),
-  // so courier B hears courier A's parcels on every path, multiplexed or not. The fix is the access layer's
-  // (row rules per type, checked on payloads: issues #10/#11, in progress); this test is switched on when it lands.
-  const ACCESS_PAYLOAD_CHECK_LANDED = false;
-  if (!ACCESS_PAYLOAD_CHECK_LANDED) console.log('skipped: courier isolation on the multiplexed path waits for the access layer\'s payload row check (issues #10/#11)');
-  (ACCESS_PAYLOAD_CHECK_LANDED ? it : it.skip)("never carry one courier's parcels to another courier's or a platform's subscription", async () => {
+  // Regression (issue #11): the access middleware let through any payload that was not an ORM entity
+  // (ShipmentUpdate), so courier B heard courier A's parcels; every field now applies its type's row rule.
+  it("never carry one courier's parcels to another courier's or a platform's subscription", async () => {
     const courierA = await t.createKey({ role: 'COURIER', courier: 'zhongtong' });
     const courierB = await t.createKey({ role: 'COURIER', courier: 'yunda' });
     const platform = await t.createKey({ role: 'PLATFORM', platform: 'pinduoduo' });
