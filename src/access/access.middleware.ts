@@ -2,7 +2,7 @@ import type { GraphQLResolveInfo } from 'graphql';
 import { guardRows } from './row-guard.js';
 import { getMetadataStorage, type AuthCheckerFn, type MiddlewareFn } from 'type-graphql';
 import type { HubContext } from '../graphql/context.js';
-import { ForbiddenError, HiddenRowError, UnauthenticatedError } from '../policy/access.errors.js';
+import { ForbiddenError, UnauthenticatedError } from '../policy/access.errors.js';
 import { classificationOf } from '../policy/classification.js';
 import { applyMask } from '../policy/masking.js';
 import { DataClass, KeyScope, Role } from '../policy/role.js';
