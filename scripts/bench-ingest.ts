@@ -24,6 +24,7 @@ import { openDatabase } from '../src/database.js';
 import { createHubPubSub } from '../src/platform/pubsub.js';
 import { seedReferenceData } from '../seeds/index.js';
 import { startIngest } from '../src/ingest/ingest-runtime.js';
+import { cpuBetween, sampleCpu } from './lib/cpu-time.js';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const BATCH = Number(process.env.BENCH_BATCH ?? 20_000);
@@ -101,21 +102,27 @@ async function main(): Promise<void> {
       { connectors: JSON.stringify([{ name: CONNECTOR, module: 'wholesale-prices', config: { batchSize: BATCH } }]), scheduler: false },
       { em, pubSub: pubSub.pubSub, log },
     );
+    const pool = await em.getConnection().getNativeClient();
+    const [{ database }] = await em.getConnection().execute<{ database: string }[]>('select current_database() as database');
+    let cpu0 = await sampleCpu(pool, database);
     t0 = Date.now();
     const result = await ingest.run(CONNECTOR, { file });
     const pipelineSeconds = (Date.now() - t0) / 1000;
+    const pipelineCpu = cpuBetween(cpu0, await sampleCpu(pool, database));
     if (result.status !== 'OK') throw new Error(`pipeline run failed: ${result.error}`);
 
     // 2. Plain COPY of the same file into a bare table.
-    const pool = await em.getConnection().getNativeClient();
     const client = await pool.connect();
+    let copyCpu: ReturnType<typeof cpuBetween>;
     let copySeconds: number;
     try {
       await client.query('drop table if exists bench_copy_bare');
       await client.query(`create table bench_copy_bare ("品名" text, "最低价" numeric, "平均价" numeric, "最高价" numeric, "规格" text, "单位" text, "发布日期" date)`);
+      cpu0 = await sampleCpu(pool, database);
       t0 = Date.now();
       await pipeline(fs.createReadStream(file), client.query(copyFrom(`copy bench_copy_bare from stdin with (format csv, header true, encoding 'UTF8')`)));
       copySeconds = (Date.now() - t0) / 1000;
+      copyCpu = cpuBetween(cpu0, await sampleCpu(pool, database));
       await client.query('drop table bench_copy_bare');
     } finally {
       client.release();
@@ -127,6 +134,9 @@ async function main(): Promise<void> {
     console.log(`pipeline: ${ROWS.toLocaleString('en')} rows in ${pipelineSeconds.toFixed(1)} s = ${Math.round(pipelineRate).toLocaleString('en')} rows/s (stored ${stored}, duplicates ${duplicates}, rejected ${rejected}, unmatched ${unmatched})`);
     console.log(`plain COPY: ${ROWS.toLocaleString('en')} rows in ${copySeconds.toFixed(1)} s = ${Math.round(copyRate).toLocaleString('en')} rows/s`);
     console.log(`ratio: the pipeline runs at ${((100 * pipelineRate) / copyRate).toFixed(0)}% of plain COPY (COPY is ${(copyRate / pipelineRate).toFixed(1)}x faster); target: >= 100,000 rows/s and >= 15%`);
+    // CPU per million rows: what a shared machine's load does not move much (the machine's idle cores do not show here).
+    const perMillion = (ms: number | undefined) => (ms === undefined ? 'n/a' : `${((ms / ROWS) * 1e3).toFixed(1)} s`);
+    console.log(`CPU per 1M rows: pipeline: hub ${perMillion(pipelineCpu.self)} + PostgreSQL ${perMillion(pipelineCpu.server)}; plain COPY: client ${perMillion(copyCpu!.self)} + PostgreSQL ${perMillion(copyCpu!.server)}`);
     const [{ parts }] = await em.getConnection().execute<{ parts: string }[]>(
       `select count(distinct tableoid) as parts from price_observation where source_connector = ?`, [CONNECTOR]);
     console.log(`stored into ${parts} monthly partitions of price_observation`);

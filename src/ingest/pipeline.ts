@@ -92,6 +92,19 @@ export interface BatchOptions {
   inTransaction?: (client: pg.PoolClient) => Promise<void>;
 }
 
+/** A batch mapped and validated (step 1), ready to be written. */
+export interface ValidatedBatch {
+  batch: readonly SourceRecord[];
+  /** The batch's clock. */
+  now: number;
+  /** Refused so far, in batch order. */
+  rejections: BatchRejection[];
+  /** Adds a refusal of a source record. @internal */
+  refuse: (index: number, reason: string, field?: string | null) => void;
+  /** Valid records by kind of fact. */
+  byKind: Map<string, Indexed<unknown>[]>;
+}
+
 /** Thrown by an `atomic` batch that refused some records; nothing of the batch was stored. */
 export class BatchRefusedError extends Error {
   constructor(readonly rejections: BatchRejection[], readonly rejectedIds: string[]) {
@@ -133,16 +146,16 @@ export class IngestSession {
   constructor(private readonly em: EntityManager, readonly options: SessionOptions) {}
 
   /** Maps, validates, resolves, writes and derives one batch of source records; publishes after the commit. */
-  write(batch: readonly SourceRecord[], options: BatchOptions = {}): Promise<BatchResult> {
-    // One span per batch when tracing is on (issue #15): its writes run on a raw connection, outside the ORM's statement spans.
-    return withSpan('ingest batch', { attributes: { 'ingest.connector': this.options.connector, 'ingest.pipeline': this.options.pipeline, 'ingest.records': batch.length } }, async (span) => {
-      const result = await this.writeBatch(batch, options);
-      span?.setAttributes({ 'ingest.stored': result.counts.stored, 'ingest.duplicates': result.counts.duplicates, 'ingest.rejected': result.counts.rejected });
-      return result;
-    });
+  async write(batch: readonly SourceRecord[], options: BatchOptions = {}): Promise<BatchResult> {
+    return this.writeValidated(this.validate(batch), options);
   }
 
-  private async writeBatch(batch: readonly SourceRecord[], options: BatchOptions): Promise<BatchResult> {
+  /**
+   * Step 1 alone: maps and validates a batch (no database). A load reading
+   * batch after batch validates the next one while the current one is
+   * written ({@link writeValidated}), as the connector runner does.
+   */
+  validate(batch: readonly SourceRecord[]): ValidatedBatch {
     const { connector, pipeline, context } = this.options;
     const now = Date.now();
     const rejections: BatchRejection[] = [];
@@ -151,10 +164,7 @@ export class IngestSession {
       const path = field && source.path ? `${source.path}.${field}` : field ?? source.path;
       rejections.push({ index, connector, pipeline, reason, field: path ?? undefined, position: source.position, raw: source.raw, identity: source.identity });
     };
-
-    const trace = process.env.INGEST_TRACE ? (what: string, t: number) => console.error(`${what} ${(performance.now() - t).toFixed(0)} ms`) : undefined;
-    let t0 = performance.now();
-    // 1. Map and validate, record by record (no database).
+    const t0 = performance.now();
     const byKind = new Map<string, Indexed<unknown>[]>();
     const validateContext = { connector, now, context };
     for (let index = 0; index < batch.length; index++) {
@@ -185,22 +195,41 @@ export class IngestSession {
         else byKind.set(kind.kind, [{ index, record: valid }]);
       }
     }
+    if (process.env.INGEST_TRACE) console.error(`map+validate ${(performance.now() - t0).toFixed(0)} ms`);
+    return { batch, now, rejections, refuse, byKind };
+  }
+
+  /** Steps 2 and 3 of a batch {@link validate}d: resolve, write and derive in one transaction, publish after the commit. */
+  writeValidated(validated: ValidatedBatch, options: BatchOptions = {}): Promise<BatchResult> {
+    const { batch } = validated;
+    // One span per batch when tracing is on (issue #15): its writes run on a raw connection, outside the ORM's statement spans.
+    return withSpan('ingest batch', { attributes: { 'ingest.connector': this.options.connector, 'ingest.pipeline': this.options.pipeline, 'ingest.records': batch.length } }, async (span) => {
+      const result = await this.writeBatch(validated, options);
+      span?.setAttributes({ 'ingest.stored': result.counts.stored, 'ingest.duplicates': result.counts.duplicates, 'ingest.rejected': result.counts.rejected });
+      return result;
+    });
+  }
+
+  private async writeBatch({ batch, now, rejections, refuse, byKind }: ValidatedBatch, options: BatchOptions): Promise<BatchResult> {
+    const { connector, context } = this.options;
+    const validateContext = { connector, now, context };
+    const trace = process.env.INGEST_TRACE ? (what: string, t: number) => console.error(`${what} ${(performance.now() - t).toFixed(0)} ms`) : undefined;
+    let t0 = performance.now();
     const keep = options.keepRejections !== false;
     if (options.atomic && rejections.length) throw await this.refused(rejections, keep);
 
     // 2. Resolve, write and derive, all in one transaction with the batch's refused records.
-    trace?.('map+validate', t0);
-    t0 = performance.now();
     for (const [name, records] of byKind) await factKind(name)!.prepare?.(records, { em: this.em });
     trace?.('prepare', t0);
     t0 = performance.now();
     const writes: [string, KindWrite][] = [];
     let rejectedIds: string[] = [];
-    const validated = rejections.length;
+    // What validation refused: a retried transaction starts again from these (the kinds' refusals are added anew).
+    const validated = rejections.slice();
     try {
       await retrying(() => withPgTransaction(this.em, async (client) => {
         writes.length = 0;
-        rejections.length = validated;
+        rejections.splice(0, rejections.length, ...validated);
         await options.beforeWrite?.(client);
         const writeContext = { ...validateContext, client, em: this.em, cache: this.cache, pubSub: this.options.pubSub };
         for (const [name, records] of byKind) {

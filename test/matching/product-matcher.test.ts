@@ -227,7 +227,7 @@ describe('round 3 (issue #14): names that do not say which product, and the rule
     expect(outcome.match).toBeUndefined();
     const ambiguous = outcome.candidates!.filter((c) => c.method === MatchMethod.AMBIGUOUS);
     expect(ambiguous.map((c) => c.productCode)).toEqual(expect.arrayContaining(products));
-    for (const c of ambiguous) expect(c.evidence).toContain('in some regions');
+    for (const c of ambiguous) expect(c.evidence).toContain('may name');
   });
 
   it('lets a reviewed alias of such a name win, for every source', () => {
@@ -251,6 +251,15 @@ describe('round 3 (issue #14): names that do not say which product, and the rule
     ['加吉鱼', 'red-seabream', MatchMethod.EXACT],
     ['安康鱼', 'monkfish', MatchMethod.EXACT],
     ['長豆', 'yardlong-bean', MatchMethod.EXACT], // traditional characters folded
+    // A Wuhan caterer's purchase list: counts, minced meat, cut shapes, two modifiers, dressed birds.
+    ['鲫鱼2条', 'crucian-carp', MatchMethod.EXACT],
+    ['仔鸡10只（2斤/只）', 'chicken', MatchMethod.EXACT],
+    ['猪肚 个', 'pork-stomach', MatchMethod.EXACT],
+    ['五花肉沫', 'pork-belly', MatchMethod.QUALIFIED],
+    ['豆腐块', 'tofu', MatchMethod.QUALIFIED],
+    ['光仔鸡（2斤/只）', 'chicken', MatchMethod.QUALIFIED],
+    ['大红圆椒', 'sweet-pepper', MatchMethod.MODIFIER_PREFIX],
+    ['青皮苦瓜', 'bitter-melon', MatchMethod.MODIFIER_PREFIX],
   ])('%s is %s (%s)', (name, expected, method) => {
     expect(matcher.match(name).match).toMatchObject({ productCode: expected, method });
   });
@@ -258,5 +267,11 @@ describe('round 3 (issue #14): names that do not say which product, and the rule
   it('does not take 鲈鱼 with a part naming another fish, nor a one-character product after a place when a longer name ends the whole', () => {
     expect(productOf('鲈鱼/草鱼')).toBeUndefined();
     expect(productOf('东方蜜')).toBe('melon'); // the variety, never 东方 + 蜜 (honey)
+  });
+
+  it('never takes a nickname in a bracket for another fish, nor a cut word off a one-character rest', () => {
+    expect(productOf('罗非鱼（鲫鱼）')).toBe('tilapia'); // 非洲鲫鱼 is tilapia's own name
+    expect(productOf('猪肉(白条猪)')).toBe('pork-carcass'); // a bracket naming a more specific product still counts
+    expect(productOf('粉丝')).toBe('vermicelli'); // never 粉 + 丝
   });
 });

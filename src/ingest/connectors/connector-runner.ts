@@ -141,19 +141,25 @@ async function runLocked(
     const signal = options.signal ?? new AbortController().signal;
     const reader = instance.manifest.read({ config: instance.config, cursor: state?.cursor ?? null, options, log: log.child({ connector: instance.name }), signal });
     let total: number | undefined;
-    // The next batch is read and parsed while the current one is written.
+    // The next batch is read, parsed, mapped and validated while the current one is written (its transaction waits on
+    // the database). Batches are still written one at a time, in order: the cursor, the review queue's counters and
+    // the order subscribers hear them in stay as they were.
     const batches = reader[Symbol.asyncIterator]();
-    let next = batches.next();
+    const readAhead = () => {
+      const read = batches.next().then((item) => (item.done ? undefined : { batch: item.value, validated: session.validate(item.value.records) }));
+      // An unhandled rejection of the read-ahead would otherwise escape if the write below throws first.
+      read.catch(() => {});
+      return read;
+    };
+    let next = readAhead();
     for (;;) {
       const item = await next;
-      if (item.done) break;
-      const batch = item.value;
-      next = batches.next();
-      // An unhandled rejection of the prefetch would otherwise escape if the write below throws first.
-      next.catch(() => {});
+      if (!item) break;
+      const { batch, validated } = item;
+      next = readAhead();
       signal.throwIfAborted();
       total = batch.total ?? total;
-      const result = await session.write(batch.records, {
+      const result = await session.writeValidated(validated, {
         inTransaction:
           batch.cursor === undefined
             ? undefined

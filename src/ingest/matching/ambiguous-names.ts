@@ -27,5 +27,8 @@ export const AMBIGUOUS_NAMES: Readonly<Record<string, AmbiguousName>> = {
   鲈鱼: { products: ['sea-bass', 'freshwater-bass'], why: '海鲈 (Lateolabrax) on the coast and in the north, 加州鲈 (largemouth bass) in the freshwater trade of the south' },
   对虾: { products: ['chinese-shrimp', 'whiteleg-shrimp', 'tiger-prawn'], why: 'any Penaeus prawn: 中国对虾, 南美白对虾 or 斑节对虾' },
   蛤蜊: { products: ['clam-manila', 'ark-clam'], why: 'any clam: 花蛤, 文蛤, 青蛤, 毛蚶 …' },
+  豆芽: { products: ['mung-bean-sprout', 'soybean-sprout'], why: 'bean sprouts: 绿豆芽 or 黄豆芽' },
+  红椒: { products: ['sweet-pepper', 'chili-pepper'], why: 'a red bell pepper or a red chili: lists use it for both' },
+  青桔: { products: ['mandarin', 'kumquat'], why: 'a green-skinned mandarin, or the calamansi (青金桔) of drinks and Guangdong kitchens' },
   刀鱼: { products: ['hairtail'], why: '带鱼 (hairtail) on the northern coast, 刀鲚 (Coilia, not in the catalogue) on the Yangtze' },
 };

@@ -26,6 +26,8 @@ const PREFIX_QUALIFIERS = [
   '大棚', '露地', '陆地', '温室', '去皮', '去骨', '带骨', '带皮', '去头', '带头', '精选', '精', '水洗', '净', '本地', '外地',
   // Round 3 (issue #14): 当地/本市/地产 (local, as Qingdao and Jiangsu boards write it), grades and ways of selling.
   '当地', '本市', '市产', '地产', '特选', '上等', '中等', '等外', '统装', '散称', '冰冻', '鲜冻', '冻品', '时令', '新季', '农家',
+  // What buyers' lists write (a Wuhan caterer's): prepared for grilling, slaughtered and dressed (光 = plucked), "good", with the stem.
+  '烧烤', '杀好', '光鲜', '光', '好', '带枝',
 ];
 
 /** The same kind of words at the end of a name (`白萝卜露地`, `红香酥梨系列`, `胡萝卜洗`). */
@@ -35,6 +37,8 @@ const SUFFIX_QUALIFIERS = [
   // `白鲢活鱼`, `花鲢活鱼` (the ministry of commerce's series): the fish, sold live.
   '活鱼',
   '统装', '散称', '冻品', '冰鲜', '鲜活', '特选',
+  // Cut shapes and stems (`豆腐块`, `土豆丝`, `竹叶菜梗`): only before a rest of two or more characters (粉丝 is no 粉).
+  '块', '丁', '丝', '梗',
 ];
 
 /** Size grades written inside names (`无籽小号-大号`); sizes are specs, not products. */
@@ -88,6 +92,9 @@ export interface NormalisedName {
   alternatives: string[];
 }
 
+/** A count of pieces written into a name (`鲫鱼2条`, `仔鸡10只`, `武昌鱼36条`): an order quantity, not the product. */
+const PIECE_COUNT = /\d+(\.\d+)?\s*(条|只|个|袋|包|箱|份|颗|把|盒|瓶|罐|件|斤|两)(?![\u4e00-\u9fa5])/g;
+
 /** Count units a name may end with (`椰青/个`, `向日葵/盘`): the price is per that unit. */
 const COUNT_UNITS = ['个', '只', '盘', '箱', '盒', '袋', '件', '筐', '把', '束', '根', '枚', '粒', '条', '株', '头', '串', '份', '斤', '公斤', '千克', 'kg'];
 
@@ -112,9 +119,13 @@ export function stripSpecs(folded: string): { name: string; brackets: string[]; 
     if (inner.trim()) brackets.push(inner.trim());
     return '';
   });
-  name = name.replace(/\/\s*([\u4e00-\u9fa5a-z]{1,3})$/i, (match, u: string) => {
+  name = name.replace(/(?:\/|\s)\s*([\u4e00-\u9fa5a-z]{1,3})$/i, (match, u: string) => {
     if (!COUNT_UNITS.includes(u.toLowerCase())) return match;
     unit = u;
+    return '';
+  });
+  name = name.replace(PIECE_COUNT, (match) => {
+    specs.push(match.trim());
     return '';
   });
   name = name.replace(SIZE, (match) => {
@@ -157,7 +168,13 @@ export function strippings(name: string): Stripped[] {
   const brand = /^[\u4e00-\u9fa5]{1,4}牌/.exec(name);
   if (brand && name.length > brand[0].length) push(name.slice(brand[0].length), brand[0], 'brand');
   for (const word of PREFIX_QUALIFIERS) if (name.startsWith(word) && name.length > word.length) push(name.slice(word.length), word, 'qualifier');
-  for (const word of SUFFIX_QUALIFIERS) if (name.endsWith(word) && name.length > word.length) push(name.slice(0, -word.length), word, 'qualifier');
+  for (const word of SUFFIX_QUALIFIERS) {
+    // One-character cut words only before two or more characters: 粉丝 is no 粉, 笋丝 no 笋.
+    if (name.endsWith(word) && name.length > word.length + (word.length === 1 && '块丁丝梗'.includes(word) ? 1 : 0)) push(name.slice(0, -word.length), word, 'qualifier');
+  }
+  // Minced meat (`猪肉末`, `五花肉沫`, `肉馅`): the meat.
+  const minced = /肉(末|沫|馅|碎)$/.exec(name);
+  if (minced && name.length > 2) push(name.slice(0, -1), minced[1], 'qualifier');
   return out;
 }
 

@@ -135,9 +135,10 @@ export const HEAD_NOUNS = new Set(['草莓', '葡萄', '甜瓜', '西瓜', '苹�
  * Only these, and only before a product-level name of two or more characters
  * that is no catalogue name as a whole; never shared-character fuzziness.
  */
-export const SIZE_WORDS = ['特大', '超大', '大', '中', '小'];
-export const COLOUR_WORDS = ['红', '白', '黄', '绿', '青', '紫', '黑', '长', '圆', '老', '嫩'];
-export const MODIFIER_WORDS = [...SIZE_WORDS, ...COLOUR_WORDS];
+export const SIZE_WORDS = ['特大', '超大', '小叶', '大叶', '宽叶', '细叶', '大', '中', '小'];
+export const COLOUR_WORDS = ['青皮', '白皮', '红皮', '紫皮', '厚皮', '红', '白', '黄', '绿', '青', '紫', '黑', '长', '圆', '老', '嫩'];
+/** Longest first, so that 大叶 is tried before 大. */
+export const MODIFIER_WORDS = [...SIZE_WORDS, ...COLOUR_WORDS].sort((a, b) => b.length - a.length);
 
 /**
  * Names a modifier is never put before: their compounds name other crops
@@ -463,10 +464,13 @@ export class ProductMatcher {
   private specificProductInBrackets(found: ProductMatch, brackets: string[]): ProductMatch | undefined {
     const sector = this.entries.get(lookupKey(found.productCode))?.[0]?.sector;
     if (!sector) return undefined;
+    const ownNames = this.productKeys.filter(([, e]) => e.productId === found.productId).map(([k]) => k);
     for (const part of brackets.flatMap((b) => b.split(/[、,，/]/)).filter(Boolean)) {
       const key = lookupKey(part);
       const t = this.lookup(key).target;
       if (!t?.productLevel || t.productId === found.productId) continue;
+      // `罗非鱼（鲫鱼）`: a bracket that restates part of the product's own names (非洲鲫鱼) is a nickname, not a more specific product.
+      if (ownNames.some((own) => own.includes(key))) continue;
       if (!this.entries.get(key)?.every((e) => e.sector === sector)) continue;
       return matchOf(t, undefined, MatchMethod.EXACT, `${found.evidence}; the bracket names the more specific ${describe(t)}`);
     }
@@ -498,16 +502,22 @@ export class ProductMatcher {
     return matchOf({ ...rest.target, varietyId: null, varietyName: null }, undefined, MatchMethod.SPECIES_PREFIX, `${how}the animal "${animal}" before ${describe(rest.target)}`);
   }
 
-  /** `大百合`, `红提子`, `长白菜`: a size or colour word before a product name (two or more characters) that is no catalogue name as a whole. */
-  private modifierPrefix(key: string, how: string): ProductMatch | undefined {
+  /** `大百合`, `红提子`, `长白菜`, `大红圆椒`: a size or colour word (at most two) before a product name (two or more characters) that is no catalogue name as a whole. */
+  private modifierPrefix(key: string, how: string, depth = 0): ProductMatch | undefined {
     if (this.entries.has(key)) return undefined;
     for (const word of MODIFIER_WORDS) {
       if (!key.startsWith(word) || key.length - word.length < 2) continue;
       const restKey = key.slice(word.length);
       if (NO_MODIFIER.has(restKey)) return undefined;
-      const rest = this.lookup(restKey);
-      if (!rest.target?.productLevel) continue;
       const colour = COLOUR_WORDS.includes(word);
+      const rest = this.lookup(restKey);
+      if (!rest.target?.productLevel) {
+        const inner = depth === 0 && !this.entries.has(restKey) ? this.modifierPrefix(restKey, how, 1) : undefined;
+        if (inner && !(colour && this.entries.get(lookupKey(inner.productCode))?.some((e) => e.sector === 'aquatic'))) {
+          return { ...inner, evidence: `${how}${colour ? 'colour' : 'size'} word "${word}" and ${inner.evidence.slice(how.length)}` };
+        }
+        continue;
+      }
       if (colour && this.entries.get(restKey)?.some((e) => e.sector === 'aquatic')) return undefined;
       return matchOf({ ...rest.target, varietyId: null, varietyName: null }, undefined, MatchMethod.MODIFIER_PREFIX, `${how}${colour ? 'colour' : 'size'} word "${word}" before ${describe(rest.target)}`);
     }
@@ -588,7 +598,7 @@ export class ProductMatcher {
     };
     for (const entry of ambiguous) {
       offer(entry, 0.7, MatchMethod.AMBIGUOUS, entry.why
-        ? `"${entry.name}" names ${entry.productName} in some regions: ${entry.why}`
+        ? `"${entry.name}" may name ${entry.productName}: ${entry.why}`
         : `"${entry.name}" names ${entry.productLevel ? 'the product' : `a variety of`} ${entry.productName} and other products`);
     }
     if (core.length >= 1) {
