@@ -37,6 +37,7 @@
 import 'reflect-metadata';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
+import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -137,7 +138,8 @@ function inspect(url: () => string | undefined, expression: string, gc: boolean)
 function spawnNode(script: string, env: Record<string, string>, name: string): Promise<Spawned> {
   const [command, args] = pinned(0, [process.execPath, '--inspect=127.0.0.1:0', '--import', '@swc-node/register/esm-register', script]);
   const child = spawn(command, args, {
-    cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+    // BENCH_SERVER_NODE_OPTIONS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof": a CPU profile of every server process.
+    cwd: ROOT, env: { ...process.env, ...env, ...(process.env.BENCH_SERVER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_SERVER_NODE_OPTIONS } : {}) }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   let inspector: string | undefined;
   child.stderr!.on('data', (chunk: Buffer) => {
@@ -158,7 +160,13 @@ function spawnNode(script: string, env: Record<string, string>, name: string): P
     let out = '';
     const onData = (chunk: Buffer) => {
       out += chunk;
-      if (/listening/.test(out)) { child.stdout!.off('data', onData); child.stdout!.resume(); resolve({ child, memory, cpuMs }); }
+      if (/listening/.test(out)) {
+        child.stdout!.off('data', onData);
+        // BENCH_SERVER_LOG=<dir>: each server's log in <dir>/<name>.log (to see what a server did while a case failed).
+        if (process.env.BENCH_SERVER_LOG) child.stdout!.pipe(fs.createWriteStream(path.join(process.env.BENCH_SERVER_LOG, `${name.replace(/\W+/g, '-')}-${Date.now()}.log`)));
+        else child.stdout!.resume();
+        resolve({ child, memory, cpuMs });
+      }
     };
     child.stdout!.on('data', onData);
     child.once('exit', (code) => reject(new Error(`${name} exited with ${code}:\n${out.slice(-2000)}`)));
@@ -263,7 +271,7 @@ class Clients {
 
 interface Measured { ms: number; cpuMs: number; elu: number }
 interface Opened extends Measured { accepted: number; failures: Record<string, number> }
-interface Round extends Measured { arrived: number; latencies: number[]; closedLater: Record<string, number> }
+interface Round extends Measured { arrived: number; latencies: number[]; late: number; closedLater: Record<string, number> }
 
 interface CaseResult {
   server: string;
@@ -275,6 +283,8 @@ interface CaseResult {
   max: number;
   delivered: number;
   expected: number;
+  /** Updates that arrived after their round's timeout (seen during a later round): late, not lost. */
+  late: number;
   failures: string;
   closedLater: string;
   heapPerSubKB: number;
@@ -289,8 +299,6 @@ interface CaseResult {
   serverCpuMs: number;
   clientElu: number;
 }
-
-let addressCounter = 1;
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
@@ -325,10 +333,9 @@ const mergeCounts = (into: Map<string, number>, counts: Record<string, number>) 
 const describeCounts = (counts: Map<string, number>) => [...counts].map(([k, v]) => `${k}: ${v}`).join(', ') || 'none';
 
 async function runCase(server: Server, n: number, payload: object, connectionParams: object): Promise<CaseResult> {
-  const address = () => `127.0.0.${(addressCounter++ % 250) + 2}`;
   const clients = new Clients();
   try {
-    const open = (count: number) => clients.call<Opened>({ cmd: 'open', urls: server.wsUrls, n: count, payload, connectionParams, localAddress: address(), handshakeTimeoutMs: HANDSHAKE_TIMEOUT_MS });
+    const open = (count: number) => clients.call<Opened>({ cmd: 'open', urls: server.wsUrls, n: count, payload, connectionParams, handshakeTimeoutMs: HANDSHAKE_TIMEOUT_MS });
     const push = () => {
       const tag = `FO${Date.now().toString(36).toUpperCase()}${Math.floor(Math.random() * 1e6)}`;
       const { expectAccepted, ...request } = server.trigger(tag);
@@ -350,6 +357,7 @@ async function runCase(server: Server, n: number, payload: object, connectionPar
     const latencies: number[] = [];
     const closedLater = new Map<string, number>();
     let delivered = 0;
+    let late = 0;
     const clientCpu: number[] = [];
     const clientElu: number[] = [];
     const serverCpu: number[] = [];
@@ -359,6 +367,7 @@ async function runCase(server: Server, n: number, payload: object, connectionPar
       serverCpu.push((await server.cpuMs()) - cpuBefore);
       for (const l of result.latencies) latencies.push(l);
       delivered += result.arrived;
+      late += result.late;
       clientCpu.push(result.cpuMs);
       clientElu.push(result.elu);
       if (r === ROUNDS - 1) mergeCounts(closedLater, result.closedLater);
@@ -370,7 +379,7 @@ async function runCase(server: Server, n: number, payload: object, connectionPar
     return {
       server: server.name, subscribers: n, accepted: opened.accepted, registered,
       p50: pct(sorted, 50), p99: pct(sorted, 99), max: sorted.at(-1) ?? Number.NaN,
-      delivered, expected: n * ROUNDS,
+      delivered, expected: n * ROUNDS, late,
       failures: describeCounts(new Map(Object.entries(opened.failures))),
       closedLater: describeCounts(closedLater),
       heapPerSubKB: (after.heap - before.heap) / accepted / 1024,
@@ -447,7 +456,7 @@ const attempt = async (name: string, n: number, run: () => Promise<CaseResult>) 
     report(await run());
   } catch (error) {
     console.error(`${name} at ${n}: ${(error as Error).stack ?? error}`);
-    results.push({ server: name, subscribers: n, accepted: 0, registered: 0, p50: NaN, p99: NaN, max: NaN, delivered: 0, expected: n * ROUNDS, failures: `case failed: ${(error as Error).message.slice(0, 80)}`,
+    results.push({ server: name, subscribers: n, accepted: 0, registered: 0, p50: NaN, p99: NaN, max: NaN, delivered: 0, expected: n * ROUNDS, late: 0, failures: `case failed: ${(error as Error).message.slice(0, 80)}`,
       closedLater: 'none', heapPerSubKB: NaN, heapNoiseKB: NaN, rssPerSubKB: NaN, openMs: NaN, openElu: NaN, clientCpuMs: NaN, serverCpuMs: NaN, clientElu: NaN });
   }
 };
@@ -488,7 +497,7 @@ const fmt = (v: number, digits = 1) => (Number.isFinite(v) ? v.toLocaleString('e
 console.log(`\n${ROUNDS} rounds per case, one update per round to every subscriber, one socket per subscriber; latency from sending the POST to the subscriber's message.`);
 console.log('Anchor: the bare graphql-ws server at the same size in this run. Targets (issue #13): hub p99 ≤ 1.25× bare, every socket accepted, every update delivered, heap ≤ 10 KB per subscription.');
 console.log('CPU per round: ms of CPU the load generator / the server(s) spent on one update; generator busy = its event-loop utilisation (near 100 %: the latency is the generator\'s).\n');
-console.log('| server | subscribers | accepted | p50 ms | p99 ms (bare) | p99 / bare (target ≤ 1.25×) | delivered / expected | heap KB/sub ± noise (target ≤ 10) | RSS KB/sub | CPU ms/round generator / server | generator busy | open ms | handshake failures | closed later |');
+console.log('| server | subscribers | accepted | p50 ms | p99 ms (bare) | p99 / bare (target ≤ 1.25×) | delivered / expected (late) | heap KB/sub ± noise (target ≤ 10) | RSS KB/sub | CPU ms/round generator / server | generator busy | open ms | handshake failures | closed later |');
 console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |');
 const verdicts: string[] = [];
 const largest = Math.max(...SIZES);
@@ -505,6 +514,6 @@ for (const r of results) {
     if (r.subscribers === largest && !(r.heapPerSubKB <= 10)) misses.push(`heap ${fmt(r.heapPerSubKB)} KB/sub`);
     verdicts.push(`${r.server} at ${r.subscribers.toLocaleString('en')}: ${misses.length ? `NOT MET (${misses.join(', ')})` : 'met'}`);
   }
-  console.log(`| ${r.server} | ${r.subscribers.toLocaleString('en')} | ${r.accepted.toLocaleString('en')} | ${fmt(r.p50)} | ${fmt(r.p99)}${isHub ? ` (${fmt(bare?.p99 ?? NaN)})` : ''} | ${isHub ? `${fmt(ratio, 2)}×` : '1 (anchor)'} | ${r.delivered.toLocaleString('en')} / ${r.expected.toLocaleString('en')} | ${fmt(r.heapPerSubKB)} ± ${fmt(r.heapNoiseKB)} | ${fmt(r.rssPerSubKB)} | ${fmt(r.clientCpuMs, 0)} / ${fmt(r.serverCpuMs, 0)} | ${fmt(r.clientElu * 100, 0)} % | ${fmt(r.openMs, 0)} | ${r.failures} | ${r.closedLater} |`);
+  console.log(`| ${r.server} | ${r.subscribers.toLocaleString('en')} | ${r.accepted.toLocaleString('en')} | ${fmt(r.p50)} | ${fmt(r.p99)}${isHub ? ` (${fmt(bare?.p99 ?? NaN)})` : ''} | ${isHub ? `${fmt(ratio, 2)}×` : '1 (anchor)'} | ${r.delivered.toLocaleString('en')} / ${r.expected.toLocaleString('en')}${r.late ? ` (${r.late.toLocaleString('en')} late)` : ''} | ${fmt(r.heapPerSubKB)} ± ${fmt(r.heapNoiseKB)} | ${fmt(r.rssPerSubKB)} | ${fmt(r.clientCpuMs, 0)} / ${fmt(r.serverCpuMs, 0)} | ${fmt(r.clientElu * 100, 0)} % | ${fmt(r.openMs, 0)} | ${r.failures} | ${r.closedLater} |`);
 }
 console.log(`\ntargets: ${verdicts.join('; ') || 'no hub case ran'}`);

@@ -5,8 +5,9 @@
  * benchmark prints how busy this process was so that a client-bound figure is
  * read as one). Driven by scripts/bench-fanout.ts over the IPC channel:
  *
- *   open   { urls, n, payload, connectionParams, localAddress }  -> { accepted, failures, ms, cpuMs, elu }
- *   round  { tag, request, timeoutMs }                          -> { arrived, latencies, ms, cpuMs, elu, closedLater }
+ *   open   { urls, n, payload, connectionParams, handshakeTimeoutMs }  -> { accepted, failures, ms, cpuMs, elu }
+ *   round  { tag, request, timeoutMs }                          -> { arrived, latencies, late, ms, cpuMs, elu, closedLater }
+ *          (late: updates of EARLIER rounds that arrived during this one, after their round's timeout)
  *   close  {}                                                   -> {}
  *
  * One raw `ws` client per subscriber (the protocol is four messages), all
@@ -16,7 +17,7 @@
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
 
-interface OpenCommand { cmd: 'open'; urls: string[]; n: number; payload: object; connectionParams: object; localAddress: string; handshakeTimeoutMs: number }
+interface OpenCommand { cmd: 'open'; urls: string[]; n: number; payload: object; connectionParams: object; handshakeTimeoutMs: number }
 interface RoundCommand {
   cmd: 'round';
   tag: string;
@@ -33,6 +34,8 @@ let accepted = 0;
 /** Sockets closed by the server after their subscription was acknowledged (e.g. 4413, or keep-alive). */
 let closedLater = new Map<string, number>();
 let onNext: (at: number, text: string) => void = () => {};
+/** Tags of earlier rounds: an update of one that arrives during a later round was late, not lost. */
+const earlierTags: string[] = [];
 
 /** CPU milliseconds and event-loop utilisation (0–1: 1 = the client never waited for I/O) over `run`. */
 async function measured<T>(run: () => Promise<T>): Promise<T & { ms: number; cpuMs: number; elu: number }> {
@@ -55,7 +58,12 @@ async function open(c: OpenCommand) {
   await new Promise<void>((resolve) => {
     const done = () => { if (++settled === c.n) resolve(); };
     for (let i = 0; i < c.n; i++) {
-      const ws = new WebSocket(c.urls[i % c.urls.length], 'graphql-transport-ws', { localAddress: c.localAddress, perMessageDeflate: false, handshakeTimeout: c.handshakeTimeoutMs });
+      // No `localAddress`: binding a source address makes the kernel choose the source port at bind() time,
+      // a search that grows with every port in use: 9,000 sockets took 40 s to connect instead of 6 s, all
+      // in one blocked tick, so at 10,000 every handshake timer (60 s) ran out before a single socket was
+      // read — the "all 10,000 handshakes timed out" of the two-hub case (issue #13), and of the bare
+      // server in a re-run. connect() picks ports per destination, and every case has a server port of its own.
+      const ws = new WebSocket(c.urls[i % c.urls.length], 'graphql-transport-ws', { perMessageDeflate: false, handshakeTimeout: c.handshakeTimeoutMs });
       sockets.push(ws);
       let acked = false;
       let finished = false;
@@ -88,11 +96,15 @@ async function open(c: OpenCommand) {
 
 async function round(c: RoundCommand) {
   const latencies: number[] = [];
+  let late = 0;
   let allIn: () => void = () => {};
   const complete = new Promise<void>((resolve) => { allIn = resolve; });
   let started = 0;
   onNext = (at, text) => {
-    if (!text.includes(c.tag)) return;
+    if (!text.includes(c.tag)) {
+      if (earlierTags.some((tag) => text.includes(tag))) late++;
+      return;
+    }
     latencies.push(at - started);
     if (latencies.length === accepted) allIn();
   };
@@ -102,7 +114,8 @@ async function round(c: RoundCommand) {
   if (c.expectAccepted && (JSON.parse(answer) as { accepted?: number }).accepted !== 1) throw new Error(`push not accepted: ${answer}`);
   await Promise.race([complete, sleep(c.timeoutMs)]);
   onNext = () => {};
-  return { arrived: latencies.length, latencies, closedLater: Object.fromEntries(closedLater) };
+  earlierTags.push(c.tag);
+  return { arrived: latencies.length, latencies, late, closedLater: Object.fromEntries(closedLater) };
 }
 
 process.on('message', (message: Command & { seq: number }) => {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { storableJson, storableText } from '../platform/storable-text.js';
 
 /** A refused record, as an ingest path reports it. */
 export interface Rejection {
@@ -24,12 +25,14 @@ export interface Rejection {
 export type SqlRunner = Pick<pg.PoolClient, 'query'>;
 
 /**
- * The raw record as jsonb text. PostgreSQL's jsonb refuses `\u0000` (a pushed
- * string may carry one): it is kept as U+FFFD instead of failing the batch.
+ * The raw record as jsonb text. PostgreSQL's jsonb refuses `\u0000` and lone
+ * surrogates (a pushed string may carry either): they are kept as U+FFFD,
+ * and a record nested too deeply to serialise as a note, instead of failing
+ * the batch (issue #11).
  * @internal
  */
 export function rawJson(raw: unknown): string {
-  return JSON.stringify(raw ?? null).replace(/(?<!\\)((?:\\\\)*)\\u0000/g, '$1\\ufffd');
+  return storableJson(raw);
 }
 
 /**
@@ -53,7 +56,8 @@ export async function keepRejections(sql: SqlRunner, rejections: readonly Reject
   if (!rejections.length) return [];
   const json = rejections.map((r) => rawJson(r.raw));
   const prints = rejections.map((r, i) => rejectionFingerprint(r, json[i]));
-  const cut = (value: string | null | undefined, max: number) => (value == null ? null : value.slice(0, max));
+  // Reasons quote what was sent (`unknown status code "…"`): made storable like the raw record, then cut.
+  const cut = (value: string | null | undefined, max: number) => (value == null ? null : storableText(value).slice(0, max));
   const inserted = await sql.query<{ id: string; fingerprint: string }>(
     `insert into rejected_record (connector, reason, field, position, raw, pipeline, fingerprint)
      select * from unnest($1::varchar[], $2::text[], $3::varchar[], $4::varchar[], $5::jsonb[], $6::varchar[], $7::varchar[])
@@ -61,7 +65,7 @@ export async function keepRejections(sql: SqlRunner, rejections: readonly Reject
      returning id::text, fingerprint`,
     [
       rejections.map((r) => r.connector.slice(0, 64)),
-      rejections.map((r) => r.reason),
+      rejections.map((r) => storableText(r.reason)),
       rejections.map((r) => cut(r.field, 200)),
       rejections.map((r) => cut(r.position, 300)),
       json,

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { parse } from 'csv-parse';
 import ExcelJS from 'exceljs';
 import type { SourceRecord } from './connectors/connector.js';
+import { checkXlsxArchive } from './zip-guard.js';
 
 /**
  * Reads price lists and spreadsheets as records (one object per row, keyed
@@ -87,6 +88,8 @@ export async function* readTableFile(file: string, options: { format?: TableForm
 
 /** The rows of a worksheet as objects keyed by the first row's headers. */
 async function readXlsx(file: string, sheetName?: string): Promise<SourceRecord[]> {
+  // A zip bomb, a truncated or a corrupt archive is refused before ExcelJS inflates anything (issue #11).
+  await checkXlsxArchive(file);
   const workbook = new ExcelJS.Workbook();
   await workbook.xlsx.readFile(file);
   const sheet = sheetName ? workbook.getWorksheet(sheetName) : workbook.worksheets[0];

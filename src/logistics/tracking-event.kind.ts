@@ -5,6 +5,7 @@ import { ensureMonths, knownPartition, monthOf } from '../platform/partitions.js
 import { registerFactKind, type FactKind, type Indexed, type KindRejection, type KindWrite, type WriteContext } from '../ingest/fact-kind.js';
 import { copyInto } from '../ingest/bulk-insert.js';
 import { reject } from '../ingest/records.js';
+import { storableText } from '../platform/storable-text.js';
 import { publishAlerts, storeAlertsWith, type NewAlert } from '../alerts/stream/alert.service.js';
 import { AlertKind, AlertSeverity } from '../alerts/stream/alert-kind.js';
 import { ShipmentStatus } from './logistics-enums.js';
@@ -88,8 +89,16 @@ export function eventKey(event: FeedEvent): string {
   return `${event.format}:${event.trackingNumber}:${createHash('sha256').update(identity.join('\u0001')).digest('base64url').slice(0, 32)}`;
 }
 
+/** Every string of an event (and of its declared shipment) made storable: a NUL or lone surrogate is no reason to fail a batch. @internal */
+function storable(input: Record<string, unknown>): TrackingRecord {
+  const clean = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, typeof v === 'string' ? storableText(v) : v]));
+  const event = clean(input);
+  if (event.shipment && typeof event.shipment === 'object') event.shipment = clean(event.shipment as Record<string, unknown>);
+  return event as unknown as TrackingRecord;
+}
+
 function validate(input: Record<string, unknown>, { now, context }: { now: number; context: unknown }): TrackingRecord | ReturnType<typeof reject> {
-  const event = input as unknown as TrackingRecord;
+  const event = storable(input);
   const { courier } = context as CourierContext;
   const at = event.occurredAt.getTime();
   if (at > now + FUTURE_TOLERANCE_MS) return reject(`impossible time ${event.occurredAt.toISOString()}: in the future.`, TIME_FIELD[event.format]);

@@ -161,6 +161,8 @@ export function mapEpcisEvent(raw: unknown): FeedEvent {
   const readings = temperatures(e).sort((a, b) => a - b);
   const median = readings[Math.floor(readings.length / 2)];
   const extreme = readings.length ? readings.reduce((a, b) => (Math.abs(b - median) > Math.abs(a - median) ? b : a)) : undefined;
+  // The native batch's range (schema/courier-batch.schema.json): a reading of 1e300 °C is a broken sensor or a hostile push, not a fact.
+  if (extreme !== undefined && (extreme < -80 || extreme > 80)) throw new FeedProblem('sensorElementList', `temperature ${extreme} °C is outside -80 to 80 °C.`);
   return {
     format: TrackingFormat.EPCIS,
     trackingNumber,
