@@ -26,7 +26,8 @@ import { ProductLineageResolver } from './ingest/lineage.resolver.js';
 import { analyticsResolvers } from './analytics/analytics.resolvers.js';
 import { validateArgs } from './graphql/validation.js';
 import { ApiKeyResolver, OrganisationResolver } from './access/access.resolver.js';
-import { accessMiddleware, authChecker } from './access/access.middleware.js';
+import { authChecker } from './access/access.middleware.js';
+import { applyFieldPolicy } from './access/field-policy.js';
 import { classifiedDirective } from './policy/classification.js';
 import { assertRowRules } from './access/row-rules.js';
 
@@ -73,12 +74,12 @@ export async function buildHubSchema(pubSub: HubPubSub, extraResolvers: readonly
     resolvers: [...resolvers, ...extraResolvers] as unknown as typeof resolvers,
     pubSub,
     validateFn: validateArgs,
-    // Access control (issue #6): default policy, masking of @classified fields, audit counts; @Authorized roles.
-    globalMiddlewares: [accessMiddleware],
+    // Access control (issue #6): @Authorized roles here; default policy, masking of @classified fields and audit
+    // counts wrapped around the fields that need them once, below (issue #10: no global middleware).
     authChecker,
     directives: [...specifiedDirectives, classifiedDirective],
     emitSchemaFile: false,
   });
   assertRowRules(schema);
-  return schema;
+  return applyFieldPolicy(schema);
 }

@@ -30,6 +30,11 @@ function nulPath(value: unknown, path: string, depth = 0): string | undefined {
 
 /** Refuses NUL characters in the document's string literals and in the variables; undefined when there are none. */
 export function checkInputText(document: DocumentNode, variables?: Record<string, unknown> | null): GraphQLError | undefined {
+  return checkVariables(variables) ?? checkLiterals(document);
+}
+
+/** The variables part of `checkInputText`. @internal */
+function checkVariables(variables?: Record<string, unknown> | null): GraphQLError | undefined {
   for (const [name, value] of Object.entries(variables ?? {})) {
     const path = nulPath(value, name);
     if (path) {
@@ -38,6 +43,11 @@ export function checkInputText(document: DocumentNode, variables?: Record<string
       });
     }
   }
+  return undefined;
+}
+
+/** The document part of `checkInputText`: string literals holding NUL. @internal */
+function checkLiterals(document: DocumentNode): GraphQLError | undefined {
   let literal: GraphQLError | undefined;
   visit(document, {
     [Kind.STRING](node) {
@@ -51,13 +61,18 @@ export function checkInputText(document: DocumentNode, variables?: Record<string
   return literal;
 }
 
+const checkedDocuments = new WeakMap<DocumentNode, { error: GraphQLError | undefined }>();
+
 /** Apollo plugin: `checkInputText` after the operation is resolved, before it runs. */
 export function inputHygienePlugin(): ApolloServerPlugin {
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ document, request }) {
-          const error = checkInputText(document, request.variables);
+          // The document's literals are checked once per parsed document (issue #10), the variables every time.
+          let literals = checkedDocuments.get(document);
+          if (!literals) checkedDocuments.set(document, (literals = { error: checkLiterals(document) }));
+          const error = checkVariables(request.variables) ?? literals.error;
           if (error) throw error;
         },
       };

@@ -88,11 +88,22 @@ export function checkQueryLimits(schema: GraphQLSchema, limits: QueryLimits, doc
 
 /** Apollo plugin: query limits after validation, before execution. */
 export function queryLimitsPlugin(limits: QueryLimits): ApolloServerPlugin {
+  // Verdicts per parsed document (Apollo's document store hands out the same DocumentNode for the same text) and
+  // operation and variables: three validation passes and a cost walk ran on every request before (issue #10).
+  const verdicts = new WeakMap<DocumentNode, Map<string, QueryLimitError | undefined>>();
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ schema, document, operationName, request }) {
-          const error = checkQueryLimits(schema, limits, document, operationName, request.variables);
+          let byArgs = verdicts.get(document);
+          if (!byArgs) verdicts.set(document, (byArgs = new Map()));
+          const key = `${operationName ?? ''}\u0000${JSON.stringify(request.variables ?? {})}`;
+          let error = byArgs.get(key);
+          if (!byArgs.has(key)) {
+            error = checkQueryLimits(schema, limits, document, operationName, request.variables);
+            if (byArgs.size >= 100) byArgs.clear();
+            byArgs.set(key, error);
+          }
           if (error) throw error;
         },
       };

@@ -23,5 +23,5 @@ export function listProducts(em: EntityManager, args: ProductsArgs): Promise<Pag
       [pattern, pattern, pattern, pattern, pattern, pattern],
     );
   }
-  return paginate(qb, byCode, args);
+  return paginate(qb, byCode, args, em);
 }

@@ -1,6 +1,7 @@
 import DataLoader from 'dataloader';
-import { wrap, type EntityClass } from '@mikro-orm/core';
+import type { EntityClass } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { plainRows, primaryKeyOf } from '../platform/plain-rows.js';
 
 type Key = string | number;
 
@@ -16,6 +17,10 @@ export type Prefetch = Map<EntityClass<object>, (keys: readonly string[]) => str
  * reference; all references of one entity type asked for in the same tick are
  * loaded with one `WHERE pk IN (...)` query. `custom(name, batch)` holds any
  * other batch loader (one-to-many, nested connections) for the request.
+ *
+ * Loaded rows are read-only plain objects of the entity's class (src/platform/plain-rows.ts,
+ * issue #10), not managed entities; the row scope still applies: each query
+ * carries the request EntityManager's filters as SQL predicates.
  */
 export class Loaders {
   readonly #byKey = new Map<EntityClass<object>, DataLoader<Key, object | null>>();
@@ -34,8 +39,7 @@ export class Loaders {
   /** Resolves a many-to-one reference (or null), batched. */
   async ref<T extends object>(entity: EntityClass<T>, reference: T | null | undefined): Promise<T | null> {
     if (reference == null) return null;
-    const key = wrap(reference, true).getPrimaryKey() as Key;
-    return this.byKey(entity, key);
+    return this.byKey(entity, primaryKeyOf(this.em, entity, reference));
   }
 
   /**
@@ -45,11 +49,13 @@ export class Loaders {
   many<T extends object>(entity: EntityClass<T>, foreignKey: keyof T & string, key: Key, orderBy: Record<string, 'asc' | 'desc'> = {}): Promise<T[]> {
     const name = `many:${entity.name}.${foreignKey}:${JSON.stringify(orderBy)}`;
     return this.custom<Key, T[]>(name, async (keys) => {
-      const rows = await this.em.find(entity, { [foreignKey]: { $in: [...keys] } } as never, { orderBy: orderBy as never });
+      const qb = this.em.createQueryBuilder(entity).where({ [foreignKey]: { $in: [...keys] } } as never).orderBy(orderBy as never);
+      const rows = plainRows(this.em, entity, await this.scoped(qb));
       const groups = new Map<string, T[]>(keys.map((k) => [String(k), []]));
+      const target = (this.em.getMetadata().get(entity).properties as Record<string, { targetMeta?: { class: unknown } }>)[foreignKey].targetMeta!.class as EntityClass<object>;
       for (const row of rows) {
         const ref = (row as Record<string, unknown>)[foreignKey] as object;
-        groups.get(String(wrap(ref, true).getPrimaryKey()))?.push(row);
+        groups.get(String(primaryKeyOf(this.em, target, ref)))?.push(row);
       }
       return keys.map((k) => groups.get(String(k)) ?? []);
     }).load(key);
@@ -65,6 +71,12 @@ export class Loaders {
     return loader as DataLoader<K, V>;
   }
 
+  /** Raw rows of a query with the request's row scope (the EntityManager's filters) applied as SQL predicates. */
+  private async scoped(qb: { applyFilters(): Promise<void>; execute(method: 'all', mapResults: false): Promise<unknown> }): Promise<Record<string, unknown>[]> {
+    await qb.applyFilters();
+    return (await qb.execute('all', false)) as Record<string, unknown>[];
+  }
+
   private loaderFor<T extends object>(entity: EntityClass<T>): DataLoader<Key, object | null> {
     let loader = this.#byKey.get(entity);
     if (!loader) {
@@ -75,7 +87,8 @@ export class Loaders {
       const self: DataLoader<Key, object | null> = new DataLoader<Key, object | null>(async (keys) => {
         const wanted = expand ? [...new Set([...keys.map(String), ...expand(keys.map(String))])] : keys;
         const normalised = wanted.map((k) => (numeric ? Number(k) : String(k)));
-        const rows = await this.em.find(entity, { [pk]: { $in: normalised } } as never);
+        const qb = this.em.createQueryBuilder(entity).where({ [pk]: { $in: normalised } } as never);
+        const rows = plainRows(this.em, entity, await this.scoped(qb));
         const byKey = new Map(rows.map((row) => [String((row as Record<string, unknown>)[pk]), row]));
         if (expand) for (const [key, row] of byKey) self.prime(key, row);
         return keys.map((k) => byKey.get(String(k)) ?? null);

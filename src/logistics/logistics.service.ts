@@ -18,7 +18,7 @@ export function listLogisticsNodes(em: EntityManager, args: LogisticsNodesArgs):
   if (args.kind) qb.andWhere({ kind: args.kind });
   if (args.filingStatus) qb.andWhere({ filingStatus: args.filingStatus });
   if (args.regionUnder) qb.andWhere(...inSubtree('n.region_code', args.regionUnder));
-  return paginate(qb, nodeOrder, args);
+  return paginate(qb, nodeOrder, args, em);
 }
 
 /** Shipments by courier, status, direction, region subtree and time of the latest event, newest first. */
@@ -34,5 +34,5 @@ export function listShipments(em: EntityManager, args: ShipmentsArgs): Promise<P
   }
   if (args.lastEventAfter) qb.andWhere('s.last_event_at >= ?', [args.lastEventAfter]);
   if (args.lastEventBefore) qb.andWhere('s.last_event_at < ?', [args.lastEventBefore]);
-  return paginate(qb, shipmentOrder, args);
+  return paginate(qb, shipmentOrder, args, em);
 }

@@ -16,5 +16,5 @@ export function listMarkets(em: EntityManager, args: MarketsArgs): Promise<Page<
     const pattern = `%${args.search.replace(/[%_\\]/g, '\\$&')}%`;
     qb.andWhere('(m.name like ? or m.code ilike ?)', [pattern, pattern]);
   }
-  return paginate(qb, byCode, args);
+  return paginate(qb, byCode, args, em);
 }

@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { BadUserInputError } from '../platform/errors.js';
 import { sqlList } from '../platform/sql.js';
 import { paginate, type Ordering } from '../relay/paginate.js';
+import { plainRows } from '../platform/plain-rows.js';
 import type { Page } from '../relay/connection.type.js';
 import { DEFAULT_PAGE_SIZE } from '../relay/connection.args.js';
 import { inSubtree } from '../regions/region-code.validator.js';
@@ -59,7 +60,7 @@ export function priceConditions(filter: PriceFilter = {}): [string, unknown[]][]
 export function listPrices(em: EntityManager, args: PricesArgs): Promise<Page<PriceObservation>> {
   const qb = em.createQueryBuilder(PriceObservation, 'p');
   for (const [sql, params] of priceConditions(args.filter)) qb.andWhere(sql, params);
-  return paginate(qb, PRICE_ORDERINGS[args.orderBy], args);
+  return paginate(qb, PRICE_ORDERINGS[args.orderBy], args, em);
 }
 
 /**
@@ -87,7 +88,7 @@ export async function latestPricesByMarket(
     [...conditions.flatMap(([, params]) => params), first, sqlList(marketIds)],
   );
   const byMarket = new Map<number, PriceObservation[]>(marketIds.map((id) => [id, []]));
-  for (const row of rows) byMarket.get(Number(row.market_id))?.push(em.map(PriceObservation, row));
+  for (const row of plainRows(em, PriceObservation, rows)) byMarket.get(Number(row.market.id))?.push(row);
   return marketIds.map((id) => byMarket.get(id) ?? []);
 }
 

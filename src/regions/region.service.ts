@@ -13,7 +13,7 @@ export function listRegions(em: EntityManager, args: RegionsArgs): Promise<Page<
   if (args.level) qb.andWhere({ level: args.level });
   if (args.under) qb.andWhere(...inSubtree('r.code', args.under));
   if (args.search) qb.andWhere('r.name like ?', [`%${args.search.replace(/[%_\\]/g, '\\$&')}%`]);
-  return paginate(qb, byCode, args);
+  return paginate(qb, byCode, args, em);
 }
 
 /** Children of each region, for a batch of parent codes (one query). */

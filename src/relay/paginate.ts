@@ -1,4 +1,6 @@
-import type { QueryBuilder } from '@mikro-orm/postgresql';
+import type { EntityClass } from '@mikro-orm/core';
+import type { EntityManager, QueryBuilder } from '@mikro-orm/postgresql';
+import { plainRows } from '../platform/plain-rows.js';
 import { BadUserInputError } from '../platform/errors.js';
 import { DEFAULT_PAGE_SIZE, type ConnectionArgs } from './connection.args.js';
 import type { Edge, Page } from './connection.type.js';
@@ -61,11 +63,16 @@ export function firstPage<T>(rows: readonly T[], limit: number, ordering: Orderi
  * Relay cursor pagination by keyset (no OFFSET, so deep pages stay as cheap as
  * the first). Supports `first`/`after` and `last`/`before`; totalCount is a
  * separate COUNT that only runs when the client selects it.
+ *
+ * With `readOnly` (the request's EntityManager), rows are read as plain objects
+ * of the entity's class without the identity map (src/platform/plain-rows.ts,
+ * issue #10): for lists that are only returned, never changed.
  */
 export async function paginate<T extends object>(
   qb: QueryBuilder<T, any, never, never, never>,
   ordering: Ordering<T>,
   args: ConnectionArgs,
+  readOnly?: EntityManager,
 ): Promise<Page<T>> {
   if (args.first != null && args.last != null) {
     throw new BadUserInputError('Give either "first" or "last", not both.', 'last');
@@ -89,7 +96,12 @@ export async function paginate<T extends object>(
   const readAsc = backward ? !asc : asc;
   qb.orderBy(ordering.keys.map((k) => ({ [k.sql]: readAsc ? 'asc' : 'desc' })) as any);
   qb.limit(limit + 1);
-  const rows = limit === 0 ? [] : ((await qb.getResultList()) as T[]);
+  let rows: T[] = [];
+  if (limit > 0 && readOnly) {
+    rows = plainRows(readOnly, qb.mainAlias.meta.class as EntityClass<T>, (await qb.execute('all', false)) as Record<string, unknown>[]);
+  } else if (limit > 0) {
+    rows = (await qb.getResultList()) as T[];
+  }
   const more = rows.length > limit;
   const pageRows = rows.slice(0, limit);
   if (backward) pageRows.reverse();
