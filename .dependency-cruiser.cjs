@@ -5,7 +5,6 @@
  * (src/policy, src/platform). A folder includes its sub-folders.
  * @type {import('dependency-cruiser').IConfiguration}
  */
-const AREA = '^src/(access|alerts|analytics|catalog|ingest|logistics|markets|pricing|regions|supply|common|migrations)/';
 module.exports = {
   forbidden: [
     {

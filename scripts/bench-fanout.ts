@@ -328,7 +328,6 @@ async function closeAll(server: Server, clients: Clients): Promise<void> {
   for (let i = 0; i < 300 && (await server.subscriptions()) > 0; i++) await sleep(100);
 }
 
-const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
 const mergeCounts = (into: Map<string, number>, counts: Record<string, number>) => { for (const [k, v] of Object.entries(counts)) into.set(k, (into.get(k) ?? 0) + v); };
 const describeCounts = (counts: Map<string, number>) => [...counts].map(([k, v]) => `${k}: ${v}`).join(', ') || 'none';
 

@@ -243,6 +243,7 @@ try {
 const per = (x: number, cpu: number, secs: number) => (cpu > 0 ? Math.round((x * secs) / cpu) : 0);
 console.log(`\n| hub instances | ingest events/s | hub CPU (cores) | PostgreSQL CPU (cores) | events per hub core-second | read req/s (p50 / p99 ms) | hub CPU (cores) | PostgreSQL CPU (cores) | reads per hub core-second |`);
 console.log(`| --- | --- | --- | --- | --- | --- | --- | --- | --- |`);
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- rows of two shapes (ingest and read runs) printed side by side
 for (const r of rows as any[]) {
   const w = r.ingestCpu;
   const rd = r.readCpu;

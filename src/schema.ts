@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { specifiedDirectives, type GraphQLSchema } from 'graphql';
-import { buildSchema } from 'type-graphql';
+import { buildSchema, type ClassType } from 'type-graphql';
 import type { HubPubSub } from './platform/pubsub.js';
 import { NodeResolver } from './relay/node.resolver.js';
 import { RegionResolver } from './regions/region.resolver.js';
@@ -69,7 +69,7 @@ export const resolvers = [
  * Builds the one shared supply-and-sales schema; refuses to when an object
  * type declares no row rule (issue #11). `extraResolvers` is for tests.
  */
-export async function buildHubSchema(pubSub: HubPubSub, extraResolvers: readonly Function[] = []): Promise<GraphQLSchema> {
+export async function buildHubSchema(pubSub: HubPubSub, extraResolvers: readonly ClassType[] = []): Promise<GraphQLSchema> {
   const schema = await buildSchema({
     resolvers: [...resolvers, ...extraResolvers] as unknown as typeof resolvers,
     pubSub,

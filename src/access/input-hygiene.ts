@@ -21,6 +21,7 @@ function nulPath(value: unknown, path: string, depth = 0): string | undefined {
     return undefined;
   }
   for (const [key, item] of Object.entries(value)) {
+    // eslint-disable-next-line no-control-regex -- finding NUL is the point
     if (key.includes(NUL)) return `${path}.${key.replace(/\u0000/g, '\\u0000')}`;
     const found = nulPath(item, `${path}.${key}`, depth + 1);
     if (found) return found;

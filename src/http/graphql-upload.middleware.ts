@@ -33,7 +33,10 @@ const MAX_FIELD_BYTES = 1024 * 1024;
 const FRAMING_BYTES = 2 * MAX_FIELD_BYTES + 64 * 1024;
 
 function refuse(res: Response, status: number, code: string, message: string, extensions: Record<string, unknown> = {}): void {
-  res.status(status).type('application/json').json({ errors: [{ message, extensions: { code, ...extensions } }] });
+  res
+    .status(status)
+    .type('application/json')
+    .json({ errors: [{ message, extensions: { code, ...extensions } }] });
 }
 
 /**
@@ -55,22 +58,32 @@ export function graphqlUploads(options: UploadOptions): RequestHandler {
       refuse(res, status, code, message, extensions);
     };
     if (!PREFLIGHT_HEADERS.some((h) => (req.get(h) ?? '').length > 0)) {
-      return refuseEarly(400, 'BAD_REQUEST',
-        'This operation has been blocked as a potential Cross-Site Request Forgery (CSRF). Please either specify a \'content-type\' header ' +
-        '(with a type that is not one of application/x-www-form-urlencoded, multipart/form-data, text/plain) or provide a non-empty value ' +
-        `for one of the following headers: ${PREFLIGHT_HEADERS.join(', ')}`);
+      return refuseEarly(
+        400,
+        'BAD_REQUEST',
+        "This operation has been blocked as a potential Cross-Site Request Forgery (CSRF). Please either specify a 'content-type' header " +
+          '(with a type that is not one of application/x-www-form-urlencoded, multipart/form-data, text/plain) or provide a non-empty value ' +
+          `for one of the following headers: ${PREFLIGHT_HEADERS.join(', ')}`,
+      );
     }
     const viewer = options.viewerOf(res);
-    if (viewer.role === null) return refuseEarly(401, AccessErrorCode.UNAUTHENTICATED, 'Uploading a file needs an API key or bearer token of an OFFICIAL or ADMIN.');
-    if (!UPLOAD_ROLES.has(viewer.role)) return refuseEarly(403, AccessErrorCode.FORBIDDEN, `Uploading a file needs the role OFFICIAL or ADMIN; this caller is ${viewer.role}.`);
+    if (viewer.role === null)
+      return refuseEarly(401, AccessErrorCode.UNAUTHENTICATED, 'Uploading a file needs an API key or bearer token of an OFFICIAL or ADMIN.');
+    if (!UPLOAD_ROLES.has(viewer.role))
+      return refuseEarly(403, AccessErrorCode.FORBIDDEN, `Uploading a file needs the role OFFICIAL or ADMIN; this caller is ${viewer.role}.`);
     const declared = Number(req.get('content-length'));
     if (Number.isFinite(declared) && declared > options.maxFileBytes + FRAMING_BYTES) {
-      return refuseEarly(413, 'PAYLOAD_TOO_LARGE', `An uploaded file may be at most ${limit} (UPLOAD_MAX_BYTES); this request is ${declared} bytes.`, { limit: options.maxFileBytes });
+      return refuseEarly(413, 'PAYLOAD_TOO_LARGE', `An uploaded file may be at most ${limit} (UPLOAD_MAX_BYTES); this request is ${declared} bytes.`, {
+        limit: options.maxFileBytes,
+      });
     }
     parse(req, res, (error?: unknown) => {
       if (!error) return next();
       const status = (error as { status?: number }).status;
-      if (status === 413) return refuse(res, 413, 'PAYLOAD_TOO_LARGE', `An upload may hold one file of at most ${limit} (UPLOAD_MAX_BYTES): ${(error as Error).message}`, { limit: options.maxFileBytes });
+      if (status === 413)
+        return refuse(res, 413, 'PAYLOAD_TOO_LARGE', `An upload may hold one file of at most ${limit} (UPLOAD_MAX_BYTES): ${(error as Error).message}`, {
+          limit: options.maxFileBytes,
+        });
       if (status && status >= 400 && status < 500) return refuse(res, status, 'BAD_REQUEST', `Malformed multipart request: ${(error as Error).message}`);
       next(error);
     });

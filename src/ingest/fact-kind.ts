@@ -88,9 +88,12 @@ export interface FactKind<R = unknown> {
   write(records: Indexed<R>[], context: WriteContext): Promise<KindWrite>;
 }
 
+// Kinds of different record types share one registry; each is only ever handed its own records.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 const kinds = new Map<string, FactKind<any>>();
 
 /** Registers a kind of fact with the pipeline (once, at module load). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- see `kinds`
 export function registerFactKind(kind: FactKind<any>): void {
   kinds.set(kind.kind, kind);
 }

@@ -57,12 +57,19 @@ export interface UploadedFile {
 /** A file name safe to create inside our own temporary folder, keeping the extension. @internal */
 function safeName(filename: string): string {
   const base = path.basename(filename.replaceAll('\\', '/')).normalize('NFC');
-  const cleaned = base.replace(/[^\p{L}\p{N}._-]+/gu, '_').replace(/^\.+/, '').slice(-120);
+  const cleaned = base
+    .replace(/[^\p{L}\p{N}._-]+/gu, '_')
+    .replace(/^\.+/, '')
+    .slice(-120);
   return cleaned || 'upload';
 }
 
 /** Runs `connector` on a file, keeping this run's refused rows and unmatched names. @internal */
-async function runCollecting(ingest: IngestRuntime, connector: string, file: string): Promise<Pick<UploadImportResult, 'run' | 'rejections' | 'unmatchedNames'>> {
+async function runCollecting(
+  ingest: IngestRuntime,
+  connector: string,
+  file: string,
+): Promise<Pick<UploadImportResult, 'run' | 'rejections' | 'unmatchedNames'>> {
   const rejections: UploadRejection[] = [];
   const unmatched = new Map<string, number>();
   const onBatch = (result: BatchResult) => {

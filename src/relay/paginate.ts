@@ -69,6 +69,7 @@ export function firstPage<T>(rows: readonly T[], limit: number, ordering: Orderi
  * issue #10): for lists that are only returned, never changed.
  */
 export async function paginate<T extends object>(
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any root alias: callers pass their own query builders
   qb: QueryBuilder<T, any, never, never, never>,
   ordering: Ordering<T>,
   args: ConnectionArgs,
@@ -94,6 +95,7 @@ export async function paginate<T extends object>(
   }
   // Backward pages read the ordering reversed, then flip the rows back.
   const readAsc = backward ? !asc : asc;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- raw SQL keys, which MikroORM's typed orderBy does not describe
   qb.orderBy(ordering.keys.map((k) => ({ [k.sql]: readAsc ? 'asc' : 'desc' })) as any);
   qb.limit(limit + 1);
   let rows: T[] = [];

@@ -10,7 +10,6 @@ import { startHub } from '../../src/app.js';
 import { createLogger } from '../../src/platform/logger.js';
 import { createTestDatabase, dropTestDatabase } from '../support/test-hub.js';
 import { withDatabase } from '../support/database-url.js';
-import { AuditService } from '../../src/access/audit.service.js';
 
 /** An HTTPS request trusting only `ca`; resolves with status, headers and body. */
 function httpsRequest(url: string, ca: Buffer, method: string, headers: Record<string, string>, body?: string): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {

@@ -10,9 +10,11 @@ import { announceSkip } from '../support/skip.js';
  * multipart request (https://github.com/jaydenseric/graphql-multipart-request-spec)
  * from an official's browser, with Apollo's CSRF preflight rule and a size limit.
  */
-const REAL_FILE = process.env.XINFADI_FILE ?? path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../../shared/data/xinfadi-fruit-prices-2013-2016.csv');
+const REAL_FILE =
+  process.env.XINFADI_FILE ?? path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../../shared/data/xinfadi-fruit-prices-2013-2016.csv');
 const present = fs.existsSync(REAL_FILE);
-if (!present) announceSkip(`skipping "uploads the real Xinfadi price list": ${REAL_FILE} is absent (it lives in ../shared/data; XINFADI_FILE points elsewhere)`);
+if (!present)
+  announceSkip(`skipping "uploads the real Xinfadi price list": ${REAL_FILE} is absent (it lives in ../shared/data; XINFADI_FILE points elsewhere)`);
 const itWithRealFile = present ? it : it.skip;
 const LIMIT = 8 * 1024 * 1024;
 
@@ -66,40 +68,56 @@ async function officialsSheet(): Promise<Blob> {
 }
 
 describe('spreadsheet uploads (GraphQL multipart requests)', () => {
-  it("an official uploads an XLSX sheet: stored, a repeated row, a refused row with its reason and an unmatched name come back", async () => {
+  it('an official uploads an XLSX sheet: stored, a repeated row, a refused row with its reason and an unmatched name come back', async () => {
     const { status, body } = await upload(official, await officialsSheet(), '十一月价格.xlsx');
     expect(body.errors).toBeUndefined();
     expect(status).toBe(200);
     expect(body.data.importSpreadsheet).toMatchObject({
-      status: 'OK', fileName: '十一月价格.xlsx', connector: { name: 'spreadsheet-upload' },
+      status: 'OK',
+      fileName: '十一月价格.xlsx',
+      connector: { name: 'spreadsheet-upload' },
       counts: { read: 4, stored: 2, duplicates: 1, rejected: 1, unmatched: 1 },
       unmatchedNames: [{ name: '沙蜜托', rows: 1 }],
     });
     expect(body.data.importSpreadsheet.bytes).toBeGreaterThan(1000);
-    expect(body.data.importSpreadsheet.rejections).toEqual([expect.objectContaining({ position: '十一月价格.xlsx:价格!4', field: '平均价', reason: expect.any(String) })]);
+    expect(body.data.importSpreadsheet.rejections).toEqual([
+      expect.objectContaining({ position: '十一月价格.xlsx:价格!4', field: '平均价', reason: expect.any(String) }),
+    ]);
     // The same rows the path-based import stores; the uploaded file itself is gone from the hub's disk.
-    const rows = await t.sql(`select raw_name, avg_per_kg::float from price_observation where source_connector = 'spreadsheet-upload' and observed_on = '2024-11-05' order by raw_name`);
-    expect(rows).toEqual([{ raw_name: '沙蜜托', avg_per_kg: 2.4 }, { raw_name: '苹果', avg_per_kg: 6 }]);
+    const rows = await t.sql(
+      `select raw_name, avg_per_kg::float from price_observation where source_connector = 'spreadsheet-upload' and observed_on = '2024-11-05' order by raw_name`,
+    );
+    expect(rows).toEqual([
+      { raw_name: '沙蜜托', avg_per_kg: 2.4 },
+      { raw_name: '苹果', avg_per_kg: 6 },
+    ]);
     const [kept] = await t.sql(`select position, reason from rejected_record where connector = 'spreadsheet-upload'`);
     expect(kept.position).toBe('十一月价格.xlsx:价格!4');
   });
 
   // Conditional on the shared data being there (CI has it), as in xinfadi-real-file.test.ts.
-  itWithRealFile('uploads the real Xinfadi price list: every row is stored, a repeat, or refused with a reason', async () => {
-    const bytes = fs.readFileSync(REAL_FILE);
-    const { body } = await upload(official, new Blob([bytes], { type: 'text/csv' }), path.basename(REAL_FILE));
-    expect(body.errors).toBeUndefined();
-    const result = body.data.importSpreadsheet;
-    expect(result).toMatchObject({ status: 'OK', bytes: bytes.length, fileName: 'xinfadi-fruit-prices-2013-2016.csv' });
-    const { read, stored, duplicates, rejected, unmatched } = result.counts;
-    expect(read).toBe(79_621);
-    expect(stored + duplicates + rejected).toBe(read);
-    expect(result.rejections.length).toBe(Math.min(rejected, 200));
-    for (const r of result.rejections) expect(r).toMatchObject({ position: expect.stringMatching(/^xinfadi-fruit-prices-2013-2016\.csv:\d+$/), reason: expect.stringMatching(/\S/) });
-    expect(result.unmatchedNames.reduce((sum: number, n: { rows: number }) => sum + n.rows, 0)).toBe(unmatched);
-    const [{ n }] = await t.sql(`select count(*)::int as n from price_observation where source_connector = 'spreadsheet-upload' and observed_on < '2017-01-01'`);
-    expect(n).toBe(stored);
-  }, 240_000);
+  itWithRealFile(
+    'uploads the real Xinfadi price list: every row is stored, a repeat, or refused with a reason',
+    async () => {
+      const bytes = fs.readFileSync(REAL_FILE);
+      const { body } = await upload(official, new Blob([bytes], { type: 'text/csv' }), path.basename(REAL_FILE));
+      expect(body.errors).toBeUndefined();
+      const result = body.data.importSpreadsheet;
+      expect(result).toMatchObject({ status: 'OK', bytes: bytes.length, fileName: 'xinfadi-fruit-prices-2013-2016.csv' });
+      const { read, stored, duplicates, rejected, unmatched } = result.counts;
+      expect(read).toBe(79_621);
+      expect(stored + duplicates + rejected).toBe(read);
+      expect(result.rejections.length).toBe(Math.min(rejected, 200));
+      for (const r of result.rejections)
+        expect(r).toMatchObject({ position: expect.stringMatching(/^xinfadi-fruit-prices-2013-2016\.csv:\d+$/), reason: expect.stringMatching(/\S/) });
+      expect(result.unmatchedNames.reduce((sum: number, n: { rows: number }) => sum + n.rows, 0)).toBe(unmatched);
+      const [{ n }] = await t.sql(
+        `select count(*)::int as n from price_observation where source_connector = 'spreadsheet-upload' and observed_on < '2017-01-01'`,
+      );
+      expect(n).toBe(stored);
+    },
+    240_000,
+  );
 
   it('refuses a multipart request without a preflight header (CSRF), before reading it', async () => {
     const { status, body } = await upload(official, new Blob(['品名,平均价\n苹果,3\n']), 'a.csv', {});
@@ -124,21 +142,33 @@ describe('spreadsheet uploads (GraphQL multipart requests)', () => {
   it('refuses a request that declares a body far over the limit at once, without reading it', async () => {
     // Only the headers and the first bytes are sent: the answer must come from the declared length alone.
     const answer = await new Promise<{ status: number; body: any }>((resolve, reject) => {
-      const req = http.request(`${t.url}/graphql`, {
-        method: 'POST',
-        headers: {
-          authorization: `Bearer ${official}`, 'apollo-require-preflight': 'true',
-          'content-type': 'multipart/form-data; boundary=x', 'content-length': String(LIMIT * 4),
+      const req = http.request(
+        `${t.url}/graphql`,
+        {
+          method: 'POST',
+          headers: {
+            authorization: `Bearer ${official}`,
+            'apollo-require-preflight': 'true',
+            'content-type': 'multipart/form-data; boundary=x',
+            'content-length': String(LIMIT * 4),
+          },
         },
-      }, (res) => {
-        let text = '';
-        res.setEncoding('utf8').on('data', (chunk) => (text += chunk)).on('end', () => resolve({ status: res.statusCode!, body: JSON.parse(text) }));
-      });
+        (res) => {
+          let text = '';
+          res
+            .setEncoding('utf8')
+            .on('data', (chunk) => (text += chunk))
+            .on('end', () => resolve({ status: res.statusCode!, body: JSON.parse(text) }));
+        },
+      );
       req.on('error', reject);
       req.write('--x\r\n');
     });
     expect(answer.status).toBe(413);
-    expect(answer.body.errors[0]).toMatchObject({ extensions: { code: 'PAYLOAD_TOO_LARGE', limit: LIMIT }, message: expect.stringContaining('8 MiB (UPLOAD_MAX_BYTES)') });
+    expect(answer.body.errors[0]).toMatchObject({
+      extensions: { code: 'PAYLOAD_TOO_LARGE', limit: LIMIT },
+      message: expect.stringContaining('8 MiB (UPLOAD_MAX_BYTES)'),
+    });
   });
 
   it('refuses uploads from a courier (403) and from anonymous callers (401); path imports stay ADMIN-only', async () => {

@@ -37,7 +37,10 @@ async function startListingsSubgraph(data: { title: string; productCode: string;
       listings: (product: { code: string }) => data.filter((l) => l.productCode === product.code).map(view),
     },
   };
-  const server = new ApolloServer({ schema: buildSubgraphSchema([{ typeDefs, resolvers: resolvers as never }]), plugins: [ApolloServerPluginInlineTraceDisabled()] });
+  const server = new ApolloServer({
+    schema: buildSubgraphSchema([{ typeDefs, resolvers: resolvers as never }]),
+    plugins: [ApolloServerPluginInlineTraceDisabled()],
+  });
   const { url } = await startStandaloneServer(server, { listen: { port: 0, host: '127.0.0.1' } });
   return { server, url, typeDefs };
 }
@@ -46,7 +49,10 @@ beforeAll(async () => {
   t = await startTestHub({ FEDERATION: 'true' });
   const [zto] = await t.sql(`select id from courier where code = 'zhongtong'`);
   const [yd] = await t.sql(`select id from courier where code = 'yunda'`);
-  for (const [name, courier, number, phone] of [['zto', zto.id, 'ZT9001', '13812341234'], ['yd', yd.id, 'YD9001', '13700002222']] as const) {
+  for (const [name, courier, number, phone] of [
+    ['zto', zto.id, 'ZT9001', '13812341234'],
+    ['yd', yd.id, 'YD9001', '13700002222'],
+  ] as const) {
     const [row] = await t.sql(
       `insert into shipment (source_connector, source_key, courier_id, tracking_number, recipient_name, recipient_phone, recipient_address)
        values ('fed', $1, $2, $1, '张三', $3, '山西省运城市临猗县北景乡西张村12号') returning id`,
@@ -74,12 +80,13 @@ beforeAll(async () => {
     gateway: new ApolloGateway({
       supergraphSdl: composed.supergraphSdl!,
       // The router forwards the caller's credentials to every subgraph.
-      buildService: ({ url }) => new RemoteGraphQLDataSource<{ authorization?: string }>({
-        url,
-        willSendRequest({ request, context }) {
-          if (context.authorization) request.http!.headers.set('authorization', context.authorization);
-        },
-      }),
+      buildService: ({ url }) =>
+        new RemoteGraphQLDataSource<{ authorization?: string }>({
+          url,
+          willSendRequest({ request, context }) {
+            if (context.authorization) request.http!.headers.set('authorization', context.authorization);
+          },
+        }),
     }),
   });
   await gateway.start();
@@ -99,14 +106,18 @@ async function supergraph(key: string, query: string) {
 describe('the hub as a Federation 2 subgraph', () => {
   it('publishes its SDL with @key on Product, Region, Market and Shipment', async () => {
     const { data } = await t.gql(`{ _service { sdl } }`);
-    for (const type of ['Product', 'Region', 'Market']) expect(data._service.sdl).toMatch(new RegExp(`type ${type} implements Node @key\\(fields: "code"\\) @key\\(fields: "id"\\)`));
+    for (const type of ['Product', 'Region', 'Market'])
+      expect(data._service.sdl).toMatch(new RegExp(`type ${type} implements Node @key\\(fields: "code"\\) @key\\(fields: "id"\\)`));
     expect(data._service.sdl).toMatch(/type Shipment implements Node @key\(fields: "id"\)/);
   });
 
   it('answers a supergraph query that crosses both subgraphs (listings -> hub products and parcels -> listings)', async () => {
-    const res = await supergraph(keys.official, `{
+    const res = await supergraph(
+      keys.official,
+      `{
       featuredListings { title product { code name listings { title } } shipment { trackingNumber status courier { code } recipientPhone } }
-    }`);
+    }`,
+    );
     expect(res.errors).toBeUndefined();
     expect(res.data.featuredListings).toEqual([
       {
@@ -131,10 +142,13 @@ describe('the hub as a Federation 2 subgraph', () => {
       { title: '红富士 礼盒', shipment: null },
     ]);
     // Asked of the hub directly, as a router would, the same: null, not an error that tells the row exists.
-    const direct = await t.as(keys.zto).gql(
-      `query ($reps: [_Any!]!) { _entities(representations: $reps) { ... on Shipment { trackingNumber } } }`,
-      { reps: [{ __typename: 'Shipment', id: shipmentIds.yd }, { __typename: 'Shipment', id: shipmentIds.zto }, { __typename: 'Region', code: '140821' }] },
-    );
+    const direct = await t.as(keys.zto).gql(`query ($reps: [_Any!]!) { _entities(representations: $reps) { ... on Shipment { trackingNumber } } }`, {
+      reps: [
+        { __typename: 'Shipment', id: shipmentIds.yd },
+        { __typename: 'Shipment', id: shipmentIds.zto },
+        { __typename: 'Region', code: '140821' },
+      ],
+    });
     expect(direct.errors).toBeUndefined();
     expect(direct.data._entities).toEqual([null, { trackingNumber: 'ZT9001' }, {}]);
   });

@@ -115,7 +115,7 @@ export function stripSpecs(folded: string): { name: string; brackets: string[]; 
   const brackets: string[] = [];
   const specs: string[] = [];
   let unit: string | undefined;
-  let name = folded.replace(/[(\[【{<〔]([^)\]】}>〕]*)[)\]】}>〕]?/g, (_, inner: string) => {
+  let name = folded.replace(/[([【{<〔]([^)\]】}>〕]*)[)\]】}>〕]?/g, (_, inner: string) => {
     if (inner.trim()) brackets.push(inner.trim());
     return '';
   });
