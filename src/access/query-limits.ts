@@ -1,5 +1,5 @@
 // The CommonJS build: its ESM build imports graphql's .mjs files, a second graphql instance next to ours ("another module or realm").
-import { GraphQLError, validate, type DocumentNode, type GraphQLSchema, type ValidationRule } from 'graphql';
+import { GraphQLError, getNamedType, getNullableType, isInputObjectType, isListType, validate, type DocumentNode, type GraphQLSchema, type ValidationRule } from 'graphql';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
@@ -20,6 +20,23 @@ const pagedEstimator: ComplexityEstimator = ({ args, childComplexity, field }) =
   if (!field.args.some((a) => a.name === 'first' || a.name === 'last')) return undefined;
   const size = typeof args.first === 'number' ? args.first : typeof args.last === 'number' ? args.last : DEFAULT_PAGE_SIZE;
   return 1 + Math.max(size, 1) * Math.max(childComplexity, 1);
+};
+/**
+ * Cost of a field taking a list argument (issue #11): `nodes(ids: [...])`
+ * costs the number of ids times its subtree when it returns a list; every
+ * list argument of ids, codes or enums longer than the limit is noted in `tooLong`.
+ */
+const listEstimator = (maxItems: number, tooLong: { field: string; length: number }[]): ComplexityEstimator => ({ args, childComplexity, field }) => {
+  let longest = 0;
+  for (const arg of field.args) {
+    const value = args[arg.name];
+    // Lists of ids, codes and enums; a batch of input records (`ingestTrackingEvents(events:)`) has its own cap and the body limit.
+    if (!isListType(getNullableType(arg.type)) || isInputObjectType(getNamedType(arg.type)) || !Array.isArray(value)) continue;
+    longest = Math.max(longest, value.length);
+    if (value.length > maxItems) tooLong.push({ field: `${field.name}(${arg.name})`, length: value.length });
+  }
+  if (!longest || !isListType(getNullableType(field.type))) return undefined;
+  return 1 + longest * Math.max(childComplexity, 1);
 };
 const fieldEstimator: ComplexityEstimator = ({ childComplexity }) => 1 + childComplexity;
 
@@ -51,12 +68,17 @@ export function checkQueryLimits(schema: GraphQLSchema, limits: QueryLimits, doc
     if (error) return new QueryLimitError(code, error.message.replace(/^Syntax Error: /, ''), limit);
   }
   let cost: number;
+  const tooLong: { field: string; length: number }[] = [];
   try {
-    cost = getComplexity({ schema, query: document, operationName: operationName ?? undefined, variables: variables ?? {}, estimators: [pagedEstimator, fieldEstimator] });
+    cost = getComplexity({ schema, query: document, operationName: operationName ?? undefined, variables: variables ?? {}, estimators: [listEstimator(limits.maxListItems, tooLong), pagedEstimator, fieldEstimator] });
   } catch (error) {
     // Unknown variables or operation: graphql's own execution will report them precisely.
     if (error instanceof GraphQLError) return undefined;
     throw error;
+  }
+  if (tooLong.length) {
+    const [first] = tooLong;
+    return new QueryLimitError(AccessErrorCode.LIST_TOO_LONG, `${first.field} has ${first.length} items; at most ${limits.maxListItems} are accepted in one list argument.`, limits.maxListItems, first.length);
   }
   if (cost > limits.maxCost) {
     return new QueryLimitError(AccessErrorCode.QUERY_TOO_COMPLEX, `Query cost ${cost} exceeds the limit of ${limits.maxCost} (each field costs 1; a connection multiplies its subtree by \`first\`). Ask for smaller pages or fewer nested connections.`, limits.maxCost, cost);

@@ -10,7 +10,9 @@ import type { Viewer } from '../policy/viewer.js';
  * anonymous caller of demo mode (demo data only).
  */
 export function assertOfficialView(viewer: Viewer | undefined, what: string): void {
-  const role = viewer?.role ?? null;
+  // Fail closed (issue #11): an export wired without a viewer serves nobody.
+  if (!viewer) throw new ForbiddenError(`${what} is for officials, and this caller could not be identified.`);
+  const role = viewer.role;
   if (role === Role.PLATFORM || role === Role.COURIER) {
     throw new ForbiddenError(`${what} is for officials: it needs an OFFICIAL or ADMIN key; this caller is ${role}.`);
   }

@@ -1,4 +1,7 @@
-import { Arg, Args, Ctx, FieldResolver, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Ctx, FieldResolver, ID, Int, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import { MAX_PAGE_SIZE } from '../relay/connection.args.js';
+import { fromGlobalId } from '../relay/global-id.js';
+import { BadUserInputError } from '../platform/errors.js';
 import { ConnectionType } from '../relay/connection.type.js';
 import type { HubContext } from '../graphql/context.js';
 import { Region } from '../regions/region.entity.js';
@@ -10,6 +13,9 @@ import { Shipment } from './shipment.entity.js';
 import { TrackingEvent } from './tracking-event.entity.js';
 import { LogisticsNodesArgs, ShipmentsArgs } from './logistics.args.js';
 import { listLogisticsNodes, listShipments } from './logistics.service.js';
+
+/** Events of a parcel returned when a client gives no `first`. */
+export const EVENTS_PAGE_SIZE = 100;
 
 @ObjectType()
 export class LogisticsNodeConnection extends ConnectionType(LogisticsNode) {}
@@ -84,9 +90,20 @@ export class ShipmentResolver {
     return ctx.loaders.ref(Market, shipment.platform);
   }
 
-  @FieldResolver(() => [TrackingEvent], { description: 'The timeline, in event time order.' })
-  events(@Root() shipment: Shipment, @Ctx() ctx: HubContext): Promise<TrackingEvent[]> {
-    return ctx.loaders.many(TrackingEvent, 'shipment', shipment.id, { occurredAt: 'asc', id: 'asc' });
+  /** Paged (issue #11): an unpaged nested list let one request pull every event of every parcel; `first` also counts in the query cost. */
+  @FieldResolver(() => [TrackingEvent], { description: `The timeline, in event time order: at most \`first\` events (default ${EVENTS_PAGE_SIZE}, max ${MAX_PAGE_SIZE}), after the event \`after\` (a TrackingEvent ID) when given.` })
+  async events(
+    @Root() shipment: Shipment,
+    @Ctx() ctx: HubContext,
+    @Arg('first', () => Int, { defaultValue: EVENTS_PAGE_SIZE }) first: number,
+    @Arg('after', () => ID, { nullable: true }) after?: string,
+  ): Promise<TrackingEvent[]> {
+    if (!Number.isInteger(first) || first < 0 || first > MAX_PAGE_SIZE) throw new BadUserInputError(`Invalid argument "first": 0 to ${MAX_PAGE_SIZE}.`, 'first');
+    const afterKey = after == null ? null : fromGlobalId(after);
+    if (after != null && afterKey?.type !== 'TrackingEvent') throw new BadUserInputError('Invalid argument "after": a TrackingEvent ID.', 'after');
+    const timeline = await ctx.loaders.many(TrackingEvent, 'shipment', shipment.id, { occurredAt: 'asc', id: 'asc' });
+    const start = afterKey ? timeline.findIndex((e) => String(e.id) === afterKey.key) + 1 : 0;
+    return afterKey && start === 0 ? [] : timeline.slice(start, start + first);
   }
 }
 

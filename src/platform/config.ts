@@ -80,6 +80,8 @@ const schema = z.object({
   QUERY_MAX_DIRECTIVES: z.coerce.number().int().min(0).default(50),
   /** Most lexical tokens in one document. @default 5000 */
   QUERY_MAX_TOKENS: z.coerce.number().int().min(100).default(5000),
+  /** Most items in one list argument (`nodes(ids:)`, `kinds`, …); each item also counts in the cost (issue #11). @default 100 */
+  QUERY_MAX_LIST_ITEMS: z.coerce.number().int().min(1).default(100),
   /** Most operations in one batched HTTP request (a JSON array). @default 10 */
   QUERY_MAX_BATCH: z.coerce.number().int().min(1).default(10),
   /** Largest request body, in bytes. @default 2097152 (2 MiB) */
@@ -206,7 +208,7 @@ export interface AccessConfig {
   demoMode: boolean;
   jwt: { secret?: string; jwks?: string; issuer?: string; audience?: string };
   rateLimit: { perSecond: number; burst: number; authFailures: number };
-  limits: { maxDepth: number; maxCost: number; maxAliases: number; maxDirectives: number; maxTokens: number; maxBatch: number; maxBodyBytes: number };
+  limits: { maxDepth: number; maxCost: number; maxAliases: number; maxDirectives: number; maxTokens: number; maxBatch: number; maxBodyBytes: number; maxListItems: number };
   /** WebSocket limits (issue #11); the message size is `limits.maxBodyBytes`. */
   ws: { maxSubscriptionsPerSocket: number; maxSocketsPerKey: number };
   audit: { retentionDays: number; personalReadsPerHour: number };
@@ -263,6 +265,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         maxDirectives: e.QUERY_MAX_DIRECTIVES,
         maxTokens: e.QUERY_MAX_TOKENS,
         maxBatch: e.QUERY_MAX_BATCH,
+        maxListItems: e.QUERY_MAX_LIST_ITEMS,
         maxBodyBytes: e.REQUEST_MAX_BYTES,
       },
       ws: { maxSubscriptionsPerSocket: e.WS_MAX_SUBSCRIPTIONS_PER_SOCKET, maxSocketsPerKey: e.WS_MAX_SOCKETS_PER_KEY },

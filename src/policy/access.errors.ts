@@ -11,6 +11,8 @@ export enum AccessErrorCode {
   TOO_MANY_DIRECTIVES = 'TOO_MANY_DIRECTIVES',
   TOO_MANY_TOKENS = 'TOO_MANY_TOKENS',
   BATCH_TOO_LARGE = 'BATCH_TOO_LARGE',
+  /** A list argument longer than QUERY_MAX_LIST_ITEMS (issue #11). */
+  LIST_TOO_LONG = 'LIST_TOO_LONG',
   /** The audit trail could not be written: the operation did not run, or its data was withheld (issue #11). */
   AUDIT_UNAVAILABLE = 'AUDIT_UNAVAILABLE',
   /** More open subscriptions on one WebSocket than WS_MAX_SUBSCRIPTIONS_PER_SOCKET (issue #11). */

@@ -158,3 +158,65 @@ describe('row scoping cannot be walked around', () => {
     mine.dispose();
   });
 });
+
+describe('the role × type table covers every type (issue #11)', () => {
+  type Rows = 'all' | 'own' | 'some' | 'none';
+  const roles = ['ADMIN', 'OFFICIAL', 'COURIER', 'PLATFORM', 'anonymous'] as const;
+  const viewer = (role: (typeof roles)[number]) => ({
+    credential: 'api_key', role: role === 'anonymous' ? null : role, scopes: ['READ'], actor: 'table', organisationId: 1, organisationName: 'table',
+    courierId: role === 'COURIER' ? 7 : null, platformId: role === 'PLATFORM' ? 9 : null, courierCode: role === 'COURIER' ? 'zhongtong' : null,
+    platformCode: role === 'PLATFORM' ? 'pinduoduo' : null, unmaskReason: null, ip: null,
+  }) as never;
+  // Rows each role sees, per type that is not reference data: `own` = its courier's or platform's, `some` = a subset by kind.
+  const SCOPED: Record<string, [Rows, Rows, Rows, Rows, Rows]> = {
+    //                ADMIN  OFFICIAL COURIER PLATFORM anonymous
+    Shipment: ['all', 'all', 'own', 'own', 'all'],
+    TrackingEvent: ['all', 'all', 'own', 'own', 'all'],
+    Alert: ['all', 'all', 'own', 'own', 'some'],
+    SupplyListing: ['all', 'all', 'all', 'own', 'all'],
+    SalesRecord: ['all', 'all', 'all', 'own', 'all'],
+    RejectedRecord: ['all', 'none', 'own', 'own', 'none'],
+    AuditEntry: ['all', 'none', 'none', 'none', 'none'],
+    ApiKey: ['all', 'none', 'none', 'none', 'none'],
+    Organisation: ['all', 'none', 'none', 'none', 'none'],
+  };
+  const PUBLIC = ['Region', 'ProductCategory', 'Product', 'Variety', 'OriginLabel', 'Market', 'PriceObservation', 'Courier', 'LogisticsNode', 'UnmatchedName', 'UnmatchedOrigin', 'CatalogAlias', 'OriginAlias'];
+
+  it('gives every object type of the schema a rule, and each rule the rows this table says per role', async () => {
+    const { buildHubSchema } = await import('../../src/schema.js');
+    const { rowRuleOf } = await import('../../src/access/row-rules.js');
+    const { GraphQLObjectType } = await import('graphql');
+    const schema = await buildHubSchema({} as never);
+    const types = Object.values(schema.getTypeMap()).filter((type) => type instanceof GraphQLObjectType && !type.name.startsWith('__') && !['Query', 'Mutation', 'Subscription'].includes(type.name));
+    for (const type of types) {
+      const rule = rowRuleOf(type.name);
+      expect([type.name, rule !== undefined]).toEqual([type.name, true]);
+      const expected = SCOPED[type.name];
+      if (!expected) {
+        expect([type.name, rule!.kind]).toEqual([type.name, PUBLIC.includes(type.name) ? 'PUBLIC' : 'WRAPPER']);
+        continue;
+      }
+      const seen = roles.map((role) => {
+        const scope = rule!.where(viewer(role));
+        if (scope === true) return 'all';
+        if (scope === false) return 'none';
+        const text = JSON.stringify(scope);
+        return /courier|platform|connector/.test(text) && !/"\$or"/.test(text) ? 'own' : /"\$or"/.test(text) ? 'own' : 'some';
+      });
+      expect([type.name, seen]).toEqual([type.name, expected]);
+    }
+    // Subscription payloads are typed: each field of them is checked by its own type's row.
+    const subscription = schema.getSubscriptionType()!;
+    for (const field of Object.values(subscription.getFields())) {
+      const named = (field.type as { ofType?: { name: string }; name?: string }).ofType?.name ?? (field.type as { name: string }).name;
+      expect([field.name, rowRuleOf(named) !== undefined]).toEqual([field.name, true]);
+    }
+  });
+
+  it('applies to the exports: the subsidy CSV only to OFFICIAL and ADMIN (and demo callers, demo data only)', async () => {
+    const get = (key: string | null) => fetch(`${t.url}/reports/subsidy.csv?county=140821&month=2026-06`, { headers: key ? { authorization: `Bearer ${key}` } : {} });
+    expect((await get(t.adminKey)).status).toBe(200);
+    expect((await get(keys.official)).status).toBe(200);
+    for (const key of [keys.courierZto, keys.platformPdd]) expect((await get(key)).status).toBe(403);
+  });
+});
