@@ -26,16 +26,25 @@ const year = Number(process.env.BENCH_YEAR ?? 2025);
 const from = `${year}-01-01`;
 const to = `${year}-12-31`;
 
-const hub = await startHub(loadConfig({ ...process.env, DATABASE_URL: url, PORT: '0', HOST: '127.0.0.1', SEED_DEMO: 'false', LOG_LEVEL: 'warn', DEMO_MODE: 'true' }), createLogger('warn'));
+const hub = await startHub(
+  loadConfig({ ...process.env, DATABASE_URL: url, PORT: '0', HOST: '127.0.0.1', SEED_DEMO: 'false', LOG_LEVEL: 'warn', DEMO_MODE: 'true' }),
+  createLogger('warn'),
+);
 const db = new pg.Client({ connectionString: url });
 await db.connect();
 const [{ shipments }] = (await db.query(`select count(*)::int as shipments from shipment`)).rows;
 const [{ prices }] = (await db.query(`select count(*)::int as prices from price_observation`)).rows;
 const [{ rollup }] = (await db.query(`select count(*)::int as rollup from parcel_daily_stat`)).rows;
-console.log(`data: ${shipments.toLocaleString('en')} shipments, ${prices.toLocaleString('en')} prices, ${rollup.toLocaleString('en')} rollup rows; ${runs} runs each\n`);
+console.log(
+  `data: ${shipments.toLocaleString('en')} shipments, ${prices.toLocaleString('en')} prices, ${rollup.toLocaleString('en')} rollup rows; ${runs} runs each\n`,
+);
 
 async function gql(query: string, variables: Record<string, unknown>) {
-  const res = await fetch(`${hub.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+  const res = await fetch(`${hub.url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query, variables }),
+  });
   const body = (await res.json()) as { data?: unknown; errors?: unknown };
   if (body.errors) throw new Error(JSON.stringify(body.errors));
   return body.data;
@@ -65,8 +74,16 @@ const points = (d: unknown) => {
 };
 await time('priceSeries apple, province, year, WEEK', () => gql(SERIES, { filter: { product: 'apple', from, to }, interval: 'WEEK' }), points);
 await time('priceSeries apple, province, year, DAY', () => gql(SERIES, { filter: { product: 'apple', from, to }, interval: 'DAY' }), points);
-await time('priceSeries pear, year, MONTH, split by MARKET', () => gql(SERIES, { filter: { product: 'pear', from, to }, interval: 'MONTH', splitBy: 'MARKET' }), points);
-await time('priceSeries millet, origins in Shanxi, year, WEEK, split by ORIGIN_CITY', () => gql(SERIES, { filter: { product: 'millet', originUnder: '14', from, to }, interval: 'WEEK', splitBy: 'ORIGIN_CITY' }), points);
+await time(
+  'priceSeries pear, year, MONTH, split by MARKET',
+  () => gql(SERIES, { filter: { product: 'pear', from, to }, interval: 'MONTH', splitBy: 'MARKET' }),
+  points,
+);
+await time(
+  'priceSeries millet, origins in Shanxi, year, WEEK, split by ORIGIN_CITY',
+  () => gql(SERIES, { filter: { product: 'millet', originUnder: '14', from, to }, interval: 'WEEK', splitBy: 'ORIGIN_CITY' }),
+  points,
+);
 
 const STATS = `query ($region: String!, $from: LocalDate!, $to: LocalDate!, $groupBy: ParcelGrouping, $direction: ShipmentDirection) {
   parcelStats(region: $region, from: $from, to: $to, groupBy: $groupBy, direction: $direction) {
@@ -78,23 +95,51 @@ const rows = (d: unknown) => {
 await time('parcelStats province, year, per COUNTY', () => gql(STATS, { region: '14', from, to, groupBy: 'COUNTY' }), rows);
 await time('parcelStats province, year, per CITY, UPSTREAM', () => gql(STATS, { region: '14', from, to, groupBy: 'CITY', direction: 'UPSTREAM' }), rows);
 await time('parcelStats province, year, per TOWNSHIP', () => gql(STATS, { region: '14', from, to, groupBy: 'TOWNSHIP' }), rows);
-await time('parcelStats Yuncheng (1408), one month, per TOWNSHIP', () => gql(STATS, { region: '1408', from: `${year}-06-01`, to: `${year}-06-30`, groupBy: 'TOWNSHIP' }), rows);
+await time(
+  'parcelStats Yuncheng (1408), one month, per TOWNSHIP',
+  () => gql(STATS, { region: '1408', from: `${year}-06-01`, to: `${year}-06-30`, groupBy: 'TOWNSHIP' }),
+  rows,
+);
 
-await time('subsidyReport 临猗县 (140821), June', () => gql(`{ subsidyReport(county: "140821", month: "${year}-06") { totalAmount upstream { parcels eligible flagged } downstream { parcels } byCourier { courierCode amount } parcels(first: 100) { trackingNumber flags } } }`, {}),
-  (d) => `${(d as { subsidyReport: { upstream: { parcels: number } } }).subsidyReport.upstream.parcels} upstream parcels`);
-await time('villageCoverage province (121 counties)', () => gql(`{ villageCoverage(region: "14", asOf: "${year}-12-31") { countyCode villagesWithRecentDelivery } }`, {}),
-  (d) => `${(d as { villageCoverage: unknown[] }).villageCoverage.length} counties`);
-await time('courierQuality province, one month', () => gql(`{ courierQuality(region: "14", from: "${year}-06-01", to: "${year}-06-30") { courierCode parcels onTimeRate } }`, {}),
-  (d) => `${(d as { courierQuality: unknown[] }).courierQuality.length} couriers`);
-await time('priceAnomalies province, one month, k=3', () => gql(`{ priceAnomalies(from: "${year}-06-01", to: "${year}-06-30") { day } }`, {}),
-  (d) => `${(d as { priceAnomalies: unknown[] }).priceAnomalies.length} anomalies`);
+await time(
+  'subsidyReport 临猗县 (140821), June',
+  () =>
+    gql(
+      `{ subsidyReport(county: "140821", month: "${year}-06") { totalAmount upstream { parcels eligible flagged } downstream { parcels } byCourier { courierCode amount } parcels(first: 100) { trackingNumber flags } } }`,
+      {},
+    ),
+  (d) => `${(d as { subsidyReport: { upstream: { parcels: number } } }).subsidyReport.upstream.parcels} upstream parcels`,
+);
+await time(
+  'villageCoverage province (121 counties)',
+  () => gql(`{ villageCoverage(region: "14", asOf: "${year}-12-31") { countyCode villagesWithRecentDelivery } }`, {}),
+  (d) => `${(d as { villageCoverage: unknown[] }).villageCoverage.length} counties`,
+);
+await time(
+  'courierQuality province, one month',
+  () => gql(`{ courierQuality(region: "14", from: "${year}-06-01", to: "${year}-06-30") { courierCode parcels onTimeRate } }`, {}),
+  (d) => `${(d as { courierQuality: unknown[] }).courierQuality.length} couriers`,
+);
+await time(
+  'priceAnomalies province, one month, k=3',
+  () => gql(`{ priceAnomalies(from: "${year}-06-01", to: "${year}-06-30") { day } }`, {}),
+  (d) => `${(d as { priceAnomalies: unknown[] }).priceAnomalies.length} anomalies`,
+);
 
 if (process.env.BENCH_COMPARE) {
-  await time('(without rollup) parcels per county straight from shipment, year', async () =>
-    (await db.query(`select left(case when direction = 'DOWNSTREAM' then coalesce(destination_region_code, destination_code) else coalesce(origin_region_code, origin_code) end, 6) as county,
+  await time(
+    '(without rollup) parcels per county straight from shipment, year',
+    async () =>
+      (
+        await db.query(
+          `select left(case when direction = 'DOWNSTREAM' then coalesce(destination_region_code, destination_code) else coalesce(origin_region_code, origin_code) end, 6) as county,
                             count(*), count(*) filter (where is_farm_product), count(*) filter (where status = 'DELIVERED')
-                       from shipment where (coalesce(picked_up_at, ingested_at) at time zone 'Asia/Shanghai')::date between $1 and $2 group by 1`, [from, to])).rows,
-  (r) => `${(r as unknown[]).length} rows`);
+                       from shipment where (coalesce(picked_up_at, ingested_at) at time zone 'Asia/Shanghai')::date between $1 and $2 group by 1`,
+          [from, to],
+        )
+      ).rows,
+    (r) => `${(r as unknown[]).length} rows`,
+  );
 }
 
 await db.end();

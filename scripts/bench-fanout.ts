@@ -81,7 +81,11 @@ async function fetchRetry(url: string, init?: RequestInit): Promise<Response> {
     }
   }
 }
-const dbUrl = (db: string) => { const u = new URL(ADMIN); u.pathname = `/${db}`; return u.toString(); };
+const dbUrl = (db: string) => {
+  const u = new URL(ADMIN);
+  u.pathname = `/${db}`;
+  return u.toString();
+};
 const pct = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : Number.NaN);
 
 // ---------------------------------------------------------------- servers
@@ -139,13 +143,18 @@ function spawnNode(script: string, env: Record<string, string>, name: string): P
   const [command, args] = pinned(0, [process.execPath, '--inspect=127.0.0.1:0', '--import', '@swc-node/register/esm-register', script]);
   const child = spawn(command, args, {
     // BENCH_SERVER_NODE_OPTIONS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof": a CPU profile of every server process.
-    cwd: ROOT, env: { ...process.env, ...env, ...(process.env.BENCH_SERVER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_SERVER_NODE_OPTIONS } : {}) }, stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: ROOT,
+    env: { ...process.env, ...env, ...(process.env.BENCH_SERVER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_SERVER_NODE_OPTIONS } : {}) },
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   let inspector: string | undefined;
   child.stderr!.on('data', (chunk: Buffer) => {
     const text = String(chunk);
     inspector ??= /Debugger listening on (ws:\/\/\S+)/.exec(text)?.[1];
-    const rest = text.split('\n').filter((l) => l && !/Debugger listening|For help, see|Debugger attached|Waiting for the debugger/.test(l)).join('\n');
+    const rest = text
+      .split('\n')
+      .filter((l) => l && !/Debugger listening|For help, see|Debugger attached|Waiting for the debugger/.test(l))
+      .join('\n');
     if (rest) process.stderr.write(`${rest}\n`);
   });
   const memory = async () => {
@@ -163,7 +172,8 @@ function spawnNode(script: string, env: Record<string, string>, name: string): P
       if (/listening/.test(out)) {
         child.stdout!.off('data', onData);
         // BENCH_SERVER_LOG=<dir>: each server's log in <dir>/<name>.log (to see what a server did while a case failed).
-        if (process.env.BENCH_SERVER_LOG) child.stdout!.pipe(fs.createWriteStream(path.join(process.env.BENCH_SERVER_LOG, `${name.replace(/\W+/g, '-')}-${Date.now()}.log`)));
+        if (process.env.BENCH_SERVER_LOG)
+          child.stdout!.pipe(fs.createWriteStream(path.join(process.env.BENCH_SERVER_LOG, `${name.replace(/\W+/g, '-')}-${Date.now()}.log`)));
         else child.stdout!.resume();
         resolve({ child, memory, cpuMs });
       }
@@ -173,15 +183,20 @@ function spawnNode(script: string, env: Record<string, string>, name: string): P
   });
 }
 
-const stopChild = (child: ChildProcess) => new Promise<void>((resolve) => {
-  if (child.exitCode !== null) return resolve();
-  child.once('exit', () => resolve());
-  child.kill('SIGTERM');
-  setTimeout(() => child.kill('SIGKILL'), 15_000).unref();
-});
+const stopChild = (child: ChildProcess) =>
+  new Promise<void>((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+    setTimeout(() => child.kill('SIGKILL'), 15_000).unref();
+  });
 
 async function startBare(port: number): Promise<Server> {
-  const { child, memory, cpuMs } = await spawnNode('scripts/lib/bare-ws-server.ts', { PORT: String(port), LISTEN_BACKLOG: String(LISTEN_BACKLOG) }, 'bare server');
+  const { child, memory, cpuMs } = await spawnNode(
+    'scripts/lib/bare-ws-server.ts',
+    { PORT: String(port), LISTEN_BACKLOG: String(LISTEN_BACKLOG) },
+    'bare server',
+  );
   const stats = async () => (await (await fetchRetry(`http://127.0.0.1:${port}/stats`)).json()) as { subscriptions: number };
   return {
     name: 'bare graphql-ws',
@@ -189,23 +204,53 @@ async function startBare(port: number): Promise<Server> {
     subscriptions: async () => (await stats()).subscriptions,
     memory,
     cpuMs,
-    trigger: (round) => ({ url: `http://127.0.0.1:${port}/publish`, headers: {}, body: JSON.stringify({ courier: 'yunda', trackingNumber: round }), expectAccepted: false }),
+    trigger: (round) => ({
+      url: `http://127.0.0.1:${port}/publish`,
+      headers: {},
+      body: JSON.stringify({ courier: 'yunda', trackingNumber: round }),
+      expectAccepted: false,
+    }),
     stop: () => stopChild(child),
   };
 }
 
 async function startHubs(ports: number[], redisUrl: string | undefined): Promise<Server> {
   const prefix = `bench-fanout-${process.pid}-${Date.now()}:`;
-  const spawned = await Promise.all(ports.map((port) => spawnNode('src/main.ts', {
-    DATABASE_URL: dbUrl(DB), PORT: String(port), HOST: '127.0.0.1', SEED_DEMO: 'false', LOG_LEVEL: 'info', DB_POOL_SIZE: '10',
-    DELAY_SCAN_INTERVAL_S: '0', CONNECTOR_SCHEDULER: 'false', RATE_LIMIT_PER_SECOND: '1000000', RATE_LIMIT_BURST: '1000000', DEMO_MODE: 'false',
-    REDIS_URL: redisUrl ?? '', REDIS_CHANNEL_PREFIX: prefix, NODE_ENV: 'production', LISTEN_BACKLOG: String(LISTEN_BACKLOG),
-    // All the bench's subscribers share one key: lift the per-key socket cap (issue #11) as the rate limits are.
-    WS_MAX_SOCKETS_PER_KEY: '1000000', SECRETS_KEY: SECRETS_KEY.toString('base64'), METRICS_TOKEN,
-  }, `hub on ${port}`)));
+  const spawned = await Promise.all(
+    ports.map((port) =>
+      spawnNode(
+        'src/main.ts',
+        {
+          DATABASE_URL: dbUrl(DB),
+          PORT: String(port),
+          HOST: '127.0.0.1',
+          SEED_DEMO: 'false',
+          LOG_LEVEL: 'info',
+          DB_POOL_SIZE: '10',
+          DELAY_SCAN_INTERVAL_S: '0',
+          CONNECTOR_SCHEDULER: 'false',
+          RATE_LIMIT_PER_SECOND: '1000000',
+          RATE_LIMIT_BURST: '1000000',
+          DEMO_MODE: 'false',
+          REDIS_URL: redisUrl ?? '',
+          REDIS_CHANNEL_PREFIX: prefix,
+          NODE_ENV: 'production',
+          LISTEN_BACKLOG: String(LISTEN_BACKLOG),
+          // All the bench's subscribers share one key: lift the per-key socket cap (issue #11) as the rate limits are.
+          WS_MAX_SOCKETS_PER_KEY: '1000000',
+          SECRETS_KEY: SECRETS_KEY.toString('base64'),
+          METRICS_TOKEN,
+        },
+        `hub on ${port}`,
+      ),
+    ),
+  );
   const metric = async (port: number, name: string) => {
     const text = await (await fetchRetry(`http://127.0.0.1:${port}/metrics`, { headers: metricsHeaders })).text();
-    return text.split('\n').filter((l) => l.split(/[ {]/)[0] === name).reduce((s, l) => s + Number(l.trim().split(' ').at(-1)), 0);
+    return text
+      .split('\n')
+      .filter((l) => l.split(/[ {]/)[0] === name)
+      .reduce((s, l) => s + Number(l.trim().split(' ').at(-1)), 0);
   };
   const sum = async (name: string) => (await Promise.all(ports.map((p) => metric(p, name)))).reduce((a, b) => a + b, 0);
   let n = 0;
@@ -219,15 +264,29 @@ async function startHubs(ports: number[], redisUrl: string | undefined): Promise
     },
     cpuMs: async () => (await Promise.all(spawned.map((s) => s.cpuMs()))).reduce((a, b) => a + b, 0),
     trigger(round) {
-      const body = JSON.stringify({ events: [{ trackingNumber: round, status: 'IN_TRANSIT', occurredAt: new Date(Date.now() - 60_000).toISOString(), eventId: `${round}-${n++}`, location: { regionCode: '140821' } }] });
+      const body = JSON.stringify({
+        events: [
+          {
+            trackingNumber: round,
+            status: 'IN_TRANSIT',
+            occurredAt: new Date(Date.now() - 60_000).toISOString(),
+            eventId: `${round}-${n++}`,
+            location: { regionCode: '140821' },
+          },
+        ],
+      });
       const ts = Math.floor(Date.now() / 1000);
       const sig = createHmac('sha256', SECRET).update(`${ts}.${body}`).digest('hex');
       return {
-        url: `http://127.0.0.1:${ports[0]}/hooks/couriers/yunda`, body, expectAccepted: true,
+        url: `http://127.0.0.1:${ports[0]}/hooks/couriers/yunda`,
+        body,
+        expectAccepted: true,
         headers: { 'content-type': 'application/json', 'x-hub-timestamp': String(ts), 'x-hub-signature': `sha256=${sig}` },
       };
     },
-    stop: async () => { await Promise.all(spawned.map((s) => stopChild(s.child))); },
+    stop: async () => {
+      await Promise.all(spawned.map((s) => stopChild(s.child)));
+    },
   };
 }
 
@@ -243,7 +302,13 @@ class Clients {
   readonly #waiting = new Map<number, { resolve: (value: never) => void; reject: (error: Error) => void }>();
 
   constructor() {
-    const [command, args] = pinned(1, [process.execPath, '--max-old-space-size=4096', '--import', '@swc-node/register/esm-register', 'scripts/lib/fanout-clients.ts']);
+    const [command, args] = pinned(1, [
+      process.execPath,
+      '--max-old-space-size=4096',
+      '--import',
+      '@swc-node/register/esm-register',
+      'scripts/lib/fanout-clients.ts',
+    ]);
     this.#child = spawn(command, args, { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     this.#child.on('message', (message: { seq: number; result?: never; error?: string }) => {
       const waiter = this.#waiting.get(message.seq);
@@ -251,7 +316,9 @@ class Clients {
       if (message.error !== undefined) waiter?.reject(new Error(message.error));
       else waiter?.resolve(message.result!);
     });
-    this.#child.once('exit', (code) => { for (const w of this.#waiting.values()) w.reject(new Error(`load generator exited with ${code}`)); });
+    this.#child.once('exit', (code) => {
+      for (const w of this.#waiting.values()) w.reject(new Error(`load generator exited with ${code}`));
+    });
   }
 
   call<T>(command: object): Promise<T> {
@@ -269,9 +336,21 @@ class Clients {
   }
 }
 
-interface Measured { ms: number; cpuMs: number; elu: number }
-interface Opened extends Measured { accepted: number; failures: Record<string, number> }
-interface Round extends Measured { arrived: number; latencies: number[]; late: number; closedLater: Record<string, number> }
+interface Measured {
+  ms: number;
+  cpuMs: number;
+  elu: number;
+}
+interface Opened extends Measured {
+  accepted: number;
+  failures: Record<string, number>;
+}
+interface Round extends Measured {
+  arrived: number;
+  latencies: number[];
+  late: number;
+  closedLater: Record<string, number>;
+}
 
 interface CaseResult {
   server: string;
@@ -328,13 +407,16 @@ async function closeAll(server: Server, clients: Clients): Promise<void> {
   for (let i = 0; i < 300 && (await server.subscriptions()) > 0; i++) await sleep(100);
 }
 
-const mergeCounts = (into: Map<string, number>, counts: Record<string, number>) => { for (const [k, v] of Object.entries(counts)) into.set(k, (into.get(k) ?? 0) + v); };
+const mergeCounts = (into: Map<string, number>, counts: Record<string, number>) => {
+  for (const [k, v] of Object.entries(counts)) into.set(k, (into.get(k) ?? 0) + v);
+};
 const describeCounts = (counts: Map<string, number>) => [...counts].map(([k, v]) => `${k}: ${v}`).join(', ') || 'none';
 
 async function runCase(server: Server, n: number, payload: object, connectionParams: object): Promise<CaseResult> {
   const clients = new Clients();
   try {
-    const open = (count: number) => clients.call<Opened>({ cmd: 'open', urls: server.wsUrls, n: count, payload, connectionParams, handshakeTimeoutMs: HANDSHAKE_TIMEOUT_MS });
+    const open = (count: number) =>
+      clients.call<Opened>({ cmd: 'open', urls: server.wsUrls, n: count, payload, connectionParams, handshakeTimeoutMs: HANDSHAKE_TIMEOUT_MS });
     const push = () => {
       const tag = `FO${Date.now().toString(36).toUpperCase()}${Math.floor(Math.random() * 1e6)}`;
       const { expectAccepted, ...request } = server.trigger(tag);
@@ -376,16 +458,26 @@ async function runCase(server: Server, n: number, payload: object, connectionPar
     const sorted = latencies.sort((a, b) => a - b);
     const accepted = Math.max(1, opened.accepted);
     return {
-      server: server.name, subscribers: n, accepted: opened.accepted, registered,
-      p50: pct(sorted, 50), p99: pct(sorted, 99), max: sorted.at(-1) ?? Number.NaN,
-      delivered, expected: n * ROUNDS, late,
+      server: server.name,
+      subscribers: n,
+      accepted: opened.accepted,
+      registered,
+      p50: pct(sorted, 50),
+      p99: pct(sorted, 99),
+      max: sorted.at(-1) ?? Number.NaN,
+      delivered,
+      expected: n * ROUNDS,
+      late,
       failures: describeCounts(new Map(Object.entries(opened.failures))),
       closedLater: describeCounts(closedLater),
       heapPerSubKB: (after.heap - before.heap) / accepted / 1024,
       heapNoiseKB: (after.spread + before.spread) / accepted / 1024,
       rssPerSubKB: (after.rss - before.rss) / accepted / 1024,
-      openMs: opened.ms, openElu: opened.elu,
-      clientCpuMs: median(clientCpu), serverCpuMs: median(serverCpu), clientElu: median(clientElu),
+      openMs: opened.ms,
+      openElu: opened.elu,
+      clientCpuMs: median(clientCpu),
+      serverCpuMs: median(serverCpu),
+      clientElu: median(clientElu),
     };
   } finally {
     await clients.stop();
@@ -407,8 +499,14 @@ async function prepareDatabase(): Promise<string> {
   await conn.execute(`insert into courier_credential (courier_id, secret) select id, ? from courier`, [secretBox(SECRETS_KEY).seal(SECRET)]);
   const [org] = await conn.execute<{ id: number }[]>(`insert into organisation (name, kind) values ('bench-fanout-official', 'AGENCY') returning id`);
   const key = generateApiKey();
-  await conn.execute('insert into api_key (key_id, secret_hash, organisation_id, role, scopes, label) values (?, ?, ?, ?, ?, ?)',
-    [key.keyId, key.secretHash, org.id, 'OFFICIAL', '{READ}', 'bench-fanout']);
+  await conn.execute('insert into api_key (key_id, secret_hash, organisation_id, role, scopes, label) values (?, ?, ?, ?, ?, ?)', [
+    key.keyId,
+    key.secretHash,
+    org.id,
+    'OFFICIAL',
+    '{READ}',
+    'bench-fanout',
+  ]);
   await orm.close(true);
   return key.plaintext;
 }
@@ -416,7 +514,10 @@ async function prepareDatabase(): Promise<string> {
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => { const { port } = s.address() as net.AddressInfo; s.close(() => resolve(port)); });
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
     s.on('error', reject);
   });
 }
@@ -427,7 +528,13 @@ async function startRedis(): Promise<{ url: string; stop: () => Promise<void> } 
   const port = await freePort();
   const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
   for (let i = 0; i < 100; i++) {
-    const up = await new Promise<boolean>((resolve) => { const s = net.connect(port, '127.0.0.1', () => { s.end(); resolve(true); }); s.on('error', () => resolve(false)); });
+    const up = await new Promise<boolean>((resolve) => {
+      const s = net.connect(port, '127.0.0.1', () => {
+        s.end();
+        resolve(true);
+      });
+      s.on('error', () => resolve(false));
+    });
     if (up) break;
     await sleep(100);
   }
@@ -437,17 +544,40 @@ async function startRedis(): Promise<{ url: string; stop: () => Promise<void> } 
 // ---------------------------------------------------------------- main
 
 const limit = spawnSync('sh', ['-c', 'ulimit -n'], { encoding: 'utf8' }).stdout.trim();
-console.log(`machine: ${os.cpus().length} x ${os.cpus()[0]?.model}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}, load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}, open files limit ${limit}`);
-if (Number(limit) < Math.max(...SIZES) + 1000) console.log(`warning: the open-files limit (${limit}) is below ${Math.max(...SIZES) + 1000}; run through "npm run bench:fanout", which raises it`);
+console.log(
+  `machine: ${os.cpus().length} x ${os.cpus()[0]?.model}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}, load ${os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}, open files limit ${limit}`,
+);
+if (Number(limit) < Math.max(...SIZES) + 1000)
+  console.log(`warning: the open-files limit (${limit}) is below ${Math.max(...SIZES) + 1000}; run through "npm run bench:fanout", which raises it`);
 const apiKey = await prepareDatabase();
 const redis = await startRedis();
-const HUB_SUB = { query: 'subscription ($c: String) { shipmentUpdated(courier: $c) { shipment { trackingNumber status } newEvents { status } } }', variables: { c: 'yunda' } };
+const HUB_SUB = {
+  query: 'subscription ($c: String) { shipmentUpdated(courier: $c) { shipment { trackingNumber status } newEvents { status } } }',
+  variables: { c: 'yunda' },
+};
 const results: CaseResult[] = [];
 const report = (r: CaseResult) => {
   results.push(r);
   const round1 = (v: number) => +v.toFixed(1);
-  console.log(JSON.stringify({ ...r, p50: round1(r.p50), p99: round1(r.p99), max: round1(r.max), heapPerSubKB: +r.heapPerSubKB.toFixed(2), heapNoiseKB: +r.heapNoiseKB.toFixed(2),
-    rssPerSubKB: +r.rssPerSubKB.toFixed(2), openMs: Math.round(r.openMs), openElu: +r.openElu.toFixed(2), clientCpuMs: round1(r.clientCpuMs), serverCpuMs: round1(r.serverCpuMs), clientElu: +r.clientElu.toFixed(2) }));
+  console.log(
+    JSON.stringify({
+      ...r,
+      p50: round1(r.p50),
+      p99: round1(r.p99),
+      max: round1(r.max),
+      heapPerSubKB: +r.heapPerSubKB.toFixed(2),
+      heapNoiseKB: +r.heapNoiseKB.toFixed(2),
+      rssPerSubKB: +r.rssPerSubKB.toFixed(2),
+      openMs: Math.round(r.openMs),
+      openElu: +r.openElu.toFixed(2),
+      clientCpuMs: round1(r.clientCpuMs),
+      serverCpuMs: round1(r.serverCpuMs),
+      clientElu: +r.clientElu.toFixed(2),
+    }),
+  );
 };
 /** A case that could not run at all (a server that would not start, the generator crashing) is reported, not fatal. */
 const attempt = async (name: string, n: number, run: () => Promise<CaseResult>) => {
@@ -455,23 +585,53 @@ const attempt = async (name: string, n: number, run: () => Promise<CaseResult>) 
     report(await run());
   } catch (error) {
     console.error(`${name} at ${n}: ${(error as Error).stack ?? error}`);
-    results.push({ server: name, subscribers: n, accepted: 0, registered: 0, p50: NaN, p99: NaN, max: NaN, delivered: 0, expected: n * ROUNDS, late: 0, failures: `case failed: ${(error as Error).message.slice(0, 80)}`,
-      closedLater: 'none', heapPerSubKB: NaN, heapNoiseKB: NaN, rssPerSubKB: NaN, openMs: NaN, openElu: NaN, clientCpuMs: NaN, serverCpuMs: NaN, clientElu: NaN });
+    results.push({
+      server: name,
+      subscribers: n,
+      accepted: 0,
+      registered: 0,
+      p50: NaN,
+      p99: NaN,
+      max: NaN,
+      delivered: 0,
+      expected: n * ROUNDS,
+      late: 0,
+      failures: `case failed: ${(error as Error).message.slice(0, 80)}`,
+      closedLater: 'none',
+      heapPerSubKB: NaN,
+      heapNoiseKB: NaN,
+      rssPerSubKB: NaN,
+      openMs: NaN,
+      openElu: NaN,
+      clientCpuMs: NaN,
+      serverCpuMs: NaN,
+      clientElu: NaN,
+    });
   }
 };
-console.log(`listen backlog ${LISTEN_BACKLOG} for every server; load generator in its own process${PIN ? '; servers pinned to CPU 0, load generator to CPU 1' : ' (BENCH_PIN=1 to pin servers and generator to separate CPUs)'}; ${MEMORY_SAMPLES} memory readings per point\n`);
+console.log(
+  `listen backlog ${LISTEN_BACKLOG} for every server; load generator in its own process${PIN ? '; servers pinned to CPU 0, load generator to CPU 1' : ' (BENCH_PIN=1 to pin servers and generator to separate CPUs)'}; ${MEMORY_SAMPLES} memory readings per point\n`,
+);
 try {
   for (const n of SIZES) {
     if (CASES.has('bare')) {
       await attempt('bare graphql-ws', n, async () => {
         const bare = await startBare(await freePort());
-        try { return await runCase(bare, n, HUB_SUB, {}); } finally { await bare.stop(); }
+        try {
+          return await runCase(bare, n, HUB_SUB, {});
+        } finally {
+          await bare.stop();
+        }
       });
     }
     if (CASES.has('hub')) {
       await attempt('hub', n, async () => {
         const hub = await startHubs([await freePort()], undefined);
-        try { return await runCase(hub, n, HUB_SUB, { authorization: `Bearer ${apiKey}` }); } finally { await hub.stop(); }
+        try {
+          return await runCase(hub, n, HUB_SUB, { authorization: `Bearer ${apiKey}` });
+        } finally {
+          await hub.stop();
+        }
       });
     }
     if (redis && CASES.has('pair')) {
@@ -480,7 +640,11 @@ try {
         let second = await freePort();
         while (second === first) second = await freePort();
         const pair = await startHubs([first, second], redis.url);
-        try { return await runCase(pair, n, HUB_SUB, { authorization: `Bearer ${apiKey}` }); } finally { await pair.stop(); }
+        try {
+          return await runCase(pair, n, HUB_SUB, { authorization: `Bearer ${apiKey}` });
+        } finally {
+          await pair.stop();
+        }
       });
     }
   }
@@ -493,10 +657,18 @@ try {
 }
 
 const fmt = (v: number, digits = 1) => (Number.isFinite(v) ? v.toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : '–');
-console.log(`\n${ROUNDS} rounds per case, one update per round to every subscriber, one socket per subscriber; latency from sending the POST to the subscriber's message.`);
-console.log('Anchor: the bare graphql-ws server at the same size in this run. Targets (issue #13): hub p99 ≤ 1.25× bare, every socket accepted, every update delivered, heap ≤ 10 KB per subscription.');
-console.log('CPU per round: ms of CPU the load generator / the server(s) spent on one update; generator busy = its event-loop utilisation (near 100 %: the latency is the generator\'s).\n');
-console.log('| server | subscribers | accepted | p50 ms | p99 ms (bare) | p99 / bare (target ≤ 1.25×) | delivered / expected (late) | heap KB/sub ± noise (target ≤ 10) | RSS KB/sub | CPU ms/round generator / server | generator busy | open ms | handshake failures | closed later |');
+console.log(
+  `\n${ROUNDS} rounds per case, one update per round to every subscriber, one socket per subscriber; latency from sending the POST to the subscriber's message.`,
+);
+console.log(
+  'Anchor: the bare graphql-ws server at the same size in this run. Targets (issue #13): hub p99 ≤ 1.25× bare, every socket accepted, every update delivered, heap ≤ 10 KB per subscription.',
+);
+console.log(
+  "CPU per round: ms of CPU the load generator / the server(s) spent on one update; generator busy = its event-loop utilisation (near 100 %: the latency is the generator's).\n",
+);
+console.log(
+  '| server | subscribers | accepted | p50 ms | p99 ms (bare) | p99 / bare (target ≤ 1.25×) | delivered / expected (late) | heap KB/sub ± noise (target ≤ 10) | RSS KB/sub | CPU ms/round generator / server | generator busy | open ms | handshake failures | closed later |',
+);
 console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |');
 const verdicts: string[] = [];
 const largest = Math.max(...SIZES);
@@ -513,6 +685,8 @@ for (const r of results) {
     if (r.subscribers === largest && !(r.heapPerSubKB <= 10)) misses.push(`heap ${fmt(r.heapPerSubKB)} KB/sub`);
     verdicts.push(`${r.server} at ${r.subscribers.toLocaleString('en')}: ${misses.length ? `NOT MET (${misses.join(', ')})` : 'met'}`);
   }
-  console.log(`| ${r.server} | ${r.subscribers.toLocaleString('en')} | ${r.accepted.toLocaleString('en')} | ${fmt(r.p50)} | ${fmt(r.p99)}${isHub ? ` (${fmt(bare?.p99 ?? NaN)})` : ''} | ${isHub ? `${fmt(ratio, 2)}×` : '1 (anchor)'} | ${r.delivered.toLocaleString('en')} / ${r.expected.toLocaleString('en')}${r.late ? ` (${r.late.toLocaleString('en')} late)` : ''} | ${fmt(r.heapPerSubKB)} ± ${fmt(r.heapNoiseKB)} | ${fmt(r.rssPerSubKB)} | ${fmt(r.clientCpuMs, 0)} / ${fmt(r.serverCpuMs, 0)} | ${fmt(r.clientElu * 100, 0)} % | ${fmt(r.openMs, 0)} | ${r.failures} | ${r.closedLater} |`);
+  console.log(
+    `| ${r.server} | ${r.subscribers.toLocaleString('en')} | ${r.accepted.toLocaleString('en')} | ${fmt(r.p50)} | ${fmt(r.p99)}${isHub ? ` (${fmt(bare?.p99 ?? NaN)})` : ''} | ${isHub ? `${fmt(ratio, 2)}×` : '1 (anchor)'} | ${r.delivered.toLocaleString('en')} / ${r.expected.toLocaleString('en')}${r.late ? ` (${r.late.toLocaleString('en')} late)` : ''} | ${fmt(r.heapPerSubKB)} ± ${fmt(r.heapNoiseKB)} | ${fmt(r.rssPerSubKB)} | ${fmt(r.clientCpuMs, 0)} / ${fmt(r.serverCpuMs, 0)} | ${fmt(r.clientElu * 100, 0)} % | ${fmt(r.openMs, 0)} | ${r.failures} | ${r.closedLater} |`,
+  );
 }
 console.log(`\ntargets: ${verdicts.join('; ') || 'no hub case ran'}`);

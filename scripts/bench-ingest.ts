@@ -32,10 +32,46 @@ const CONNECTOR = 'bench-xinfadi';
 
 // Trade names in the list's style (specs and packaging in brackets, per-piece names, names the catalogue lacks).
 const NAMES = [
-  '富士（纸袋Φ85以上）', '花牛(Φ70-85)', '国光', '王林苹果', '黄元帅', '红富士', '鸭梨', '雪花梨', '丰水梨', '库尔勒香梨', '酥梨', '皇冠梨',
-  '国产香蕉', '泰国香蕉', '箱装菠萝（上六下六）', '椰青/个', '柠檬', '木瓜', '哈密瓜', '麒麟西瓜', '京欣西瓜', '巨峰葡萄', '红提葡萄', '玫瑰香',
-  '猕猴桃（海沃德）', '蜜柚', '红心蜜柚', '冬枣', '山楂', '油桃', '久红瑞', '长香玉', '西州密', '黑美人', '赣南脐橙Ф70-Ф95', '芦柑', '砂糖桔',
-  '草莓', '樱桃', '板栗',
+  '富士（纸袋Φ85以上）',
+  '花牛(Φ70-85)',
+  '国光',
+  '王林苹果',
+  '黄元帅',
+  '红富士',
+  '鸭梨',
+  '雪花梨',
+  '丰水梨',
+  '库尔勒香梨',
+  '酥梨',
+  '皇冠梨',
+  '国产香蕉',
+  '泰国香蕉',
+  '箱装菠萝（上六下六）',
+  '椰青/个',
+  '柠檬',
+  '木瓜',
+  '哈密瓜',
+  '麒麟西瓜',
+  '京欣西瓜',
+  '巨峰葡萄',
+  '红提葡萄',
+  '玫瑰香',
+  '猕猴桃（海沃德）',
+  '蜜柚',
+  '红心蜜柚',
+  '冬枣',
+  '山楂',
+  '油桃',
+  '久红瑞',
+  '长香玉',
+  '西州密',
+  '黑美人',
+  '赣南脐橙Ф70-Ф95',
+  '芦柑',
+  '砂糖桔',
+  '草莓',
+  '樱桃',
+  '板栗',
 ];
 
 /** mulberry32: a small seeded PRNG, so every run generates the same file. */
@@ -117,7 +153,9 @@ async function main(): Promise<void> {
     let copySeconds: number;
     try {
       await client.query('drop table if exists bench_copy_bare');
-      await client.query(`create table bench_copy_bare ("品名" text, "最低价" numeric, "平均价" numeric, "最高价" numeric, "规格" text, "单位" text, "发布日期" date)`);
+      await client.query(
+        `create table bench_copy_bare ("品名" text, "最低价" numeric, "平均价" numeric, "最高价" numeric, "规格" text, "单位" text, "发布日期" date)`,
+      );
       cpu0 = await sampleCpu(pool, database);
       t0 = Date.now();
       await pipeline(fs.createReadStream(file), client.query(copyFrom(`copy bench_copy_bare from stdin with (format csv, header true, encoding 'UTF8')`)));
@@ -131,16 +169,25 @@ async function main(): Promise<void> {
     const pipelineRate = ROWS / pipelineSeconds;
     const copyRate = ROWS / copySeconds;
     const { stored, duplicates, rejected, unmatched } = result.counts;
-    console.log(`pipeline: ${ROWS.toLocaleString('en')} rows in ${pipelineSeconds.toFixed(1)} s = ${Math.round(pipelineRate).toLocaleString('en')} rows/s (stored ${stored}, duplicates ${duplicates}, rejected ${rejected}, unmatched ${unmatched})`);
+    console.log(
+      `pipeline: ${ROWS.toLocaleString('en')} rows in ${pipelineSeconds.toFixed(1)} s = ${Math.round(pipelineRate).toLocaleString('en')} rows/s (stored ${stored}, duplicates ${duplicates}, rejected ${rejected}, unmatched ${unmatched})`,
+    );
     console.log(`plain COPY: ${ROWS.toLocaleString('en')} rows in ${copySeconds.toFixed(1)} s = ${Math.round(copyRate).toLocaleString('en')} rows/s`);
-    console.log(`ratio: the pipeline runs at ${((100 * pipelineRate) / copyRate).toFixed(0)}% of plain COPY (COPY is ${(copyRate / pipelineRate).toFixed(1)}x faster); target: >= 100,000 rows/s and >= 15%`);
+    console.log(
+      `ratio: the pipeline runs at ${((100 * pipelineRate) / copyRate).toFixed(0)}% of plain COPY (COPY is ${(copyRate / pipelineRate).toFixed(1)}x faster); target: >= 100,000 rows/s and >= 15%`,
+    );
     // CPU per million rows: what a shared machine's load does not move much (the machine's idle cores do not show here).
     const perMillion = (ms: number | undefined) => (ms === undefined ? 'n/a' : `${((ms / ROWS) * 1e3).toFixed(1)} s`);
-    console.log(`CPU per 1M rows: pipeline: hub ${perMillion(pipelineCpu.self)} + PostgreSQL ${perMillion(pipelineCpu.server)}; plain COPY: client ${perMillion(copyCpu!.self)} + PostgreSQL ${perMillion(copyCpu!.server)}`);
-    const [{ parts }] = await em.getConnection().execute<{ parts: string }[]>(
-      `select count(distinct tableoid) as parts from price_observation where source_connector = ?`, [CONNECTOR]);
+    console.log(
+      `CPU per 1M rows: pipeline: hub ${perMillion(pipelineCpu.self)} + PostgreSQL ${perMillion(pipelineCpu.server)}; plain COPY: client ${perMillion(copyCpu!.self)} + PostgreSQL ${perMillion(copyCpu!.server)}`,
+    );
+    const [{ parts }] = await em
+      .getConnection()
+      .execute<{ parts: string }[]>(`select count(distinct tableoid) as parts from price_observation where source_connector = ?`, [CONNECTOR]);
     console.log(`stored into ${parts} monthly partitions of price_observation`);
-    console.log(`| ${ROWS.toLocaleString('en')} | ${BATCH.toLocaleString('en')} | ${Math.round(pipelineRate).toLocaleString('en')} | ${Math.round(copyRate).toLocaleString('en')} | ${(copyRate / pipelineRate).toFixed(1)}x |`);
+    console.log(
+      `| ${ROWS.toLocaleString('en')} | ${BATCH.toLocaleString('en')} | ${Math.round(pipelineRate).toLocaleString('en')} | ${Math.round(copyRate).toLocaleString('en')} | ${(copyRate / pipelineRate).toFixed(1)}x |`,
+    );
     await ingest.close();
     await em.getConnection().execute(`delete from price_observation where source_connector = ?`, [CONNECTOR]);
     await em.getConnection().execute(`delete from unmatched_name where ? = any(connectors)`, [CONNECTOR]);

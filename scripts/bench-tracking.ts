@@ -40,7 +40,11 @@ const PORT = Number(process.env.BENCH_PORT ?? 4790);
 const SECRET = 'bench-secret-0123456789';
 const DB = process.env.BENCH_DB ?? 'bench_tracking';
 
-const url = (db: string) => { const u = new URL(ADMIN); u.pathname = `/${db}`; return u.toString(); };
+const url = (db: string) => {
+  const u = new URL(ADMIN);
+  u.pathname = `/${db}`;
+  return u.toString();
+};
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -59,21 +63,49 @@ async function prepareDatabase(): Promise<void> {
 
 async function startHubProcess(): Promise<{ stop: () => Promise<void>; metric: (name: string) => Promise<number> }> {
   const child = spawn(process.execPath, ['--import', '@swc-node/register/esm-register', 'src/main.ts'], {
-    env: { ...process.env, DATABASE_URL: url(DB), PORT: String(PORT), HOST: '127.0.0.1', SEED_DEMO: 'false', LOG_LEVEL: 'warn', DB_POOL_SIZE: '10',
-      DELAY_SCAN_INTERVAL_S: '0', RATE_LIMIT_PER_SECOND: '1000000', RATE_LIMIT_BURST: '1000000', DEMO_MODE: 'true', REDIS_URL: '',
-      METRICS_TOKEN: BENCH_METRICS_TOKEN, WS_MAX_SOCKETS_PER_KEY: String(CONNECTIONS), WS_MAX_SUBSCRIPTIONS_PER_SOCKET: '100000' },
+    env: {
+      ...process.env,
+      DATABASE_URL: url(DB),
+      PORT: String(PORT),
+      HOST: '127.0.0.1',
+      SEED_DEMO: 'false',
+      LOG_LEVEL: 'warn',
+      DB_POOL_SIZE: '10',
+      DELAY_SCAN_INTERVAL_S: '0',
+      RATE_LIMIT_PER_SECOND: '1000000',
+      RATE_LIMIT_BURST: '1000000',
+      DEMO_MODE: 'true',
+      REDIS_URL: '',
+      METRICS_TOKEN: BENCH_METRICS_TOKEN,
+      WS_MAX_SOCKETS_PER_KEY: String(CONNECTIONS),
+      WS_MAX_SUBSCRIPTIONS_PER_SOCKET: '100000',
+    },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   // Up to two minutes: the hub compiles its TypeScript sources at start, slow on a busy machine.
   for (let i = 0; i < 1200; i++) {
-    try { if ((await fetch(`http://127.0.0.1:${PORT}/readyz`)).ok) break; } catch { /* starting */ }
+    try {
+      if ((await fetch(`http://127.0.0.1:${PORT}/readyz`)).ok) break;
+    } catch {
+      /* starting */
+    }
     await sleep(100);
   }
   const metric = async (name: string) => {
     const text = await (await fetch(`http://127.0.0.1:${PORT}/metrics`, { headers: { authorization: `Bearer ${BENCH_METRICS_TOKEN}` } })).text();
-    return text.split('\n').filter((l) => l.split(/[ {]/)[0] === name).reduce((s, l) => s + Number(l.trim().split(' ').at(-1)), 0);
+    return text
+      .split('\n')
+      .filter((l) => l.split(/[ {]/)[0] === name)
+      .reduce((s, l) => s + Number(l.trim().split(' ').at(-1)), 0);
   };
-  return { metric, stop: () => new Promise((resolve) => { child.once('exit', () => resolve()); child.kill('SIGTERM'); }) };
+  return {
+    metric,
+    stop: () =>
+      new Promise((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
 }
 
 const NODES = ['vsp-140821100200', 'ts-140821100', 'cdc-140821', 'sort-1401-taiyuan'];
@@ -86,8 +118,12 @@ function batch(b: number): unknown[] {
   for (let p = 0; p < 200; p++) {
     for (let s = 0; s < 5; s++) {
       events.push({
-        eventId: `b${b}-p${p}-s${s}`, trackingNumber: `BN${String(b).padStart(4, '0')}${String(p).padStart(4, '0')}`, status: STATUSES[s],
-        occurredAt: new Date(base + s * 3_600_000 + p * 1000).toISOString(), description: `扫描 ${s}`, location: { nodeCode: NODES[s % NODES.length] },
+        eventId: `b${b}-p${p}-s${s}`,
+        trackingNumber: `BN${String(b).padStart(4, '0')}${String(p).padStart(4, '0')}`,
+        status: STATUSES[s],
+        occurredAt: new Date(base + s * 3_600_000 + p * 1000).toISOString(),
+        description: `扫描 ${s}`,
+        location: { nodeCode: NODES[s % NODES.length] },
       });
     }
   }
@@ -98,20 +134,26 @@ async function push(courier: string, events: unknown[]): Promise<Response> {
   const body = JSON.stringify({ events });
   const ts = Math.floor(Date.now() / 1000);
   const sig = createHmac('sha256', SECRET).update(`${ts}.${body}`).digest('hex');
-  return fetch(`http://127.0.0.1:${PORT}/hooks/couriers/${courier}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-timestamp': String(ts), 'x-hub-signature': `sha256=${sig}` }, body });
+  return fetch(`http://127.0.0.1:${PORT}/hooks/couriers/${courier}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-hub-timestamp': String(ts), 'x-hub-signature': `sha256=${sig}` },
+    body,
+  });
 }
 
 async function benchIngest(): Promise<Record<string, number>> {
   let next = 0;
   const started = performance.now();
-  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-    while (next < BATCHES) {
-      const b = next++;
-      const res = await push('zhongtong', batch(b));
-      const body = (await res.json()) as { accepted: number };
-      if (body.accepted !== 1000) throw new Error(`batch ${b}: ${JSON.stringify(body).slice(0, 300)}`);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < BATCHES) {
+        const b = next++;
+        const res = await push('zhongtong', batch(b));
+        const body = (await res.json()) as { accepted: number };
+        if (body.accepted !== 1000) throw new Error(`batch ${b}: ${JSON.stringify(body).slice(0, 300)}`);
+      }
+    }),
+  );
   const webhookSeconds = (performance.now() - started) / 1000;
 
   // The same event rows, plain COPY (issue #13's counterpart), into a table with a primary key and one unique index
@@ -119,9 +161,28 @@ async function benchIngest(): Promise<Record<string, number>> {
   // number in flight as the webhook. The hub's figure is compared with the faster of the two.
   const client = new pg.Client({ connectionString: url(DB) });
   await client.connect();
-  const cols = ['source_connector', 'source_key', 'shipment_id', 'occurred_at', 'status', 'raw_code', 'raw_text', 'region_code', 'area_code', 'node_id', 'location', 'temperature_c', 'format'];
+  const cols = [
+    'source_connector',
+    'source_key',
+    'shipment_id',
+    'occurred_at',
+    'status',
+    'raw_code',
+    'raw_text',
+    'region_code',
+    'area_code',
+    'node_id',
+    'location',
+    'temperature_c',
+    'format',
+  ];
   const rows = await client.query({ text: `select ${cols.join(', ')} from tracking_event order by id`, rowMode: 'array' });
-  const cell = (v: unknown) => (v === null || v === undefined ? '\\N' : (v instanceof Date ? v.toISOString() : String(v)).replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r')));
+  const cell = (v: unknown) =>
+    v === null || v === undefined
+      ? '\\N'
+      : (v instanceof Date ? v.toISOString() : String(v)).replace(/[\\\t\n\r]/g, (c) =>
+          c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r',
+        );
   const text = (part: unknown[][]) => part.map((r) => r.map(cell).join('\t')).join('\n') + '\n';
   const plainTable = async (name: string) => {
     await client.query(`drop table if exists ${name}`);
@@ -138,17 +199,19 @@ async function benchIngest(): Promise<Record<string, number>> {
   const pool = new pg.Pool({ connectionString: url(DB), max: CONCURRENCY });
   let chunk = 0;
   started2 = performance.now();
-  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-    while (chunk * 1000 < rows.rows.length) {
-      const part = rows.rows.slice(chunk * 1000, ++chunk * 1000);
-      const c = await pool.connect();
-      try {
-        await pipeline(Readable.from([text(part)]), c.query(copyFrom(copySql('bench_plain_event_chunked'))));
-      } finally {
-        c.release();
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (chunk * 1000 < rows.rows.length) {
+        const part = rows.rows.slice(chunk * 1000, ++chunk * 1000);
+        const c = await pool.connect();
+        try {
+          await pipeline(Readable.from([text(part)]), c.query(copyFrom(copySql('bench_plain_event_chunked'))));
+        } finally {
+          c.release();
+        }
       }
-    }
-  }));
+    }),
+  );
   const chunkedSeconds = (performance.now() - started2) / 1000;
   await pool.end();
   await client.query('drop table bench_plain_event; drop table bench_plain_event_chunked');
@@ -158,9 +221,15 @@ async function benchIngest(): Promise<Record<string, number>> {
   const copyEventsPerSecond = events / copySeconds;
   const chunkedCopyEventsPerSecond = events / chunkedSeconds;
   const counterpart = Math.max(copyEventsPerSecond, chunkedCopyEventsPerSecond);
-  console.log(`webhook: ${events.toLocaleString('en')} events in ${webhookSeconds.toFixed(2)} s = ${Math.round(webhookEventsPerSecond).toLocaleString('en')} events/s (${BATCHES} signed batches of 1,000, ${CONCURRENCY} in flight)`);
-  console.log(`plain COPY, one stream: ${Math.round(copyEventsPerSecond).toLocaleString('en')} events/s; in batches of 1,000 (${CONCURRENCY} in flight): ${Math.round(chunkedCopyEventsPerSecond).toLocaleString('en')} events/s`);
-  console.log(`ratio: the webhook runs at ${((100 * webhookEventsPerSecond) / counterpart).toFixed(0)}% of the faster plain COPY (target: >= 50,000 events/s and >= 25%)`);
+  console.log(
+    `webhook: ${events.toLocaleString('en')} events in ${webhookSeconds.toFixed(2)} s = ${Math.round(webhookEventsPerSecond).toLocaleString('en')} events/s (${BATCHES} signed batches of 1,000, ${CONCURRENCY} in flight)`,
+  );
+  console.log(
+    `plain COPY, one stream: ${Math.round(copyEventsPerSecond).toLocaleString('en')} events/s; in batches of 1,000 (${CONCURRENCY} in flight): ${Math.round(chunkedCopyEventsPerSecond).toLocaleString('en')} events/s`,
+  );
+  console.log(
+    `ratio: the webhook runs at ${((100 * webhookEventsPerSecond) / counterpart).toFixed(0)}% of the faster plain COPY (target: >= 50,000 events/s and >= 25%)`,
+  );
   return { events, webhookSeconds, webhookEventsPerSecond, copySeconds, copyEventsPerSecond, chunkedSeconds, chunkedCopyEventsPerSecond };
 }
 
@@ -168,17 +237,29 @@ async function benchLatency(hub: Awaited<ReturnType<typeof startHubProcess>>, su
   const heapBefore = await hub.metric('hub_nodejs_heap_size_used_bytes');
   const rssBefore = await hub.metric('hub_process_resident_memory_bytes');
   const clients: Client[] = Array.from({ length: Math.min(CONNECTIONS, subscriptions) }, () =>
-    createClient({ url: `ws://127.0.0.1:${PORT}/graphql`, webSocketImpl: WebSocket, retryAttempts: 0, lazy: false }));
+    createClient({ url: `ws://127.0.0.1:${PORT}/graphql`, webSocketImpl: WebSocket, retryAttempts: 0, lazy: false }),
+  );
   const arrivals = new Map<string, number>();
   const waiters = new Map<string, () => void>();
   const disposers: (() => void)[] = [];
   for (let i = 0; i < subscriptions; i++) {
     const n = `LT${String(i).padStart(8, '0')}`;
-    disposers.push(clients[i % clients.length].subscribe({ query: `subscription ($n: String) { shipmentUpdated(trackingNumber: $n) { shipment { trackingNumber status } newEvents { status } } }`, variables: { n } }, {
-      next: () => { arrivals.set(n, performance.now()); waiters.get(n)?.(); },
-      error: (e) => console.error('subscription error', e),
-      complete: () => {},
-    }));
+    disposers.push(
+      clients[i % clients.length].subscribe(
+        {
+          query: `subscription ($n: String) { shipmentUpdated(trackingNumber: $n) { shipment { trackingNumber status } newEvents { status } } }`,
+          variables: { n },
+        },
+        {
+          next: () => {
+            arrivals.set(n, performance.now());
+            waiters.get(n)?.();
+          },
+          error: (e) => console.error('subscription error', e),
+          complete: () => {},
+        },
+      ),
+    );
   }
   for (let i = 0; i < 600 && (await hub.metric('hub_graphql_open_subscriptions')) < subscriptions; i++) await sleep(100);
   const open = await hub.metric('hub_graphql_open_subscriptions');
@@ -192,7 +273,9 @@ async function benchLatency(hub: Awaited<ReturnType<typeof startHubProcess>>, su
     const n = `LT${String(i).padStart(8, '0')}`;
     const arrived = new Promise<void>((resolve) => waiters.set(n, resolve));
     const sent = performance.now();
-    const res = await push('yunda', [{ trackingNumber: n, status: 'IN_TRANSIT', occurredAt: new Date(Date.now() - 60_000 - k * 1000).toISOString(), eventId: `lat-${subscriptions}-${k}` }]);
+    const res = await push('yunda', [
+      { trackingNumber: n, status: 'IN_TRANSIT', occurredAt: new Date(Date.now() - 60_000 - k * 1000).toISOString(), eventId: `lat-${subscriptions}-${k}` },
+    ]);
     await res.arrayBuffer();
     await Promise.race([arrived, sleep(5000)]);
     waiters.delete(n);
@@ -203,9 +286,16 @@ async function benchLatency(hub: Awaited<ReturnType<typeof startHubProcess>>, su
   await Promise.all(clients.map((c) => c.dispose()));
   const sorted = latencies.filter(Number.isFinite).sort((a, b) => a - b);
   return {
-    subscriptions, open, connections: clients.length, pushes: PUSHES, delivered: sorted.length,
-    p50ms: pct(sorted, 50), p99ms: pct(sorted, 99), maxMs: sorted.at(-1),
-    heapPerSubscriptionKB: (heapAfter - heapBefore) / subscriptions / 1024, rssPerSubscriptionKB: (rssAfter - rssBefore) / subscriptions / 1024,
+    subscriptions,
+    open,
+    connections: clients.length,
+    pushes: PUSHES,
+    delivered: sorted.length,
+    p50ms: pct(sorted, 50),
+    p99ms: pct(sorted, 99),
+    maxMs: sorted.at(-1),
+    heapPerSubscriptionKB: (heapAfter - heapBefore) / subscriptions / 1024,
+    rssPerSubscriptionKB: (rssAfter - rssBefore) / subscriptions / 1024,
   };
 }
 

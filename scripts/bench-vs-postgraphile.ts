@@ -136,7 +136,11 @@ if (!fs.existsSync(path.join(peers, 'node_modules/postgraphile-plugin-connection
   console.log(`installing postgraphile@${POSTGRAPHILE} (and the connection filter plugin, for shape b) into ${peers} ...`);
   fs.mkdirSync(peers, { recursive: true });
   fs.writeFileSync(path.join(peers, 'package.json'), JSON.stringify({ name: 'bench-peers', private: true, type: 'module' }));
-  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefix', peers, `postgraphile@${POSTGRAPHILE}`, 'postgraphile-plugin-connection-filter@4.0.1'], { stdio: 'inherit' });
+  execFileSync(
+    'npm',
+    ['install', '--no-audit', '--no-fund', '--prefix', peers, `postgraphile@${POSTGRAPHILE}`, 'postgraphile-plugin-connection-filter@4.0.1'],
+    { stdio: 'inherit' },
+  );
 }
 fs.writeFileSync(path.join(peers, 'graphile.config.mjs'), PEER_CONFIG);
 
@@ -157,11 +161,21 @@ const pool = new pg.Pool({ connectionString: databaseUrl, max: connections });
 /** A COURIER key for shape (c), provisioned straight into the database; returns the key and the courier's id. */
 async function courierKey(): Promise<{ plaintext: string; courierId: number }> {
   const key = generateApiKey();
-  const { rows: [courier] } = await pool.query<{ id: number }>('select id from courier where code = $1', [COURIER]);
-  const { rows: [org] } = await pool.query<{ id: number }>(
+  const {
+    rows: [courier],
+  } = await pool.query<{ id: number }>('select id from courier where code = $1', [COURIER]);
+  const {
+    rows: [org],
+  } = await pool.query<{ id: number }>(
     `insert into organisation (name, kind, courier_id) values ('bench-courier', 'COURIER', $1)
-     on conflict (name) do update set courier_id = excluded.courier_id returning id`, [courier.id]);
-  await pool.query(`insert into api_key (key_id, secret_hash, organisation_id, role, scopes, label) values ($1, $2, $3, 'COURIER', '{READ}', 'bench')`, [key.keyId, key.secretHash, org.id]);
+     on conflict (name) do update set courier_id = excluded.courier_id returning id`,
+    [courier.id],
+  );
+  await pool.query(`insert into api_key (key_id, secret_hash, organisation_id, role, scopes, label) values ($1, $2, $3, 'COURIER', '{READ}', 'bench')`, [
+    key.keyId,
+    key.secretHash,
+    org.id,
+  ]);
   return { plaintext: key.plaintext, courierId: courier.id };
 }
 
@@ -225,8 +239,12 @@ async function load(name: string, url: string, query: string, pid: number, heade
   const result = await autocannon({ url, method: 'POST', headers: allHeaders, body, connections, duration: seconds });
   const requests = Math.max(result.requests.total, 1);
   return {
-    requestsPerSecond: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx,
-    serverCpuMs: (cpuOf(pid) - server) / requests, databaseCpuMs: databaseCpuSince(database) / requests,
+    requestsPerSecond: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    non2xx: result.non2xx,
+    serverCpuMs: (cpuOf(pid) - server) / requests,
+    databaseCpuMs: databaseCpuSince(database) / requests,
   };
 }
 
@@ -252,7 +270,13 @@ async function ceiling(shape: Shape, params: unknown[]): Promise<Figure> {
   );
   latencies.sort((x, y) => x - y);
   const at = (q: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]);
-  return { requestsPerSecond: latencies.length / seconds, p50: at(0.5), p99: at(0.99), non2xx: 0, databaseCpuMs: databaseCpuSince(database) / Math.max(latencies.length, 1) };
+  return {
+    requestsPerSecond: latencies.length / seconds,
+    p50: at(0.5),
+    p99: at(0.99),
+    non2xx: 0,
+    databaseCpuMs: databaseCpuSince(database) / Math.max(latencies.length, 1),
+  };
 }
 
 const cpu = (f: Figure) => `${(f.serverCpuMs ?? 0).toFixed(2)} + ${(f.databaseCpuMs ?? 0).toFixed(2)}`;
@@ -265,15 +289,19 @@ function line(shape: Shape, h: Figure, p: Figure, db: Figure): string {
     `| (${shape.id}) ${shape.title} | ${h.requestsPerSecond.toFixed(1)} | ${p.requestsPerSecond.toFixed(1)} | ${ratio.toFixed(2)}× ${ratio >= TARGET ? 'met' : 'NOT met'} | ` +
     `${db.requestsPerSecond.toFixed(1)} | ${((100 * h.requestsPerSecond) / db.requestsPerSecond).toFixed(0)} % | ${((100 * p.requestsPerSecond) / db.requestsPerSecond).toFixed(0)} % | ` +
     `${h.p50} / ${h.p99} | ${p.p50} / ${p.p99} | ${h.non2xx + p.non2xx} | ` +
-    `${cpu(h)} | ${cpu(p)} | ${cpu(db)} | ${((cpuTotal(p)) / cpuTotal(h)).toFixed(2)}× |`
+    `${cpu(h)} | ${cpu(p)} | ${cpu(db)} | ${(cpuTotal(p) / cpuTotal(h)).toFixed(2)}× |`
   );
 }
 
 try {
   const courier = await courierKey();
   const { rows: products } = await pool.query<{ id: number }>('select id from product where code = $1 or name = $1 or $1 = any(aliases)', [PRODUCT]);
-  console.log(`\n${connections} connections, ${seconds} s each, same database (${databaseUrl.replace(/:[^:@/]*@/, ':***@')}); target: hub ≥ ${TARGET}× PostGraphile`);
-  console.log('| shape | hub req/s | PostGraphile req/s | hub / PostGraphile (target ≥ 1.5) | database ceiling req/s | hub share of ceiling | PostGraphile share | hub p50 / p99 ms | PostGraphile p50 / p99 ms | non-2xx | hub CPU ms/request (server + PostgreSQL) | PostGraphile CPU ms/request | ceiling CPU ms/request | CPU per request, PostGraphile / hub |');
+  console.log(
+    `\n${connections} connections, ${seconds} s each, same database (${databaseUrl.replace(/:[^:@/]*@/, ':***@')}); target: hub ≥ ${TARGET}× PostGraphile`,
+  );
+  console.log(
+    '| shape | hub req/s | PostGraphile req/s | hub / PostGraphile (target ≥ 1.5) | database ceiling req/s | hub share of ceiling | PostGraphile share | hub p50 / p99 ms | PostGraphile p50 / p99 ms | non-2xx | hub CPU ms/request (server + PostgreSQL) | PostGraphile CPU ms/request | ceiling CPU ms/request | CPU per request, PostGraphile / hub |',
+  );
   console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const shape of SHAPES.filter((s) => shapes.has(s.id))) {
     const peerQuery = shape.peer.replace('COURIER_ID', String(courier.courierId)).replace('PRODUCT_IDS', JSON.stringify(products.map((p) => p.id)));

@@ -54,7 +54,9 @@ async function main(): Promise<number> {
     if (command === 'list') {
       if (!ingest.connectors.length) console.log(`No connectors configured (CONNECTORS). Modules in ${ingest.connectorsDir} can still be run by name.`);
       for (const c of ingest.connectors) {
-        console.log(`${c.name}\t${c.module}\t${c.manifest.kind}\t${c.intervalSeconds ? `every ${c.intervalSeconds}s` : 'on demand'}\t${c.enabled ? 'enabled' : 'disabled'}`);
+        console.log(
+          `${c.name}\t${c.module}\t${c.manifest.kind}\t${c.intervalSeconds ? `every ${c.intervalSeconds}s` : 'on demand'}\t${c.enabled ? 'enabled' : 'disabled'}`,
+        );
       }
       return 0;
     }
@@ -80,7 +82,9 @@ async function main(): Promise<number> {
           // No TTY (CI, a pipe): a plain line every few seconds instead of a redrawn bar.
           if (Date.now() - lastLine > 5_000) {
             lastLine = Date.now();
-            console.error(`${counts.read}${total ? `/${total}` : ''} rows, ${speed} rows/s, stored ${counts.stored}, duplicates ${counts.duplicates}, rejected ${counts.rejected}`);
+            console.error(
+              `${counts.read}${total ? `/${total}` : ''} rows, ${speed} rows/s, stored ${counts.stored}, duplicates ${counts.duplicates}, rejected ${counts.rejected}`,
+            );
           }
           return;
         }

@@ -25,7 +25,7 @@ if (!courier || !url) {
 // Secrets are stored sealed with the hub's SECRETS_KEY (issue #11).
 const key = secretsKeyBytes(process.env.SECRETS_KEY ?? '');
 if (!key) {
-  console.error('Set SECRETS_KEY to the hub\'s key (32 bytes, base64 or hex): courier secrets are stored sealed with it.');
+  console.error("Set SECRETS_KEY to the hub's key (32 bytes, base64 or hex): courier secrets are stored sealed with it.");
   process.exit(2);
 }
 useCourierSecretBox(secretBox(key));

@@ -50,11 +50,15 @@ if (Number(existing) > 0) {
 
 // ---- markets and prices ---------------------------------------------------------------------------
 await step(`${extraMarkets} extra wholesale markets in the cities of Shanxi`, () =>
-  sql(`insert into market (code, name, channel, region_code)
+  sql(
+    `insert into market (code, name, channel, region_code)
        select 'bench-market-' || g, '基准批发市场' || g, 'WHOLESALE_MARKET', c.code
          from generate_series(1, ?) g
          join lateral (select code from region where level = 'CITY' order by code offset (g % 11) limit 1) c on true
-       on conflict (code) do nothing`, [extraMarkets]));
+       on conflict (code) do nothing`,
+    [extraMarkets],
+  ),
+);
 
 // Per product a base price (yuan/kg, from the product's category), per market a level, per day a
 // seasonal swing and noise: quotes in the range Shanxi markets report. 3 % of days have no quote.
@@ -145,15 +149,20 @@ await sql(`drop table bench_village`);
 // Pickup and delivery scans for the parcels of one county, so that the subsidy report has scan data to check.
 const SCAN_COUNTY = process.env.BENCH_SCAN_COUNTY ?? '140821';
 await step(`pickup and delivery scans of the parcels of ${SCAN_COUNTY}`, () =>
-  sql(`insert into tracking_event (shipment_id, occurred_at, status, region_code, area_code, source_connector, source_key)
+  sql(
+    `insert into tracking_event (shipment_id, occurred_at, status, region_code, area_code, source_connector, source_key)
        select s.id, e.at, e.status::shipment_status, case when e.area like '14%' and length(e.area) >= 6 then e.area end, e.area, ?, 'py-' || s.id || '-' || e.status
          from shipment s
         cross join lateral (values (s.picked_up_at, 'PICKED_UP', coalesce(s.origin_region_code, s.origin_code)),
                                    (s.delivered_at, 'DELIVERED', coalesce(s.destination_region_code, s.destination_code))) e(at, status, area)
         where (s.origin_region_code like ? or s.destination_region_code like ?) and e.at is not null`,
-    [CONNECTOR, `${SCAN_COUNTY}%`, `${SCAN_COUNTY}%`]));
+    [CONNECTOR, `${SCAN_COUNTY}%`, `${SCAN_COUNTY}%`],
+  ),
+);
 await step('analyze', () => sql('analyze'));
 
 const [{ rollup }] = await sql<{ rollup: string }>(`select count(*) as rollup from parcel_daily_stat`);
-console.log(`done: ${priceRows.toLocaleString('en')} prices, ${parcelRows.toLocaleString('en')} parcels, ${Number(rollup).toLocaleString('en')} rollup rows (parcel_daily_stat)`);
+console.log(
+  `done: ${priceRows.toLocaleString('en')} prices, ${parcelRows.toLocaleString('en')} parcels, ${Number(rollup).toLocaleString('en')} rollup rows (parcel_daily_stat)`,
+);
 await orm.close();

@@ -83,15 +83,25 @@ try {
       scopes,
       expiresInDays: values['expires-days'] ? Number(values['expires-days']) : undefined,
     });
-    console.error(`created key ${issued.key.keyId} (${issued.key.role}, ${values.org}${issued.key.expiresAt ? `, expires ${issued.key.expiresAt.toISOString()}` : ''}); it is shown once:`);
+    console.error(
+      `created key ${issued.key.keyId} (${issued.key.role}, ${values.org}${issued.key.expiresAt ? `, expires ${issued.key.expiresAt.toISOString()}` : ''}); it is shown once:`,
+    );
     console.log(issued.plaintext);
   } else if (command === 'list') {
     const keys = await listApiKeys(em, { organisation: values.org, includeRevoked: values.all });
-    console.table(keys.map((k) => ({
-      keyId: k.keyId, organisation: k.organisation.name, role: k.role, scopes: k.scopes.join(','), label: k.label ?? '',
-      created: k.createdAt.toISOString().slice(0, 16), expires: k.expiresAt?.toISOString().slice(0, 16) ?? '', revoked: k.revokedAt?.toISOString().slice(0, 16) ?? '',
-      lastUsed: k.lastUsedAt?.toISOString().slice(0, 16) ?? '',
-    })));
+    console.table(
+      keys.map((k) => ({
+        keyId: k.keyId,
+        organisation: k.organisation.name,
+        role: k.role,
+        scopes: k.scopes.join(','),
+        label: k.label ?? '',
+        created: k.createdAt.toISOString().slice(0, 16),
+        expires: k.expiresAt?.toISOString().slice(0, 16) ?? '',
+        revoked: k.revokedAt?.toISOString().slice(0, 16) ?? '',
+        lastUsed: k.lastUsedAt?.toISOString().slice(0, 16) ?? '',
+      })),
+    );
   } else if (!keyId) {
     throw new Error(`${command} needs a keyId (see \`npm run keys -- list\`)`);
   } else if (command === 'revoke') {

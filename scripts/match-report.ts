@@ -62,7 +62,11 @@ async function main(): Promise<number> {
   }
   const listName = typeof a.list === 'string' ? a.list : path.basename(a.file).replace(/\.[^.]+$/, '');
   const list = readList(a.file);
-  const gold = new Map(readGold(a.gold).filter((g) => g.list === listName).map((g) => [g.name, g]));
+  const gold = new Map(
+    readGold(a.gold)
+      .filter((g) => g.list === listName)
+      .map((g) => [g.name, g]),
+  );
   let matcher: ProductMatcher;
   let orm: MikroORM | undefined;
   if (a.database) {
@@ -73,27 +77,37 @@ async function main(): Promise<number> {
   const report = evaluate(list, gold, (name) => matcher.match(name));
   await orm?.close(true);
   const top = Number(a.top ?? 20);
-  console.log(`list ${listName} (${a.file}): ${report.names} names, ${report.rows} rows; gold labels for ${gold.size} names (${report.rows - report.unlabelledRows} rows)`);
+  console.log(
+    `list ${listName} (${a.file}): ${report.names} names, ${report.rows} rows; gold labels for ${gold.size} names (${report.rows - report.unlabelledRows} rows)`,
+  );
   console.log(`recall    ${percent(report.recall)}  (${report.matchedRows} of ${report.rows} rows matched to a product)`);
-  console.log(`          ${percent(report.productRecall)} of the ${report.rows - report.unlabelledRows - report.reviewRows} rows the gold set gives a product (${report.reviewRows} rows carry names labelled REVIEW: they do not say which product)`);
+  console.log(
+    `          ${percent(report.productRecall)} of the ${report.rows - report.unlabelledRows - report.reviewRows} rows the gold set gives a product (${report.reviewRows} rows carry names labelled REVIEW: they do not say which product)`,
+  );
   console.log(`precision ${percent(report.precision)}  (${report.correctRows} of ${report.labelledMatchedRows} labelled matched rows matched correctly)`);
   console.log(`\nwrong pairs (${report.wrong.length}):`);
   for (const w of report.wrong) console.log(`  ${w.name}  ->  ${w.matched}, expected ${w.expected}  (${w.rows} rows; ${w.evidence})`);
   console.log(`\ntop unmatched names (${report.unmatched.length} names, ${report.rows - report.matchedRows} rows):`);
-  for (const u of report.unmatched.slice(0, top)) console.log(`  ${u.name}  (${u.rows} rows${u.expected ? `; gold: ${u.expected}` : ''})${u.suggestion ? `  candidate: ${u.suggestion}` : ''}`);
+  for (const u of report.unmatched.slice(0, top))
+    console.log(`  ${u.name}  (${u.rows} rows${u.expected ? `; gold: ${u.expected}` : ''})${u.suggestion ? `  candidate: ${u.suggestion}` : ''}`);
   if (a.names) {
     console.log('\nevery name (name, rows, product or -, gold label, evidence):');
     for (const { name, rows } of list) {
       const outcome = matcher.match(name);
-      console.log(`  ${name}\t${rows}\t${outcome.match?.productCode ?? '-'}\t${gold.get(name)?.expected ?? ''}\t${outcome.match?.evidence ?? outcome.suggestion?.evidence ?? ''}`);
+      console.log(
+        `  ${name}\t${rows}\t${outcome.match?.productCode ?? '-'}\t${gold.get(name)?.expected ?? ''}\t${outcome.match?.evidence ?? outcome.suggestion?.evidence ?? ''}`,
+      );
     }
   }
   return 0;
 }
 
 if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('match-report.ts')) {
-  main().then((code) => process.exit(code), (error) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exit(1);
-  });
+  main().then(
+    (code) => process.exit(code),
+    (error) => {
+      console.error(error instanceof Error ? error.message : error);
+      process.exit(1);
+    },
+  );
 }

@@ -17,13 +17,19 @@ if (!url) {
   console.error('Set DATABASE_URL to a scratch database.');
   process.exit(2);
 }
-const orm = await MikroORM.init({ ...ormOptions(url), migrations: { ...ormOptions(url).migrations, path: dir, pathTs: dir, emit: 'ts', fileName: (ts: string) => `Migration${ts}` } });
+const orm = await MikroORM.init({
+  ...ormOptions(url),
+  migrations: { ...ormOptions(url).migrations, path: dir, pathTs: dir, emit: 'ts', fileName: (ts: string) => `Migration${ts}` },
+});
 await orm.migrator.up();
 const result = await orm.migrator.create(dir, false, false);
 console.log(result.fileName ? `wrote ${result.fileName}` : 'no changes');
 await orm.close();
 
-const files = fs.readdirSync(dir).filter((f) => /^Migration\d+\.ts$/.test(f)).sort();
+const files = fs
+  .readdirSync(dir)
+  .filter((f) => /^Migration\d+\.ts$/.test(f))
+  .sort();
 const imports = files.map((f) => `import { ${f.replace('.ts', '')} } from './${f.replace('.ts', '.js')}';`);
 const list = files.map((f) => `  { name: '${f.replace('.ts', '')}', class: ${f.replace('.ts', '')} },`);
 fs.writeFileSync(

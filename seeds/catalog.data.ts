@@ -85,11 +85,20 @@ type Row = Record<string, string> & { __line: string };
 
 function readCsv(dir: string, file: string): Row[] {
   const text = fs.readFileSync(dir + file, 'utf8');
-  const rows = parse(text, { columns: true, skip_empty_lines: true, trim: true, info: true, bom: true }) as { record: Record<string, string>; info: { lines: number } }[];
+  const rows = parse(text, { columns: true, skip_empty_lines: true, trim: true, info: true, bom: true }) as {
+    record: Record<string, string>;
+    info: { lines: number };
+  }[];
   return rows.map(({ record, info }) => ({ ...record, __line: String(info.lines) }));
 }
 
-const list = (value: string | undefined) => (value ? value.split('|').map((a) => a.trim()).filter(Boolean) : []);
+const list = (value: string | undefined) =>
+  value
+    ? value
+        .split('|')
+        .map((a) => a.trim())
+        .filter(Boolean)
+    : [];
 
 /** Reads and checks the catalogue files. @internal */
 export function readCatalogue(dir: string = CATALOGUE_DIR): { categories: CategoryData[]; products: ProductData[] } {
@@ -104,15 +113,22 @@ export function readCatalogue(dir: string = CATALOGUE_DIR): { categories: Catego
     if (categoryCodes.has(row.code)) problems.push(`${where}: duplicate class code "${row.code}"`);
     if (row.level !== 'SECTOR' && row.level !== 'CLASS') problems.push(`${where}: level must be SECTOR or CLASS, got "${row.level}"`);
     if (row.parent && !categoryCodes.has(row.parent)) problems.push(`${where}: parent "${row.parent}" is not defined above`);
-    if (row.standard === 'NY/T 3177-2018' && !/^\d{4}(\d{2})?$/.test(row.standard_code ?? '')) problems.push(`${where}: NY/T 3177 codes have 4 or 6 digits, got "${row.standard_code}"`);
+    if (row.standard === 'NY/T 3177-2018' && !/^\d{4}(\d{2})?$/.test(row.standard_code ?? ''))
+      problems.push(`${where}: NY/T 3177 codes have 4 or 6 digits, got "${row.standard_code}"`);
     if (row.standard_code && row.parent) {
       const parentCode = categories.find((c) => c.code === row.parent)?.standardCode;
-      if (parentCode && !row.standard_code.startsWith(parentCode)) problems.push(`${where}: code ${row.standard_code} does not extend its sector's ${parentCode}`);
+      if (parentCode && !row.standard_code.startsWith(parentCode))
+        problems.push(`${where}: code ${row.standard_code} does not extend its sector's ${parentCode}`);
     }
     categoryCodes.add(row.code);
     categories.push({
-      code: row.code, name: row.name, nameEn: row.name_en || undefined, level: row.level as CategoryLevelData,
-      parent: row.parent || undefined, standard: row.standard || undefined, standardCode: row.standard_code || undefined,
+      code: row.code,
+      name: row.name,
+      nameEn: row.name_en || undefined,
+      level: row.level as CategoryLevelData,
+      parent: row.parent || undefined,
+      standard: row.standard || undefined,
+      standardCode: row.standard_code || undefined,
     });
   }
 
@@ -144,8 +160,14 @@ export function readCatalogue(dir: string = CATALOGUE_DIR): { categories: Catego
     const aliases = list(row.aliases);
     for (const name of [row.code, row.name, ...aliases]) claim(lookupKey(name), row.code, name, where);
     const product = {
-      code: row.code, name: row.name, nameEn: row.name_en, category: row.class, aliases,
-      isFarmProduct: row.farm !== '0', coldChain, varieties: [] as VarietyData[],
+      code: row.code,
+      name: row.name,
+      nameEn: row.name_en,
+      category: row.class,
+      aliases,
+      isFarmProduct: row.farm !== '0',
+      coldChain,
+      varieties: [] as VarietyData[],
     };
     byCode.set(row.code, product);
     names.set(row.name, row.code);
@@ -179,7 +201,11 @@ export function readCatalogue(dir: string = CATALOGUE_DIR): { categories: Catego
 /** SHA-256 of the catalogue files: the version stored in `seed_version` (a changed file reloads the catalogue). */
 export function catalogueHash(): string {
   const hash = createHash('sha256');
-  for (const file of Object.values(FILES)) hash.update(file).update('\u0000').update(fs.readFileSync(CATALOGUE_DIR + file));
+  for (const file of Object.values(FILES))
+    hash
+      .update(file)
+      .update('\u0000')
+      .update(fs.readFileSync(CATALOGUE_DIR + file));
   return hash.digest('hex');
 }
 

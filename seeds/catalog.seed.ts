@@ -51,9 +51,7 @@ export async function seedCatalog(em: EntityManager, options: { force?: boolean 
       { onConflictFields: ['code'] },
     );
     const productByCode = new Map(products.map((p) => [p.code, p]));
-    const varieties = PRODUCTS.flatMap((p) =>
-      (p.varieties ?? []).map(([name, ...aliases]) => ({ product: productByCode.get(p.code)!, name, aliases })),
-    );
+    const varieties = PRODUCTS.flatMap((p) => (p.varieties ?? []).map(([name, ...aliases]) => ({ product: productByCode.get(p.code)!, name, aliases })));
     if (varieties.length) await tx.upsertMany(Variety, varieties, { onConflictFields: ['product', 'name'] });
     const ids = new Map((await sql<{ id: number; code: string }[]>('select id, code from product')).map((p) => [p.code, p.id]));
     const varietiesRemoved = await removeDroppedVarieties(
@@ -91,7 +89,9 @@ async function removeDroppedVarieties(em: EntityManager, kept: readonly string[]
   const sql = <T extends object[]>(text: string, params: unknown[] = []) => em.getConnection().execute<T>(text, params, 'all', em.getTransactionContext());
   const keep = new Set(kept);
   const productIds = [...new Set(kept.map((k) => Number(k.split('\u0000')[0])))];
-  const existing = await sql<{ id: number; product_id: number; name: string }[]>('select id, product_id, name from variety where product_id in (?)', [sqlList(productIds)]);
+  const existing = await sql<{ id: number; product_id: number; name: string }[]>('select id, product_id, name from variety where product_id in (?)', [
+    sqlList(productIds),
+  ]);
   const dropped = existing.filter((v) => !keep.has(`${v.product_id}\u0000${v.name}`)).map((v) => v.id);
   if (!dropped.length) return 0;
   const referenced = (table: string) => `exists (select 1 from ${table} f where f.variety_id = v.id)`;

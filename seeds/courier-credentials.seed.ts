@@ -14,6 +14,7 @@ export async function seedDemoCourierSecrets(em: EntityManager): Promise<string[
     `insert into courier_credential (courier_id, secret)
      select c.id, 'harvest-demo-' || c.code || '-secret' from courier c
       where not exists (select 1 from courier_credential k where k.courier_id = c.id)
-     returning (select code from courier where id = courier_id) as code`);
+     returning (select code from courier where id = courier_id) as code`,
+  );
   return rows.map((r) => r.code);
 }

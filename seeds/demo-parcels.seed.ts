@@ -29,7 +29,7 @@ export async function seedDemoParcels(em: EntityManager, options: SeedDemoParcel
   const [{ n: existing }] = await conn.execute<{ n: string }[]>('select count(*) as n from shipment where source_connector = ?', [DEMO_PARCEL_CONNECTOR]);
   if (Number(existing) > 0) return 0;
   return em.transactional(async (tx) => {
-    const sql = <T extends object[]>(text: string, params: unknown[] = []) => tx.getConnection().execute<T>(text, params, "all", tx.getTransactionContext());
+    const sql = <T extends object[]>(text: string, params: unknown[] = []) => tx.getConnection().execute<T>(text, params, 'all', tx.getTransactionContext());
     await sql('select setseed(0.42)');
     const [{ n }] = await sql<{ n: string }[]>(
       `with villages as (select code, row_number() over (order by code) as idx from region where level = 'VILLAGE'),

@@ -29,20 +29,40 @@ const TABLES = ['region', 'product_category', 'product', 'variety', 'origin_labe
 export async function seedReferenceData(em: EntityManager, log?: SeedLog): Promise<void> {
   const started = performance.now();
   const before = await countRows(em, TABLES);
-  const regionsInserted = await versioned(em, 'regions', regionsVersion(), () => timed(log, 'seeded regions', () => seedRegions(em), (n) => ({ inserted: n })));
-  const catalogue = await timed(log, 'checked catalogue', () => seedCatalog(em), (r) => ({ changed: r.changed, version: r.hash.slice(0, 12), varietiesRemoved: r.varietiesRemoved }));
+  const regionsInserted = await versioned(em, 'regions', regionsVersion(), () =>
+    timed(
+      log,
+      'seeded regions',
+      () => seedRegions(em),
+      (n) => ({ inserted: n }),
+    ),
+  );
+  const catalogue = await timed(
+    log,
+    'checked catalogue',
+    () => seedCatalog(em),
+    (r) => ({ changed: r.changed, version: r.hash.slice(0, 12), varietiesRemoved: r.varietiesRemoved }),
+  );
   await versioned(em, 'reference', referenceVersion(), async () => {
     await timed(log, 'seeded origin labels', () => seedOrigins(em));
     await timed(log, 'seeded markets, couriers and logistics nodes', () => seedMarketsAndLogistics(em));
   });
   const after = await countRows(em, TABLES);
   const added = Object.fromEntries(TABLES.map((t) => [t, after[t] - before[t]]));
-  log?.info({ regionsInserted: regionsInserted ?? 0, catalogueChanged: catalogue.changed, rows: after, added, ms: Math.round(performance.now() - started) }, 'reference data ready');
+  log?.info(
+    { regionsInserted: regionsInserted ?? 0, catalogueChanged: catalogue.changed, rows: after, added, ms: Math.round(performance.now() - started) },
+    'reference data ready',
+  );
 }
 
 /** Loads the demo price history (needs the reference data). Re-running adds only days not yet present. */
 export async function seedDemoData(em: EntityManager, log?: SeedLog, options?: SeedDemoPricesOptions): Promise<void> {
-  await timed(log, 'seeded demo prices', () => seedDemoPrices(em, options), (n) => ({ inserted: n }));
+  await timed(
+    log,
+    'seeded demo prices',
+    () => seedDemoPrices(em, options),
+    (n) => ({ inserted: n }),
+  );
 }
 
 /** Runs `load` unless `seed_version` already holds `version` for `name`; records it after. */
@@ -50,10 +70,12 @@ async function versioned<T>(em: EntityManager, name: string, version: string, lo
   const [row] = await em.getConnection().execute<{ hash: string }[]>('select hash from seed_version where name = ?', [name]);
   if (row?.hash === version) return undefined;
   const result = await load();
-  await em.getConnection().execute(
-    `insert into seed_version (name, hash, loaded_at) values (?, ?, now()) on conflict (name) do update set hash = excluded.hash, loaded_at = now()`,
-    [name, version],
-  );
+  await em
+    .getConnection()
+    .execute(`insert into seed_version (name, hash, loaded_at) values (?, ?, now()) on conflict (name) do update set hash = excluded.hash, loaded_at = now()`, [
+      name,
+      version,
+    ]);
   return result;
 }
 
@@ -65,7 +87,9 @@ function regionsVersion(): string {
 
 /** Hash of the markets, couriers, nodes and geographical indications written in reference.data.ts and origins.seed.ts. */
 function referenceVersion(): string {
-  return createHash('sha256').update(JSON.stringify([MARKETS, COURIERS, COUNTY_NETWORKS, TOWNSHIP_OPERATORS, ORIGIN_LABELS])).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify([MARKETS, COURIERS, COUNTY_NETWORKS, TOWNSHIP_OPERATORS, ORIGIN_LABELS]))
+    .digest('hex');
 }
 
 /** Runs `step` and logs how long it took (and what `describe` says of its result). */

@@ -23,9 +23,13 @@ export interface MarketData {
 
 export const MARKETS: readonly MarketData[] = [
   {
-    code: 'beijing-xinfadi', name: '北京新发地农产品批发市场', channel: MarketChannel.WHOLESALE_MARKET,
+    code: 'beijing-xinfadi',
+    name: '北京新发地农产品批发市场',
+    channel: MarketChannel.WHOLESALE_MARKET,
     // Approximate position of the market site in Fengtai district.
-    address: '北京市丰台区新发地', longitude: 116.37, latitude: 39.82,
+    address: '北京市丰台区新发地',
+    longitude: 116.37,
+    latitude: 39.82,
   },
   // Shanxi markets are placed in their city; the seeds do not claim a street address.
   { code: 'taiyuan-hexi', name: '太原河西农产品批发市场', channel: MarketChannel.WHOLESALE_MARKET, region: '1401', address: '山西省太原市' },

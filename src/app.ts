@@ -64,7 +64,9 @@ export interface Hub {
 
 /** Stops the start when no key seals courier secrets (issue #11), naming the variable. */
 function missingSecretsKey(): never {
-  throw new ConfigError(['SECRETS_KEY: required outside demo mode: courier webhook secrets are sealed with it at rest (AES-256-GCM). Generate one with `openssl rand -base64 32` and keep it with the other secrets of this deployment.']);
+  throw new ConfigError([
+    'SECRETS_KEY: required outside demo mode: courier webhook secrets are sealed with it at rest (AES-256-GCM). Generate one with `openssl rand -base64 32` and keep it with the other secrets of this deployment.',
+  ]);
 }
 
 /** Starts the hub: store, schema, HTTP + WebSocket server. The composition root. */
@@ -93,7 +95,12 @@ export async function startHub(config: Config, log: Logger = createLogger(config
   const leadership = createLeadership(db.url, log, { onChange: (job, leading) => metrics.leaderJobs.set({ job }, leading ? 1 : 0) });
   // Courier feeds (issue #5): the periodic check for parcels with no scan for too long or past their promised time.
   const delayScanner = startDelayScanner({
-    em: db.orm.em, pubSub: pubSub.pubSub, log, hours: config.couriers.delayAlertHours, intervalMs: config.couriers.delayScanIntervalMs, leadership,
+    em: db.orm.em,
+    pubSub: pubSub.pubSub,
+    log,
+    hours: config.couriers.delayAlertHours,
+    intervalMs: config.couriers.delayScanIntervalMs,
+    leadership,
   });
   // Monthly partitions of the big fact tables (issue #13): months created ahead, audit months past
   // AUDIT_RETENTION_DAYS dropped whole (this replaced the audit pruner that deleted row by row).
@@ -110,13 +117,24 @@ export async function startHub(config: Config, log: Logger = createLogger(config
   // Connectors (issue #4): found through CONNECTORS, each pull connector on its own interval.
   const ingest = await startIngest(config.ingest, { em: db.orm.em, pubSub: pubSub.pubSub, log, leadership });
   // New prices are scanned for spikes and drops as they arrive (issue #7); with Redis, by the leader only.
-  const anomalyWatcher = startPriceAnomalyWatcher({ em: db.orm.em, pubSub: pubSub.pubSub, log, leadership: pubSub.transport === 'redis' ? leadership : undefined });
+  const anomalyWatcher = startPriceAnomalyWatcher({
+    em: db.orm.em,
+    pubSub: pubSub.pubSub,
+    log,
+    leadership: pubSub.transport === 'redis' ? leadership : undefined,
+  });
   const schema = await buildHubSchema(pubSub.pubSub);
-  const context = (viewer?: Viewer): HubContext => Object.assign(createContext(db.orm.em, log, pubSub.pubSub, viewer), { ingest, uploadMaxBytes: config.integration.uploadMaxBytes });
+  const context = (viewer?: Viewer): HubContext =>
+    Object.assign(createContext(db.orm.em, log, pubSub.pubSub, viewer), { ingest, uploadMaxBytes: config.integration.uploadMaxBytes });
   const formatError = createErrorFormatter(log, (code) => metrics.errors.inc({ code }), config.access.limits);
   // Access control (issue #6): authentication, rate and query limits, audit; the schema side is in graphql/schema.ts.
   const access = createAccessLayer({
-    config: config.access, redisUrl: config.redisUrl, rootEm: db.orm.em, pubSub: pubSub.pubSub, log, schema,
+    config: config.access,
+    redisUrl: config.redisUrl,
+    rootEm: db.orm.em,
+    pubSub: pubSub.pubSub,
+    log,
+    schema,
     onAuditFailure: () => metrics.auditFailures.inc(),
     // Revocations reach every instance over the pub/sub (issue #12): keys are cached only while they can.
     keyChangesReachUs: () => pubSub.connected(),
@@ -130,10 +148,18 @@ export async function startHub(config: Config, log: Logger = createLogger(config
   const tls = config.access.tls;
   const httpServer = tls ? https.createServer({ cert: fs.readFileSync(tls.certFile), key: fs.readFileSync(tls.keyFile) }) : http.createServer();
   const ws = attachGraphqlWs({
-    httpServer, path: '/graphql', schema, context, formatError, metrics, access: access.ws,
+    httpServer,
+    path: '/graphql',
+    schema,
+    context,
+    formatError,
+    metrics,
+    access: access.ws,
     onInternalError: (error) => log.error({ err: error }, 'graphql-ws transport error'),
-    maxBufferedBytes: config.ws.maxBufferedBytes, maxPayloadBytes: config.access.limits.maxBodyBytes,
-    maxSubscriptionsPerSocket: config.access.ws.maxSubscriptionsPerSocket, maxSocketsPerKey: config.access.ws.maxSocketsPerKey,
+    maxBufferedBytes: config.ws.maxBufferedBytes,
+    maxPayloadBytes: config.access.limits.maxBodyBytes,
+    maxSubscriptionsPerSocket: config.access.ws.maxSubscriptionsPerSocket,
+    maxSocketsPerKey: config.access.ws.maxSocketsPerKey,
     resolveDocument: integrations.ws.resolveDocument,
   });
   // Apollo Federation 2 (issue #15): over HTTP the hub can serve as a subgraph (`_service`, `_entities`, `@key`); graphql-ws keeps the plain schema.
@@ -162,7 +188,11 @@ export async function startHub(config: Config, log: Logger = createLogger(config
       ...access.apolloPlugins,
       legacyJsonStatusPlugin(),
       ...integrations.apolloPlugins,
-      { async serverWillStart() { return { drainServer: () => ws.dispose() }; } },
+      {
+        async serverWillStart() {
+          return { drainServer: () => ws.dispose() };
+        },
+      },
     ],
   });
   await apollo.start();
@@ -188,7 +218,10 @@ export async function startHub(config: Config, log: Logger = createLogger(config
   const app = createHttpApp({
     tracing: integrations.http.tracing,
     webhooks: courierWebhooksRouter({
-      em: db.orm.em, pubSub: pubSub.pubSub, log, bodyLimit: config.couriers.webhookBodyLimit,
+      em: db.orm.em,
+      pubSub: pubSub.pubSub,
+      log,
+      bodyLimit: config.couriers.webhookBodyLimit,
       onEvents: (format, outcome, n) => metrics.trackingEvents.inc({ format, outcome }, n),
     }),
     graphql: expressMiddleware(apollo, { context: async ({ res }) => context(viewerOf(res)) }),
@@ -204,10 +237,22 @@ export async function startHub(config: Config, log: Logger = createLogger(config
       hooks: hooksAccessGuard({ ...access, log, maxBatch: config.access.limits.maxBatch }),
     },
     cors: config.access.corsOrigins
-      ? cors({ origin: config.access.corsOrigins === '*' ? '*' : config.access.corsOrigins, allowedHeaders: ['content-type', 'authorization', 'x-api-key', 'x-unmask-reason', ...PREFLIGHT_HEADERS], exposedHeaders: ['retry-after'], maxAge: 600 })
+      ? cors({
+          origin: config.access.corsOrigins === '*' ? '*' : config.access.corsOrigins,
+          allowedHeaders: ['content-type', 'authorization', 'x-api-key', 'x-unmask-reason', ...PREFLIGHT_HEADERS],
+          exposedHeaders: ['retry-after'],
+          maxAge: 600,
+        })
       : undefined,
   });
-  app.use(analyticsRoutes({ em: () => onReadReplica(db.orm.em.fork()), log, guard: graphqlAccessGuard({ ...access, log, maxBatch: config.access.limits.maxBatch }), viewerOf }));
+  app.use(
+    analyticsRoutes({
+      em: () => onReadReplica(db.orm.em.fork()),
+      log,
+      guard: graphqlAccessGuard({ ...access, log, maxBatch: config.access.limits.maxBatch }),
+      viewerOf,
+    }),
+  );
   // Officials' alias table as CSV (issue #14), behind the same guard.
   app.use(catalogRoutes({ em: () => db.orm.em.fork(), log, guard: graphqlAccessGuard({ ...access, log, maxBatch: config.access.limits.maxBatch }), viewerOf }));
   httpServer.on('request', app);
@@ -225,9 +270,20 @@ export async function startHub(config: Config, log: Logger = createLogger(config
       metricsServer!.listen(config.metrics.port, config.host, () => resolve());
     });
   }
-  const metricsUrl = metricsServer && `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${(metricsServer.address() as AddressInfo).port}/metrics`;
+  const metricsUrl =
+    metricsServer && `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${(metricsServer.address() as AddressInfo).port}/metrics`;
   const url = `${tls ? 'https' : 'http'}://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
-  log.info({ url, graphiql: `${url}/graphiql`, database: db.embedded ? 'embedded' : 'external', pubsub: pubSub.transport, demoMode: config.access.demoMode, rateLimits: access.rateLimits.store }, 'harvest hub listening');
+  log.info(
+    {
+      url,
+      graphiql: `${url}/graphiql`,
+      database: db.embedded ? 'embedded' : 'external',
+      pubsub: pubSub.transport,
+      demoMode: config.access.demoMode,
+      rateLimits: access.rateLimits.store,
+    },
+    'harvest hub listening',
+  );
 
   let closing: Promise<void> | undefined;
   return {

@@ -83,7 +83,12 @@ export async function openDatabase(config: Config, log: Logger, onQuery?: () => 
  */
 export async function migrate(orm: MikroORM, log?: Logger) {
   const pool = await orm.em.getConnection().getNativeClient();
-  return withAdvisoryLock(pool, 'migrations', () => orm.migrator.up(), () => log?.info('another instance is migrating the database: waiting for it'));
+  return withAdvisoryLock(
+    pool,
+    'migrations',
+    () => orm.migrator.up(),
+    () => log?.info('another instance is migrating the database: waiting for it'),
+  );
 }
 
 /** True when the database answers and every known migration is applied. */

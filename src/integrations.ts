@@ -41,7 +41,10 @@ export async function startIntegrations(config: IntegrationConfig, log: Logger, 
     const { version } = JSON.parse(fs.readFileSync(projectPath('package.json'), 'utf8')) as { version: string };
     tracing = await startTracing({ exporter: config.tracing.exporter, serviceVersion: version });
     tracePublishes(pubSub);
-    log.info({ exporter: config.tracing.exporter, endpoint: process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? process.env.OTEL_EXPORTER_OTLP_ENDPOINT }, 'OpenTelemetry tracing on');
+    log.info(
+      { exporter: config.tracing.exporter, endpoint: process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? process.env.OTEL_EXPORTER_OTLP_ENDPOINT },
+      'OpenTelemetry tracing on',
+    );
   }
   return {
     trustedDocuments,

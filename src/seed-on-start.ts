@@ -25,13 +25,20 @@ export interface SeedOnStartOptions {
 export async function seedOnStart(em: EntityManager, log: Logger, options: SeedOnStartOptions): Promise<void> {
   // One instance seeds while the others wait and then find the data there (issue #12).
   const pool = await em.getConnection().getNativeClient();
-  await withAdvisoryLock(pool, 'seed', () => seedUnlocked(em, log, options), () => log.info('another instance is loading the reference data: waiting for it'));
+  await withAdvisoryLock(
+    pool,
+    'seed',
+    () => seedUnlocked(em, log, options),
+    () => log.info('another instance is loading the reference data: waiting for it'),
+  );
 }
 
 async function seedUnlocked(em: EntityManager, log: Logger, options: SeedOnStartOptions): Promise<void> {
   await seedReferenceData(em, log);
   if (!options.demo) return;
-  const [{ n }] = await em.getConnection().execute<{ n: number }[]>(`select count(*)::int as n from (select 1 from price_observation where source_connector = 'demo-generator' limit 1) s`);
+  const [{ n }] = await em
+    .getConnection()
+    .execute<{ n: number }[]>(`select count(*)::int as n from (select 1 from price_observation where source_connector = 'demo-generator' limit 1) s`);
   if (n === 0) {
     log.info('no demo facts yet: generating the demo price history and parcels (SEED_DEMO)');
     await seedDemoData(em, log);
@@ -44,5 +51,9 @@ async function seedUnlocked(em: EntityManager, log: Logger, options: SeedOnStart
   // Courier feeds (issue #5): demo webhook secrets for couriers that have none, also on an older demo database.
   if (!options.demoSecrets) return;
   const withDemoSecret = await seedDemoCourierSecrets(em);
-  if (withDemoSecret.length) log.warn({ couriers: withDemoSecret }, 'couriers got their public demo webhook secrets (harvest-demo-<code>-secret); rotate with `npm run courier:secret` before real pushes');
+  if (withDemoSecret.length)
+    log.warn(
+      { couriers: withDemoSecret },
+      'couriers got their public demo webhook secrets (harvest-demo-<code>-secret); rotate with `npm run courier:secret` before real pushes',
+    );
 }

@@ -28,7 +28,8 @@ export function mapPlatformItem(raw: unknown, config: EcommercePlatformConfig): 
   };
   if (item.resource === 'listings') {
     return {
-      kind: 'supply', ...common,
+      kind: 'supply',
+      ...common,
       platform: config.platform,
       seller: text('shop') ?? '',
       quantity: number('quantity') as number,
@@ -41,7 +42,8 @@ export function mapPlatformItem(raw: unknown, config: EcommercePlatformConfig): 
   }
   if (item.resource === 'sales') {
     return {
-      kind: 'sale', ...common,
+      kind: 'sale',
+      ...common,
       platform: config.platform,
       channel: MarketChannel.ECOMMERCE_PLATFORM,
       destinationRegion: text('destination_code'),

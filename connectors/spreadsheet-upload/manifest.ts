@@ -28,7 +28,7 @@ export default defineConnector<SpreadsheetUploadConfig>({
   description: "Officials' price spreadsheets (XLSX, CSV, JSON), uploaded (GraphQL multipart), by path or from the CLI.",
   config: config as z.ZodType<SpreadsheetUploadConfig>,
   async *read(ctx) {
-    if (!ctx.options.file) throw new Error('spreadsheet-upload needs a file (the mutation\'s path, or --file)');
+    if (!ctx.options.file) throw new Error("spreadsheet-upload needs a file (the mutation's path, or --file)");
     yield* readTableFile(ctx.options.file, { batchSize: ctx.config.batchSize, sheet: ctx.config.sheet });
   },
   map: mapPriceRow,

@@ -65,9 +65,21 @@ function isFailure(value: unknown): value is MappingFailure {
   return typeof value === 'object' && value !== null && (value as MappingFailure).rejected === true;
 }
 
-function build(
-  fields: { name?: string; nameField: string; low: number | undefined | MappingFailure; avg: number | undefined | MappingFailure; high: number | undefined | MappingFailure; avgField: string; date: string | MappingFailure; unit?: string; spec?: string; origin?: string; variety?: string; market: string; category?: string },
-): CanonicalRecordInput | MappingFailure {
+function build(fields: {
+  name?: string;
+  nameField: string;
+  low: number | undefined | MappingFailure;
+  avg: number | undefined | MappingFailure;
+  high: number | undefined | MappingFailure;
+  avgField: string;
+  date: string | MappingFailure;
+  unit?: string;
+  spec?: string;
+  origin?: string;
+  variety?: string;
+  market: string;
+  category?: string;
+}): CanonicalRecordInput | MappingFailure {
   for (const value of [fields.low, fields.avg, fields.high, fields.date]) if (isFailure(value)) return value;
   if (!fields.name) return reject(`${fields.nameField} is missing`, fields.nameField);
   const low = fields.low as number | undefined;
@@ -100,28 +112,50 @@ function build(
 export function mapPriceRow(raw: unknown, config: PriceMapperConfig): CanonicalRecordInput | MappingFailure {
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return reject('not an object with named fields');
   const row = raw as Row;
-  const marketOf = (name: unknown) => (present(name) ? config.marketCodes[String(name).trim()] ?? str(name)! : config.market);
+  const marketOf = (name: unknown) => (present(name) ? (config.marketCodes[String(name).trim()] ?? str(name)!) : config.market);
   if ('品名' in row) {
     return build({
-      name: str(row['品名']), nameField: '品名', variety: str(row['品种']),
-      low: price(row, '最低价'), avg: price(row, '平均价'), high: price(row, '最高价'), avgField: '平均价',
-      date: day(row, '发布日期' in row ? '发布日期' : '日期'), unit: str(row['单位']), spec: str(row['规格']), origin: str(row['产地']),
+      name: str(row['品名']),
+      nameField: '品名',
+      variety: str(row['品种']),
+      low: price(row, '最低价'),
+      avg: price(row, '平均价'),
+      high: price(row, '最高价'),
+      avgField: '平均价',
+      date: day(row, '发布日期' in row ? '发布日期' : '日期'),
+      unit: str(row['单位']),
+      spec: str(row['规格']),
+      origin: str(row['产地']),
       market: present(row['市场']) ? marketOf(row['市场']) : config.market,
     });
   }
   if ('prodName' in row) {
     return build({
-      name: str(row.prodName), nameField: 'prodName',
-      low: price(row, 'lowPrice'), avg: price(row, 'avgPrice'), high: price(row, 'highPrice'), avgField: 'avgPrice',
-      date: day(row, 'pubDate'), unit: str(row.unitInfo), spec: str(row.specInfo), origin: str(row.place), market: config.market,
+      name: str(row.prodName),
+      nameField: 'prodName',
+      low: price(row, 'lowPrice'),
+      avg: price(row, 'avgPrice'),
+      high: price(row, 'highPrice'),
+      avgField: 'avgPrice',
+      date: day(row, 'pubDate'),
+      unit: str(row.unitInfo),
+      spec: str(row.specInfo),
+      origin: str(row.place),
+      market: config.market,
     });
   }
   if ('varietyName' in row) {
     return build({
-      name: str(row.varietyName), nameField: 'varietyName',
-      low: price(row, 'minPrice'), avg: price(row, 'avgPrice'), high: price(row, 'maxPrice'), avgField: 'avgPrice',
+      name: str(row.varietyName),
+      nameField: 'varietyName',
+      low: price(row, 'minPrice'),
+      avg: price(row, 'avgPrice'),
+      high: price(row, 'maxPrice'),
+      avgField: 'avgPrice',
       // provinceName is where the market is, not where the produce comes from: not an origin.
-      date: day(row, 'reportDate'), unit: str(row.meteringUnit) ?? '公斤', market: marketOf(row.marketName),
+      date: day(row, 'reportDate'),
+      unit: str(row.meteringUnit) ?? '公斤',
+      market: marketOf(row.marketName),
     });
   }
   return reject('unknown row shape: expected 品名 (price list), prodName (Xinfadi API) or varietyName (ministry portal)');

@@ -24,7 +24,11 @@ export async function gql<T>(query: string, variables: Record<string, unknown> =
   const key = storedApiKey();
   const res = await fetch(new URL('/graphql', location.href), {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/graphql-response+json, application/json',
+      ...(key ? { authorization: `Bearer ${key}` } : {}),
+    },
     body: JSON.stringify({ query, variables }),
   });
   const body = (await res.json()) as { data?: T; errors?: { message: string; extensions?: { code?: string } }[] };
@@ -33,7 +37,10 @@ export async function gql<T>(query: string, variables: Record<string, unknown> =
 }
 
 /** Upload progress: bytes sent of the whole request body. */
-export interface UploadProgress { loaded: number; total: number }
+export interface UploadProgress {
+  loaded: number;
+  total: number;
+}
 
 /**
  * Sends one file as a GraphQL multipart request

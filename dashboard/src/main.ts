@@ -13,7 +13,15 @@ import { uploadPage } from './panels/upload.js';
 
 // ---- price trend -----------------------------------------------------------------------------
 
-interface PricePoint { bucket: string; low: number; average: number; median: number; high: number; volume: number; observations: number }
+interface PricePoint {
+  bucket: string;
+  low: number;
+  average: number;
+  median: number;
+  high: number;
+  volume: number;
+  observations: number;
+}
 let chart: uPlot | undefined;
 
 async function loadPrices() {
@@ -23,10 +31,7 @@ async function loadPrices() {
   try {
     const product = picker.current().code;
     const interval = $<HTMLSelectElement>('price-interval').value;
-    const data = await gql<{ priceSeries: { label: string; points: PricePoint[] }[] }>(
-      PRICE_TREND,
-      { filter: { product }, interval },
-    );
+    const data = await gql<{ priceSeries: { label: string; points: PricePoint[] }[] }>(PRICE_TREND, { filter: { product }, interval });
     const points = data.priceSeries[0]?.points ?? [];
     const unit = { DAY: '日', WEEK: '周', MONTH: '月' }[interval] ?? interval;
     status.textContent = points.length
@@ -77,13 +82,27 @@ async function loadParcels() {
   $('parcel-period').textContent = `${from} – ${to}`;
   const body = $('parcel-rows');
   try {
-    const data = await gql<{ parcelStats: { rows: { regionCode: string; region: { name: string } | null; upstream: number; downstream: number; farmProductShare: number | null; deliveredShare: number | null; parcels: number }[] } }>(
-      COUNTY_PARCELS,
-      { from, to },
-    );
+    const data = await gql<{
+      parcelStats: {
+        rows: {
+          regionCode: string;
+          region: { name: string } | null;
+          upstream: number;
+          downstream: number;
+          farmProductShare: number | null;
+          deliveredShare: number | null;
+          parcels: number;
+        }[];
+      };
+    }>(COUNTY_PARCELS, { from, to });
     const rows = [...data.parcelStats.rows].sort((a, b) => b.parcels - a.parcels).slice(0, 15);
     body.innerHTML = rows.length
-      ? rows.map((r) => `<tr><td>${esc(r.region?.name ?? r.regionCode)}</td><td>${r.upstream}</td><td>${r.downstream}</td><td>${pct(r.farmProductShare)}</td><td>${pct(r.deliveredShare)}</td></tr>`).join('')
+      ? rows
+          .map(
+            (r) =>
+              `<tr><td>${esc(r.region?.name ?? r.regionCode)}</td><td>${r.upstream}</td><td>${r.downstream}</td><td>${pct(r.farmProductShare)}</td><td>${pct(r.deliveredShare)}</td></tr>`,
+          )
+          .join('')
       : `<tr><td colspan="5" class="muted">近 30 天无快件</td></tr>`;
   } catch (error) {
     body.innerHTML = `<tr><td colspan="5" class="error">⚠ ${esc((error as Error).message)}</td></tr>`;
@@ -92,17 +111,29 @@ async function loadParcels() {
 
 // ---- subsidy ------------------------------------------------------------------------------------
 
-interface Totals { parcels: number; eligible: number; flagged: number; amount: number }
+interface Totals {
+  parcels: number;
+  eligible: number;
+  flagged: number;
+  amount: number;
+}
 async function loadSubsidy() {
   const target = $('subsidy-summary');
   const county = $<HTMLInputElement>('subsidy-county').value.trim();
   const month = $<HTMLInputElement>('subsidy-month').value;
   try {
-    const { subsidyReport: r } = await gql<{ subsidyReport: { rates: { upstream: number; downstream: number }; upstream: Totals; downstream: Totals; totalAmount: number; csvPath: string; byCourier: { courierName: string; amount: number; upstream: Totals; downstream: Totals }[] } }>(
-      SUBSIDY_SUMMARY,
-      { county, month },
-    );
-    const line = (name: string, t: Totals, rate: number) => `<tr><td>${name}</td><td>${t.parcels}</td><td>${t.eligible}</td><td class="${t.flagged ? 'flag' : ''}">${t.flagged}</td><td>${rate.toFixed(2)}</td><td>${t.amount.toFixed(2)}</td></tr>`;
+    const { subsidyReport: r } = await gql<{
+      subsidyReport: {
+        rates: { upstream: number; downstream: number };
+        upstream: Totals;
+        downstream: Totals;
+        totalAmount: number;
+        csvPath: string;
+        byCourier: { courierName: string; amount: number; upstream: Totals; downstream: Totals }[];
+      };
+    }>(SUBSIDY_SUMMARY, { county, month });
+    const line = (name: string, t: Totals, rate: number) =>
+      `<tr><td>${name}</td><td>${t.parcels}</td><td>${t.eligible}</td><td class="${t.flagged ? 'flag' : ''}">${t.flagged}</td><td>${rate.toFixed(2)}</td><td>${t.amount.toFixed(2)}</td></tr>`;
     target.innerHTML = `
       <table><thead><tr><th></th><th>快件</th><th>符合条件</th><th>疑点</th><th>标准（元/件）</th><th>金额（元）</th></tr></thead><tbody>
         ${line('上行', r.upstream, r.rates.upstream)}${line('下行', r.downstream, r.rates.downstream)}
@@ -120,11 +151,19 @@ async function loadSubsidy() {
 async function loadCoverage() {
   const body = $('coverage-rows');
   try {
-    const data = await gql<{ villageCoverage: { countyName: string; villages: number; servicePointShare: number | null; recentDeliveryShare: number | null; villagesWithServicePoint: number }[] }>(
-      VILLAGE_COVERAGE,
-    );
+    const data = await gql<{
+      villageCoverage: {
+        countyName: string;
+        villages: number;
+        servicePointShare: number | null;
+        recentDeliveryShare: number | null;
+        villagesWithServicePoint: number;
+      }[];
+    }>(VILLAGE_COVERAGE);
     const rows = [...data.villageCoverage].sort((a, b) => (b.servicePointShare ?? 0) - (a.servicePointShare ?? 0)).slice(0, 12);
-    body.innerHTML = rows.map((r) => `<tr><td>${esc(r.countyName)}</td><td>${r.villages}</td><td>${pct(r.servicePointShare)}</td><td>${pct(r.recentDeliveryShare)}</td></tr>`).join('');
+    body.innerHTML = rows
+      .map((r) => `<tr><td>${esc(r.countyName)}</td><td>${r.villages}</td><td>${pct(r.servicePointShare)}</td><td>${pct(r.recentDeliveryShare)}</td></tr>`)
+      .join('');
   } catch (error) {
     body.innerHTML = `<tr><td colspan="4" class="error">⚠ ${esc((error as Error).message)}</td></tr>`;
   }
@@ -132,7 +171,12 @@ async function loadCoverage() {
 
 // ---- live alerts --------------------------------------------------------------------------------
 
-interface AlertRow { kind: string; severity: string; message: string; raisedAt: string }
+interface AlertRow {
+  kind: string;
+  severity: string;
+  message: string;
+  raisedAt: string;
+}
 
 function addAlert(alert: AlertRow, live: boolean) {
   const list = $('alert-list');
@@ -183,7 +227,9 @@ async function loadViewer() {
   try {
     const { viewer } = await gql<{ viewer: { role: string | null; organisation: string | null; credential: string } }>(VIEWER);
     role = viewer.role;
-    state.textContent = viewer.role ? `${ROLE_LABEL[viewer.role] ?? viewer.role}${viewer.organisation ? ` · ${viewer.organisation}` : ''}` : '演示模式（匿名，只读）';
+    state.textContent = viewer.role
+      ? `${ROLE_LABEL[viewer.role] ?? viewer.role}${viewer.organisation ? ` · ${viewer.organisation}` : ''}`
+      : '演示模式（匿名，只读）';
     state.dataset.role = viewer.role ?? 'ANONYMOUS';
   } catch (error) {
     role = null;

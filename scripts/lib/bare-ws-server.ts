@@ -67,13 +67,24 @@ useServer(
   {
     schema,
     roots: { subscription: rootValue } as never,
-    onConnect: () => { connections++; return true; },
-    onClose: () => { connections--; },
-    onOperation: () => { subscriptions++; },
-    onComplete: () => { subscriptions--; },
+    onConnect: () => {
+      connections++;
+      return true;
+    },
+    onClose: () => {
+      connections--;
+    },
+    onOperation: () => {
+      subscriptions++;
+    },
+    onComplete: () => {
+      subscriptions--;
+    },
   },
   wss,
 );
 // The same listen backlog as the hub (LISTEN_BACKLOG, set by the benchmark), so that both meet a burst of
 // 10,000 handshakes alike; Node's default (511) overflows under such a burst (BENCHMARKS.md, issue #13).
-server.listen(Number(process.env.PORT ?? 4800), '127.0.0.1', Number(process.env.LISTEN_BACKLOG ?? 511), () => console.log(JSON.stringify({ msg: 'bare graphql-ws listening', port: (server.address() as { port: number }).port })));
+server.listen(Number(process.env.PORT ?? 4800), '127.0.0.1', Number(process.env.LISTEN_BACKLOG ?? 511), () =>
+  console.log(JSON.stringify({ msg: 'bare graphql-ws listening', port: (server.address() as { port: number }).port })),
+);

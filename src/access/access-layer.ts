@@ -57,7 +57,10 @@ export interface AccessLayer {
      * Errors refuse the operation; else its viewer, document and text (one string shared by every
      * subscriber of the same text).
      */
-    beforeOperation(connection: { params: Record<string, unknown> | undefined; ip: string }, payload: SubscribePayload): Promise<readonly GraphQLError[] | { viewer: Viewer; document: DocumentNode; query: string }>;
+    beforeOperation(
+      connection: { params: Record<string, unknown> | undefined; ip: string },
+      payload: SubscribePayload,
+    ): Promise<readonly GraphQLError[] | { viewer: Viewer; document: DocumentNode; query: string }>;
     /** After a query or mutation ran, before its result is sent: its audit row; a replacement result when that row could not be written (issue #11). */
     afterExecution(context: Pick<HubContext, 'viewer' | 'accessRecord'>, payload: SubscribePayload, result: ExecutionResult): Promise<ExecutionResult | void>;
     /** When a subscription ends: its audit row. */
@@ -85,8 +88,21 @@ function credentialsOf(params: Record<string, unknown> | undefined, ip: string) 
 }
 
 /** The audit row of a graphql-ws operation. @internal */
-function wsAuditInput(viewer: Viewer, operationType: string, payload: { query: string; operationName?: string | null; variables?: Record<string, unknown> | null }, outcome: string) {
-  return { viewer, transport: 'ws' as const, operationType, operationName: payload.operationName ?? null, operationText: payload.query, variables: payload.variables ?? {}, outcome };
+function wsAuditInput(
+  viewer: Viewer,
+  operationType: string,
+  payload: { query: string; operationName?: string | null; variables?: Record<string, unknown> | null },
+  outcome: string,
+) {
+  return {
+    viewer,
+    transport: 'ws' as const,
+    operationType,
+    operationName: payload.operationName ?? null,
+    operationText: payload.query,
+    variables: payload.variables ?? {},
+    outcome,
+  };
 }
 
 const param = (params: Record<string, unknown> | undefined, ...names: string[]): string | null => {

@@ -94,7 +94,9 @@ export class ApiKeyResolver {
   }
 
   @Authorized(Role.ADMIN)
-  @Mutation(() => IssuedApiKey, { description: 'Replaces a key by a new one with the same role and scopes (ADMIN); the old one stops working after `graceHours` (default at once).' })
+  @Mutation(() => IssuedApiKey, {
+    description: 'Replaces a key by a new one with the same role and scopes (ADMIN); the old one stops working after `graceHours` (default at once).',
+  })
   async rotateApiKey(
     @Arg('keyId') keyId: string,
     @Ctx() ctx: HubContext,

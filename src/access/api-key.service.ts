@@ -40,9 +40,12 @@ const KIND_BY_ROLE: Record<Role, OrganisationKind> = {
 /** Creates a key (and its organisation on first use); the role decides which courier or platform it is bound to. */
 export async function createApiKey(em: EntityManager, input: NewApiKey): Promise<IssuedKey> {
   const name = input.organisation.trim();
-  if (!/^[\p{L}\p{N}][\p{L}\p{N} ._-]{0,99}$/u.test(name)) throw new BadUserInputError('"organisation" must be 1-100 letters, digits, spaces, dots, dashes or underscores.', 'organisation');
-  if (input.role === Role.COURIER && !input.courier) throw new BadUserInputError('A COURIER key needs "courier" (a courier code such as zhongtong).', 'courier');
-  if (input.role === Role.PLATFORM && !input.platform) throw new BadUserInputError('A PLATFORM key needs "platform" (a market code such as pinduoduo).', 'platform');
+  if (!/^[\p{L}\p{N}][\p{L}\p{N} ._-]{0,99}$/u.test(name))
+    throw new BadUserInputError('"organisation" must be 1-100 letters, digits, spaces, dots, dashes or underscores.', 'organisation');
+  if (input.role === Role.COURIER && !input.courier)
+    throw new BadUserInputError('A COURIER key needs "courier" (a courier code such as zhongtong).', 'courier');
+  if (input.role === Role.PLATFORM && !input.platform)
+    throw new BadUserInputError('A PLATFORM key needs "platform" (a market code such as pinduoduo).', 'platform');
   if (input.expiresInDays != null && !(input.expiresInDays > 0 && input.expiresInDays <= 3650)) {
     throw new BadUserInputError('"expiresInDays" must be between 1 and 3650.', 'expiresInDays');
   }
@@ -54,7 +57,13 @@ export async function createApiKey(em: EntityManager, input: NewApiKey): Promise
   return em.transactional(async (tx) => {
     let organisation = await tx.findOne(Organisation, { name });
     if (!organisation) {
-      organisation = tx.create(Organisation, { name, kind: KIND_BY_ROLE[input.role], courier: courier ?? undefined, platform: platform ?? undefined, createdAt: new Date() });
+      organisation = tx.create(Organisation, {
+        name,
+        kind: KIND_BY_ROLE[input.role],
+        courier: courier ?? undefined,
+        platform: platform ?? undefined,
+        createdAt: new Date(),
+      });
     } else if ((courier && organisation.courier?.id !== courier.id) || (platform && organisation.platform?.id !== platform.id)) {
       throw new BadUserInputError(`Organisation "${name}" is bound to another courier or platform.`, 'organisation');
     } else if (input.role === Role.COURIER && !organisation.courier) {

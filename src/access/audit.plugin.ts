@@ -5,7 +5,12 @@ import { AuditUnavailableError } from '../policy/access.errors.js';
 
 /** Whether an operation must be recorded: every mutation, every read of classified data, every refusal, every admin read of keys or audit. */
 export function mustAudit(operationType: string | undefined, context: Pick<HubContext, 'accessRecord'>, errorCodes: string[]): boolean {
-  return operationType === 'mutation' || context.accessRecord.touched.size > 0 || context.accessRecord.sensitive || errorCodes.some((c) => c === 'FORBIDDEN' || c === 'UNAUTHENTICATED');
+  return (
+    operationType === 'mutation' ||
+    context.accessRecord.touched.size > 0 ||
+    context.accessRecord.sensitive ||
+    errorCodes.some((c) => c === 'FORBIDDEN' || c === 'UNAUTHENTICATED')
+  );
 }
 
 /** The error codes of a response, or `OK`. */

@@ -17,7 +17,9 @@ function pgTextArray(items: string[]): string {
 
 /** One operation to record. */
 export interface AuditInput {
-  viewer: Pick<Viewer, 'actor' | 'credential' | 'role' | 'organisationName' | 'ip' | 'unmaskReason'> | { actor: string; credential: string; role: null; organisationName: null; ip: string | null; unmaskReason: null };
+  viewer:
+    | Pick<Viewer, 'actor' | 'credential' | 'role' | 'organisationName' | 'ip' | 'unmaskReason'>
+    | { actor: string; credential: string; role: null; organisationName: null; ip: string | null; unmaskReason: null };
   transport: 'http' | 'ws' | 'hook';
   operationType: string;
   operationName?: string | null;
@@ -94,12 +96,19 @@ export class AuditService {
                                   variables, classified_fields, rows_returned, personal_records, unmask_reason, outcome)
          values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::text[], ?, ?, ?, ?)`,
         [
-          auditText(v.actor, 200), auditText(v.credential, 16), auditTextOrNull(v.role, 16), auditTextOrNull(v.organisationName, 100),
-          auditTextOrNull(v.ip, 64), auditText(input.transport, 8), auditText(input.operationType, 16), auditTextOrNull(input.operationName, 200),
+          auditText(v.actor, 200),
+          auditText(v.credential, 16),
+          auditTextOrNull(v.role, 16),
+          auditTextOrNull(v.organisationName, 100),
+          auditTextOrNull(v.ip, 64),
+          auditText(input.transport, 8),
+          auditText(input.operationType, 16),
+          auditTextOrNull(input.operationName, 200),
           createHash('sha256').update(input.operationText).digest('hex'),
           JSON.stringify(auditJson(redactVariables(input.variables ?? {})) ?? {}),
           pgTextArray((input.classifiedFields ?? []).slice(0, 500).map((f) => auditText(f, 200))),
-          Math.max(0, Math.trunc(input.rowsReturned ?? 0)), personalRecords,
+          Math.max(0, Math.trunc(input.rowsReturned ?? 0)),
+          personalRecords,
           v.role === 'ADMIN' && personalRecords > 0 ? auditTextOrNull(v.unmaskReason, 500) : null,
           auditText(input.outcome, 200),
         ],
@@ -119,20 +128,30 @@ export class AuditService {
   }
 
   private async checkAbnormal(em: EntityManager, input: AuditInput): Promise<void> {
-    const [{ total }] = await em.getConnection().execute<{ total: string }[]>(
-      `select coalesce(sum(personal_records), 0) as total from audit_entry where actor = ? and at > now() - interval '1 hour'`,
-      [input.viewer.actor],
-    );
+    const [{ total }] = await em
+      .getConnection()
+      .execute<{ total: string }[]>(`select coalesce(sum(personal_records), 0) as total from audit_entry where actor = ? and at > now() - interval '1 hour'`, [
+        input.viewer.actor,
+      ]);
     const threshold = this.config.personalReadsPerHour;
     if (Number(total) <= threshold) return;
     const hour = new Date().toISOString().slice(0, 13);
-    await raiseAlerts(em, this.pubSub, [{
-      kind: AlertKind.ABNORMAL_ACCESS,
-      severity: AlertSeverity.CRITICAL,
-      message: `${input.viewer.actor} (${input.viewer.organisationName ?? input.viewer.credential}, ${input.viewer.role ?? 'anonymous'}) read ${total} personal records in the last hour; the threshold is ${threshold}.`,
-      dedupeKey: `abnormal-access:${input.viewer.actor}:${hour}`,
-      details: { actor: input.viewer.actor, organisation: input.viewer.organisationName, role: input.viewer.role, personalRecords: Number(total), threshold, windowMinutes: 60 },
-    }]);
+    await raiseAlerts(em, this.pubSub, [
+      {
+        kind: AlertKind.ABNORMAL_ACCESS,
+        severity: AlertSeverity.CRITICAL,
+        message: `${input.viewer.actor} (${input.viewer.organisationName ?? input.viewer.credential}, ${input.viewer.role ?? 'anonymous'}) read ${total} personal records in the last hour; the threshold is ${threshold}.`,
+        dedupeKey: `abnormal-access:${input.viewer.actor}:${hour}`,
+        details: {
+          actor: input.viewer.actor,
+          organisation: input.viewer.organisationName,
+          role: input.viewer.role,
+          personalRecords: Number(total),
+          threshold,
+          windowMinutes: 60,
+        },
+      },
+    ]);
     this.log.warn({ actor: input.viewer.actor, personalRecords: Number(total), threshold }, 'abnormal access: personal-data reads over the hourly threshold');
   }
 }

@@ -65,7 +65,10 @@ function bearer(credentials: Credentials): string | undefined {
 
 function pgArray(value: KeyScope[] | string): KeyScope[] {
   if (Array.isArray(value)) return value;
-  return value.replace(/^\{|\}$/g, '').split(',').filter(Boolean) as KeyScope[];
+  return value
+    .replace(/^\{|\}$/g, '')
+    .split(',')
+    .filter(Boolean) as KeyScope[];
 }
 
 /**
@@ -100,15 +103,18 @@ export function createAuthenticator(rootEm: EntityManager, config: AccessConfig,
     if (!pending) {
       pending = (async () => {
         try {
-          const [row] = (await rootEm.fork().getConnection().execute(
-            `select k.key_id, k.secret_hash, k.role, k.scopes, k.expires_at, k.revoked_at,
+          const [row] = (await rootEm
+            .fork()
+            .getConnection()
+            .execute(
+              `select k.key_id, k.secret_hash, k.role, k.scopes, k.expires_at, k.revoked_at,
                     o.id as organisation_id, o.name as organisation_name, o.courier_id, o.platform_id,
                     c.code as courier_code, m.code as platform_code
                from api_key k join organisation o on o.id = k.organisation_id
                left join courier c on c.id = o.courier_id left join market m on m.id = o.platform_id
               where k.key_id = ?`,
-            [keyId],
-          )) as KeyRow[];
+              [keyId],
+            )) as KeyRow[];
           // Unknown ids are not cached: a brute-force burst must not fill memory (it is rate limited instead).
           if (row) {
             if (cache.size > 10_000) cache.clear();
@@ -135,9 +141,13 @@ export function createAuthenticator(rootEm: EntityManager, config: AccessConfig,
     const now = Date.now();
     if ((lastTouched.get(row.key_id) ?? 0) < now - 60_000) {
       lastTouched.set(row.key_id, now);
-      rootEm.fork().getConnection().execute('update api_key set last_used_at = now() where key_id = ?', [row.key_id]).catch((error) => {
-        log.warn({ err: (error as Error).message }, 'could not record API key use');
-      });
+      rootEm
+        .fork()
+        .getConnection()
+        .execute('update api_key set last_used_at = now() where key_id = ?', [row.key_id])
+        .catch((error) => {
+          log.warn({ err: (error as Error).message }, 'could not record API key use');
+        });
     }
     return {
       ...base,
@@ -175,7 +185,9 @@ export function createAuthenticator(rootEm: EntityManager, config: AccessConfig,
     } catch (error) {
       if (error instanceof joseErrors.JWTExpired) throw new UnauthenticatedError('The token has expired.');
       if (error instanceof joseErrors.JWTClaimValidationFailed) {
-        throw new UnauthenticatedError(error.reason === 'missing' ? `The token has no "${error.claim}" claim; it is required.` : `The token's "${error.claim}" claim is not accepted.`);
+        throw new UnauthenticatedError(
+          error.reason === 'missing' ? `The token has no "${error.claim}" claim; it is required.` : `The token's "${error.claim}" claim is not accepted.`,
+        );
       }
       throw new UnauthenticatedError('The token could not be verified.');
     }

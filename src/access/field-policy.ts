@@ -1,4 +1,13 @@
-import { defaultFieldResolver, getNamedType, isLeafType, isObjectType, type GraphQLField, type GraphQLFieldResolver, type GraphQLResolveInfo, type GraphQLSchema } from 'graphql';
+import {
+  defaultFieldResolver,
+  getNamedType,
+  isLeafType,
+  isObjectType,
+  type GraphQLField,
+  type GraphQLFieldResolver,
+  type GraphQLResolveInfo,
+  type GraphQLSchema,
+} from 'graphql';
 import { getMetadataStorage } from 'type-graphql';
 import type { HubContext } from '../graphql/context.js';
 import { ForbiddenError, UnauthenticatedError } from '../policy/access.errors.js';
@@ -56,7 +65,11 @@ let guardedMutations: Set<string> | undefined;
 
 /** Mutations whose resolver carries `@Authorized(...)`: their rule replaces the ADMIN-only default. */
 function hasOwnRule(fieldName: string): boolean {
-  guardedMutations ??= new Set(getMetadataStorage().mutations.filter((m) => m.roles !== undefined).map((m) => m.schemaName));
+  guardedMutations ??= new Set(
+    getMetadataStorage()
+      .mutations.filter((m) => m.roles !== undefined)
+      .map((m) => m.schemaName),
+  );
   return guardedMutations.has(fieldName);
 }
 
@@ -101,7 +114,8 @@ function mutationPolicy(resolve: Resolver): Resolver {
 
 function enforceWritePolicy(viewer: Viewer, info: GraphQLResolveInfo): void {
   if (viewer.role === null) throw new UnauthenticatedError('Writing needs an API key or bearer token; anonymous demo access is read-only.');
-  if (!viewer.scopes.includes(KeyScope.WRITE)) throw new ForbiddenError(`This key is read-only (scopes: ${viewer.scopes.join(', ')}); "${info.fieldName}" needs the WRITE scope.`);
+  if (!viewer.scopes.includes(KeyScope.WRITE))
+    throw new ForbiddenError(`This key is read-only (scopes: ${viewer.scopes.join(', ')}); "${info.fieldName}" needs the WRITE scope.`);
   if (!hasOwnRule(info.fieldName) && viewer.role !== Role.ADMIN) {
     throw new ForbiddenError(`"${info.fieldName}" is not open to the ${viewer.role} role.`);
   }

@@ -1,5 +1,15 @@
 // The CommonJS build: its ESM build imports graphql's .mjs files, a second graphql instance next to ours ("another module or realm").
-import { GraphQLError, getNamedType, getNullableType, isInputObjectType, isListType, validate, type DocumentNode, type GraphQLSchema, type ValidationRule } from 'graphql';
+import {
+  GraphQLError,
+  getNamedType,
+  getNullableType,
+  isInputObjectType,
+  isListType,
+  validate,
+  type DocumentNode,
+  type GraphQLSchema,
+  type ValidationRule,
+} from 'graphql';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
@@ -26,24 +36,30 @@ const pagedEstimator: ComplexityEstimator = ({ args, childComplexity, field }) =
  * costs the number of ids times its subtree when it returns a list; every
  * list argument of ids, codes or enums longer than the limit is noted in `tooLong`.
  */
-const listEstimator = (maxItems: number, tooLong: { field: string; length: number }[]): ComplexityEstimator => ({ args, childComplexity, field }) => {
-  let longest = 0;
-  for (const arg of field.args) {
-    const value = args[arg.name];
-    // Lists of ids, codes and enums; a batch of input records (`ingestTrackingEvents(events:)`) has its own cap and the body limit.
-    if (!isListType(getNullableType(arg.type)) || isInputObjectType(getNamedType(arg.type)) || !Array.isArray(value)) continue;
-    longest = Math.max(longest, value.length);
-    if (value.length > maxItems) tooLong.push({ field: `${field.name}(${arg.name})`, length: value.length });
-  }
-  if (!longest || !isListType(getNullableType(field.type))) return undefined;
-  return 1 + longest * Math.max(childComplexity, 1);
-};
+const listEstimator =
+  (maxItems: number, tooLong: { field: string; length: number }[]): ComplexityEstimator =>
+  ({ args, childComplexity, field }) => {
+    let longest = 0;
+    for (const arg of field.args) {
+      const value = args[arg.name];
+      // Lists of ids, codes and enums; a batch of input records (`ingestTrackingEvents(events:)`) has its own cap and the body limit.
+      if (!isListType(getNullableType(arg.type)) || isInputObjectType(getNamedType(arg.type)) || !Array.isArray(value)) continue;
+      longest = Math.max(longest, value.length);
+      if (value.length > maxItems) tooLong.push({ field: `${field.name}(${arg.name})`, length: value.length });
+    }
+    if (!longest || !isListType(getNullableType(field.type))) return undefined;
+    return 1 + longest * Math.max(childComplexity, 1);
+  };
 const fieldEstimator: ComplexityEstimator = ({ childComplexity }) => 1 + childComplexity;
 
 function armorRules(limits: QueryLimits): { rule: ValidationRule; code: AccessErrorCode; limit: number }[] {
   const common = { exposeLimits: true, propagateOnRejection: true } as const;
   return [
-    { rule: maxDepthRule({ ...common, n: limits.maxDepth, ignoreIntrospection: true, flattenFragments: true }), code: AccessErrorCode.QUERY_TOO_DEEP, limit: limits.maxDepth },
+    {
+      rule: maxDepthRule({ ...common, n: limits.maxDepth, ignoreIntrospection: true, flattenFragments: true }),
+      code: AccessErrorCode.QUERY_TOO_DEEP,
+      limit: limits.maxDepth,
+    },
     { rule: maxAliasesRule({ ...common, n: limits.maxAliases }), code: AccessErrorCode.TOO_MANY_ALIASES, limit: limits.maxAliases },
     { rule: maxDirectivesRule({ ...common, n: limits.maxDirectives }), code: AccessErrorCode.TOO_MANY_DIRECTIVES, limit: limits.maxDirectives },
   ];
@@ -55,7 +71,13 @@ function armorRules(limits: QueryLimits): { rule: ValidationRule; code: AccessEr
  * returns the first one exceeded as an error with its own code, or undefined.
  * Used by HTTP (Apollo plugin) and graphql-ws alike.
  */
-export function checkQueryLimits(schema: GraphQLSchema, limits: QueryLimits, document: DocumentNode, operationName?: string | null, variables?: Record<string, unknown> | null): QueryLimitError | undefined {
+export function checkQueryLimits(
+  schema: GraphQLSchema,
+  limits: QueryLimits,
+  document: DocumentNode,
+  operationName?: string | null,
+  variables?: Record<string, unknown> | null,
+): QueryLimitError | undefined {
   for (const { rule, code, limit } of armorRules(limits)) {
     let error: GraphQLError | undefined;
     try {
@@ -70,7 +92,13 @@ export function checkQueryLimits(schema: GraphQLSchema, limits: QueryLimits, doc
   let cost: number;
   const tooLong: { field: string; length: number }[] = [];
   try {
-    cost = getComplexity({ schema, query: document, operationName: operationName ?? undefined, variables: variables ?? {}, estimators: [listEstimator(limits.maxListItems, tooLong), pagedEstimator, fieldEstimator] });
+    cost = getComplexity({
+      schema,
+      query: document,
+      operationName: operationName ?? undefined,
+      variables: variables ?? {},
+      estimators: [listEstimator(limits.maxListItems, tooLong), pagedEstimator, fieldEstimator],
+    });
   } catch (error) {
     // Unknown variables or operation: graphql's own execution will report them precisely.
     if (error instanceof GraphQLError) return undefined;
@@ -78,10 +106,20 @@ export function checkQueryLimits(schema: GraphQLSchema, limits: QueryLimits, doc
   }
   if (tooLong.length) {
     const [first] = tooLong;
-    return new QueryLimitError(AccessErrorCode.LIST_TOO_LONG, `${first.field} has ${first.length} items; at most ${limits.maxListItems} are accepted in one list argument.`, limits.maxListItems, first.length);
+    return new QueryLimitError(
+      AccessErrorCode.LIST_TOO_LONG,
+      `${first.field} has ${first.length} items; at most ${limits.maxListItems} are accepted in one list argument.`,
+      limits.maxListItems,
+      first.length,
+    );
   }
   if (cost > limits.maxCost) {
-    return new QueryLimitError(AccessErrorCode.QUERY_TOO_COMPLEX, `Query cost ${cost} exceeds the limit of ${limits.maxCost} (each field costs 1; a connection multiplies its subtree by \`first\`). Ask for smaller pages or fewer nested connections.`, limits.maxCost, cost);
+    return new QueryLimitError(
+      AccessErrorCode.QUERY_TOO_COMPLEX,
+      `Query cost ${cost} exceeds the limit of ${limits.maxCost} (each field costs 1; a connection multiplies its subtree by \`first\`). Ask for smaller pages or fewer nested connections.`,
+      limits.maxCost,
+      cost,
+    );
   }
   return undefined;
 }

@@ -25,7 +25,18 @@ import { ApiKey } from './api-key.entity.js';
 import { Organisation } from './organisation.entity.js';
 import { Role } from '../policy/role.js';
 import type { Viewer } from '../policy/viewer.js';
-import { adminRows, declaredRowRule, declareRows, loadedRef, publicRows, refId, scopedRows, wrapperRows, type RowRule, type SeenRows } from '../policy/row-rule.js';
+import {
+  adminRows,
+  declaredRowRule,
+  declareRows,
+  loadedRef,
+  publicRows,
+  refId,
+  scopedRows,
+  wrapperRows,
+  type RowRule,
+  type SeenRows,
+} from '../policy/row-rule.js';
 
 /**
  * Who may see which rows, per GraphQL object type (issue #11 "fail closed by
@@ -47,7 +58,8 @@ import { adminRows, declaredRowRule, declareRows, loadedRef, publicRows, refId, 
 
 /** The id a missing courier or platform of a scoped viewer stands for: matches no row (fail closed). */
 const NO_ROW = -1;
-const same = (a: string | null | undefined, b: number | null): boolean | undefined => (a === undefined ? undefined : a !== null && b !== null && a === String(b));
+const same = (a: string | null | undefined, b: number | null): boolean | undefined =>
+  a === undefined ? undefined : a !== null && b !== null && a === String(b);
 
 /** A parcel: its courier's, the platform's it was sold through; OFFICIAL, ADMIN and demo see all (recipients masked). */
 const shipmentRows = scopedRows(
@@ -167,16 +179,44 @@ const ENTITY_RULES: [EntityClass<object>, RowRule][] = [
 /** Types with no rows of their own: what they hold is checked by each field's own type. */
 const WRAPPERS = [
   // Reference data computed from public rows.
-  'ProductOriginSource', 'Provenance', 'MatchCandidate', 'Connector', 'LoadCounts', 'Relink',
+  'ProductOriginSource',
+  'Provenance',
+  'MatchCandidate',
+  'Connector',
+  'LoadCounts',
+  'Relink',
   // Aggregates: their resolvers decide who may ask (src/analytics/official-access.ts) and sum in SQL.
-  'PriceSeries', 'PricePoint', 'PriceAnomaly', 'SupplyDemandRow', 'ChannelSales', 'ParcelStats', 'ParcelStatsRow',
-  'SubsidyReport', 'SubsidyRates', 'SubsidyTotals', 'CourierSubsidy', 'SubsidyParcel', 'VillageCoverage', 'CourierQuality',
+  'PriceSeries',
+  'PricePoint',
+  'PriceAnomaly',
+  'SupplyDemandRow',
+  'ChannelSales',
+  'ParcelStats',
+  'ParcelStatsRow',
+  'SubsidyReport',
+  'SubsidyRates',
+  'SubsidyTotals',
+  'CourierSubsidy',
+  'SubsidyParcel',
+  'VillageCoverage',
+  'CourierQuality',
   // The caller itself.
   'ViewerInfo',
   // Mutation payloads: the caller's own write; any row they carry is typed and checked by its own rule.
-  'RecordPricesPayload', 'IngestTrackingEventsPayload', 'RejectedTrackingEvent', 'ReplayedTrackingEvent', 'ConnectorRunPayload',
-  'ReplayRejectedPayload', 'AcceptMatchPayload', 'AcceptOriginPayload', 'ImportAliasesPayload', 'PriceAnomalyScan', 'IssuedApiKey',
-  'SpreadsheetImportPayload', 'ImportRejection', 'ImportUnmatchedName',
+  'RecordPricesPayload',
+  'IngestTrackingEventsPayload',
+  'RejectedTrackingEvent',
+  'ReplayedTrackingEvent',
+  'ConnectorRunPayload',
+  'ReplayRejectedPayload',
+  'AcceptMatchPayload',
+  'AcceptOriginPayload',
+  'ImportAliasesPayload',
+  'PriceAnomalyScan',
+  'IssuedApiKey',
+  'SpreadsheetImportPayload',
+  'ImportRejection',
+  'ImportUnmatchedName',
   // Subscription payloads: a wrapper around typed rows (ShipmentUpdate.shipment, .newEvents) that each field checks.
   'ShipmentUpdate',
 ];
@@ -218,6 +258,8 @@ export function assertRowRules(schema: GraphQLSchema): void {
     .filter((type) => type instanceof GraphQLObjectType && !type.name.startsWith('__') && !ROOTS.has(type.name) && !rowRuleOf(type.name))
     .map((type) => type.name);
   if (missing.length) {
-    throw new Error(`Every GraphQL object type must declare who may see which of its rows (src/access/row-rules.ts, issue #11); none declared for: ${missing.sort().join(', ')}.`);
+    throw new Error(
+      `Every GraphQL object type must declare who may see which of its rows (src/access/row-rules.ts, issue #11); none declared for: ${missing.sort().join(', ')}.`,
+    );
   }
 }

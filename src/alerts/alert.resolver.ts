@@ -24,17 +24,22 @@ export class AlertsArgs extends ConnectionArgs {
   kinds?: AlertKind[];
 
   @Field({ nullable: true, description: 'Only alerts inside this region (whole subtree).' })
-  @IsOptional() @IsRegionCode()
+  @IsOptional()
+  @IsRegionCode()
   regionUnder?: string;
 
   @Field({ nullable: true, description: 'Raised at or after this time.' })
-  @IsOptional() @IsDateString()
+  @IsOptional()
+  @IsDateString()
   since?: string;
 }
 
 const newestFirst: Ordering<Alert> = {
   direction: 'desc',
-  keys: [{ sql: 'a.raised_at', read: (a) => a.raisedAt }, { sql: 'a.id', read: (a) => Number(a.id) }],
+  keys: [
+    { sql: 'a.raised_at', read: (a) => a.raisedAt },
+    { sql: 'a.id', read: (a) => Number(a.id) },
+  ],
 };
 
 @Resolver(() => Alert)

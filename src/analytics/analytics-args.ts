@@ -34,11 +34,13 @@ export class PeriodArgs {
 @ArgsType()
 export class OptionalPeriodArgs {
   @Field(() => GraphQLLocalDate, { nullable: true, description: 'First day, inclusive.' })
-  @IsOptional() @IsDateString({ strict: true })
+  @IsOptional()
+  @IsDateString({ strict: true })
   from?: string;
 
   @Field(() => GraphQLLocalDate, { nullable: true, description: 'Last day, inclusive.' })
-  @IsOptional() @IsDateString({ strict: true })
+  @IsOptional()
+  @IsDateString({ strict: true })
   to?: string;
 }
 

@@ -11,7 +11,8 @@ export class VillageCoverageArgs {
   region: string = '14';
 
   @Field(() => GraphQLLocalDate, { nullable: true, description: 'Day the 30 days of deliveries end on (default: today, China Standard Time).' })
-  @IsOptional() @IsDateString({ strict: true })
+  @IsOptional()
+  @IsDateString({ strict: true })
   asOf?: string;
 }
 

@@ -8,7 +8,8 @@ import { onReadReplica } from '../platform/read-replica.js';
 @Resolver(() => ParcelStatsRow)
 export class ParcelStatsResolver {
   @Query(() => ParcelStats, {
-    description: 'Rural upstream/downstream parcels per city, county or township of a region over a period, with farm-product and delivered shares (from the daily rollup).',
+    description:
+      'Rural upstream/downstream parcels per city, county or township of a region over a period, with farm-product and delivered shares (from the daily rollup).',
   })
   parcelStats(@Args() args: ParcelStatsArgs, @Ctx() ctx: HubContext): Promise<ParcelStats> {
     return parcelStats(onReadReplica(ctx.em), args);

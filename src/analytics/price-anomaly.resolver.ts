@@ -14,7 +14,8 @@ export class PriceAnomalyResolver {
 
   @Authorized(Role.OFFICIAL)
   @Mutation(() => PriceAnomalyScan, {
-    description: 'Scans a period for price anomalies and raises a PRICE_SPIKE or PRICE_DROP alert (alertRaised) for each one not alerted before. New prices are scanned automatically; this re-scans on demand, e.g. with another k. OFFICIAL or ADMIN.',
+    description:
+      'Scans a period for price anomalies and raises a PRICE_SPIKE or PRICE_DROP alert (alertRaised) for each one not alerted before. New prices are scanned automatically; this re-scans on demand, e.g. with another k. OFFICIAL or ADMIN.',
   })
   detectPriceAnomalies(@Args() args: DetectPriceAnomaliesArgs, @Ctx() ctx: HubContext): Promise<PriceAnomalyScan> {
     return scanPriceAnomalies(ctx.em, ctx.pubSub, args);

@@ -53,7 +53,9 @@ export async function findPriceAnomalies(em: EntityManager, options: AnomalyScan
   let productIds = options.productIds;
   if (options.product) {
     // Ids first: an id list lets the planner use the (product_id, observed_on) index.
-    const found = await em.getConnection().execute<{ id: number }[]>('select id from product where code = ? or name = ? or ? = any(aliases)', [options.product, options.product, options.product]);
+    const found = await em
+      .getConnection()
+      .execute<{ id: number }[]>('select id from product where code = ? or name = ? or ? = any(aliases)', [options.product, options.product, options.product]);
     productIds = found.map((r) => r.id).filter((id) => !options.productIds || options.productIds.includes(id));
   }
   if (productIds) {
@@ -133,8 +135,15 @@ export function anomalyAlert(anomaly: PriceAnomaly & { regionCode?: string | nul
     productId: anomaly.productId,
     marketId: anomaly.marketId,
     details: {
-      day: anomaly.day, price: anomaly.price, mean: anomaly.mean, stddev: anomaly.stddev, zScore: anomaly.zScore,
-      change: anomaly.change, k, variety: anomaly.varietyName ?? null, market: anomaly.marketCode,
+      day: anomaly.day,
+      price: anomaly.price,
+      mean: anomaly.mean,
+      stddev: anomaly.stddev,
+      zScore: anomaly.zScore,
+      change: anomaly.change,
+      k,
+      variety: anomaly.varietyName ?? null,
+      market: anomaly.marketCode,
     },
   };
 }
@@ -142,6 +151,10 @@ export function anomalyAlert(anomaly: PriceAnomaly & { regionCode?: string | nul
 /** Scans a period and raises a PRICE_SPIKE / PRICE_DROP alert for each anomaly not alerted before. */
 export async function scanPriceAnomalies(em: EntityManager, pubSub: HubPubSub, options: AnomalyScanOptions): Promise<PriceAnomalyScan> {
   const anomalies = await findPriceAnomalies(em, options);
-  const raised = await raiseAlerts(em, pubSub, anomalies.map((a) => anomalyAlert(a, options.k ?? ANOMALY_DEFAULTS.k)));
+  const raised = await raiseAlerts(
+    em,
+    pubSub,
+    anomalies.map((a) => anomalyAlert(a, options.k ?? ANOMALY_DEFAULTS.k)),
+  );
   return { anomalies, alertsRaised: raised.length };
 }

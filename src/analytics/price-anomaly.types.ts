@@ -26,19 +26,23 @@ export class DetectPriceAnomaliesArgs {
   to!: string;
 
   @Field({ nullable: true, description: 'Only this product (code, name or alias).' })
-  @IsOptional() @MaxLength(100)
+  @IsOptional()
+  @MaxLength(100)
   product?: string;
 
   @Field({ nullable: true, description: 'Only this market (code).' })
-  @IsOptional() @MaxLength(64)
+  @IsOptional()
+  @MaxLength(64)
   market?: string;
 
   @Field(() => Float, { defaultValue: ANOMALY_DEFAULTS.k, description: 'Threshold in rolling standard deviations.' })
-  @Min(1) @Max(10)
+  @Min(1)
+  @Max(10)
   k: number = ANOMALY_DEFAULTS.k;
 
   @Field(() => Int, { defaultValue: ANOMALY_DEFAULTS.window, description: 'Past daily prices in the rolling window.' })
-  @Min(3) @Max(365)
+  @Min(3)
+  @Max(365)
   window: number = ANOMALY_DEFAULTS.window;
 }
 

@@ -8,9 +8,18 @@ import { PriceSplit, type PricePoint, type PriceSeries, type PriceSeriesArgs } f
 const SPLITS: Record<PriceSplit, { key: string; label: string }> = {
   [PriceSplit.NONE]: { key: `'all'`, label: `'all'` },
   [PriceSplit.MARKET]: { key: 'm.code', label: 'm.name' },
-  [PriceSplit.ORIGIN_PROVINCE]: { key: `coalesce(left(p.origin_region_code, 2), 'unknown')`, label: `coalesce((select name from region where code = left(p.origin_region_code, 2)), 'unknown')` },
-  [PriceSplit.ORIGIN_CITY]: { key: `coalesce(left(p.origin_region_code, 4), 'unknown')`, label: `coalesce((select name from region where code = left(p.origin_region_code, 4)), 'unknown')` },
-  [PriceSplit.ORIGIN_COUNTY]: { key: `coalesce(left(p.origin_region_code, 6), 'unknown')`, label: `coalesce((select name from region where code = left(p.origin_region_code, 6)), 'unknown')` },
+  [PriceSplit.ORIGIN_PROVINCE]: {
+    key: `coalesce(left(p.origin_region_code, 2), 'unknown')`,
+    label: `coalesce((select name from region where code = left(p.origin_region_code, 2)), 'unknown')`,
+  },
+  [PriceSplit.ORIGIN_CITY]: {
+    key: `coalesce(left(p.origin_region_code, 4), 'unknown')`,
+    label: `coalesce((select name from region where code = left(p.origin_region_code, 4)), 'unknown')`,
+  },
+  [PriceSplit.ORIGIN_COUNTY]: {
+    key: `coalesce(left(p.origin_region_code, 6), 'unknown')`,
+    label: `coalesce((select name from region where code = left(p.origin_region_code, 6)), 'unknown')`,
+  },
   [PriceSplit.VARIETY]: { key: `coalesce(v.name, 'unknown')`, label: `coalesce(v.name, 'unknown')` },
 };
 
@@ -37,10 +46,17 @@ export async function priceSeries(em: EntityManager, args: PriceSeriesArgs): Pro
   const filter = { ...args.filter };
   assertPeriod(filter.from, filter.to, 'filter.from');
   const conn = em.getConnection();
-  const [product] = await conn.execute<{ id: number }[]>('select id from product where code = ? or name = ? or ? = any(aliases) limit 1', [filter.product, filter.product, filter.product]);
+  const [product] = await conn.execute<{ id: number }[]>('select id from product where code = ? or name = ? or ? = any(aliases) limit 1', [
+    filter.product,
+    filter.product,
+    filter.product,
+  ]);
   if (!product) throw new BadUserInputError(`Unknown product "${filter.product}".`, 'filter.product');
   if (!filter.to) {
-    const [newest] = await conn.execute<{ day: string | null }[]>(`select to_char(max(observed_on), 'YYYY-MM-DD') as day from price_observation where product_id = ?`, [product.id]);
+    const [newest] = await conn.execute<{ day: string | null }[]>(
+      `select to_char(max(observed_on), 'YYYY-MM-DD') as day from price_observation where product_id = ?`,
+      [product.id],
+    );
     filter.to = newest?.day ?? new Date().toISOString().slice(0, 10);
   }
   if (!filter.from) {

@@ -26,11 +26,13 @@ export class PriceSeriesFilter {
   product!: string;
 
   @Field({ nullable: true, description: 'Variety name or alias, e.g. `红富士`.' })
-  @IsOptional() @MaxLength(100)
+  @IsOptional()
+  @MaxLength(100)
   variety?: string;
 
   @Field({ nullable: true, description: 'Market code, e.g. `beijing-xinfadi`.' })
-  @IsOptional() @MaxLength(64)
+  @IsOptional()
+  @MaxLength(64)
   market?: string;
 
   @Field(() => MarketChannel, { nullable: true })
@@ -38,19 +40,23 @@ export class PriceSeriesFilter {
   channel?: MarketChannel;
 
   @Field({ nullable: true, description: 'Origin region; matches its whole subtree.' })
-  @IsOptional() @IsRegionCode()
+  @IsOptional()
+  @IsRegionCode()
   originUnder?: string;
 
   @Field({ nullable: true, description: "Market's region; matches its whole subtree." })
-  @IsOptional() @IsRegionCode()
+  @IsOptional()
+  @IsRegionCode()
   marketRegionUnder?: string;
 
   @Field(() => GraphQLLocalDate, { nullable: true, description: 'First day, inclusive (default: a year before `to`).' })
-  @IsOptional() @IsDateString({ strict: true })
+  @IsOptional()
+  @IsDateString({ strict: true })
   from?: string;
 
   @Field(() => GraphQLLocalDate, { nullable: true, description: 'Last day, inclusive (default: the newest price).' })
-  @IsOptional() @IsDateString({ strict: true })
+  @IsOptional()
+  @IsDateString({ strict: true })
   to?: string;
 }
 

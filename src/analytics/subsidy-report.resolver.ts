@@ -8,7 +8,8 @@ import { onReadReplica } from '../platform/read-replica.js';
 @Resolver(() => SubsidyReport)
 export class SubsidyReportResolver {
   @Query(() => SubsidyReport, {
-    description: 'Per-parcel subsidies of a county for a month with the configured rates: eligible upstream and downstream parcels, totals per operating company, and fraud checks against the scans. CSV: `csvPath`.',
+    description:
+      'Per-parcel subsidies of a county for a month with the configured rates: eligible upstream and downstream parcels, totals per operating company, and fraud checks against the scans. CSV: `csvPath`.',
   })
   subsidyReport(@Args() args: SubsidyReportArgs, @Ctx() ctx: HubContext): Promise<SubsidyReport> {
     assertOfficialView(ctx.viewer, 'The subsidy report');

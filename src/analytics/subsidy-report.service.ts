@@ -5,8 +5,13 @@ import { ShipmentDirection } from '../logistics/logistics-enums.js';
 import { HUB_TIME_ZONE, parcelDay, parcelDestination, parcelOrigin } from './parcel-sql.js';
 import { subsidyConfig, type SubsidyConfig } from './subsidy-config.js';
 import {
-  FraudFlag, IneligibilityReason, SubsidyParcelSelection,
-  type CourierSubsidy, type SubsidyParcel, type SubsidyReport, type SubsidyTotals,
+  FraudFlag,
+  IneligibilityReason,
+  SubsidyParcelSelection,
+  type CourierSubsidy,
+  type SubsidyParcel,
+  type SubsidyReport,
+  type SubsidyTotals,
 } from './subsidy-report.types.js';
 
 interface ReportScope {
@@ -26,7 +31,10 @@ async function scope(em: EntityManager, county: string, month: string, config = 
   const year = month.slice(0, 4);
   const rates = config.rates[year];
   if (!rates) {
-    throw new BadUserInputError(`No subsidy rates are configured for ${year} (configured: ${Object.keys(config.rates).join(', ') || 'none'}; see SUBSIDY_CONFIG_FILE).`, 'month');
+    throw new BadUserInputError(
+      `No subsidy rates are configured for ${year} (configured: ${Object.keys(config.rates).join(', ') || 'none'}; see SUBSIDY_CONFIG_FILE).`,
+      'month',
+    );
   }
   const [y, m] = month.split('-').map(Number);
   const end = m === 12 ? `${y + 1}-01-01` : `${y}-${String(m + 1).padStart(2, '0')}-01`;
@@ -226,8 +234,19 @@ function pgArray(value: unknown): string[] {
 }
 
 const CSV_COLUMNS = [
-  'tracking_number', 'courier', 'direction', 'day', 'origin_code', 'destination_code', 'weight_kg',
-  'pickup_scan_at', 'delivery_scan_at', 'eligible', 'amount_yuan', 'fraud_flags', 'reasons',
+  'tracking_number',
+  'courier',
+  'direction',
+  'day',
+  'origin_code',
+  'destination_code',
+  'weight_kg',
+  'pickup_scan_at',
+  'delivery_scan_at',
+  'eligible',
+  'amount_yuan',
+  'fraud_flags',
+  'reasons',
 ];
 
 /**
@@ -239,8 +258,19 @@ const CSV_COLUMNS = [
 export async function subsidyReportCsv(em: EntityManager, county: string, month: string, config?: SubsidyConfig): Promise<string> {
   const parcels = await subsidyParcels(em, county, month, SubsidyParcelSelection.ALL, undefined, config);
   const rows = parcels.map((p) => [
-    p.trackingNumber, p.courierCode, p.direction, p.day, p.originCode, p.destinationCode, p.weightKg,
-    p.pickupScanAt, p.deliveryScanAt, p.eligible, p.amount.toFixed(2), p.flags.join(';'), p.reasons.join(';'),
+    p.trackingNumber,
+    p.courierCode,
+    p.direction,
+    p.day,
+    p.originCode,
+    p.destinationCode,
+    p.weightKg,
+    p.pickupScanAt,
+    p.deliveryScanAt,
+    p.eligible,
+    p.amount.toFixed(2),
+    p.flags.join(';'),
+    p.reasons.join(';'),
   ]);
   // RFC 4180 quoting, and cells a spreadsheet would run as a formula (= + - @, tab, CR and their
   // full-width forms: a courier-supplied tracking number such as =HYPERLINK(...)) prefixed with ' (issue #11).

@@ -34,7 +34,8 @@ export enum IneligibilityReason {
 }
 registerEnumType(IneligibilityReason, {
   name: 'IneligibilityReason',
-  description: 'Upstream parcels must carry farm products sold on an e-commerce platform, picked up in the county and delivered outside it; every parcel needs its pickup and delivery scans and no fraud flag.',
+  description:
+    'Upstream parcels must carry farm products sold on an e-commerce platform, picked up in the county and delivered outside it; every parcel needs its pickup and delivery scans and no fraud flag.',
 });
 
 export enum SubsidyParcelSelection {
@@ -64,7 +65,10 @@ export class SubsidyParcelsArgs {
   only: SubsidyParcelSelection = SubsidyParcelSelection.FLAGGED;
 
   @Field(() => Int, { defaultValue: 100, description: 'At most this many (max 1000); the CSV export has them all.' })
-  @IsOptional() @IsInt() @Min(0) @Max(1000)
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(1000)
   first: number = 100;
 }
 

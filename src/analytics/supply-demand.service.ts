@@ -57,8 +57,18 @@ export async function supplyDemand(em: EntityManager, args: SupplyDemandArgs): P
        join product p on p.id = coalesce(a.product_id, b.product_id)
       order by 1, 2`,
     [
-      ...supplyRegionParams, args.from ?? null, args.from ?? null, args.to ?? null, args.to ?? null, ...supplyProductParams,
-      ...salesRegionParams, args.from ?? null, args.from ?? null, args.to ?? null, args.to ?? null, ...salesProductParams,
+      ...supplyRegionParams,
+      args.from ?? null,
+      args.from ?? null,
+      args.to ?? null,
+      args.to ?? null,
+      ...supplyProductParams,
+      ...salesRegionParams,
+      args.from ?? null,
+      args.from ?? null,
+      args.to ?? null,
+      args.to ?? null,
+      ...salesProductParams,
     ],
   );
   return rows.map((r) => {

@@ -28,7 +28,8 @@ export class SupplyDemandArgs extends OptionalPeriodArgs {
   level: SupplyLevel = SupplyLevel.COUNTY;
 
   @Field({ nullable: true, description: 'Only this product (code, name or alias).' })
-  @IsOptional() @MaxLength(100)
+  @IsOptional()
+  @MaxLength(100)
   product?: string;
 }
 
@@ -39,7 +40,8 @@ export class SalesByChannelArgs extends OptionalPeriodArgs {
   regionUnder: string = '14';
 
   @Field({ nullable: true, description: 'Only this product (code, name or alias).' })
-  @IsOptional() @MaxLength(100)
+  @IsOptional()
+  @MaxLength(100)
   product?: string;
 }
 

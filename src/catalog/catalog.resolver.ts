@@ -32,12 +32,16 @@ export class ProductResolver {
     return ctx.em.find(ProductCategory, level ? { level } : {}, { orderBy: { standardCode: 'asc', code: 'asc' } });
   }
 
-  @FieldResolver(() => ProductCategory, { description: 'The class of the product (NY/T 3177-2018 where coded, e.g. 010402 白菜类), or its sector where the sector has no classes.' })
+  @FieldResolver(() => ProductCategory, {
+    description: 'The class of the product (NY/T 3177-2018 where coded, e.g. 010402 白菜类), or its sector where the sector has no classes.',
+  })
   async category(@Root() product: Product, @Ctx() ctx: HubContext): Promise<ProductCategory> {
     return (await ctx.loaders.ref(ProductCategory, product.category))!;
   }
 
-  @FieldResolver(() => ProductCategory, { description: 'The sector of the product (e.g. 0104 蔬菜): its class\'s parent, or its category when that is a sector.' })
+  @FieldResolver(() => ProductCategory, {
+    description: "The sector of the product (e.g. 0104 蔬菜): its class's parent, or its category when that is a sector.",
+  })
   async sector(@Root() product: Product, @Ctx() ctx: HubContext): Promise<ProductCategory> {
     const category = (await ctx.loaders.ref(ProductCategory, product.category))!;
     return category.parent ? ((await ctx.loaders.ref(ProductCategory, category.parent)) ?? category) : category;

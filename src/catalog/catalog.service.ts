@@ -13,7 +13,10 @@ export function listProducts(em: EntityManager, args: ProductsArgs): Promise<Pag
   const qb = em.createQueryBuilder(Product, 'p');
   // A sector code (`vegetable`) covers its classes (`veg-cabbage` …); a class code only itself.
   if (args.category) {
-    qb.andWhere('p.category_id in (select c.id from product_category c left join product_category s on s.id = c.parent_id where c.code = ? or s.code = ?)', [args.category, args.category]);
+    qb.andWhere('p.category_id in (select c.id from product_category c left join product_category s on s.id = c.parent_id where c.code = ? or s.code = ?)', [
+      args.category,
+      args.category,
+    ]);
   }
   if (args.search) {
     const pattern = like(args.search);

@@ -36,7 +36,10 @@ export class ProductCategory implements Node {
   @Enum({ items: () => CategoryLevel, nativeEnumName: 'category_level', default: CategoryLevel.CLASS })
   level: CategoryLevel = CategoryLevel.CLASS;
 
-  @Field({ nullable: true, description: 'The standard the code comes from (`NY/T 3177-2018`), or `hub` for a hub-assigned grouping without a verified standard code.' })
+  @Field({
+    nullable: true,
+    description: 'The standard the code comes from (`NY/T 3177-2018`), or `hub` for a hub-assigned grouping without a verified standard code.',
+  })
   @Property({ length: 64, nullable: true })
   standard?: string;
 

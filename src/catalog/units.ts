@@ -19,7 +19,11 @@ export const UNITS_PER_KG: Readonly<Record<string, number>> = {
 
 /** Normalises "元/斤", "/公斤", " KG " to the bare unit ("斤", "公斤", "kg"). */
 export function bareUnit(unit: string): string {
-  const u = unit.trim().replace(/^元\s*\/?\s*/, '').replace(/^\//, '').trim();
+  const u = unit
+    .trim()
+    .replace(/^元\s*\/?\s*/, '')
+    .replace(/^\//, '')
+    .trim();
   return /^[a-z]+$/i.test(u) ? u.toLowerCase() : u;
 }
 

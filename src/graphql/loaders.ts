@@ -49,10 +49,14 @@ export class Loaders {
   many<T extends object>(entity: EntityClass<T>, foreignKey: keyof T & string, key: Key, orderBy: Record<string, 'asc' | 'desc'> = {}): Promise<T[]> {
     const name = `many:${entity.name}.${foreignKey}:${JSON.stringify(orderBy)}`;
     return this.custom<Key, T[]>(name, async (keys) => {
-      const qb = this.em.createQueryBuilder(entity).where({ [foreignKey]: { $in: [...keys] } } as never).orderBy(orderBy as never);
+      const qb = this.em
+        .createQueryBuilder(entity)
+        .where({ [foreignKey]: { $in: [...keys] } } as never)
+        .orderBy(orderBy as never);
       const rows = plainRows(this.em, entity, await this.scoped(qb));
       const groups = new Map<string, T[]>(keys.map((k) => [String(k), []]));
-      const target = (this.em.getMetadata().get(entity).properties as Record<string, { targetMeta?: { class: unknown } }>)[foreignKey].targetMeta!.class as EntityClass<object>;
+      const target = (this.em.getMetadata().get(entity).properties as Record<string, { targetMeta?: { class: unknown } }>)[foreignKey].targetMeta!
+        .class as EntityClass<object>;
       for (const row of rows) {
         const ref = (row as Record<string, unknown>)[foreignKey] as object;
         groups.get(String(primaryKeyOf(this.em, target, ref)))?.push(row);
@@ -84,15 +88,18 @@ export class Loaders {
       const pk = meta.primaryKeys[0];
       const numeric = ['number', 'integer'].includes(String(meta.properties[pk].runtimeType));
       const expand = this.prefetch.get(entity as EntityClass<object>);
-      const self: DataLoader<Key, object | null> = new DataLoader<Key, object | null>(async (keys) => {
-        const wanted = expand ? [...new Set([...keys.map(String), ...expand(keys.map(String))])] : keys;
-        const normalised = wanted.map((k) => (numeric ? Number(k) : String(k)));
-        const qb = this.em.createQueryBuilder(entity).where({ [pk]: { $in: normalised } } as never);
-        const rows = plainRows(this.em, entity, await this.scoped(qb));
-        const byKey = new Map(rows.map((row) => [String((row as Record<string, unknown>)[pk]), row]));
-        if (expand) for (const [key, row] of byKey) self.prime(key, row);
-        return keys.map((k) => byKey.get(String(k)) ?? null);
-      }, { cacheKeyFn: (key) => String(key) });
+      const self: DataLoader<Key, object | null> = new DataLoader<Key, object | null>(
+        async (keys) => {
+          const wanted = expand ? [...new Set([...keys.map(String), ...expand(keys.map(String))])] : keys;
+          const normalised = wanted.map((k) => (numeric ? Number(k) : String(k)));
+          const qb = this.em.createQueryBuilder(entity).where({ [pk]: { $in: normalised } } as never);
+          const rows = plainRows(this.em, entity, await this.scoped(qb));
+          const byKey = new Map(rows.map((row) => [String((row as Record<string, unknown>)[pk]), row]));
+          if (expand) for (const [key, row] of byKey) self.prime(key, row);
+          return keys.map((k) => byKey.get(String(k)) ?? null);
+        },
+        { cacheKeyFn: (key) => String(key) },
+      );
       loader = self;
       this.#byKey.set(entity, loader);
     }

@@ -22,7 +22,10 @@ function clientIp(req: Request): string {
 }
 
 function refuse(res: Response, status: number, code: string, message: string, extensions: Record<string, unknown> = {}): void {
-  res.status(status).type('application/json').json({ errors: [{ message, extensions: { code, ...extensions } }] });
+  res
+    .status(status)
+    .type('application/json')
+    .json({ errors: [{ message, extensions: { code, ...extensions } }] });
 }
 
 function tooMany(res: Response, retryAfterSeconds: number): void {
@@ -67,7 +70,9 @@ export function graphqlAccessGuard(options: AccessGuardOptions): RequestHandler 
       const budget = await rateLimits.consume(viewer.role ? viewer.actor : `ip:${ip}`);
       if (!budget.allowed) return tooMany(res, budget.retryAfterSeconds);
       if (Array.isArray(req.body) && req.body.length > options.maxBatch) {
-        return refuse(res, 400, AccessErrorCode.BATCH_TOO_LARGE, `A batch may hold at most ${options.maxBatch} operations; this one has ${req.body.length}.`, { limit: options.maxBatch });
+        return refuse(res, 400, AccessErrorCode.BATCH_TOO_LARGE, `A batch may hold at most ${options.maxBatch} operations; this one has ${req.body.length}.`, {
+          limit: options.maxBatch,
+        });
       }
       res.locals.viewer = viewer;
       next();

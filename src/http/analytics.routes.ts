@@ -52,7 +52,8 @@ export function analyticsRoutes(options: AnalyticsRoutesOptions): Router {
     const month = String(req.query.month ?? '');
     try {
       assertOfficialView(options.viewerOf?.(res), 'The subsidy report');
-      if (!/^\d{6}$/.test(county)) throw new BadUserInputError('Query parameter "county" must be a county-level region code of 6 digits, e.g. 140821.', 'county');
+      if (!/^\d{6}$/.test(county))
+        throw new BadUserInputError('Query parameter "county" must be a county-level region code of 6 digits, e.g. 140821.', 'county');
       if (!MONTH_PATTERN.test(month)) throw new BadUserInputError('Query parameter "month" must be a month written YYYY-MM, e.g. 2026-06.', 'month');
       const csv = await subsidyReportCsv(options.em(), county, month);
       res.type('text/csv; charset=utf-8').attachment(`subsidy-${county}-${month}.csv`).send(csv);

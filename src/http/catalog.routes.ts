@@ -46,24 +46,39 @@ export function catalogRoutes(options: CatalogRoutesOptions): Router {
   router.get('/catalog/aliases.csv', options.guard ?? pass, async (_req, res) => {
     if (!officialsOnly(res)) return;
     try {
-      res.type('text/csv; charset=utf-8').attachment('aliases.csv').send(aliasesToCsv(await exportAliases(options.em())));
+      res
+        .type('text/csv; charset=utf-8')
+        .attachment('aliases.csv')
+        .send(aliasesToCsv(await exportAliases(options.em())));
     } catch (error) {
       fail(res, error, 'alias CSV export failed');
     }
   });
 
-  router.post('/catalog/aliases.csv', options.guard ?? pass, express.text({ type: ['text/csv', 'text/plain', 'application/csv'], limit: '10mb' }), async (req, res) => {
-    if (!officialsOnly(res)) return;
-    try {
-      if (typeof req.body !== 'string' || !req.body.length) {
-        res.status(400).json({ errors: [{ message: 'Send the alias file as the request body with content-type text/csv.', extensions: { code: 'BAD_USER_INPUT', argumentName: 'body' } }] });
-        return;
+  router.post(
+    '/catalog/aliases.csv',
+    options.guard ?? pass,
+    express.text({ type: ['text/csv', 'text/plain', 'application/csv'], limit: '10mb' }),
+    async (req, res) => {
+      if (!officialsOnly(res)) return;
+      try {
+        if (typeof req.body !== 'string' || !req.body.length) {
+          res.status(400).json({
+            errors: [
+              {
+                message: 'Send the alias file as the request body with content-type text/csv.',
+                extensions: { code: 'BAD_USER_INPUT', argumentName: 'body' },
+              },
+            ],
+          });
+          return;
+        }
+        const viewer = options.viewerOf?.(res);
+        res.json(await importAliases(options.em(), parseAliasCsv(req.body), viewer?.organisationName ?? viewer?.actor));
+      } catch (error) {
+        fail(res, error, 'alias CSV import failed');
       }
-      const viewer = options.viewerOf?.(res);
-      res.json(await importAliases(options.em(), parseAliasCsv(req.body), viewer?.organisationName ?? viewer?.actor));
-    } catch (error) {
-      fail(res, error, 'alias CSV import failed');
-    }
-  });
+    },
+  );
   return router;
 }

@@ -81,14 +81,26 @@ export function createHttpApp(options: HttpAppOptions): Express {
   app.use('/assets/vendor', vendorAssetsRouter());
   if (options.cors) app.use('/graphql', options.cors);
   const guard: RequestHandler = options.guards?.graphql ?? ((_req, _res, next) => next());
-  app.use('/graphql', express.json({ limit: options.bodyLimit }), guard, ...(options.uploads ? [options.uploads] : []), ...(options.beforeGraphql ?? []), options.graphql);
+  app.use(
+    '/graphql',
+    express.json({ limit: options.bodyLimit }),
+    guard,
+    ...(options.uploads ? [options.uploads] : []),
+    ...(options.beforeGraphql ?? []),
+    options.graphql,
+  );
 
   // Body too large or malformed JSON: a clear 4xx in the GraphQL-over-HTTP error shape.
   app.use(((error, _req, res, next) => {
     if (res.headersSent) return next(error);
     const status = typeof error?.status === 'number' && error.status >= 400 && error.status < 500 ? error.status : 500;
     const code = status === 413 ? 'PAYLOAD_TOO_LARGE' : status === 400 ? 'BAD_REQUEST' : 'INTERNAL_SERVER_ERROR';
-    const message = status === 413 ? `Request body is larger than ${typeof options.bodyLimit === 'number' ? `${options.bodyLimit} bytes` : options.bodyLimit}.` : status === 400 ? `Malformed request body: ${error.message}` : 'Unexpected error.';
+    const message =
+      status === 413
+        ? `Request body is larger than ${typeof options.bodyLimit === 'number' ? `${options.bodyLimit} bytes` : options.bodyLimit}.`
+        : status === 400
+          ? `Malformed request body: ${error.message}`
+          : 'Unexpected error.';
     res.status(status).json({ errors: [{ message, extensions: { code } }] });
   }) as express.ErrorRequestHandler);
   return app;

@@ -12,18 +12,23 @@ export function traceRequests(): RequestHandler {
   return (req, res, next) => {
     if (!tracingEnabled()) return next();
     const route = req.baseUrl || req.path;
-    void withSpan(`${req.method} ${route}`, {
-      kind: SpanKind.SERVER,
-      parent: extractContext(req.headers as Record<string, unknown>),
-      attributes: { 'http.request.method': req.method, 'http.route': route, 'url.path': req.originalUrl.split('?')[0] },
-    }, (span) => new Promise<void>((resolve) => {
-      res.once('finish', () => {
-        span?.setAttribute('http.response.status_code', res.statusCode);
-        if (res.statusCode >= 500) span?.setStatus({ code: SpanStatusCode.ERROR });
-        resolve();
-      });
-      res.once('close', () => resolve());
-      next();
-    }));
+    void withSpan(
+      `${req.method} ${route}`,
+      {
+        kind: SpanKind.SERVER,
+        parent: extractContext(req.headers as Record<string, unknown>),
+        attributes: { 'http.request.method': req.method, 'http.route': route, 'url.path': req.originalUrl.split('?')[0] },
+      },
+      (span) =>
+        new Promise<void>((resolve) => {
+          res.once('finish', () => {
+            span?.setAttribute('http.response.status_code', res.statusCode);
+            if (res.statusCode >= 500) span?.setStatus({ code: SpanStatusCode.ERROR });
+            resolve();
+          });
+          res.once('close', () => resolve());
+          next();
+        }),
+    );
   };
 }

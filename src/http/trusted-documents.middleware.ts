@@ -30,14 +30,21 @@ const jsonParam = (value: unknown): unknown => {
 export function trustedDocumentsMiddleware(documents: TrustedDocuments, log: Logger): RequestHandler {
   const refuse = (req: Request, res: Parameters<RequestHandler>[1], refusal: Refusal, index?: number) => {
     log.info({ code: refusal.code, index, path: req.path }, 'operation refused by trusted documents');
-    res.status(refusal.status).set('cache-control', 'private, no-cache, must-revalidate').json({
-      errors: [{ message: index === undefined ? refusal.message : `operation ${index}: ${refusal.message}`, extensions: { code: refusal.code } }],
-    });
+    res
+      .status(refusal.status)
+      .set('cache-control', 'private, no-cache, must-revalidate')
+      .json({
+        errors: [{ message: index === undefined ? refusal.message : `operation ${index}: ${refusal.message}`, extensions: { code: refusal.code } }],
+      });
   };
   return (req, res, next) => {
     if (req.method === 'GET') {
       const url = new URL(req.originalUrl, 'http://hub');
-      const request: DocumentRequest = { query: url.searchParams.get('query') ?? undefined, extensions: jsonParam(url.searchParams.get('extensions') ?? undefined), documentId: url.searchParams.get('documentId') ?? undefined };
+      const request: DocumentRequest = {
+        query: url.searchParams.get('query') ?? undefined,
+        extensions: jsonParam(url.searchParams.get('extensions') ?? undefined),
+        documentId: url.searchParams.get('documentId') ?? undefined,
+      };
       const resolution = documents.resolve(request);
       if (!resolution.ok) return refuse(req, res, resolution);
       if (resolution.persistedId) {

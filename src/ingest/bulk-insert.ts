@@ -84,7 +84,12 @@ export async function insertIgnoringConflicts(
   for (let start = 0; start < rows.length; start += chunkSize) {
     const chunk = rows.slice(start, start + chunkSize);
     assertWidth(table, names.length, chunk);
-    const arrays = names.map((_, i) => arrayLiteral(table, chunk.map((row) => row[i])));
+    const arrays = names.map((_, i) =>
+      arrayLiteral(
+        table,
+        chunk.map((row) => row[i]),
+      ),
+    );
     const result = await em.execute<{ affectedRows: number }>(sql, arrays, 'run');
     inserted += result.affectedRows;
   }
@@ -134,9 +139,7 @@ export async function copyIgnoringConflicts(
   assertWidth(target.table, names.length, rows);
   const stage = `stage_${target.table}`;
   const cols = names.map((c) => `"${c}"`).join(', ');
-  await client.query(
-    `create temp table if not exists "${stage}" (${names.map((c) => `"${c}" ${target.columns[c]}`).join(', ')}) on commit drop`,
-  );
+  await client.query(`create temp table if not exists "${stage}" (${names.map((c) => `"${c}" ${target.columns[c]}`).join(', ')}) on commit drop`);
   await client.query(`truncate "${stage}"`);
   await pipeline(Readable.from(copyText(target.table, rows)), client.query(copyFrom(`copy "${stage}" (${cols}) from stdin`)));
   const result = await client.query(
@@ -256,14 +259,19 @@ export async function copyRows(
     const at = names.indexOf(target.order);
     // (Days as 'YYYY-MM-DD' text: compared as they are, without a String() per comparison.)
     unique.sort((a, b) => {
-      const x = a[at], y = b[at];
+      const x = a[at],
+        y = b[at];
       return typeof x === 'string' && typeof y === 'string' ? (x < y ? -1 : x > y ? 1 : 0) : String(x) < String(y) ? -1 : String(x) > String(y) ? 1 : 0;
     });
   }
   if (target.sequence && !session.get(conflictsSeen(target.table))) {
     const t0 = performance.now();
     try {
-      const { ids, at } = await copyInto(client, { table: target.table, sequence: target.sequence, columns: target.columns, partitionOf: target.partitionOf }, unique);
+      const { ids, at } = await copyInto(
+        client,
+        { table: target.table, sequence: target.sequence, columns: target.columns, partitionOf: target.partitionOf },
+        unique,
+      );
       if (process.env.INGEST_TRACE) console.error(`copy fast ${unique.length} rows ${(performance.now() - t0).toFixed(0)} ms`);
       const stored: StoredRow[] = new Array(unique.length);
       for (let i = 0; i < unique.length; i++) stored[i] = rowOf(names, unique[i], ids[i], at);
@@ -310,7 +318,9 @@ async function reserveIds(client: pg.PoolClient, sequence: string, count: number
      select min(id)::text as lo, max(id)::text as hi, count(*)::text as n,
             case when max(id) - min(id) + 1 = count(*) then null else array_agg(id order by id)::text end as ids,
             (extract(epoch from now()) * 1000)::float8::text as at
-       from r`, [count]);
+       from r`,
+    [count],
+  );
   const [row] = rows;
   const at = new Date(Number(row.at));
   if (row.ids !== null) return { ids: row.ids.slice(1, -1).split(','), at };
@@ -371,7 +381,11 @@ export async function copyInto(
   let into: string | undefined = target.partitionOf?.(rows[0]);
   for (let i = 1; into !== undefined && i < rows.length; i++) if (target.partitionOf!(rows[i]) !== into) into = undefined;
   const t0 = performance.now();
-  await pipeline(Readable.from(copyTextWithIds(target.table, rows, ids, stamp)), client.query(copyFrom(`copy "${into ?? target.table}" (${columns}) from stdin`)));
-  if (process.env.INGEST_TRACE) console.error(`  copy into ${into ?? target.table} ${(performance.now() - t0).toFixed(0)} ms (ids ${(t0 - tIds).toFixed(0)} ms)`);
+  await pipeline(
+    Readable.from(copyTextWithIds(target.table, rows, ids, stamp)),
+    client.query(copyFrom(`copy "${into ?? target.table}" (${columns}) from stdin`)),
+  );
+  if (process.env.INGEST_TRACE)
+    console.error(`  copy into ${into ?? target.table} ${(performance.now() - t0).toFixed(0)} ms (ids ${(t0 - tIds).toFixed(0)} ms)`);
   return { ids, at };
 }

@@ -25,7 +25,10 @@ export interface FetchOptions {
 
 /** The source answered with an error that retrying does not fix, or kept failing. */
 export class SourceHttpError extends Error {
-  constructor(message: string, readonly status?: number) {
+  constructor(
+    message: string,
+    readonly status?: number,
+  ) {
     super(message);
     this.name = 'SourceHttpError';
   }

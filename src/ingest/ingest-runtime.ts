@@ -45,7 +45,10 @@ export interface IngestContext {
  * `settings.scheduler`, starts their schedules. Started by src/app.ts and by
  * the CLI (scripts/connector.ts, without the scheduler).
  */
-export async function startIngest(settings: IngestSettings, deps: { em: EntityManager; pubSub?: HubPubSub; log: Logger; leadership?: Leadership }): Promise<IngestRuntime> {
+export async function startIngest(
+  settings: IngestSettings,
+  deps: { em: EntityManager; pubSub?: HubPubSub; log: Logger; leadership?: Leadership },
+): Promise<IngestRuntime> {
   const dir = settings.connectorsDir ?? DEFAULT_CONNECTORS_DIR;
   const connectors = await loadConnectors(readConnectorsSetting(settings.connectors), dir);
   // A connector naming a market the hub does not know stops the start, naming the connector and field (issue #14).

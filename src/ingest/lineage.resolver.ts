@@ -12,7 +12,7 @@ export enum FactKind {
 }
 registerEnumType(FactKind, { name: 'FactKind', description: 'Which kind of fact: price observations, supply listings or sales records.' });
 
-@ObjectType({ description: "One source backing a product from one origin: which connector, what kind of facts, how many, over which days." })
+@ObjectType({ description: 'One source backing a product from one origin: which connector, what kind of facts, how many, over which days.' })
 export class ProductOriginSource {
   /** @internal */
   originRegionCode!: string | null;
@@ -44,8 +44,10 @@ export class ProductLineageResolver {
   })
   async originProfile(@Root() product: Product, @Ctx() ctx: HubContext): Promise<ProductOriginSource[]> {
     const loader = ctx.loaders.custom<number, ProductOriginSource[]>('lineage:originProfile', async (ids) => {
-      const rows = await ctx.em.getConnection().execute<(ProductOriginSource & { product_id: number; origin_region_code: string | null; first_day: string; last_day: string })[]>(
-        `select product_id, origin_region_code, source_connector as connector, kind, count(*)::int as facts, min(day)::text as first_day, max(day)::text as last_day
+      const rows = await ctx.em
+        .getConnection()
+        .execute<(ProductOriginSource & { product_id: number; origin_region_code: string | null; first_day: string; last_day: string })[]>(
+          `select product_id, origin_region_code, source_connector as connector, kind, count(*)::int as facts, min(day)::text as first_day, max(day)::text as last_day
            from (select product_id, origin_region_code, source_connector, 'PRICE' as kind, observed_on as day from price_observation where product_id in (?)
                  union all
                  select product_id, origin_region_code, source_connector, 'SUPPLY', available_from from supply_listing where product_id in (?)
@@ -53,19 +55,22 @@ export class ProductLineageResolver {
                  select product_id, origin_region_code, source_connector, 'SALES', period_start from sales_record where product_id in (?)) f
           group by product_id, origin_region_code, source_connector, kind
           order by product_id, origin_region_code nulls last, facts desc`,
-        [sqlList(ids), sqlList(ids), sqlList(ids)],
-      );
+          [sqlList(ids), sqlList(ids), sqlList(ids)],
+        );
       const byProduct = new Map<number, ProductOriginSource[]>(ids.map((id) => [id, []]));
       for (const row of rows) {
         byProduct.get(row.product_id)?.push({
-          originRegionCode: row.origin_region_code, connector: row.connector, kind: row.kind, facts: row.facts, firstDay: row.first_day, lastDay: row.last_day,
+          originRegionCode: row.origin_region_code,
+          connector: row.connector,
+          kind: row.kind,
+          facts: row.facts,
+          firstDay: row.first_day,
+          lastDay: row.last_day,
         });
       }
       return ids.map((id) => byProduct.get(id) ?? []);
     });
     const sources = await loader.load(product.id);
-    return Promise.all(
-      sources.map(async (s) => ({ ...s, originRegion: s.originRegionCode ? await ctx.loaders.byKey(Region, s.originRegionCode) : null })),
-    );
+    return Promise.all(sources.map(async (s) => ({ ...s, originRegion: s.originRegionCode ? await ctx.loaders.byKey(Region, s.originRegionCode) : null })));
   }
 }

@@ -7,7 +7,17 @@ import type { HubPubSub } from '../platform/pubsub.js';
 import { PRICE_OBSERVED, type PriceObservedEvent } from '../pricing/price.events.js';
 import { registerFactKind, type FactKind, type Indexed, type KindRejection, type KindWrite, type WriteContext } from './fact-kind.js';
 import { copyRows, type CopyTarget, type SqlValue } from './bulk-insert.js';
-import { fastPriceRecord, priceRecord, reject, saleRecord, supplyRecord, type MappingFailure, type PriceRecord, type SaleRecord, type SupplyRecord } from './records.js';
+import {
+  fastPriceRecord,
+  priceRecord,
+  reject,
+  saleRecord,
+  supplyRecord,
+  type MappingFailure,
+  type PriceRecord,
+  type SaleRecord,
+  type SupplyRecord,
+} from './records.js';
 import { ProductMatcher, type MatchOutcome } from './matching/product-matcher.js';
 import { OriginMatcher } from './matching/origin-matcher.js';
 import { queueUnmatchedOrigins, type UnresolvedOrigin } from './review/review.service.js';
@@ -54,7 +64,13 @@ function lookups(ctx: WriteContext): Promise<Lookups> {
         OriginMatcher.load(ctx.em),
         ctx.em.getConnection().execute<{ id: number; code: string; channel: MarketChannel }[]>('select id, code, channel from market'),
       ]);
-      return { products, origins, markets: new Map(markets.map((m) => [m.code, { id: m.id, channel: m.channel }])), matches: new Map(), originCodes: new Map() };
+      return {
+        products,
+        origins,
+        markets: new Map(markets.map((m) => [m.code, { id: m.id, channel: m.channel }])),
+        matches: new Map(),
+        originCodes: new Map(),
+      };
     })();
     ctx.cache.set('market-facts', found);
     // A failed read (the database went away) is not cached: the next batch reads again.
@@ -109,7 +125,8 @@ async function lockReferences(client: pg.PoolClient, refs: References): Promise<
           r as (select code from region where code = any($4::varchar[]) order by code for key share)
      select 'market' as t, id::text as v from m union all select 'product', id::text from p
      union all select 'variety', id::text from v union all select 'region', code::text from r`,
-    [distinct(refs.market), distinct(refs.product), distinct(refs.variety), distinct(refs.region)]);
+    [distinct(refs.market), distinct(refs.product), distinct(refs.variety), distinct(refs.region)],
+  );
   const found = { market: new Set<string>(), product: new Set<string>(), variety: new Set<string>(), region: new Set<string>() };
   for (const row of rows) found[row.t].add(row.v);
   return found;
@@ -143,7 +160,10 @@ interface Resolved<R extends MarketRecord> {
  * codes checked, names and origins matched, referenced rows locked.
  * @internal
  */
-async function resolve<R extends MarketRecord>(records: Indexed<R>[], ctx: WriteContext): Promise<{ resolved: Resolved<R>[]; rejections: KindRejection[]; l: Lookups }> {
+async function resolve<R extends MarketRecord>(
+  records: Indexed<R>[],
+  ctx: WriteContext,
+): Promise<{ resolved: Resolved<R>[]; rejections: KindRejection[]; l: Lookups }> {
   const l = await lookups(ctx);
   const rejections: KindRejection[] = [];
   const regionCodes = new Set<string>();
@@ -161,13 +181,24 @@ async function resolve<R extends MarketRecord>(records: Indexed<R>[], ctx: Write
     const originRegion = record.originRegion ?? (record.originText ? originOf(l, record.originText) : null);
     if (originRegion) regionCodes.add(originRegion);
     const outcome = matchName(l, record.rawName, record.product, record.variety);
-    resolved.push({ index, record, outcome, originRegion, productId: outcome.match?.productId ?? null, varietyId: outcome.match?.varietyId ?? null, marketId: market?.id ?? null });
+    resolved.push({
+      index,
+      record,
+      outcome,
+      originRegion,
+      productId: outcome.match?.productId ?? null,
+      varietyId: outcome.match?.varietyId ?? null,
+      marketId: market?.id ?? null,
+    });
   }
   // Every referenced row, looked up and locked once per batch, in one statement. The matcher and the market list were
   // read at the start of the load: a row deleted since then is a null reference (products, varieties, matched origins:
   // as `on delete set null` did) or a refused record (markets: they were `no action`; region codes the source gave).
   const found = await lockReferences(ctx.client, {
-    market: resolved.map((r) => r.marketId), product: resolved.map((r) => r.productId), variety: resolved.map((r) => r.varietyId), region: regionCodes,
+    market: resolved.map((r) => r.marketId),
+    product: resolved.map((r) => r.productId),
+    variety: resolved.map((r) => r.varietyId),
+    region: regionCodes,
   });
   const kept: Resolved<R>[] = [];
   for (const r of resolved) {
@@ -224,7 +255,10 @@ function marketKind<R extends MarketRecord>(spec: {
       t0 = performance.now();
       const pool = (await ctx.em.getConnection().getNativeClient()) as pg.Pool;
       const day = Object.keys(spec.target.columns).indexOf('observed_on');
-      const target = day < 0 ? spec.target : { ...spec.target, partitionOf: (row: readonly SqlValue[]) => knownPartition(pool, spec.target.table, monthOf(String(row[day]))) };
+      const target =
+        day < 0
+          ? spec.target
+          : { ...spec.target, partitionOf: (row: readonly SqlValue[]) => knownPartition(pool, spec.target.table, monthOf(String(row[day]))) };
       const written = await copyRows(ctx.client, target, rows, ctx.cache);
       const byKey = new Map<string, Resolved<R>>();
       for (const r of resolved) if (!byKey.has(r.record.sourceKey)) byKey.set(r.record.sourceKey, r);
@@ -263,10 +297,25 @@ async function preparePriceMonths(records: Indexed<PriceRecord>[], em: EntityMan
 export const PRICE_TARGET: CopyTarget = {
   table: 'price_observation',
   columns: {
-    source_connector: 'varchar', source_key: 'varchar', product_id: 'int', variety_id: 'int', market_id: 'int',
-    origin_region_code: 'varchar', origin_text: 'varchar', observed_on: 'date', raw_name: 'varchar', spec: 'varchar',
-    low_price: 'numeric', avg_price: 'numeric', high_price: 'numeric', unit: 'varchar',
-    low_per_kg: 'numeric', avg_per_kg: 'numeric', high_per_kg: 'numeric', volume: 'numeric', volume_unit: 'varchar',
+    source_connector: 'varchar',
+    source_key: 'varchar',
+    product_id: 'int',
+    variety_id: 'int',
+    market_id: 'int',
+    origin_region_code: 'varchar',
+    origin_text: 'varchar',
+    observed_on: 'date',
+    raw_name: 'varchar',
+    spec: 'varchar',
+    low_price: 'numeric',
+    avg_price: 'numeric',
+    high_price: 'numeric',
+    unit: 'varchar',
+    low_per_kg: 'numeric',
+    avg_per_kg: 'numeric',
+    high_per_kg: 'numeric',
+    volume: 'numeric',
+    volume_unit: 'varchar',
   },
   // Partitioned by month of observed_on: its identity includes the day (every connector's key names it anyway).
   conflict: '(source_connector, source_key, observed_on)',
@@ -277,9 +326,20 @@ export const PRICE_TARGET: CopyTarget = {
 const SUPPLY_TARGET: CopyTarget = {
   table: 'supply_listing',
   columns: {
-    source_connector: 'varchar', source_key: 'varchar', product_id: 'int', variety_id: 'int', platform_id: 'int', raw_name: 'varchar',
-    seller: 'varchar', origin_region_code: 'varchar', quantity: 'numeric', quantity_unit: 'varchar', price: 'numeric',
-    price_unit: 'varchar', available_from: 'date', available_to: 'date',
+    source_connector: 'varchar',
+    source_key: 'varchar',
+    product_id: 'int',
+    variety_id: 'int',
+    platform_id: 'int',
+    raw_name: 'varchar',
+    seller: 'varchar',
+    origin_region_code: 'varchar',
+    quantity: 'numeric',
+    quantity_unit: 'varchar',
+    price: 'numeric',
+    price_unit: 'varchar',
+    available_from: 'date',
+    available_to: 'date',
   },
   conflict: FACT_CONFLICT,
 };
@@ -287,9 +347,21 @@ const SUPPLY_TARGET: CopyTarget = {
 const SALES_TARGET: CopyTarget = {
   table: 'sales_record',
   columns: {
-    source_connector: 'varchar', source_key: 'varchar', product_id: 'int', variety_id: 'int', raw_name: 'varchar', channel: 'market_channel',
-    platform_id: 'int', origin_region_code: 'varchar', destination_region_code: 'varchar', period_start: 'date', period_end: 'date',
-    quantity: 'numeric', quantity_unit: 'varchar', amount: 'numeric', orders: 'int',
+    source_connector: 'varchar',
+    source_key: 'varchar',
+    product_id: 'int',
+    variety_id: 'int',
+    raw_name: 'varchar',
+    channel: 'market_channel',
+    platform_id: 'int',
+    origin_region_code: 'varchar',
+    destination_region_code: 'varchar',
+    period_start: 'date',
+    period_end: 'date',
+    quantity: 'numeric',
+    quantity_unit: 'varchar',
+    amount: 'numeric',
+    orders: 'int',
   },
   conflict: FACT_CONFLICT,
 };
@@ -313,8 +385,8 @@ async function publishPrices(pubSub: HubPubSub, rows: Record<string, unknown>[],
       const market = marketById.get(Number(row.market_id));
       pubSub.publish(PRICE_OBSERVED, {
         row,
-        productCode: row.product_id == null ? null : outcome?.productCode ?? null,
-        varietyName: row.variety_id == null ? null : outcome?.varietyName ?? null,
+        productCode: row.product_id == null ? null : (outcome?.productCode ?? null),
+        varietyName: row.variety_id == null ? null : (outcome?.varietyName ?? null),
         marketCode: market?.[0] ?? '',
         channel: market?.[1].channel as MarketChannel,
       } satisfies PriceObservedEvent);
@@ -323,41 +395,91 @@ async function publishPrices(pubSub: HubPubSub, rows: Record<string, unknown>[],
   }
 }
 
-registerFactKind(marketKind<PriceRecord>({
-  kind: 'price',
-  schema: priceRecord as unknown as z.ZodType<PriceRecord>,
-  target: PRICE_TARGET,
-  row: (connector, { record: r, productId, varietyId, marketId, originRegion }) => [
-    connector, r.sourceKey, productId, varietyId, marketId, originRegion, r.originText ?? null, r.observedOn,
-    r.rawName, r.spec ?? null, num(r.lowPrice), r.avgPrice, num(r.highPrice), r.unit,
-    num(pricePerKg(r.lowPrice, r.unit)), num(pricePerKg(r.avgPrice, r.unit)), num(pricePerKg(r.highPrice, r.unit)),
-    num(r.volume), r.volumeUnit ?? null,
-  ],
-  publish: publishPrices,
-}));
+registerFactKind(
+  marketKind<PriceRecord>({
+    kind: 'price',
+    schema: priceRecord as unknown as z.ZodType<PriceRecord>,
+    target: PRICE_TARGET,
+    row: (connector, { record: r, productId, varietyId, marketId, originRegion }) => [
+      connector,
+      r.sourceKey,
+      productId,
+      varietyId,
+      marketId,
+      originRegion,
+      r.originText ?? null,
+      r.observedOn,
+      r.rawName,
+      r.spec ?? null,
+      num(r.lowPrice),
+      r.avgPrice,
+      num(r.highPrice),
+      r.unit,
+      num(pricePerKg(r.lowPrice, r.unit)),
+      num(pricePerKg(r.avgPrice, r.unit)),
+      num(pricePerKg(r.highPrice, r.unit)),
+      num(r.volume),
+      r.volumeUnit ?? null,
+    ],
+    publish: publishPrices,
+  }),
+);
 
-registerFactKind(marketKind<SupplyRecord>({
-  kind: 'supply',
-  schema: supplyRecord,
-  target: SUPPLY_TARGET,
-  row: (connector, { record: r, productId, varietyId, marketId, originRegion }) => [
-    connector, r.sourceKey, productId, varietyId, marketId, r.rawName, r.seller, originRegion,
-    r.quantity, r.quantityUnit, num(r.price), r.priceUnit ?? null, r.availableFrom, r.availableTo ?? null,
-  ],
-}));
+registerFactKind(
+  marketKind<SupplyRecord>({
+    kind: 'supply',
+    schema: supplyRecord,
+    target: SUPPLY_TARGET,
+    row: (connector, { record: r, productId, varietyId, marketId, originRegion }) => [
+      connector,
+      r.sourceKey,
+      productId,
+      varietyId,
+      marketId,
+      r.rawName,
+      r.seller,
+      originRegion,
+      r.quantity,
+      r.quantityUnit,
+      num(r.price),
+      r.priceUnit ?? null,
+      r.availableFrom,
+      r.availableTo ?? null,
+    ],
+  }),
+);
 
-registerFactKind(marketKind<SaleRecord>({
-  kind: 'sale',
-  schema: saleRecord as unknown as z.ZodType<SaleRecord>,
-  target: SALES_TARGET,
-  row: (connector, { record: r, productId, varietyId, marketId, originRegion }) => [
-    connector, r.sourceKey, productId, varietyId, r.rawName, r.channel, marketId,
-    originRegion, r.destinationRegion ?? null, r.periodStart, r.periodEnd, r.quantity, r.quantityUnit, r.amount, r.orders,
-  ],
-}));
+registerFactKind(
+  marketKind<SaleRecord>({
+    kind: 'sale',
+    schema: saleRecord as unknown as z.ZodType<SaleRecord>,
+    target: SALES_TARGET,
+    row: (connector, { record: r, productId, varietyId, marketId, originRegion }) => [
+      connector,
+      r.sourceKey,
+      productId,
+      varietyId,
+      r.rawName,
+      r.channel,
+      marketId,
+      originRegion,
+      r.destinationRegion ?? null,
+      r.periodStart,
+      r.periodEnd,
+      r.quantity,
+      r.quantityUnit,
+      r.amount,
+      r.orders,
+    ],
+  }),
+);
 
 /** Stored facts whose origin text resolved to no region and names no province, by text. @internal */
-function unresolvedOrigins<R extends MarketRecord>(rows: readonly Record<string, unknown>[], byKey: Map<string, Resolved<R>>, origins: OriginMatcher): UnresolvedOrigin[] {
+function unresolvedOrigins<R extends MarketRecord>(
+  rows: readonly Record<string, unknown>[],
+  byKey: Map<string, Resolved<R>>,
+  origins: OriginMatcher,
+): UnresolvedOrigin[] {
   const byText = new Map<string, UnresolvedOrigin>();
   for (const row of rows) {
     const r = byKey.get(String(row.source_key));

@@ -107,7 +107,10 @@ export interface ValidatedBatch {
 
 /** Thrown by an `atomic` batch that refused some records; nothing of the batch was stored. */
 export class BatchRefusedError extends Error {
-  constructor(readonly rejections: BatchRejection[], readonly rejectedIds: string[]) {
+  constructor(
+    readonly rejections: BatchRejection[],
+    readonly rejectedIds: string[],
+  ) {
     super(`${rejections.length} record(s) refused; first: ${rejections[0]?.position}: ${rejections[0]?.reason}`);
     this.name = 'BatchRefusedError';
   }
@@ -143,7 +146,10 @@ export class IngestSession {
   readonly counts = emptyCounts();
   private readonly cache = new Map<string, unknown>();
 
-  constructor(private readonly em: EntityManager, readonly options: SessionOptions) {}
+  constructor(
+    private readonly em: EntityManager,
+    readonly options: SessionOptions,
+  ) {}
 
   /** Maps, validates, resolves, writes and derives one batch of source records; publishes after the commit. */
   async write(batch: readonly SourceRecord[], options: BatchOptions = {}): Promise<BatchResult> {
@@ -161,7 +167,7 @@ export class IngestSession {
     const rejections: BatchRejection[] = [];
     const refuse = (index: number, reason: string, field?: string | null) => {
       const source = batch[index];
-      const path = field && source.path ? `${source.path}.${field}` : field ?? source.path;
+      const path = field && source.path ? `${source.path}.${field}` : (field ?? source.path);
       rejections.push({ index, connector, pipeline, reason, field: path ?? undefined, position: source.position, raw: source.raw, identity: source.identity });
     };
     const t0 = performance.now();
@@ -203,11 +209,19 @@ export class IngestSession {
   writeValidated(validated: ValidatedBatch, options: BatchOptions = {}): Promise<BatchResult> {
     const { batch } = validated;
     // One span per batch when tracing is on (issue #15): its writes run on a raw connection, outside the ORM's statement spans.
-    return withSpan('ingest batch', { attributes: { 'ingest.connector': this.options.connector, 'ingest.pipeline': this.options.pipeline, 'ingest.records': batch.length } }, async (span) => {
-      const result = await this.writeBatch(validated, options);
-      span?.setAttributes({ 'ingest.stored': result.counts.stored, 'ingest.duplicates': result.counts.duplicates, 'ingest.rejected': result.counts.rejected });
-      return result;
-    });
+    return withSpan(
+      'ingest batch',
+      { attributes: { 'ingest.connector': this.options.connector, 'ingest.pipeline': this.options.pipeline, 'ingest.records': batch.length } },
+      async (span) => {
+        const result = await this.writeBatch(validated, options);
+        span?.setAttributes({
+          'ingest.stored': result.counts.stored,
+          'ingest.duplicates': result.counts.duplicates,
+          'ingest.rejected': result.counts.rejected,
+        });
+        return result;
+      },
+    );
   }
 
   private async writeBatch({ batch, now, rejections, refuse, byKind }: ValidatedBatch, options: BatchOptions): Promise<BatchResult> {
@@ -227,23 +241,25 @@ export class IngestSession {
     // What validation refused: a retried transaction starts again from these (the kinds' refusals are added anew).
     const validated = rejections.slice();
     try {
-      await retrying(() => withPgTransaction(this.em, async (client) => {
-        writes.length = 0;
-        rejections.splice(0, rejections.length, ...validated);
-        await options.beforeWrite?.(client);
-        const writeContext = { ...validateContext, client, em: this.em, cache: this.cache, pubSub: this.options.pubSub };
-        for (const [name, records] of byKind) {
-          const written = await factKind(name)!.write(records, writeContext);
-          writes.push([name, written]);
-          for (const r of written.rejections) refuse(r.index, r.reason, r.field);
-        }
-        if (options.atomic && rejections.length) throw new RefuseBatch();
-        if (keep && rejections.length) {
-          rejections.sort((a, b) => a.index - b.index);
-          rejectedIds = await keepRejections(client, rejections);
-        }
-        await options.inTransaction?.(client);
-      }));
+      await retrying(() =>
+        withPgTransaction(this.em, async (client) => {
+          writes.length = 0;
+          rejections.splice(0, rejections.length, ...validated);
+          await options.beforeWrite?.(client);
+          const writeContext = { ...validateContext, client, em: this.em, cache: this.cache, pubSub: this.options.pubSub };
+          for (const [name, records] of byKind) {
+            const written = await factKind(name)!.write(records, writeContext);
+            writes.push([name, written]);
+            for (const r of written.rejections) refuse(r.index, r.reason, r.field);
+          }
+          if (options.atomic && rejections.length) throw new RefuseBatch();
+          if (keep && rejections.length) {
+            rejections.sort((a, b) => a.index - b.index);
+            rejectedIds = await keepRejections(client, rejections);
+          }
+          await options.inTransaction?.(client);
+        }),
+      );
     } catch (error) {
       if (error instanceof RefuseBatch) throw await this.refused(rejections, keep);
       throw error;

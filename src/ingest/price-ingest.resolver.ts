@@ -22,10 +22,7 @@ export class PriceIngestResolver {
   @Mutation(() => RecordPricesPayload, {
     description: 'Records price quotes from one source, all-or-nothing; re-sent quotes (same sourceKey and observedOn) are not stored twice.',
   })
-  async recordPriceObservations(
-    @Arg('input') input: RecordPricesInput,
-    @Ctx() ctx: HubContext,
-  ): Promise<RecordPricesPayload> {
+  async recordPriceObservations(@Arg('input') input: RecordPricesInput, @Ctx() ctx: HubContext): Promise<RecordPricesPayload> {
     const result = await storePrices(ctx.em, ctx.pubSub, input.connector, input.observations);
     return {
       stored: result.stored.length,

@@ -8,7 +8,10 @@ import { MarketChannel } from '../markets/market-channel.js';
  * pipeline adds the canonical product, variety and region.
  */
 
-const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD').refine((d) => !Number.isNaN(Date.parse(d)), 'is not a real date');
+const date = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD')
+  .refine((d) => !Number.isNaN(Date.parse(d)), 'is not a real date');
 const money = z.number().finite().min(0, 'must not be negative');
 const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
 const regionCode = z.string().regex(/^(\d{2}|\d{4}|\d{6}|\d{9}|\d{12})$/, 'must be a region code of 2, 4, 6, 9 or 12 digits');
@@ -157,7 +160,14 @@ export function fastPriceRecord(input: Record<string, unknown>): PriceRecord | u
 
 /** The text fields of a price record: name, most characters, optional. @internal */
 const PRICE_TEXTS: [string, number, boolean][] = [
-  ['sourceKey', 255, false], ['rawName', 200, false], ['product', 100, true], ['variety', 100, true], ['originText', 100, true],
-  ['market', 64, false], ['unit', 32, false], ['spec', 100, true], ['volumeUnit', 16, true],
+  ['sourceKey', 255, false],
+  ['rawName', 200, false],
+  ['product', 100, true],
+  ['variety', 100, true],
+  ['originText', 100, true],
+  ['market', 64, false],
+  ['unit', 32, false],
+  ['spec', 100, true],
+  ['volumeUnit', 16, true],
 ];
 const PRICE_MONEY = ['lowPrice', 'avgPrice', 'highPrice', 'volume'] as const;

@@ -46,7 +46,10 @@ export class RejectedRecord implements Node {
   @Property({ length: 300, nullable: true })
   position?: string;
 
-  @Field({ nullable: true, description: 'What re-reads `raw` on replay: a connector module (`wholesale-prices`), `recordPriceObservations`, or a feed of its own.' })
+  @Field({
+    nullable: true,
+    description: 'What re-reads `raw` on replay: a connector module (`wholesale-prices`), `recordPriceObservations`, or a feed of its own.',
+  })
   @Property({ length: 64, nullable: true })
   pipeline?: string;
 

@@ -12,7 +12,8 @@ export class RejectedRecordConnection extends ConnectionType(RejectedRecord) {}
 @ArgsType()
 export class RejectedRecordsArgs extends ConnectionArgs {
   @Field({ nullable: true, description: 'Only records of this connector or feed.' })
-  @IsOptional() @MaxLength(64)
+  @IsOptional()
+  @MaxLength(64)
   connector?: string;
 
   @Field(() => RejectedStatus, { nullable: true, defaultValue: RejectedStatus.PENDING })
@@ -21,7 +22,10 @@ export class RejectedRecordsArgs extends ConnectionArgs {
 
 const newestFirst: Ordering<RejectedRecord> = {
   direction: 'desc',
-  keys: [{ sql: 'r.received_at', read: (r) => r.receivedAt }, { sql: 'r.id', read: (r) => Number(r.id) }],
+  keys: [
+    { sql: 'r.received_at', read: (r) => r.receivedAt },
+    { sql: 'r.id', read: (r) => Number(r.id) },
+  ],
 };
 
 @Resolver(() => RejectedRecord)

@@ -43,7 +43,10 @@ export function rawJson(raw: unknown): string {
  * @internal
  */
 export function rejectionFingerprint(r: Rejection, json = rawJson(r.raw)): string {
-  return createHash('sha256').update(`${r.connector}\u0000${r.pipeline ?? ''}\u0000${r.identity ?? r.position ?? ''}\u0000${json}`).digest('base64url').slice(0, 43);
+  return createHash('sha256')
+    .update(`${r.connector}\u0000${r.pipeline ?? ''}\u0000${r.identity ?? r.position ?? ''}\u0000${json}`)
+    .digest('base64url')
+    .slice(0, 43);
 }
 
 /**

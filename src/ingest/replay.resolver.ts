@@ -11,11 +11,13 @@ import { REPLAY_LIMIT, replayRejected } from './replay.js';
 @ArgsType()
 export class ReplayRejectedArgs {
   @Field(() => [ID], { nullable: true, description: 'Rejected records to replay (global IDs).' })
-  @IsOptional() @ArrayMaxSize(REPLAY_LIMIT)
+  @IsOptional()
+  @ArrayMaxSize(REPLAY_LIMIT)
   ids?: string[];
 
   @Field({ nullable: true, description: `Or: every pending record of this connector (oldest first, at most ${REPLAY_LIMIT}).` })
-  @IsOptional() @MaxLength(64)
+  @IsOptional()
+  @MaxLength(64)
   connector?: string;
 }
 

@@ -42,7 +42,10 @@ export function pipelineReplayer(options: Omit<SessionOptions, 'connector' | 'pu
     const byConnector = groupBy(records, (r) => r.connector);
     for (const [connector, group] of byConnector) {
       const session = new IngestSession(em, { ...options, connector, pubSub });
-      const result = await session.write(group.map((r) => ({ raw: r.raw, position: r.position ?? `rejected ${r.id}` })), { keepRejections: false });
+      const result = await session.write(
+        group.map((r) => ({ raw: r.raw, position: r.position ?? `rejected ${r.id}` })),
+        { keepRejections: false },
+      );
       const failed = new Map(result.rejections.map((f) => [f.index, f]));
       group.forEach((record, index) => {
         const failure = failed.get(index);

@@ -61,7 +61,14 @@ export async function* readTableFile(file: string, options: { format?: TableForm
   if (format === 'csv') {
     const total = Math.max(0, (await countLines(file)) - 1);
     const parser = fs.createReadStream(file).pipe(
-      parse({ bom: true, columns: (header: string[]) => header.map((h) => h.trim()), relax_column_count: true, skip_empty_lines: true, trim: true, info: true }),
+      parse({
+        bom: true,
+        columns: (header: string[]) => header.map((h) => h.trim()),
+        relax_column_count: true,
+        skip_empty_lines: true,
+        trim: true,
+        info: true,
+      }),
     );
     let records: SourceRecord[] = [];
     for await (const { record, info } of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
@@ -109,10 +116,14 @@ async function readXlsx(file: string, sheetName?: string): Promise<SourceRecord[
       if (!header) return;
       const value = cell.value;
       // Dates stay dates (ISO day); formulas give their result; rich text its text.
-      record[header] = value instanceof Date ? value.toISOString().slice(0, 10)
-        : value && typeof value === 'object' && 'result' in value ? (value as { result: unknown }).result
-        : value && typeof value === 'object' ? cell.text
-        : value;
+      record[header] =
+        value instanceof Date
+          ? value.toISOString().slice(0, 10)
+          : value && typeof value === 'object' && 'result' in value
+            ? (value as { result: unknown }).result
+            : value && typeof value === 'object'
+              ? cell.text
+              : value;
     });
     rows.push({ raw: record, position: `${path.basename(file)}:${sheet.name}!${rowNumber}` });
   });

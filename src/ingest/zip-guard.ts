@@ -50,7 +50,8 @@ export async function checkXlsxArchive(file: string, limits = { maxBytes: XLSX_M
   const directorySize = buf.readUInt32LE(eocd + 12);
   const directoryOffset = buf.readUInt32LE(eocd + 16);
   if (entries === 0xffff || directoryOffset === 0xffffffff) throw corrupt('ZIP64 archive');
-  if (entries > limits.maxEntries) throw new UnsafeArchiveError(`${name}: ${entries} parts in the archive, at most ${limits.maxEntries}; nothing was imported.`);
+  if (entries > limits.maxEntries)
+    throw new UnsafeArchiveError(`${name}: ${entries} parts in the archive, at most ${limits.maxEntries}; nothing was imported.`);
   if (directoryOffset + directorySize > eocd) throw corrupt('directory outside the file');
   let at = directoryOffset;
   let total = 0;

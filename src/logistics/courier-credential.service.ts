@@ -40,9 +40,14 @@ export async function courierWithSecrets(em: EntityManager, code: string): Promi
   const rows = await em.getConnection().execute<{ id: number; code: string; secret: string | null }[]>(
     `select c.id, c.code, k.secret from courier c
        left join courier_credential k on k.courier_id = c.id and k.retired_at is null
-      where c.code = ? order by k.created_at desc, k.id desc`, [code]);
+      where c.code = ? order by k.created_at desc, k.id desc`,
+    [code],
+  );
   if (!rows.length) throw new UnknownCourierError(code);
-  const sealed = rows.map((r) => r.secret).filter((s): s is string => Boolean(s)).slice(0, VALID_SECRETS);
+  const sealed = rows
+    .map((r) => r.secret)
+    .filter((s): s is string => Boolean(s))
+    .slice(0, VALID_SECRETS);
   // A secret that is not sealed (written around the hub) or that this key does not open verifies nothing.
   const secrets = sealed.filter(isSealed).flatMap((value) => {
     try {
@@ -52,7 +57,8 @@ export async function courierWithSecrets(em: EntityManager, code: string): Promi
       return [];
     }
   });
-  if (sealed.length && !secrets.length) throw new Error(`The webhook secrets of courier "${rows[0].code}" cannot be opened with SECRETS_KEY (a different key, or written in clear).`);
+  if (sealed.length && !secrets.length)
+    throw new Error(`The webhook secrets of courier "${rows[0].code}" cannot be opened with SECRETS_KEY (a different key, or written in clear).`);
   return { id: rows[0].id, code: rows[0].code, secrets };
 }
 
@@ -82,7 +88,10 @@ export async function sealCourierSecrets(em: EntityManager): Promise<number> {
         unreadable++;
       }
     }
-    if (unreadable) throw new Error(`SECRETS_KEY does not open ${unreadable} stored courier webhook secret(s): it is not the key they were sealed with. Restore the previous SECRETS_KEY (or set those secrets again with \`npm run courier:secret\`).`);
+    if (unreadable)
+      throw new Error(
+        `SECRETS_KEY does not open ${unreadable} stored courier webhook secret(s): it is not the key they were sealed with. Restore the previous SECRETS_KEY (or set those secrets again with \`npm run courier:secret\`).`,
+      );
     return sealed;
   });
 }
@@ -93,7 +102,12 @@ export async function sealCourierSecrets(em: EntityManager): Promise<number> {
  * breaks a courier still signing with the old secret. Returns the new secret.
  * `retirePrevious` retires the old one at once (after a leak).
  */
-export async function setCourierSecret(em: EntityManager, code: string, secret = randomBytes(32).toString('base64url'), retirePrevious = false): Promise<string> {
+export async function setCourierSecret(
+  em: EntityManager,
+  code: string,
+  secret = randomBytes(32).toString('base64url'),
+  retirePrevious = false,
+): Promise<string> {
   if (secret.length < 16) throw new Error('A courier secret must have at least 16 characters.');
   if (secret.length > MAX_SECRET_LENGTH) throw new Error(`A courier secret may have at most ${MAX_SECRET_LENGTH} characters.`);
   const sealed = currentBox().seal(secret);
@@ -107,7 +121,10 @@ export async function setCourierSecret(em: EntityManager, code: string, secret =
       `update courier_credential set retired_at = now()
         where courier_id = ? and retired_at is null
           and id not in (select id from courier_credential where courier_id = ? and retired_at is null order by created_at desc, id desc limit ?)`,
-      [courier.id, courier.id, retirePrevious ? 1 : VALID_SECRETS], 'run', ctx);
+      [courier.id, courier.id, retirePrevious ? 1 : VALID_SECRETS],
+      'run',
+      ctx,
+    );
   });
   return secret;
 }
@@ -133,19 +150,35 @@ export const SIGNATURE_TOLERANCE_S = 300;
  * HMAC-SHA256 of `timestamp + "." + rawBody` under one of the courier's valid
  * secrets. Returns the verified hex signature (stored to refuse replays).
  */
-export function verifyNativeSignature(courier: CourierWithSecrets, timestamp: string | undefined, signature: string | undefined, rawBody: Buffer, nowMs = Date.now()): string {
+export function verifyNativeSignature(
+  courier: CourierWithSecrets,
+  timestamp: string | undefined,
+  signature: string | undefined,
+  rawBody: Buffer,
+  nowMs = Date.now(),
+): string {
   if (!courier.secrets.length) throw new SignatureError(SignatureFailure.NO_SECRET, `Courier "${courier.code}" has no webhook secret configured.`);
   if (!timestamp || !signature) throw new SignatureError(SignatureFailure.MISSING, 'Missing x-hub-timestamp or x-hub-signature header.');
   if (!/^\d{9,11}$/.test(timestamp)) throw new SignatureError(SignatureFailure.STALE_TIMESTAMP, 'x-hub-timestamp must be Unix seconds.');
   const skew = Math.abs(nowMs / 1000 - Number(timestamp));
   if (skew > SIGNATURE_TOLERANCE_S) {
-    throw new SignatureError(SignatureFailure.STALE_TIMESTAMP, `Timestamp is ${Math.round(skew)} s away from the hub's clock (tolerance ${SIGNATURE_TOLERANCE_S} s): re-sign with the current time.`);
+    throw new SignatureError(
+      SignatureFailure.STALE_TIMESTAMP,
+      `Timestamp is ${Math.round(skew)} s away from the hub's clock (tolerance ${SIGNATURE_TOLERANCE_S} s): re-sign with the current time.`,
+    );
   }
-  const given = signature.trim().replace(/^sha256=/, '').toLowerCase();
+  const given = signature
+    .trim()
+    .replace(/^sha256=/, '')
+    .toLowerCase();
   // Compare against every valid secret (no early exit), so timing says nothing about which one matched.
   let matched = false;
   for (const secret of courier.secrets) matched = safeEqual(nativeSignature(secret, timestamp, rawBody), given) || matched;
-  if (!matched) throw new SignatureError(SignatureFailure.MISMATCH, 'Signature does not match: expected hex HMAC-SHA256 of `timestamp + "." + raw body` with the courier secret.');
+  if (!matched)
+    throw new SignatureError(
+      SignatureFailure.MISMATCH,
+      'Signature does not match: expected hex HMAC-SHA256 of `timestamp + "." + raw body` with the courier secret.',
+    );
   return given;
 }
 

@@ -72,20 +72,29 @@ export function startDelayScanner(options: DelayScannerOptions): DelayScanner {
        where (o.stale and not exists (select 1 from alert a where a.dedupe_key = 'delayed:quiet:' || o.id || ':' || extract(epoch from date_trunc('second', o.last_event_at))::bigint))
           or (o.late and not exists (select 1 from alert a where a.dedupe_key = 'delayed:late:' || o.id || ':' || extract(epoch from date_trunc('second', o.promised_at))::bigint))
        limit ?`,
-      [hours, hours, batch]);
+      [hours, hours, batch],
+    );
     const alerts: NewAlert[] = [];
     for (const s of rows) {
       const base = { kind: AlertKind.DELAYED, regionCode: s.region_code, shipmentId: String(s.id) };
       if (s.stale) {
         const quietHours = Math.floor((Date.now() - new Date(s.last_event_at!).getTime()) / 3_600_000);
-        alerts.push({ ...base, severity: AlertSeverity.WARNING, dedupeKey: `delayed:quiet:${s.id}:${epoch(s.last_event_at)}`,
+        alerts.push({
+          ...base,
+          severity: AlertSeverity.WARNING,
+          dedupeKey: `delayed:quiet:${s.id}:${epoch(s.last_event_at)}`,
           message: `Parcel ${s.courier} ${s.tracking_number}: no scan for ${quietHours} h (status ${s.status}).`,
-          details: { reason: 'NO_SCAN', lastEventAt: s.last_event_at, thresholdHours: hours, status: s.status } });
+          details: { reason: 'NO_SCAN', lastEventAt: s.last_event_at, thresholdHours: hours, status: s.status },
+        });
       }
       if (s.late) {
-        alerts.push({ ...base, severity: AlertSeverity.WARNING, dedupeKey: `delayed:late:${s.id}:${epoch(s.promised_at)}`,
+        alerts.push({
+          ...base,
+          severity: AlertSeverity.WARNING,
+          dedupeKey: `delayed:late:${s.id}:${epoch(s.promised_at)}`,
           message: `Parcel ${s.courier} ${s.tracking_number}: past its promised delivery time (status ${s.status}).`,
-          details: { reason: 'PAST_PROMISED_TIME', promisedAt: s.promised_at, status: s.status } });
+          details: { reason: 'PAST_PROMISED_TIME', promisedAt: s.promised_at, status: s.status },
+        });
       }
     }
     const raised = await raiseAlerts(em, options.pubSub, alerts);

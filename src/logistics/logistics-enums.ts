@@ -11,7 +11,8 @@ export enum LogisticsNodeKind {
 }
 registerEnumType(LogisticsNodeKind, {
   name: 'LogisticsNodeKind',
-  description: 'County distribution centre (县级共配中心), township station (乡镇快递服务站), village service point (村级快递服务点), cold storage, parcel locker, sorting centre.',
+  description:
+    'County distribution centre (县级共配中心), township station (乡镇快递服务站), village service point (村级快递服务点), cold storage, parcel locker, sorting centre.',
 });
 
 /** Filing (备案) with the postal administration. */

@@ -13,14 +13,16 @@ export class LogisticsNodesArgs extends ConnectionArgs {
   filingStatus?: FilingStatus;
 
   @Field({ nullable: true, description: 'Only nodes inside this region (whole subtree).' })
-  @IsOptional() @IsRegionCode()
+  @IsOptional()
+  @IsRegionCode()
   regionUnder?: string;
 }
 
 @ArgsType()
 export class ShipmentsArgs extends ConnectionArgs {
   @Field({ nullable: true, description: 'Courier code.' })
-  @IsOptional() @MaxLength(64)
+  @IsOptional()
+  @MaxLength(64)
   courier?: string;
 
   @Field(() => ShipmentStatus, { nullable: true })
@@ -30,14 +32,17 @@ export class ShipmentsArgs extends ConnectionArgs {
   direction?: ShipmentDirection;
 
   @Field({ nullable: true, description: 'Origin or destination inside this region (whole subtree).' })
-  @IsOptional() @IsRegionCode()
+  @IsOptional()
+  @IsRegionCode()
   regionUnder?: string;
 
   @Field({ nullable: true, description: 'Only parcels whose latest tracking event is at or after this time (ISO 8601).' })
-  @IsOptional() @IsDateString({ strict: true })
+  @IsOptional()
+  @IsDateString({ strict: true })
   lastEventAfter?: string;
 
   @Field({ nullable: true, description: 'Only parcels whose latest tracking event is before this time (ISO 8601).' })
-  @IsOptional() @IsDateString({ strict: true })
+  @IsOptional()
+  @IsDateString({ strict: true })
   lastEventBefore?: string;
 }

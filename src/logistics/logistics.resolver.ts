@@ -91,14 +91,17 @@ export class ShipmentResolver {
   }
 
   /** Paged (issue #11): an unpaged nested list let one request pull every event of every parcel; `first` also counts in the query cost. */
-  @FieldResolver(() => [TrackingEvent], { description: `The timeline, in event time order: at most \`first\` events (default ${EVENTS_PAGE_SIZE}, max ${MAX_PAGE_SIZE}), after the event \`after\` (a TrackingEvent ID) when given.` })
+  @FieldResolver(() => [TrackingEvent], {
+    description: `The timeline, in event time order: at most \`first\` events (default ${EVENTS_PAGE_SIZE}, max ${MAX_PAGE_SIZE}), after the event \`after\` (a TrackingEvent ID) when given.`,
+  })
   async events(
     @Root() shipment: Shipment,
     @Ctx() ctx: HubContext,
     @Arg('first', () => Int, { defaultValue: EVENTS_PAGE_SIZE }) first: number,
     @Arg('after', () => ID, { nullable: true }) after?: string,
   ): Promise<TrackingEvent[]> {
-    if (!Number.isInteger(first) || first < 0 || first > MAX_PAGE_SIZE) throw new BadUserInputError(`Invalid argument "first": 0 to ${MAX_PAGE_SIZE}.`, 'first');
+    if (!Number.isInteger(first) || first < 0 || first > MAX_PAGE_SIZE)
+      throw new BadUserInputError(`Invalid argument "first": 0 to ${MAX_PAGE_SIZE}.`, 'first');
     const afterKey = after == null ? null : fromGlobalId(after);
     if (after != null && afterKey?.type !== 'TrackingEvent') throw new BadUserInputError('Invalid argument "after": a TrackingEvent ID.', 'after');
     const timeline = await ctx.loaders.many(TrackingEvent, 'shipment', shipment.id, { occurredAt: 'asc', id: 'asc' });

@@ -16,7 +16,10 @@ export class ShipmentUpdate {
 }
 
 /** Whether an update is one a subscriber asked for (no database access: it runs per subscriber per update). */
-export function matchesShipmentFilter(event: ShipmentUpdatedEvent, args: { trackingNumber?: string | null; courier?: string | null; regionCode?: string | null }): boolean {
+export function matchesShipmentFilter(
+  event: ShipmentUpdatedEvent,
+  args: { trackingNumber?: string | null; courier?: string | null; regionCode?: string | null },
+): boolean {
   return (
     (!args.trackingNumber || args.trackingNumber === event.trackingNumber) &&
     (!args.courier || args.courier === event.courierCode) &&

@@ -25,7 +25,10 @@ import { DataClass } from '../policy/role.js';
 // Tracking numbers are unique per courier only; the subsidy fraud check (issue #7) looks them up across couriers.
 @Index({ properties: ['trackingNumber'] })
 @Index({ name: 'shipment_origin_prefix_idx', expression: 'create index "shipment_origin_prefix_idx" on "shipment" ("origin_region_code" varchar_pattern_ops)' })
-@Index({ name: 'shipment_destination_prefix_idx', expression: 'create index "shipment_destination_prefix_idx" on "shipment" ("destination_region_code" varchar_pattern_ops)' })
+@Index({
+  name: 'shipment_destination_prefix_idx',
+  expression: 'create index "shipment_destination_prefix_idx" on "shipment" ("destination_region_code" varchar_pattern_ops)',
+})
 export class Shipment extends Fact implements Node {
   @PrimaryKey({ type: 'bigint' })
   id!: string;
@@ -51,7 +54,10 @@ export class Shipment extends Fact implements Node {
   @ManyToOne(() => Region, { nullable: true })
   destinationRegion?: Region;
 
-  @Field({ nullable: true, description: 'Where it was picked up, as a region code, also outside the regions the hub knows (`originRegion` is set when it knows it).' })
+  @Field({
+    nullable: true,
+    description: 'Where it was picked up, as a region code, also outside the regions the hub knows (`originRegion` is set when it knows it).',
+  })
   @Property({ length: 12, nullable: true })
   originCode?: string;
 

@@ -11,7 +11,10 @@ export enum SignatureFailure {
 
 /** A push whose signature does not verify: HTTP 401, nothing stored. */
 export class SignatureError extends GraphQLError {
-  constructor(readonly failure: SignatureFailure, message: string) {
+  constructor(
+    readonly failure: SignatureFailure,
+    message: string,
+  ) {
     super(message, { extensions: { code: 'UNAUTHENTICATED', reason: failure } });
   }
 }
@@ -25,7 +28,10 @@ export class UnknownCourierError extends GraphQLError {
 
 /** The request as a whole cannot be read (malformed JSON, no events, more than 1,000 events): HTTP 400, nothing stored. */
 export class MalformedPushError extends GraphQLError {
-  constructor(message: string, readonly field: string) {
+  constructor(
+    message: string,
+    readonly field: string,
+  ) {
     super(message, { extensions: { code: 'BAD_USER_INPUT', argumentName: field } });
   }
 }

@@ -37,7 +37,10 @@ export class TrackingEvent extends Fact implements Node {
   rawCode?: string;
 
   /** Free text a courier writes (a courier's or signer's name and phone, issue #11): masked like the recipient fields. */
-  @Field({ nullable: true, description: "The courier's own description; phone numbers, names and addresses in it are masked unless an ADMIN gives an unmask reason." })
+  @Field({
+    nullable: true,
+    description: "The courier's own description; phone numbers, names and addresses in it are masked unless an ADMIN gives an unmask reason.",
+  })
   @Classified(DataClass.PERSONAL, MaskKind.FREE_TEXT)
   @Property({ type: 'text', nullable: true })
   rawText?: string;

@@ -85,7 +85,17 @@ export const courierConnector = (courierCode: string) => `courier:${courierCode}
  */
 export function eventKey(event: FeedEvent): string {
   if (event.eventId) return `${event.format}:id:${event.eventId}`.slice(0, 255);
-  const identity = [event.trackingNumber, event.occurredAt.toISOString(), event.status, event.rawCode ?? '', event.areaCode ?? '', event.nodeCode ?? '', event.location ?? '', event.rawText ?? '', event.temperatureC ?? ''];
+  const identity = [
+    event.trackingNumber,
+    event.occurredAt.toISOString(),
+    event.status,
+    event.rawCode ?? '',
+    event.areaCode ?? '',
+    event.nodeCode ?? '',
+    event.location ?? '',
+    event.rawText ?? '',
+    event.temperatureC ?? '',
+  ];
   return `${event.format}:${event.trackingNumber}:${createHash('sha256').update(identity.join('\u0001')).digest('base64url').slice(0, 32)}`;
 }
 
@@ -155,15 +165,43 @@ interface Declared {
 }
 
 /** The shipment columns subscribers get. */
-const SHIPMENT_FIELDS = ['source_connector', 'source_key', 'ingested_at', 'courier_id', 'tracking_number', 'status', 'direction',
-  'origin_region_code', 'destination_region_code', 'origin_code', 'destination_code', 'product_id', 'platform_id',
-  'is_farm_product', 'weight_kg', 'promised_at', 'picked_up_at', 'delivered_at', 'last_event_at'];
+const SHIPMENT_FIELDS = [
+  'source_connector',
+  'source_key',
+  'ingested_at',
+  'courier_id',
+  'tracking_number',
+  'status',
+  'direction',
+  'origin_region_code',
+  'destination_region_code',
+  'origin_code',
+  'destination_code',
+  'product_id',
+  'platform_id',
+  'is_farm_product',
+  'weight_kg',
+  'promised_at',
+  'picked_up_at',
+  'delivered_at',
+  'last_event_at',
+];
 const shipmentReturning = (alias: string) => `${alias}id::text as id, ${SHIPMENT_FIELDS.map((c) => `${alias}${c}`).join(', ')}`;
 
 const EVENT_COLUMNS = {
-  source_connector: 'varchar', source_key: 'varchar', shipment_id: 'bigint', occurred_at: 'timestamptz',
-  status: 'shipment_status', raw_code: 'varchar', raw_text: 'text', region_code: 'varchar', area_code: 'varchar', node_id: 'int', location: 'varchar',
-  temperature_c: 'real', format: 'tracking_format',
+  source_connector: 'varchar',
+  source_key: 'varchar',
+  shipment_id: 'bigint',
+  occurred_at: 'timestamptz',
+  status: 'shipment_status',
+  raw_code: 'varchar',
+  raw_text: 'text',
+  region_code: 'varchar',
+  area_code: 'varchar',
+  node_id: 'int',
+  location: 'varchar',
+  temperature_c: 'real',
+  format: 'tracking_format',
 } as const;
 
 /** Lookups of one batch, each referenced row key-share locked until the commit. @internal */
@@ -180,21 +218,33 @@ async function resolveReferences(client: pg.PoolClient, events: readonly Trackin
     if (e.shipment?.product) products.add(e.shipment.product);
     if (e.shipment?.platform) platforms.add(e.shipment.platform);
   }
-  const nodes = nodeCodes.size || places.size
-    ? (await client.query<{ id: number; code: string; name: string; region_code: string }>(
-        'select id, code, name, region_code from logistics_node where code = any($1::varchar[]) or name = any($2::varchar[]) order by id for key share',
-        [[...nodeCodes], [...places]])).rows
-    : [];
+  const nodes =
+    nodeCodes.size || places.size
+      ? (
+          await client.query<{ id: number; code: string; name: string; region_code: string }>(
+            'select id, code, name, region_code from logistics_node where code = any($1::varchar[]) or name = any($2::varchar[]) order by id for key share',
+            [[...nodeCodes], [...places]],
+          )
+        ).rows
+      : [];
   for (const n of nodes) regionCodes.add(n.region_code);
   const regions = regionCodes.size
     ? (await client.query<{ code: string }>('select code from region where code = any($1::varchar[]) order by code for key share', [[...regionCodes]])).rows
     : [];
   const productRows = products.size
-    ? (await client.query<{ id: number; code: string; min: number | null; max: number | null }>(
-        'select id, code, cold_chain_min_c as min, cold_chain_max_c as max from product where code = any($1::varchar[]) order by id for key share', [[...products]])).rows
+    ? (
+        await client.query<{ id: number; code: string; min: number | null; max: number | null }>(
+          'select id, code, cold_chain_min_c as min, cold_chain_max_c as max from product where code = any($1::varchar[]) order by id for key share',
+          [[...products]],
+        )
+      ).rows
     : [];
   const platformRows = platforms.size
-    ? (await client.query<{ id: number; code: string }>('select id, code from market where code = any($1::varchar[]) order by id for key share', [[...platforms]])).rows
+    ? (
+        await client.query<{ id: number; code: string }>('select id, code from market where code = any($1::varchar[]) order by id for key share', [
+          [...platforms],
+        ])
+      ).rows
     : [];
   return {
     nodesByCode: new Map(nodes.map((n) => [n.code, n])),
@@ -250,16 +300,29 @@ export function deriveParcel(before: ParcelState, declared: Declared | undefined
 }
 
 const PARCEL_TYPES = {
-  status: 'shipment_status', last_event_at: 'timestamptz', picked_up_at: 'timestamptz', delivered_at: 'timestamptz', origin_code: 'varchar',
-  destination_code: 'varchar', origin_scan_at: 'timestamptz', destination_scan_at: 'timestamptz',
-  product_id: 'int', platform_id: 'int', is_farm_product: 'boolean', weight_kg: 'real', promised_at: 'timestamptz',
-  recipient_name: 'varchar', recipient_phone: 'varchar', recipient_address: 'varchar',
+  status: 'shipment_status',
+  last_event_at: 'timestamptz',
+  picked_up_at: 'timestamptz',
+  delivered_at: 'timestamptz',
+  origin_code: 'varchar',
+  destination_code: 'varchar',
+  origin_scan_at: 'timestamptz',
+  destination_scan_at: 'timestamptz',
+  product_id: 'int',
+  platform_id: 'int',
+  is_farm_product: 'boolean',
+  weight_kg: 'real',
+  promised_at: 'timestamptz',
+  recipient_name: 'varchar',
+  recipient_phone: 'varchar',
+  recipient_address: 'varchar',
 } as const;
 type ParcelColumn = keyof typeof PARCEL_TYPES;
 const PARCEL_COLUMNS = Object.keys(PARCEL_TYPES) as ParcelColumn[];
 
 /** `(select code from region where code = x)` and the direction rule for a row alias. @internal */
-const placesSql = (u: string) => `(select r.code from region r where r.code = ${u}.origin_code), (select r.code from region r where r.code = ${u}.destination_code), ${DIRECTION_SQL(`${u}.origin_code`, `${u}.destination_code`)}`;
+const placesSql = (u: string) =>
+  `(select r.code from region r where r.code = ${u}.origin_code), (select r.code from region r where r.code = ${u}.destination_code), ${DIRECTION_SQL(`${u}.origin_code`, `${u}.destination_code`)}`;
 
 /** Creates the monthly partitions of the batch's event times, before its transaction. @internal */
 async function prepare(records: Indexed<TrackingRecord>[], { em }: { em: EntityManager }): Promise<void> {
@@ -271,7 +334,10 @@ async function write(records: Indexed<TrackingRecord>[], ctx: WriteContext): Pro
   const { client, connector } = ctx;
   const { courier } = ctx.context as CourierContext;
   const rejections: KindRejection[] = [];
-  const found = await resolveReferences(client, records.map((r) => r.record));
+  const found = await resolveReferences(
+    client,
+    records.map((r) => r.record),
+  );
 
   // Resolve each event's node, place, product and platform.
   const candidates: Candidate[] = [];
@@ -303,13 +369,22 @@ async function write(records: Indexed<TrackingRecord>[], ctx: WriteContext): Pro
     if (!s) continue;
     const product = s.product ? found.products.get(s.product) : undefined;
     const next: Declared = {
-      origin_code: s.originCode ?? null, destination_code: s.destinationCode ?? null, product_id: product?.id ?? null,
-      platform_id: s.platform ? found.platforms.get(s.platform) ?? null : null, is_farm_product: s.isFarmProduct ?? (product ? true : null),
-      weight_kg: s.weightKg ?? null, promised_at: s.promisedAt ?? null,
-      recipient_name: s.recipientName ?? null, recipient_phone: s.recipientPhone ?? null, recipient_address: s.recipientAddress ?? null,
+      origin_code: s.originCode ?? null,
+      destination_code: s.destinationCode ?? null,
+      product_id: product?.id ?? null,
+      platform_id: s.platform ? (found.platforms.get(s.platform) ?? null) : null,
+      is_farm_product: s.isFarmProduct ?? (product ? true : null),
+      weight_kg: s.weightKg ?? null,
+      promised_at: s.promisedAt ?? null,
+      recipient_name: s.recipientName ?? null,
+      recipient_phone: s.recipientPhone ?? null,
+      recipient_address: s.recipientAddress ?? null,
     };
     const prev = declared.get(c.event.trackingNumber);
-    declared.set(c.event.trackingNumber, prev ? (Object.fromEntries(Object.entries(next).map(([k, v]) => [k, v ?? prev[k as keyof Declared]])) as unknown as Declared) : next);
+    declared.set(
+      c.event.trackingNumber,
+      prev ? (Object.fromEntries(Object.entries(next).map(([k, v]) => [k, v ?? prev[k as keyof Declared]])) as unknown as Declared) : next,
+    );
   }
 
   // Lock the batch's parcels that exist, in tracking-number order, and read their state.
@@ -318,11 +393,13 @@ async function write(records: Indexed<TrackingRecord>[], ctx: WriteContext): Pro
     `select id::text, tracking_number, status, last_event_at, picked_up_at, delivered_at, origin_code, destination_code, origin_scan_at, destination_scan_at,
             product_id, platform_id, is_farm_product, weight_kg, promised_at, recipient_name, recipient_phone, recipient_address
        from shipment where courier_id = $1 and tracking_number = any($2::varchar[]) order by tracking_number for update`,
-    [courier.id, numbers]);
+    [courier.id, numbers],
+  );
   // (The ORM's pool may hand timestamps back as text.)
-  for (const s of locked.rows) for (const k of ['last_event_at', 'picked_up_at', 'delivered_at', 'origin_scan_at', 'destination_scan_at', 'promised_at'] as const) {
-    if (s[k] != null && !(s[k] instanceof Date)) (s as Row)[k] = new Date(s[k] as unknown as string);
-  }
+  for (const s of locked.rows)
+    for (const k of ['last_event_at', 'picked_up_at', 'delivered_at', 'origin_scan_at', 'destination_scan_at', 'promised_at'] as const) {
+      if (s[k] != null && !(s[k] instanceof Date)) (s as Row)[k] = new Date(s[k] as unknown as string);
+    }
   const current = new Map(locked.rows.map((s) => [String(s.tracking_number), s]));
 
   // Events already stored (a re-sent push) or repeated in the batch are skipped.
@@ -333,7 +410,9 @@ async function write(records: Indexed<TrackingRecord>[], ctx: WriteContext): Pro
   // batch from storing the same parcel's events meanwhile; the table's own unique key (source, key, time) is the
   // last guard.
   const stored = await client.query<{ source_key: string }>(
-    'select source_key from tracking_event where source_connector = $1 and source_key = any($2::varchar[])', [connector, [...unique.keys()]]);
+    'select source_key from tracking_event where source_connector = $1 and source_key = any($2::varchar[])',
+    [connector, [...unique.keys()]],
+  );
   for (const row of stored.rows) unique.delete(row.source_key);
   const fresh = [...unique.values()];
   const duplicates = candidates.length - fresh.length;
@@ -345,7 +424,16 @@ async function write(records: Indexed<TrackingRecord>[], ctx: WriteContext): Pro
     if (list) list.push(c);
     else byNumber.set(c.event.trackingNumber, [c]);
   }
-  const empty: ParcelState = { status: null, last_event_at: null, picked_up_at: null, delivered_at: null, origin_code: null, destination_code: null, origin_scan_at: null, destination_scan_at: null };
+  const empty: ParcelState = {
+    status: null,
+    last_event_at: null,
+    picked_up_at: null,
+    delivered_at: null,
+    origin_code: null,
+    destination_code: null,
+    origin_scan_at: null,
+    destination_scan_at: null,
+  };
   const inserts: [string, ParcelState & Declared][] = [];
   const updates: [string, ParcelState & Declared][] = [];
   for (const number of numbers) {
@@ -358,7 +446,8 @@ async function write(records: Indexed<TrackingRecord>[], ctx: WriteContext): Pro
       continue;
     }
     // A parcel with no new event changes only when the events declare something new about it.
-    const changed = said && (Object.keys(said) as (keyof Declared)[]).some((k) => said[k] != null && String(said[k]) !== String(before[k as keyof typeof before] ?? ''));
+    const changed =
+      said && (Object.keys(said) as (keyof Declared)[]).some((k) => said[k] != null && String(said[k]) !== String(before[k as keyof typeof before] ?? ''));
     if (!events.length && !changed) continue;
     const next = deriveParcel(before, said, events);
     const merged = { ...next } as ParcelState & Declared;
@@ -379,7 +468,8 @@ async function write(records: Indexed<TrackingRecord>[], ctx: WriteContext): Pro
         order by u.tracking_number
        on conflict (courier_id, tracking_number) do nothing
        returning ${shipmentReturning('')}`,
-      [connector, courier.id, inserts.map(([n]) => n), ...cols.map((c) => inserts.map(([, s]) => (s as unknown as Row)[c] ?? null))]);
+      [connector, courier.id, inserts.map(([n]) => n), ...cols.map((c) => inserts.map(([, s]) => (s as unknown as Row)[c] ?? null))],
+    );
     // Another batch created one of these parcels meanwhile: run the batch again (it now finds the parcel).
     if (inserted.rows.length !== inserts.length) throw Object.assign(new Error('a parcel of the batch was created concurrently'), { code: '40001' });
     for (const row of inserted.rows) shipments.set(String(row.tracking_number), row);
@@ -390,8 +480,19 @@ async function write(records: Indexed<TrackingRecord>[], ctx: WriteContext): Pro
   if (fresh.length) {
     fresh.sort((a, b) => (a.event.trackingNumber < b.event.trackingNumber ? -1 : a.event.trackingNumber > b.event.trackingNumber ? 1 : time(a) - time(b)));
     const rows = fresh.map((c) => [
-      connector, c.key, idOf(c.event.trackingNumber), c.event.occurredAt.toISOString(), c.event.status, c.event.rawCode?.slice(0, 32) ?? null,
-      c.event.rawText ?? null, c.regionCode, c.event.areaCode ?? null, c.nodeId, c.event.location?.slice(0, 200) ?? null, c.event.temperatureC ?? null, c.event.format,
+      connector,
+      c.key,
+      idOf(c.event.trackingNumber),
+      c.event.occurredAt.toISOString(),
+      c.event.status,
+      c.event.rawCode?.slice(0, 32) ?? null,
+      c.event.rawText ?? null,
+      c.regionCode,
+      c.event.areaCode ?? null,
+      c.nodeId,
+      c.event.location?.slice(0, 200) ?? null,
+      c.event.temperatureC ?? null,
+      c.event.format,
     ]);
     const pool = (await ctx.em.getConnection().getNativeClient()) as pg.Pool;
     const partitionOf = (row: readonly unknown[]) => knownPartition(pool, 'tracking_event', monthOf(String(row[3])));
@@ -407,7 +508,8 @@ async function write(records: Indexed<TrackingRecord>[], ctx: WriteContext): Pro
          from unnest($1::bigint[], ${cols.map((c, i) => `$${i + 2}::${PARCEL_TYPES[c]}[]`).join(', ')}) as u(id, ${cols.join(', ')})
         where s.id = u.id
        returning ${shipmentReturning('s.')}`,
-      [updates.map(([id]) => id), ...cols.map((c) => updates.map(([, s]) => (s as unknown as Row)[c] ?? null))]);
+      [updates.map(([id]) => id), ...cols.map((c) => updates.map(([, s]) => (s as unknown as Row)[c] ?? null))],
+    );
     for (const row of updated.rows) shipments.set(String(row.tracking_number), row);
   }
 
@@ -416,7 +518,9 @@ async function write(records: Indexed<TrackingRecord>[], ctx: WriteContext): Pro
   const missingRanges = [...new Set([...shipments.values()].map((s) => s.product_id).filter((id) => id != null && !ranges.has(Number(id))))];
   if (missingRanges.length && fresh.some((c) => c.event.temperatureC != null)) {
     const more = await client.query<{ id: number; code: string; min: number | null; max: number | null }>(
-      'select id, code, cold_chain_min_c as min, cold_chain_max_c as max from product where id = any($1::int[])', [missingRanges]);
+      'select id, code, cold_chain_min_c as min, cold_chain_max_c as max from product where id = any($1::int[])',
+      [missingRanges],
+    );
     for (const p of more.rows) ranges.set(p.id, p);
   }
   const alerts: NewAlert[] = [];
@@ -429,22 +533,37 @@ async function write(records: Indexed<TrackingRecord>[], ctx: WriteContext): Pro
     const where = e.location ? ` at ${e.location}` : '';
     const occurredAt = e.occurredAt.toISOString();
     if (e.status === ShipmentStatus.EXCEPTION || e.status === ShipmentStatus.REJECTED) {
-      alerts.push({ ...base, kind: AlertKind.EXCEPTION, severity: AlertSeverity.WARNING, dedupeKey: `exception:event:${c.id}`,
+      alerts.push({
+        ...base,
+        kind: AlertKind.EXCEPTION,
+        severity: AlertSeverity.WARNING,
+        dedupeKey: `exception:event:${c.id}`,
         message: `Parcel ${what}: ${e.status === ShipmentStatus.REJECTED ? 'refused by the recipient' : 'courier reported an exception'}${where}${e.rawText ? ` (${e.rawText})` : ''}.`,
-        details: { eventId: c.id, status: e.status, rawCode: e.rawCode ?? null, rawText: e.rawText ?? null, occurredAt } });
+        details: { eventId: c.id, status: e.status, rawCode: e.rawCode ?? null, rawText: e.rawText ?? null, occurredAt },
+      });
     }
     if (e.status === ShipmentStatus.FAILED_ATTEMPT) {
-      alerts.push({ ...base, kind: AlertKind.FAILED_ATTEMPT, severity: AlertSeverity.INFO, dedupeKey: `failed-attempt:event:${c.id}`,
+      alerts.push({
+        ...base,
+        kind: AlertKind.FAILED_ATTEMPT,
+        severity: AlertSeverity.INFO,
+        dedupeKey: `failed-attempt:event:${c.id}`,
         message: `Parcel ${what}: delivery attempt failed${where}${e.rawText ? ` (${e.rawText})` : ''}.`,
-        details: { eventId: c.id, rawCode: e.rawCode ?? null, rawText: e.rawText ?? null, occurredAt } });
+        details: { eventId: c.id, rawCode: e.rawCode ?? null, rawText: e.rawText ?? null, occurredAt },
+      });
     }
     const reading = e.temperatureC;
     const product = shipment.product_id != null ? ranges.get(Number(shipment.product_id)) : undefined;
     if (reading != null && product && ((product.min != null && reading < product.min) || (product.max != null && reading > product.max))) {
-      alerts.push({ ...base, kind: AlertKind.COLD_CHAIN_EXCURSION, severity: AlertSeverity.CRITICAL, dedupeKey: `cold-chain:event:${c.id}`,
+      alerts.push({
+        ...base,
+        kind: AlertKind.COLD_CHAIN_EXCURSION,
+        severity: AlertSeverity.CRITICAL,
+        dedupeKey: `cold-chain:event:${c.id}`,
         productId: product.id,
         message: `Parcel ${what} (${product.code}): ${reading} °C${where}, allowed ${product.min ?? '-∞'} to ${product.max ?? '+∞'} °C.`,
-        details: { eventId: c.id, temperatureC: reading, minC: product.min, maxC: product.max, product: product.code, occurredAt } });
+        details: { eventId: c.id, temperatureC: reading, minC: product.min, maxC: product.max, product: product.code, occurredAt },
+      });
     }
   }
   const raised = await storeAlertsWith(client, alerts);
@@ -453,11 +572,26 @@ async function write(records: Indexed<TrackingRecord>[], ctx: WriteContext): Pro
   const published: ShipmentUpdatedEvent[] = [];
   for (const [number, events] of byNumber) {
     const shipment = plain(shipments.get(number)!);
-    const eventRows = events.sort((a, b) => time(a) - time(b) || Number(a.id) - Number(b.id)).map((c) => plain({
-      id: c.id, source_connector: connector, source_key: c.key, shipment_id: shipment.id, occurred_at: c.event.occurredAt, status: c.event.status,
-      raw_code: c.event.rawCode?.slice(0, 32) ?? null, raw_text: c.event.rawText ?? null, region_code: c.regionCode, area_code: c.event.areaCode ?? null,
-      node_id: c.nodeId, location: c.event.location?.slice(0, 200) ?? null, temperature_c: c.event.temperatureC ?? null, format: c.event.format,
-    }));
+    const eventRows = events
+      .sort((a, b) => time(a) - time(b) || Number(a.id) - Number(b.id))
+      .map((c) =>
+        plain({
+          id: c.id,
+          source_connector: connector,
+          source_key: c.key,
+          shipment_id: shipment.id,
+          occurred_at: c.event.occurredAt,
+          status: c.event.status,
+          raw_code: c.event.rawCode?.slice(0, 32) ?? null,
+          raw_text: c.event.rawText ?? null,
+          region_code: c.regionCode,
+          area_code: c.event.areaCode ?? null,
+          node_id: c.nodeId,
+          location: c.event.location?.slice(0, 200) ?? null,
+          temperature_c: c.event.temperatureC ?? null,
+          format: c.event.format,
+        }),
+      );
     const areaCodes = [shipment.origin_code, shipment.destination_code, ...eventRows.map((e) => e.area_code)].filter((c): c is string => typeof c === 'string');
     published.push({ shipment, events: eventRows, courierCode: courier.code, trackingNumber: number, areaCodes: [...new Set(areaCodes)] });
   }

@@ -84,7 +84,11 @@ export class ReplayedTrackingEvent {
 function withoutNulls(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(withoutNulls);
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null && v !== undefined).map(([k, v]) => [k, withoutNulls(v)]));
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([, v]) => v !== null && v !== undefined)
+        .map(([k, v]) => [k, withoutNulls(v)]),
+    );
   }
   return value;
 }
@@ -116,12 +120,16 @@ export class TrackingIngestResolver {
       throw new BadUserInputError(`Argument "events" must hold 1 to ${MAX_BATCH_EVENTS} events (got ${events.length}).`, 'events');
     }
     return ingestPush(ctx.em, ctx.pubSub, {
-      courier, format: TrackingFormat.GRAPHQL, payload: events.map((event) => withoutNulls({ ...event })), origin: `mutation ingestTrackingEvents at ${new Date().toISOString()}`,
+      courier,
+      format: TrackingFormat.GRAPHQL,
+      payload: events.map((event) => withoutNulls({ ...event })),
+      origin: `mutation ingestTrackingEvents at ${new Date().toISOString()}`,
     });
   }
 
   @Mutation(() => [ReplayedTrackingEvent], {
-    description: 'Replays kept courier events (rejected records of a `courier:*` feed) through the ingest path, e.g. after a missing node or product was added. Stored ones are marked REPLAYED.',
+    description:
+      'Replays kept courier events (rejected records of a `courier:*` feed) through the ingest path, e.g. after a missing node or product was added. Stored ones are marked REPLAYED.',
   })
   async replayRejectedTrackingEvents(@Arg('ids', () => [ID]) ids: string[], @Ctx() ctx: HubContext): Promise<ReplayedTrackingEvent[]> {
     const keys = ids.map((id, i) => {
@@ -129,8 +137,12 @@ export class TrackingIngestResolver {
       if (decoded?.type !== 'RejectedRecord') throw new BadUserInputError(`ids[${i}] is not a RejectedRecord id.`, `ids[${i}]`);
       return decoded.key;
     });
-    const rows = await ctx.em.getConnection().execute<{ id: string; connector: string; pipeline: string | null; raw: unknown; position: string | null }[]>(
-      `select id::text as id, connector, pipeline, raw, position from rejected_record where id in (?) and connector like 'courier:%'`, [sqlList(keys)]);
+    const rows = await ctx.em
+      .getConnection()
+      .execute<{ id: string; connector: string; pipeline: string | null; raw: unknown; position: string | null }[]>(
+        `select id::text as id, connector, pipeline, raw, position from rejected_record where id in (?) and connector like 'courier:%'`,
+        [sqlList(keys)],
+      );
     const byId = new Map(rows.map((r) => [String(r.id), r]));
     const outcomes = await replayKeptEvents(ctx.em, ctx.pubSub, rows);
     const results: ReplayedTrackingEvent[] = [];

@@ -81,7 +81,10 @@ async function refuseReplayedSignature(em: EntityManager, signature: string | un
 function claimSignature(signature: string | undefined, courierId: number) {
   return async (client: pg.PoolClient) => {
     if (!signature) return;
-    const claimed = await client.query('insert into webhook_signature (signature, courier_id) values ($1, $2) on conflict do nothing returning signature', [signature, courierId]);
+    const claimed = await client.query('insert into webhook_signature (signature, courier_id) values ($1, $2) on conflict do nothing returning signature', [
+      signature,
+      courierId,
+    ]);
     if (!claimed.rowCount) throw new SignatureError(SignatureFailure.REPLAYED, 'This signature was already used: re-sign the request with a fresh timestamp.');
   };
 }
@@ -113,17 +116,30 @@ export async function ingestPush(em: EntityManager, pubSub: HubPubSub | undefine
   let records: SourceRecord[];
   try {
     records = [];
-    const reader = manifest.read({ config: { courier: courier.code, origin: request.origin }, cursor: null, options: { payload: request.payload }, log: undefined as never, signal: new AbortController().signal });
+    const reader = manifest.read({
+      config: { courier: courier.code, origin: request.origin },
+      cursor: null,
+      options: { payload: request.payload },
+      log: undefined as never,
+      signal: new AbortController().signal,
+    });
     for await (const batch of reader) records.push(...batch.records);
   } catch (error) {
     if (error instanceof FeedProblem) throw new MalformedPushError(error.message, error.field);
     throw error;
   }
-  const result = await session(em, pubSub, courier, request.format, request.origin).write(records, { beforeWrite: claimSignature(request.signature, courier.id) });
+  const result = await session(em, pubSub, courier, request.format, request.origin).write(records, {
+    beforeWrite: claimSignature(request.signature, courier.id),
+  });
   return {
     accepted: result.counts.stored,
     duplicates: result.counts.duplicates,
-    rejected: result.rejections.map((r, i) => ({ index: r.index, field: r.field ?? '', reason: r.reason, ...(result.rejectedIds[i] ? { rejectedRecordId: result.rejectedIds[i] } : {}) })),
+    rejected: result.rejections.map((r, i) => ({
+      index: r.index,
+      field: r.field ?? '',
+      reason: r.reason,
+      ...(result.rejectedIds[i] ? { rejectedRecordId: result.rejectedIds[i] } : {}),
+    })),
     shipmentsUpdated: result.figures.shipmentsUpdated ?? 0,
     alerts: result.figures.alerts ?? 0,
   };
@@ -135,11 +151,25 @@ export async function ingestPush(em: EntityManager, pubSub: HubPubSub | undefine
  * again is the same record). Nothing of it is stored, but nothing is lost
  * either. Not for a push refused for its size: that one is not kept.
  */
-export async function keepUnreadablePush(em: EntityManager, courier: string, format: TrackingFormat, body: string, field: string, reason: string, origin: string): Promise<string | undefined> {
-  const [id] = await keepRejected(em, [{
-    connector: courierConnector(courier), reason, field, position: origin.slice(0, 300), identity: '',
-    raw: { format, courier, body: body.slice(0, 1_000_000) },
-  }]);
+export async function keepUnreadablePush(
+  em: EntityManager,
+  courier: string,
+  format: TrackingFormat,
+  body: string,
+  field: string,
+  reason: string,
+  origin: string,
+): Promise<string | undefined> {
+  const [id] = await keepRejected(em, [
+    {
+      connector: courierConnector(courier),
+      reason,
+      field,
+      position: origin.slice(0, 300),
+      identity: '',
+      raw: { format, courier, body: body.slice(0, 1_000_000) },
+    },
+  ]);
   return id;
 }
 
@@ -148,7 +178,11 @@ export async function keepUnreadablePush(em: EntityManager, courier: string, for
  * pipeline, one at a time, storing no new rejection: `{ok: true}` when the
  * event is now stored (or was already).
  */
-export async function replayKeptEvents(em: EntityManager, pubSub: HubPubSub | undefined, records: readonly StoredRejection[]): Promise<Map<string, ReplayOutcome>> {
+export async function replayKeptEvents(
+  em: EntityManager,
+  pubSub: HubPubSub | undefined,
+  records: readonly StoredRejection[],
+): Promise<Map<string, ReplayOutcome>> {
   const outcomes = new Map<string, ReplayOutcome>();
   for (const record of records) {
     const kept = record.raw as Partial<KeptTrackingEvent> & { body?: string };
@@ -158,8 +192,10 @@ export async function replayKeptEvents(em: EntityManager, pubSub: HubPubSub | un
       continue;
     }
     const courier = await courierOf(em, kept.courier);
-    const result = await session(em, pubSub, courier, format, `replay of rejected record ${record.id}`)
-      .write([{ raw: kept, position: `replay of rejected record ${record.id}`, path: 'event' }], { keepRejections: false });
+    const result = await session(em, pubSub, courier, format, `replay of rejected record ${record.id}`).write(
+      [{ raw: kept, position: `replay of rejected record ${record.id}`, path: 'event' }],
+      { keepRejections: false },
+    );
     const failure = result.rejections[0];
     outcomes.set(record.id, failure ? { ok: false, reason: `${failure.field}: ${failure.reason}`, field: failure.field } : { ok: true });
   }

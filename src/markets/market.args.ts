@@ -10,10 +10,12 @@ export class MarketsArgs extends ConnectionArgs {
   channel?: MarketChannel;
 
   @Field({ nullable: true, description: 'Only markets inside this region (whole subtree).' })
-  @IsOptional() @IsRegionCode()
+  @IsOptional()
+  @IsRegionCode()
   regionUnder?: string;
 
   @Field({ nullable: true, description: 'Name or code containing this text.' })
-  @IsOptional() @MaxLength(50)
+  @IsOptional()
+  @MaxLength(50)
   search?: string;
 }

@@ -1,7 +1,6 @@
 import { Migration } from '@mikro-orm/migrations';
 
 export class Migration20261123180041 extends Migration {
-
   override name = 'Migration20261123180041';
 
   override up(): void | Promise<void> {
@@ -13,5 +12,4 @@ export class Migration20261123180041 extends Migration {
     this.addSql(`drop index "price_observation_market_id_observed_on_id_index";`);
     this.addSql(`create index "price_observation_market_id_observed_on_index" on "price_observation" ("market_id", "observed_on");`);
   }
-
 }

@@ -1,12 +1,13 @@
 import { Migration } from '@mikro-orm/migrations';
 
 export class Migration20261123180142 extends Migration {
-
   override name = 'Migration20261123180142';
 
   override up(): void | Promise<void> {
     this.addSql(`create type "parcel_stat_grain" as enum ('COUNTY', 'TOWNSHIP');`);
-    this.addSql(`create table "parcel_daily_stat" ("grain" "parcel_stat_grain" not null, "region_code" varchar(12) not null, "day" date not null, "direction" "shipment_direction" not null, "parcels" bigint not null default '0', "farm_parcels" bigint not null default '0', "delivered_parcels" bigint not null default '0', primary key ("grain", "region_code", "day", "direction"));`);
+    this.addSql(
+      `create table "parcel_daily_stat" ("grain" "parcel_stat_grain" not null, "region_code" varchar(12) not null, "day" date not null, "direction" "shipment_direction" not null, "parcels" bigint not null default '0', "farm_parcels" bigint not null default '0', "delivered_parcels" bigint not null default '0', primary key ("grain", "region_code", "day", "direction"));`,
+    );
 
     this.addSql(`create index "shipment_tracking_number_index" on "shipment" ("tracking_number");`);
 
@@ -15,7 +16,8 @@ export class Migration20261123180142 extends Migration {
     // shipment, reading the statement's transition tables. Keys are written in sorted order so
     // that concurrent ingest transactions lock summary rows in the same order (no deadlocks).
     // The day and region expressions are those of src/analytics/parcel-sql.ts.
-    this.addSql(`create function "parcel_daily_stat_rows"(direction_sign int, s shipment) returns table (grain parcel_stat_grain, region_code varchar, day date, direction shipment_direction, parcels bigint, farm_parcels bigint, delivered_parcels bigint) language sql stable as $$
+    this
+      .addSql(`create function "parcel_daily_stat_rows"(direction_sign int, s shipment) returns table (grain parcel_stat_grain, region_code varchar, day date, direction shipment_direction, parcels bigint, farm_parcels bigint, delivered_parcels bigint) language sql stable as $$
       select g.grain, g.code, (coalesce(s.picked_up_at, s.ingested_at) at time zone 'Asia/Shanghai')::date, s.direction,
              direction_sign::bigint, (case when s.is_farm_product then direction_sign else 0 end)::bigint,
              (case when s.status = 'DELIVERED' then direction_sign else 0 end)::bigint
@@ -59,9 +61,15 @@ export class Migration20261123180142 extends Migration {
         return null;
       end
     $$;`);
-    this.addSql(`create trigger "parcel_daily_stat_insert" after insert on "shipment" referencing new table as new_rows for each statement execute function parcel_daily_stat_apply();`);
-    this.addSql(`create trigger "parcel_daily_stat_update" after update on "shipment" referencing old table as old_rows new table as new_rows for each statement execute function parcel_daily_stat_apply();`);
-    this.addSql(`create trigger "parcel_daily_stat_delete" after delete on "shipment" referencing old table as old_rows for each statement execute function parcel_daily_stat_apply();`);
+    this.addSql(
+      `create trigger "parcel_daily_stat_insert" after insert on "shipment" referencing new table as new_rows for each statement execute function parcel_daily_stat_apply();`,
+    );
+    this.addSql(
+      `create trigger "parcel_daily_stat_update" after update on "shipment" referencing old table as old_rows new table as new_rows for each statement execute function parcel_daily_stat_apply();`,
+    );
+    this.addSql(
+      `create trigger "parcel_daily_stat_delete" after delete on "shipment" referencing old table as old_rows for each statement execute function parcel_daily_stat_apply();`,
+    );
     // Parcels stored before this migration.
     this.addSql(`insert into parcel_daily_stat
       select r.grain, r.region_code, r.day, r.direction, sum(r.parcels), sum(r.farm_parcels), sum(r.delivered_parcels)
@@ -77,8 +85,6 @@ export class Migration20261123180142 extends Migration {
     this.addSql(`drop table if exists "parcel_daily_stat" cascade;`);
     this.addSql(`drop index if exists "shipment_tracking_number_index";`);
 
-
     this.addSql(`drop type "parcel_stat_grain";`);
   }
-
 }

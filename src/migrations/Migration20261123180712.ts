@@ -8,25 +8,34 @@ import { Migration } from '@mikro-orm/migrations';
  * 180 days (the legal minimum of six months, DOMAIN.md "Data protection").
  */
 export class Migration20261123180712 extends Migration {
-
   override name = 'Migration20261123180712';
 
   override up(): void | Promise<void> {
     this.addSql(`create type "organisation_kind" as enum ('PLATFORM', 'COURIER', 'AGENCY', 'OPERATOR');`);
     this.addSql(`create type "access_role" as enum ('PLATFORM', 'COURIER', 'OFFICIAL', 'ADMIN');`);
-    this.addSql(`create table "audit_entry" ("id" bigserial primary key, "at" timestamptz not null default now(), "actor" varchar(200) not null, "credential" varchar(16) not null, "role" varchar(16) null, "organisation" varchar(100) null, "ip" varchar(64) null, "transport" varchar(8) not null, "operation_type" varchar(16) not null, "operation_name" varchar(200) null, "operation_hash" varchar(64) not null, "variables" jsonb not null default '{}', "classified_fields" text[] not null default '{}', "rows_returned" int not null default 0, "personal_records" int not null default 0, "unmask_reason" text null, "outcome" varchar(200) not null);`);
+    this.addSql(
+      `create table "audit_entry" ("id" bigserial primary key, "at" timestamptz not null default now(), "actor" varchar(200) not null, "credential" varchar(16) not null, "role" varchar(16) null, "organisation" varchar(100) null, "ip" varchar(64) null, "transport" varchar(8) not null, "operation_type" varchar(16) not null, "operation_name" varchar(200) null, "operation_hash" varchar(64) not null, "variables" jsonb not null default '{}', "classified_fields" text[] not null default '{}', "rows_returned" int not null default 0, "personal_records" int not null default 0, "unmask_reason" text null, "outcome" varchar(200) not null);`,
+    );
     this.addSql(`create index "audit_entry_actor_at_index" on "audit_entry" ("actor", "at");`);
     this.addSql(`create index "audit_entry_at_index" on "audit_entry" ("at");`);
 
-    this.addSql(`create table "organisation" ("id" serial primary key, "name" varchar(100) not null, "kind" "organisation_kind" not null, "courier_id" int null, "platform_id" int null, "created_at" timestamptz not null default now());`);
+    this.addSql(
+      `create table "organisation" ("id" serial primary key, "name" varchar(100) not null, "kind" "organisation_kind" not null, "courier_id" int null, "platform_id" int null, "created_at" timestamptz not null default now());`,
+    );
     this.addSql(`alter table "organisation" add constraint "organisation_name_unique" unique ("name");`);
 
-    this.addSql(`create table "api_key" ("id" serial primary key, "key_id" varchar(32) not null, "secret_hash" varchar(64) not null, "organisation_id" int not null, "role" "access_role" not null, "scopes" text[] not null, "label" varchar(200) null, "created_at" timestamptz not null default now(), "expires_at" timestamptz null, "revoked_at" timestamptz null, "last_used_at" timestamptz null, "rotated_from" varchar(32) null);`);
+    this.addSql(
+      `create table "api_key" ("id" serial primary key, "key_id" varchar(32) not null, "secret_hash" varchar(64) not null, "organisation_id" int not null, "role" "access_role" not null, "scopes" text[] not null, "label" varchar(200) null, "created_at" timestamptz not null default now(), "expires_at" timestamptz null, "revoked_at" timestamptz null, "last_used_at" timestamptz null, "rotated_from" varchar(32) null);`,
+    );
     this.addSql(`alter table "api_key" add constraint "api_key_key_id_unique" unique ("key_id");`);
     this.addSql(`create index "api_key_organisation_id_index" on "api_key" ("organisation_id");`);
 
-    this.addSql(`alter table "organisation" add constraint "organisation_courier_id_foreign" foreign key ("courier_id") references "courier" ("id") on delete set null;`);
-    this.addSql(`alter table "organisation" add constraint "organisation_platform_id_foreign" foreign key ("platform_id") references "market" ("id") on delete set null;`);
+    this.addSql(
+      `alter table "organisation" add constraint "organisation_courier_id_foreign" foreign key ("courier_id") references "courier" ("id") on delete set null;`,
+    );
+    this.addSql(
+      `alter table "organisation" add constraint "organisation_platform_id_foreign" foreign key ("platform_id") references "market" ("id") on delete set null;`,
+    );
 
     this.addSql(`alter table "api_key" add constraint "api_key_organisation_id_foreign" foreign key ("organisation_id") references "organisation" ("id");`);
 
@@ -54,5 +63,4 @@ export class Migration20261123180712 extends Migration {
     this.addSql(`drop type "organisation_kind";`);
     this.addSql(`drop type "access_role";`);
   }
-
 }

@@ -1,7 +1,6 @@
 import { Migration } from '@mikro-orm/migrations';
 
 export class Migration20261123184800 extends Migration {
-
   override name = 'Migration20261123184800';
 
   override up(): void | Promise<void> {
@@ -13,5 +12,4 @@ export class Migration20261123184800 extends Migration {
   override down(): void | Promise<void> {
     this.addSql(`drop index if exists "parcel_daily_stat_grain_day_index";`);
   }
-
 }

@@ -1,7 +1,6 @@
 import { Migration } from '@mikro-orm/migrations';
 
 export class Migration20261129140000 extends Migration {
-
   override name = 'Migration20261129140000';
 
   override up(): void | Promise<void> {
@@ -9,7 +8,9 @@ export class Migration20261129140000 extends Migration {
     // re-loaded file refused again does not store its refused records twice (issue #11: a replayed push writes
     // nothing). The fingerprint hashes the source, the pipeline and the raw record.
     this.addSql(`alter table "rejected_record" add column "fingerprint" varchar(64) null;`);
-    this.addSql(`create unique index "rejected_record_pending_fingerprint_unique" on "rejected_record" ("connector", "fingerprint") where "status" = 'PENDING' and "fingerprint" is not null;`);
+    this.addSql(
+      `create unique index "rejected_record_pending_fingerprint_unique" on "rejected_record" ("connector", "fingerprint") where "status" = 'PENDING' and "fingerprint" is not null;`,
+    );
 
     // A parcel's state is derived from its current state and its NEW events only (issue #13), not re-derived from
     // all of its events: remember which scan set its origin (the earliest pick-up scan with a place) and its
@@ -30,5 +31,4 @@ export class Migration20261129140000 extends Migration {
     this.addSql(`drop index if exists "rejected_record_pending_fingerprint_unique";`);
     this.addSql(`alter table "rejected_record" drop column if exists "fingerprint";`);
   }
-
 }

@@ -19,7 +19,6 @@ function partitionByMonth(m: Migration, table: string, column: string): void {
 }
 
 export class Migration20261129150000 extends Migration {
-
   override name = 'Migration20261129150000';
 
   override up(): void | Promise<void> {
@@ -96,15 +95,31 @@ export class Migration20261129150000 extends Migration {
         end $$;`);
       this.addSql(`create trigger "${fn}" after delete on "${parent}" referencing old table as old_rows for each statement execute function "${fn}"();`);
     };
-    refuseDelete('fact_refs_market_deleted', 'market', 'select 1 from price_observation p join old_rows o on p.market_id = o.id', 'a deleted market is still referenced by price_observation');
-    refuseDelete('fact_refs_shipment_deleted', 'shipment', 'select 1 from tracking_event e join old_rows o on e.shipment_id = o.id', 'a deleted shipment still has tracking_event rows');
+    refuseDelete(
+      'fact_refs_market_deleted',
+      'market',
+      'select 1 from price_observation p join old_rows o on p.market_id = o.id',
+      'a deleted market is still referenced by price_observation',
+    );
+    refuseDelete(
+      'fact_refs_shipment_deleted',
+      'shipment',
+      'select 1 from tracking_event e join old_rows o on e.shipment_id = o.id',
+      'a deleted shipment still has tracking_event rows',
+    );
   }
 
   override down(): void | Promise<void> {
     // Partitioned tables are kept: going back would mean copying every row into unpartitioned tables again.
-    for (const fn of ['fact_refs_product_deleted', 'fact_refs_variety_deleted', 'fact_refs_region_deleted', 'fact_refs_node_deleted', 'fact_refs_market_deleted', 'fact_refs_shipment_deleted']) {
+    for (const fn of [
+      'fact_refs_product_deleted',
+      'fact_refs_variety_deleted',
+      'fact_refs_region_deleted',
+      'fact_refs_node_deleted',
+      'fact_refs_market_deleted',
+      'fact_refs_shipment_deleted',
+    ]) {
       this.addSql(`drop function if exists "${fn}"() cascade;`);
     }
   }
-
 }

@@ -6,146 +6,170 @@ import { z } from 'zod';
  * validated here so the rest of the code can trust it. Every variable is
  * documented in the README ("Configuration").
  */
-const schema = z.object({
-  /** HTTP and WebSocket port. @default 4000 */
-  PORT: z.coerce.number().int().min(0).max(65535).default(4000),
-  /** Interface to listen on. Demo mode listens on loopback only (issue #11). @default "127.0.0.1" in demo mode, else "0.0.0.0" */
-  HOST: z.string().optional(),
-  /** PostgreSQL URL. When unset the hub starts its own embedded PostgreSQL under DATA_DIR. */
-  DATABASE_URL: z.string().url().optional(),
-  /** A streaming replica of DATABASE_URL for the officials' analytics (issue #12; see docs/SCALING.md for what reads go there). Unset = analytics read the primary. */
-  DATABASE_READ_URL: z.string().url().optional(),
-  /** Where the embedded PostgreSQL keeps its files. @default ".data" */
-  DATA_DIR: z.string().default('.data'),
-  /** Port of the embedded PostgreSQL (loopback only). @default 54320 */
-  EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(54320),
-  /** Connections in the PostgreSQL pool. @default 10 */
-  DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
-  /** Load demo data (a price history, parcels; with DEMO_MODE the public demo courier secrets) when the database is empty. @default true with the embedded database, else false */
-  SEED_DEMO: z.stringbool().optional(),
-  /** Redis URL; when set, subscriptions fan out across hub instances through Redis. */
-  REDIS_URL: z.string().url().optional(),
-  /** Prefix of the hub's Redis channels; hubs (or test runs) sharing one Redis with different prefixes do not hear each other. @default "harvest-hub:" */
-  REDIS_CHANNEL_PREFIX: z.string().min(1).max(100).default('harvest-hub:'),
-  /** Pending TCP connections the kernel queues for the HTTP/WebSocket port (listen backlog; capped by net.core.somaxconn). @default 4096 */
-  LISTEN_BACKLOG: z.coerce.number().int().min(1).max(65535).default(4096),
-  /** Bytes that may wait in one WebSocket's send buffer; past that the subscriber is closed with code 4413 (too slow). @default 1048576 (1 MiB) */
-  WS_MAX_BUFFERED_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
-  /** Courier feeds (issue #5): a parcel with no scan for this many hours raises a DELAYED alert. @default 24 */
-  DELAY_ALERT_HOURS: z.coerce.number().positive().max(24 * 90).default(24),
-  /** Seconds between two scans for delayed parcels; 0 = no periodic scan. @default 60 */
-  DELAY_SCAN_INTERVAL_S: z.coerce.number().int().min(0).default(60),
-  /** Largest courier push body (bytes or e.g. "2mb"); larger answers 413. A 1,000-event batch is about 0.5 MB. @default "2mb" */
-  WEBHOOK_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)?$/i, 'must be bytes or e.g. "2mb"').default('2mb'),
-  /** fatal | error | warn | info | debug | trace | silent. @default "info" */
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  /** production turns introspection and field suggestions off unless GRAPHQL_INTROSPECTION says otherwise. @default "development" */
-  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-  /** Allow introspection (GraphiQL needs it). @default true outside production */
-  GRAPHQL_INTROSPECTION: z.stringbool().optional(),
-  /** How long a graceful shutdown waits for in-flight requests. @default 10000 */
-  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
-  /** JSON file with the per-parcel subsidy rates per year and the fraud-check thresholds (issue #7); unset = the defaults in src/analytics/subsidy-config.ts. */
-  SUBSIDY_CONFIG_FILE: z.string().optional(),
-  /** Enabled connectors and their config (issue #4): a path to a JSON file, or the JSON itself. See connectors/README.md. */
-  CONNECTORS: z.string().optional(),
-  /** Folder of connector modules. @default the built-in `connectors/` */
-  CONNECTORS_DIR: z.string().optional(),
-  /** Run pull connectors on their intervals inside the hub. @default true */
-  CONNECTOR_SCHEDULER: z.stringbool().default(true),
-  // ---- access control (issue #6); see README "Calling the hub as each kind of user" ----
-  /** Anonymous callers may read (personal and commercial data masked), never write. @default true with the embedded database, else false */
-  DEMO_MODE: z.stringbool().optional(),
-  /** HS256 secret for JWT bearer tokens (at least 32 characters). Unset = no HS256 tokens. */
-  JWT_SECRET: z.string().min(32).optional(),
-  /** JWKS for RS256/ES256 JWT bearer tokens: an http(s) URL or a file path. Unset = no JWKS tokens. */
-  JWT_JWKS: z.string().optional(),
-  /** Required `iss` of JWT bearer tokens, when set. */
-  JWT_ISSUER: z.string().optional(),
-  /** Required `aud` of JWT bearer tokens; required with JWT_JWKS (issue #11). */
-  JWT_AUDIENCE: z.string().optional(),
-  /** Sustained requests per second per key (token bucket refill). @default 20 */
-  RATE_LIMIT_PER_SECOND: z.coerce.number().int().min(1).default(20),
-  /** Burst allowance per key per minute above the sustained rate (bucket size). @default 300 */
-  RATE_LIMIT_BURST: z.coerce.number().int().min(0).default(300),
-  /** Failed authentications per client address per 5 minutes before it is refused with 429. @default 20 */
-  RATE_LIMIT_AUTH_FAILURES: z.coerce.number().int().min(1).default(20),
-  /** Deepest selection set accepted. @default 12 */
-  QUERY_MAX_DEPTH: z.coerce.number().int().min(2).default(12),
-  /** Highest estimated cost accepted (each field 1, connections multiply their subtree by `first`). @default 50000 */
-  QUERY_MAX_COST: z.coerce.number().int().min(1).default(50_000),
-  /** Most aliases in one operation. @default 30 */
-  QUERY_MAX_ALIASES: z.coerce.number().int().min(0).default(30),
-  /** Most directives in one operation. @default 50 */
-  QUERY_MAX_DIRECTIVES: z.coerce.number().int().min(0).default(50),
-  /** Most lexical tokens in one document. @default 5000 */
-  QUERY_MAX_TOKENS: z.coerce.number().int().min(100).default(5000),
-  /** Most items in one list argument (`nodes(ids:)`, `kinds`, …); each item also counts in the cost (issue #11). @default 100 */
-  QUERY_MAX_LIST_ITEMS: z.coerce.number().int().min(1).default(100),
-  /** Most operations in one batched HTTP request (a JSON array). @default 10 */
-  QUERY_MAX_BATCH: z.coerce.number().int().min(1).default(10),
-  /** Largest request body, in bytes. @default 2097152 (2 MiB) */
-  REQUEST_MAX_BYTES: z.coerce.number().int().min(1024).default(2 * 1024 * 1024),
-  /** Days audit rows are kept; the policy asks for at least six months. @default 400 */
-  AUDIT_RETENTION_DAYS: z.coerce.number().int().min(180).default(400),
-  /** Personal records one key may read per hour before an ABNORMAL_ACCESS alert is raised. @default 500 */
-  AUDIT_PERSONAL_READS_PER_HOUR: z.coerce.number().int().min(1).default(500),
-  /** PEM certificate file; with TLS_KEY_FILE the hub serves HTTPS (and wss) directly. */
-  TLS_CERT_FILE: z.string().optional(),
-  /** PEM private key file of TLS_CERT_FILE. */
-  TLS_KEY_FILE: z.string().optional(),
-  /** Origins allowed by CORS, comma-separated, or `*`. Unset = no cross-origin access. */
-  CORS_ORIGINS: z.string().optional(),
-  // ---- limits and protection at rest (issue #11); see README "Security" ----
-  /** Operations open at once on one WebSocket. @default 100 */
-  WS_MAX_SUBSCRIPTIONS_PER_SOCKET: z.coerce.number().int().min(1).default(100),
-  /** WebSockets open at once per key (anonymous: per address) on one instance. @default 25 */
-  WS_MAX_SOCKETS_PER_KEY: z.coerce.number().int().min(1).default(25),
-  /** Bearer token that may read /metrics (ADMIN keys may too). Unset = ADMIN keys only. */
-  METRICS_TOKEN: z.string().min(16).optional(),
-  /** Serve /metrics on this port only (own listener, no key; keep it off the public network). Unset = on PORT, behind a key. */
-  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
-  /** Distinct operation names kept as metric labels; names past it, over-long or not GraphQL names count as `other`. @default 100 */
-  METRICS_MAX_OPERATION_NAMES: z.coerce.number().int().min(0).max(10_000).default(100),
-  /** 32-byte key (base64 or 64 hex digits) that encrypts courier webhook secrets at rest (AES-256-GCM). Required outside demo mode. */
-  SECRETS_KEY: z.string().optional(),
-  // ---- integrators (issue #15); see README "Trusted documents", "Uploads", "Tracing", "Federation" ----
-  /** Persisted operations: `only` runs nothing but the manifest's operations, `allow` also runs any other and registers automatic persisted queries, `off` ignores persisted ids. @default "allow" */
-  TRUSTED_DOCUMENTS: z.enum(['only', 'allow', 'off']).default('allow'),
-  /** The persisted-operation manifest (Apollo's persisted-query-manifest format). @default the built-in schema/persisted-operations.json */
-  TRUSTED_DOCUMENTS_MANIFEST: z.string().optional(),
-  /** Largest file in a GraphQL multipart upload, in bytes; larger answers PAYLOAD_TOO_LARGE. @default 52428800 (50 MiB) */
-  UPLOAD_MAX_BYTES: z.coerce.number().int().min(1024).default(50 * 1024 * 1024),
-  /** Serve the schema as an Apollo Federation 2 subgraph (`_service`, `_entities`, `@key`). @default false */
-  FEDERATION: z.stringbool().default(false),
-  /** OpenTelemetry: traces are exported (OTLP over HTTP) when one of these is set, configured by the standard OTEL_* variables. */
-  OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
-  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.string().url().optional(),
-  /** `otlp` (with an endpoint) or `none`; the standard variable. @default "otlp" when an endpoint is set */
-  OTEL_TRACES_EXPORTER: z.enum(['otlp', 'none', 'console']).optional(),
-  /** The standard kill switch: `true` turns tracing off whatever else is set. */
-  OTEL_SDK_DISABLED: z.stringbool().optional(),
-}).refine((e) => !e.DATABASE_READ_URL || e.DATABASE_URL, {
-  message: 'DATABASE_READ_URL is a replica of DATABASE_URL: set DATABASE_URL too',
-  path: ['DATABASE_READ_URL'],
-}).refine((e) => Boolean(e.TLS_CERT_FILE) === Boolean(e.TLS_KEY_FILE), {
-  message: 'TLS_CERT_FILE and TLS_KEY_FILE go together: set both or neither',
-  path: ['TLS_CERT_FILE'],
-}).superRefine((e, ctx) => {
-  // Safe defaults (issue #11): fail closed at start, naming the variable.
-  const problem = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
-  if (e.NODE_ENV === 'production') {
-    if (e.DEMO_MODE) problem('DEMO_MODE', 'demo mode (anonymous read access) is never allowed with NODE_ENV=production');
-    if (e.SEED_DEMO) problem('SEED_DEMO', 'demo data and public demo courier secrets are never loaded with NODE_ENV=production');
-  }
-  const demo = e.DEMO_MODE ?? (!e.DATABASE_URL && e.NODE_ENV !== 'production');
-  if (demo && e.HOST !== undefined && !isLoopback(e.HOST)) {
-    problem('HOST', `demo mode listens on loopback only (127.0.0.1, ::1 or localhost), not "${e.HOST}"; set DEMO_MODE=false to listen there`);
-  }
-  if (e.JWT_JWKS && !e.JWT_AUDIENCE) problem('JWT_AUDIENCE', 'is required with JWT_JWKS: tokens from a shared identity provider must be meant for this hub');
-  if (e.SECRETS_KEY !== undefined && !secretsKeyBytes(e.SECRETS_KEY)) problem('SECRETS_KEY', 'must be 32 bytes, as base64 (44 characters) or 64 hex digits, e.g. `openssl rand -base64 32`');
-  if (e.METRICS_PORT !== undefined && e.METRICS_PORT !== 0 && e.METRICS_PORT === e.PORT) problem('METRICS_PORT', 'must differ from PORT');
-});
+const schema = z
+  .object({
+    /** HTTP and WebSocket port. @default 4000 */
+    PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+    /** Interface to listen on. Demo mode listens on loopback only (issue #11). @default "127.0.0.1" in demo mode, else "0.0.0.0" */
+    HOST: z.string().optional(),
+    /** PostgreSQL URL. When unset the hub starts its own embedded PostgreSQL under DATA_DIR. */
+    DATABASE_URL: z.string().url().optional(),
+    /** A streaming replica of DATABASE_URL for the officials' analytics (issue #12; see docs/SCALING.md for what reads go there). Unset = analytics read the primary. */
+    DATABASE_READ_URL: z.string().url().optional(),
+    /** Where the embedded PostgreSQL keeps its files. @default ".data" */
+    DATA_DIR: z.string().default('.data'),
+    /** Port of the embedded PostgreSQL (loopback only). @default 54320 */
+    EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(54320),
+    /** Connections in the PostgreSQL pool. @default 10 */
+    DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+    /** Load demo data (a price history, parcels; with DEMO_MODE the public demo courier secrets) when the database is empty. @default true with the embedded database, else false */
+    SEED_DEMO: z.stringbool().optional(),
+    /** Redis URL; when set, subscriptions fan out across hub instances through Redis. */
+    REDIS_URL: z.string().url().optional(),
+    /** Prefix of the hub's Redis channels; hubs (or test runs) sharing one Redis with different prefixes do not hear each other. @default "harvest-hub:" */
+    REDIS_CHANNEL_PREFIX: z.string().min(1).max(100).default('harvest-hub:'),
+    /** Pending TCP connections the kernel queues for the HTTP/WebSocket port (listen backlog; capped by net.core.somaxconn). @default 4096 */
+    LISTEN_BACKLOG: z.coerce.number().int().min(1).max(65535).default(4096),
+    /** Bytes that may wait in one WebSocket's send buffer; past that the subscriber is closed with code 4413 (too slow). @default 1048576 (1 MiB) */
+    WS_MAX_BUFFERED_BYTES: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .default(1024 * 1024),
+    /** Courier feeds (issue #5): a parcel with no scan for this many hours raises a DELAYED alert. @default 24 */
+    DELAY_ALERT_HOURS: z.coerce
+      .number()
+      .positive()
+      .max(24 * 90)
+      .default(24),
+    /** Seconds between two scans for delayed parcels; 0 = no periodic scan. @default 60 */
+    DELAY_SCAN_INTERVAL_S: z.coerce.number().int().min(0).default(60),
+    /** Largest courier push body (bytes or e.g. "2mb"); larger answers 413. A 1,000-event batch is about 0.5 MB. @default "2mb" */
+    WEBHOOK_BODY_LIMIT: z
+      .string()
+      .regex(/^\d+(b|kb|mb)?$/i, 'must be bytes or e.g. "2mb"')
+      .default('2mb'),
+    /** fatal | error | warn | info | debug | trace | silent. @default "info" */
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** production turns introspection and field suggestions off unless GRAPHQL_INTROSPECTION says otherwise. @default "development" */
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    /** Allow introspection (GraphiQL needs it). @default true outside production */
+    GRAPHQL_INTROSPECTION: z.stringbool().optional(),
+    /** How long a graceful shutdown waits for in-flight requests. @default 10000 */
+    SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
+    /** JSON file with the per-parcel subsidy rates per year and the fraud-check thresholds (issue #7); unset = the defaults in src/analytics/subsidy-config.ts. */
+    SUBSIDY_CONFIG_FILE: z.string().optional(),
+    /** Enabled connectors and their config (issue #4): a path to a JSON file, or the JSON itself. See connectors/README.md. */
+    CONNECTORS: z.string().optional(),
+    /** Folder of connector modules. @default the built-in `connectors/` */
+    CONNECTORS_DIR: z.string().optional(),
+    /** Run pull connectors on their intervals inside the hub. @default true */
+    CONNECTOR_SCHEDULER: z.stringbool().default(true),
+    // ---- access control (issue #6); see README "Calling the hub as each kind of user" ----
+    /** Anonymous callers may read (personal and commercial data masked), never write. @default true with the embedded database, else false */
+    DEMO_MODE: z.stringbool().optional(),
+    /** HS256 secret for JWT bearer tokens (at least 32 characters). Unset = no HS256 tokens. */
+    JWT_SECRET: z.string().min(32).optional(),
+    /** JWKS for RS256/ES256 JWT bearer tokens: an http(s) URL or a file path. Unset = no JWKS tokens. */
+    JWT_JWKS: z.string().optional(),
+    /** Required `iss` of JWT bearer tokens, when set. */
+    JWT_ISSUER: z.string().optional(),
+    /** Required `aud` of JWT bearer tokens; required with JWT_JWKS (issue #11). */
+    JWT_AUDIENCE: z.string().optional(),
+    /** Sustained requests per second per key (token bucket refill). @default 20 */
+    RATE_LIMIT_PER_SECOND: z.coerce.number().int().min(1).default(20),
+    /** Burst allowance per key per minute above the sustained rate (bucket size). @default 300 */
+    RATE_LIMIT_BURST: z.coerce.number().int().min(0).default(300),
+    /** Failed authentications per client address per 5 minutes before it is refused with 429. @default 20 */
+    RATE_LIMIT_AUTH_FAILURES: z.coerce.number().int().min(1).default(20),
+    /** Deepest selection set accepted. @default 12 */
+    QUERY_MAX_DEPTH: z.coerce.number().int().min(2).default(12),
+    /** Highest estimated cost accepted (each field 1, connections multiply their subtree by `first`). @default 50000 */
+    QUERY_MAX_COST: z.coerce.number().int().min(1).default(50_000),
+    /** Most aliases in one operation. @default 30 */
+    QUERY_MAX_ALIASES: z.coerce.number().int().min(0).default(30),
+    /** Most directives in one operation. @default 50 */
+    QUERY_MAX_DIRECTIVES: z.coerce.number().int().min(0).default(50),
+    /** Most lexical tokens in one document. @default 5000 */
+    QUERY_MAX_TOKENS: z.coerce.number().int().min(100).default(5000),
+    /** Most items in one list argument (`nodes(ids:)`, `kinds`, …); each item also counts in the cost (issue #11). @default 100 */
+    QUERY_MAX_LIST_ITEMS: z.coerce.number().int().min(1).default(100),
+    /** Most operations in one batched HTTP request (a JSON array). @default 10 */
+    QUERY_MAX_BATCH: z.coerce.number().int().min(1).default(10),
+    /** Largest request body, in bytes. @default 2097152 (2 MiB) */
+    REQUEST_MAX_BYTES: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .default(2 * 1024 * 1024),
+    /** Days audit rows are kept; the policy asks for at least six months. @default 400 */
+    AUDIT_RETENTION_DAYS: z.coerce.number().int().min(180).default(400),
+    /** Personal records one key may read per hour before an ABNORMAL_ACCESS alert is raised. @default 500 */
+    AUDIT_PERSONAL_READS_PER_HOUR: z.coerce.number().int().min(1).default(500),
+    /** PEM certificate file; with TLS_KEY_FILE the hub serves HTTPS (and wss) directly. */
+    TLS_CERT_FILE: z.string().optional(),
+    /** PEM private key file of TLS_CERT_FILE. */
+    TLS_KEY_FILE: z.string().optional(),
+    /** Origins allowed by CORS, comma-separated, or `*`. Unset = no cross-origin access. */
+    CORS_ORIGINS: z.string().optional(),
+    // ---- limits and protection at rest (issue #11); see README "Security" ----
+    /** Operations open at once on one WebSocket. @default 100 */
+    WS_MAX_SUBSCRIPTIONS_PER_SOCKET: z.coerce.number().int().min(1).default(100),
+    /** WebSockets open at once per key (anonymous: per address) on one instance. @default 25 */
+    WS_MAX_SOCKETS_PER_KEY: z.coerce.number().int().min(1).default(25),
+    /** Bearer token that may read /metrics (ADMIN keys may too). Unset = ADMIN keys only. */
+    METRICS_TOKEN: z.string().min(16).optional(),
+    /** Serve /metrics on this port only (own listener, no key; keep it off the public network). Unset = on PORT, behind a key. */
+    METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+    /** Distinct operation names kept as metric labels; names past it, over-long or not GraphQL names count as `other`. @default 100 */
+    METRICS_MAX_OPERATION_NAMES: z.coerce.number().int().min(0).max(10_000).default(100),
+    /** 32-byte key (base64 or 64 hex digits) that encrypts courier webhook secrets at rest (AES-256-GCM). Required outside demo mode. */
+    SECRETS_KEY: z.string().optional(),
+    // ---- integrators (issue #15); see README "Trusted documents", "Uploads", "Tracing", "Federation" ----
+    /** Persisted operations: `only` runs nothing but the manifest's operations, `allow` also runs any other and registers automatic persisted queries, `off` ignores persisted ids. @default "allow" */
+    TRUSTED_DOCUMENTS: z.enum(['only', 'allow', 'off']).default('allow'),
+    /** The persisted-operation manifest (Apollo's persisted-query-manifest format). @default the built-in schema/persisted-operations.json */
+    TRUSTED_DOCUMENTS_MANIFEST: z.string().optional(),
+    /** Largest file in a GraphQL multipart upload, in bytes; larger answers PAYLOAD_TOO_LARGE. @default 52428800 (50 MiB) */
+    UPLOAD_MAX_BYTES: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .default(50 * 1024 * 1024),
+    /** Serve the schema as an Apollo Federation 2 subgraph (`_service`, `_entities`, `@key`). @default false */
+    FEDERATION: z.stringbool().default(false),
+    /** OpenTelemetry: traces are exported (OTLP over HTTP) when one of these is set, configured by the standard OTEL_* variables. */
+    OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
+    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.string().url().optional(),
+    /** `otlp` (with an endpoint) or `none`; the standard variable. @default "otlp" when an endpoint is set */
+    OTEL_TRACES_EXPORTER: z.enum(['otlp', 'none', 'console']).optional(),
+    /** The standard kill switch: `true` turns tracing off whatever else is set. */
+    OTEL_SDK_DISABLED: z.stringbool().optional(),
+  })
+  .refine((e) => !e.DATABASE_READ_URL || e.DATABASE_URL, {
+    message: 'DATABASE_READ_URL is a replica of DATABASE_URL: set DATABASE_URL too',
+    path: ['DATABASE_READ_URL'],
+  })
+  .refine((e) => Boolean(e.TLS_CERT_FILE) === Boolean(e.TLS_KEY_FILE), {
+    message: 'TLS_CERT_FILE and TLS_KEY_FILE go together: set both or neither',
+    path: ['TLS_CERT_FILE'],
+  })
+  .superRefine((e, ctx) => {
+    // Safe defaults (issue #11): fail closed at start, naming the variable.
+    const problem = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
+    if (e.NODE_ENV === 'production') {
+      if (e.DEMO_MODE) problem('DEMO_MODE', 'demo mode (anonymous read access) is never allowed with NODE_ENV=production');
+      if (e.SEED_DEMO) problem('SEED_DEMO', 'demo data and public demo courier secrets are never loaded with NODE_ENV=production');
+    }
+    const demo = e.DEMO_MODE ?? (!e.DATABASE_URL && e.NODE_ENV !== 'production');
+    if (demo && e.HOST !== undefined && !isLoopback(e.HOST)) {
+      problem('HOST', `demo mode listens on loopback only (127.0.0.1, ::1 or localhost), not "${e.HOST}"; set DEMO_MODE=false to listen there`);
+    }
+    if (e.JWT_JWKS && !e.JWT_AUDIENCE) problem('JWT_AUDIENCE', 'is required with JWT_JWKS: tokens from a shared identity provider must be meant for this hub');
+    if (e.SECRETS_KEY !== undefined && !secretsKeyBytes(e.SECRETS_KEY))
+      problem('SECRETS_KEY', 'must be 32 bytes, as base64 (44 characters) or 64 hex digits, e.g. `openssl rand -base64 32`');
+    if (e.METRICS_PORT !== undefined && e.METRICS_PORT !== 0 && e.METRICS_PORT === e.PORT) problem('METRICS_PORT', 'must differ from PORT');
+  });
 
 /** Whether a listen address is loopback only. */
 export function isLoopback(host: string): boolean {
@@ -208,14 +232,22 @@ export interface AccessConfig {
   demoMode: boolean;
   jwt: { secret?: string; jwks?: string; issuer?: string; audience?: string };
   rateLimit: { perSecond: number; burst: number; authFailures: number };
-  limits: { maxDepth: number; maxCost: number; maxAliases: number; maxDirectives: number; maxTokens: number; maxBatch: number; maxBodyBytes: number; maxListItems: number };
+  limits: {
+    maxDepth: number;
+    maxCost: number;
+    maxAliases: number;
+    maxDirectives: number;
+    maxTokens: number;
+    maxBatch: number;
+    maxBodyBytes: number;
+    maxListItems: number;
+  };
   /** WebSocket limits (issue #11); the message size is `limits.maxBodyBytes`. */
   ws: { maxSubscriptionsPerSocket: number; maxSocketsPerKey: number };
   audit: { retentionDays: number; personalReadsPerHour: number };
   tls?: { certFile: string; keyFile: string };
   corsOrigins?: string[] | '*';
 }
-
 
 /** Thrown at start when the environment is wrong; names every bad variable. */
 export class ConfigError extends Error {
@@ -271,7 +303,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       ws: { maxSubscriptionsPerSocket: e.WS_MAX_SUBSCRIPTIONS_PER_SOCKET, maxSocketsPerKey: e.WS_MAX_SOCKETS_PER_KEY },
       audit: { retentionDays: e.AUDIT_RETENTION_DAYS, personalReadsPerHour: e.AUDIT_PERSONAL_READS_PER_HOUR },
       tls: e.TLS_CERT_FILE && e.TLS_KEY_FILE ? { certFile: e.TLS_CERT_FILE, keyFile: e.TLS_KEY_FILE } : undefined,
-      corsOrigins: !e.CORS_ORIGINS ? undefined : e.CORS_ORIGINS.trim() === '*' ? '*' : e.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
+      corsOrigins: !e.CORS_ORIGINS
+        ? undefined
+        : e.CORS_ORIGINS.trim() === '*'
+          ? '*'
+          : e.CORS_ORIGINS.split(',')
+              .map((o) => o.trim())
+              .filter(Boolean),
     },
     metrics: { token: e.METRICS_TOKEN, port: e.METRICS_PORT, maxOperationNames: e.METRICS_MAX_OPERATION_NAMES },
     secretsKey: e.SECRETS_KEY ? secretsKeyBytes(e.SECRETS_KEY) : undefined,
@@ -281,8 +319,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       federation: e.FEDERATION,
       // Off by default, and off means no SDK at all (no cost): only an exporter that is asked for turns it on.
       tracing: {
-        enabled: !e.OTEL_SDK_DISABLED && e.OTEL_TRACES_EXPORTER !== 'none'
-          && (e.OTEL_TRACES_EXPORTER === 'console' || Boolean(e.OTEL_EXPORTER_OTLP_ENDPOINT || e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT)),
+        enabled:
+          !e.OTEL_SDK_DISABLED &&
+          e.OTEL_TRACES_EXPORTER !== 'none' &&
+          (e.OTEL_TRACES_EXPORTER === 'console' || Boolean(e.OTEL_EXPORTER_OTLP_ENDPOINT || e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT)),
         exporter: e.OTEL_TRACES_EXPORTER === 'console' ? 'console' : 'otlp',
       },
     },

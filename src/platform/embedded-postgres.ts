@@ -38,12 +38,7 @@ function writePassword(dataDir: string, password: string): void {
  * Run as root (CI, containers) the binaries run as the `postgres` system user,
  * since PostgreSQL refuses to run as root.
  */
-export async function startEmbeddedPostgres(options: {
-  dataDir: string;
-  port: number;
-  database: string;
-  log: Logger;
-}): Promise<EmbeddedDatabase> {
+export async function startEmbeddedPostgres(options: { dataDir: string; port: number; database: string; log: Logger }): Promise<EmbeddedDatabase> {
   const databaseDir = path.join(options.dataDir, 'pg');
   fs.mkdirSync(options.dataDir, { recursive: true });
   const fresh = !fs.existsSync(path.join(databaseDir, 'PG_VERSION'));
@@ -63,8 +58,20 @@ export async function startEmbeddedPostgres(options: {
     // The server log reaches the hub's debug log (issue #11): no statement texts (MikroORM sends parameters
     // inlined), no DETAIL lines and no client statement errors (both quote values); the client gets those anyway.
     postgresFlags: [
-      '-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200', '-c', 'shared_buffers=256MB',
-      '-c', 'log_min_error_statement=panic', '-c', 'log_error_verbosity=terse', '-c', 'log_statement=none', '-c', 'log_min_messages=log',
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'max_connections=200',
+      '-c',
+      'shared_buffers=256MB',
+      '-c',
+      'log_min_error_statement=panic',
+      '-c',
+      'log_error_verbosity=terse',
+      '-c',
+      'log_statement=none',
+      '-c',
+      'log_min_messages=log',
     ],
     onLog: (message) => options.log.debug({ pg: String(message).trim() }, 'embedded postgres'),
     onError: (error) => options.log.debug({ pg: String(error).trim() }, 'embedded postgres'),
@@ -111,7 +118,9 @@ async function adoptPassword(port: number, password: string, log: Logger): Promi
   try {
     await client.connect();
   } catch (error) {
-    throw new Error(`The embedded PostgreSQL does not accept the password in pg-password beside it, nor the old fixed one (${(error as Error).message}); restore that file or start with a new DATA_DIR.`);
+    throw new Error(
+      `The embedded PostgreSQL does not accept the password in pg-password beside it, nor the old fixed one (${(error as Error).message}); restore that file or start with a new DATA_DIR.`,
+    );
   }
   try {
     await client.query(`alter role postgres password ${client.escapeLiteral(password)}`);

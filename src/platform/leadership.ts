@@ -71,28 +71,31 @@ export function createLeadership(databaseUrl: string, log: Logger, observer: Lea
   };
 
   return {
-    lead: (job) => serial(async () => {
-      if (closed) return false;
-      try {
-        const c = await connect();
-        if (held.has(job)) {
-          // Still our session? (A session that died took the lock with it.)
-          await c.query('select 1');
-          return client === c && held.has(job);
+    lead: (job) =>
+      serial(async () => {
+        if (closed) return false;
+        try {
+          const c = await connect();
+          if (held.has(job)) {
+            // Still our session? (A session that died took the lock with it.)
+            await c.query('select 1');
+            return client === c && held.has(job);
+          }
+          const {
+            rows: [{ locked }],
+          } = await c.query<{ locked: boolean }>('select pg_try_advisory_lock($1::bigint) as locked', [advisoryKey(`leader:${job}`)]);
+          if (locked && client === c) {
+            held.add(job);
+            observer.onChange?.(job, true);
+            log.info({ job }, 'leading periodic job');
+            return true;
+          }
+          return false;
+        } catch (error) {
+          lose((error as Error).message);
+          return false;
         }
-        const { rows: [{ locked }] } = await c.query<{ locked: boolean }>('select pg_try_advisory_lock($1::bigint) as locked', [advisoryKey(`leader:${job}`)]);
-        if (locked && client === c) {
-          held.add(job);
-          observer.onChange?.(job, true);
-          log.info({ job }, 'leading periodic job');
-          return true;
-        }
-        return false;
-      } catch (error) {
-        lose((error as Error).message);
-        return false;
-      }
-    }),
+      }),
     led: () => [...held],
     async close() {
       closed = true;

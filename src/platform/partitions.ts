@@ -43,8 +43,15 @@ async function existingMonths(pool: pg.Pool, table: string): Promise<Set<string>
   let months = tables.get(table);
   if (!months) {
     const rows = await pool.query<{ name: string }>(
-      `select c.relname as name from pg_inherits i join pg_class c on c.oid = i.inhrelid join pg_class p on p.oid = i.inhparent where p.relname = $1`, [table]);
-    months = new Set(rows.rows.map((r) => r.name.slice(table.length + 1)).filter((m) => /^\d{6}$/.test(m)).map((m) => `${m.slice(0, 4)}-${m.slice(4)}`));
+      `select c.relname as name from pg_inherits i join pg_class c on c.oid = i.inhrelid join pg_class p on p.oid = i.inhparent where p.relname = $1`,
+      [table],
+    );
+    months = new Set(
+      rows.rows
+        .map((r) => r.name.slice(table.length + 1))
+        .filter((m) => /^\d{6}$/.test(m))
+        .map((m) => `${m.slice(0, 4)}-${m.slice(4)}`),
+    );
     tables.set(table, months);
   }
   return months;
@@ -113,7 +120,11 @@ export interface MaintenanceReport {
  * retention is ever dropped), and deletes rows past retention from the
  * default partition.
  */
-export async function maintainPartitions(pool: pg.Pool, tables: readonly PartitionedTable[], options: { monthsAhead?: number; now?: Date; log?: Logger } = {}): Promise<MaintenanceReport> {
+export async function maintainPartitions(
+  pool: pg.Pool,
+  tables: readonly PartitionedTable[],
+  options: { monthsAhead?: number; now?: Date; log?: Logger } = {},
+): Promise<MaintenanceReport> {
   const now = options.now ?? new Date();
   const report: MaintenanceReport = { created: [], dropped: [], deletedRows: 0 };
   const ahead = Array.from({ length: (options.monthsAhead ?? 3) + 1 }, (_, i) => monthOf(new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + i, 1))));
@@ -150,7 +161,9 @@ export async function maintainPartitions(pool: pg.Pool, tables: readonly Partiti
 /** The column a table is partitioned by. @internal */
 async function partitionColumn(client: pg.PoolClient, table: string): Promise<string> {
   const { rows } = await client.query<{ name: string }>(
-    `select a.attname as name from pg_partitioned_table pt join pg_attribute a on a.attrelid = pt.partrelid and a.attnum = pt.partattrs[0] where pt.partrelid = $1::regclass`, [table]);
+    `select a.attname as name from pg_partitioned_table pt join pg_attribute a on a.attrelid = pt.partrelid and a.attnum = pt.partattrs[0] where pt.partrelid = $1::regclass`,
+    [table],
+  );
   if (!rows[0]) throw new Error(`${table} is not partitioned`);
   return rows[0].name;
 }

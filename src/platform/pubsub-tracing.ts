@@ -11,6 +11,10 @@ export function tracePublishes(pubSub: HubPubSub): void {
   const publish = pubSub.publish.bind(pubSub) as (topic: string, ...args: unknown[]) => void;
   (pubSub as { publish: typeof publish }).publish = (topic, ...args) => {
     if (!activeSpan()) return publish(topic, ...args);
-    return withSpan(`publish ${topic.split(':')[0]}`, { kind: SpanKind.PRODUCER, attributes: { 'messaging.system': 'harvest-hub', 'messaging.operation.type': 'send', 'messaging.destination.name': topic } }, () => publish(topic, ...args));
+    return withSpan(
+      `publish ${topic.split(':')[0]}`,
+      { kind: SpanKind.PRODUCER, attributes: { 'messaging.system': 'harvest-hub', 'messaging.operation.type': 'send', 'messaging.destination.name': topic } },
+      () => publish(topic, ...args),
+    );
   };
 }

@@ -68,7 +68,10 @@ export function createHubPubSub(redisUrl: string | undefined, log: Logger, optio
     else log.warn({ redis: 'down' }, 'redis unreachable: subscriptions are delivered in-process only until it is back');
   };
   const bothReady = () => publishClient.status === 'ready' && subscribeClient.status === 'ready';
-  for (const [name, client] of [['publish', publishClient], ['subscribe', subscribeClient]] as const) {
+  for (const [name, client] of [
+    ['publish', publishClient],
+    ['subscribe', subscribeClient],
+  ] as const) {
     client.on('error', (error) => log.debug({ err: error.message, client: name }, 'redis connection error'));
     client.on('ready', () => setUp(bothReady()));
     client.on('close', () => setUp(false));
@@ -83,7 +86,8 @@ export function createHubPubSub(redisUrl: string | undefined, log: Logger, optio
       if (property === 'subscribe' || property === 'unsubscribe') {
         return (...channels: string[]) =>
           (target[property] as (...c: string[]) => Promise<unknown>)(...channels).catch((error: Error) =>
-            log.debug({ err: error.message, channels }, `redis ${String(property)} deferred`));
+            log.debug({ err: error.message, channels }, `redis ${String(property)} deferred`),
+          );
       }
       const value = Reflect.get(target, property, receiver);
       return typeof value === 'function' ? value.bind(target) : value;
@@ -96,11 +100,11 @@ export function createHubPubSub(redisUrl: string | undefined, log: Logger, optio
   const target: TypedEventTarget<HubEvent> = {
     addEventListener(topic, listener) {
       redis.addEventListener(prefix + topic, listener);
-      local.addEventListener(topic, listener as Parameters<EventTarget["addEventListener"]>[1]);
+      local.addEventListener(topic, listener as Parameters<EventTarget['addEventListener']>[1]);
     },
     removeEventListener(topic, listener) {
       redis.removeEventListener(prefix + topic, listener);
-      local.removeEventListener(topic, listener as Parameters<EventTarget["addEventListener"]>[1]);
+      local.removeEventListener(topic, listener as Parameters<EventTarget['addEventListener']>[1]);
     },
     dispatchEvent(event) {
       const deliverLocally = () => {

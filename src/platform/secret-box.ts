@@ -59,6 +59,7 @@ export function installSecretsKey(dataDir: string): Buffer {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
   }
   const key = Buffer.from(fs.readFileSync(file, 'utf8').trim(), 'base64');
-  if (key.length !== 32) throw new Error(`${file} does not hold a 32-byte base64 key; delete it to make a new one (courier secrets sealed with it must then be set again).`);
+  if (key.length !== 32)
+    throw new Error(`${file} does not hold a 32-byte base64 key; delete it to make a new one (courier secrets sealed with it must then be set again).`);
   return key;
 }

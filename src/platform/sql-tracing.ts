@@ -20,11 +20,17 @@ export class TracingSqlLogger extends DefaultLogger {
     if (!tracingEnabled() || context.took === undefined) return;
     const now = Date.now();
     const keyword = /^\s*(\w+)/.exec(context.query)?.[1]?.toUpperCase() ?? 'SQL';
-    recordSpan(keyword, now - context.took, now, {
-      'db.system.name': 'postgresql',
-      'db.operation.name': keyword,
-      'db.query.text': context.query.length > MAX_STATEMENT ? `${context.query.slice(0, MAX_STATEMENT)}…` : context.query,
-      ...(context.results !== undefined ? { 'db.response.returned_rows': context.results } : {}),
-    }, context.level === 'error');
+    recordSpan(
+      keyword,
+      now - context.took,
+      now,
+      {
+        'db.system.name': 'postgresql',
+        'db.operation.name': keyword,
+        'db.query.text': context.query.length > MAX_STATEMENT ? `${context.query.slice(0, MAX_STATEMENT)}…` : context.query,
+        ...(context.results !== undefined ? { 'db.response.returned_rows': context.results } : {}),
+      },
+      context.level === 'error',
+    );
   }
 }

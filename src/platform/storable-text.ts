@@ -32,7 +32,8 @@ function storableKeys(value: Record<string, unknown>): Record<string, unknown> {
 export function storableJson(value: unknown): string {
   try {
     return JSON.stringify(value ?? null, (_key, v: unknown) =>
-      typeof v === 'string' ? storableText(v) : v && typeof v === 'object' && !Array.isArray(v) ? storableKeys(v as Record<string, unknown>) : v);
+      typeof v === 'string' ? storableText(v) : v && typeof v === 'object' && !Array.isArray(v) ? storableKeys(v as Record<string, unknown>) : v,
+    );
   } catch (error) {
     if (error instanceof RangeError) return JSON.stringify({ unstorable: 'nested too deeply to keep' });
     throw error;

@@ -31,12 +31,18 @@ export async function samplerFromEnv(env: Record<string, string | undefined> = p
   const ratio = Number(env.OTEL_TRACES_SAMPLER_ARG ?? 1);
   const root = Number.isFinite(ratio) && ratio >= 0 && ratio <= 1 ? ratio : 1;
   switch ((env.OTEL_TRACES_SAMPLER ?? 'parentbased_always_on').toLowerCase()) {
-    case 'always_on': return new AlwaysOnSampler();
-    case 'always_off': return new AlwaysOffSampler();
-    case 'traceidratio': return new TraceIdRatioBasedSampler(root);
-    case 'parentbased_always_off': return new ParentBasedSampler({ root: new AlwaysOffSampler() });
-    case 'parentbased_traceidratio': return new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(root) });
-    default: return new ParentBasedSampler({ root: new AlwaysOnSampler() });
+    case 'always_on':
+      return new AlwaysOnSampler();
+    case 'always_off':
+      return new AlwaysOffSampler();
+    case 'traceidratio':
+      return new TraceIdRatioBasedSampler(root);
+    case 'parentbased_always_off':
+      return new ParentBasedSampler({ root: new AlwaysOffSampler() });
+    case 'parentbased_traceidratio':
+      return new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(root) });
+    default:
+      return new ParentBasedSampler({ root: new AlwaysOnSampler() });
   }
 }
 
@@ -52,27 +58,34 @@ const envNumber = (name: string): number | undefined => {
 export async function startTracing(options: { exporter: 'otlp' | 'console'; serviceVersion?: string }): Promise<{ shutdown(): Promise<void> }> {
   if (provider) throw new Error('tracing is already started in this process');
   const [{ AsyncLocalStorageContextManager }, core, { OTLPTraceExporter }, resources, sdk, { ATTR_SERVICE_NAME }] = await Promise.all([
-    import('@opentelemetry/context-async-hooks'), import('@opentelemetry/core'), import('@opentelemetry/exporter-trace-otlp-http'),
-    import('@opentelemetry/resources'), import('@opentelemetry/sdk-trace'), import('@opentelemetry/semantic-conventions'),
+    import('@opentelemetry/context-async-hooks'),
+    import('@opentelemetry/core'),
+    import('@opentelemetry/exporter-trace-otlp-http'),
+    import('@opentelemetry/resources'),
+    import('@opentelemetry/sdk-trace'),
+    import('@opentelemetry/semantic-conventions'),
   ]);
   const { detectResources, envDetector, resourceFromAttributes } = resources;
   const { BatchSpanProcessor, ConsoleSpanExporter, TracerProvider } = sdk;
   contextManager = new AsyncLocalStorageContextManager().enable();
   context.setGlobalContextManager(contextManager);
   propagation.setGlobalPropagator(new core.CompositePropagator({ propagators: [new core.W3CTraceContextPropagator(), new core.W3CBaggagePropagator()] }));
-  const resource = resourceFromAttributes({ [ATTR_SERVICE_NAME]: 'harvest-hub', 'service.version': options.serviceVersion ?? 'unknown' })
-    .merge(detectResources({ detectors: [envDetector] }));
+  const resource = resourceFromAttributes({ [ATTR_SERVICE_NAME]: 'harvest-hub', 'service.version': options.serviceVersion ?? 'unknown' }).merge(
+    detectResources({ detectors: [envDetector] }),
+  );
   const exporter = options.exporter === 'console' ? new ConsoleSpanExporter() : new OTLPTraceExporter();
   provider = new TracerProvider({
     resource,
     sampler: await samplerFromEnv(),
-    spanProcessors: [new BatchSpanProcessor({
-      exporter,
-      scheduledDelayMillis: envNumber('OTEL_BSP_SCHEDULE_DELAY'),
-      exportTimeoutMillis: envNumber('OTEL_BSP_EXPORT_TIMEOUT'),
-      maxQueueSize: envNumber('OTEL_BSP_MAX_QUEUE_SIZE'),
-      maxExportBatchSize: envNumber('OTEL_BSP_MAX_EXPORT_BATCH_SIZE'),
-    })],
+    spanProcessors: [
+      new BatchSpanProcessor({
+        exporter,
+        scheduledDelayMillis: envNumber('OTEL_BSP_SCHEDULE_DELAY'),
+        exportTimeoutMillis: envNumber('OTEL_BSP_EXPORT_TIMEOUT'),
+        maxQueueSize: envNumber('OTEL_BSP_MAX_QUEUE_SIZE'),
+        maxExportBatchSize: envNumber('OTEL_BSP_MAX_EXPORT_BATCH_SIZE'),
+      }),
+    ],
   });
   trace.setGlobalTracerProvider(provider);
   tracer = provider.getTracer('harvest-hub', options.serviceVersion);
@@ -122,7 +135,16 @@ export function withSpan<T>(name: string, options: { kind?: SpanKind; attributes
     try {
       const result = fn(span);
       if (result && typeof (result as { then?: unknown }).then === 'function') {
-        return (result as unknown as Promise<unknown>).then((value) => { ended(); return value; }, (error) => { ended(error); throw error; }) as T;
+        return (result as unknown as Promise<unknown>).then(
+          (value) => {
+            ended();
+            return value;
+          },
+          (error) => {
+            ended(error);
+            throw error;
+          },
+        ) as T;
       }
       ended();
       return result;

@@ -11,13 +11,14 @@ export interface Classification {
 
 const DataClassEnum = new GraphQLEnumType({
   name: 'DataClass',
-  description: 'Classification (数据分类分级) of a field: PUBLIC, COMMERCIAL (one firm\'s business figures) or PERSONAL (个人信息).',
+  description: "Classification (数据分类分级) of a field: PUBLIC, COMMERCIAL (one firm's business figures) or PERSONAL (个人信息).",
   values: Object.fromEntries(Object.values(DataClass).map((v) => [v, { value: v }])),
 });
 
 const MaskKindEnum = new GraphQLEnumType({
   name: 'MaskKind',
-  description: 'How a classified value is shown to a caller not allowed to see it in clear: PHONE `138****1234`, NAME `张*`, ADDRESS cut after the township, TEXT first character and `**`, WITHHOLD null.',
+  description:
+    'How a classified value is shown to a caller not allowed to see it in clear: PHONE `138****1234`, NAME `张*`, ADDRESS cut after the township, TEXT first character and `**`, WITHHOLD null.',
   values: Object.fromEntries(Object.values(MaskKind).map((v) => [v, { value: v }])),
 });
 
@@ -28,7 +29,8 @@ const MaskKindEnum = new GraphQLEnumType({
  */
 export const classifiedDirective = new GraphQLDirective({
   name: 'classified',
-  description: 'Data classification of a field. PERSONAL is masked for every role but ADMIN with an unmask reason; COMMERCIAL is masked for roles outside the owning firm (COURIER, anonymous demo).',
+  description:
+    'Data classification of a field. PERSONAL is masked for every role but ADMIN with an unmask reason; COMMERCIAL is masked for roles outside the owning firm (COURIER, anonymous demo).',
   locations: [DirectiveLocation.FIELD_DEFINITION],
   args: {
     level: { type: new GraphQLNonNull(DataClassEnum) },

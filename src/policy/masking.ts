@@ -71,7 +71,10 @@ const LANDLINE = /(?<![\d*])0\d{2,3}-\d{7,8}(?![\d*])/g;
 const ID_CARD = /(?<![\dXx*])\d{17}[\dXx](?![\dXx*])/g;
 const HAN_NAME = '[\\u4e00-\\u9fa5·]{2,3}';
 /** A name right after a word that introduces one (courier, signer, recipient…), or between `由` and `签收`/`代收`. */
-const NAME_AFTER_CUE = new RegExp(`((?:快递员|快递小哥|派件员|派送员|配送员|收派员|业务员|揽收员|揽件员|司机|收件人|签收人|收货人|寄件人|联系人|代收人|经办人|本人|家人)[:：\\s]*)(${HAN_NAME})`, 'gu');
+const NAME_AFTER_CUE = new RegExp(
+  `((?:快递员|快递小哥|派件员|派送员|配送员|收派员|业务员|揽收员|揽件员|司机|收件人|签收人|收货人|寄件人|联系人|代收人|经办人|本人|家人)[:：\\s]*)(${HAN_NAME})`,
+  'gu',
+);
 const NAME_BEFORE_SIGNED = new RegExp(`(由\\s*)(${HAN_NAME})(\\s*(?:签收|代收|代签))`, 'gu');
 const ADDRESS_AFTER_CUE = /((?:收货地址|送货地址|详细地址|住址|地址)[:：\s]*)([^，。,;；\s]+)/gu;
 
@@ -95,7 +98,10 @@ export function maskFreeText(value: string): string {
 export const PERSONAL_KEYS: readonly [RegExp, MaskKind][] = [
   [/phone|mobile|^tel$|tel(ephone)?$|手机|电话/i, MaskKind.PHONE],
   [/address|addr$|地址/i, MaskKind.ADDRESS],
-  [/(recipient|receiver|consignee|signer|signed.?by|收件人|寄件人|签收人|收货人)(.?name)?$|(customer|contact|sender|shipper|buyer|courier|person).?name$|^name$|姓名/i, MaskKind.NAME],
+  [
+    /(recipient|receiver|consignee|signer|signed.?by|收件人|寄件人|签收人|收货人)(.?name)?$|(customer|contact|sender|shipper|buyer|courier|person).?name$|^name$|姓名/i,
+    MaskKind.NAME,
+  ],
 ];
 
 /** Masks a record as received (see MaskKind.RECORD); depth and size bounded like the audit trail's. */

@@ -29,9 +29,7 @@ export class MarketPricesResolver {
       .custom(`market.prices:${key}`, (ids: readonly number[]) => latestPricesByMarket(ctx.em, ids, first + 1, filter))
       .load(market.id);
     const count = () =>
-      ctx.loaders
-        .custom(`market.priceCount:${JSON.stringify(filter)}`, (ids: readonly number[]) => countPricesByMarket(ctx.em, ids, filter))
-        .load(market.id);
+      ctx.loaders.custom(`market.priceCount:${JSON.stringify(filter)}`, (ids: readonly number[]) => countPricesByMarket(ctx.em, ids, filter)).load(market.id);
     return new PriceObservationConnection(firstPage(rows, first, PRICE_ORDERINGS[PriceOrder.OBSERVED_ON_DESC], count));
   }
 }

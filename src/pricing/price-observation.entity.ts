@@ -23,7 +23,11 @@ const money = () => new DecimalType('number');
 @Index({ properties: ['product', 'observedOn'] })
 @Index({ properties: ['market', 'observedOn', 'id'] })
 @Index({ properties: ['observedOn'] })
-@Index({ name: 'price_observation_origin_prefix_idx', expression: 'create index "price_observation_origin_prefix_idx" on "price_observation" ("origin_region_code" varchar_pattern_ops) where "origin_region_code" is not null' })
+@Index({
+  name: 'price_observation_origin_prefix_idx',
+  expression:
+    'create index "price_observation_origin_prefix_idx" on "price_observation" ("origin_region_code" varchar_pattern_ops) where "origin_region_code" is not null',
+})
 export class PriceObservation extends Fact implements Node {
   @PrimaryKey({ type: 'bigint' })
   id!: string;

@@ -16,38 +16,46 @@ registerEnumType(PriceOrder, { name: 'PriceOrder', description: 'Order of a pric
 @InputType({ description: 'Which prices to return. All conditions must hold.' })
 export class PriceFilter {
   @Field({ nullable: true, description: 'Product code, canonical name or alias, e.g. `apple` or `苹果`.' })
-  @IsOptional() @MaxLength(100)
+  @IsOptional()
+  @MaxLength(100)
   product?: string;
 
   @Field({ nullable: true, description: 'Variety name or alias, e.g. `红富士`.' })
-  @IsOptional() @MaxLength(100)
+  @IsOptional()
+  @MaxLength(100)
   variety?: string;
 
   @Field({ nullable: true, description: 'Market code, e.g. `beijing-xinfadi`.' })
-  @IsOptional() @MaxLength(64)
+  @IsOptional()
+  @MaxLength(64)
   market?: string;
 
   @Field(() => MarketChannel, { nullable: true })
   channel?: MarketChannel;
 
   @Field({ nullable: true, description: 'Origin region code; matches the whole subtree (a county covers its townships and villages).' })
-  @IsOptional() @IsRegionCode()
+  @IsOptional()
+  @IsRegionCode()
   originUnder?: string;
 
   @Field({ nullable: true, description: "Market's region code; matches the whole subtree." })
-  @IsOptional() @IsRegionCode()
+  @IsOptional()
+  @IsRegionCode()
   marketRegionUnder?: string;
 
   @Field(() => GraphQLLocalDate, { nullable: true, description: 'First day, inclusive.' })
-  @IsOptional() @IsDateString({ strict: true })
+  @IsOptional()
+  @IsDateString({ strict: true })
   from?: string;
 
   @Field(() => GraphQLLocalDate, { nullable: true, description: 'Last day, inclusive.' })
-  @IsOptional() @IsDateString({ strict: true })
+  @IsOptional()
+  @IsDateString({ strict: true })
   to?: string;
 
   @Field({ nullable: true, description: 'Only facts from this connector (lineage).' })
-  @IsOptional() @MaxLength(64)
+  @IsOptional()
+  @MaxLength(64)
   connector?: string;
 }
 

@@ -14,11 +14,13 @@ export class PriceObservationInput {
   rawName!: string;
 
   @Field({ nullable: true, description: 'Product code or name, when the source already knows it.' })
-  @IsOptional() @MaxLength(100)
+  @IsOptional()
+  @MaxLength(100)
   product?: string;
 
   @Field({ nullable: true, description: 'Variety name or alias.' })
-  @IsOptional() @MaxLength(100)
+  @IsOptional()
+  @MaxLength(100)
   variety?: string;
 
   @Field({ description: 'Market code, e.g. `beijing-xinfadi`.' })
@@ -26,11 +28,13 @@ export class PriceObservationInput {
   market!: string;
 
   @Field({ nullable: true, description: 'Origin region code.' })
-  @IsOptional() @IsRegionCode()
+  @IsOptional()
+  @IsRegionCode()
   originRegion?: string;
 
   @Field({ nullable: true, description: 'Origin as the source wrote it.' })
-  @IsOptional() @MaxLength(100)
+  @IsOptional()
+  @MaxLength(100)
   originText?: string;
 
   @Field(() => GraphQLLocalDate)
@@ -38,15 +42,20 @@ export class PriceObservationInput {
   observedOn!: string;
 
   @Field(() => Float, { nullable: true })
-  @IsOptional() @IsNumber() @Min(0)
+  @IsOptional()
+  @IsNumber()
+  @Min(0)
   lowPrice?: number;
 
   @Field(() => Float)
-  @IsNumber() @Min(0)
+  @IsNumber()
+  @Min(0)
   avgPrice!: number;
 
   @Field(() => Float, { nullable: true })
-  @IsOptional() @IsNumber() @Min(0)
+  @IsOptional()
+  @IsNumber()
+  @Min(0)
   highPrice?: number;
 
   @Field({ description: 'Unit the prices are per: 斤, 公斤, 吨, 个, 箱...' })
@@ -54,15 +63,19 @@ export class PriceObservationInput {
   unit!: string;
 
   @Field({ nullable: true })
-  @IsOptional() @MaxLength(100)
+  @IsOptional()
+  @MaxLength(100)
   spec?: string;
 
   @Field(() => Float, { nullable: true })
-  @IsOptional() @IsNumber() @Min(0)
+  @IsOptional()
+  @IsNumber()
+  @Min(0)
   volume?: number;
 
   @Field({ nullable: true })
-  @IsOptional() @MaxLength(16)
+  @IsOptional()
+  @MaxLength(16)
   volumeUnit?: string;
 }
 
@@ -73,7 +86,8 @@ export class RecordPricesInput {
   connector!: string;
 
   @Field(() => [PriceObservationInput])
-  @ArrayMinSize(1) @ArrayMaxSize(1000)
+  @ArrayMinSize(1)
+  @ArrayMaxSize(1000)
   @ValidateNested({ each: true })
   observations!: PriceObservationInput[];
 }

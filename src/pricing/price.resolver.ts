@@ -20,19 +20,23 @@ export class PriceObservationConnection extends ConnectionType(PriceObservation)
 @InputType({ description: 'Which new prices a subscriber wants. All given conditions must hold.' })
 export class PriceSubscriptionFilter {
   @Field({ nullable: true, description: 'Product code, e.g. `apple`.' })
-  @IsOptional() @MaxLength(64)
+  @IsOptional()
+  @MaxLength(64)
   product?: string;
 
   @Field({ nullable: true, description: 'Variety name, e.g. `红富士`.' })
-  @IsOptional() @MaxLength(100)
+  @IsOptional()
+  @MaxLength(100)
   variety?: string;
 
   @Field({ nullable: true, description: 'Origin region code; matches its whole subtree.' })
-  @IsOptional() @IsRegionCode()
+  @IsOptional()
+  @IsRegionCode()
   originUnder?: string;
 
   @Field({ nullable: true, description: 'Market code.' })
-  @IsOptional() @MaxLength(64)
+  @IsOptional()
+  @MaxLength(64)
   market?: string;
 
   @Field(() => MarketChannel, { nullable: true })

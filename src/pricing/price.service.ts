@@ -12,19 +12,31 @@ import { PriceOrder, type PriceFilter, type PricesArgs } from './price.args.js';
 export const PRICE_ORDERINGS: Record<PriceOrder, Ordering<PriceObservation>> = {
   [PriceOrder.OBSERVED_ON_DESC]: {
     direction: 'desc',
-    keys: [{ sql: 'p.observed_on', read: (p) => p.observedOn }, { sql: 'p.id', read: (p) => Number(p.id) }],
+    keys: [
+      { sql: 'p.observed_on', read: (p) => p.observedOn },
+      { sql: 'p.id', read: (p) => Number(p.id) },
+    ],
   },
   [PriceOrder.OBSERVED_ON_ASC]: {
     direction: 'asc',
-    keys: [{ sql: 'p.observed_on', read: (p) => p.observedOn }, { sql: 'p.id', read: (p) => Number(p.id) }],
+    keys: [
+      { sql: 'p.observed_on', read: (p) => p.observedOn },
+      { sql: 'p.id', read: (p) => Number(p.id) },
+    ],
   },
   [PriceOrder.AVG_PRICE_DESC]: {
     direction: 'desc',
-    keys: [{ sql: 'p.avg_price', read: (p) => p.avgPrice }, { sql: 'p.id', read: (p) => Number(p.id) }],
+    keys: [
+      { sql: 'p.avg_price', read: (p) => p.avgPrice },
+      { sql: 'p.id', read: (p) => Number(p.id) },
+    ],
   },
   [PriceOrder.AVG_PRICE_ASC]: {
     direction: 'asc',
-    keys: [{ sql: 'p.avg_price', read: (p) => p.avgPrice }, { sql: 'p.id', read: (p) => Number(p.id) }],
+    keys: [
+      { sql: 'p.avg_price', read: (p) => p.avgPrice },
+      { sql: 'p.id', read: (p) => Number(p.id) },
+    ],
   },
 };
 
@@ -35,10 +47,7 @@ export function priceConditions(filter: PriceFilter = {}): [string, unknown[]][]
     throw new BadUserInputError('"filter.from" must not be after "filter.to".', 'filter.from');
   }
   if (filter.product) {
-    where.push([
-      'p.product_id in (select id from product where code = ? or name = ? or ? = any(aliases))',
-      [filter.product, filter.product, filter.product],
-    ]);
+    where.push(['p.product_id in (select id from product where code = ? or name = ? or ? = any(aliases))', [filter.product, filter.product, filter.product]]);
   }
   if (filter.variety) {
     where.push(['p.variety_id in (select id from variety where name = ? or ? = any(aliases))', [filter.variety, filter.variety]]);

@@ -35,7 +35,12 @@ export function canonicalRegionCode(raw: string): string | undefined {
   const digits = raw.replace(/^CN/i, '');
   if (!/^\d{2,12}$/.test(digits)) return undefined;
   if (digits.length !== 12) return levelOfCode(digits) ? digits : undefined;
-  for (const [len, zeros] of [[2, 10], [4, 8], [6, 6], [9, 3]] as const) {
+  for (const [len, zeros] of [
+    [2, 10],
+    [4, 8],
+    [6, 6],
+    [9, 3],
+  ] as const) {
     if (digits.slice(len) === '0'.repeat(zeros)) return digits.slice(0, len);
   }
   return digits;

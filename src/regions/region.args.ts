@@ -10,10 +10,12 @@ export class RegionsArgs extends ConnectionArgs {
   level?: RegionLevel;
 
   @Field({ nullable: true, description: 'Only regions inside this region (its whole subtree, the region itself included).' })
-  @IsOptional() @IsRegionCode()
+  @IsOptional()
+  @IsRegionCode()
   under?: string;
 
   @Field({ nullable: true, description: 'Only regions whose name contains this text.' })
-  @IsOptional() @MaxLength(50)
+  @IsOptional()
+  @MaxLength(50)
   search?: string;
 }

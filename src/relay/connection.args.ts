@@ -9,14 +9,18 @@ export const MAX_PAGE_SIZE = 500;
 @ArgsType()
 export class ConnectionArgs {
   @Field(() => Int, { nullable: true, description: `Forward pagination: at most this many items (max ${MAX_PAGE_SIZE}, default ${DEFAULT_PAGE_SIZE}).` })
-  @IsOptional() @Min(0) @Max(MAX_PAGE_SIZE)
+  @IsOptional()
+  @Min(0)
+  @Max(MAX_PAGE_SIZE)
   first?: number;
 
   @Field({ nullable: true, description: 'Forward pagination: items after this cursor.' })
   after?: string;
 
   @Field(() => Int, { nullable: true, description: `Backward pagination: at most this many items before \`before\` (max ${MAX_PAGE_SIZE}).` })
-  @IsOptional() @Min(0) @Max(MAX_PAGE_SIZE)
+  @IsOptional()
+  @Min(0)
+  @Max(MAX_PAGE_SIZE)
   last?: number;
 
   @Field({ nullable: true, description: 'Backward pagination: items before this cursor.' })

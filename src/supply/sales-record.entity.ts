@@ -19,7 +19,10 @@ import { DataClass } from '../policy/role.js';
 @Entity({ tableName: 'sales_record' })
 @Unique({ properties: ['sourceConnector', 'sourceKey'] })
 @Index({ properties: ['product', 'periodStart'] })
-@Index({ name: 'sales_record_origin_prefix_idx', expression: 'create index "sales_record_origin_prefix_idx" on "sales_record" ("origin_region_code" varchar_pattern_ops)' })
+@Index({
+  name: 'sales_record_origin_prefix_idx',
+  expression: 'create index "sales_record_origin_prefix_idx" on "sales_record" ("origin_region_code" varchar_pattern_ops)',
+})
 export class SalesRecord extends Fact implements Node {
   @PrimaryKey({ type: 'bigint' })
   id!: string;

@@ -18,7 +18,10 @@ import { DataClass } from '../policy/role.js';
 @Entity({ tableName: 'supply_listing' })
 @Unique({ properties: ['sourceConnector', 'sourceKey'] })
 @Index({ properties: ['product', 'availableFrom'] })
-@Index({ name: 'supply_listing_origin_prefix_idx', expression: 'create index "supply_listing_origin_prefix_idx" on "supply_listing" ("origin_region_code" varchar_pattern_ops)' })
+@Index({
+  name: 'supply_listing_origin_prefix_idx',
+  expression: 'create index "supply_listing_origin_prefix_idx" on "supply_listing" ("origin_region_code" varchar_pattern_ops)',
+})
 export class SupplyListing extends Fact implements Node {
   @PrimaryKey({ type: 'bigint' })
   id!: string;

@@ -9,11 +9,17 @@ import type { SupplyArgs, SupplyFilter } from './supply.args.js';
 
 const listingOrder: Ordering<SupplyListing> = {
   direction: 'desc',
-  keys: [{ sql: 's.available_from', read: (s) => s.availableFrom }, { sql: 's.id', read: (s) => Number(s.id) }],
+  keys: [
+    { sql: 's.available_from', read: (s) => s.availableFrom },
+    { sql: 's.id', read: (s) => Number(s.id) },
+  ],
 };
 const salesOrder: Ordering<SalesRecord> = {
   direction: 'desc',
-  keys: [{ sql: 's.period_start', read: (s) => s.periodStart }, { sql: 's.id', read: (s) => Number(s.id) }],
+  keys: [
+    { sql: 's.period_start', read: (s) => s.periodStart },
+    { sql: 's.id', read: (s) => Number(s.id) },
+  ],
 };
 
 function conditions(filter: SupplyFilter, dateColumn: string, sales: boolean): [string, unknown[]][] {

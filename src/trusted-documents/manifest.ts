@@ -24,12 +24,14 @@ export interface PersistedManifest {
 const manifestSchema = z.object({
   format: z.literal('apollo-persisted-query-manifest'),
   version: z.literal(1),
-  operations: z.array(z.object({
-    id: z.string().regex(/^[0-9a-f]{64}$/, 'must be a lower-case hex SHA-256'),
-    name: z.string().min(1),
-    type: z.enum(['query', 'mutation', 'subscription']),
-    body: z.string().min(1),
-  })),
+  operations: z.array(
+    z.object({
+      id: z.string().regex(/^[0-9a-f]{64}$/, 'must be a lower-case hex SHA-256'),
+      name: z.string().min(1),
+      type: z.enum(['query', 'mutation', 'subscription']),
+      body: z.string().min(1),
+    }),
+  ),
 });
 
 /** Lower-case hex SHA-256 of a text (UTF-8), as APQ and the manifest use. */
@@ -75,7 +77,8 @@ export function loadManifest(file: string): PersistedManifest {
   const parsed = manifestSchema.safeParse(json);
   if (!parsed.success) throw new Error(`TRUSTED_DOCUMENTS_MANIFEST ${file}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   for (const operation of parsed.data.operations) {
-    if (sha256(operation.body) !== operation.id) throw new Error(`TRUSTED_DOCUMENTS_MANIFEST ${file}: the id of ${operation.name} is not the SHA-256 of its body`);
+    if (sha256(operation.body) !== operation.id)
+      throw new Error(`TRUSTED_DOCUMENTS_MANIFEST ${file}: the id of ${operation.name} is not the SHA-256 of its body`);
   }
   return parsed.data as PersistedManifest;
 }

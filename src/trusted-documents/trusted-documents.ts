@@ -28,9 +28,7 @@ export interface DocumentRequest {
   documentId?: unknown;
 }
 
-export type Resolution =
-  | { ok: true; query: string; persistedId?: string }
-  | { ok: false; code: TrustedDocumentCode; message: string; status: number };
+export type Resolution = { ok: true; query: string; persistedId?: string } | { ok: false; code: TrustedDocumentCode; message: string; status: number };
 
 const refuse = (code: TrustedDocumentCode, message: string, status = 400): Resolution => ({ ok: false, code, message, status });
 
@@ -69,7 +67,11 @@ export class TrustedDocuments {
   private readonly canonical = new Set<string>();
   private readonly registered: LRUCache<string, string>;
 
-  constructor(readonly mode: TrustedDocumentsMode, manifest: PersistedManifest, apqEntries = 1000) {
+  constructor(
+    readonly mode: TrustedDocumentsMode,
+    manifest: PersistedManifest,
+    apqEntries = 1000,
+  ) {
     for (const operation of manifest.operations) {
       this.byId.set(operation.id, operation.body);
       const form = canonicalDocument(operation.body);
@@ -89,14 +91,24 @@ export class TrustedDocuments {
     if (id && typeof id === 'object') return id;
     const text = typeof request.query === 'string' && request.query !== '' ? request.query : undefined;
     if (this.mode === 'off') {
-      if (id) return refuse(TrustedDocumentCode.PERSISTED_QUERY_NOT_SUPPORTED, 'Persisted operations are turned off on this hub (TRUSTED_DOCUMENTS=off); send the operation text.', 200);
+      if (id)
+        return refuse(
+          TrustedDocumentCode.PERSISTED_QUERY_NOT_SUPPORTED,
+          'Persisted operations are turned off on this hub (TRUSTED_DOCUMENTS=off); send the operation text.',
+          200,
+        );
       return { ok: true, query: text ?? '' };
     }
     if (id) {
       if (text !== undefined) {
-        if (sha256(text) !== id) return refuse(TrustedDocumentCode.PERSISTED_QUERY_HASH_MISMATCH, 'The SHA-256 of the operation text does not match the id sent with it.');
+        if (sha256(text) !== id)
+          return refuse(TrustedDocumentCode.PERSISTED_QUERY_HASH_MISMATCH, 'The SHA-256 of the operation text does not match the id sent with it.');
         if (this.byId.has(id)) return { ok: true, query: text, persistedId: id };
-        if (this.mode === 'only') return refuse(TrustedDocumentCode.QUERY_NOT_IN_SAFELIST, 'This hub runs only its trusted documents (TRUSTED_DOCUMENTS=only), and this operation is not one of them.');
+        if (this.mode === 'only')
+          return refuse(
+            TrustedDocumentCode.QUERY_NOT_IN_SAFELIST,
+            'This hub runs only its trusted documents (TRUSTED_DOCUMENTS=only), and this operation is not one of them.',
+          );
         this.registered.set(id, text);
         return { ok: true, query: text, persistedId: id };
       }
@@ -110,7 +122,10 @@ export class TrustedDocuments {
     if (this.mode === 'only') {
       const form = canonicalDocument(text);
       if (!form || !this.canonical.has(form)) {
-        return refuse(TrustedDocumentCode.QUERY_NOT_IN_SAFELIST, 'This hub runs only its trusted documents (TRUSTED_DOCUMENTS=only), and this operation is not one of them; send a persisted id or one of the manifest\'s operations.');
+        return refuse(
+          TrustedDocumentCode.QUERY_NOT_IN_SAFELIST,
+          "This hub runs only its trusted documents (TRUSTED_DOCUMENTS=only), and this operation is not one of them; send a persisted id or one of the manifest's operations.",
+        );
       }
     }
     return { ok: true, query: text };

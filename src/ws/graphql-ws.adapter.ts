@@ -37,17 +37,20 @@ export function useGraphqlWs<E extends SocketExtra>(
   const server = makeServer<Record<string, unknown>, E>(options);
   wss.options.handleProtocols = handleProtocols;
 
-  const sweep = keepAliveMs > 0 ? setInterval(() => {
-    for (const socket of wss.clients) {
-      if (socket.readyState !== socket.OPEN) continue;
-      if (!alive.has(socket)) {
-        socket.terminate();
-        continue;
-      }
-      alive.delete(socket);
-      socket.ping();
-    }
-  }, keepAliveMs) : undefined;
+  const sweep =
+    keepAliveMs > 0
+      ? setInterval(() => {
+          for (const socket of wss.clients) {
+            if (socket.readyState !== socket.OPEN) continue;
+            if (!alive.has(socket)) {
+              socket.terminate();
+              continue;
+            }
+            alive.delete(socket);
+            socket.ping();
+          }
+        }, keepAliveMs)
+      : undefined;
   sweep?.unref();
 
   /**
@@ -85,7 +88,8 @@ export function useGraphqlWs<E extends SocketExtra>(
         send: (data) => {
           if (socket.readyState === socket.OPEN) socket.send(data);
         },
-        close: (code, reason) => (code === CloseCode.ConnectionInitialisationTimeout ? closeUnlessHeard(socket, code, reason ?? '') : socket.close(code, reason)),
+        close: (code, reason) =>
+          code === CloseCode.ConnectionInitialisationTimeout ? closeUnlessHeard(socket, code, reason ?? '') : socket.close(code, reason),
         onMessage: (cb) =>
           socket.on('message', (data: Buffer) => {
             heard.add(socket);

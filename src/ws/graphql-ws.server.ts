@@ -1,7 +1,15 @@
 import type { IncomingMessage, Server } from 'node:http';
 import { extractContext, SpanKind, tracingEnabled, withSpan } from '../platform/tracing.js';
 import { operationSpanName } from '../graphql/tracing.plugin.js';
-import { GraphQLError as GraphQLErrorClass, execute as graphqlExecute, type DocumentNode, type ExecutionArgs, type GraphQLSchema, type GraphQLError, type GraphQLFormattedError } from 'graphql';
+import {
+  GraphQLError as GraphQLErrorClass,
+  execute as graphqlExecute,
+  type DocumentNode,
+  type ExecutionArgs,
+  type GraphQLSchema,
+  type GraphQLError,
+  type GraphQLFormattedError,
+} from 'graphql';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { useGraphqlWs } from './graphql-ws.adapter.js';
 import type { SubscribePayload } from 'graphql-ws';
@@ -46,11 +54,15 @@ export interface GraphqlWsOptions {
 function traceWsOperation<T>(payload: SubscribePayload, args: ExecutionArgs, run: () => T): T {
   if (!tracingEnabled()) return run();
   const { name, type } = operationSpanName(args.document, payload.operationName);
-  return withSpan(name, {
-    kind: SpanKind.SERVER,
-    parent: extractContext(payload.extensions ?? undefined),
-    attributes: { 'graphql.operation.type': type ?? '', 'graphql.operation.name': payload.operationName ?? '', 'network.protocol.name': 'websocket' },
-  }, run);
+  return withSpan(
+    name,
+    {
+      kind: SpanKind.SERVER,
+      parent: extractContext(payload.extensions ?? undefined),
+      attributes: { 'graphql.operation.type': type ?? '', 'graphql.operation.name': payload.operationName ?? '', 'network.protocol.name': 'websocket' },
+    },
+    run,
+  );
 }
 
 type Extra = { socket: WebSocket; request?: IncomingMessage; viewer?: Viewer; ip?: string; socketKey?: string };
@@ -142,7 +154,11 @@ export function attachGraphqlWs(options: GraphqlWsOptions): {
         const operations = Object.keys((ctx as { subscriptions: object }).subscriptions).length;
         if (operations > options.maxSubscriptionsPerSocket) {
           const limit = options.maxSubscriptionsPerSocket;
-          return [new GraphQLErrorClass(`At most ${limit} operations may be open on one socket; complete one first or open another socket.`, { extensions: { code: AccessErrorCode.TOO_MANY_SUBSCRIPTIONS, limit, actual: operations } })];
+          return [
+            new GraphQLErrorClass(`At most ${limit} operations may be open on one socket; complete one first or open another socket.`, {
+              extensions: { code: AccessErrorCode.TOO_MANY_SUBSCRIPTIONS, limit, actual: operations },
+            }),
+          ];
         }
         // Trusted documents first (issue #15): a persisted id becomes its text before the access checks read it.
         const untrusted = options.resolveDocument?.(payload);
@@ -170,10 +186,18 @@ export function attachGraphqlWs(options: GraphqlWsOptions): {
       subscribe: (args: ExecutionArgs) => {
         const handle = args.contextValue as OperationHandle;
         // A span for setting the subscription up (issue #15), not for its lifetime; events are traced where they are published.
-        return traceWsOperation(handle.payload, args, () => multiplexer.join({
-          socket: handle.socket, id: handle.id, viewer: handle.viewer, query: handle.payload.query, document: args.document,
-          operationName: handle.payload.operationName, variables: handle.payload.variables, payload: handle.payload,
-        }));
+        return traceWsOperation(handle.payload, args, () =>
+          multiplexer.join({
+            socket: handle.socket,
+            id: handle.id,
+            viewer: handle.viewer,
+            query: handle.payload.query,
+            document: args.document,
+            operationName: handle.payload.operationName,
+            variables: handle.payload.variables,
+            payload: handle.payload,
+          }),
+        );
       },
       execute: (args: ExecutionArgs) => {
         if (!isHandle(args.contextValue)) throw new Error('graphql-ws operation without a handle');
@@ -182,7 +206,11 @@ export function attachGraphqlWs(options: GraphqlWsOptions): {
         const state = sockets.get(handle.ctx);
         if (state) (state.running ??= new Map()).set(handle.id, { context, payload: handle.payload });
         // The result waits for its audit row (issue #11): withheld when that row cannot be written.
-        return traceWsOperation(handle.payload, args, () => Promise.resolve(graphqlExecute({ ...args, contextValue: context })).then(async (result) => (await access.afterExecution(context, handle.payload, result)) ?? result));
+        return traceWsOperation(handle.payload, args, () =>
+          Promise.resolve(graphqlExecute({ ...args, contextValue: context })).then(
+            async (result) => (await access.afterExecution(context, handle.payload, result)) ?? result,
+          ),
+        );
       },
       // After the operation resolved: the subscriber is listening from here on.
       onOperation: (ctx, id) => {

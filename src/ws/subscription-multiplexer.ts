@@ -1,4 +1,12 @@
-import { createSourceEventStream, execute, type DocumentNode, type ExecutionResult, type GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import {
+  createSourceEventStream,
+  execute,
+  type DocumentNode,
+  type ExecutionResult,
+  type GraphQLError,
+  type GraphQLFormattedError,
+  type GraphQLSchema,
+} from 'graphql';
 import type { WebSocket } from 'ws';
 import type { SubscribePayload } from 'graphql-ws';
 import { AccessRecord } from '../policy/access-record.js';
@@ -43,7 +51,9 @@ export interface SubscriberInfo {
 function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const entries = Object.keys(value as object).sort().filter((k) => (value as Record<string, unknown>)[k] !== undefined);
+  const entries = Object.keys(value as object)
+    .sort()
+    .filter((k) => (value as Record<string, unknown>)[k] !== undefined);
   return `{${entries.map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`).join(',')}}`;
 }
 
@@ -69,12 +79,17 @@ class Subscriber implements AsyncGenerator<never, undefined> {
   #settle?: { resolve: (step: IteratorResult<never, undefined>) => void; reject: (error: unknown) => void };
   #ended: Promise<IteratorResult<never, undefined>>;
 
-  constructor(readonly info: SubscriberInfo, readonly group: Group) {
+  constructor(
+    readonly info: SubscriberInfo,
+    readonly group: Group,
+  ) {
     this.prefix = `{"id":${JSON.stringify(info.id)},"type":"next","payload":`;
     this.joinedAt = group.executions;
     this.rowsAtJoin = group.rows;
     this.personalAtJoin = group.personal;
-    this.#ended = new Promise((resolve, reject) => { this.#settle = { resolve, reject }; });
+    this.#ended = new Promise((resolve, reject) => {
+      this.#settle = { resolve, reject };
+    });
     // graphql-ws may never await next() if the client completed meanwhile.
     this.#ended.catch(() => {});
   }
@@ -140,14 +155,22 @@ class Group {
   pending = 0;
   ready: Promise<ExecutionResult | undefined>;
 
-  constructor(readonly mux: SubscriptionMultiplexer, readonly key: string, readonly first: SubscriberInfo) {
+  constructor(
+    readonly mux: SubscriptionMultiplexer,
+    readonly key: string,
+    readonly first: SubscriberInfo,
+  ) {
     this.ready = this.#open();
   }
 
   async #open(): Promise<ExecutionResult | undefined> {
     const { schema, context } = this.mux.options;
     const stream = await createSourceEventStream({
-      schema, document: this.first.document, operationName: this.first.operationName, variableValues: this.first.variables, contextValue: context(this.first.viewer),
+      schema,
+      document: this.first.document,
+      operationName: this.first.operationName,
+      variableValues: this.first.variables,
+      contextValue: context(this.first.viewer),
     });
     if (!isAsyncIterable(stream)) {
       this.close();

@@ -15,7 +15,10 @@ const SUPPLY = `{ supplyListings(first: 50) { totalCount nodes { rawName seller 
 const SALES = `{ salesRecords(first: 50) { totalCount nodes { rawName amount platform { code } } } }`;
 const RECORD_PRICE = `mutation ($input: RecordPricesInput!) { recordPriceObservations(input: $input) { stored } }`;
 const priceInput = (key: string) => ({
-  input: { connector: 'acl-test', observations: [{ sourceKey: key, rawName: '红富士', product: 'apple', market: 'beijing-xinfadi', observedOn: '2026-07-01', avgPrice: 3.5, unit: '斤' }] },
+  input: {
+    connector: 'acl-test',
+    observations: [{ sourceKey: key, rawName: '红富士', product: 'apple', market: 'beijing-xinfadi', observedOn: '2026-07-01', avgPrice: 3.5, unit: '斤' }],
+  },
 });
 
 beforeAll(async () => {
@@ -30,13 +33,19 @@ beforeAll(async () => {
        values ('acl', $1, $2, $3, $1, $4, $5, $6) returning id`,
       [number, courier, platform, name, phone, address],
     );
-    await t.sql(`insert into tracking_event (source_connector, source_key, shipment_id, occurred_at, status, raw_text) values ('acl', $1, $2, now(), 'PICKED_UP', $3)`, [`${number}-1`, row.id, `揽收 ${number}`]);
+    await t.sql(
+      `insert into tracking_event (source_connector, source_key, shipment_id, occurred_at, status, raw_text) values ('acl', $1, $2, now(), 'PICKED_UP', $3)`,
+      [`${number}-1`, row.id, `揽收 ${number}`],
+    );
     return String(row.id);
   };
   ids.zto1 = await ship(zto.id, pdd.id, 'ZT0001', '张三', '13812341234', '山西省运城市临猗县北景乡西张村12号');
   ids.zto2 = await ship(zto.id, tb.id, 'ZT0002', '欧阳娜娜', '13900001111', '山西省太原市小店区坞城路街道92号');
   ids.yd1 = await ship(yd.id, tb.id, 'YD0001', '李四', '13700002222', '山西省晋中市平遥县古陶镇南大街5号');
-  for (const [platform, seller, price] of [[pdd.id, '临猗果业合作社', 6.5], [tb.id, '平遥牛肉老店', 88]] as const) {
+  for (const [platform, seller, price] of [
+    [pdd.id, '临猗果业合作社', 6.5],
+    [tb.id, '平遥牛肉老店', 88],
+  ] as const) {
     await t.sql(
       `insert into supply_listing (source_connector, source_key, platform_id, raw_name, seller, quantity, quantity_unit, price, price_unit, available_from)
        values ('acl', $1, $2, $3, $3, 100, 'kg', $4, 'kg', '2026-07-01')`,
@@ -57,20 +66,107 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 describe('the role × operation × field table', () => {
-  type Expect = { shipments: string[]; phone: string | null; name: string | null; address: string | null; sellers: string[]; price: 'clear' | 'null'; amount: 'clear' | 'null'; write: 'ok' | string };
+  type Expect = {
+    shipments: string[];
+    phone: string | null;
+    name: string | null;
+    address: string | null;
+    sellers: string[];
+    price: 'clear' | 'null';
+    amount: 'clear' | 'null';
+    write: 'ok' | string;
+  };
   const table: [string, () => string | null, Record<string, string>, Expect][] = [
-    ['ADMIN with an unmask reason', () => t.adminKey, { 'x-unmask-reason': 'complaint #42 from recipient' },
-      { shipments: ['YD0001', 'ZT0002', 'ZT0001'], phone: '13812341234', name: '张三', address: '山西省运城市临猗县北景乡西张村12号', sellers: ['平遥牛肉老店', '临猗果业合作社'], price: 'clear', amount: 'clear', write: 'ok' }],
-    ['ADMIN without a reason', () => t.adminKey, {},
-      { shipments: ['YD0001', 'ZT0002', 'ZT0001'], phone: '138****1234', name: '张*', address: '山西省运城市临猗县北景乡', sellers: ['平遥牛肉老店', '临猗果业合作社'], price: 'clear', amount: 'clear', write: 'ok' }],
-    ['OFFICIAL', () => keys.official, { 'x-unmask-reason': 'officials cannot unmask' },
-      { shipments: ['YD0001', 'ZT0002', 'ZT0001'], phone: '138****1234', name: '张*', address: '山西省运城市临猗县北景乡', sellers: ['平遥牛肉老店', '临猗果业合作社'], price: 'clear', amount: 'clear', write: 'FORBIDDEN' }],
-    ['COURIER zhongtong', () => keys.courierZto, {},
-      { shipments: ['ZT0002', 'ZT0001'], phone: '138****1234', name: '张*', address: '山西省运城市临猗县北景乡', sellers: ['平**', '临**'], price: 'null', amount: 'null', write: 'FORBIDDEN' }],
-    ['PLATFORM pinduoduo', () => keys.platformPdd, {},
-      { shipments: ['ZT0001'], phone: '138****1234', name: '张*', address: '山西省运城市临猗县北景乡', sellers: ['临猗果业合作社'], price: 'clear', amount: 'clear', write: 'FORBIDDEN' }],
-    ['anonymous (demo mode)', () => null, {},
-      { shipments: ['YD0001', 'ZT0002', 'ZT0001'], phone: '138****1234', name: '张*', address: '山西省运城市临猗县北景乡', sellers: ['平**', '临**'], price: 'null', amount: 'null', write: 'UNAUTHENTICATED' }],
+    [
+      'ADMIN with an unmask reason',
+      () => t.adminKey,
+      { 'x-unmask-reason': 'complaint #42 from recipient' },
+      {
+        shipments: ['YD0001', 'ZT0002', 'ZT0001'],
+        phone: '13812341234',
+        name: '张三',
+        address: '山西省运城市临猗县北景乡西张村12号',
+        sellers: ['平遥牛肉老店', '临猗果业合作社'],
+        price: 'clear',
+        amount: 'clear',
+        write: 'ok',
+      },
+    ],
+    [
+      'ADMIN without a reason',
+      () => t.adminKey,
+      {},
+      {
+        shipments: ['YD0001', 'ZT0002', 'ZT0001'],
+        phone: '138****1234',
+        name: '张*',
+        address: '山西省运城市临猗县北景乡',
+        sellers: ['平遥牛肉老店', '临猗果业合作社'],
+        price: 'clear',
+        amount: 'clear',
+        write: 'ok',
+      },
+    ],
+    [
+      'OFFICIAL',
+      () => keys.official,
+      { 'x-unmask-reason': 'officials cannot unmask' },
+      {
+        shipments: ['YD0001', 'ZT0002', 'ZT0001'],
+        phone: '138****1234',
+        name: '张*',
+        address: '山西省运城市临猗县北景乡',
+        sellers: ['平遥牛肉老店', '临猗果业合作社'],
+        price: 'clear',
+        amount: 'clear',
+        write: 'FORBIDDEN',
+      },
+    ],
+    [
+      'COURIER zhongtong',
+      () => keys.courierZto,
+      {},
+      {
+        shipments: ['ZT0002', 'ZT0001'],
+        phone: '138****1234',
+        name: '张*',
+        address: '山西省运城市临猗县北景乡',
+        sellers: ['平**', '临**'],
+        price: 'null',
+        amount: 'null',
+        write: 'FORBIDDEN',
+      },
+    ],
+    [
+      'PLATFORM pinduoduo',
+      () => keys.platformPdd,
+      {},
+      {
+        shipments: ['ZT0001'],
+        phone: '138****1234',
+        name: '张*',
+        address: '山西省运城市临猗县北景乡',
+        sellers: ['临猗果业合作社'],
+        price: 'clear',
+        amount: 'clear',
+        write: 'FORBIDDEN',
+      },
+    ],
+    [
+      'anonymous (demo mode)',
+      () => null,
+      {},
+      {
+        shipments: ['YD0001', 'ZT0002', 'ZT0001'],
+        phone: '138****1234',
+        name: '张*',
+        address: '山西省运城市临猗县北景乡',
+        sellers: ['平**', '临**'],
+        price: 'null',
+        amount: 'null',
+        write: 'UNAUTHENTICATED',
+      },
+    ],
   ];
 
   it.each(table)('%s sees exactly what the table says', async (_who, key, headers, expected) => {
@@ -81,7 +177,12 @@ describe('the role × operation × field table', () => {
     expect(nodes.map((n: any) => n.trackingNumber)).toEqual(expected.shipments);
     expect(shipments.data.shipments.totalCount).toBe(expected.shipments.length);
     const zt1 = nodes.find((n: any) => n.trackingNumber === 'ZT0001');
-    expect(zt1).toMatchObject({ recipientPhone: expected.phone, recipientName: expected.name, recipientAddress: expected.address, events: [{ rawText: '揽收 ZT0001' }] });
+    expect(zt1).toMatchObject({
+      recipientPhone: expected.phone,
+      recipientName: expected.name,
+      recipientAddress: expected.address,
+      events: [{ rawText: '揽收 ZT0001' }],
+    });
 
     const supply = await caller.gql(SUPPLY, {}, headers);
     expect(supply.data.supplyListings.nodes.map((n: any) => n.seller)).toEqual(expected.sellers);
@@ -111,7 +212,7 @@ describe('the role × operation × field table', () => {
 });
 
 describe('row scoping cannot be walked around', () => {
-  it('a courier cannot read another courier\'s parcel by guessing its global ID, tracking number or event', async () => {
+  it("a courier cannot read another courier's parcel by guessing its global ID, tracking number or event", async () => {
     const yunda = toGlobalId('Shipment', ids.yd1);
     const asZto = t.as(keys.courierZto);
     const res = await asZto.gql(`query ($ids: [ID!]!) { node(id: "${yunda}") { id } nodes(ids: $ids) { id } shipment(trackingNumber: "YD0001") { id } }`, {
@@ -129,7 +230,7 @@ describe('row scoping cannot be walked around', () => {
     expect((await t.as(keys.courierYd).gql(`{ node(id: "${yunda}") { id } }`)).data.node).toEqual({ id: yunda });
   });
 
-  it('a courier cannot push into another courier\'s parcels: ingest mutations are closed to couriers unless a resolver opens them', async () => {
+  it("a courier cannot push into another courier's parcels: ingest mutations are closed to couriers unless a resolver opens them", async () => {
     const res = await t.as(keys.courierZto).gql(RECORD_PRICE, priceInput('courier-push'));
     expect(res.errors?.[0].extensions?.code).toBe('FORBIDDEN');
     const [{ n }] = await t.sql(`select count(*)::int as n from price_observation where source_key = 'courier-push'`);
@@ -137,13 +238,15 @@ describe('row scoping cannot be walked around', () => {
   });
 
   it('keys, organisations and the audit trail are invisible to other roles even through node(id)', async () => {
-    const [entry] = await t.sql(`insert into audit_entry (actor, credential, transport, operation_type, operation_hash, outcome) values ('x', 'api_key', 'http', 'query', 'h', 'OK') returning id`);
+    const [entry] = await t.sql(
+      `insert into audit_entry (actor, credential, transport, operation_type, operation_hash, outcome) values ('x', 'api_key', 'http', 'query', 'h', 'OK') returning id`,
+    );
     const id = toGlobalId('AuditEntry', entry.id);
     expect((await t.as(keys.official).gql(`{ node(id: "${id}") { id } }`)).data.node).toBeNull();
     expect((await t.gql(`{ node(id: "${id}") { id ... on AuditEntry { actor } } }`)).data.node).toEqual({ id, actor: 'x' });
   });
 
-  it('a courier\'s subscription hears only its own parcels\' alerts', async () => {
+  it("a courier's subscription hears only its own parcels' alerts", async () => {
     const mine = subscribe(t.as(keys.courierZto).ws(), `subscription { alertRaised { message shipment { trackingNumber } } }`);
     await waitFor(async () => (await t.metric('hub_graphql_open_subscriptions')) === 1, 15_000, 'the subscription');
     const { raiseAlerts } = await import('../../src/alerts/stream/alert.service.js');
@@ -162,11 +265,21 @@ describe('row scoping cannot be walked around', () => {
 describe('the role × type table covers every type (issue #11)', () => {
   type Rows = 'all' | 'own' | 'some' | 'none';
   const roles = ['ADMIN', 'OFFICIAL', 'COURIER', 'PLATFORM', 'anonymous'] as const;
-  const viewer = (role: (typeof roles)[number]) => ({
-    credential: 'api_key', role: role === 'anonymous' ? null : role, scopes: ['READ'], actor: 'table', organisationId: 1, organisationName: 'table',
-    courierId: role === 'COURIER' ? 7 : null, platformId: role === 'PLATFORM' ? 9 : null, courierCode: role === 'COURIER' ? 'zhongtong' : null,
-    platformCode: role === 'PLATFORM' ? 'pinduoduo' : null, unmaskReason: null, ip: null,
-  }) as never;
+  const viewer = (role: (typeof roles)[number]) =>
+    ({
+      credential: 'api_key',
+      role: role === 'anonymous' ? null : role,
+      scopes: ['READ'],
+      actor: 'table',
+      organisationId: 1,
+      organisationName: 'table',
+      courierId: role === 'COURIER' ? 7 : null,
+      platformId: role === 'PLATFORM' ? 9 : null,
+      courierCode: role === 'COURIER' ? 'zhongtong' : null,
+      platformCode: role === 'PLATFORM' ? 'pinduoduo' : null,
+      unmaskReason: null,
+      ip: null,
+    }) as never;
   // Rows each role sees, per type that is not reference data: `own` = its courier's or platform's, `some` = a subset by kind.
   const SCOPED: Record<string, [Rows, Rows, Rows, Rows, Rows]> = {
     //                ADMIN  OFFICIAL COURIER PLATFORM anonymous
@@ -180,14 +293,30 @@ describe('the role × type table covers every type (issue #11)', () => {
     ApiKey: ['all', 'none', 'none', 'none', 'none'],
     Organisation: ['all', 'none', 'none', 'none', 'none'],
   };
-  const PUBLIC = ['Region', 'ProductCategory', 'Product', 'Variety', 'OriginLabel', 'Market', 'PriceObservation', 'Courier', 'LogisticsNode', 'UnmatchedName', 'UnmatchedOrigin', 'CatalogAlias', 'OriginAlias'];
+  const PUBLIC = [
+    'Region',
+    'ProductCategory',
+    'Product',
+    'Variety',
+    'OriginLabel',
+    'Market',
+    'PriceObservation',
+    'Courier',
+    'LogisticsNode',
+    'UnmatchedName',
+    'UnmatchedOrigin',
+    'CatalogAlias',
+    'OriginAlias',
+  ];
 
   it('gives every object type of the schema a rule, and each rule the rows this table says per role', async () => {
     const { buildHubSchema } = await import('../../src/schema.js');
     const { rowRuleOf } = await import('../../src/access/row-rules.js');
     const { GraphQLObjectType } = await import('graphql');
     const schema = await buildHubSchema({} as never);
-    const types = Object.values(schema.getTypeMap()).filter((type) => type instanceof GraphQLObjectType && !type.name.startsWith('__') && !['Query', 'Mutation', 'Subscription'].includes(type.name));
+    const types = Object.values(schema.getTypeMap()).filter(
+      (type) => type instanceof GraphQLObjectType && !type.name.startsWith('__') && !['Query', 'Mutation', 'Subscription'].includes(type.name),
+    );
     for (const type of types) {
       const rule = rowRuleOf(type.name);
       expect([type.name, rule !== undefined]).toEqual([type.name, true]);
@@ -214,7 +343,8 @@ describe('the role × type table covers every type (issue #11)', () => {
   });
 
   it('applies to the exports: the subsidy CSV only to OFFICIAL and ADMIN (and demo callers, demo data only)', async () => {
-    const get = (key: string | null) => fetch(`${t.url}/reports/subsidy.csv?county=140821&month=2026-06`, { headers: key ? { authorization: `Bearer ${key}` } : {} });
+    const get = (key: string | null) =>
+      fetch(`${t.url}/reports/subsidy.csv?county=140821&month=2026-06`, { headers: key ? { authorization: `Bearer ${key}` } : {} });
     expect((await get(t.adminKey)).status).toBe(200);
     expect((await get(keys.official)).status).toBe(200);
     for (const key of [keys.courierZto, keys.platformPdd]) expect((await get(key)).status).toBe(403);

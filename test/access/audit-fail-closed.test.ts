@@ -39,13 +39,14 @@ describe('inputs are normalised before the audit insert', () => {
   });
 
   it('keeps variables holding \\u0000, lone surrogates and control characters, cleaned', async () => {
-    const res = await t.gql(
-      `mutation ($input: CreateApiKeyInput!) { createApiKey(input: $input) { apiKey { keyId } } }`,
-      { input: { organisation: 'nul-org', role: 'OFFICIAL', label: 'a\u0000b\ud800c\u0007d' } },
-    );
+    const res = await t.gql(`mutation ($input: CreateApiKeyInput!) { createApiKey(input: $input) { apiKey { keyId } } }`, {
+      input: { organisation: 'nul-org', role: 'OFFICIAL', label: 'a\u0000b\ud800c\u0007d' },
+    });
     // PostgreSQL cannot store NUL: the label is refused as bad input (never a 500), and both audit rows are written.
     expect(res.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
-    const rows = await t.sql(`select variables, outcome from audit_entry where operation_type = 'mutation' and variables->'input'->>'organisation' = 'nul-org' order by id`);
+    const rows = await t.sql(
+      `select variables, outcome from audit_entry where operation_type = 'mutation' and variables->'input'->>'organisation' = 'nul-org' order by id`,
+    );
     // (A refused mutation's STARTED row races with its outcome row: the refusal does not wait for it.)
     expect(rows.map((r) => r.outcome).sort()).toEqual(['BAD_USER_INPUT', 'STARTED']);
     for (const row of rows) expect(row.variables.input.label).toBe('ab\ufffdcd');

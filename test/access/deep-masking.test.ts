@@ -25,15 +25,23 @@ beforeAll(async () => {
   );
   shipmentId = String(row.id);
   for (const [i, text] of ['已揽收', '快递员 王五 13912345678 正在派送', '已签收，由 张三丰 签收'].entries()) {
-    await t.sql(`insert into tracking_event (source_connector, source_key, shipment_id, occurred_at, status, raw_text, location) values ('deep', $1, $2, now() - make_interval(hours => $3), 'IN_TRANSIT', $4, $5)`,
-      [`ZT0301-${i}`, shipmentId, 3 - i, text, i === 1 ? '临猗县北景乡站 电话0359-4023456' : '临猗县集散中心']);
+    await t.sql(
+      `insert into tracking_event (source_connector, source_key, shipment_id, occurred_at, status, raw_text, location) values ('deep', $1, $2, now() - make_interval(hours => $3), 'IN_TRANSIT', $4, $5)`,
+      [`ZT0301-${i}`, shipmentId, 3 - i, text, i === 1 ? '临猗县北景乡站 电话0359-4023456' : '临猗县集散中心'],
+    );
   }
-  await t.sql(`insert into alert (kind, severity, message, shipment_id, details, dedupe_key) values ('DELAYED', 'WARNING', '快递员 王五 13912345678 未更新', $1, $2, 'deep-1')`,
-    [shipmentId, { courierPhone: '13912345678', recipient: { name: '张三丰' } }]);
-  await t.sql(`insert into rejected_record (connector, reason, raw) values ('courier:zhongtong', 'bad phone 13812341234', $1)`,
-    [{ trackingNumber: 'ZT0301', shipment: { recipient: { name: '张三丰', phone: '13812341234', address: '山西省运城市临猗县北景乡西张村12号' } } }]);
-  await t.sql(`insert into supply_listing (source_connector, source_key, platform_id, raw_name, seller, quantity, quantity_unit, price, price_unit, available_from)
-     values ('deep', 'l1', $1, '红富士', '临猗果业合作社', 100, 'kg', 6.5, 'kg', '2026-07-01')`, [pdd.id]);
+  await t.sql(
+    `insert into alert (kind, severity, message, shipment_id, details, dedupe_key) values ('DELAYED', 'WARNING', '快递员 王五 13912345678 未更新', $1, $2, 'deep-1')`,
+    [shipmentId, { courierPhone: '13912345678', recipient: { name: '张三丰' } }],
+  );
+  await t.sql(`insert into rejected_record (connector, reason, raw) values ('courier:zhongtong', 'bad phone 13812341234', $1)`, [
+    { trackingNumber: 'ZT0301', shipment: { recipient: { name: '张三丰', phone: '13812341234', address: '山西省运城市临猗县北景乡西张村12号' } } },
+  ]);
+  await t.sql(
+    `insert into supply_listing (source_connector, source_key, platform_id, raw_name, seller, quantity, quantity_unit, price, price_unit, available_from)
+     values ('deep', 'l1', $1, '红富士', '临猗果业合作社', 100, 'kg', 6.5, 'kg', '2026-07-01')`,
+    [pdd.id],
+  );
   keys.courier = await t.createKey({ role: 'COURIER', courier: 'zhongtong' });
   keys.platform = await t.createKey({ role: 'PLATFORM', platform: 'pinduoduo' });
   keys.official = await t.createKey({ role: 'OFFICIAL' });
@@ -51,15 +59,31 @@ const DEEP = (id: string) => `{
   nodes(ids: ["${id}"]) { ... on Shipment { ${SHIPMENT} } }
 }`;
 /** Every classified field the deep selection asks for. */
-const COVERED = ['Shipment.recipientName', 'Shipment.recipientPhone', 'Shipment.recipientAddress', 'TrackingEvent.rawText', 'TrackingEvent.location',
-  'Alert.message', 'Alert.details', 'RejectedRecord.reason', 'RejectedRecord.raw', 'SupplyListing.seller', 'SupplyListing.price', 'SalesRecord.amount'];
+const COVERED = [
+  'Shipment.recipientName',
+  'Shipment.recipientPhone',
+  'Shipment.recipientAddress',
+  'TrackingEvent.rawText',
+  'TrackingEvent.location',
+  'Alert.message',
+  'Alert.details',
+  'RejectedRecord.reason',
+  'RejectedRecord.raw',
+  'SupplyListing.seller',
+  'SupplyListing.price',
+  'SalesRecord.amount',
+];
 
 describe('a deep selection over every classified field', () => {
   it('names every classified field of the schema (a newly classified field must be added here)', async () => {
     const schema = await buildHubSchema({} as never);
     const classified = Object.values(schema.getTypeMap())
       .filter((type): type is GraphQLObjectType => isObjectType(type) && !type.name.startsWith('__'))
-      .flatMap((type) => Object.values(type.getFields()).filter((f) => classificationOf(f)).map((f) => `${type.name}.${f.name}`));
+      .flatMap((type) =>
+        Object.values(type.getFields())
+          .filter((f) => classificationOf(f))
+          .map((f) => `${type.name}.${f.name}`),
+      );
     expect(classified.sort()).toEqual([...COVERED].sort());
   });
 
@@ -99,7 +123,9 @@ describe('limits on lists', () => {
   });
 
   it('counts each id of nodes(ids:) in the query cost, times its nested pages', async () => {
-    const res = await t.as(null).gql(`query ($ids: [ID!]!) { nodes(ids: $ids) { ... on Shipment { events(first: 300) { status rawText } } } }`, { ids: Array.from({ length: 100 }, () => id()) });
+    const res = await t.as(null).gql(`query ($ids: [ID!]!) { nodes(ids: $ids) { ... on Shipment { events(first: 300) { status rawText } } } }`, {
+      ids: Array.from({ length: 100 }, () => id()),
+    });
     expect(res.errors?.[0].extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX' });
   });
 
@@ -107,7 +133,9 @@ describe('limits on lists', () => {
     const all = await t.gql(`{ node(id: "${id()}") { ... on Shipment { events { id status } } } }`);
     const events = all.data.node.events;
     expect(events).toHaveLength(3);
-    const page = await t.gql(`{ node(id: "${id()}") { ... on Shipment { first: events(first: 2) { id } next: events(first: 2, after: "${events[1].id}") { id } } } }`);
+    const page = await t.gql(
+      `{ node(id: "${id()}") { ... on Shipment { first: events(first: 2) { id } next: events(first: 2, after: "${events[1].id}") { id } } } }`,
+    );
     expect(page.data.node).toEqual({ first: [{ id: events[0].id }, { id: events[1].id }], next: [{ id: events[2].id }] });
     const tooMany = await t.gql(`{ node(id: "${id()}") { ... on Shipment { events(first: 501) { id } } } }`);
     expect(tooMany.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');

@@ -31,7 +31,12 @@ const SAMPLES: Record<MaskKind, unknown> = {
   [MaskKind.RECORD]: { phone: '13812341234', name: '张三', address: '山西省运城市临猗县北景乡西张村12号' },
 };
 
-const viewer = (role: Role | null, extra: Partial<Viewer> = {}): Viewer => ({ ...anonymousViewer(), role, credential: role ? 'api_key' : 'anonymous', ...extra });
+const viewer = (role: Role | null, extra: Partial<Viewer> = {}): Viewer => ({
+  ...anonymousViewer(),
+  role,
+  credential: role ? 'api_key' : 'anonymous',
+  ...extra,
+});
 
 function classifiedFields() {
   const found: { type: string; field: GraphQLField<unknown, unknown> }[] = [];
@@ -47,7 +52,11 @@ function classifiedFields() {
 
 async function resolveAs(who: Viewer, type: string, field: GraphQLField<unknown, unknown>, value: unknown) {
   const context = { viewer: who, accessRecord: new AccessRecord() } as unknown as HubContext;
-  const info = { fieldName: field.name, parentType: schema.getType(type), path: { key: field.name, prev: { key: 0, prev: undefined } } } as unknown as GraphQLResolveInfo;
+  const info = {
+    fieldName: field.name,
+    parentType: schema.getType(type),
+    path: { key: field.name, prev: { key: 0, prev: undefined } },
+  } as unknown as GraphQLResolveInfo;
   const row = { [field.name]: value };
   const result = await field.resolve!(row, {}, context, info);
   return { result, record: context.accessRecord };

@@ -12,7 +12,13 @@ import { createTestDatabase, dropTestDatabase } from '../support/test-hub.js';
 import { withDatabase } from '../support/database-url.js';
 
 /** An HTTPS request trusting only `ca`; resolves with status, headers and body. */
-function httpsRequest(url: string, ca: Buffer, method: string, headers: Record<string, string>, body?: string): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
+function httpsRequest(
+  url: string,
+  ca: Buffer,
+  method: string,
+  headers: Record<string, string>,
+  body?: string,
+): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
   return new Promise((resolve, reject) => {
     const req = https.request(url, { method, headers, ca }, (res) => {
       let text = '';
@@ -127,14 +133,24 @@ describe('keys and tokens', () => {
   afterAll(() => hub.close());
 
   it('creates a key shown once, rotates it (old refused at once) and revokes it', async () => {
-    const created = await hub.gql(`mutation { createApiKey(input: { organisation: "zto-ops", role: COURIER, courier: "zhongtong", expiresInDays: 30 }) { key apiKey { keyId role scopes expiresAt organisation { name kind courier { code } } } } }`);
+    const created = await hub.gql(
+      `mutation { createApiKey(input: { organisation: "zto-ops", role: COURIER, courier: "zhongtong", expiresInDays: 30 }) { key apiKey { keyId role scopes expiresAt organisation { name kind courier { code } } } } }`,
+    );
     expect(created.errors).toBeUndefined();
     const { key, apiKey } = created.data.createApiKey;
     expect(key).toMatch(/^hh_[0-9a-f]{12}_/);
-    expect(apiKey).toMatchObject({ role: 'COURIER', scopes: ['READ', 'WRITE'], organisation: { name: 'zto-ops', kind: 'COURIER', courier: { code: 'zhongtong' } } });
+    expect(apiKey).toMatchObject({
+      role: 'COURIER',
+      scopes: ['READ', 'WRITE'],
+      organisation: { name: 'zto-ops', kind: 'COURIER', courier: { code: 'zhongtong' } },
+    });
     const [stored] = await hub.sql(`select secret_hash from api_key where key_id = $1`, [apiKey.keyId]);
     expect(stored.secret_hash).not.toContain(key.split('_')[2]);
-    expect((await hub.as(key).gql(`{ viewer { role actor organisation } }`)).data.viewer).toEqual({ role: 'COURIER', actor: apiKey.keyId, organisation: 'zto-ops' });
+    expect((await hub.as(key).gql(`{ viewer { role actor organisation } }`)).data.viewer).toEqual({
+      role: 'COURIER',
+      actor: apiKey.keyId,
+      organisation: 'zto-ops',
+    });
 
     const rotated = (await hub.gql(`mutation { rotateApiKey(keyId: "${apiKey.keyId}") { key apiKey { keyId rotatedFrom } } }`)).data.rotateApiKey;
     expect(rotated.apiKey.rotatedFrom).toBe(apiKey.keyId);
@@ -156,11 +172,22 @@ describe('keys and tokens', () => {
 
   it('maps an HS256 JWT to its role and courier; refuses a wrong signature and an expired token', async () => {
     const secret = new TextEncoder().encode(JWT_SECRET);
-    const token = await new SignJWT({ role: 'COURIER', courier: 'yunda' }).setProtectedHeader({ alg: 'HS256' }).setSubject('dispatcher-7').setExpirationTime('5m').sign(secret);
-    expect((await hub.as(token).gql(`{ viewer { role actor credential } }`)).data.viewer).toEqual({ role: 'COURIER', actor: 'jwt:dispatcher-7', credential: 'jwt' });
+    const token = await new SignJWT({ role: 'COURIER', courier: 'yunda' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('dispatcher-7')
+      .setExpirationTime('5m')
+      .sign(secret);
+    expect((await hub.as(token).gql(`{ viewer { role actor credential } }`)).data.viewer).toEqual({
+      role: 'COURIER',
+      actor: 'jwt:dispatcher-7',
+      credential: 'jwt',
+    });
     const forged = await new SignJWT({ role: 'ADMIN' }).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode('x'.repeat(40)));
     expect((await hub.as(forged).post({ query: '{ viewer { role } }' })).status).toBe(401);
-    const old = await new SignJWT({ role: 'OFFICIAL' }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime(Math.floor(Date.now() / 1000) - 60).sign(secret);
+    const old = await new SignJWT({ role: 'OFFICIAL' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setExpirationTime(Math.floor(Date.now() / 1000) - 60)
+      .sign(secret);
     expect(((await (await hub.as(old).post({ query: '{ viewer { role } }' })).json()) as any).errors[0].message).toMatch(/expired/);
     // Issue #11: a token without `exp` would be valid forever; it is refused. (Failed logins spend the
     // address's budget of this hub, 5 a second: let it refill first.)
@@ -173,7 +200,14 @@ describe('keys and tokens', () => {
 
   it('spends a per-key budget: past it, 429 with Retry-After; another key is unaffected', async () => {
     const key = await hub.createKey({ role: 'OFFICIAL', organisation: 'busy' });
-    const statuses = await Promise.all(Array.from({ length: 8 }, () => hub.as(key).post({ query: '{ viewer { role } }' }).then((r) => r.status)));
+    const statuses = await Promise.all(
+      Array.from({ length: 8 }, () =>
+        hub
+          .as(key)
+          .post({ query: '{ viewer { role } }' })
+          .then((r) => r.status),
+      ),
+    );
     expect(statuses.filter((s) => s === 200)).toHaveLength(5);
     expect(statuses.filter((s) => s === 429)).toHaveLength(3);
     const other = await hub.createKey({ role: 'OFFICIAL', organisation: 'calm' });
@@ -183,10 +217,14 @@ describe('keys and tokens', () => {
 
 describe('the audit trail', () => {
   it('records mutations and reads of personal data, with secrets redacted, the reason of an unmasking, and the rows returned', async () => {
-    await t.gql(`mutation ($input: CreateApiKeyInput!) { createApiKey(input: $input) { key } }`, { input: { organisation: 'audited', role: 'OFFICIAL', label: 'hh_000000000000_' + 'y'.repeat(43) } });
+    await t.gql(`mutation ($input: CreateApiKeyInput!) { createApiKey(input: $input) { key } }`, {
+      input: { organisation: 'audited', role: 'OFFICIAL', label: 'hh_000000000000_' + 'y'.repeat(43) },
+    });
     await t.gql(`{ shipments(first: 2) { nodes { trackingNumber recipientPhone } } }`, {}, { 'x-unmask-reason': 'ticket 881' });
     await t.gql(`{ couriers { code } }`);
-    const rows = await t.sql(`select operation_type, variables, classified_fields, rows_returned, personal_records, unmask_reason, role, outcome from audit_entry order by id`);
+    const rows = await t.sql(
+      `select operation_type, variables, classified_fields, rows_returned, personal_records, unmask_reason, role, outcome from audit_entry order by id`,
+    );
     const mutation = rows.find((r) => r.operation_type === 'mutation');
     expect(mutation.variables.input).toMatchObject({ organisation: 'audited', label: '[redacted]' });
     const read = rows.find((r) => r.classified_fields.includes('Shipment.recipientPhone:PERSONAL'));
@@ -214,19 +252,28 @@ describe('the audit trail', () => {
     const pool = (await t.hub.db.orm.em.getConnection().getNativeClient()) as any;
     const longAgo = new Date(Date.now() - 500 * 86_400_000);
     await ensureMonths(pool, 'audit_entry', [longAgo.toISOString().slice(0, 7)]);
-    await t.sql(`insert into audit_entry (at, actor, credential, transport, operation_type, operation_hash, outcome) values ($1, 'old', 'api_key', 'http', 'query', 'h', 'OK')`, [longAgo]);
-    await t.sql(`insert into audit_entry (at, actor, credential, transport, operation_type, operation_hash, outcome) values ('2001-01-01', 'older', 'api_key', 'http', 'query', 'h', 'OK')`);
+    await t.sql(
+      `insert into audit_entry (at, actor, credential, transport, operation_type, operation_hash, outcome) values ($1, 'old', 'api_key', 'http', 'query', 'h', 'OK')`,
+      [longAgo],
+    );
+    await t.sql(
+      `insert into audit_entry (at, actor, credential, transport, operation_type, operation_hash, outcome) values ('2001-01-01', 'older', 'api_key', 'http', 'query', 'h', 'OK')`,
+    );
     const before = (await t.sql(`select count(*)::int as n from audit_entry`))[0].n;
     const report = await maintainPartitions(pool, [{ table: 'audit_entry', retentionDays: 400, deleteFlag: `set local harvest.audit_prune = 'on'` }]);
     expect(report.dropped).toContain(`audit_entry_${longAgo.toISOString().slice(0, 7).replace('-', '')}`);
     expect(report.deletedRows).toBe(1);
     // Months within retention are kept whole, and the coming months exist.
-    expect(report.dropped.every((name: string) => name < `audit_entry_${new Date(Date.now() - 400 * 86_400_000).toISOString().slice(0, 7).replace('-', '')}`)).toBe(true);
-    const months = (await t.sql(`select c.relname from pg_inherits i join pg_class c on c.oid = i.inhrelid where i.inhparent = 'audit_entry'::regclass`)).map((r: any) => r.relname);
+    expect(
+      report.dropped.every((name: string) => name < `audit_entry_${new Date(Date.now() - 400 * 86_400_000).toISOString().slice(0, 7).replace('-', '')}`),
+    ).toBe(true);
+    const months = (await t.sql(`select c.relname from pg_inherits i join pg_class c on c.oid = i.inhrelid where i.inhparent = 'audit_entry'::regclass`)).map(
+      (r: any) => r.relname,
+    );
     expect(months).toContain(`audit_entry_${new Date().toISOString().slice(0, 7).replace('-', '')}`);
     expect((await t.sql(`select count(*)::int as n from audit_entry`))[0].n).toBe(before - 2);
     expect(await t.sql(`select 1 from audit_entry where actor in ('old', 'older')`)).toHaveLength(0);
-      });
+  });
 });
 
 describe('transport security', () => {
@@ -234,18 +281,60 @@ describe('transport security', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hub-tls-'));
     const cert = path.join(dir, 'cert.pem');
     const key = path.join(dir, 'key.pem');
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+      ],
+      { stdio: 'ignore' },
+    );
     const database = await createTestDatabase();
     const hub = await startHub(
-      loadConfig({ DATABASE_URL: withDatabase(process.env.TEST_ADMIN_URL!, database), PORT: '0', HOST: '127.0.0.1', SEED_DEMO: 'false', NODE_ENV: 'test', TLS_CERT_FILE: cert, TLS_KEY_FILE: key, CORS_ORIGINS: 'https://dashboard.example', DEMO_MODE: 'true' }),
+      loadConfig({
+        DATABASE_URL: withDatabase(process.env.TEST_ADMIN_URL!, database),
+        PORT: '0',
+        HOST: '127.0.0.1',
+        SEED_DEMO: 'false',
+        NODE_ENV: 'test',
+        TLS_CERT_FILE: cert,
+        TLS_KEY_FILE: key,
+        CORS_ORIGINS: 'https://dashboard.example',
+        DEMO_MODE: 'true',
+      }),
       createLogger('silent'),
     );
     try {
       expect(hub.url).toMatch(/^https:/);
       const ca = fs.readFileSync(cert);
-      const res = await httpsRequest(`${hub.url}/graphql`, ca, 'POST', { 'content-type': 'application/json' }, JSON.stringify({ query: '{ viewer { role credential } }' }));
+      const res = await httpsRequest(
+        `${hub.url}/graphql`,
+        ca,
+        'POST',
+        { 'content-type': 'application/json' },
+        JSON.stringify({ query: '{ viewer { role credential } }' }),
+      );
       expect(JSON.parse(res.body).data.viewer).toEqual({ role: null, credential: 'anonymous' });
-      const preflight = await httpsRequest(`${hub.url}/graphql`, ca, 'OPTIONS', { origin: 'https://dashboard.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization' });
+      const preflight = await httpsRequest(`${hub.url}/graphql`, ca, 'OPTIONS', {
+        origin: 'https://dashboard.example',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization',
+      });
       expect(preflight.headers['access-control-allow-origin']).toBe('https://dashboard.example');
       expect(String(preflight.headers['access-control-allow-headers'])).toMatch(/authorization/);
       // A plain-HTTP client gets nothing from the TLS port.

@@ -28,8 +28,19 @@ const hubs: Hub[] = [];
 
 async function hub(prefix: string, env: Record<string, string> = {}): Promise<Hub> {
   const config = loadConfig({
-    DATABASE_URL: url, PORT: '0', HOST: '127.0.0.1', SEED_DEMO: 'false', NODE_ENV: 'test', DB_POOL_SIZE: '4', DEMO_MODE: 'false',
-    REDIS_URL: env.REDIS_URL ?? redis!.url, REDIS_CHANNEL_PREFIX: prefix, DELAY_SCAN_INTERVAL_S: '0', RATE_LIMIT_PER_SECOND: '10000', SECRETS_KEY: TEST_SECRETS_KEY, ...env,
+    DATABASE_URL: url,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    SEED_DEMO: 'false',
+    NODE_ENV: 'test',
+    DB_POOL_SIZE: '4',
+    DEMO_MODE: 'false',
+    REDIS_URL: env.REDIS_URL ?? redis!.url,
+    REDIS_CHANNEL_PREFIX: prefix,
+    DELAY_SCAN_INTERVAL_S: '0',
+    RATE_LIMIT_PER_SECOND: '10000',
+    SECRETS_KEY: TEST_SECRETS_KEY,
+    ...env,
   });
   const h = await startHub(config, createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'));
   hubs.push(h);
@@ -38,7 +49,9 @@ async function hub(prefix: string, env: Record<string, string> = {}): Promise<Hu
 
 const gql = async (h: Hub, key: string, query: string, variables?: Record<string, unknown>) => {
   const res = await fetch(`${h.url}/graphql`, {
-    method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: JSON.stringify({ query, variables }),
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+    body: JSON.stringify({ query, variables }),
   });
   return { status: res.status, body: (await res.json()) as any };
 };
@@ -120,10 +133,12 @@ describeWithRedis('API keys on two instances sharing Redis', () => {
     const key = await provisionKey(url, 'OFFICIAL');
     // Forty at once, alternating instances, so that they fall in as few seconds as the machine allows.
     const started = Date.now();
-    const answers = await Promise.all(Array.from({ length: 40 }, async (_, i) => {
-      const on: 'A' | 'B' = i % 2 ? 'B' : 'A';
-      return { on, status: (await gql(on === 'A' ? a : b, key.plaintext, '{ viewer { role } }')).status };
-    }));
+    const answers = await Promise.all(
+      Array.from({ length: 40 }, async (_, i) => {
+        const on: 'A' | 'B' = i % 2 ? 'B' : 'A';
+        return { on, status: (await gql(on === 'A' ? a : b, key.plaintext, '{ viewer { role } }')).status };
+      }),
+    );
     // Each second the requests touched adds one sustained token: on a loaded machine they can straddle several.
     const seconds = Math.floor(Date.now() / 1000) - Math.floor(started / 1000) + 1;
     const allowed = answers.filter((x) => x.status === 200).length;
@@ -131,12 +146,18 @@ describeWithRedis('API keys on two instances sharing Redis', () => {
     expect(allowed).toBeGreaterThanOrEqual(21);
     expect(allowed).toBeLessThanOrEqual(20 + seconds);
     expect(seconds).toBeLessThan(20); // else the bound above no longer tells one budget from two
-    expect(answers.filter((x) => x.status === 429).map((x) => x.on).sort()).toEqual(expect.arrayContaining(['A', 'B']));
+    expect(
+      answers
+        .filter((x) => x.status === 429)
+        .map((x) => x.on)
+        .sort(),
+    ).toEqual(expect.arrayContaining(['A', 'B']));
   });
 
   // The outage case stops a Redis, so it needs one of its own.
   const hasRedisServer = spawnSync('redis-server', ['--version']).status === 0;
-  if (!hasRedisServer) console.warn('multi-instance-keys.test.ts: redis-server is not installed, so the Redis-outage case is skipped (it must stop a Redis of its own).');
+  if (!hasRedisServer)
+    console.warn('multi-instance-keys.test.ts: redis-server is not installed, so the Redis-outage case is skipped (it must stop a Redis of its own).');
   (hasRedisServer ? it : it.skip)('while Redis is unreachable an instance does not cache keys: a key revoked behind its back is refused at once', async () => {
     const port = await freePort();
     const own = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });

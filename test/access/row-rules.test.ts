@@ -31,7 +31,10 @@ beforeAll(async () => {
   ids.ydTb = await ship(yd.id, tb.id, 'YD0101');
   const reject = async (connector: string) => {
     const raw = { trackingNumber: 'ZT0199', status: 'NOPE', description: '快递员 王五 13912345678', shipment: { recipient: RECIPIENT } };
-    const [row] = await t.sql(`insert into rejected_record (connector, reason, field, raw) values ($1, 'unknown status "NOPE"', 'status', $2) returning id`, [connector, raw]);
+    const [row] = await t.sql(`insert into rejected_record (connector, reason, field, raw) values ($1, 'unknown status "NOPE"', 'status', $2) returning id`, [
+      connector,
+      raw,
+    ]);
     return String(row.id);
   };
   ids.rejectedZto = await reject('courier:zhongtong');
@@ -62,11 +65,18 @@ describe('the schema', () => {
 
 describe('rejected records (raw pushes with recipients)', () => {
   const LIST = `{ rejectedRecords(first: 10) { nodes { id connector reason raw } } }`;
-  const maskedRaw = { trackingNumber: 'ZT0199', status: 'NOPE', description: '快递员 王* 139****5678', shipment: { recipient: { name: '张**', phone: '138****1234', address: '山西省运城市临猗县北景乡' } } };
+  const maskedRaw = {
+    trackingNumber: 'ZT0199',
+    status: 'NOPE',
+    description: '快递员 王* 139****5678',
+    shipment: { recipient: { name: '张**', phone: '138****1234', address: '山西省运城市临猗县北景乡' } },
+  };
 
   it('are hidden from anonymous demo callers, officials, platforms and other couriers, by list and by node(id)', async () => {
     for (const key of [null, keys.official, keys.platformPdd, keys.courierYd]) {
-      const res = await t.as(key).gql(`{ rejectedRecords(first: 10) { nodes { connector } } node(id: "${toGlobalId('RejectedRecord', ids.rejectedZto)}") { id } }`);
+      const res = await t
+        .as(key)
+        .gql(`{ rejectedRecords(first: 10) { nodes { connector } } node(id: "${toGlobalId('RejectedRecord', ids.rejectedZto)}") { id } }`);
       expect(res.errors).toBeUndefined();
       expect(res.data.node).toBeNull();
       expect(res.data.rejectedRecords.nodes.map((n: any) => n.connector)).not.toContain('courier:zhongtong');
@@ -76,7 +86,9 @@ describe('rejected records (raw pushes with recipients)', () => {
   it('show the submitting courier its own, with the raw input masked', async () => {
     const res = await t.as(keys.courierZto).gql(LIST);
     expect(res.errors).toBeUndefined();
-    expect(res.data.rejectedRecords.nodes).toEqual([{ id: toGlobalId('RejectedRecord', ids.rejectedZto), connector: 'courier:zhongtong', reason: 'unknown status "NOPE"', raw: maskedRaw }]);
+    expect(res.data.rejectedRecords.nodes).toEqual([
+      { id: toGlobalId('RejectedRecord', ids.rejectedZto), connector: 'courier:zhongtong', reason: 'unknown status "NOPE"', raw: maskedRaw },
+    ]);
     const node = await t.as(keys.courierZto).gql(`{ node(id: "${toGlobalId('RejectedRecord', ids.rejectedZto)}") { ... on RejectedRecord { raw } } }`);
     expect(node.data.node.raw).toEqual(maskedRaw);
   });
@@ -95,7 +107,12 @@ describe('node(id:)', () => {
     const [zto] = await t.sql(`select id from courier where code = 'zhongtong'`);
     const [credential] = await t.sql(`insert into courier_credential (courier_id, secret) values ($1, 'sealed') returning id`, [zto.id]);
     await t.sql(`insert into webhook_signature (signature, courier_id) values ('sig-1', $1)`, [zto.id]);
-    for (const id of [toGlobalId('CourierCredential', String(credential.id)), toGlobalId('WebhookSignature', 'sig-1'), toGlobalId('ApiKey', '1'), toGlobalId('Organisation', '1')]) {
+    for (const id of [
+      toGlobalId('CourierCredential', String(credential.id)),
+      toGlobalId('WebhookSignature', 'sig-1'),
+      toGlobalId('ApiKey', '1'),
+      toGlobalId('Organisation', '1'),
+    ]) {
       const res = await t.gql(`{ node(id: "${id}") { id } }`, {}, { 'x-unmask-reason': 'looking' });
       expect(res.errors).toBeUndefined();
       expect(res.data.node).toBeNull();
@@ -106,7 +123,11 @@ describe('node(id:)', () => {
 describe('alerts', () => {
   const raise = async (alerts: { kind: string; message: string; dedupeKey: string; shipmentId?: string }[]) => {
     const { raiseAlerts } = await import('../../src/alerts/stream/alert.service.js');
-    await raiseAlerts(t.hub.db.orm.em.fork(), t.hub.pubSub.pubSub, alerts.map((a) => ({ severity: 'WARNING' as never, ...a, kind: a.kind as never })));
+    await raiseAlerts(
+      t.hub.db.orm.em.fork(),
+      t.hub.pubSub.pubSub,
+      alerts.map((a) => ({ severity: 'WARNING' as never, ...a, kind: a.kind as never })),
+    );
   };
 
   it('ABNORMAL_ACCESS never reaches couriers or platforms; a platform sees DELAYED alerts of the parcels sold through it only', async () => {

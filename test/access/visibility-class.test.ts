@@ -5,7 +5,14 @@ import { KeyScope, Role } from '../../src/policy/role.js';
 /** Live updates are executed once per visibility class (issue #13): the class must split whatever changes what a viewer sees. */
 const courier = (over: Partial<Viewer> = {}): Viewer => ({
   ...anonymousViewer('127.0.0.1'),
-  credential: 'api_key', role: Role.COURIER, scopes: [KeyScope.READ], actor: 'k1', organisationId: 7, organisationName: 'ZTO Linyi', courierId: 3, ...over,
+  credential: 'api_key',
+  role: Role.COURIER,
+  scopes: [KeyScope.READ],
+  actor: 'k1',
+  organisationId: 7,
+  organisationName: 'ZTO Linyi',
+  courierId: 3,
+  ...over,
 });
 
 describe('visibilityClass', () => {
@@ -15,7 +22,13 @@ describe('visibilityClass', () => {
 
   it('splits by role, organisation, courier, platform and scopes', () => {
     const base = visibilityClass(courier());
-    for (const other of [courier({ role: Role.PLATFORM }), courier({ organisationId: 8 }), courier({ courierId: 4 }), courier({ platformId: 2 }), courier({ scopes: [KeyScope.READ, KeyScope.WRITE] })]) {
+    for (const other of [
+      courier({ role: Role.PLATFORM }),
+      courier({ organisationId: 8 }),
+      courier({ courierId: 4 }),
+      courier({ platformId: 2 }),
+      courier({ scopes: [KeyScope.READ, KeyScope.WRITE] }),
+    ]) {
       expect(visibilityClass(other)).not.toBe(base);
     }
   });

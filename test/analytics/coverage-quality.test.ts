@@ -8,7 +8,9 @@ let villageCount: number;
 
 beforeAll(async () => {
   t = await startTestHub();
-  villages = (await t.sql<{ code: string }>(`select code from region where level = 'VILLAGE' and code like $1 order by code limit 4`, [`${COUNTY}%`])).map((r) => r.code);
+  villages = (await t.sql<{ code: string }>(`select code from region where level = 'VILLAGE' and code like $1 order by code limit 4`, [`${COUNTY}%`])).map(
+    (r) => r.code,
+  );
   [{ n: villageCount }] = await t.sql(`select count(*)::int as n from region where level = 'VILLAGE' and code like $1`, [`${COUNTY}%`]);
   const [{ id: courier }] = await t.sql(`select id from courier where code = 'zhongtong'`);
   // Service points: two filed on village 0, one filed on village 1, one still pending on village 2.
@@ -21,17 +23,82 @@ beforeAll(async () => {
   );
   await insertParcels(t, 'coverage-fixture', [
     // Deliveries up to 2025-09-30 count from 2025-09-01 on (30 days).
-    { key: 'd0', direction: 'DOWNSTREAM', origin: '110105', destination: villages[0], pickedUpAt: '2025-09-18T10:00:00+08:00', deliveredAt: '2025-09-20T10:00:00+08:00', status: 'DELIVERED' },
-    { key: 'd2', direction: 'DOWNSTREAM', origin: '110105', destination: villages[2], pickedUpAt: '2025-08-18T10:00:00+08:00', deliveredAt: '2025-08-31T23:00:00+08:00', status: 'DELIVERED' },
-    { key: 'd3', direction: 'DOWNSTREAM', origin: '110105', destination: villages[3], pickedUpAt: '2025-09-29T10:00:00+08:00', deliveredAt: '2025-09-30T23:00:00+08:00', status: 'DELIVERED' },
+    {
+      key: 'd0',
+      direction: 'DOWNSTREAM',
+      origin: '110105',
+      destination: villages[0],
+      pickedUpAt: '2025-09-18T10:00:00+08:00',
+      deliveredAt: '2025-09-20T10:00:00+08:00',
+      status: 'DELIVERED',
+    },
+    {
+      key: 'd2',
+      direction: 'DOWNSTREAM',
+      origin: '110105',
+      destination: villages[2],
+      pickedUpAt: '2025-08-18T10:00:00+08:00',
+      deliveredAt: '2025-08-31T23:00:00+08:00',
+      status: 'DELIVERED',
+    },
+    {
+      key: 'd3',
+      direction: 'DOWNSTREAM',
+      origin: '110105',
+      destination: villages[3],
+      pickedUpAt: '2025-09-29T10:00:00+08:00',
+      deliveredAt: '2025-09-30T23:00:00+08:00',
+      status: 'DELIVERED',
+    },
     // Courier quality, promised times in 2025 (long past).
-    { key: 'q1', direction: 'UPSTREAM', origin: villages[1], destination: '110105', pickedUpAt: '2025-09-02T10:00:00+08:00', promisedAt: '2025-09-05T00:00:00+08:00', deliveredAt: '2025-09-04T10:00:00+08:00' },
-    { key: 'q2', direction: 'UPSTREAM', origin: villages[1], destination: '110105', pickedUpAt: '2025-09-02T10:00:00+08:00', promisedAt: '2025-09-05T00:00:00+08:00', deliveredAt: '2025-09-06T10:00:00+08:00' },
-    { key: 'q3', direction: 'UPSTREAM', origin: villages[1], destination: '110105', status: 'IN_TRANSIT', pickedUpAt: '2025-09-02T10:00:00+08:00', promisedAt: '2025-09-05T00:00:00+08:00' },
-    { key: 'q4', direction: 'UPSTREAM', origin: villages[1], destination: '110105', pickedUpAt: '2025-09-03T10:00:00+08:00', promisedAt: '2025-09-06T00:00:00+08:00', deliveredAt: '2025-09-05T10:00:00+08:00',
-      scans: [{ status: 'EXCEPTION', at: '2025-09-04T10:00:00+08:00', rawCode: '209', rawText: '快件外包装破损' }] },
-    { key: 'q5', courier: 'yuantong', direction: 'UPSTREAM', origin: villages[1], destination: '110105', status: 'EXCEPTION', pickedUpAt: '2025-09-03T10:00:00+08:00', promisedAt: '2025-09-06T00:00:00+08:00',
-      scans: [{ status: 'EXCEPTION', at: '2025-09-05T10:00:00+08:00', rawCode: '2', rawText: '快件丢失，正在核实' }] },
+    {
+      key: 'q1',
+      direction: 'UPSTREAM',
+      origin: villages[1],
+      destination: '110105',
+      pickedUpAt: '2025-09-02T10:00:00+08:00',
+      promisedAt: '2025-09-05T00:00:00+08:00',
+      deliveredAt: '2025-09-04T10:00:00+08:00',
+    },
+    {
+      key: 'q2',
+      direction: 'UPSTREAM',
+      origin: villages[1],
+      destination: '110105',
+      pickedUpAt: '2025-09-02T10:00:00+08:00',
+      promisedAt: '2025-09-05T00:00:00+08:00',
+      deliveredAt: '2025-09-06T10:00:00+08:00',
+    },
+    {
+      key: 'q3',
+      direction: 'UPSTREAM',
+      origin: villages[1],
+      destination: '110105',
+      status: 'IN_TRANSIT',
+      pickedUpAt: '2025-09-02T10:00:00+08:00',
+      promisedAt: '2025-09-05T00:00:00+08:00',
+    },
+    {
+      key: 'q4',
+      direction: 'UPSTREAM',
+      origin: villages[1],
+      destination: '110105',
+      pickedUpAt: '2025-09-03T10:00:00+08:00',
+      promisedAt: '2025-09-06T00:00:00+08:00',
+      deliveredAt: '2025-09-05T10:00:00+08:00',
+      scans: [{ status: 'EXCEPTION', at: '2025-09-04T10:00:00+08:00', rawCode: '209', rawText: '快件外包装破损' }],
+    },
+    {
+      key: 'q5',
+      courier: 'yuantong',
+      direction: 'UPSTREAM',
+      origin: villages[1],
+      destination: '110105',
+      status: 'EXCEPTION',
+      pickedUpAt: '2025-09-03T10:00:00+08:00',
+      promisedAt: '2025-09-06T00:00:00+08:00',
+      scans: [{ status: 'EXCEPTION', at: '2025-09-05T10:00:00+08:00', rawCode: '2', rawText: '快件丢失，正在核实' }],
+    },
   ]);
 });
 afterAll(() => t.close());
@@ -41,11 +108,17 @@ describe('village coverage', () => {
     const res = await t.gql(`{ villageCoverage(region: "${COUNTY}", asOf: "2025-09-30") {
       countyCode countyName villages villagesWithServicePoint servicePointShare villagesWithRecentDelivery recentDeliveryShare } }`);
     expect(res.errors).toBeUndefined();
-    expect(res.data.villageCoverage).toEqual([{
-      countyCode: COUNTY, countyName: '万荣县', villages: villageCount,
-      villagesWithServicePoint: 2, servicePointShare: 2 / villageCount,
-      villagesWithRecentDelivery: 2, recentDeliveryShare: 2 / villageCount,
-    }]);
+    expect(res.data.villageCoverage).toEqual([
+      {
+        countyCode: COUNTY,
+        countyName: '万荣县',
+        villages: villageCount,
+        villagesWithServicePoint: 2,
+        servicePointShare: 2 / villageCount,
+        villagesWithRecentDelivery: 2,
+        recentDeliveryShare: 2 / villageCount,
+      },
+    ]);
     const later = await t.gql(`{ villageCoverage(region: "${COUNTY}", asOf: "2025-10-25") { villagesWithRecentDelivery } }`);
     expect(later.data.villageCoverage[0].villagesWithRecentDelivery).toBe(1);
   });
@@ -64,8 +137,34 @@ describe('courier quality', () => {
       courierCode parcels delivered due onTime delayed damaged lost onTimeRate delayRate damageRate lossRate } }`);
     expect(res.errors).toBeUndefined();
     expect(res.data.courierQuality).toEqual([
-      { courierCode: 'yuantong', parcels: 1, delivered: 0, due: 1, onTime: 0, delayed: 1, damaged: 0, lost: 1, onTimeRate: 0, delayRate: 1, damageRate: 0, lossRate: 1 },
-      { courierCode: 'zhongtong', parcels: 4, delivered: 3, due: 4, onTime: 2, delayed: 2, damaged: 1, lost: 0, onTimeRate: 0.5, delayRate: 0.5, damageRate: 0.25, lossRate: 0 },
+      {
+        courierCode: 'yuantong',
+        parcels: 1,
+        delivered: 0,
+        due: 1,
+        onTime: 0,
+        delayed: 1,
+        damaged: 0,
+        lost: 1,
+        onTimeRate: 0,
+        delayRate: 1,
+        damageRate: 0,
+        lossRate: 1,
+      },
+      {
+        courierCode: 'zhongtong',
+        parcels: 4,
+        delivered: 3,
+        due: 4,
+        onTime: 2,
+        delayed: 2,
+        damaged: 1,
+        lost: 0,
+        onTimeRate: 0.5,
+        delayRate: 0.5,
+        damageRate: 0.25,
+        lossRate: 0,
+      },
     ]);
   });
 });

@@ -35,7 +35,16 @@ describeWithChromium('dashboard', () => {
       executablePath: CHROMIUM,
       headless: true,
       viewport: { width: 1400, height: 1000 },
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     const hubOrigin = new URL(t.url).origin;
     // Anything not addressed to the hub fails the test (and is never let out).
@@ -81,9 +90,16 @@ describeWithChromium('dashboard', () => {
 
     it('shows an alert raised while it is open, live over graphql-ws, and saves a screenshot', async () => {
       const message = `苹果（红富士）at 北京新发地: 19.80 yuan/kg, +62.0% against the rolling mean (dashboard test ${Date.now()})`;
-      await raiseAlerts(t.hub.db.orm.em.fork(), t.hub.pubSub.pubSub, [{
-        kind: AlertKind.PRICE_SPIKE, severity: AlertSeverity.CRITICAL, message, dedupeKey: `dashboard-test:${Date.now()}`, regionCode: '14', details: { price: 19.8 },
-      }]);
+      await raiseAlerts(t.hub.db.orm.em.fork(), t.hub.pubSub.pubSub, [
+        {
+          kind: AlertKind.PRICE_SPIKE,
+          severity: AlertSeverity.CRITICAL,
+          message,
+          dedupeKey: `dashboard-test:${Date.now()}`,
+          regionCode: '14',
+          details: { price: 19.8 },
+        },
+      ]);
       const item = page.locator('#alert-list li.live', { hasText: 'dashboard test' });
       await item.waitFor({ timeout: 10_000 });
       expect(await item.textContent()).toContain('PRICE_SPIKE');

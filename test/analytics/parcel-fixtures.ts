@@ -37,10 +37,22 @@ const shanxi = (code?: string | null) => (code && code.startsWith('14') ? code :
  */
 export async function insertParcels(t: TestHub, connector: string, parcels: FixtureParcel[]): Promise<Map<string, string>> {
   const rows = parcels.map((p) => [
-    p.courier ?? 'zhongtong', p.trackingNumber ?? `${connector}-${p.key}`, p.status ?? 'DELIVERED', p.direction,
-    shanxi(p.origin), p.origin ?? null, shanxi(p.destination), p.destination ?? null,
-    p.platform === undefined ? 'taobao' : p.platform, p.farm ?? true, p.weightKg === undefined ? 2 : p.weightKg, p.phone ?? null,
-    p.pickedUpAt ?? null, p.deliveredAt ?? null, p.promisedAt ?? null, p.key,
+    p.courier ?? 'zhongtong',
+    p.trackingNumber ?? `${connector}-${p.key}`,
+    p.status ?? 'DELIVERED',
+    p.direction,
+    shanxi(p.origin),
+    p.origin ?? null,
+    shanxi(p.destination),
+    p.destination ?? null,
+    p.platform === undefined ? 'taobao' : p.platform,
+    p.farm ?? true,
+    p.weightKg === undefined ? 2 : p.weightKg,
+    p.phone ?? null,
+    p.pickedUpAt ?? null,
+    p.deliveredAt ?? null,
+    p.promisedAt ?? null,
+    p.key,
   ]);
   const stored = await t.sql<{ id: string; source_key: string }>(
     `insert into shipment (courier_id, tracking_number, status, direction, origin_region_code, origin_code, destination_region_code, destination_code,
@@ -52,17 +64,44 @@ export async function insertParcels(t: TestHub, connector: string, parcels: Fixt
        join courier c on c.code = r.courier
        left join market m on m.code = r.platform
      returning id, source_key`,
-    [JSON.stringify(rows.map((r) => ({
-      courier: r[0], tn: r[1], status: r[2], direction: r[3], o_region: r[4], o_code: r[5], d_region: r[6], d_code: r[7],
-      platform: r[8], farm: r[9], weight: r[10], phone: r[11], picked: r[12], delivered: r[13], promised: r[14], key: r[15],
-    }))), connector],
+    [
+      JSON.stringify(
+        rows.map((r) => ({
+          courier: r[0],
+          tn: r[1],
+          status: r[2],
+          direction: r[3],
+          o_region: r[4],
+          o_code: r[5],
+          d_region: r[6],
+          d_code: r[7],
+          platform: r[8],
+          farm: r[9],
+          weight: r[10],
+          phone: r[11],
+          picked: r[12],
+          delivered: r[13],
+          promised: r[14],
+          key: r[15],
+        })),
+      ),
+      connector,
+    ],
   );
   const ids = new Map(stored.map((s) => [s.source_key, String(s.id)]));
   if (ids.size !== parcels.length) throw new Error(`fixture: stored ${ids.size} of ${parcels.length} parcels (unknown courier or platform?)`);
-  const scans = parcels.flatMap((p) => (p.scans ?? []).map((s, i) => ({
-    shipment: ids.get(p.key), at: s.at, status: s.status, region: shanxi(s.area), area: s.area ?? null,
-    raw_code: s.rawCode ?? null, raw_text: s.rawText ?? null, key: `${p.key}#${i}`,
-  })));
+  const scans = parcels.flatMap((p) =>
+    (p.scans ?? []).map((s, i) => ({
+      shipment: ids.get(p.key),
+      at: s.at,
+      status: s.status,
+      region: shanxi(s.area),
+      area: s.area ?? null,
+      raw_code: s.rawCode ?? null,
+      raw_text: s.rawText ?? null,
+      key: `${p.key}#${i}`,
+    })),
+  );
   if (scans.length) {
     await t.sql(
       `insert into tracking_event (shipment_id, occurred_at, status, region_code, area_code, raw_code, raw_text, source_connector, source_key)

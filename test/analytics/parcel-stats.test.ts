@@ -20,10 +20,34 @@ beforeAll(async () => {
     { key: 's1', direction: 'UPSTREAM', origin: p.villageA1, destination: '110105', farm: true, status: 'DELIVERED', pickedUpAt: '2026-06-03T10:00:00+08:00' },
     { key: 's2', direction: 'UPSTREAM', origin: p.townshipA, destination: '110105', farm: true, status: 'IN_TRANSIT', pickedUpAt: '2026-06-05T10:00:00+08:00' },
     { key: 's3', direction: 'UPSTREAM', origin: p.villageB1, destination: '310115', farm: false, status: 'DELIVERED', pickedUpAt: '2026-06-10T10:00:00+08:00' },
-    { key: 's4', direction: 'DOWNSTREAM', origin: '310115', destination: p.villageA1, farm: false, status: 'DELIVERED', pickedUpAt: '2026-06-11T10:00:00+08:00' },
+    {
+      key: 's4',
+      direction: 'DOWNSTREAM',
+      origin: '310115',
+      destination: p.villageA1,
+      farm: false,
+      status: 'DELIVERED',
+      pickedUpAt: '2026-06-11T10:00:00+08:00',
+    },
     // 23:30 in Shanxi on 30 June is 15:30 UTC: still June.
-    { key: 's5', direction: 'DOWNSTREAM', origin: '310115', destination: p.townshipB, farm: false, status: 'IN_TRANSIT', pickedUpAt: '2026-06-30T23:30:00+08:00' },
-    { key: 's6', direction: 'UPSTREAM', origin: wanrongVillage, destination: '110105', farm: true, status: 'DELIVERED', pickedUpAt: '2026-06-12T10:00:00+08:00' },
+    {
+      key: 's5',
+      direction: 'DOWNSTREAM',
+      origin: '310115',
+      destination: p.townshipB,
+      farm: false,
+      status: 'IN_TRANSIT',
+      pickedUpAt: '2026-06-30T23:30:00+08:00',
+    },
+    {
+      key: 's6',
+      direction: 'UPSTREAM',
+      origin: wanrongVillage,
+      destination: '110105',
+      farm: true,
+      status: 'DELIVERED',
+      pickedUpAt: '2026-06-12T10:00:00+08:00',
+    },
     // 00:30 on 1 July in Shanxi is 30 June in UTC: July, not counted.
     { key: 's7', direction: 'UPSTREAM', origin: p.villageA1, destination: '110105', farm: true, status: 'DELIVERED', pickedUpAt: '2026-07-01T00:30:00+08:00' },
     { key: 's8', direction: 'NONE', origin: p.villageB1, destination: p.villageB1, farm: false, status: 'DELIVERED', pickedUpAt: '2026-06-20T10:00:00+08:00' },
@@ -36,7 +60,16 @@ describe('parcelStats', () => {
     const res = await t.gql(STATS, { region: '1408', from: '2026-06-01', to: '2026-06-30', groupBy: 'COUNTY' });
     expect(res.errors).toBeUndefined();
     const { total, rows } = res.data.parcelStats;
-    expect(total).toEqual({ regionCode: '1408', parcels: 7, upstream: 4, downstream: 2, farmProductParcels: 3, farmProductShare: 3 / 7, delivered: 5, deliveredShare: 5 / 7 });
+    expect(total).toEqual({
+      regionCode: '1408',
+      parcels: 7,
+      upstream: 4,
+      downstream: 2,
+      farmProductParcels: 3,
+      farmProductShare: 3 / 7,
+      delivered: 5,
+      deliveredShare: 5 / 7,
+    });
     expect(rows).toEqual([
       { regionCode: '140821', region: { name: '临猗县' }, parcels: 6, upstream: 3, downstream: 2, farmProductParcels: 2, delivered: 4, deliveredShare: 4 / 6 },
       { regionCode: '140822', region: { name: '万荣县' }, parcels: 1, upstream: 1, downstream: 0, farmProductParcels: 1, delivered: 1, deliveredShare: 1 },
@@ -50,7 +83,9 @@ describe('parcelStats', () => {
       [p.townshipB, 3, 1, 1],
     ]);
     const upstream = await t.gql(STATS, { region: '14', from: '2026-06-01', to: '2026-07-31', groupBy: 'CITY', direction: 'UPSTREAM' });
-    expect(upstream.data.parcelStats.rows).toEqual([expect.objectContaining({ regionCode: '1408', parcels: 5, upstream: 5, downstream: 0, farmProductParcels: 4 })]);
+    expect(upstream.data.parcelStats.rows).toEqual([
+      expect.objectContaining({ regionCode: '1408', parcels: 5, upstream: 5, downstream: 0, farmProductParcels: 4 }),
+    ]);
   });
 
   it('follows updates and deletes of parcels at once (rollup maintained by triggers)', async () => {

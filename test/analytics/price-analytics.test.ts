@@ -3,7 +3,20 @@ import { startTestHub, subscribe, waitFor, type TestHub } from '../support/test-
 let t: TestHub;
 
 /** Inserts per-kg price quotes with plain SQL (connector `analytics-fixture`). */
-async function prices(rows: { key: string; product: string; market: string; day: string; low?: number; avg: number | null; high?: number; volume?: number | null; origin?: string; unit?: string }[]) {
+async function prices(
+  rows: {
+    key: string;
+    product: string;
+    market: string;
+    day: string;
+    low?: number;
+    avg: number | null;
+    high?: number;
+    volume?: number | null;
+    origin?: string;
+    unit?: string;
+  }[],
+) {
   await t.sql(
     `insert into price_observation (source_connector, source_key, product_id, market_id, origin_region_code, observed_on, raw_name,
                                     low_price, avg_price, high_price, unit, low_per_kg, avg_per_kg, high_per_kg, volume, volume_unit)
@@ -47,23 +60,27 @@ beforeAll(async () => {
      select 'analytics-fixture', r.key, p.id, m.id, p.name, 'coop', r.origin, r.qty, r.unit, '2025-05-10'
        from jsonb_to_recordset($1::jsonb) as r(key text, product text, origin text, qty numeric, unit text)
        join product p on p.code = r.product join market m on m.code = 'taobao'`,
-    [JSON.stringify([
-      { key: 'l1', product: 'apple', origin: '140821', qty: 1000, unit: '斤' },
-      { key: 'l2', product: 'apple', origin: '140821', qty: 2, unit: '吨' },
-      { key: 'l3', product: 'apple', origin: '140822', qty: 300, unit: 'KG' },
-      { key: 'l4', product: 'apple', origin: '140822', qty: 50, unit: '箱' },
-    ])],
+    [
+      JSON.stringify([
+        { key: 'l1', product: 'apple', origin: '140821', qty: 1000, unit: '斤' },
+        { key: 'l2', product: 'apple', origin: '140821', qty: 2, unit: '吨' },
+        { key: 'l3', product: 'apple', origin: '140822', qty: 300, unit: 'KG' },
+        { key: 'l4', product: 'apple', origin: '140822', qty: 50, unit: '箱' },
+      ]),
+    ],
   );
   await t.sql(
     `insert into sales_record (source_connector, source_key, product_id, raw_name, channel, origin_region_code, period_start, period_end, quantity, quantity_unit, amount, orders)
      select 'analytics-fixture', r.key, p.id, p.name, r.channel::market_channel, r.origin, '2025-05-01', '2025-05-31', r.qty, r.unit, r.amount, r.orders
        from jsonb_to_recordset($1::jsonb) as r(key text, product text, channel text, origin text, qty numeric, unit text, amount numeric, orders int)
        join product p on p.code = r.product`,
-    [JSON.stringify([
-      { key: 'r1', product: 'apple', channel: 'ECOMMERCE_PLATFORM', origin: '140821', qty: 800, unit: 'kg', amount: 6400, orders: 40 },
-      { key: 'r2', product: 'apple', channel: 'WHOLESALE_MARKET', origin: '140821', qty: 1, unit: '吨', amount: 5000, orders: 2 },
-      { key: 'r3', product: 'apple', channel: 'ECOMMERCE_PLATFORM', origin: '140822', qty: 500, unit: '斤', amount: 2000, orders: 25 },
-    ])],
+    [
+      JSON.stringify([
+        { key: 'r1', product: 'apple', channel: 'ECOMMERCE_PLATFORM', origin: '140821', qty: 800, unit: 'kg', amount: 6400, orders: 40 },
+        { key: 'r2', product: 'apple', channel: 'WHOLESALE_MARKET', origin: '140821', qty: 1, unit: '吨', amount: 5000, orders: 2 },
+        { key: 'r3', product: 'apple', channel: 'ECOMMERCE_PLATFORM', origin: '140822', qty: 500, unit: '斤', amount: 2000, orders: 25 },
+      ]),
+    ],
   );
 });
 afterAll(() => t.close());
@@ -74,29 +91,51 @@ describe('priceSeries', () => {
   it('gives low, mean, median, high and volume per week, from per-kg prices only', async () => {
     const res = await t.gql(SERIES, { filter, interval: 'WEEK' });
     expect(res.errors).toBeUndefined();
-    expect(res.data.priceSeries).toEqual([{
-      key: 'all', label: 'all', points: [
-        { bucket: '2025-03-03', low: 5, average: 7, median: 7, high: 9, volume: 150, observations: 3 },
-        { bucket: '2025-03-10', low: 6, average: 8.5, median: 8.5, high: 12, volume: 30, observations: 2 },
-      ],
-    }]);
+    expect(res.data.priceSeries).toEqual([
+      {
+        key: 'all',
+        label: 'all',
+        points: [
+          { bucket: '2025-03-03', low: 5, average: 7, median: 7, high: 9, volume: 150, observations: 3 },
+          { bucket: '2025-03-10', low: 6, average: 8.5, median: 8.5, high: 12, volume: 30, observations: 2 },
+        ],
+      },
+    ]);
   });
 
   it('buckets by month and by day', async () => {
     const month = await t.gql(SERIES, { filter, interval: 'MONTH' });
     expect(month.data.priceSeries[0].points).toEqual([{ bucket: '2025-03-01', low: 5, average: 7.6, median: 7, high: 12, volume: 180, observations: 5 }]);
     const day = await t.gql(SERIES, { filter: { ...filter, to: '2025-03-04' }, interval: 'DAY' });
-    expect(day.data.priceSeries[0].points.map((p: any) => [p.bucket, p.median])).toEqual([['2025-03-03', 7], ['2025-03-04', 8]]);
+    expect(day.data.priceSeries[0].points.map((p: any) => [p.bucket, p.median])).toEqual([
+      ['2025-03-03', 7],
+      ['2025-03-04', 8],
+    ]);
   });
 
   it('compares markets and origins side by side', async () => {
     const markets = await t.gql(SERIES, { filter, interval: 'WEEK', splitBy: 'MARKET' });
     expect(markets.data.priceSeries.map((s: any) => [s.key, s.points.map((p: any) => [p.bucket, p.low, p.average, p.high, p.volume])])).toEqual([
-      ['beijing-xinfadi', [['2025-03-03', 6, 7.5, 9, 150], ['2025-03-10', 8, 10, 12, 10]]],
-      ['taiyuan-hexi', [['2025-03-03', 5, 6, 7, 0], ['2025-03-10', 6, 7, 8, 20]]],
+      [
+        'beijing-xinfadi',
+        [
+          ['2025-03-03', 6, 7.5, 9, 150],
+          ['2025-03-10', 8, 10, 12, 10],
+        ],
+      ],
+      [
+        'taiyuan-hexi',
+        [
+          ['2025-03-03', 5, 6, 7, 0],
+          ['2025-03-10', 6, 7, 8, 20],
+        ],
+      ],
     ]);
     const origins = await t.gql(SERIES, { filter, interval: 'MONTH', splitBy: 'ORIGIN_COUNTY' });
-    expect(origins.data.priceSeries.map((s: any) => [s.key, s.label, s.points[0].median])).toEqual([['140821', '临猗县', 8], ['140822', '万荣县', 6.5]]);
+    expect(origins.data.priceSeries.map((s: any) => [s.key, s.label, s.points[0].median])).toEqual([
+      ['140821', '临猗县', 8],
+      ['140822', '万荣县', 6.5],
+    ]);
     const onlyXinfadi = await t.gql(SERIES, { filter: { ...filter, market: 'beijing-xinfadi', originUnder: '1408' }, interval: 'MONTH' });
     expect(onlyXinfadi.data.priceSeries[0].points[0]).toMatchObject({ observations: 3, median: 8 });
   });
@@ -121,7 +160,15 @@ describe('price anomalies', () => {
     const dropWindow = meanSd([...QUIET.slice(6, 24).map((q) => q.avg), 6.0, 4.1]); // the 20 days before the 27th
     const [spike, drop, ...rest] = res.data.priceAnomalies;
     expect(rest).toEqual([]);
-    expect(spike).toMatchObject({ kind: 'PRICE_SPIKE', day: '2025-04-25', price: 6, mean: round(spikeWindow.mean), stddev: round(spikeWindow.sd), marketCode: 'jincheng-lvxin', productName: '梨' });
+    expect(spike).toMatchObject({
+      kind: 'PRICE_SPIKE',
+      day: '2025-04-25',
+      price: 6,
+      mean: round(spikeWindow.mean),
+      stddev: round(spikeWindow.sd),
+      marketCode: 'jincheng-lvxin',
+      productName: '梨',
+    });
     expect(spike.zScore).toBeCloseTo((6 - spikeWindow.mean) / spikeWindow.sd, 1);
     expect(drop).toMatchObject({ kind: 'PRICE_DROP', day: '2025-04-27', price: 2.5, mean: round(dropWindow.mean), stddev: round(dropWindow.sd) });
     expect(drop.zScore).toBeCloseTo((2.5 - dropWindow.mean) / dropWindow.sd, 1);
@@ -137,7 +184,12 @@ describe('price anomalies', () => {
     const scan = await scanPriceAnomalies(t.hub.db.orm.em.fork(), t.hub.pubSub.pubSub, { from: '2025-04-01', to: '2025-04-30', product: 'pear' });
     expect(scan.alertsRaised).toBe(2);
     const first = await live.next();
-    expect(first.data.alertRaised).toMatchObject({ kind: 'PRICE_SPIKE', product: { code: 'pear' }, market: { code: 'jincheng-lvxin' }, details: { day: '2025-04-25', price: 6 } });
+    expect(first.data.alertRaised).toMatchObject({
+      kind: 'PRICE_SPIKE',
+      product: { code: 'pear' },
+      market: { code: 'jincheng-lvxin' },
+      details: { day: '2025-04-25', price: 6 },
+    });
     expect(first.data.alertRaised.message).toContain('2025-04-25');
     expect((await live.next()).data.alertRaised).toMatchObject({ kind: 'PRICE_DROP', details: { day: '2025-04-27' } });
     const again = await scanPriceAnomalies(t.hub.db.orm.em.fork(), t.hub.pubSub.pubSub, { from: '2025-04-01', to: '2025-04-30', product: 'pear' });
@@ -150,9 +202,19 @@ describe('price anomalies', () => {
     const live = subscribe(t.ws(), `subscription { alertRaised(kinds: [PRICE_SPIKE]) { kind details } }`);
     await waitFor(async () => (await t.metric('hub_graphql_open_subscriptions')) === 1, 10_000, 'the subscription to be listening');
     const { storePrices } = await import('../../src/ingest/price-writer.js');
-    await storePrices(t.hub.db.orm.em.fork(), t.hub.pubSub.pubSub, 'analytics-feed', [{
-      sourceKey: 'new-spike', rawName: '梨', product: 'pear', market: 'jincheng-lvxin', observedOn: '2025-04-28', avgPrice: 9, lowPrice: 9, highPrice: 9, unit: '公斤',
-    } as never]);
+    await storePrices(t.hub.db.orm.em.fork(), t.hub.pubSub.pubSub, 'analytics-feed', [
+      {
+        sourceKey: 'new-spike',
+        rawName: '梨',
+        product: 'pear',
+        market: 'jincheng-lvxin',
+        observedOn: '2025-04-28',
+        avgPrice: 9,
+        lowPrice: 9,
+        highPrice: 9,
+        unit: '公斤',
+      } as never,
+    ]);
     const event = await live.next(15_000);
     expect(event.data.alertRaised).toMatchObject({ kind: 'PRICE_SPIKE', details: { day: '2025-04-28', price: 9 } });
     live.dispose();
@@ -170,15 +232,41 @@ describe('supply and sales', () => {
     const res = await t.gql(SUPPLY, { level: 'COUNTY', region: '1408' });
     expect(res.errors).toBeUndefined();
     expect(res.data.supplyDemand).toEqual([
-      { regionCode: '140821', productCode: 'apple', listings: 2, supplyKg: 2500, salesRecords: 2, salesKg: 1800, salesAmount: 11400, orders: 42, balanceKg: 700, sellThrough: 0.72 },
-      { regionCode: '140822', productCode: 'apple', listings: 2, supplyKg: 300, salesRecords: 1, salesKg: 250, salesAmount: 2000, orders: 25, balanceKg: 50, sellThrough: 250 / 300 },
+      {
+        regionCode: '140821',
+        productCode: 'apple',
+        listings: 2,
+        supplyKg: 2500,
+        salesRecords: 2,
+        salesKg: 1800,
+        salesAmount: 11400,
+        orders: 42,
+        balanceKg: 700,
+        sellThrough: 0.72,
+      },
+      {
+        regionCode: '140822',
+        productCode: 'apple',
+        listings: 2,
+        supplyKg: 300,
+        salesRecords: 1,
+        salesKg: 250,
+        salesAmount: 2000,
+        orders: 25,
+        balanceKg: 50,
+        sellThrough: 250 / 300,
+      },
     ]);
     const city = await t.gql(SUPPLY, { level: 'CITY', region: '14' });
-    expect(city.data.supplyDemand).toEqual([expect.objectContaining({ regionCode: '1408', listings: 4, supplyKg: 2800, salesKg: 2050, salesAmount: 13400, orders: 67 })]);
+    expect(city.data.supplyDemand).toEqual([
+      expect.objectContaining({ regionCode: '1408', listings: 4, supplyKg: 2800, salesKg: 2050, salesAmount: 13400, orders: 67 }),
+    ]);
   });
 
   it('totals sales per channel with their share of the amount', async () => {
-    const res = await t.gql(`{ salesByChannel(regionUnder: "14", from: "2025-05-01", to: "2025-05-31") { channel records quantityKg amount orders amountShare } }`);
+    const res = await t.gql(
+      `{ salesByChannel(regionUnder: "14", from: "2025-05-01", to: "2025-05-31") { channel records quantityKg amount orders amountShare } }`,
+    );
     expect(res.data.salesByChannel).toEqual([
       { channel: 'ECOMMERCE_PLATFORM', records: 2, quantityKg: 1050, amount: 8400, orders: 65, amountShare: round4(8400 / 13400) },
       { channel: 'WHOLESALE_MARKET', records: 1, quantityKg: 1000, amount: 5000, orders: 2, amountShare: round4(5000 / 13400) },

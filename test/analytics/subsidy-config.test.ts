@@ -21,8 +21,9 @@ describe('subsidy configuration', () => {
   });
 
   it('refuses a downstream rate above 0.5 yuan and names every bad field', () => {
-    expect(() => parseSubsidyConfig({ rates: { '2026': { UPSTREAM: 1, DOWNSTREAM: 0.6 }, '26': { UPSTREAM: 1, DOWNSTREAM: 0.1 } }, maxWeightKg: -1 }))
-      .toThrow(ConfigError);
+    expect(() => parseSubsidyConfig({ rates: { '2026': { UPSTREAM: 1, DOWNSTREAM: 0.6 }, '26': { UPSTREAM: 1, DOWNSTREAM: 0.1 } }, maxWeightKg: -1 })).toThrow(
+      ConfigError,
+    );
     try {
       parseSubsidyConfig({ rates: { '2026': { UPSTREAM: 1, DOWNSTREAM: 0.6 } }, maxWeightKg: -1 });
     } catch (error) {
@@ -50,6 +51,8 @@ describe('subsidy configuration', () => {
     } finally {
       await t.close();
     }
-    await expect(startTestHub({ SUBSIDY_CONFIG_FILE: write('bad.json', { rates: { '2026': { UPSTREAM: 1, DOWNSTREAM: 0.9 } } }) })).rejects.toThrow(ConfigError);
+    await expect(startTestHub({ SUBSIDY_CONFIG_FILE: write('bad.json', { rates: { '2026': { UPSTREAM: 1, DOWNSTREAM: 0.9 } } }) })).rejects.toThrow(
+      ConfigError,
+    );
   });
 });

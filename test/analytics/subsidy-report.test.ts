@@ -42,8 +42,15 @@ beforeAll(async () => {
   // delivered in Beijing 30 hours later, 2 kg, its own recipient.
   let n = 0;
   const up = (tn: string, day: string, over: Partial<FixtureParcel> = {}): FixtureParcel => ({
-    key: tn, trackingNumber: tn, direction: 'UPSTREAM', origin: p.villageA1, destination: '110105', phone: `1380000${String(++n).padStart(4, '0')}`,
-    pickedUpAt: `${day}T10:00:00+08:00`, deliveredAt: `${day}T16:00:00Z`, status: 'DELIVERED',
+    key: tn,
+    trackingNumber: tn,
+    direction: 'UPSTREAM',
+    origin: p.villageA1,
+    destination: '110105',
+    phone: `1380000${String(++n).padStart(4, '0')}`,
+    pickedUpAt: `${day}T10:00:00+08:00`,
+    deliveredAt: `${day}T16:00:00Z`,
+    status: 'DELIVERED',
     scans: [
       { status: 'PICKED_UP', at: `${day}T10:00:00+08:00`, area: p.villageA1 },
       { status: 'DELIVERED', at: `${day}T16:00:00Z`, area: '110105' },
@@ -52,8 +59,16 @@ beforeAll(async () => {
   });
   // A clean downstream parcel: from Shanghai to a village of the county in 40 hours.
   const down = (tn: string, day: string, over: Partial<FixtureParcel> = {}): FixtureParcel => ({
-    key: tn, trackingNumber: tn, direction: 'DOWNSTREAM', origin: '310115', destination: p.villageA2, farm: false, platform: 'jd',
-    phone: `1390000${String(++n).padStart(4, '0')}`, pickedUpAt: `${day}T08:00:00+08:00`, status: 'DELIVERED',
+    key: tn,
+    trackingNumber: tn,
+    direction: 'DOWNSTREAM',
+    origin: '310115',
+    destination: p.villageA2,
+    farm: false,
+    platform: 'jd',
+    phone: `1390000${String(++n).padStart(4, '0')}`,
+    pickedUpAt: `${day}T08:00:00+08:00`,
+    status: 'DELIVERED',
     scans: [
       { status: 'PICKED_UP', at: `${day}T08:00:00+08:00`, area: '310115' },
       { status: 'DELIVERED', at: `${day}T16:00:00Z`, area: p.villageA2 },
@@ -72,9 +87,16 @@ beforeAll(async () => {
     up('N-NOTFARM', '2026-06-07', { farm: false }),
     up('N-LOCAL', '2026-06-07', {
       destination: p.villageB1,
-      scans: [{ status: 'PICKED_UP', at: '2026-06-07T10:00:00+08:00', area: p.villageA1 }, { status: 'DELIVERED', at: '2026-06-07T15:00:00+08:00', area: p.villageB1 }],
+      scans: [
+        { status: 'PICKED_UP', at: '2026-06-07T10:00:00+08:00', area: p.villageA1 },
+        { status: 'DELIVERED', at: '2026-06-07T15:00:00+08:00', area: p.villageB1 },
+      ],
     }),
-    up('N-TRANSIT', '2026-06-28', { status: 'IN_TRANSIT', deliveredAt: null, scans: [{ status: 'PICKED_UP', at: '2026-06-28T10:00:00+08:00', area: p.villageA1 }] }),
+    up('N-TRANSIT', '2026-06-28', {
+      status: 'IN_TRANSIT',
+      deliveredAt: null,
+      scans: [{ status: 'PICKED_UP', at: '2026-06-28T10:00:00+08:00', area: p.villageA1 }],
+    }),
     up('N-OFFLINE', '2026-06-08', { platform: null }),
     // Planted fraud.
     up('DUP-001', '2026-06-09'),
@@ -82,16 +104,25 @@ beforeAll(async () => {
     up('F-NOPICKUP', '2026-06-11', { scans: [{ status: 'DELIVERED', at: '2026-06-12T16:00:00Z', area: '110105' }] }),
     up('F-NODELIVERY', '2026-06-12', { scans: [{ status: 'PICKED_UP', at: '2026-06-12T10:00:00+08:00', area: p.villageA1 }] }),
     up('F-BACKWARDS', '2026-06-13', {
-      scans: [{ status: 'PICKED_UP', at: '2026-06-13T10:00:00+08:00', area: p.villageA1 }, { status: 'DELIVERED', at: '2026-06-13T08:00:00+08:00', area: '110105' }],
+      scans: [
+        { status: 'PICKED_UP', at: '2026-06-13T10:00:00+08:00', area: p.villageA1 },
+        { status: 'DELIVERED', at: '2026-06-13T08:00:00+08:00', area: '110105' },
+      ],
     }),
     up('F-TOOFAST', '2026-06-14', {
-      scans: [{ status: 'PICKED_UP', at: '2026-06-14T10:00:00+08:00', area: p.villageA1 }, { status: 'DELIVERED', at: '2026-06-14T13:00:00+08:00', area: '110105' }],
+      scans: [
+        { status: 'PICKED_UP', at: '2026-06-14T10:00:00+08:00', area: p.villageA1 },
+        { status: 'DELIVERED', at: '2026-06-14T13:00:00+08:00', area: '110105' },
+      ],
     }),
     ...[1, 2, 3, 4, 5, 6].map((i) => up(`F-PHONE-${i}`, '2026-06-15', { phone: '13800009999' })),
     up('F-HEAVY', '2026-06-17', { weightKg: 80 }),
     up('F-NOWEIGHT', '2026-06-18', { weightKg: null }),
     down('DF-BACKWARDS', '2026-06-19', {
-      scans: [{ status: 'PICKED_UP', at: '2026-06-20T08:00:00+08:00', area: '310115' }, { status: 'DELIVERED', at: '2026-06-19T16:00:00Z', area: p.villageA2 }],
+      scans: [
+        { status: 'PICKED_UP', at: '2026-06-20T08:00:00+08:00', area: '310115' },
+        { status: 'DELIVERED', at: '2026-06-19T16:00:00Z', area: p.villageA2 },
+      ],
     }),
     // Not in the report: picked up on 1 July (China Standard Time), and in another county.
     up('X-JULY', '2026-07-01', { pickedUpAt: '2026-07-01T00:30:00+08:00' }),
@@ -112,9 +143,24 @@ describe('subsidyReport', () => {
     expect(r.downstream).toEqual({ parcels: 3, eligible: 2, flagged: 1, amount: 0.8 });
     expect(r.totalAmount).toBe(8.8);
     expect(r.byCourier).toEqual([
-      { courierCode: 'youzhengguonei', upstream: { parcels: 1, eligible: 1, flagged: 0, amount: 1 }, downstream: { parcels: 1, eligible: 1, flagged: 0, amount: 0.4 }, amount: 1.4 },
-      { courierCode: 'yuantong', upstream: { parcels: 1, eligible: 0, flagged: 1, amount: 0 }, downstream: { parcels: 0, eligible: 0, flagged: 0, amount: 0 }, amount: 0 },
-      { courierCode: 'zhongtong', upstream: { parcels: 24, eligible: 7, flagged: 13, amount: 7 }, downstream: { parcels: 2, eligible: 1, flagged: 1, amount: 0.4 }, amount: 7.4 },
+      {
+        courierCode: 'youzhengguonei',
+        upstream: { parcels: 1, eligible: 1, flagged: 0, amount: 1 },
+        downstream: { parcels: 1, eligible: 1, flagged: 0, amount: 0.4 },
+        amount: 1.4,
+      },
+      {
+        courierCode: 'yuantong',
+        upstream: { parcels: 1, eligible: 0, flagged: 1, amount: 0 },
+        downstream: { parcels: 0, eligible: 0, flagged: 0, amount: 0 },
+        amount: 0,
+      },
+      {
+        courierCode: 'zhongtong',
+        upstream: { parcels: 24, eligible: 7, flagged: 13, amount: 7 },
+        downstream: { parcels: 2, eligible: 1, flagged: 1, amount: 0.4 },
+        amount: 7.4,
+      },
     ]);
     expect(r.csvPath).toBe('/reports/subsidy.csv?county=140821&month=2026-06');
   });
@@ -131,7 +177,10 @@ describe('subsidyReport', () => {
       expect(p.reasons).toContain('FLAGGED');
     }
     for (const p of parcels.filter((x) => !FRAUD[x.trackingNumber])) expect([p.trackingNumber, p.flags]).toEqual([p.trackingNumber, []]);
-    const eligible = parcels.filter((p) => p.eligible).map((p) => p.trackingNumber).sort();
+    const eligible = parcels
+      .filter((p) => p.eligible)
+      .map((p) => p.trackingNumber)
+      .sort();
     expect(eligible).toEqual([...CLEAN_ELIGIBLE].sort());
     for (const [tn, reasons] of Object.entries(HONEST_INELIGIBLE)) {
       expect(parcels.find((p) => p.trackingNumber === tn)).toMatchObject({ eligible: false, flags: [], reasons });
@@ -153,7 +202,9 @@ describe('subsidyReport', () => {
     expect(res.headers.get('content-disposition')).toContain('subsidy-140821-2026-06.csv');
     const text = (await res.text()).replace(/^\uFEFF/, '');
     const lines = text.trim().split('\r\n');
-    expect(lines[0]).toBe('tracking_number,courier,direction,day,origin_code,destination_code,weight_kg,pickup_scan_at,delivery_scan_at,eligible,amount_yuan,fraud_flags,reasons');
+    expect(lines[0]).toBe(
+      'tracking_number,courier,direction,day,origin_code,destination_code,weight_kg,pickup_scan_at,delivery_scan_at,eligible,amount_yuan,fraud_flags,reasons',
+    );
     expect(lines).toHaveLength(30);
     expect(lines.find((l) => l.startsWith('C-1,'))).toMatch(/,zhongtong,UPSTREAM,2026-06-02,.*,true,1\.00,,$/);
     expect(lines.find((l) => l.startsWith('F-PHONE-1,'))).toMatch(/,false,0\.00,MANY_PARCELS_TO_ONE_PHONE,FLAGGED$/);

@@ -33,16 +33,31 @@ async function pearPrices(t: TestHub) {
 
 /** Parcels picked up in 万荣县 villages in April 2025: zhongtong 2 of 4 on time, one damaged; yuantong 1 lost. */
 async function parcels(t: TestHub) {
-  const [village] = (await t.sql<{ code: string }>(`select code from region where level = 'VILLAGE' and code like $1 order by code limit 1`, [`${COUNTY}%`])).map((r) => r.code);
+  const [village] = (
+    await t.sql<{ code: string }>(`select code from region where level = 'VILLAGE' and code like $1 order by code limit 1`, [`${COUNTY}%`])
+  ).map((r) => r.code);
   const up = { direction: 'UPSTREAM' as const, origin: village, destination: '110105' };
   await insertParcels(t, 'dashboard-fixture', [
     { key: 'q1', ...up, pickedUpAt: '2025-04-02T10:00:00+08:00', promisedAt: '2025-04-05T00:00:00+08:00', deliveredAt: '2025-04-04T10:00:00+08:00' },
     { key: 'q2', ...up, pickedUpAt: '2025-04-02T10:00:00+08:00', promisedAt: '2025-04-05T00:00:00+08:00', deliveredAt: '2025-04-06T10:00:00+08:00' },
     { key: 'q3', ...up, status: 'IN_TRANSIT', pickedUpAt: '2025-04-02T10:00:00+08:00', promisedAt: '2025-04-05T00:00:00+08:00' },
-    { key: 'q4', ...up, pickedUpAt: '2025-04-03T10:00:00+08:00', promisedAt: '2025-04-06T00:00:00+08:00', deliveredAt: '2025-04-05T10:00:00+08:00',
-      scans: [{ status: 'EXCEPTION', at: '2025-04-04T10:00:00+08:00', rawCode: '209', rawText: '快件外包装破损' }] },
-    { key: 'q5', courier: 'yuantong', ...up, status: 'EXCEPTION', pickedUpAt: '2025-04-03T10:00:00+08:00', promisedAt: '2025-04-06T00:00:00+08:00',
-      scans: [{ status: 'EXCEPTION', at: '2025-04-05T10:00:00+08:00', rawCode: '2', rawText: '快件丢失，正在核实' }] },
+    {
+      key: 'q4',
+      ...up,
+      pickedUpAt: '2025-04-03T10:00:00+08:00',
+      promisedAt: '2025-04-06T00:00:00+08:00',
+      deliveredAt: '2025-04-05T10:00:00+08:00',
+      scans: [{ status: 'EXCEPTION', at: '2025-04-04T10:00:00+08:00', rawCode: '209', rawText: '快件外包装破损' }],
+    },
+    {
+      key: 'q5',
+      courier: 'yuantong',
+      ...up,
+      status: 'EXCEPTION',
+      pickedUpAt: '2025-04-03T10:00:00+08:00',
+      promisedAt: '2025-04-06T00:00:00+08:00',
+      scans: [{ status: 'EXCEPTION', at: '2025-04-05T10:00:00+08:00', rawCode: '2', rawText: '快件丢失，正在核实' }],
+    },
   ]);
 }
 
@@ -54,7 +69,9 @@ async function queueNames(t: TestHub) {
   const quote = (sourceKey: string, rawName: string, observedOn: string, avgPrice: number) =>
     ({ sourceKey, rawName, market: 'taiyuan-hexi', observedOn, avgPrice, unit: '斤' }) as never;
   const result = await storePrices(t.hub.db.orm.em.fork(), t.hub.pubSub.pubSub, 'wholesale-prices', [
-    quote('r1', '沙蜜托', '2024-10-01', 1.2), quote('r2', '沙蜜托', '2024-10-02', 1.3), quote('r3', '高山白菜', '2024-10-01', 0.7),
+    quote('r1', '沙蜜托', '2024-10-01', 1.2),
+    quote('r2', '沙蜜托', '2024-10-02', 1.3),
+    quote('r3', '高山白菜', '2024-10-01', 0.7),
   ]);
   expect(result.stored).toHaveLength(3);
 }
@@ -116,7 +133,9 @@ describeWithChromium('dashboard panels (issue #15)', () => {
     expect(await page.locator('#product-options li[data-code]').first().innerText()).toContain('品种：酥梨');
     await input.press('Enter');
     expect(await input.inputValue()).toBe('梨');
-    await page.waitForFunction(`/^梨：.*条报价/.test(document.querySelector('#price-status')?.textContent ?? '')`, undefined, { timeout: 15_000 }).catch(failed('dashboard-picker'));
+    await page
+      .waitForFunction(`/^梨：.*条报价/.test(document.querySelector('#price-status')?.textContent ?? '')`, undefined, { timeout: 15_000 })
+      .catch(failed('dashboard-picker'));
     expect(await page.locator('#product-options').isHidden()).toBe(true);
   });
 
@@ -132,7 +151,9 @@ describeWithChromium('dashboard panels (issue #15)', () => {
 
   it('shows courier quality in Shanxi: on-time, delay, damage and loss rates per courier', async () => {
     await page.locator('#courier-rows tr[data-courier="zhongtong"]').waitFor({ timeout: 15_000 }).catch(failed('dashboard-couriers'));
-    const rows = await page.locator('#courier-rows tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent?.trim())));
+    const rows = await page
+      .locator('#courier-rows tr')
+      .evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent?.trim())));
     expect(rows).toEqual([
       ['中通快递', '4', '3', '50.0%', '50.0%', '25.0%', '0.0%'],
       ['圆通速递', '1', '0', '0.0%', '100.0%', '0.0%', '100.0%'],
@@ -143,7 +164,9 @@ describeWithChromium('dashboard panels (issue #15)', () => {
 
   it('draws a county map of Shanxi from the boundary package, coloured by parcels, with details on click', async () => {
     const wanrong = page.locator(`#county-map path[data-code="${COUNTY}"]`);
-    await page.waitForFunction(`document.querySelector('#county-map path[data-code="${COUNTY}"]')?.dataset.value === '5'`, undefined, { timeout: 15_000 }).catch(failed('dashboard-map'));
+    await page
+      .waitForFunction(`document.querySelector('#county-map path[data-code="${COUNTY}"]')?.dataset.value === '5'`, undefined, { timeout: 15_000 })
+      .catch(failed('dashboard-map'));
     // 117 counties, cities and districts with boundaries; the four development zones have none.
     expect(await page.locator('#county-map path').count()).toBe(117);
     expect(await text(page, '#map-unmapped')).toContain('山西转型综合改革示范区');
@@ -191,9 +214,17 @@ describeWithChromium('dashboard panels (issue #15)', () => {
     await page.locator('#review-decisions tr', { hasText: '高山白菜' }).waitFor({ timeout: 15_000 });
     expect(await page.locator('#review-decisions tr', { hasText: '高山白菜' }).innerText()).toMatch(/高山白菜\s+\S+\s+1\s+shanxi-agri/);
     // The audit trail names the official's key and organisation for both decisions (each written as STARTED before it ran, then its outcome).
-    const audit = await t.sql(`select role, organisation, operation_name, variables, outcome from audit_entry where operation_name like 'Dashboard%' and operation_type = 'mutation' and outcome <> 'STARTED' order by at`);
+    const audit = await t.sql(
+      `select role, organisation, operation_name, variables, outcome from audit_entry where operation_name like 'Dashboard%' and operation_type = 'mutation' and outcome <> 'STARTED' order by at`,
+    );
     expect(audit).toEqual([
-      { operation_name: 'DashboardAcceptMatch', role: 'OFFICIAL', organisation: 'shanxi-agri', outcome: 'OK', variables: { input: expect.objectContaining({ rawName: '高山白菜', product: firstCandidate }) } },
+      {
+        operation_name: 'DashboardAcceptMatch',
+        role: 'OFFICIAL',
+        organisation: 'shanxi-agri',
+        outcome: 'OK',
+        variables: { input: expect.objectContaining({ rawName: '高山白菜', product: firstCandidate }) },
+      },
       { operation_name: 'DashboardDismissName', role: 'OFFICIAL', organisation: 'shanxi-agri', outcome: 'OK', variables: { rawName: '沙蜜托' } },
     ]);
     const file = await saveScreenshot(page, 'dashboard-review');
@@ -219,10 +250,14 @@ describeWithChromium('dashboard panels (issue #15)', () => {
     expect(await bar.evaluate((b) => (b as unknown as { value: number }).value)).toBe(100);
     expect(Number(await bar.getAttribute('data-events'))).toBeGreaterThan(0);
     expect(await text(page, '#upload-status')).toBe('导入完成');
-    const counts = Object.fromEntries(await page.locator('#upload-result [data-count]').evaluateAll((tds) => tds.map((td) => [td.getAttribute('data-count'), Number(td.textContent)])));
+    const counts = Object.fromEntries(
+      await page.locator('#upload-result [data-count]').evaluateAll((tds) => tds.map((td) => [td.getAttribute('data-count'), Number(td.textContent)])),
+    );
     expect(counts).toEqual({ read: 1503, stored: 1501, duplicates: 1, rejected: 1, unmatched: 1 });
     expect(await text(page, '#upload-summary')).toMatch(/^价格表\.csv · \d+\.\d KB · 状态 OK/);
-    const [rejection] = await page.locator('#upload-rejections tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+    const [rejection] = await page
+      .locator('#upload-rejections tbody tr')
+      .evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
     expect(rejection.slice(0, 2)).toEqual(['价格表.csv:1503', '平均价']);
     expect(rejection[2]).toMatch(/\S/);
     expect(await page.locator('#upload-unmatched li').allInnerTexts()).toEqual(['嘟嘟噜噜 · 1 行']);

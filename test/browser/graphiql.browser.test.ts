@@ -92,16 +92,22 @@ describeWithChromium('GraphiQL in a real browser', () => {
     const key = await locked.createKey({ role: 'OFFICIAL', organisation: 'graphiql-official' });
     const { page, failed, blocked } = await openGraphiql(browser, locked, 'graphiql-key');
     const inits: unknown[] = [];
-    page.on('websocket', (socket) => socket.on('framesent', ({ payload }) => {
-      const message = JSON.parse(String(payload));
-      if (message.type === 'connection_init') inits.push(message.payload ?? {});
-    }));
+    page.on('websocket', (socket) =>
+      socket.on('framesent', ({ payload }) => {
+        const message = JSON.parse(String(payload));
+        if (message.type === 'connection_init') inits.push(message.payload ?? {});
+      }),
+    );
     await page.getByText('LivePrices', { exact: true }).click();
     await page.locator('.graphiql-query-editor').getByText('priceObserved').waitFor();
 
     // Without a key the socket is refused (4401) and nothing is subscribed.
     await page.locator('.graphiql-execute-button').click();
-    await result(page).getByText(/4401|Unauthorized|UNAUTHENTICATED|authenticat/i).first().waitFor({ timeout: 15_000 }).catch(failed);
+    await result(page)
+      .getByText(/4401|Unauthorized|UNAUTHENTICATED|authenticat/i)
+      .first()
+      .waitFor({ timeout: 15_000 })
+      .catch(failed);
     expect(await locked.metric('hub_graphql_open_subscriptions')).toBe(0);
 
     // The key pasted into the header editor, as a person does.

@@ -19,9 +19,20 @@ describe('the catalogue files', () => {
   });
 
   it.each([
-    ['010401', '根菜类'], ['010402', '白菜类'], ['010403', '甘蓝类'], ['010404', '芥菜类'], ['010405', '茄果类'], ['010406', '豆类(蔬菜)'],
-    ['010407', '瓜类(蔬菜)'], ['010408', '葱蒜类'], ['010409', '叶菜类'], ['010410', '薯芋类'], ['010411', '水生蔬菜'], ['010412', '多年生蔬菜'],
-    ['010413', '芽苗类'], ['0106', '食用菌'],
+    ['010401', '根菜类'],
+    ['010402', '白菜类'],
+    ['010403', '甘蓝类'],
+    ['010404', '芥菜类'],
+    ['010405', '茄果类'],
+    ['010406', '豆类(蔬菜)'],
+    ['010407', '瓜类(蔬菜)'],
+    ['010408', '葱蒜类'],
+    ['010409', '叶菜类'],
+    ['010410', '薯芋类'],
+    ['010411', '水生蔬菜'],
+    ['010412', '多年生蔬菜'],
+    ['010413', '芽苗类'],
+    ['0106', '食用菌'],
   ])('covers the vegetable class %s %s of NY/T 3177-2018 with products', (code, name) => {
     const classes = CATEGORIES.filter((c) => c.standardCode === code || (c.standardCode?.startsWith(code) && code.length === 4));
     expect(classes.map((c) => c.name)).toContain(name);
@@ -49,12 +60,76 @@ describe('the catalogue files', () => {
 
   it('keeps the product codes other data and tests refer to', () => {
     const codes = new Set(PRODUCTS.map((p) => p.code));
-    const legacy = ['apple', 'pear', 'banana', 'orange', 'mandarin', 'kumquat', 'pomelo', 'lemon', 'papaya', 'grape', 'watermelon', 'melon', 'hami-melon',
-      'pineapple', 'mango', 'lychee', 'coconut', 'kiwifruit', 'peach', 'plum', 'apricot', 'cherry', 'strawberry', 'pomegranate', 'persimmon', 'hawthorn',
-      'mulberry', 'sugarcane', 'crabapple', 'loquat', 'bayberry', 'cape-gooseberry', 'yacon', 'pitaya', 'indian-jujube', 'potato', 'tomato', 'chili-pepper',
-      'daylily', 'chinese-cabbage', 'scallion', 'carrot', 'chinese-yam', 'millet', 'broomcorn-millet', 'naked-oat', 'buckwheat', 'sorghum', 'mung-bean',
-      'maize', 'beef', 'mutton', 'pork', 'frozen-beef', 'frozen-mutton', 'cooked-beef', 'codonopsis', 'astragalus', 'forsythia', 'bupleurum', 'polygala',
-      'jujube', 'walnut', 'chestnut', 'dried-persimmon', 'aged-vinegar', 'fenjiu', 'yellow-wine'];
+    const legacy = [
+      'apple',
+      'pear',
+      'banana',
+      'orange',
+      'mandarin',
+      'kumquat',
+      'pomelo',
+      'lemon',
+      'papaya',
+      'grape',
+      'watermelon',
+      'melon',
+      'hami-melon',
+      'pineapple',
+      'mango',
+      'lychee',
+      'coconut',
+      'kiwifruit',
+      'peach',
+      'plum',
+      'apricot',
+      'cherry',
+      'strawberry',
+      'pomegranate',
+      'persimmon',
+      'hawthorn',
+      'mulberry',
+      'sugarcane',
+      'crabapple',
+      'loquat',
+      'bayberry',
+      'cape-gooseberry',
+      'yacon',
+      'pitaya',
+      'indian-jujube',
+      'potato',
+      'tomato',
+      'chili-pepper',
+      'daylily',
+      'chinese-cabbage',
+      'scallion',
+      'carrot',
+      'chinese-yam',
+      'millet',
+      'broomcorn-millet',
+      'naked-oat',
+      'buckwheat',
+      'sorghum',
+      'mung-bean',
+      'maize',
+      'beef',
+      'mutton',
+      'pork',
+      'frozen-beef',
+      'frozen-mutton',
+      'cooked-beef',
+      'codonopsis',
+      'astragalus',
+      'forsythia',
+      'bupleurum',
+      'polygala',
+      'jujube',
+      'walnut',
+      'chestnut',
+      'dried-persimmon',
+      'aged-vinegar',
+      'fenjiu',
+      'yellow-wine',
+    ];
     expect(legacy.filter((c) => !codes.has(c))).toEqual([]);
   });
 
@@ -83,7 +158,10 @@ describe('reading catalogue files', () => {
 
   it('refuses a name given to two products, naming the file and line', () => {
     fs.appendFileSync(dir + 'products.csv', 'napa-typo,黄芽白菜,Napa (typo),veg-chinese-cabbage,小白菜,,\n');
-    const lines = fs.readFileSync(dir + 'products.csv', 'utf8').trimEnd().split('\n').length;
+    const lines = fs
+      .readFileSync(dir + 'products.csv', 'utf8')
+      .trimEnd()
+      .split('\n').length;
     expect(() => readCatalogue(dir)).toThrow(CatalogueDataError);
     expect(() => readCatalogue(dir)).toThrow(`products.csv:${lines}: "小白菜" already names product "bok-choy"`);
   });
@@ -97,10 +175,12 @@ describe('reading catalogue files', () => {
     } catch (e) {
       error = e as CatalogueDataError;
     }
-    expect(error?.problems).toEqual(expect.arrayContaining([
-      expect.stringMatching(/^varieties\.csv:\d+: variety name "龙眼" is the name of product "longan"$/),
-      expect.stringMatching(/^products\.csv:\d+: unknown class "fruit-lunar"$/),
-      expect.stringMatching(/^products\.csv:\d+: cold_chain must be "min\.\.max" in °C, got "4\.\.1"$/),
-    ]));
+    expect(error?.problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^varieties\.csv:\d+: variety name "龙眼" is the name of product "longan"$/),
+        expect.stringMatching(/^products\.csv:\d+: unknown class "fruit-lunar"$/),
+        expect.stringMatching(/^products\.csv:\d+: cold_chain must be "min\.\.max" in °C, got "4\.\.1"$/),
+      ]),
+    );
   });
 });

@@ -18,7 +18,9 @@ describe('GraphQL over HTTP conformance (graphql-http audits)', () => {
     const failures = results.filter((r) => r.status !== 'ok');
     const mustFailures = failures.filter((r) => r.name.startsWith('MUST'));
     if (failures.length) {
-      console.log(`graphql-http audits not ok (${failures.length} of ${results.length}):\n` + failures.map((f) => `  ${f.status} ${f.name}: ${f.reason}`).join('\n'));
+      console.log(
+        `graphql-http audits not ok (${failures.length} of ${results.length}):\n` + failures.map((f) => `  ${f.status} ${f.name}: ${f.reason}`).join('\n'),
+      );
     }
     expect(results.length).toBeGreaterThan(20);
     expect(mustFailures.map((f) => `${f.name}: ${f.reason}`)).toEqual([]);

@@ -23,9 +23,7 @@ function connect(protocol = 'graphql-transport-ws') {
     if (waiter) waiter(message);
     else inbox.push(message);
   });
-  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
-    socket.on('close', (code, reason) => resolve({ code, reason: String(reason) })),
-  );
+  const closed = new Promise<{ code: number; reason: string }>((resolve) => socket.on('close', (code, reason) => resolve({ code, reason: String(reason) })));
   return {
     open: new Promise<void>((resolve, reject) => {
       socket.once('open', () => resolve());

@@ -1,13 +1,4 @@
-import {
-  GraphQLNonNull,
-  getNamedType,
-  getNullableType,
-  isListType,
-  isObjectType,
-  isInterfaceType,
-  type GraphQLField,
-  type GraphQLSchema,
-} from 'graphql';
+import { GraphQLNonNull, getNamedType, getNullableType, isListType, isObjectType, isInterfaceType, type GraphQLField, type GraphQLSchema } from 'graphql';
 import { createPubSub } from '@graphql-yoga/subscription';
 import { buildHubSchema } from '../../src/schema.js';
 import type { HubPubSub } from '../../src/platform/pubsub.js';

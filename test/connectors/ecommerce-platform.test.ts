@@ -10,12 +10,30 @@ let t: TestHub;
 let dir: string;
 
 const listing = (id: number, updatedAt: string, over: Partial<PlatformItem> = {}): PlatformItem => ({
-  id: `L${id}`, title: '红富士苹果', shop: `临猗果园${id}`, origin: '山西运城临猗', quantity: 500, unit: 'kg',
-  price: 6.5, price_unit: 'kg', available_from: '2024-10-01', updated_at: updatedAt, ...over,
+  id: `L${id}`,
+  title: '红富士苹果',
+  shop: `临猗果园${id}`,
+  origin: '山西运城临猗',
+  quantity: 500,
+  unit: 'kg',
+  price: 6.5,
+  price_unit: 'kg',
+  available_from: '2024-10-01',
+  updated_at: updatedAt,
+  ...over,
 });
 const sale = (id: number, updatedAt: string): PlatformItem => ({
-  id: `S${id}`, title: '沁州黄小米', origin: '140430', destination_code: '140105', period_start: '2024-10-01', period_end: '2024-10-31',
-  quantity: 1200, unit: 'kg', amount: 24000, orders: 300, updated_at: updatedAt,
+  id: `S${id}`,
+  title: '沁州黄小米',
+  origin: '140430',
+  destination_code: '140105',
+  period_start: '2024-10-01',
+  period_end: '2024-10-31',
+  quantity: 1200,
+  unit: 'kg',
+  amount: 24000,
+  orders: 300,
+  updated_at: updatedAt,
 });
 
 beforeAll(async () => {
@@ -23,7 +41,9 @@ beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hub-platform-'));
   const connectors = [
     {
-      name: 'shop-platform', module: 'ecommerce-platform', intervalSeconds: 0,
+      name: 'shop-platform',
+      module: 'ecommerce-platform',
+      intervalSeconds: 0,
       config: { baseUrl: platform.url, platform: 'taobao', token: TOKEN, pageSize: 2, timeoutMs: 300, retries: 3, backoffMs: 20, maxWaitMs: 2000 },
     },
   ];
@@ -41,8 +61,11 @@ const RUN = `mutation { runConnector(name: "shop-platform") { status error count
 describe('e-commerce platform connector', () => {
   it('pulls every page despite a 500, a 429 with Retry-After, a slow page and a page served twice, storing each item once', async () => {
     platform.data.listings.push(
-      listing(1, '2024-10-01T08:00:00Z'), listing(2, '2024-10-01T09:00:00Z'), listing(3, '2024-10-01T10:00:00Z'),
-      listing(4, '2024-10-01T11:00:00Z'), listing(5, '2024-10-01T12:00:00Z'),
+      listing(1, '2024-10-01T08:00:00Z'),
+      listing(2, '2024-10-01T09:00:00Z'),
+      listing(3, '2024-10-01T10:00:00Z'),
+      listing(4, '2024-10-01T11:00:00Z'),
+      listing(5, '2024-10-01T12:00:00Z'),
     );
     platform.data.sales.push(sale(1, '2024-11-01T00:00:00Z'));
     platform.misbehave.listings = { fail500: [1], throttle: { at: [2], retryAfterSeconds: 1 }, slow: { at: [3], delayMs: 1_000 }, repeatPage: [5] };
@@ -60,10 +83,14 @@ describe('e-commerce platform connector', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(1_000);
     expect(platform.requests.every((r) => r.authorization === `Bearer ${TOKEN}`)).toBe(true);
 
-    const rows = await t.sql(`select source_key, seller, origin_region_code, p.code from supply_listing s left join product p on p.id = s.product_id where source_connector = 'shop-platform' order by source_key`);
+    const rows = await t.sql(
+      `select source_key, seller, origin_region_code, p.code from supply_listing s left join product p on p.id = s.product_id where source_connector = 'shop-platform' order by source_key`,
+    );
     expect(rows).toHaveLength(5);
     expect(rows[0]).toMatchObject({ source_key: 'listings:L1@2024-10-01T08:00:00Z', origin_region_code: '140821', code: 'apple' });
-    const [salesRow] = await t.sql(`select origin_region_code, destination_region_code, amount::float, channel from sales_record where source_connector = 'shop-platform'`);
+    const [salesRow] = await t.sql(
+      `select origin_region_code, destination_region_code, amount::float, channel from sales_record where source_connector = 'shop-platform'`,
+    );
     expect(salesRow).toEqual({ origin_region_code: '140430', destination_region_code: '140105', amount: 24000, channel: 'ECOMMERCE_PLATFORM' });
   });
 

@@ -34,12 +34,16 @@ describe('scheduled connectors', () => {
   it('runs each connector on its interval; a failing source is recorded and never blocks the others', async () => {
     const byName = async () => Object.fromEntries((await t.gql(STATUS)).data.connectors.map((c: any) => [c.name, c]));
     let c: Record<string, any> = {};
-    await waitFor(async () => {
-      // One snapshot is judged and asserted on: a later read may catch the next tick running.
-      c = await byName();
-      // A tick may report OK before its first file is counted; wait for the stored row itself.
-      return c['broken-platform'].status === 'FAILED' && c['inbox-prices'].status === 'OK' && c['inbox-prices'].totalCounts.stored === 1;
-    }, 30_000, 'both connectors to have run and the inbox file to be stored');
+    await waitFor(
+      async () => {
+        // One snapshot is judged and asserted on: a later read may catch the next tick running.
+        c = await byName();
+        // A tick may report OK before its first file is counted; wait for the stored row itself.
+        return c['broken-platform'].status === 'FAILED' && c['inbox-prices'].status === 'OK' && c['inbox-prices'].totalCounts.stored === 1;
+      },
+      30_000,
+      'both connectors to have run and the inbox file to be stored',
+    );
     expect(c['broken-platform'].lastError).toMatch(/127\.0\.0\.1:9/);
     expect(c['inbox-prices']).toMatchObject({ intervalSeconds: 1, totalCounts: { stored: 1 } });
     expect(c['switched-off']).toMatchObject({ enabled: false, status: 'IDLE', lastSuccessAt: null });
@@ -55,10 +59,14 @@ describe('scheduled connectors', () => {
       const [state] = await t.sql(`select cursor, (total_counts->>'read')::int as read from connector_state where name = 'inbox-prices'`);
       return { n, files: Object.keys(state?.cursor?.files ?? {}).sort(), read: state?.read };
     };
-    await waitFor(async () => {
-      const now = await loaded();
-      return now.n === 2 && now.files.length === 2 && now.read === 2;
-    }, 30_000, 'the new file to be stored, marked as loaded and counted');
+    await waitFor(
+      async () => {
+        const now = await loaded();
+        return now.n === 2 && now.files.length === 2 && now.read === 2;
+      },
+      30_000,
+      'the new file to be stored, marked as loaded and counted',
+    );
     expect(await loaded()).toEqual({ n: 2, files: ['2024-11-01.csv', '2024-11-02.csv'], read: 2 });
     const seen: string[] = [];
     // A run may have started before the subscription: wait for an OK that follows a RUNNING.
@@ -71,7 +79,7 @@ describe('scheduled connectors', () => {
     expect(seen).toContain('RUNNING');
     expect(seen).toContain('OK');
     // Two more finished ticks: loaded files are skipped by their size and time, so nothing more is read.
-    for (let oks = 0; oks < 2; ) if ((await events.next(15_000)).data?.connectorStatusChanged.status === 'OK') oks++;
+    for (let oks = 0; oks < 2;) if ((await events.next(15_000)).data?.connectorStatusChanged.status === 'OK') oks++;
     events.dispose();
     expect(await loaded()).toEqual({ n: 2, files: ['2024-11-01.csv', '2024-11-02.csv'], read: 2 });
   });

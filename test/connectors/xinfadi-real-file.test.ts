@@ -10,7 +10,8 @@ import { announceSkip } from '../support/skip.js';
  * the suite; this file then says why it skipped (the fixture-based tests in
  * wholesale-prices.test.ts cover the same shapes). XINFADI_FILE points elsewhere.
  */
-const FILE = process.env.XINFADI_FILE ?? path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../../shared/data/xinfadi-fruit-prices-2013-2016.csv');
+const FILE =
+  process.env.XINFADI_FILE ?? path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../../shared/data/xinfadi-fruit-prices-2013-2016.csv');
 const GOLD = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../matching/gold-set.csv');
 const present = fs.existsSync(FILE);
 if (!present) announceSkip(`skipping "the real Xinfadi price list": ${FILE} is absent (it lives in ../shared/data; XINFADI_FILE points elsewhere)`);
@@ -22,7 +23,9 @@ const RUN = `mutation ($file: String) { runConnector(name: "xinfadi-prices", fil
 
 describeWithRealFile('the real Xinfadi price list', () => {
   beforeAll(async () => {
-    t = await startTestHub({ CONNECTORS: JSON.stringify([{ name: 'xinfadi-prices', module: 'wholesale-prices', config: { market: 'beijing-xinfadi', batchSize: 20000 } }]) });
+    t = await startTestHub({
+      CONNECTORS: JSON.stringify([{ name: 'xinfadi-prices', module: 'wholesale-prices', config: { market: 'beijing-xinfadi', batchSize: 20000 } }]),
+    });
   });
   afterAll(() => t?.close());
 
@@ -33,24 +36,37 @@ describeWithRealFile('the real Xinfadi price list', () => {
     expect(res.data.runConnector.status).toBe('OK');
     expect(read).toBe(79_621);
     expect(stored + duplicates + rejected).toBe(read);
-    const [{ n, matched }] = await t.sql(`select count(*)::int as n, count(product_id)::int as matched from price_observation where source_connector = 'xinfadi-prices'`);
+    const [{ n, matched }] = await t.sql(
+      `select count(*)::int as n, count(product_id)::int as matched from price_observation where source_connector = 'xinfadi-prices'`,
+    );
     expect(n).toBe(stored);
-    const reasons = await t.sql(`select count(*)::int as n, count(*) filter (where reason <> '' and position like 'xinfadi-fruit-prices-2013-2016.csv:%')::int as explained from rejected_record where connector = 'xinfadi-prices'`);
+    const reasons = await t.sql(
+      `select count(*)::int as n, count(*) filter (where reason <> '' and position like 'xinfadi-fruit-prices-2013-2016.csv:%')::int as explained from rejected_record where connector = 'xinfadi-prices'`,
+    );
     expect(reasons[0]).toEqual({ n: rejected, explained: rejected });
     expect(matched).toBe(stored - unmatched);
     const [{ names, matchedNames }] = await t.sql(
-      `select count(distinct raw_name)::int as names, count(distinct raw_name) filter (where product_id is not null)::int as "matchedNames" from price_observation where source_connector = 'xinfadi-prices'`);
-    console.log(`Xinfadi match rate: ${matched}/${stored} rows (${((100 * matched) / stored).toFixed(1)}%), ${matchedNames}/${names} distinct names; ${rejected} rows rejected, ${duplicates} repeats`);
+      `select count(distinct raw_name)::int as names, count(distinct raw_name) filter (where product_id is not null)::int as "matchedNames" from price_observation where source_connector = 'xinfadi-prices'`,
+    );
+    console.log(
+      `Xinfadi match rate: ${matched}/${stored} rows (${((100 * matched) / stored).toFixed(1)}%), ${matchedNames}/${names} distinct names; ${rejected} rows rejected, ${duplicates} repeats`,
+    );
     expect(matched / stored).toBeGreaterThan(0.9);
   }, 180_000);
 
   it('links every stored row to the product the gold set says, or leaves it for review (issue #14)', async () => {
-    const gold = new Map((parse(fs.readFileSync(GOLD), { columns: true, bom: true }) as Record<string, string>[])
-      .filter((g) => g.list === 'xinfadi-fruit-prices-2013-2016').map((g) => [g.name, g.expected]));
+    const gold = new Map(
+      (parse(fs.readFileSync(GOLD), { columns: true, bom: true }) as Record<string, string>[])
+        .filter((g) => g.list === 'xinfadi-fruit-prices-2013-2016')
+        .map((g) => [g.name, g.expected]),
+    );
     const rows = await t.sql<{ raw_name: string; code: string | null; n: number }>(
       `select o.raw_name, p.code, count(*)::int as n from price_observation o left join product p on p.id = o.product_id
-        where o.source_connector = 'xinfadi-prices' group by 1, 2`);
-    let stored = 0, matched = 0, correct = 0;
+        where o.source_connector = 'xinfadi-prices' group by 1, 2`,
+    );
+    let stored = 0,
+      matched = 0,
+      correct = 0;
     const wrong: string[] = [];
     for (const r of rows) {
       stored += r.n;
@@ -60,7 +76,9 @@ describeWithRealFile('the real Xinfadi price list', () => {
       if (expected === r.code) correct += r.n;
       else wrong.push(`${r.raw_name} -> ${r.code} (gold: ${expected})`);
     }
-    console.log(`Xinfadi fruit list through the connector: recall ${(100 * matched / stored).toFixed(1)} % of ${stored} stored rows, precision ${(100 * correct / matched).toFixed(1)} %`);
+    console.log(
+      `Xinfadi fruit list through the connector: recall ${((100 * matched) / stored).toFixed(1)} % of ${stored} stored rows, precision ${((100 * correct) / matched).toFixed(1)} %`,
+    );
     expect(wrong).toEqual([]);
     expect(correct / matched).toBeGreaterThanOrEqual(0.99);
   });
@@ -88,7 +106,9 @@ describeWithRealFile('the real Xinfadi price list', () => {
   });
 
   it('queues the names it could not match, most frequent first, with examples', async () => {
-    const res = await t.gql(`{ unmatchedNames(connector: "xinfadi-prices", first: 5) { totalCount nodes { rawName count examples suggestedProduct { code } suggestionScore } } }`);
+    const res = await t.gql(
+      `{ unmatchedNames(connector: "xinfadi-prices", first: 5) { totalCount nodes { rawName count examples suggestedProduct { code } suggestionScore } } }`,
+    );
     expect(res.data.unmatchedNames.totalCount).toBeGreaterThan(10);
     const counts = res.data.unmatchedNames.nodes.map((n: any) => n.count);
     expect(counts).toEqual([...counts].sort((a, b) => b - a));

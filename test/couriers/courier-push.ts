@@ -31,7 +31,15 @@ export async function pushNative(baseUrl: string, courier: string, events: unkno
 /** POSTs a Kuaidi100 push (form `param` + `sign` = upper-case MD5(param + salt)). */
 export async function pushKuaidi100(baseUrl: string, courier: string, param: unknown, salt = TEST_SECRET, sign?: string) {
   const text = JSON.stringify(param);
-  const form = new URLSearchParams({ param: text, sign: sign ?? createHash('md5').update(text + salt).digest('hex').toUpperCase() });
+  const form = new URLSearchParams({
+    param: text,
+    sign:
+      sign ??
+      createHash('md5')
+        .update(text + salt)
+        .digest('hex')
+        .toUpperCase(),
+  });
   const res = await fetch(`${baseUrl}/hooks/couriers/${courier}/kuaidi100`, { method: 'POST', body: form });
   return { status: res.status, body: (await res.json()) as any };
 }

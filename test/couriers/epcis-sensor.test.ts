@@ -24,7 +24,13 @@ const epcisEvent = (n: string, hoursAgo: number, bizStep: string, celsius: numbe
 });
 
 async function pushEpcis(courier: string, eventList: unknown[]) {
-  const body = JSON.stringify({ '@context': ['https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld'], type: 'EPCISDocument', schemaVersion: '2.0', creationDate: chinaTime(0), epcisBody: { eventList } });
+  const body = JSON.stringify({
+    '@context': ['https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld'],
+    type: 'EPCISDocument',
+    schemaVersion: '2.0',
+    creationDate: chinaTime(0),
+    epcisBody: { eventList },
+  });
   const res = await fetch(`${t.url}/hooks/couriers/${courier}/epcis`, { method: 'POST', headers: nativeHeaders(body), body });
   return { status: res.status, body: (await res.json()) as any };
 }

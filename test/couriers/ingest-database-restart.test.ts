@@ -16,11 +16,16 @@ import { TEST_SECRETS_KEY } from '../support/fixtures.js';
 const port = Number(process.env.TEST_COURIER_OUTAGE_PG_PORT ?? 54352);
 const dir = path.resolve('.data/test-courier-outage-pg');
 const server = new EmbeddedPostgres({
-  databaseDir: dir, port, user: 'postgres', password: 'outage', persistent: true,
+  databaseDir: dir,
+  port,
+  user: 'postgres',
+  password: 'outage',
+  persistent: true,
   createPostgresUser: process.getuid?.() === 0,
   initdbFlags: ['--encoding=UTF8', '--locale=C'],
   postgresFlags: ['-c', 'listen_addresses=127.0.0.1'],
-  onLog: () => {}, onError: () => {},
+  onLog: () => {},
+  onError: () => {},
 });
 let hub: Hub;
 const BATCHES = 24;
@@ -34,10 +39,19 @@ beforeAll(async () => {
   await client.query('drop database if exists courier_outage with (force)');
   await client.query('create database courier_outage');
   await client.end();
-  hub = await startHub(loadConfig({
-    DATABASE_URL: `postgres://postgres:outage@127.0.0.1:${port}/courier_outage`, PORT: '0', HOST: '127.0.0.1', SEED_DEMO: 'false',
-    DELAY_SCAN_INTERVAL_S: '0', DEMO_MODE: 'true', RATE_LIMIT_PER_SECOND: '100000', SECRETS_KEY: TEST_SECRETS_KEY,
-  }), createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'));
+  hub = await startHub(
+    loadConfig({
+      DATABASE_URL: `postgres://postgres:outage@127.0.0.1:${port}/courier_outage`,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      SEED_DEMO: 'false',
+      DELAY_SCAN_INTERVAL_S: '0',
+      DEMO_MODE: 'true',
+      RATE_LIMIT_PER_SECOND: '100000',
+      SECRETS_KEY: TEST_SECRETS_KEY,
+    }),
+    createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
+  );
   const db = server.getPgClient('courier_outage', '127.0.0.1');
   await db.connect();
   // The hub loaded its reference couriers at start (issue #14); ZTO is one of them.
@@ -51,10 +65,14 @@ afterAll(async () => {
   await server.stop().catch(() => {});
 });
 
-const batch = (b: number) => Array.from({ length: PER_BATCH }, (_, i) => ({
-  eventId: `pg-${b}-${i}`, trackingNumber: `PG${String(b).padStart(3, '0')}${String(i % 10).padStart(4, '0')}`,
-  status: 'IN_TRANSIT', occurredAt: new Date(Date.now() - 3_600_000 + i * 1000).toISOString(), location: { regionCode: '140821' },
-}));
+const batch = (b: number) =>
+  Array.from({ length: PER_BATCH }, (_, i) => ({
+    eventId: `pg-${b}-${i}`,
+    trackingNumber: `PG${String(b).padStart(3, '0')}${String(i % 10).padStart(4, '0')}`,
+    status: 'IN_TRANSIT',
+    occurredAt: new Date(Date.now() - 3_600_000 + i * 1000).toISOString(),
+    location: { regionCode: '140821' },
+  }));
 
 async function send(b: number): Promise<number> {
   const body = JSON.stringify({ events: batch(b) });
@@ -93,7 +111,9 @@ describe('PostgreSQL restarting during ingest', () => {
 
     const db = server.getPgClient('courier_outage', '127.0.0.1');
     await db.connect();
-    const { rows: [totals] } = await db.query(`select count(*)::int as events, count(distinct source_key)::int as keys from tracking_event`);
+    const {
+      rows: [totals],
+    } = await db.query(`select count(*)::int as events, count(distinct source_key)::int as keys from tracking_event`);
     await db.end();
     expect(totals).toEqual({ events: BATCHES * PER_BATCH, keys: BATCHES * PER_BATCH });
   }, 180_000);

@@ -31,19 +31,43 @@ afterAll(async () => {
 
 function startHub(port: number): { child: ChildProcess; ready: Promise<void> } {
   const child = spawn(process.execPath, ['--import', '@swc-node/register/esm-register', 'src/main.ts'], {
-    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', SEED_DEMO: 'false', LOG_LEVEL: 'warn', DELAY_SCAN_INTERVAL_S: '0', RATE_LIMIT_PER_SECOND: '100000', DEMO_MODE: 'true', REDIS_URL: '', SECRETS_KEY: TEST_SECRETS_KEY },
+    env: {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      SEED_DEMO: 'false',
+      LOG_LEVEL: 'warn',
+      DELAY_SCAN_INTERVAL_S: '0',
+      RATE_LIMIT_PER_SECOND: '100000',
+      DEMO_MODE: 'true',
+      REDIS_URL: '',
+      SECRETS_KEY: TEST_SECRETS_KEY,
+    },
     stdio: ['ignore', 'ignore', 'ignore'],
   });
-  const ready = waitFor(async () => {
-    try { return (await fetch(`http://127.0.0.1:${port}/readyz`)).ok; } catch { return false; }
-  }, 120_000, 'the hub process to be ready'); // compiling src/ with swc takes a while on a busy machine
+  const ready = waitFor(
+    async () => {
+      try {
+        return (await fetch(`http://127.0.0.1:${port}/readyz`)).ok;
+      } catch {
+        return false;
+      }
+    },
+    120_000,
+    'the hub process to be ready',
+  ); // compiling src/ with swc takes a while on a busy machine
   return { child, ready };
 }
 
-const batch = (b: number) => Array.from({ length: PER_BATCH }, (_, i) => ({
-  eventId: `kill-${b}-${i}`, trackingNumber: `KL${String(b).padStart(3, '0')}${String(i % 20).padStart(4, '0')}`,
-  status: i % 2 ? 'IN_TRANSIT' : 'PICKED_UP', occurredAt: new Date(Date.now() - 3_600_000 + i * 1000).toISOString(), location: { nodeCode: 'cdc-140821' },
-}));
+const batch = (b: number) =>
+  Array.from({ length: PER_BATCH }, (_, i) => ({
+    eventId: `kill-${b}-${i}`,
+    trackingNumber: `KL${String(b).padStart(3, '0')}${String(i % 20).padStart(4, '0')}`,
+    status: i % 2 ? 'IN_TRANSIT' : 'PICKED_UP',
+    occurredAt: new Date(Date.now() - 3_600_000 + i * 1000).toISOString(),
+    location: { nodeCode: 'cdc-140821' },
+  }));
 
 /** Sends one batch, signed now; true when the hub acknowledged it (200 with every event accounted for). */
 async function send(port: number, b: number): Promise<boolean> {
@@ -67,22 +91,25 @@ describe('a hub process killed with SIGKILL in the middle of a stream of batches
     const pending = Array.from({ length: BATCHES }, (_, b) => b);
     let killed = false;
     // Two senders; the hub is killed once a third of the batches were acknowledged, with requests in flight.
-    await Promise.all([0, 1].map(async () => {
-      while (pending.length) {
-        const b = pending.shift()!;
-        if (await send(port, b)) acknowledged.add(b);
-        if (!killed && acknowledged.size >= BATCHES / 3) {
-          killed = true;
-          first.child.kill('SIGKILL');
+    await Promise.all(
+      [0, 1].map(async () => {
+        while (pending.length) {
+          const b = pending.shift()!;
+          if (await send(port, b)) acknowledged.add(b);
+          if (!killed && acknowledged.size >= BATCHES / 3) {
+            killed = true;
+            first.child.kill('SIGKILL');
+          }
         }
-      }
-    }));
+      }),
+    );
     expect(killed).toBe(true);
     const unacknowledged = Array.from({ length: BATCHES }, (_, b) => b).filter((b) => !acknowledged.has(b));
     expect(unacknowledged.length).toBeGreaterThan(0);
 
     // Acknowledged means committed: all of them are there before any retry.
-    const stored = async (b: number) => Number((await db.query(`select count(*) from tracking_event where source_key like $1`, [`NATIVE:id:kill-${b}-%`])).rows[0].count);
+    const stored = async (b: number) =>
+      Number((await db.query(`select count(*) from tracking_event where source_key like $1`, [`NATIVE:id:kill-${b}-%`])).rows[0].count);
     for (const b of acknowledged) expect(await stored(b)).toBe(PER_BATCH);
 
     const second = startHub(port);
@@ -98,9 +125,13 @@ describe('a hub process killed with SIGKILL in the middle of a stream of batches
     } finally {
       second.child.kill('SIGTERM');
     }
-    const { rows: [totals] } = await db.query(`select count(*)::int as events, count(distinct source_key)::int as keys from tracking_event`);
+    const {
+      rows: [totals],
+    } = await db.query(`select count(*)::int as events, count(distinct source_key)::int as keys from tracking_event`);
     expect(totals).toEqual({ events: BATCHES * PER_BATCH, keys: BATCHES * PER_BATCH });
-    const { rows: [parcels] } = await db.query(`select count(*)::int as n from shipment`);
+    const {
+      rows: [parcels],
+    } = await db.query(`select count(*)::int as n from shipment`);
     expect(parcels.n).toBe(BATCHES * 20);
   }, 300_000); // two process starts, each bounded above, and the batches
 });

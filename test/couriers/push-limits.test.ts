@@ -23,14 +23,23 @@ async function pushEpcis(courier: string, document: unknown) {
 }
 
 const epcisEvent = (n: string, extra: Record<string, unknown> = {}) => ({
-  type: 'ObjectEvent', eventTime: new Date(Date.now() - 3_600_000).toISOString(), eventTimeZoneOffset: '+08:00', action: 'OBSERVE',
-  bizStep: 'shipping', epcList: [`urn:epc:id:sgtin:0614141.107346.${n}`], ...extra,
+  type: 'ObjectEvent',
+  eventTime: new Date(Date.now() - 3_600_000).toISOString(),
+  eventTimeZoneOffset: '+08:00',
+  action: 'OBSERVE',
+  bizStep: 'shipping',
+  epcList: [`urn:epc:id:sgtin:0614141.107346.${n}`],
+  ...extra,
 });
 
 describe('items per push are capped in every format', () => {
   it('refuses an 8 KB AfterShip body with 2,000 empty checkpoints with 413 naming the limit, keeping nothing', async () => {
     const before = await rejectedCount();
-    const payload = { ts: Math.floor(Date.now() / 1000), event: 'tracking_update', msg: { tracking_number: 'SF7100000001', slug: 'sf-express', checkpoints: Array.from({ length: 2000 }, () => ({})) } };
+    const payload = {
+      ts: Math.floor(Date.now() / 1000),
+      event: 'tracking_update',
+      msg: { tracking_number: 'SF7100000001', slug: 'sf-express', checkpoints: Array.from({ length: 2000 }, () => ({})) },
+    };
     const res = await pushAftership(t.url, 'shunfeng', payload);
     expect(res).toMatchObject({ status: 413, body: { error: { code: 'TOO_MANY_ITEMS', field: 'msg.checkpoints', limit: 1000, count: 2000 } } });
     expect(res.body.error.message).toMatch(/at most 1000/);
@@ -43,14 +52,21 @@ describe('items per push are capped in every format', () => {
     const kuaidi = await pushKuaidi100(t.url, 'yuantong', { status: 'polling', lastResult: { state: '0', com: 'yuantong', nu: 'YT7100000001', data } });
     expect(kuaidi).toMatchObject({ status: 413, body: { result: false, returnCode: '413' } });
     expect(kuaidi.body.message).toMatch(/param\.lastResult\.data holds 1001 items; a push may carry at most 1000/);
-    const epcis = await pushEpcis('jd', { type: 'EPCISDocument', epcisBody: { eventList: Array.from({ length: 1001 }, (_, i) => epcisEvent(`JD71${String(i).padStart(6, '0')}`)) } });
+    const epcis = await pushEpcis('jd', {
+      type: 'EPCISDocument',
+      epcisBody: { eventList: Array.from({ length: 1001 }, (_, i) => epcisEvent(`JD71${String(i).padStart(6, '0')}`)) },
+    });
     expect(epcis).toMatchObject({ status: 413, body: { error: { code: 'TOO_MANY_ITEMS', field: 'epcisBody.eventList', limit: 1000 } } });
     expect(await rejectedCount()).toBe(before);
     expect(await t.sql(`select 1 from shipment where tracking_number in ('YT7100000001', 'JD71000000')`)).toHaveLength(0);
   });
 
   it('refuses more than 1,000 events through the ingestTrackingEvents mutation, naming the argument', async () => {
-    const events = Array.from({ length: 1001 }, (_, i) => ({ trackingNumber: `EM71${String(i).padStart(6, '0')}`, status: 'PICKED_UP', occurredAt: chinaTime(1) }));
+    const events = Array.from({ length: 1001 }, (_, i) => ({
+      trackingNumber: `EM71${String(i).padStart(6, '0')}`,
+      status: 'PICKED_UP',
+      occurredAt: chinaTime(1),
+    }));
     const res = await t.gql(`mutation ($e: [TrackingEventInput!]!) { ingestTrackingEvents(courier: "ems", events: $e) { accepted } }`, { e: events });
     expect(res.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT', argumentName: 'events' } });
     expect(res.errors?.[0].message).toMatch(/1 to 1000 events/);
@@ -59,12 +75,15 @@ describe('items per push are capped in every format', () => {
 
 describe('a replayed push writes nothing', () => {
   it('refuses a replayed native signature before keeping its refused events', async () => {
-    const body = JSON.stringify({ events: [
-      { trackingNumber: 'ZT7100000001', status: 'PICKED_UP', occurredAt: chinaTime(2), location: { nodeCode: 'cdc-140821' } },
-      { trackingNumber: 'ZT7100000001', status: 'IN_TRANSIT', occurredAt: chinaTime(1), location: { nodeCode: 'no-such-node-71' } },
-    ] });
+    const body = JSON.stringify({
+      events: [
+        { trackingNumber: 'ZT7100000001', status: 'PICKED_UP', occurredAt: chinaTime(2), location: { nodeCode: 'cdc-140821' } },
+        { trackingNumber: 'ZT7100000001', status: 'IN_TRANSIT', occurredAt: chinaTime(1), location: { nodeCode: 'no-such-node-71' } },
+      ],
+    });
     const headers = nativeHeaders(body);
-    const post = () => fetch(`${t.url}/hooks/couriers/zhongtong`, { method: 'POST', headers, body }).then(async (r) => ({ status: r.status, body: (await r.json()) as any }));
+    const post = () =>
+      fetch(`${t.url}/hooks/couriers/zhongtong`, { method: 'POST', headers, body }).then(async (r) => ({ status: r.status, body: (await r.json()) as any }));
     const first = await post();
     expect(first.body).toMatchObject({ accepted: 1, rejected: [{ index: 1, field: 'events[1].location.nodeCode' }] });
     const rejected = await rejectedCount();
@@ -76,10 +95,18 @@ describe('a replayed push writes nothing', () => {
   });
 
   it('stores an AfterShip body sent again (AfterShip signs no timestamp) nowhere: events are duplicates, the refused checkpoint is kept once', async () => {
-    const payload = { ts: Math.floor(Date.now() / 1000), event: 'tracking_update', msg: { tracking_number: 'SF7100000002', slug: 'sf-express', checkpoints: [
-      { checkpoint_time: chinaTime(5), message: '已收取快件', tag: 'InTransit', subtag: 'InTransit_002', location: '太原快件分拨中心' },
-      { checkpoint_time: chinaTime(4), message: '?', tag: 'Teleported' },
-    ] } };
+    const payload = {
+      ts: Math.floor(Date.now() / 1000),
+      event: 'tracking_update',
+      msg: {
+        tracking_number: 'SF7100000002',
+        slug: 'sf-express',
+        checkpoints: [
+          { checkpoint_time: chinaTime(5), message: '已收取快件', tag: 'InTransit', subtag: 'InTransit_002', location: '太原快件分拨中心' },
+          { checkpoint_time: chinaTime(4), message: '?', tag: 'Teleported' },
+        ],
+      },
+    };
     const first = await pushAftership(t.url, 'shunfeng', payload);
     expect(first.body).toMatchObject({ accepted: 1, duplicates: 0, rejected: [{ index: 1, field: 'msg.checkpoints[1].tag' }] });
     const rejected = await rejectedCount();
@@ -93,14 +120,19 @@ describe('tracking numbers are validated in every format', () => {
   const formula = '=HYPERLINK("http://evil.example/x","查件")';
 
   it('refuses a formula as a Kuaidi100 waybill number, naming the field, and stores no parcel', async () => {
-    await pushKuaidi100(t.url, 'yuantong', { status: 'polling', lastResult: { state: '0', com: 'yuantong', nu: formula, data: [{ context: '在途', ftime: kuaidi100Time(1), status: '在途' }] } });
+    await pushKuaidi100(t.url, 'yuantong', {
+      status: 'polling',
+      lastResult: { state: '0', com: 'yuantong', nu: formula, data: [{ context: '在途', ftime: kuaidi100Time(1), status: '在途' }] },
+    });
     const [kept] = await t.sql(`select field, reason from rejected_record where connector = 'courier:yuantong' and raw->'event'->>'nu' = $1`, [formula]);
     expect(kept).toMatchObject({ field: 'lastResult.data[0].nu' });
     expect(kept.reason).toMatch(/is not a tracking number/);
   });
 
   it('refuses it in AfterShip and EPCIS too, and in a native push through the JSON Schema', async () => {
-    const after = await pushAftership(t.url, 'shunfeng', { msg: { tracking_number: formula, slug: 'sf-express', checkpoints: [{ checkpoint_time: chinaTime(1), tag: 'InTransit' }] } });
+    const after = await pushAftership(t.url, 'shunfeng', {
+      msg: { tracking_number: formula, slug: 'sf-express', checkpoints: [{ checkpoint_time: chinaTime(1), tag: 'InTransit' }] },
+    });
     expect(after.body).toMatchObject({ accepted: 0, rejected: [{ index: 0, field: 'msg.checkpoints[0].tracking_number' }] });
     const epcis = await pushEpcis('jd', { type: 'EPCISDocument', epcisBody: { eventList: [epcisEvent('x', { epcList: [`urn:epc:id:sgtin:${formula}`] })] } });
     expect(epcis.body).toMatchObject({ accepted: 0, rejected: [{ index: 0, field: 'epcisBody.eventList[0].epcList' }] });

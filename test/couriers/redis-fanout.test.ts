@@ -30,10 +30,26 @@ const clients: Client[] = [];
 
 /** A hub on the test database with its log lines collected. */
 async function hub(redisUrl: string, prefix: string, logs: string[] = []): Promise<Hub> {
-  const sink = new Writable({ write(chunk, _enc, done) { logs.push(String(chunk)); done(); } });
+  const sink = new Writable({
+    write(chunk, _enc, done) {
+      logs.push(String(chunk));
+      done();
+    },
+  });
   const config = loadConfig({
-    DATABASE_URL: databaseUrl, PORT: '0', HOST: '127.0.0.1', SEED_DEMO: 'false', NODE_ENV: 'test', DB_POOL_SIZE: '4',
-    REDIS_URL: redisUrl, REDIS_CHANNEL_PREFIX: prefix, DELAY_SCAN_INTERVAL_S: '0', DEMO_MODE: 'true', RATE_LIMIT_PER_SECOND: '10000', METRICS_TOKEN, SECRETS_KEY: TEST_SECRETS_KEY,
+    DATABASE_URL: databaseUrl,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    SEED_DEMO: 'false',
+    NODE_ENV: 'test',
+    DB_POOL_SIZE: '4',
+    REDIS_URL: redisUrl,
+    REDIS_CHANNEL_PREFIX: prefix,
+    DELAY_SCAN_INTERVAL_S: '0',
+    DEMO_MODE: 'true',
+    RATE_LIMIT_PER_SECOND: '10000',
+    METRICS_TOKEN,
+    SECRETS_KEY: TEST_SECRETS_KEY,
   });
   const h = await startHub(config, pino({ level: 'info' }, sink));
   hubs.push(h);
@@ -50,7 +66,10 @@ function ws(h: Hub): Client {
 const METRICS_TOKEN = 'test-metrics-token-0123456789';
 const metric = async (h: Hub, name: string) => {
   const text = await (await fetch(`${h.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();
-  return text.split('\n').filter((l) => l.split(/[ {]/)[0] === name).reduce((sum, l) => sum + Number(l.trim().split(' ').at(-1)), 0);
+  return text
+    .split('\n')
+    .filter((l) => l.split(/[ {]/)[0] === name)
+    .reduce((sum, l) => sum + Number(l.trim().split(' ').at(-1)), 0);
 };
 
 const openSubscriptions = (h: Hub) => metric(h, 'hub_graphql_open_subscriptions');
@@ -80,7 +99,9 @@ describeIf(sharedRedisUp, `no Redis answers at ${SHARED_REDIS} (set REDIS_TEST_U
     await waitFor(async () => (await openSubscriptions(b)) === 1, 15_000, 'subscription on B');
     await untilFannedOut(a, b); // B's SUBSCRIBE has reached Redis
 
-    const res = await pushNative(a.url, 'zhongtong', [{ trackingNumber: 'ZT9000000001', status: 'PICKED_UP', occurredAt: chinaTime(1), location: { regionCode: '140821' } }]);
+    const res = await pushNative(a.url, 'zhongtong', [
+      { trackingNumber: 'ZT9000000001', status: 'PICKED_UP', occurredAt: chinaTime(1), location: { regionCode: '140821' } },
+    ]);
     expect(res.body.accepted).toBe(1);
     const update = await onB.next(15_000);
     expect(update.data.shipmentUpdated).toEqual({ shipment: { trackingNumber: 'ZT9000000001', status: 'PICKED_UP' }, newEvents: [{ status: 'PICKED_UP' }] });
@@ -104,13 +125,25 @@ describeIf(hasRedisServer, 'no redis-server to start and stop (apt-get install r
   let redis: ChildProcess | undefined;
   let port: number;
   const startRedis = async () => {
-    redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'], { stdio: 'ignore' });
-    await waitFor(() => new Promise((resolve) => {
-      const socket = net.connect(port, '127.0.0.1', () => { socket.end(); resolve(true); });
-      socket.on('error', () => resolve(false));
-    }), 10_000, 'redis-server to listen');
+    redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'], {
+      stdio: 'ignore',
+    });
+    await waitFor(
+      () =>
+        new Promise((resolve) => {
+          const socket = net.connect(port, '127.0.0.1', () => {
+            socket.end();
+            resolve(true);
+          });
+          socket.on('error', () => resolve(false));
+        }),
+      10_000,
+      'redis-server to listen',
+    );
   };
-  afterAll(() => { redis?.kill('SIGKILL'); });
+  afterAll(() => {
+    redis?.kill('SIGKILL');
+  });
 
   it('delivers in-process with a warning and a metric, and fans out again when Redis is back', async () => {
     port = await freePort();

@@ -17,7 +17,10 @@ describe('shipmentUpdated over graphql-ws', () => {
   it('pushes a parcel to its subscriber straight from the ingest path, with the events that moved it', async () => {
     const client = t.ws();
     const mine = subscribe(client, BY_NUMBER, { n: 'ZT8000000001' });
-    const byCourierAndRegion = subscribe(client, `subscription { shipmentUpdated(courier: "zhongtong", regionCode: "140821") { shipment { trackingNumber } newEvents { areaCode } } }`);
+    const byCourierAndRegion = subscribe(
+      client,
+      `subscription { shipmentUpdated(courier: "zhongtong", regionCode: "140821") { shipment { trackingNumber } newEvents { areaCode } } }`,
+    );
     const otherRegion = subscribe(client, `subscription { shipmentUpdated(regionCode: "1401") { shipment { trackingNumber } } }`);
     await waitFor(async () => (await t.metric('hub_graphql_open_subscriptions')) === 3, 15_000, 'three subscriptions');
 
@@ -31,11 +34,15 @@ describe('shipmentUpdated over graphql-ws', () => {
     expect(update.errors).toBeUndefined();
     expect(update.data.shipmentUpdated.shipment).toMatchObject({ trackingNumber: 'ZT8000000001', status: 'IN_TRANSIT', courier: { code: 'zhongtong' } });
     expect(update.data.shipmentUpdated.newEvents.map((e: any) => [e.status, e.areaCode, e.format])).toEqual([
-      ['PICKED_UP', '140821100200', 'NATIVE'], ['IN_TRANSIT', '140821', 'NATIVE'],
+      ['PICKED_UP', '140821100200', 'NATIVE'],
+      ['IN_TRANSIT', '140821', 'NATIVE'],
     ]);
     // The other parcel was not this subscriber's.
     await expect(mine.next(300)).rejects.toThrow(/no subscription event/);
-    const both = [(await byCourierAndRegion.next()).data.shipmentUpdated.shipment.trackingNumber, (await byCourierAndRegion.next()).data.shipmentUpdated.shipment.trackingNumber];
+    const both = [
+      (await byCourierAndRegion.next()).data.shipmentUpdated.shipment.trackingNumber,
+      (await byCourierAndRegion.next()).data.shipmentUpdated.shipment.trackingNumber,
+    ];
     expect(both.sort()).toEqual(['ZT8000000001', 'ZT8000000002']);
     await expect(otherRegion.next(300)).rejects.toThrow(/no subscription event/);
 
@@ -51,20 +58,46 @@ describe('shipmentUpdated over graphql-ws', () => {
     const sub = subscribe(t.ws(), BY_NUMBER, { n: 'YT8000000001' });
     await waitFor(async () => (await t.metric('hub_graphql_open_subscriptions')) === 1, 10_000, 'subscription');
     const ftime = chinaTime(1).slice(0, 19).replace('T', ' ');
-    await pushKuaidi100(t.url, 'yuantong', { status: 'polling', lastResult: { state: '3', com: 'yuantong', nu: 'YT8000000001', data: [{ context: '已签收', ftime, time: ftime, status: '签收', areaCode: 'CN140821100204' }] } });
+    await pushKuaidi100(t.url, 'yuantong', {
+      status: 'polling',
+      lastResult: {
+        state: '3',
+        com: 'yuantong',
+        nu: 'YT8000000001',
+        data: [{ context: '已签收', ftime, time: ftime, status: '签收', areaCode: 'CN140821100204' }],
+      },
+    });
     const update = await sub.next();
-    expect(update.data.shipmentUpdated).toMatchObject({ shipment: { status: 'DELIVERED' }, newEvents: [{ status: 'DELIVERED', rawCode: '3', areaCode: '140821100204', format: 'KUAIDI100' }] });
+    expect(update.data.shipmentUpdated).toMatchObject({
+      shipment: { status: 'DELIVERED' },
+      newEvents: [{ status: 'DELIVERED', rawCode: '3', areaCode: '140821100204', format: 'KUAIDI100' }],
+    });
     sub.dispose();
   });
 
   it('raises cold-chain alerts to alertRaised subscribers', async () => {
-    const sub = subscribe(t.ws(), `subscription { alertRaised(kinds: [COLD_CHAIN_EXCURSION], regionCode: "1408") { kind severity message details shipment { trackingNumber } } }`);
+    const sub = subscribe(
+      t.ws(),
+      `subscription { alertRaised(kinds: [COLD_CHAIN_EXCURSION], regionCode: "1408") { kind severity message details shipment { trackingNumber } } }`,
+    );
     await waitFor(async () => (await t.metric('hub_graphql_open_subscriptions')) === 1, 10_000, 'subscription');
     await pushNative(t.url, 'shunfeng', [
-      { trackingNumber: 'SF8000000001', status: 'IN_TRANSIT', occurredAt: chinaTime(1), temperatureC: 12, location: { nodeCode: 'cold-140821-apple' }, shipment: { product: 'apple' } },
+      {
+        trackingNumber: 'SF8000000001',
+        status: 'IN_TRANSIT',
+        occurredAt: chinaTime(1),
+        temperatureC: 12,
+        location: { nodeCode: 'cold-140821-apple' },
+        shipment: { product: 'apple' },
+      },
     ]);
     const alert = await sub.next();
-    expect(alert.data.alertRaised).toMatchObject({ kind: 'COLD_CHAIN_EXCURSION', severity: 'CRITICAL', details: { temperatureC: 12, maxC: 4 }, shipment: { trackingNumber: 'SF8000000001' } });
+    expect(alert.data.alertRaised).toMatchObject({
+      kind: 'COLD_CHAIN_EXCURSION',
+      severity: 'CRITICAL',
+      details: { temperatureC: 12, maxC: 4 },
+      shipment: { trackingNumber: 'SF8000000001' },
+    });
     sub.dispose();
   });
 

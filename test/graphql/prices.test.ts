@@ -47,7 +47,10 @@ describe('recording prices', () => {
 
   it('stores nothing twice when a batch is sent again', async () => {
     // A quote is identified by its source key and its day (prices are partitioned by month of the day quoted).
-    const again = [quote('a1'), quote('a2', { originRegion: '140121', originText: '清徐', observedOn: '2026-07-02', avgPrice: 3.0, lowPrice: 2.5, highPrice: 3.2 })];
+    const again = [
+      quote('a1'),
+      quote('a2', { originRegion: '140121', originText: '清徐', observedOn: '2026-07-02', avgPrice: 3.0, lowPrice: 2.5, highPrice: 3.2 }),
+    ];
     const res = await t.gql(RECORD, { input: { connector: 'test-feed', observations: again } });
     expect(res.data.recordPriceObservations).toMatchObject({ stored: 0, duplicates: 2, observations: [] });
     const [{ n }] = await t.sql(`select count(*)::int as n from price_observation where source_connector = 'test-feed'`);

@@ -58,10 +58,9 @@ describe('Relay object identification', () => {
     const listed = await t.gql(`{ regions(under: "140121", level: COUNTY, first: 1) { nodes { id code } } products(first: 1) { nodes { id code } } }`);
     const region = listed.data.regions.nodes[0];
     const product = listed.data.products.nodes[0];
-    const res = await t.gql(
-      `query ($ids: [ID!]!) { nodes(ids: $ids) { id __typename ... on Region { code } ... on Product { code } } }`,
-      { ids: [region.id, product.id, 'bm9wZQ'] },
-    );
+    const res = await t.gql(`query ($ids: [ID!]!) { nodes(ids: $ids) { id __typename ... on Region { code } ... on Product { code } } }`, {
+      ids: [region.id, product.id, 'bm9wZQ'],
+    });
     expect(res.data.nodes).toEqual([
       { id: region.id, __typename: 'Region', code: '140121' },
       { id: product.id, __typename: 'Product', code: product.code },

@@ -3,8 +3,18 @@ import { fastPriceRecord, priceRecord } from '../../src/ingest/records.js';
 
 /** A valid price record as the wholesale-prices mapper builds it. */
 const valid = {
-  kind: 'price', sourceKey: 'beijing-xinfadi|2016-05-05|富士|普通|斤|1.2|1.5|1.8', rawName: '富士', market: 'beijing-xinfadi',
-  observedOn: '2016-05-05', lowPrice: 1.2, avgPrice: 1.5, highPrice: 1.8, unit: '斤', spec: '普通', variety: undefined, originText: undefined,
+  kind: 'price',
+  sourceKey: 'beijing-xinfadi|2016-05-05|富士|普通|斤|1.2|1.5|1.8',
+  rawName: '富士',
+  market: 'beijing-xinfadi',
+  observedOn: '2016-05-05',
+  lowPrice: 1.2,
+  avgPrice: 1.5,
+  highPrice: 1.8,
+  unit: '斤',
+  spec: '普通',
+  variety: undefined,
+  originText: undefined,
 };
 
 /** Valid and invalid variations: the fast checks must agree with the schema on every one. */

@@ -27,9 +27,12 @@ const ORPHANS = `select
   as n`;
 const orphans = async () => Number((await t.sql(ORPHANS))[0].n);
 
-const session = (connector: string) => new IngestSession(t.hub.db.orm.em.fork(), {
-  connector, pipeline: 'test', map: (raw) => ({ kind: 'price', market: 'integrity-market', unit: '斤', observedOn: '2026-06-01', avgPrice: 2, ...(raw as object) }),
-});
+const session = (connector: string) =>
+  new IngestSession(t.hub.db.orm.em.fork(), {
+    connector,
+    pipeline: 'test',
+    map: (raw) => ({ kind: 'price', market: 'integrity-market', unit: '斤', observedOn: '2026-06-01', avgPrice: 2, ...(raw as object) }),
+  });
 
 describe('references of prices without foreign keys', () => {
   beforeAll(async () => {
@@ -66,18 +69,27 @@ describe('references of prices without foreign keys', () => {
 
 describe('references of tracking events without foreign keys', () => {
   it('nulls a deleted node on its events, refuses to delete a parcel with events, and leaves no orphan', async () => {
-    await t.sql(`insert into logistics_node (code, name, kind, region_code, filing_status) values ('integrity-node', '完整驿站', 'TOWNSHIP_STATION', '140821102', 'PENDING')`);
+    await t.sql(
+      `insert into logistics_node (code, name, kind, region_code, filing_status) values ('integrity-node', '完整驿站', 'TOWNSHIP_STATION', '140821102', 'PENDING')`,
+    );
     const res = await pushNative(t.url, 'zhongtong', [
       { trackingNumber: 'IN7000000001', status: 'PICKED_UP', occurredAt: chinaTime(3), location: { nodeCode: 'integrity-node' } },
       { trackingNumber: 'IN7000000001', status: 'IN_TRANSIT', occurredAt: chinaTime(2), location: { regionCode: '140821' } },
     ]);
     expect(res.body).toMatchObject({ accepted: 2 });
     await t.sql(`delete from logistics_node where code = 'integrity-node'`);
-    const events = await t.sql(`select node_id, region_code from tracking_event e join shipment s on s.id = e.shipment_id where s.tracking_number = 'IN7000000001' order by occurred_at`);
-    expect(events).toEqual([{ node_id: null, region_code: '140821102' }, { node_id: null, region_code: '140821' }]);
+    const events = await t.sql(
+      `select node_id, region_code from tracking_event e join shipment s on s.id = e.shipment_id where s.tracking_number = 'IN7000000001' order by occurred_at`,
+    );
+    expect(events).toEqual([
+      { node_id: null, region_code: '140821102' },
+      { node_id: null, region_code: '140821' },
+    ]);
     await expect(t.sql(`delete from shipment where tracking_number = 'IN7000000001'`)).rejects.toThrow(/still has tracking_event rows/);
     // A push naming the deleted node is refused (the lookup does not find it), not stored with a dangling id.
-    const late = await pushNative(t.url, 'zhongtong', [{ trackingNumber: 'IN7000000001', status: 'DELIVERED', occurredAt: chinaTime(1), location: { nodeCode: 'integrity-node' } }]);
+    const late = await pushNative(t.url, 'zhongtong', [
+      { trackingNumber: 'IN7000000001', status: 'DELIVERED', occurredAt: chinaTime(1), location: { nodeCode: 'integrity-node' } },
+    ]);
     expect(late.body).toMatchObject({ accepted: 0, rejected: [{ field: 'events[0].location.nodeCode' }] });
     expect(await orphans()).toBe(0);
   });

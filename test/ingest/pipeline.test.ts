@@ -15,18 +15,47 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const priceRow = (i: number, avg = 3) => ({ 品名: i % 2 ? '富士苹果' : '鸭梨', 最低价: 2, 平均价: avg, 最高价: 4, 规格: `spec-${i}`, 单位: '斤', 发布日期: '2024-05-0' + ((i % 9) + 1) });
+const priceRow = (i: number, avg = 3) => ({
+  品名: i % 2 ? '富士苹果' : '鸭梨',
+  最低价: 2,
+  平均价: avg,
+  最高价: 4,
+  规格: `spec-${i}`,
+  单位: '斤',
+  发布日期: '2024-05-0' + ((i % 9) + 1),
+});
 
 function session(connector: string) {
   return new IngestSession(t.hub.db.orm.em.fork(), {
-    connector, pipeline: 'wholesale-prices', map: (raw) => ({ kind: 'price', sourceKey: JSON.stringify(raw), rawName: (raw as any)['品名'], market: 'beijing-xinfadi', observedOn: (raw as any)['发布日期'], lowPrice: (raw as any)['最低价'], avgPrice: (raw as any)['平均价'], highPrice: (raw as any)['最高价'], unit: '斤' }),
+    connector,
+    pipeline: 'wholesale-prices',
+    map: (raw) => ({
+      kind: 'price',
+      sourceKey: JSON.stringify(raw),
+      rawName: (raw as any)['品名'],
+      market: 'beijing-xinfadi',
+      observedOn: (raw as any)['发布日期'],
+      lowPrice: (raw as any)['最低价'],
+      avgPrice: (raw as any)['平均价'],
+      highPrice: (raw as any)['最高价'],
+      unit: '斤',
+    }),
   });
 }
 
 describe('a batch through the pipeline', () => {
   it('is stored whole or not at all: a failure late in its transaction leaves no fact and no refused record behind', async () => {
-    const batch = [...Array.from({ length: 50 }, (_, i) => ({ raw: priceRow(i), position: `atomic.csv:${i}` })), { raw: priceRow(99, 9), position: 'atomic.csv:99' }];
-    await expect(session('atomic-feed').write(batch, { inTransaction: async () => { throw new Error('the disk is full'); } })).rejects.toThrow('the disk is full');
+    const batch = [
+      ...Array.from({ length: 50 }, (_, i) => ({ raw: priceRow(i), position: `atomic.csv:${i}` })),
+      { raw: priceRow(99, 9), position: 'atomic.csv:99' },
+    ];
+    await expect(
+      session('atomic-feed').write(batch, {
+        inTransaction: async () => {
+          throw new Error('the disk is full');
+        },
+      }),
+    ).rejects.toThrow('the disk is full');
     expect(await t.sql(`select count(*)::int as n from price_observation where source_connector = 'atomic-feed'`)).toEqual([{ n: 0 }]);
     expect(await t.sql(`select count(*)::int as n from rejected_record where connector = 'atomic-feed'`)).toEqual([{ n: 0 }]);
     // The same batch again, without the failure: everything is there, the refused record once.
@@ -36,7 +65,10 @@ describe('a batch through the pipeline', () => {
   });
 
   it('stores nothing twice: re-sending a batch stores no fact and no refused record again', async () => {
-    const batch = [...Array.from({ length: 40 }, (_, i) => ({ raw: priceRow(i), position: `again.csv:${i}` })), { raw: { 品名: '鸭梨' }, position: 'again.csv:40' }];
+    const batch = [
+      ...Array.from({ length: 40 }, (_, i) => ({ raw: priceRow(i), position: `again.csv:${i}` })),
+      { raw: { 品名: '鸭梨' }, position: 'again.csv:40' },
+    ];
     const first = await session('again-feed').write(batch);
     expect(first.counts).toMatchObject({ stored: 40, duplicates: 0, rejected: 1 });
     const second = await session('again-feed').write(batch);
@@ -72,12 +104,17 @@ describe('parcel status follows event time', () => {
     const statuses = ['PICKED_UP', 'IN_TRANSIT', 'ARRIVED_AT_NODE', 'OUT_FOR_DELIVERY', 'DELIVERED', 'FAILED_ATTEMPT', 'PICKED_UP'];
     // A fixed pseudo-random order: 30 parcels x 7 scans, shuffled, pushed in batches of 1 to 40.
     let seed = 7;
-    const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
     const events = [];
     for (let p = 0; p < 30; p++) {
       for (let s = 0; s < statuses.length; s++) {
-        events.push({ trackingNumber: `OR7${String(p).padStart(6, '0')}`, status: statuses[s], occurredAt: chinaTime(40 - s * 5 - random()),
-          eventId: `or-${p}-${s}`, ...(random() < 0.7 ? { location: { regionCode: places[Math.floor(random() * places.length)] } } : {}) });
+        events.push({
+          trackingNumber: `OR7${String(p).padStart(6, '0')}`,
+          status: statuses[s],
+          occurredAt: chinaTime(40 - s * 5 - random()),
+          eventId: `or-${p}-${s}`,
+          ...(random() < 0.7 ? { location: { regionCode: places[Math.floor(random() * places.length)] } } : {}),
+        });
       }
     }
     events.sort(() => random() - 0.5);

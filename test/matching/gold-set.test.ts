@@ -16,9 +16,13 @@ import { PRODUCTS } from '../../seeds/catalog.data.js';
  * printed; the lists' REVIEW rows bound it (see README, "Catalogue and matching").
  */
 const GOLD = path.join(path.dirname(new URL(import.meta.url).pathname), 'gold-set.csv');
-const gold = (parse(fs.readFileSync(GOLD), { columns: true, bom: true }) as Record<string, string>[]).map(
-  (r): GoldLabel => ({ list: r.list, name: r.name, rows: Number(r.rows), expected: r.expected, note: r.note || undefined }),
-);
+const gold = (parse(fs.readFileSync(GOLD), { columns: true, bom: true }) as Record<string, string>[]).map((r): GoldLabel => ({
+  list: r.list,
+  name: r.name,
+  rows: Number(r.rows),
+  expected: r.expected,
+  note: r.note || undefined,
+}));
 const lists = [...new Set(gold.map((g) => g.list))];
 const matcher = matcherFromCatalogueFiles();
 /**
@@ -52,11 +56,17 @@ describe('the gold set', () => {
 
 describe.each(lists)('matching the real list %s', (list) => {
   const labels = gold.filter((g) => g.list === list);
-  const report = evaluate(labels.map((g) => ({ name: g.name, rows: g.rows })), new Map(labels.map((g) => [g.name, g])), (name) => matcher.match(name));
+  const report = evaluate(
+    labels.map((g) => ({ name: g.name, rows: g.rows })),
+    new Map(labels.map((g) => [g.name, g])),
+    (name) => matcher.match(name),
+  );
 
   it('matches at least 99 % of matched rows to the right product', () => {
     const wrong = report.wrong.map((w) => `${w.name} -> ${w.matched}, expected ${w.expected} (${w.rows} rows)`);
-    console.log(`${list}: recall ${percent(report.recall)} of ${report.rows} rows (${percent(report.productRecall)} of rows naming a product), precision ${percent(report.precision)}${wrong.length ? `; wrong: ${wrong.join('; ')}` : ''}`);
+    console.log(
+      `${list}: recall ${percent(report.recall)} of ${report.rows} rows (${percent(report.productRecall)} of rows naming a product), precision ${percent(report.precision)}${wrong.length ? `; wrong: ${wrong.join('; ')}` : ''}`,
+    );
     expect(report.precision).toBeGreaterThanOrEqual(0.99);
   });
 
@@ -66,15 +76,23 @@ describe.each(lists)('matching the real list %s', (list) => {
 
   it('matches at least 95 % of all rows, unless names that do not say which product (REVIEW) hold more than 5 % of them', () => {
     if (report.recall < 0.95) {
-      const blocking = labels.filter((g) => g.expected === REVIEW).sort((a, b) => b.rows - a.rows).slice(0, 8).map((g) => `${g.name} (${g.rows})`);
-      console.log(`${list}: recall ${percent(report.recall)} is bounded by REVIEW names holding ${percent(report.reviewRows / report.rows)} of the rows: ${blocking.join(', ')} (test/matching/README.md says why each is REVIEW)`);
+      const blocking = labels
+        .filter((g) => g.expected === REVIEW)
+        .sort((a, b) => b.rows - a.rows)
+        .slice(0, 8)
+        .map((g) => `${g.name} (${g.rows})`);
+      console.log(
+        `${list}: recall ${percent(report.recall)} is bounded by REVIEW names holding ${percent(report.reviewRows / report.rows)} of the rows: ${blocking.join(', ')} (test/matching/README.md says why each is REVIEW)`,
+      );
       expect(BOUNDED_BY_REVIEW).toContain(list);
       expect((report.matchedRows + report.reviewRows) / report.rows).toBeGreaterThanOrEqual(0.95);
     } else expect(report.recall).toBeGreaterThanOrEqual(0.95);
   });
 
   it('sends every name labelled REVIEW to the review queue', () => {
-    const matchedReview = labels.filter((g) => g.expected === REVIEW && matcher.match(g.name).match).map((g) => `${g.name} -> ${matcher.match(g.name).match!.productCode}`);
+    const matchedReview = labels
+      .filter((g) => g.expected === REVIEW && matcher.match(g.name).match)
+      .map((g) => `${g.name} -> ${matcher.match(g.name).match!.productCode}`);
     expect(matchedReview).toEqual([]);
   });
 });

@@ -84,7 +84,8 @@ describe('names that share characters with another product are not that product'
   });
 
   it('matches every trade name of 结球甘蓝 to cabbage', () => {
-    for (const name of ['结球甘蓝', '圆白菜', '洋白菜', '包菜', '卷心菜', '甘蓝', '椰菜', '莲花白', '茴子白', '甘兰', '圆白菜(陆地)']) expect(productOf(name)).toBe('cabbage');
+    for (const name of ['结球甘蓝', '圆白菜', '洋白菜', '包菜', '卷心菜', '甘蓝', '椰菜', '莲花白', '茴子白', '甘兰', '圆白菜(陆地)'])
+      expect(productOf(name)).toBe('cabbage');
   });
 
   it('matches the non-heading Chinese cabbages to bok choy, never to napa cabbage', () => {
@@ -166,7 +167,7 @@ describe('a place, a size or a colour before a product name (round 2)', () => {
     expect(matcher.match('苹果(红富士)').match).toMatchObject({ productCode: 'apple', varietyName: '红富士' });
   });
 
-  it('takes 活鱼 off the ministry of commerce\'s fish names', () => {
+  it("takes 活鱼 off the ministry of commerce's fish names", () => {
     expect(productOf('白鲢活鱼')).toBe('silver-carp');
     expect(productOf('花鲢活鱼')).toBe('bighead-carp');
   });

@@ -49,7 +49,15 @@ describe('the embedded PostgreSQL', () => {
     const dataDir = path.join(root, 'fresh');
     const port = await freePort();
     const logs: string[] = [];
-    const log = pino({ level: 'trace' }, new Writable({ write(chunk, _e, done) { logs.push(String(chunk)); done(); } }));
+    const log = pino(
+      { level: 'trace' },
+      new Writable({
+        write(chunk, _e, done) {
+          logs.push(String(chunk));
+          done();
+        },
+      }),
+    );
     running = await startEmbeddedPostgres({ dataDir, port, database: 'harvest', log });
     const file = path.join(dataDir, 'pg-password');
     expect(fs.statSync(file).mode & 0o777).toBe(0o600);
@@ -74,9 +82,16 @@ describe('the embedded PostgreSQL', () => {
     const dataDir = path.join(root, 'legacy');
     const port = await freePort();
     const legacy = new EmbeddedPostgres({
-      databaseDir: path.join(dataDir, 'pg'), port, user: 'postgres', password: LEGACY, persistent: true,
-      createPostgresUser: process.getuid?.() === 0, initdbFlags: ['--encoding=UTF8', '--locale=C'],
-      postgresFlags: ['-c', 'listen_addresses=127.0.0.1'], onLog: () => {}, onError: () => {},
+      databaseDir: path.join(dataDir, 'pg'),
+      port,
+      user: 'postgres',
+      password: LEGACY,
+      persistent: true,
+      createPostgresUser: process.getuid?.() === 0,
+      initdbFlags: ['--encoding=UTF8', '--locale=C'],
+      postgresFlags: ['-c', 'listen_addresses=127.0.0.1'],
+      onLog: () => {},
+      onError: () => {},
     });
     await legacy.initialise();
     await legacy.start();

@@ -34,7 +34,9 @@ describe('the hub process', () => {
     child.stderr.on('data', (chunk) => (logs += chunk));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     // A bound, not a delay: compiling src/ with swc takes a while on a busy machine.
-    await waitFor(() => logs.includes('harvest hub listening'), 120_000, 'the hub to listen').catch((error) => Promise.reject(new Error(`${error.message}; its output:\n${logs}`)));
+    await waitFor(() => logs.includes('harvest hub listening'), 120_000, 'the hub to listen').catch((error) =>
+      Promise.reject(new Error(`${error.message}; its output:\n${logs}`)),
+    );
 
     const socket = new WebSocket(`ws://127.0.0.1:${port}/graphql`, 'graphql-transport-ws');
     await new Promise((resolve) => socket.once('open', resolve));
@@ -45,7 +47,10 @@ describe('the hub process', () => {
     child.kill('SIGTERM');
     expect(await closed).toBe(1001);
     expect(await exited).toBe(0);
-    const lines = logs.trim().split('\n').map((line) => JSON.parse(line));
+    const lines = logs
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(lines.map((l) => l.msg)).toEqual(expect.arrayContaining(['stop requested', 'shut down']));
     expect(lines.every((l) => typeof l.level === 'number' && l.service === 'harvest-hub')).toBe(true);
   }, 180_000);

@@ -36,8 +36,18 @@ async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
 
 async function hubOn(databaseUrl: string, env: Record<string, string> = {}): Promise<Hub> {
   const config = loadConfig({
-    DATABASE_URL: databaseUrl, PORT: '0', HOST: '127.0.0.1', SEED_DEMO: 'false', NODE_ENV: 'test', DB_POOL_SIZE: '4',
-    DEMO_MODE: 'true', RATE_LIMIT_PER_SECOND: '10000', DELAY_SCAN_INTERVAL_S: '0', METRICS_TOKEN: TEST_METRICS_TOKEN, SECRETS_KEY: TEST_SECRETS_KEY, ...env,
+    DATABASE_URL: databaseUrl,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    SEED_DEMO: 'false',
+    NODE_ENV: 'test',
+    DB_POOL_SIZE: '4',
+    DEMO_MODE: 'true',
+    RATE_LIMIT_PER_SECOND: '10000',
+    DELAY_SCAN_INTERVAL_S: '0',
+    METRICS_TOKEN: TEST_METRICS_TOKEN,
+    SECRETS_KEY: TEST_SECRETS_KEY,
+    ...env,
   });
   const hub = await startHub(config, createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'));
   hubs.push(hub);
@@ -78,9 +88,12 @@ describe('two hub instances started together on an empty database', () => {
 
     const [migrations] = await query(url, `select count(*)::int as n, count(distinct name)::int as names from mikro_orm_migrations`);
     expect(migrations).toEqual({ n: migrationsList.length, names: migrationsList.length });
-    const [counts] = await query(url, `select (select count(*) from region)::int as regions, (select count(*) from shipment)::int as parcels,
+    const [counts] = await query(
+      url,
+      `select (select count(*) from region)::int as regions, (select count(*) from shipment)::int as parcels,
         (select count(*) from courier)::int as couriers, (select count(*) from courier_credential)::int as secrets,
-        (select count(*) from price_observation)::int as prices, (select count(distinct (source_connector, source_key)) from price_observation)::int as price_keys`);
+        (select count(*) from price_observation)::int as prices, (select count(distinct (source_connector, source_key)) from price_observation)::int as price_keys`,
+    );
     // One load of the reference data (23,380 Shanxi divisions) and of the 20,000 demo parcels; no price twice.
     expect(counts).toMatchObject({ regions: 23_380, parcels: 20_000 });
     expect(counts.secrets).toBe(counts.couriers);
@@ -122,10 +135,17 @@ describe('periodic jobs on several instances', () => {
       platform = await startFakePlatform(TOKEN);
       dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hub-multi-'));
       connectors = path.join(dir, 'connectors.json');
-      fs.writeFileSync(connectors, JSON.stringify([{
-        name: 'shared-platform', module: 'ecommerce-platform', intervalSeconds: 1,
-        config: { baseUrl: platform.url, platform: 'taobao', token: TOKEN, pageSize: 2, timeoutMs: 5000, retries: 0 },
-      }]));
+      fs.writeFileSync(
+        connectors,
+        JSON.stringify([
+          {
+            name: 'shared-platform',
+            module: 'ecommerce-platform',
+            intervalSeconds: 1,
+            config: { baseUrl: platform.url, platform: 'taobao', token: TOKEN, pageSize: 2, timeoutMs: 5000, retries: 0 },
+          },
+        ]),
+      );
     });
     afterAll(async () => {
       await platform.close();
@@ -157,10 +177,14 @@ describe('periodic jobs on several instances', () => {
         const status = async () => (await query(url, `select status from connector_state where name = 'shared-platform'`))[0]?.status;
         await waitFor(async () => (await status()) === 'RUNNING', 10_000, 'a scheduled run');
         const key = await provisionAdminKey(url);
-        const runOn = async (hub: Hub) => (await fetch(`${hub.url}/graphql`, {
-          method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
-          body: JSON.stringify({ query: 'mutation { runConnector(name: "shared-platform") { status } }' }),
-        })).json() as Promise<any>;
+        const runOn = async (hub: Hub) =>
+          (
+            await fetch(`${hub.url}/graphql`, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+              body: JSON.stringify({ query: 'mutation { runConnector(name: "shared-platform") { status } }' }),
+            })
+          ).json() as Promise<any>;
         const before = runs();
         // Both instances are asked at once while the scheduled run is reading its slow first page.
         const [onA, onB] = await Promise.all([runOn(a), runOn(b)]);
@@ -183,7 +207,8 @@ describe('periodic jobs on several instances', () => {
         await session.query('select pg_advisory_lock($1::bigint)', [advisoryKey('connector:shared-platform')]);
         const before = runs();
         const answer = fetch(`${a.url}/graphql`, {
-          method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
           body: JSON.stringify({ query: 'mutation { runConnector(name: "shared-platform") { status } }' }),
         }).then((r) => r.json() as Promise<any>);
         await new Promise((r) => setTimeout(r, 1000));
@@ -201,20 +226,35 @@ describe('periodic jobs on several instances', () => {
     it('only moves its cursor forward: a run whose cursor was moved by another run stops without writing its batch', async () => {
       const a = await hubOn(url, { CONNECTORS: connectors, CONNECTOR_SCHEDULER: 'false' });
       const key = await provisionAdminKey(url);
-      platform.data.listings.push(...Array.from({ length: 6 }, (_, i) => ({
-        id: `F${i}`, title: '红富士苹果', shop: `临猗果园${i}`, origin: '山西运城临猗', quantity: 500, unit: 'kg', price: 6.5, price_unit: 'kg',
-        available_from: '2024-10-01', updated_at: `2024-10-01T0${i}:00:00Z`,
-      })));
+      platform.data.listings.push(
+        ...Array.from({ length: 6 }, (_, i) => ({
+          id: `F${i}`,
+          title: '红富士苹果',
+          shop: `临猗果园${i}`,
+          origin: '山西运城临猗',
+          quantity: 500,
+          unit: 'kg',
+          price: 6.5,
+          price_unit: 'kg',
+          available_from: '2024-10-01',
+          updated_at: `2024-10-01T0${i}:00:00Z`,
+        })),
+      );
       // Pages 2 and 3 are slow: time to move the cursor under the run after its first batch.
       const listingRequests = platform.requests.filter((r) => r.resource === 'listings').length;
       platform.misbehave.listings = { slow: { at: [listingRequests + 2, listingRequests + 3], delayMs: 1500 } };
       try {
         const [{ seq: before }] = await query(url, `select cursor_seq::int as seq from connector_state where name = 'shared-platform'`);
         const answer = fetch(`${a.url}/graphql`, {
-          method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
           body: JSON.stringify({ query: 'mutation { runConnector(name: "shared-platform") { status error counts { stored } } }' }),
         }).then((r) => r.json() as Promise<any>);
-        await waitFor(async () => (await query(url, `select cursor_seq::int as seq from connector_state where name = 'shared-platform'`))[0].seq === before + 1, 10_000, 'the first batch to commit');
+        await waitFor(
+          async () => (await query(url, `select cursor_seq::int as seq from connector_state where name = 'shared-platform'`))[0].seq === before + 1,
+          10_000,
+          'the first batch to commit',
+        );
         // Another run (one that took over when this one's lock session died) moved the cursor on.
         const ahead = { listings: '2030-01-01T00:00:00.000Z' };
         await query(url, `update connector_state set cursor = '${JSON.stringify(ahead)}'::jsonb, cursor_seq = cursor_seq + 5 where name = 'shared-platform'`);

@@ -9,7 +9,10 @@ afterAll(() => t.close());
 
 describe('sqlList for `in (?)`', () => {
   const run = (values: unknown[]) =>
-    t.hub.db.orm.em.fork().getConnection().execute<{ code: string }[]>('select code from region where code in (?) order by code', [sqlList(values)]);
+    t.hub.db.orm.em
+      .fork()
+      .getConnection()
+      .execute<{ code: string }[]>('select code from region where code in (?) order by code', [sqlList(values)]);
 
   it('matches the listed values', async () => {
     expect((await run(['140121', '14'])).map((r) => r.code)).toEqual(['14', '140121']);

@@ -18,10 +18,21 @@ const logs: string[] = [];
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  const sink = new Writable({ write(chunk, _enc, done) { logs.push(String(chunk)); done(); } });
+  const sink = new Writable({
+    write(chunk, _enc, done) {
+      logs.push(String(chunk));
+      done();
+    },
+  });
   const config = loadConfig({
-    DATABASE_URL: withDatabase(process.env.TEST_ADMIN_URL!, database), PORT: '0', HOST: '127.0.0.1', NODE_ENV: 'test',
-    DEMO_MODE: 'true', DELAY_SCAN_INTERVAL_S: '0', LOG_LEVEL: 'trace', SECRETS_KEY: TEST_SECRETS_KEY,
+    DATABASE_URL: withDatabase(process.env.TEST_ADMIN_URL!, database),
+    PORT: '0',
+    HOST: '127.0.0.1',
+    NODE_ENV: 'test',
+    DEMO_MODE: 'true',
+    DELAY_SCAN_INTERVAL_S: '0',
+    LOG_LEVEL: 'trace',
+    SECRETS_KEY: TEST_SECRETS_KEY,
   });
   hub = await startHub(config, pino({ level: 'trace' }, sink));
 });
@@ -34,10 +45,13 @@ it('logs SQL statements at trace level without their parameters', async () => {
   const courierSecret = 'trace-courier-secret-4f1c9a7e';
   await setCourierSecret(hub.db.orm.em.fork(), 'zhongtong', courierSecret);
   const phone = '13912345678';
-  await hub.db.orm.em.fork().getConnection().execute(
-    `insert into shipment (source_connector, source_key, courier_id, tracking_number, recipient_phone) values (?, ?, (select id from courier where code = ?), ?, ?)`,
-    ['trace', 'TRACE-1', 'zhongtong', 'TRACE0001', phone],
-  );
+  await hub.db.orm.em
+    .fork()
+    .getConnection()
+    .execute(
+      `insert into shipment (source_connector, source_key, courier_id, tracking_number, recipient_phone) values (?, ?, (select id from courier where code = ?), ?, ?)`,
+      ['trace', 'TRACE-1', 'zhongtong', 'TRACE0001', phone],
+    );
   const res = await fetch(`${hub.url}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },

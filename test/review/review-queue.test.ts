@@ -14,7 +14,8 @@ let official: string;
 let platform: string;
 
 const RUN = `mutation ($file: String) { runConnector(name: "wholesale-prices", file: $file) { status counts { stored unmatched } } }`;
-const CSV = '\uFEFF品名,最低价,平均价,最高价,规格,单位,发布日期,产地\n' +
+const CSV =
+  '\uFEFF品名,最低价,平均价,最高价,规格,单位,发布日期,产地\n' +
   '沙蜜托,1.00,1.20,1.50,普通,斤,2024-10-01,红星农场\n' +
   '沙蜜托,1.10,1.30,1.60,普通,斤,2024-10-02,红星农场\n' +
   '小白菜,0.80,1.00,1.20,普通,斤,2024-10-01,临猗县\n' +
@@ -49,14 +50,17 @@ describe('the product-name queue', () => {
 
   it('lets an official accept a name: an alias for every source, past facts re-linked, the earlier product kept in the lineage', async () => {
     // An earlier (wrong) link of one of the rows, as an older matcher would have left it.
-    await t.sql(`update price_observation set product_id = (select id from product where code = 'hami-melon') where raw_name = '沙蜜托' and observed_on = '2024-10-02'`);
+    await t.sql(
+      `update price_observation set product_id = (select id from product where code = 'hami-melon') where raw_name = '沙蜜托' and observed_on = '2024-10-02'`,
+    );
     const res = await t.as(official).gql(`mutation { acceptMatch(input: { rawName: "沙蜜托", product: "melon" }) { relinked entry { status } } }`);
     expect(res.errors).toBeUndefined();
     expect(res.data.acceptMatch).toMatchObject({ relinked: 2, entry: { status: 'ACCEPTED' } });
     const lineage = await t.as(official).gql(`{ relinks(raw: "沙蜜托") { kind factTable previousProduct { code } product { code } actor } }`);
     expect(lineage.data.relinks).toHaveLength(2);
     expect(lineage.data.relinks.map((r: any) => r.previousProduct?.code ?? null).sort()).toEqual(['hami-melon', null]);
-    for (const r of lineage.data.relinks) expect(r).toMatchObject({ kind: 'PRODUCT', factTable: 'price_observation', product: { code: 'melon' }, actor: 'shanxi-agri' });
+    for (const r of lineage.data.relinks)
+      expect(r).toMatchObject({ kind: 'PRODUCT', factTable: 'price_observation', product: { code: 'melon' }, actor: 'shanxi-agri' });
   });
 
   it('matches the accepted name in every later load, from any source', async () => {
@@ -85,7 +89,9 @@ describe('the origin queue', () => {
   });
 
   it('lets an official tie an origin to a region: past prices re-linked with their lineage, later loads resolve it', async () => {
-    const res = await t.as(official).gql(`mutation { acceptOrigin(input: { rawText: "红星农场", regionCode: "140821" }) { relinked entry { status regionCode } } }`);
+    const res = await t
+      .as(official)
+      .gql(`mutation { acceptOrigin(input: { rawText: "红星农场", regionCode: "140821" }) { relinked entry { status regionCode } } }`);
     expect(res.errors).toBeUndefined();
     expect(res.data.acceptOrigin).toMatchObject({ relinked: 2, entry: { status: 'ACCEPTED', regionCode: '140821' } });
     const rows = await t.sql(`select distinct origin_region_code from price_observation where origin_text = '红星农场'`);
@@ -111,7 +117,10 @@ describe('the alias table as CSV', () => {
   it('exports every catalogue name and reviewed alias to officials', async () => {
     const res = await t.as(official).gql(`{ aliasesCsv }`);
     expect(res.errors).toBeUndefined();
-    const lines = res.data.aliasesCsv.replace(/^\uFEFF/, '').trim().split('\n');
+    const lines = res.data.aliasesCsv
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split('\n');
     expect(lines[0]).toBe('alias,product,variety,source,created_by,created_at,note');
     expect(lines).toContain('圆白菜,cabbage,,CATALOGUE,,,');
     expect(lines.find((l: string) => l.startsWith('沙蜜托,melon,,REVIEW,shanxi-agri,'))).toBeDefined();
@@ -121,7 +130,8 @@ describe('the alias table as CSV', () => {
   });
 
   it('imports a file only when every row is valid, naming each problem by line and field', async () => {
-    const bad = 'alias,product,variety\n高山白菜,chinese-cabbage,\n沙白瓜,melon-typo,\n红星苹果,apple,不存在的品种\n包菜,chinese-cabbage,\n高山白菜,chinese-cabbage,\n';
+    const bad =
+      'alias,product,variety\n高山白菜,chinese-cabbage,\n沙白瓜,melon-typo,\n红星苹果,apple,不存在的品种\n包菜,chinese-cabbage,\n高山白菜,chinese-cabbage,\n';
     const res = await t.as(official).gql(`mutation ($csv: String!) { importAliases(csv: $csv) { imported } }`, { csv: bad });
     expect(res.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', argumentName: 'csv' });
     expect(res.errors?.[0].extensions?.problems).toEqual([
@@ -147,7 +157,11 @@ describe('the alias table as CSV', () => {
     expect(await get.text()).toContain('高山白菜,chinese-cabbage,,IMPORT,shanxi-agri,');
     expect((await fetch(`${t.hub.url}/catalog/aliases.csv`, { headers: { authorization: `Bearer ${platform}` } })).status).toBe(403);
     expect((await fetch(`${t.hub.url}/catalog/aliases.csv`)).status).toBe(403);
-    const post = await fetch(`${t.hub.url}/catalog/aliases.csv`, { method: 'POST', headers: { authorization: `Bearer ${official}`, 'content-type': 'text/csv' }, body: 'alias,product\n,apple\n' });
+    const post = await fetch(`${t.hub.url}/catalog/aliases.csv`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${official}`, 'content-type': 'text/csv' },
+      body: 'alias,product\n,apple\n',
+    });
     expect(post.status).toBe(400);
     expect(((await post.json()) as any).errors[0].extensions.problems).toEqual([{ line: 2, field: 'alias', message: 'is empty' }]);
   });

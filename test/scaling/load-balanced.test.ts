@@ -28,8 +28,12 @@ jest.setTimeout(420_000);
 
 const haproxy = spawnSync('haproxy', ['-v']).status === 0;
 const redis: TestRedis | undefined = haproxy ? await startTestRedis() : undefined;
-if (!haproxy) console.warn('load-balanced.test.ts: haproxy is not installed (apt-get install haproxy; .ci/run installs it), so the two-instance load-balancer test is skipped.');
-else if (!redis) console.warn('load-balanced.test.ts: no Redis (set REDIS_TEST_URL or install redis-server), so the two-instance load-balancer test is skipped.');
+if (!haproxy)
+  console.warn(
+    'load-balanced.test.ts: haproxy is not installed (apt-get install haproxy; .ci/run installs it), so the two-instance load-balancer test is skipped.',
+  );
+else if (!redis)
+  console.warn('load-balanced.test.ts: no Redis (set REDIS_TEST_URL or install redis-server), so the two-instance load-balancer test is skipped.');
 // Conditional on HAProxy and a Redis being there (CI has both): not a skipped test by intent.
 const describeBalanced = haproxy && redis ? describe : describe.skip;
 
@@ -47,25 +51,48 @@ const clients: Client[] = [];
 function startInstance(name: string, port: number, prefix: string): Promise<void> {
   const child = spawn(process.execPath, ['--import', '@swc-node/register/esm-register', 'src/main.ts'], {
     env: {
-      ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', SEED_DEMO: 'false', LOG_LEVEL: 'warn', NODE_ENV: 'test',
-      DB_POOL_SIZE: '5', DELAY_SCAN_INTERVAL_S: '0', RATE_LIMIT_PER_SECOND: '100000', DEMO_MODE: 'true', REDIS_URL: redis!.url,
-      REDIS_CHANNEL_PREFIX: prefix, CONNECTORS: path.join(dir, 'connectors.json'),
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      SEED_DEMO: 'false',
+      LOG_LEVEL: 'warn',
+      NODE_ENV: 'test',
+      DB_POOL_SIZE: '5',
+      DELAY_SCAN_INTERVAL_S: '0',
+      RATE_LIMIT_PER_SECOND: '100000',
+      DEMO_MODE: 'true',
+      REDIS_URL: redis!.url,
+      REDIS_CHANNEL_PREFIX: prefix,
+      CONNECTORS: path.join(dir, 'connectors.json'),
       // The secrets giveSecrets sealed, and /metrics behind its token (issue #11).
-      SECRETS_KEY: TEST_SECRETS_KEY, METRICS_TOKEN: TEST_METRICS_TOKEN,
+      SECRETS_KEY: TEST_SECRETS_KEY,
+      METRICS_TOKEN: TEST_METRICS_TOKEN,
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   instances.push({ name, port, child });
   // A process that exits at start (a configuration it refuses) fails the wait at once, not after the timeout.
-  return waitFor(async () => {
-    if (child.exitCode !== null) throw new Error(`hub ${name} exited with code ${child.exitCode} before it was ready (its stderr is above)`);
-    try { return (await fetch(`http://127.0.0.1:${port}/readyz`)).ok; } catch { return false; }
-  }, 240_000, `hub ${name} to be ready`);
+  return waitFor(
+    async () => {
+      if (child.exitCode !== null) throw new Error(`hub ${name} exited with code ${child.exitCode} before it was ready (its stderr is above)`);
+      try {
+        return (await fetch(`http://127.0.0.1:${port}/readyz`)).ok;
+      } catch {
+        return false;
+      }
+    },
+    240_000,
+    `hub ${name} to be ready`,
+  );
 }
 
 const metric = async (port: number, name: string) => {
   const text = await (await fetch(`http://127.0.0.1:${port}/metrics`, { headers: { authorization: `Bearer ${TEST_METRICS_TOKEN}` } })).text();
-  return text.split('\n').filter((l) => l.split(/[ {]/)[0] === name).reduce((sum, l) => sum + Number(l.trim().split(' ').at(-1)), 0);
+  return text
+    .split('\n')
+    .filter((l) => l.split(/[ {]/)[0] === name)
+    .reduce((sum, l) => sum + Number(l.trim().split(' ').at(-1)), 0);
 };
 
 beforeAll(async () => {
@@ -76,16 +103,25 @@ beforeAll(async () => {
   await giveSecrets((text, params) => db.query(text, params as unknown[]).then((r) => r.rows));
   platform = await startFakePlatform(TOKEN);
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hub-balanced-'));
-  fs.writeFileSync(path.join(dir, 'connectors.json'), JSON.stringify([{
-    name: 'balanced-platform', module: 'ecommerce-platform', intervalSeconds: 1,
-    config: { baseUrl: platform.url, platform: 'taobao', token: TOKEN, pageSize: 50, timeoutMs: 5000, retries: 0 },
-  }]));
+  fs.writeFileSync(
+    path.join(dir, 'connectors.json'),
+    JSON.stringify([
+      {
+        name: 'balanced-platform',
+        module: 'ecommerce-platform',
+        intervalSeconds: 1,
+        config: { baseUrl: platform.url, platform: 'taobao', token: TOKEN, pageSize: 50, timeoutMs: 5000, retries: 0 },
+      },
+    ]),
+  );
   const prefix = `balanced-${process.pid}-${Date.now()}:`;
   const [pa, pb, plb] = [await freePort(), await freePort(), await freePort()];
   await Promise.all([startInstance('a', pa, prefix), startInstance('b', pb, prefix)]);
 
   // Round robin, no stickiness; /readyz decides who is in; WebSockets pass through (HTTP/1.1 upgrade, tunnel timeout).
-  fs.writeFileSync(path.join(dir, 'haproxy.cfg'), `
+  fs.writeFileSync(
+    path.join(dir, 'haproxy.cfg'),
+    `
 global
   maxconn 2000
 defaults
@@ -107,13 +143,22 @@ backend hubs
   http-response set-header x-hub-instance %s
   server a 127.0.0.1:${pa} check
   server b 127.0.0.1:${pb} check
-`);
+`,
+  );
   // Its server UP/DOWN notices go nowhere: on a loaded machine health checks flap, and the senders retry anyway.
   balancer = spawn('haproxy', ['-db', '-f', path.join(dir, 'haproxy.cfg')], { stdio: 'ignore' });
   lb = `http://127.0.0.1:${plb}`;
-  await waitFor(async () => {
-    try { return (await fetch(`${lb}/readyz`)).ok; } catch { return false; }
-  }, 20_000, 'HAProxy to answer');
+  await waitFor(
+    async () => {
+      try {
+        return (await fetch(`${lb}/readyz`)).ok;
+      } catch {
+        return false;
+      }
+    },
+    20_000,
+    'HAProxy to answer',
+  );
 });
 
 afterAll(async () => {
@@ -163,7 +208,9 @@ describeBalanced('two hub processes behind HAProxy, no sticky sessions', () => {
     const answeredBy = new Set<string>();
     const numbers = ['LB0000000001', 'LB0000000002', 'LB0000000003', 'LB0000000004'];
     for (const [i, trackingNumber] of numbers.entries()) {
-      const res = await push([{ trackingNumber, status: 'PICKED_UP', occurredAt: new Date(Date.now() - 60_000 + i).toISOString(), location: { regionCode: '140821' } }]);
+      const res = await push([
+        { trackingNumber, status: 'PICKED_UP', occurredAt: new Date(Date.now() - 60_000 + i).toISOString(), location: { regionCode: '140821' } },
+      ]);
       expect(res.ok).toBe(true);
       answeredBy.add(res.instance!);
     }
@@ -197,40 +244,52 @@ describeBalanced('two hub processes behind HAProxy, no sticky sessions', () => {
   it('loses nothing when an instance is killed in the middle of a stream: the sender retries through the balancer', async () => {
     const BATCHES = 30;
     const PER_BATCH = 100;
-    const batch = (b: number) => Array.from({ length: PER_BATCH }, (_, i) => ({
-      eventId: `lb-kill-${b}-${i}`, trackingNumber: `LK${String(b).padStart(3, '0')}${String(i % 20).padStart(4, '0')}`,
-      status: i % 2 ? 'IN_TRANSIT' : 'PICKED_UP', occurredAt: new Date(Date.now() - 3_600_000 + i * 1000).toISOString(), location: { nodeCode: 'cdc-140821' },
-    }));
+    const batch = (b: number) =>
+      Array.from({ length: PER_BATCH }, (_, i) => ({
+        eventId: `lb-kill-${b}-${i}`,
+        trackingNumber: `LK${String(b).padStart(3, '0')}${String(i % 20).padStart(4, '0')}`,
+        status: i % 2 ? 'IN_TRANSIT' : 'PICKED_UP',
+        occurredAt: new Date(Date.now() - 3_600_000 + i * 1000).toISOString(),
+        location: { nodeCode: 'cdc-140821' },
+      }));
     const acknowledged = new Set<number>();
     const pending = Array.from({ length: BATCHES }, (_, b) => b);
     let killed = false;
     let failures = 0;
     // Two senders; instance a is killed once a third of the batches are acknowledged, with requests in flight.
-    await Promise.all([0, 1].map(async () => {
-      while (pending.length) {
-        const b = pending.shift()!;
-        // A sender retries what was not acknowledged (re-signed each time), as a courier does; bounded.
-        let ok = false;
-        for (let attempt = 0; attempt < 20 && !ok; attempt++) {
-          const res = await push(batch(b));
-          ok = res.ok && res.body.accepted + res.body.duplicates === PER_BATCH;
-          if (!ok) {
-            failures++;
-            await new Promise((r) => setTimeout(r, 250));
+    await Promise.all(
+      [0, 1].map(async () => {
+        while (pending.length) {
+          const b = pending.shift()!;
+          // A sender retries what was not acknowledged (re-signed each time), as a courier does; bounded.
+          let ok = false;
+          for (let attempt = 0; attempt < 20 && !ok; attempt++) {
+            const res = await push(batch(b));
+            ok = res.ok && res.body.accepted + res.body.duplicates === PER_BATCH;
+            if (!ok) {
+              failures++;
+              await new Promise((r) => setTimeout(r, 250));
+            }
+          }
+          if (ok) acknowledged.add(b);
+          if (!killed && acknowledged.size >= BATCHES / 3) {
+            killed = true;
+            instances[0].child.kill('SIGKILL');
           }
         }
-        if (ok) acknowledged.add(b);
-        if (!killed && acknowledged.size >= BATCHES / 3) {
-          killed = true;
-          instances[0].child.kill('SIGKILL');
-        }
-      }
-    }));
+      }),
+    );
     expect(killed).toBe(true);
     expect(acknowledged.size).toBe(BATCHES);
-    const { rows: [totals] } = await db.query(`select count(*)::int as events, count(distinct source_key)::int as keys from tracking_event where source_key like 'NATIVE:id:lb-kill-%'`);
+    const {
+      rows: [totals],
+    } = await db.query(
+      `select count(*)::int as events, count(distinct source_key)::int as keys from tracking_event where source_key like 'NATIVE:id:lb-kill-%'`,
+    );
     expect(totals).toEqual({ events: BATCHES * PER_BATCH, keys: BATCHES * PER_BATCH });
-    const { rows: [parcels] } = await db.query(`select count(*)::int as n from shipment where tracking_number like 'LK%'`);
+    const {
+      rows: [parcels],
+    } = await db.query(`select count(*)::int as n from shipment where tracking_number like 'LK%'`);
     expect(parcels.n).toBe(BATCHES * 20);
     console.log(`load-balanced.test.ts: ${BATCHES} batches stored once each; ${failures} attempts failed around the kill and were retried`);
   });

@@ -96,40 +96,76 @@ beforeAll(async () => {
     await session.query(`select pg_create_physical_replication_slot('hub_standby', true)`);
     await session.query(`select pg_backup_start('hub-standby', true)`);
     copyCluster(clusterDir, replicaDir);
-    const { rows: [stop] } = await session.query(`select labelfile, spcmapfile from pg_backup_stop(true)`);
+    const {
+      rows: [stop],
+    } = await session.query(`select labelfile, spcmapfile from pg_backup_stop(true)`);
     fs.writeFileSync(path.join(replicaDir, 'backup_label'), stop.labelfile);
     if (stop.spcmapfile) fs.writeFileSync(path.join(replicaDir, 'tablespace_map'), stop.spcmapfile);
   } finally {
     await session.end();
   }
   fs.writeFileSync(path.join(replicaDir, 'standby.signal'), '');
-  fs.appendFileSync(path.join(replicaDir, 'postgresql.auto.conf'),
-    `\nprimary_conninfo = 'host=127.0.0.1 port=${primaryPort} user=postgres password=${password} application_name=hub_standby'\nprimary_slot_name = 'hub_standby'\n`);
+  fs.appendFileSync(
+    path.join(replicaDir, 'postgresql.auto.conf'),
+    `\nprimary_conninfo = 'host=127.0.0.1 port=${primaryPort} user=postgres password=${password} application_name=hub_standby'\nprimary_slot_name = 'hub_standby'\n`,
+  );
   const owner = fs.statSync(clusterDir);
   if (process.getuid?.() === 0) chownTree(replicaDir, owner.uid, owner.gid);
   fs.chmodSync(replicaDir, 0o700);
-  standby = spawn(postgresBinary, ['-D', replicaDir, '-p', String(standbyPort), '-c', 'listen_addresses=127.0.0.1', '-c', 'hot_standby=on',
-    // A standby needs at least the primary's max_connections (the embedded one runs with 200).
-    '-c', 'max_connections=200', '-c', 'shared_buffers=32MB'], {
-    stdio: ['ignore', 'ignore', 'pipe'], ...(process.getuid?.() === 0 ? { uid: owner.uid, gid: owner.gid } : {}),
-  });
+  standby = spawn(
+    postgresBinary,
+    [
+      '-D',
+      replicaDir,
+      '-p',
+      String(standbyPort),
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'hot_standby=on',
+      // A standby needs at least the primary's max_connections (the embedded one runs with 200).
+      '-c',
+      'max_connections=200',
+      '-c',
+      'shared_buffers=32MB',
+    ],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      ...(process.getuid?.() === 0 ? { uid: owner.uid, gid: owner.gid } : {}),
+    },
+  );
   const standbyLog: string[] = [];
   standby.stderr!.on('data', (chunk) => standbyLog.push(String(chunk)));
   replicaUrl = primary.urlFor('harvest').replace(`:${primaryPort}/`, `:${standbyPort}/`);
-  await waitFor(async () => {
-    try {
-      return (await one(replicaUrl, 'select pg_is_in_recovery() as standby')).standby === true;
-    } catch {
-      return false;
-    }
-  }, 60_000, 'the standby to accept read-only connections').catch((error) => {
+  await waitFor(
+    async () => {
+      try {
+        return (await one(replicaUrl, 'select pg_is_in_recovery() as standby')).standby === true;
+      } catch {
+        return false;
+      }
+    },
+    60_000,
+    'the standby to accept read-only connections',
+  ).catch((error) => {
     throw new Error(`${(error as Error).message}; its log:\n${standbyLog.join('').slice(-3000)}`);
   });
 
-  hub = await startHub(loadConfig({
-    DATABASE_URL: primaryUrl, DATABASE_READ_URL: replicaUrl, PORT: '0', HOST: '127.0.0.1', SEED_DEMO: 'false', NODE_ENV: 'test',
-    DB_POOL_SIZE: '4', DEMO_MODE: 'true', DELAY_SCAN_INTERVAL_S: '0', RATE_LIMIT_PER_SECOND: '10000',
-  }), log);
+  hub = await startHub(
+    loadConfig({
+      DATABASE_URL: primaryUrl,
+      DATABASE_READ_URL: replicaUrl,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      SEED_DEMO: 'false',
+      NODE_ENV: 'test',
+      DB_POOL_SIZE: '4',
+      DEMO_MODE: 'true',
+      DELAY_SCAN_INTERVAL_S: '0',
+      RATE_LIMIT_PER_SECOND: '10000',
+    }),
+    log,
+  );
 });
 
 afterAll(async () => {
@@ -145,26 +181,37 @@ afterAll(async () => {
 /** Waits until the standby has replayed everything the primary has written so far. */
 async function caughtUp() {
   const { lsn } = await one(primaryUrl, 'select pg_current_wal_lsn()::text as lsn');
-  await waitFor(async () => (await one(replicaUrl, 'select pg_last_wal_replay_lsn() >= $1::pg_lsn as done', [lsn])).done === true, 30_000, 'the standby to catch up');
+  await waitFor(
+    async () => (await one(replicaUrl, 'select pg_last_wal_replay_lsn() >= $1::pg_lsn as done', [lsn])).done === true,
+    30_000,
+    'the standby to catch up',
+  );
 }
 
 describeOnLinux('analytics on a streaming replica (DATABASE_READ_URL)', () => {
   const gql = async (query: string, key?: string) => {
     const res = await fetch(`${hub!.url}/graphql`, {
-      method: 'POST', headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) }, body: JSON.stringify({ query }),
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
+      body: JSON.stringify({ query }),
     });
     return (await res.json()) as any;
   };
-  const record = (key: string, day: string, avg: number) => gql(`mutation { recordPriceObservations(input: { connector: "replica-test", observations: [
-      { sourceKey: "${day}/apple", rawName: "红富士", product: "apple", market: "beijing-xinfadi", observedOn: "${day}", lowPrice: ${avg - 0.2}, avgPrice: ${avg}, highPrice: ${avg + 0.2}, unit: "斤" }] }) { stored } }`, key);
+  const record = (key: string, day: string, avg: number) =>
+    gql(
+      `mutation { recordPriceObservations(input: { connector: "replica-test", observations: [
+      { sourceKey: "${day}/apple", rawName: "红富士", product: "apple", market: "beijing-xinfadi", observedOn: "${day}", lowPrice: ${avg - 0.2}, avgPrice: ${avg}, highPrice: ${avg + 0.2}, unit: "斤" }] }) { stored } }`,
+      key,
+    );
   const SERIES = `{ priceSeries(filter: { product: "apple", from: "2026-03-01", to: "2026-03-31" }, interval: DAY) { points { bucket observations } } }`;
   const PRIMARY_READ = `{ prices(filter: { product: "apple" }, first: 10) { totalCount } }`;
   const days = async () => ((await gql(SERIES)).data.priceSeries[0]?.points ?? []).length as number;
 
-  it('reads the officials\' aggregates from the replica (they lag with it) and everything else from the primary', async () => {
+  it("reads the officials' aggregates from the replica (they lag with it) and everything else from the primary", async () => {
     expect(await one(replicaUrl, 'select pg_is_in_recovery() as standby')).toEqual({ standby: true });
     const admin = (await provisionKey(primaryUrl, 'ADMIN')).plaintext;
-    for (const [i, day] of ['2026-03-02', '2026-03-03', '2026-03-04'].entries()) expect((await record(admin, day, 3 + i * 0.1)).data.recordPriceObservations.stored).toBe(1);
+    for (const [i, day] of ['2026-03-02', '2026-03-03', '2026-03-04'].entries())
+      expect((await record(admin, day, 3 + i * 0.1)).data.recordPriceObservations.stored).toBe(1);
     await caughtUp();
     expect(await days()).toBe(3);
 

@@ -40,7 +40,10 @@ async function sql<T = any>(text: string, params: unknown[] = []): Promise<T[]> 
 }
 
 const start = (env: Record<string, string> = {}) =>
-  startHub(loadConfig({ DATABASE_URL: url, PORT: '0', HOST: '127.0.0.1', SEED_DEMO: 'false', DB_POOL_SIZE: '3', NODE_ENV: 'test', DEMO_MODE: 'true', ...env }), createLogger('silent'));
+  startHub(
+    loadConfig({ DATABASE_URL: url, PORT: '0', HOST: '127.0.0.1', SEED_DEMO: 'false', DB_POOL_SIZE: '3', NODE_ENV: 'test', DEMO_MODE: 'true', ...env }),
+    createLogger('silent'),
+  );
 
 beforeAll(() => admin(`create database "${database}"`));
 afterAll(() => admin(`drop database if exists "${database}" with (force)`));
@@ -96,7 +99,11 @@ describe('a hub started with SEED_DEMO=false on an empty database', () => {
   it('refuses to start a connector whose config names an unknown market, naming the connector and the field', async () => {
     const connectors = JSON.stringify([
       { name: 'guangzhou-list', module: 'wholesale-prices', config: { market: 'guangzhou-jiangnan' } },
-      { name: 'typo-list', module: 'wholesale-prices', config: { market: 'beijing-xinfadl', marketCodes: { 北京新发地: 'beijing-xinfadi', 上海江桥: 'shanghai-jiangqiao' } } },
+      {
+        name: 'typo-list',
+        module: 'wholesale-prices',
+        config: { market: 'beijing-xinfadl', marketCodes: { 北京新发地: 'beijing-xinfadi', 上海江桥: 'shanghai-jiangqiao' } },
+      },
     ]);
     await expect(start({ CONNECTORS: connectors })).rejects.toThrow(/typo-list: config\.market: unknown market "beijing-xinfadl"/);
     await expect(start({ CONNECTORS: connectors })).rejects.toThrow(/typo-list: config\.marketCodes\.上海江桥: unknown market "shanghai-jiangqiao"/);

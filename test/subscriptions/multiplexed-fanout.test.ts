@@ -41,10 +41,14 @@ describe('multiplexed subscriptions', () => {
     const executions = await t.metric('hub_subscription_executions_total');
     const deliveries = await t.metric('hub_subscription_deliveries_total');
 
-    const res = await pushNative(t.url, 'zhongtong', [{ trackingNumber: 'ZT1300000001', status: 'PICKED_UP', occurredAt: chinaTime(2), location: { regionCode: '140821' } }]);
+    const res = await pushNative(t.url, 'zhongtong', [
+      { trackingNumber: 'ZT1300000001', status: 'PICKED_UP', occurredAt: chinaTime(2), location: { regionCode: '140821' } },
+    ]);
     expect(res.body.accepted).toBe(1);
     const received = await Promise.all(subscribers.map((s) => s.next()));
-    expect(received[0].data).toEqual({ shipmentUpdated: { shipment: { trackingNumber: 'ZT1300000001', status: 'PICKED_UP' }, newEvents: [{ status: 'PICKED_UP' }] } });
+    expect(received[0].data).toEqual({
+      shipmentUpdated: { shipment: { trackingNumber: 'ZT1300000001', status: 'PICKED_UP' }, newEvents: [{ status: 'PICKED_UP' }] },
+    });
     expect(received[1]).toEqual(received[0]);
     expect(received[2]).toEqual(received[0]);
     expect((await otherClass.next()).data).toEqual(received[0].data);
@@ -70,7 +74,15 @@ describe('multiplexed subscriptions', () => {
     await waitFor(async () => (await open()) >= 6, 5000, 'six subscriptions');
     await settle();
 
-    await pushNative(t.url, 'zhongtong', [{ trackingNumber: 'ZT1300000002', status: 'IN_TRANSIT', occurredAt: chinaTime(2), description: '快递员 王五 13912345678', location: { regionCode: '140821' } }]);
+    await pushNative(t.url, 'zhongtong', [
+      {
+        trackingNumber: 'ZT1300000002',
+        status: 'IN_TRANSIT',
+        occurredAt: chinaTime(2),
+        description: '快递员 王五 13912345678',
+        location: { regionCode: '140821' },
+      },
+    ]);
     for (const s of a) expect((await s.next()).data.shipmentUpdated.shipment).toEqual({ trackingNumber: 'ZT1300000002', courier: { code: 'zhongtong' } });
     expect((await official.next()).data.shipmentUpdated.shipment.trackingNumber).toBe('ZT1300000002');
     for (const s of [...b, p]) await expect(s.next(500)).rejects.toThrow(/no subscription event/);
@@ -89,18 +101,34 @@ describe('multiplexed subscriptions', () => {
     await settle();
     expect(await t.metric('hub_subscription_groups')).toBe(3);
 
-    await pushNative(t.url, 'shunfeng', [{
-      trackingNumber: 'SF1300000003', status: 'IN_TRANSIT', occurredAt: chinaTime(2), temperatureC: 12, location: { nodeCode: 'cold-140821-apple' },
-      shipment: { product: 'apple', recipient: { name: '张三丰', phone: '13812341234', address: '山西省运城市临猗县北景乡西张村12号' } },
-    }]);
+    await pushNative(t.url, 'shunfeng', [
+      {
+        trackingNumber: 'SF1300000003',
+        status: 'IN_TRANSIT',
+        occurredAt: chinaTime(2),
+        temperatureC: 12,
+        location: { nodeCode: 'cold-140821-apple' },
+        shipment: { product: 'apple', recipient: { name: '张三丰', phone: '13812341234', address: '山西省运城市临猗县北景乡西张村12号' } },
+      },
+    ]);
     const masked = { trackingNumber: 'SF1300000003', recipientName: '张**', recipientPhone: '138****1234' };
     expect((await official.next()).data.alertRaised.shipment).toEqual(masked);
     expect((await adminMasked.next()).data.alertRaised.shipment).toEqual(masked);
-    expect((await adminClear.next()).data.alertRaised.shipment).toEqual({ trackingNumber: 'SF1300000003', recipientName: '张三丰', recipientPhone: '13812341234' });
+    expect((await adminClear.next()).data.alertRaised.shipment).toEqual({
+      trackingNumber: 'SF1300000003',
+      recipientName: '张三丰',
+      recipientPhone: '13812341234',
+    });
 
     adminClear.dispose();
-    await waitFor(async () => (await t.sql(`select 1 from audit_entry where transport = 'ws' and unmask_reason = $1`, ['subsidy fraud check, case 13'])).length === 1, 5000, 'the unmasked subscriber audited when it ended');
-    const [entry] = await t.sql(`select classified_fields, personal_records from audit_entry where transport = 'ws' and unmask_reason = $1`, ['subsidy fraud check, case 13']);
+    await waitFor(
+      async () => (await t.sql(`select 1 from audit_entry where transport = 'ws' and unmask_reason = $1`, ['subsidy fraud check, case 13'])).length === 1,
+      5000,
+      'the unmasked subscriber audited when it ended',
+    );
+    const [entry] = await t.sql(`select classified_fields, personal_records from audit_entry where transport = 'ws' and unmask_reason = $1`, [
+      'subsidy fraud check, case 13',
+    ]);
     expect(entry.classified_fields).toEqual(expect.arrayContaining(['Shipment.recipientName:PERSONAL', 'Shipment.recipientPhone:PERSONAL']));
     expect(entry.personal_records).toBe(1);
     official.dispose();
@@ -133,7 +161,12 @@ describe('a subscriber that cannot keep up', () => {
     const text = '已揽收'.repeat(666);
     let sent = 0;
     for (let batch = 0; batch < 30 && (await slow.metric('hub_ws_slow_consumer_closes_total')) === 0; batch++) {
-      const events = Array.from({ length: 100 }, (_, i) => ({ trackingNumber: `ZT14${String(batch).padStart(3, '0')}${String(i).padStart(5, '0')}`, status: 'PICKED_UP', occurredAt: chinaTime(2), description: text }));
+      const events = Array.from({ length: 100 }, (_, i) => ({
+        trackingNumber: `ZT14${String(batch).padStart(3, '0')}${String(i).padStart(5, '0')}`,
+        status: 'PICKED_UP',
+        occurredAt: chinaTime(2),
+        description: text,
+      }));
       expect((await pushNative(slow.url, 'zhongtong', events)).body.accepted).toBe(100);
       sent += 100;
     }

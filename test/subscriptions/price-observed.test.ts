@@ -8,15 +8,25 @@ afterAll(() => t.close());
 
 const RECORD = `mutation ($input: RecordPricesInput!) { recordPriceObservations(input: $input) { stored } }`;
 const observation = (key: string, product: string, rawName: string, originRegion: string) => ({
-  sourceKey: key, rawName, product, market: 'beijing-xinfadi', originRegion, observedOn: '2026-07-10', avgPrice: 4.2, unit: '斤',
+  sourceKey: key,
+  rawName,
+  product,
+  market: 'beijing-xinfadi',
+  originRegion,
+  observedOn: '2026-07-10',
+  avgPrice: 4.2,
+  unit: '斤',
 });
 
 describe('priceObserved over graphql-ws', () => {
   it('delivers a price stored while the subscription is open, filtered by product and origin subtree', async () => {
     const client = t.ws();
-    const apples = subscribe(client, `subscription { priceObserved(filter: { product: "apple", originUnder: "1408" }) {
+    const apples = subscribe(
+      client,
+      `subscription { priceObserved(filter: { product: "apple", originUnder: "1408" }) {
       id rawName avgPrice avgPerKg observedOn product { code } market { code name } originRegion { code parent { code } } source { connector key }
-    } }`);
+    } }`,
+    );
     const everything = subscribe(client, `subscription { priceObserved { rawName } }`);
     await waitFor(async () => (await t.metric('hub_graphql_open_subscriptions')) === 2, 15_000, 'two open subscriptions');
 

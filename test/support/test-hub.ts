@@ -118,10 +118,15 @@ export async function startTestHub(env: Record<string, string> = {}, options: { 
       [organisation, kind, options.courier ?? null, options.platform ?? null],
     );
     const key = generateApiKey();
-    await sqlOf(
-      'insert into api_key (key_id, secret_hash, organisation_id, role, scopes, label, expires_at) values ($1, $2, $3, $4, $5, $6, $7)',
-      [key.keyId, key.secretHash, org.id, options.role, options.scopes ?? ['READ', 'WRITE'], 'test', options.expiresAt ?? null],
-    );
+    await sqlOf('insert into api_key (key_id, secret_hash, organisation_id, role, scopes, label, expires_at) values ($1, $2, $3, $4, $5, $6, $7)', [
+      key.keyId,
+      key.secretHash,
+      org.id,
+      options.role,
+      options.scopes ?? ['READ', 'WRITE'],
+      'test',
+      options.expiresAt ?? null,
+    ]);
     return key.plaintext;
   };
   const adminKey = await createKey({ role: 'ADMIN', organisation: 'test-admin' });

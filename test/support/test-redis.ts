@@ -48,7 +48,8 @@ export async function startTestRedis(): Promise<TestRedis | undefined> {
     const url = `redis://127.0.0.1:${port}`;
     for (let i = 0; i < 100 && !(await answers(url)); i++) await new Promise((r) => setTimeout(r, 100));
     return {
-      url, source: `own redis-server on ${port}`,
+      url,
+      source: `own redis-server on ${port}`,
       stop: async () => {
         child.kill('SIGTERM');
         await new Promise((r) => child.once('exit', r));

@@ -42,11 +42,13 @@ function startReceiver() {
     });
   });
   return new Promise<{ url: string; spans: typeof spans; close: () => Promise<void> }>((resolve) => {
-    server.listen(0, '127.0.0.1', () => resolve({
-      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-      spans,
-      close: () => new Promise((r) => server.close(() => r())),
-    }));
+    server.listen(0, '127.0.0.1', () =>
+      resolve({
+        url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+        spans,
+        close: () => new Promise((r) => server.close(() => r())),
+      }),
+    );
   });
 }
 
@@ -67,7 +69,12 @@ describe('OpenTelemetry', () => {
       receiver = await startReceiver();
       // The exporter reads the standard variables from the process, as in production.
       Object.assign(process.env, { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_SERVICE_NAME: 'harvest-hub-under-test', OTEL_BSP_SCHEDULE_DELAY: '50' });
-      const sink = new Writable({ write(chunk, _encoding, done) { for (const line of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(line)); done(); } });
+      const sink = new Writable({
+        write(chunk, _encoding, done) {
+          for (const line of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(line));
+          done();
+        },
+      });
       t = await startTestHub({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, DELAY_SCAN_INTERVAL_S: '0' }, { log: createLogger('trace', sink) });
     });
     afterAll(async () => {
@@ -76,15 +83,22 @@ describe('OpenTelemetry', () => {
       process.env = saved;
     });
 
-    it('exports a span per operation under the caller\'s traceparent, with its SQL statements as children, and puts the trace id in the logs', async () => {
+    it("exports a span per operation under the caller's traceparent, with its SQL statements as children, and puts the trace id in the logs", async () => {
       const traceId = randomBytes(16).toString('hex');
       const callerSpan = randomBytes(8).toString('hex');
       const res = await t.post(
-        { query: 'query TracedCounties { regions(level: COUNTY, under: "1408", first: 3) { totalCount nodes { code name } } }', operationName: 'TracedCounties' },
+        {
+          query: 'query TracedCounties { regions(level: COUNTY, under: "1408", first: 3) { totalCount nodes { code name } } }',
+          operationName: 'TracedCounties',
+        },
         { traceparent: `00-${traceId}-${callerSpan}-01` },
       );
       expect(((await res.json()) as any).data.regions.totalCount).toBe(13);
-      await waitFor(() => receiver.spans.some((s) => s.traceId === traceId && s.kind === SERVER) && receiver.spans.some((s) => s.traceId === traceId && s.kind === CLIENT), 15_000, 'the operation\'s spans at the receiver');
+      await waitFor(
+        () => receiver.spans.some((s) => s.traceId === traceId && s.kind === SERVER) && receiver.spans.some((s) => s.traceId === traceId && s.kind === CLIENT),
+        15_000,
+        "the operation's spans at the receiver",
+      );
       const server = receiver.spans.find((s) => s.traceId === traceId && s.kind === SERVER)!;
       expect(server).toMatchObject({ name: 'query TracedCounties', parentSpanId: callerSpan, service: 'harvest-hub-under-test' });
       expect(attr(server, 'graphql.operation.name')).toBe('TracedCounties');
@@ -104,11 +118,20 @@ describe('OpenTelemetry', () => {
     it('traces an ingest batch and what it publishes, and graphql-ws operations with a traceparent in their extensions', async () => {
       const traceId = randomBytes(16).toString('hex');
       const callerSpan = randomBytes(8).toString('hex');
-      const stored = await t.post({ query: `mutation TracedPrice { recordPriceObservations(input: { connector: "trace-test", observations: [{
-        sourceKey: "tr-1", rawName: "红富士", product: "apple", market: "beijing-xinfadi", observedOn: "2026-07-20", avgPrice: 5.5, unit: "斤" }] }) { stored } }` }, { traceparent: `00-${traceId}-${callerSpan}-01` });
+      const stored = await t.post(
+        {
+          query: `mutation TracedPrice { recordPriceObservations(input: { connector: "trace-test", observations: [{
+        sourceKey: "tr-1", rawName: "红富士", product: "apple", market: "beijing-xinfadi", observedOn: "2026-07-20", avgPrice: 5.5, unit: "斤" }] }) { stored } }`,
+        },
+        { traceparent: `00-${traceId}-${callerSpan}-01` },
+      );
       expect(((await stored.json()) as any).data.recordPriceObservations.stored).toBe(1);
       const has = (match: (s: OtlpSpan) => boolean) => receiver.spans.some((s) => s.traceId === traceId && match(s));
-      await waitFor(() => has((s) => s.kind === SERVER) && has((s) => s.name === 'ingest batch') && has((s) => s.kind === PRODUCER), 15_000, 'the request, batch and publish spans');
+      await waitFor(
+        () => has((s) => s.kind === SERVER) && has((s) => s.name === 'ingest batch') && has((s) => s.kind === PRODUCER),
+        15_000,
+        'the request, batch and publish spans',
+      );
       const server = receiver.spans.find((s) => s.traceId === traceId && s.kind === SERVER)!;
       const batch = receiver.spans.find((s) => s.traceId === traceId && s.name === 'ingest batch')!;
       expect(server.name).toBe('mutation TracedPrice');

@@ -34,7 +34,9 @@ describe('TRUSTED_DOCUMENTS=only', () => {
     expect(byApq.data.regions.totalCount).toBe(121);
     const byDocumentId = await json(t.post({ documentId: `sha256:${counties.id}` }));
     expect(byDocumentId.data.regions.totalCount).toBe(121);
-    const get = await fetch(`${t.url}/graphql?extensions=${encodeURIComponent(JSON.stringify(apq(counties.id)))}`, { headers: { authorization: `Bearer ${t.adminKey}` } });
+    const get = await fetch(`${t.url}/graphql?extensions=${encodeURIComponent(JSON.stringify(apq(counties.id)))}`, {
+      headers: { authorization: `Bearer ${t.adminKey}` },
+    });
     expect(get.status).toBe(200);
     expect(((await get.json()) as any).data.regions.totalCount).toBe(121);
     // The same text with other white space and no comments is the same document.
@@ -55,7 +57,10 @@ describe('TRUSTED_DOCUMENTS=only', () => {
     // A batch with one refused operation is refused whole, naming it.
     const batch = await t.post([{ extensions: apq(op('Counties').id) }, { query: text }]);
     expect(batch.status).toBe(400);
-    expect(((await batch.json()) as any).errors[0]).toMatchObject({ message: expect.stringMatching(/^operation 1:/), extensions: { code: 'QUERY_NOT_IN_SAFELIST' } });
+    expect(((await batch.json()) as any).errors[0]).toMatchObject({
+      message: expect.stringMatching(/^operation 1:/),
+      extensions: { code: 'QUERY_NOT_IN_SAFELIST' },
+    });
   });
 
   it('over graphql-ws: a subscription by id runs and hears events; another text is refused', async () => {
@@ -72,7 +77,6 @@ describe('TRUSTED_DOCUMENTS=only', () => {
     expect((await live.next()).data.priceObserved).toMatchObject({ rawName: '红富士', market: { name: expect.any(String) } });
     live.dispose();
   });
-
 });
 
 describe('TRUSTED_DOCUMENTS=allow (the default): automatic persisted queries', () => {

@@ -27,15 +27,25 @@ beforeAll(async () => {
   server = http.createServer();
   const wss = new WebSocketServer({ server, path: '/graphql' });
   const schema = buildSchema('type Query { ok: Boolean }');
-  useGraphqlWs({ schema, connectionInitWaitTimeout: WAIT_MS }, wss, (socket, request) => ({ socket, request }), () => undefined, 0);
+  useGraphqlWs(
+    { schema, connectionInitWaitTimeout: WAIT_MS },
+    wss,
+    (socket, request) => ({ socket, request }),
+    () => undefined,
+    0,
+  );
   // After the adapter's own handler (its init timer is running): keep the event loop busy past the timeout,
   // until the client process says its connection_init is on the wire (or 20 s).
   wss.on('connection', () => {
     if (!busyUntilSent) return;
     const until = Date.now() + 20_000;
-    while (!fs.existsSync(busyUntilSent) && Date.now() < until) { /* a busy server */ }
+    while (!fs.existsSync(busyUntilSent) && Date.now() < until) {
+      /* a busy server */
+    }
     const past = Date.now() + WAIT_MS * 2;
-    while (Date.now() < past) { /* and past the timeout */ }
+    while (Date.now() < past) {
+      /* and past the timeout */
+    }
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   url = `ws://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;

@@ -3,7 +3,14 @@ import { $, esc, pct } from '../dom.js';
 import { shanxiCounties as shanxi } from '../map/shanxi-counties.data.js';
 import { COUNTY_MAP } from '../operations.js';
 
-interface CountyFigures { parcels: number; upstream: number; downstream: number; villages: number | null; servicePointShare: number | null; recentDeliveryShare: number | null }
+interface CountyFigures {
+  parcels: number;
+  upstream: number;
+  downstream: number;
+  villages: number | null;
+  servicePointShare: number | null;
+  recentDeliveryShare: number | null;
+}
 
 /** What the map can be coloured by. */
 const METRICS = {
@@ -34,7 +41,9 @@ export function countyMap() {
 
   svg.setAttribute('viewBox', `0 0 ${shanxi.width} ${shanxi.height}`);
   svg.innerHTML = shanxi.counties.map((c) => `<path data-code="${c.code}" d="${c.path}"><title>${esc(c.name)}</title></path>`).join('');
-  select.innerHTML = Object.entries(METRICS).map(([k, m]) => `<option value="${k}">${m.label}</option>`).join('');
+  select.innerHTML = Object.entries(METRICS)
+    .map(([k, m]) => `<option value="${k}">${m.label}</option>`)
+    .join('');
   $('map-unmapped').textContent = shanxi.unmapped.length ? `无边界的县级单位（未绘制）：${shanxi.unmapped.map((u) => u.name).join('、')}` : '';
 
   const value = (code: string, metric: Metric): number | null => {
@@ -64,7 +73,8 @@ export function countyMap() {
     $('map-top').innerHTML = top.length
       ? top.map((x) => `<tr data-code="${x.c.code}"><td>${esc(x.c.name)}</td><td>${format(metric, x.v)}</td></tr>`).join('')
       : `<tr><td colspan="2" class="muted">本期无数据 No figures in this period</td></tr>`;
-    $('map-legend').innerHTML = `<span class="swatch" style="background:${EMPTY}"></span>0 / 无 ${STEPS.map((s) => `<span class="swatch" style="background:${s}"></span>`).join('')} ${format(metric, max)}`;
+    $('map-legend').innerHTML =
+      `<span class="swatch" style="background:${EMPTY}"></span>0 / 无 ${STEPS.map((s) => `<span class="swatch" style="background:${s}"></span>`).join('')} ${format(metric, max)}`;
   }
 
   function show(code: string) {
@@ -104,7 +114,8 @@ export function countyMap() {
         return f;
       };
       for (const r of data.parcelStats.rows) Object.assign(entry(r.regionCode), { parcels: r.parcels, upstream: r.upstream, downstream: r.downstream });
-      for (const c of data.villageCoverage) Object.assign(entry(c.countyCode), { villages: c.villages, servicePointShare: c.servicePointShare, recentDeliveryShare: c.recentDeliveryShare });
+      for (const c of data.villageCoverage)
+        Object.assign(entry(c.countyCode), { villages: c.villages, servicePointShare: c.servicePointShare, recentDeliveryShare: c.recentDeliveryShare });
       status.textContent = `${from} – ${to} · ${shanxi.counties.length} 个县（市、区）`;
       paint();
     } catch (error) {

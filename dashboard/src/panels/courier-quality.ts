@@ -3,8 +3,19 @@ import { esc, messageRow, pct } from '../dom.js';
 import { COURIER_QUALITY } from '../operations.js';
 
 interface CourierQuality {
-  courierCode: string; courierName: string; parcels: number; delivered: number; due: number; onTime: number; delayed: number;
-  damaged: number; lost: number; onTimeRate: number | null; delayRate: number | null; damageRate: number | null; lossRate: number | null;
+  courierCode: string;
+  courierName: string;
+  parcels: number;
+  delivered: number;
+  due: number;
+  onTime: number;
+  delayed: number;
+  damaged: number;
+  lost: number;
+  onTimeRate: number | null;
+  delayRate: number | null;
+  damageRate: number | null;
+  lossRate: number | null;
 }
 
 /** A rate cell, flagged when it is worse than the threshold (delay 10 %, damage or loss 1 %). */
@@ -17,10 +28,14 @@ export async function loadCourierQuality(body: HTMLElement, from: string, to: st
     const { courierQuality } = await gql<{ courierQuality: CourierQuality[] }>(COURIER_QUALITY, { from, to });
     const rows = [...courierQuality].sort((a, b) => b.parcels - a.parcels);
     body.innerHTML = rows.length
-      ? rows.map((c) => `<tr data-courier="${esc(c.courierCode)}">
+      ? rows
+          .map(
+            (c) => `<tr data-courier="${esc(c.courierCode)}">
           <td>${esc(c.courierName)}</td><td>${c.parcels}</td><td>${c.delivered}</td>
           ${rate(c.onTimeRate)}${rate(c.delayRate, 0.1)}${rate(c.damageRate, 0.01)}${rate(c.lossRate, 0.01)}
-        </tr>`).join('')
+        </tr>`,
+          )
+          .join('')
       : messageRow(7, `${from} 至 ${to} 无快件 No parcels in this period`);
   } catch (error) {
     body.innerHTML = messageRow(7, (error as Error).message, true);

@@ -3,12 +3,25 @@ import { esc } from '../dom.js';
 import { PRODUCT_SEARCH } from '../operations.js';
 
 /** A catalogue product as the picker shows it. */
-export interface PickedProduct { code: string; name: string }
+export interface PickedProduct {
+  code: string;
+  name: string;
+}
 
-interface ProductHit { code: string; name: string; nameEn: string | null; aliases: string[]; varieties: { name: string; aliases: string[] }[] }
+interface ProductHit {
+  code: string;
+  name: string;
+  nameEn: string | null;
+  aliases: string[];
+  varieties: { name: string; aliases: string[] }[];
+}
 
 /** Why a product matched the typed text, shown beside it so an official sees that 洋芋 is 马铃薯. */
-interface Ranked { hit: ProductHit; rank: number; why: string }
+interface Ranked {
+  hit: ProductHit;
+  rank: number;
+  why: string;
+}
 
 /**
  * Orders search hits as a person expects: the product named exactly, then by
@@ -55,8 +68,12 @@ export function productPicker(input: HTMLInputElement, list: HTMLUListElement, i
   };
   const render = () => {
     list.innerHTML = options.length
-      ? options.map((o, i) => `<li role="option" id="product-option-${i}" data-code="${esc(o.hit.code)}" aria-selected="${i === active}">
-          <b>${esc(o.hit.name)}</b> <span class="muted">${esc(o.hit.nameEn ?? o.hit.code)}</span>${o.why ? ` <small>${esc(o.why)}</small>` : ''}</li>`).join('')
+      ? options
+          .map(
+            (o, i) => `<li role="option" id="product-option-${i}" data-code="${esc(o.hit.code)}" aria-selected="${i === active}">
+          <b>${esc(o.hit.name)}</b> <span class="muted">${esc(o.hit.nameEn ?? o.hit.code)}</span>${o.why ? ` <small>${esc(o.why)}</small>` : ''}</li>`,
+          )
+          .join('')
       : '<li class="muted" aria-disabled="true">没有找到该产品 No product matches</li>';
     list.hidden = false;
     input.setAttribute('aria-expanded', 'true');

@@ -2,28 +2,52 @@ import { gql } from '../api.js';
 import { $, esc, messageRow } from '../dom.js';
 import { ACCEPT_MATCH, DISMISS_NAME, REVIEW_DECISIONS, REVIEW_QUEUE } from '../operations.js';
 
-interface Candidate { product: { code: string; name: string }; variety: { name: string } | null; score: number; rule: string; evidence: string }
-interface Queued {
-  rawName: string; normalised: string; count: number; connectors: string[]; examples: Record<string, unknown>[];
-  firstSeenAt: string; lastSeenAt: string; candidates: Candidate[];
+interface Candidate {
+  product: { code: string; name: string };
+  variety: { name: string } | null;
+  score: number;
+  rule: string;
+  evidence: string;
 }
-interface Decision { raw: string; actor: string | null; relinkedAt: string; product: { name: string } | null; previousProduct: { name: string } | null }
+interface Queued {
+  rawName: string;
+  normalised: string;
+  count: number;
+  connectors: string[];
+  examples: Record<string, unknown>[];
+  firstSeenAt: string;
+  lastSeenAt: string;
+  candidates: Candidate[];
+}
+interface Decision {
+  raw: string;
+  actor: string | null;
+  relinkedAt: string;
+  product: { name: string } | null;
+  previousProduct: { name: string } | null;
+}
 
 const RULE: Record<string, string> = { AMBIGUOUS: '多义', SIMILAR: '相似', EXACT: '精确', ALIAS: '别名' };
 const day = (iso: string) => new Date(iso).toLocaleString('zh-CN', { hour12: false, timeZone: 'Asia/Shanghai' });
 
 /** What a source said with the name: market day, price and unit, or the seller. */
 function example(e: Record<string, unknown>) {
-  const parts = [e.connector, e.observedOn, e.spec, e.avgPrice != null ? `${e.avgPrice} 元/${e.unit ?? ''}` : null, e.seller].filter((p) => p != null && p !== '');
+  const parts = [e.connector, e.observedOn, e.spec, e.avgPrice != null ? `${e.avgPrice} 元/${e.unit ?? ''}` : null, e.seller].filter(
+    (p) => p != null && p !== '',
+  );
   return `<li>${parts.map(esc).join(' · ')} <span class="muted">${esc(e.sourceKey)}</span></li>`;
 }
 
 function queuedItem(q: Queued, i: number) {
-  const options = q.candidates.map((c, j) => `<label class="candidate">
+  const options = q.candidates
+    .map(
+      (c, j) => `<label class="candidate">
       <input type="radio" name="cand-${i}" value="${j}" ${j === 0 ? 'checked' : ''} />
       <b>${esc(c.product.name)}</b>${c.variety ? ` · ${esc(c.variety.name)}` : ''}
       <span class="score">${c.score.toFixed(2)}</span> <span class="rule">${esc(RULE[c.rule] ?? c.rule)}</span>
-      <span class="evidence">${esc(c.evidence)}</span></label>`).join('');
+      <span class="evidence">${esc(c.evidence)}</span></label>`,
+    )
+    .join('');
   return `<li class="queued" data-raw-name="${esc(q.rawName)}">
     <div class="queued-head"><span class="raw-name">${esc(q.rawName)}</span>
       <span class="muted">${q.count} 条 · ${q.connectors.map(esc).join('、')} · 首次 ${esc(day(q.firstSeenAt))} · 最近 ${esc(day(q.lastSeenAt))}</span></div>
@@ -81,7 +105,12 @@ export function reviewQueue(canDecide: () => boolean) {
         seen.set(key, entry);
       }
       body.innerHTML = seen.size
-        ? [...seen.values()].map((d) => `<tr><td>${esc(d.raw)}</td><td>${esc(d.product?.name ?? '–')}</td><td>${d.facts}</td><td>${esc(d.actor ?? '–')}</td><td>${esc(day(d.relinkedAt))}</td></tr>`).join('')
+        ? [...seen.values()]
+            .map(
+              (d) =>
+                `<tr><td>${esc(d.raw)}</td><td>${esc(d.product?.name ?? '–')}</td><td>${d.facts}</td><td>${esc(d.actor ?? '–')}</td><td>${esc(day(d.relinkedAt))}</td></tr>`,
+            )
+            .join('')
         : messageRow(5, '尚无决定 No decisions yet');
     } catch (error) {
       body.innerHTML = messageRow(5, (error as Error).message, true);
@@ -103,7 +132,9 @@ export function reviewQueue(canDecide: () => boolean) {
         const product = candidate?.product.code ?? item.querySelector<HTMLInputElement>('.other-product')!.value.trim();
         const variety = candidate ? candidate.variety?.name : item.querySelector<HTMLInputElement>('.other-variety')!.value.trim() || undefined;
         if (!product) throw new Error('请选择候选或填写产品 Pick a candidate or type a product');
-        const { acceptMatch } = await gql<{ acceptMatch: { relinked: number } }>(ACCEPT_MATCH, { input: { rawName, product, ...(variety ? { variety } : {}) } });
+        const { acceptMatch } = await gql<{ acceptMatch: { relinked: number } }>(ACCEPT_MATCH, {
+          input: { rawName, product, ...(variety ? { variety } : {}) },
+        });
         outcome.textContent = `已接受：${rawName} → ${candidate?.product.name ?? product}${variety ? `（${variety}）` : ''}，重新关联 ${acceptMatch.relinked} 条`;
       } else {
         await gql(DISMISS_NAME, { rawName });

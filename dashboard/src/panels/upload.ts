@@ -3,7 +3,11 @@ import { $, esc } from '../dom.js';
 import { IMPORT_SPREADSHEET } from '../operations.js';
 
 interface ImportResult {
-  status: string; error: string | null; fileName: string | null; bytes: number | null; durationMs: number;
+  status: string;
+  error: string | null;
+  fileName: string | null;
+  bytes: number | null;
+  durationMs: number;
   counts: { read: number; stored: number; duplicates: number; rejected: number; unmatched: number };
   rejections: { position: string | null; field: string | null; reason: string }[];
   unmatchedNames: { name: string; rows: number }[];
@@ -18,14 +22,18 @@ function result(r: ImportResult) {
       <tbody><tr><td data-count="read">${c.read}</td><td data-count="stored">${c.stored}</td><td data-count="duplicates">${c.duplicates}</td>
         <td data-count="rejected" class="${c.rejected ? 'flag' : ''}">${c.rejected}</td><td data-count="unmatched">${c.unmatched}</td></tr></tbody></table>
     <h3>被拒绝的行 ${c.rejected > r.rejections.length ? `<small>（前 ${r.rejections.length} 行，共 ${c.rejected} 行）</small>` : ''}</h3>
-    ${r.rejections.length
-      ? `<div class="scroll"><table id="upload-rejections"><thead><tr><th>位置</th><th>字段</th><th>原因</th></tr></thead><tbody>
+    ${
+      r.rejections.length
+        ? `<div class="scroll"><table id="upload-rejections"><thead><tr><th>位置</th><th>字段</th><th>原因</th></tr></thead><tbody>
           ${r.rejections.map((x) => `<tr><td>${esc(x.position)}</td><td>${esc(x.field ?? '')}</td><td>${esc(x.reason)}</td></tr>`).join('')}</tbody></table></div>`
-      : '<p class="muted">无</p>'}
+        : '<p class="muted">无</p>'
+    }
     <h3>未能识别的产品名称 <small>已入库但未关联产品，等待审核</small></h3>
-    ${r.unmatchedNames.length
-      ? `<ul id="upload-unmatched">${r.unmatchedNames.map((n) => `<li><b>${esc(n.name)}</b> · ${n.rows} 行</li>`).join('')}</ul><p><a href="#review">去审核 →</a></p>`
-      : '<p class="muted">无</p>'}`;
+    ${
+      r.unmatchedNames.length
+        ? `<ul id="upload-unmatched">${r.unmatchedNames.map((n) => `<li><b>${esc(n.name)}</b> · ${n.rows} 行</li>`).join('')}</ul><p><a href="#review">去审核 →</a></p>`
+        : '<p class="muted">无</p>'
+    }`;
 }
 
 /**

@@ -28,8 +28,16 @@ const COLUMNS = ['kind', 'severity', 'message', 'dedupe_key', 'region_code', 'sh
 export async function storeAlerts(em: EntityManager, alerts: readonly NewAlert[]): Promise<AlertRaisedEvent[]> {
   if (!alerts.length) return [];
   const rows = alerts.map((a) => [
-    a.kind, a.severity, a.message, a.dedupeKey, a.regionCode ?? null, a.shipmentId ?? null, a.productId ?? null, a.marketId ?? null,
-    JSON.stringify(a.details ?? {}), (a.raisedAt ?? new Date()).toISOString(),
+    a.kind,
+    a.severity,
+    a.message,
+    a.dedupeKey,
+    a.regionCode ?? null,
+    a.shipmentId ?? null,
+    a.productId ?? null,
+    a.marketId ?? null,
+    JSON.stringify(a.details ?? {}),
+    (a.raisedAt ?? new Date()).toISOString(),
   ]);
   const stored = await bulkInsert(em, 'alert', COLUMNS, rows, ['dedupe_key']);
   return stored.map((row) => ({ row, kind: row.kind as AlertKind, regionCode: (row.region_code as string | null) ?? null }));
@@ -52,16 +60,26 @@ export async function raiseAlerts(em: EntityManager, pubSub: HubPubSub, alerts: 
  * pipeline's batch) and returns the ones that were new; publish them with
  * `publishAlerts` after the commit.
  */
-export async function storeAlertsWith(client: { query: (text: string, params?: unknown[]) => Promise<{ rows: Record<string, unknown>[] }> }, alerts: readonly NewAlert[]): Promise<AlertRaisedEvent[]> {
+export async function storeAlertsWith(
+  client: { query: (text: string, params?: unknown[]) => Promise<{ rows: Record<string, unknown>[] }> },
+  alerts: readonly NewAlert[],
+): Promise<AlertRaisedEvent[]> {
   if (!alerts.length) return [];
   const stored = await client.query(
     `insert into alert (${COLUMNS.join(', ')})
      select * from unnest($1::alert_kind[], $2::alert_severity[], $3::text[], $4::varchar[], $5::varchar[], $6::bigint[], $7::int[], $8::int[], $9::jsonb[], $10::timestamptz[])
      on conflict (dedupe_key) do nothing returning *`,
     [
-      alerts.map((a) => a.kind), alerts.map((a) => a.severity), alerts.map((a) => a.message), alerts.map((a) => a.dedupeKey),
-      alerts.map((a) => a.regionCode ?? null), alerts.map((a) => (a.shipmentId == null ? null : String(a.shipmentId))), alerts.map((a) => a.productId ?? null),
-      alerts.map((a) => a.marketId ?? null), alerts.map((a) => JSON.stringify(a.details ?? {})), alerts.map((a) => a.raisedAt ?? new Date()),
+      alerts.map((a) => a.kind),
+      alerts.map((a) => a.severity),
+      alerts.map((a) => a.message),
+      alerts.map((a) => a.dedupeKey),
+      alerts.map((a) => a.regionCode ?? null),
+      alerts.map((a) => (a.shipmentId == null ? null : String(a.shipmentId))),
+      alerts.map((a) => a.productId ?? null),
+      alerts.map((a) => a.marketId ?? null),
+      alerts.map((a) => JSON.stringify(a.details ?? {})),
+      alerts.map((a) => a.raisedAt ?? new Date()),
     ],
   );
   return stored.rows.map((row) => ({ row, kind: row.kind as AlertKind, regionCode: (row.region_code as string | null) ?? null }));

@@ -18,7 +18,12 @@ export function aftershipRoute(deps: WebhookDeps): RequestHandler[] {
       const courier = await courierWithSecrets(em, String(req.params.courier));
       const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
       verifyAftershipSignature(courier, body, req.header('aftership-hmac-sha256'));
-      const result = await ingestParsed(deps, em, { courier: courier.code, format: TrackingFormat.AFTERSHIP, text: body.toString('utf8'), origin: `POST ${req.originalUrl} at ${new Date().toISOString()}` });
+      const result = await ingestParsed(deps, em, {
+        courier: courier.code,
+        format: TrackingFormat.AFTERSHIP,
+        text: body.toString('utf8'),
+        origin: `POST ${req.originalUrl} at ${new Date().toISOString()}`,
+      });
       count(deps, TrackingFormat.AFTERSHIP, result);
       res.json(result);
     }),

@@ -34,8 +34,15 @@ export function kuaidi100Route(deps: WebhookDeps): RequestHandler[] {
         const nu = String(p.lastResult?.nu ?? '').slice(0, 64);
         const why = typeof p.message === 'string' && p.message ? p.message.slice(0, 200) : 'no reason given';
         const corrected = typeof p.comNew === 'string' && p.comNew ? `; Kuaidi100 says the courier is "${p.comNew.slice(0, 60)}" (comNew)` : '';
-        await keepUnreadablePush(em, courier.code, TrackingFormat.KUAIDI100, param, 'param.status',
-          `Kuaidi100 stopped tracking waybill "${nu}" (status abort: ${why})${corrected}: resubscribe it or register it with the right courier.`, origin);
+        await keepUnreadablePush(
+          em,
+          courier.code,
+          TrackingFormat.KUAIDI100,
+          param,
+          'param.status',
+          `Kuaidi100 stopped tracking waybill "${nu}" (status abort: ${why})${corrected}: resubscribe it or register it with the right courier.`,
+          origin,
+        );
       }
       if (result.rejected.length) deps.log.info({ courier: courier.code, rejected: result.rejected }, 'kuaidi100 push: entries refused and kept for replay');
       res.json(KUAIDI100_OK);
@@ -48,7 +55,10 @@ export function kuaidi100Errors(deps: WebhookDeps): ErrorRequestHandler {
   return (error, req, res, next) => {
     if (res.headersSent) return next(error);
     const failure = describeFailure(error, deps.bodyLimit);
-    deps.log[failure.status >= 500 ? 'warn' : 'info']({ path: req.path, status: failure.status, code: failure.code, err: failure.status >= 500 ? (error as Error)?.message : undefined }, 'kuaidi100 push not accepted');
+    deps.log[failure.status >= 500 ? 'warn' : 'info'](
+      { path: req.path, status: failure.status, code: failure.code, err: failure.status >= 500 ? (error as Error)?.message : undefined },
+      'kuaidi100 push not accepted',
+    );
     res.status(failure.status).json({ result: false, returnCode: String(failure.status), message: failure.message });
   };
 }

@@ -17,7 +17,13 @@ export function signedJsonRoute(deps: WebhookDeps, format: TrackingFormat.NATIVE
       const courier = await courierWithSecrets(em, String(req.params.courier));
       const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
       const signature = verifyNativeSignature(courier, req.header('x-hub-timestamp'), req.header('x-hub-signature'), body);
-      const result = await ingestParsed(deps, em, { courier: courier.code, format, text: body.toString('utf8'), signature, origin: `POST ${req.originalUrl} at ${new Date().toISOString()}` });
+      const result = await ingestParsed(deps, em, {
+        courier: courier.code,
+        format,
+        text: body.toString('utf8'),
+        signature,
+        origin: `POST ${req.originalUrl} at ${new Date().toISOString()}`,
+      });
       count(deps, format, result);
       res.json(result);
     }),

@@ -21,9 +21,11 @@ export interface WebhookDeps {
 }
 
 /** A handler that may throw; errors go to `next`. @internal */
-export const handle = (fn: (req: Request, res: Response) => Promise<void>): RequestHandler => (req, res, next) => {
-  fn(req, res).catch(next);
-};
+export const handle =
+  (fn: (req: Request, res: Response) => Promise<void>): RequestHandler =>
+  (req, res, next) => {
+    fn(req, res).catch(next);
+  };
 
 const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P02', '57P03', '08000', '08003', '08006']);
 
@@ -33,7 +35,8 @@ export function isDatabaseDown(error: unknown): boolean {
   for (let depth = 0; current && depth < 5; depth++) {
     if (current instanceof ConnectionException) return true;
     if (current.code && CONNECTION_CODES.has(current.code)) return true;
-    if (/Connection terminated|connect ECONNREFUSED|the database system is (starting up|shutting down)|terminating connection/i.test(current.message ?? '')) return true;
+    if (/Connection terminated|connect ECONNREFUSED|the database system is (starting up|shutting down)|terminating connection/i.test(current.message ?? ''))
+      return true;
     current = current.cause as typeof current;
   }
   return false;
@@ -42,9 +45,12 @@ export function isDatabaseDown(error: unknown): boolean {
 /** A webhook failure as HTTP status and body: client errors by their code, a lost database as 503 (retry), the rest 500. */
 export function describeFailure(error: unknown, bodyLimit: string): { status: number; code: string; message: string; extra: Record<string, unknown> } {
   const e = error as { status?: number; type?: string; message?: string };
-  if (e?.status === 413 || e?.type === 'entity.too.large') return { status: 413, code: 'PAYLOAD_TOO_LARGE', message: `Request body is larger than ${bodyLimit}.`, extra: {} };
-  if (e?.status === 400 || e?.type === 'entity.parse.failed') return { status: 400, code: 'BAD_REQUEST', message: `Malformed request body: ${e.message}`, extra: {} };
-  if (error instanceof TooManyItemsError) return { status: 413, code: 'TOO_MANY_ITEMS', message: error.message, extra: { field: error.field, limit: error.limit, count: error.count } };
+  if (e?.status === 413 || e?.type === 'entity.too.large')
+    return { status: 413, code: 'PAYLOAD_TOO_LARGE', message: `Request body is larger than ${bodyLimit}.`, extra: {} };
+  if (e?.status === 400 || e?.type === 'entity.parse.failed')
+    return { status: 400, code: 'BAD_REQUEST', message: `Malformed request body: ${e.message}`, extra: {} };
+  if (error instanceof TooManyItemsError)
+    return { status: 413, code: 'TOO_MANY_ITEMS', message: error.message, extra: { field: error.field, limit: error.limit, count: error.count } };
   if (error instanceof GraphQLError) {
     const code = String(error.extensions.code);
     const status = code === 'UNAUTHENTICATED' ? 401 : code === 'NOT_FOUND' ? 404 : code === 'FORBIDDEN' ? 403 : code === 'BAD_USER_INPUT' ? 400 : 500;
@@ -53,7 +59,13 @@ export function describeFailure(error: unknown, bodyLimit: string): { status: nu
       return { status, code, message: error.message, extra };
     }
   }
-  if (isDatabaseDown(error)) return { status: 503, code: 'DATABASE_UNAVAILABLE', message: 'The database is unavailable right now; nothing was stored, retry shortly.', extra: { retryable: true } };
+  if (isDatabaseDown(error))
+    return {
+      status: 503,
+      code: 'DATABASE_UNAVAILABLE',
+      message: 'The database is unavailable right now; nothing was stored, retry shortly.',
+      extra: { retryable: true },
+    };
   return { status: 500, code: 'INTERNAL_SERVER_ERROR', message: 'Unexpected error; nothing was stored, retry.', extra: { retryable: true } };
 }
 
@@ -93,7 +105,11 @@ export function parseJson(text: string): { ok: true; value: unknown } | { ok: fa
  * (the body is kept whole in the rejected store, once); too many items 413
  * (nothing kept); a replayed signature 401 (nothing kept).
  */
-export async function ingestParsed(deps: WebhookDeps, em: EntityManager, push: Omit<PushRequest, 'payload'> & { text: string; textField?: string }): Promise<IngestResult> {
+export async function ingestParsed(
+  deps: WebhookDeps,
+  em: EntityManager,
+  push: Omit<PushRequest, 'payload'> & { text: string; textField?: string },
+): Promise<IngestResult> {
   const parsed = parseJson(push.text);
   try {
     if (!parsed.ok) throw new MalformedPushError(parsed.message, push.textField ?? '(body)');

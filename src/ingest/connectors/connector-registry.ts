@@ -17,7 +17,10 @@ const instanceSchema = z.object({
   /** Instance name: the facts' `source_connector`, e.g. `xinfadi-prices`. */
   name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'must be a lower-case slug (letters, digits, dashes)'),
   /** Module folder under CONNECTORS_DIR, e.g. `wholesale-prices`. @default name */
-  module: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/).optional(),
+  module: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{0,63}$/)
+    .optional(),
   /** Run every N seconds inside the hub (pull connectors). Omitted: the manifest's default; 0: only on demand. */
   intervalSeconds: z.number().int().min(0).optional(),
   /** @default true */

@@ -115,11 +115,7 @@ export async function runConnector(
 }
 
 /** One run, with the connector's lock held. @internal */
-async function runLocked(
-  deps: RunnerDeps,
-  instance: ConnectorInstance,
-  options: RunOptions & RunHooks,
-): Promise<RunResult> {
+async function runLocked(deps: RunnerDeps, instance: ConnectorInstance, options: RunOptions & RunHooks): Promise<RunResult> {
   const { em, pubSub, log } = deps;
   const started = Date.now();
   const conn = em.getConnection();
@@ -134,12 +130,20 @@ async function runLocked(
   const counts = emptyCounts();
   try {
     await setStatus(ConnectorStatus.RUNNING, ', last_run_at = now()');
-    const [state] = await conn.execute<{ cursor: unknown; cursor_seq: string }[]>('select cursor, cursor_seq from connector_state where name = ?', [instance.name]);
+    const [state] = await conn.execute<{ cursor: unknown; cursor_seq: string }[]>('select cursor, cursor_seq from connector_state where name = ?', [
+      instance.name,
+    ]);
     // The cursor only moves forward: each batch's update is fenced on the sequence number this run last saw.
     let seq = BigInt(state?.cursor_seq ?? 0);
     const session = new IngestSession(em, { connector: instance.name, pipeline: instance.module, map: instance.manifest.map, config: instance.config, pubSub });
     const signal = options.signal ?? new AbortController().signal;
-    const reader = instance.manifest.read({ config: instance.config, cursor: state?.cursor ?? null, options, log: log.child({ connector: instance.name }), signal });
+    const reader = instance.manifest.read({
+      config: instance.config,
+      cursor: state?.cursor ?? null,
+      options,
+      log: log.child({ connector: instance.name }),
+      signal,
+    });
     let total: number | undefined;
     // The next batch is read, parsed, mapped and validated while the current one is written (its transaction waits on
     // the database). Batches are still written one at a time, in order: the cursor, the review queue's counters and
@@ -164,9 +168,10 @@ async function runLocked(
           batch.cursor === undefined
             ? undefined
             : async (client) => {
-                const moved = await client.query('update connector_state set cursor = $2::jsonb, cursor_seq = cursor_seq + 1 where name = $1 and cursor_seq = $3', [
-                  instance.name, JSON.stringify(batch.cursor), seq.toString(),
-                ]);
+                const moved = await client.query(
+                  'update connector_state set cursor = $2::jsonb, cursor_seq = cursor_seq + 1 where name = $1 and cursor_seq = $3',
+                  [instance.name, JSON.stringify(batch.cursor), seq.toString()],
+                );
                 if (moved.rowCount !== 1) throw new CursorMovedError(instance.name);
                 seq += 1n;
               },

@@ -31,8 +31,11 @@ export function startScheduler(deps: RunnerDeps, instances: readonly ConnectorIn
       if (controller.signal.aborted) return;
       const em = deps.em.fork();
       // Due? A run started less than an interval ago (by any instance) is not repeated; 5% slack for timer jitter.
-      const [last] = await em.getConnection().execute<{ ago_ms: number | null }[]>(
-        `select (extract(epoch from now() - last_run_at) * 1000)::float8 as ago_ms from connector_state where name = ?`, [instance.name]);
+      const [last] = await em
+        .getConnection()
+        .execute<{ ago_ms: number | null }[]>(`select (extract(epoch from now() - last_run_at) * 1000)::float8 as ago_ms from connector_state where name = ?`, [
+          instance.name,
+        ]);
       if (last?.ago_ms != null && last.ago_ms < intervalMs * 0.95) return;
       try {
         await runConnector({ ...deps, em }, instance, { signal: controller.signal });

@@ -109,7 +109,10 @@ export class ImportRejection {
   reason!: string;
 }
 
-@ObjectType({ description: 'A product name in an imported sheet that matched no catalogue entry: its rows are stored unlinked and the name waits in the review queue (`unmatchedNames`).' })
+@ObjectType({
+  description:
+    'A product name in an imported sheet that matched no catalogue entry: its rows are stored unlinked and the name waits in the review queue (`unmatchedNames`).',
+})
 export class ImportUnmatchedName {
   @Field()
   name!: string;
@@ -120,13 +123,15 @@ export class ImportUnmatchedName {
 
 @ObjectType({ description: 'Outcome of importing a spreadsheet: the run, and what became of its rows.' })
 export class SpreadsheetImportPayload extends ConnectorRunPayload {
-  @Field({ nullable: true, description: 'The uploaded file\'s name as imported (null for a path on the hub host).' })
+  @Field({ nullable: true, description: "The uploaded file's name as imported (null for a path on the hub host)." })
   fileName?: string;
 
   @Field(() => Float, { nullable: true, description: 'Bytes received (null for a path on the hub host).' })
   bytes?: number;
 
-  @Field(() => [ImportRejection], { description: `Refused rows with their reasons, in file order (the first ${UPLOAD_REJECTIONS_SHOWN}; \`counts.rejected\` has them all, \`rejectedRecords\` lists them).` })
+  @Field(() => [ImportRejection], {
+    description: `Refused rows with their reasons, in file order (the first ${UPLOAD_REJECTIONS_SHOWN}; \`counts.rejected\` has them all, \`rejectedRecords\` lists them).`,
+  })
   rejections!: ImportRejection[];
 
   @Field(() => [ImportUnmatchedName], { description: 'Product names that matched nothing, most rows first.' })
@@ -162,7 +167,9 @@ function view(instance: ConnectorInstance, state: ConnectorState | null | undefi
 /** Connectors: health, on-demand runs and status changes. */
 @Resolver(() => ConnectorType)
 export class ConnectorResolver {
-  @Query(() => [ConnectorType], { description: 'Configured connectors, plus modules that ran on demand, with status, last success, lag, counts and last error.' })
+  @Query(() => [ConnectorType], {
+    description: 'Configured connectors, plus modules that ran on demand, with status, last success, lag, counts and last error.',
+  })
   async connectors(@Ctx() ctx: HubContext & IngestContext): Promise<ConnectorType[]> {
     const ingest = runtime(ctx);
     const states = await ctx.em.find(ConnectorState, {}, { orderBy: { name: 'asc' } });
@@ -201,15 +208,21 @@ export class ConnectorResolver {
   })
   async importSpreadsheet(
     @Ctx() ctx: HubContext & IngestContext,
-    @Arg('file', () => GraphQLUpload, { nullable: true, description: 'The sheet, as a GraphQL multipart request file (https://github.com/jaydenseric/graphql-multipart-request-spec).' }) file?: Promise<FileUpload>,
+    @Arg('file', () => GraphQLUpload, {
+      nullable: true,
+      description: 'The sheet, as a GraphQL multipart request file (https://github.com/jaydenseric/graphql-multipart-request-spec).',
+    })
+    file?: Promise<FileUpload>,
     @Arg('path', { nullable: true, description: 'Or: a file on the hub host (ADMIN only).' }) path?: string,
     @Arg('connector', { defaultValue: 'spreadsheet-upload', description: 'Connector to run it through.' }) connector: string = 'spreadsheet-upload',
   ): Promise<SpreadsheetImportPayload> {
-    if ((file == null) === (path == null)) throw new BadUserInputError('Give exactly one of `file` (an upload) and `path` (a file on the hub host).', file == null ? 'file' : 'path');
+    if ((file == null) === (path == null))
+      throw new BadUserInputError('Give exactly one of `file` (an upload) and `path` (a file on the hub host).', file == null ? 'file' : 'path');
     let imported: UploadImportResult;
     if (path != null) {
       // Reading the hub's own disk is an operator's privilege.
-      if (ctx.viewer.role !== Role.ADMIN) throw new ForbiddenError('Importing by `path` (a file on the hub host) needs the role ADMIN; upload the file as `file` instead.');
+      if (ctx.viewer.role !== Role.ADMIN)
+        throw new ForbiddenError('Importing by `path` (a file on the hub host) needs the role ADMIN; upload the file as `file` instead.');
       imported = await importSpreadsheetFile(runtime(ctx), connector, { path });
     } else {
       const upload = await file!;

@@ -18,13 +18,19 @@ export interface AmbiguousName {
 }
 
 export const AMBIGUOUS_NAMES: Readonly<Record<string, AmbiguousName>> = {
-  芸豆: { products: ['green-bean', 'kidney-bean'], why: 'fresh 菜豆 pods in the north-China vegetable trade (Shandong, Beijing, the north-east), dry kidney beans in the grain trade' },
+  芸豆: {
+    products: ['green-bean', 'kidney-bean'],
+    why: 'fresh 菜豆 pods in the north-China vegetable trade (Shandong, Beijing, the north-east), dry kidney beans in the grain trade',
+  },
   豆角: { products: ['green-bean', 'yardlong-bean'], why: '菜豆 (green bean) in the north, 豇豆 (yardlong bean) in the south' },
   大头菜: { products: ['cabbage', 'root-mustard'], why: '结球甘蓝 (cabbage) in Shandong and the north-east, 根用芥菜 (root mustard) in the south-west' },
   胡瓜: { products: ['cucumber', 'bottle-gourd'], why: "黄瓜's old name (and Taiwan's), but a gourd (瓠瓜) on Jiaodong boards that quote 黄瓜 apart" },
   蒜苗: { products: ['green-garlic', 'garlic-scape'], why: '青蒜 (green garlic) in most of China, 蒜薹 (garlic scape) in parts of the north' },
   大头鱼: { products: ['bighead-carp', 'cod'], why: '鳙鱼 (bighead carp) in the south and centre, 鳕鱼 (cod) in Qingdao and on the Shandong coast' },
-  鲈鱼: { products: ['sea-bass', 'freshwater-bass'], why: '海鲈 (Lateolabrax) on the coast and in the north, 加州鲈 (largemouth bass) in the freshwater trade of the south' },
+  鲈鱼: {
+    products: ['sea-bass', 'freshwater-bass'],
+    why: '海鲈 (Lateolabrax) on the coast and in the north, 加州鲈 (largemouth bass) in the freshwater trade of the south',
+  },
   对虾: { products: ['chinese-shrimp', 'whiteleg-shrimp', 'tiger-prawn'], why: 'any Penaeus prawn: 中国对虾, 南美白对虾 or 斑节对虾' },
   蛤蜊: { products: ['clam-manila', 'ark-clam'], why: 'any clam: 花蛤, 文蛤, 青蛤, 毛蚶 …' },
   豆芽: { products: ['mung-bean-sprout', 'soybean-sprout'], why: 'bean sprouts: 绿豆芽 or 黄豆芽' },

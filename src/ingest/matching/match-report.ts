@@ -67,7 +67,21 @@ export function rowsByName(rows: Iterable<ListRow>): ListRow[] {
 
 /** Evaluates `match` over a list's names against the gold labels of that list. */
 export function evaluate(list: readonly ListRow[], gold: ReadonlyMap<string, GoldLabel>, match: (name: string) => MatchOutcome): MatchReport {
-  const report: MatchReport = { names: list.length, rows: 0, matchedRows: 0, labelledMatchedRows: 0, correctRows: 0, recall: 0, precision: 0, unlabelledRows: 0, reviewRows: 0, matchedProductRows: 0, productRecall: 0, wrong: [], unmatched: [] };
+  const report: MatchReport = {
+    names: list.length,
+    rows: 0,
+    matchedRows: 0,
+    labelledMatchedRows: 0,
+    correctRows: 0,
+    recall: 0,
+    precision: 0,
+    unlabelledRows: 0,
+    reviewRows: 0,
+    matchedProductRows: 0,
+    productRecall: 0,
+    wrong: [],
+    unmatched: [],
+  };
   for (const { name, rows } of list) {
     report.rows += rows;
     const outcome = match(name);
@@ -76,7 +90,12 @@ export function evaluate(list: readonly ListRow[], gold: ReadonlyMap<string, Gol
     if (label?.expected === REVIEW) report.reviewRows += rows;
     if (outcome.match && label && label.expected !== REVIEW) report.matchedProductRows += rows;
     if (!outcome.match) {
-      report.unmatched.push({ name, rows, expected: label?.expected, suggestion: outcome.suggestion ? `${outcome.suggestion.productCode} (${outcome.suggestion.evidence})` : undefined });
+      report.unmatched.push({
+        name,
+        rows,
+        expected: label?.expected,
+        suggestion: outcome.suggestion ? `${outcome.suggestion.productCode} (${outcome.suggestion.evidence})` : undefined,
+      });
       continue;
     }
     report.matchedRows += rows;

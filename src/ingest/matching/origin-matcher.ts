@@ -6,13 +6,40 @@ import { fold } from './normalise.js';
  * write origins as "冀鲁豫" (Xinfadi's `place`), "晋中太谷" or "山西运城临猗".
  */
 const PROVINCES: readonly [code: string, name: string, ...abbreviations: string[]][] = [
-  ['11', '北京', '京'], ['12', '天津', '津'], ['13', '河北', '冀'], ['14', '山西', '晋'], ['15', '内蒙古', '蒙'],
-  ['21', '辽宁', '辽'], ['22', '吉林', '吉'], ['23', '黑龙江', '黑'], ['31', '上海', '沪'], ['32', '江苏', '苏'],
-  ['33', '浙江', '浙'], ['34', '安徽', '皖'], ['35', '福建', '闽'], ['36', '江西', '赣'], ['37', '山东', '鲁'],
-  ['41', '河南', '豫'], ['42', '湖北', '鄂'], ['43', '湖南', '湘'], ['44', '广东', '粤'], ['45', '广西', '桂'],
-  ['46', '海南', '琼'], ['50', '重庆', '渝'], ['51', '四川', '川', '蜀'], ['52', '贵州', '贵', '黔'], ['53', '云南', '云', '滇'],
-  ['54', '西藏', '藏'], ['61', '陕西', '陕', '秦'], ['62', '甘肃', '甘', '陇'], ['63', '青海', '青'], ['64', '宁夏', '宁'],
-  ['65', '新疆', '新'], ['71', '台湾', '台'], ['81', '香港', '港'], ['82', '澳门', '澳'],
+  ['11', '北京', '京'],
+  ['12', '天津', '津'],
+  ['13', '河北', '冀'],
+  ['14', '山西', '晋'],
+  ['15', '内蒙古', '蒙'],
+  ['21', '辽宁', '辽'],
+  ['22', '吉林', '吉'],
+  ['23', '黑龙江', '黑'],
+  ['31', '上海', '沪'],
+  ['32', '江苏', '苏'],
+  ['33', '浙江', '浙'],
+  ['34', '安徽', '皖'],
+  ['35', '福建', '闽'],
+  ['36', '江西', '赣'],
+  ['37', '山东', '鲁'],
+  ['41', '河南', '豫'],
+  ['42', '湖北', '鄂'],
+  ['43', '湖南', '湘'],
+  ['44', '广东', '粤'],
+  ['45', '广西', '桂'],
+  ['46', '海南', '琼'],
+  ['50', '重庆', '渝'],
+  ['51', '四川', '川', '蜀'],
+  ['52', '贵州', '贵', '黔'],
+  ['53', '云南', '云', '滇'],
+  ['54', '西藏', '藏'],
+  ['61', '陕西', '陕', '秦'],
+  ['62', '甘肃', '甘', '陇'],
+  ['63', '青海', '青'],
+  ['64', '宁夏', '宁'],
+  ['65', '新疆', '新'],
+  ['71', '台湾', '台'],
+  ['81', '香港', '港'],
+  ['82', '澳门', '澳'],
 ];
 
 /** Division suffixes, longest first, stripped to get the short name (临猗县 -> 临猗). */
@@ -58,10 +85,15 @@ export class OriginMatcher {
 
   /** Loads the province, city and county levels of the region table. */
   static async load(em: EntityManager): Promise<OriginMatcher> {
-    const rows = await em.getConnection().execute<{ code: string; name: string }[]>(
-      `select code, name from region where level in ('PROVINCE', 'CITY', 'COUNTY')`);
+    const rows = await em
+      .getConnection()
+      .execute<{ code: string; name: string }[]>(`select code, name from region where level in ('PROVINCE', 'CITY', 'COUNTY')`);
     const division = (r: { code: string; name: string }): Division => ({ code: r.code, names: [...new Set([r.name, shortName(r.name)])] });
-    const byLength = (n: number) => rows.filter((r) => r.code.length === n).map(division).sort((a, b) => b.names[0].length - a.names[0].length);
+    const byLength = (n: number) =>
+      rows
+        .filter((r) => r.code.length === n)
+        .map(division)
+        .sort((a, b) => b.names[0].length - a.names[0].length);
     const aliases = await em.getConnection().execute<{ text: string; region_code: string }[]>('select text, region_code from origin_alias');
     return new OriginMatcher(new Set(rows.map((r) => r.code)), byLength(4), byLength(6), new Map(aliases.map((a) => [fold(a.text), a.region_code])));
   }
@@ -79,10 +111,12 @@ export class OriginMatcher {
   private resolve(original: string): OriginMatch {
     const reviewed = this.aliases.get(fold(original));
     if (reviewed) return { code: reviewed, provinces: reviewed.length >= 2 ? [reviewed.slice(0, 2)] : [] };
-    let rest = fold(original).replace(/^中国/, '').replace(/[\s,，、·]/g, '');
+    let rest = fold(original)
+      .replace(/^中国/, '')
+      .replace(/[\s,，、·]/g, '');
     const provinces: string[] = [];
     // A run of province names or abbreviations at the start.
-    for (let progress = true; progress && rest; ) {
+    for (let progress = true; progress && rest;) {
       progress = false;
       for (const [code, name, ...abbreviations] of PROVINCES) {
         const word = [`${name}省`, `${name}市`, name, ...abbreviations].find((w) => rest.startsWith(w));

@@ -128,7 +128,31 @@ const VARIETY_CODE = /^([A-Za-z]{0,3}\d{1,6}号?)+$/;
  * with are listed: not 白菜 (大白菜/小白菜), 桃 (杨桃, 猕猴桃), 杏 (番杏), 核桃
  * (山核桃) or 陈醋 (Shanxi's aged vinegar, or any other).
  */
-export const HEAD_NOUNS = new Set(['草莓', '葡萄', '甜瓜', '西瓜', '苹果', '荔枝', '芒果', '香蕉', '菠萝', '石榴', '李子', '柿子', '樱桃', '大米', '香米', '面粉', '香油', '米醋', '料酒', '酱油', '萝卜'].map((n) => n));
+export const HEAD_NOUNS = new Set(
+  [
+    '草莓',
+    '葡萄',
+    '甜瓜',
+    '西瓜',
+    '苹果',
+    '荔枝',
+    '芒果',
+    '香蕉',
+    '菠萝',
+    '石榴',
+    '李子',
+    '柿子',
+    '樱桃',
+    '大米',
+    '香米',
+    '面粉',
+    '香油',
+    '米醋',
+    '料酒',
+    '酱油',
+    '萝卜',
+  ].map((n) => n),
+);
 
 /**
  * Size and colour words a price list puts before a product name (issue #14).
@@ -178,7 +202,8 @@ export class ProductMatcher {
       const list = this.entries.get(key) ?? [];
       if (!list.some((e) => e.productId === entry.productId && e.varietyId === entry.varietyId)) list.push(entry);
       this.entries.set(key, list);
-      if (entry.productLevel && entry.source === 'catalogue' && (!byCode.has(entry.productCode) || entry.name === entry.productName)) byCode.set(entry.productCode, entry);
+      if (entry.productLevel && entry.source === 'catalogue' && (!byCode.has(entry.productCode) || entry.name === entry.productName))
+        byCode.set(entry.productCode, entry);
     }
     // A regional name names each product it may mean; a reviewer's alias for it (which knows the source) wins.
     for (const [name, { products, why }] of Object.entries(AMBIGUOUS_NAMES)) {
@@ -225,23 +250,51 @@ export class ProductMatcher {
     const varietyById = new Map(varieties.map((v) => [v.id, v]));
     const entries: [string, Entry][] = [];
     for (const p of products) {
-      const base = { productId: p.id, productCode: p.code, productName: p.name, varietyId: null, varietyName: null, productLevel: true, source: 'catalogue' as const, sector: p.sector ?? null };
+      const base = {
+        productId: p.id,
+        productCode: p.code,
+        productName: p.name,
+        varietyId: null,
+        varietyName: null,
+        productLevel: true,
+        source: 'catalogue' as const,
+        sector: p.sector ?? null,
+      };
       for (const name of [p.code, p.name, ...p.aliases]) entries.push([lookupKey(name), { ...base, name }]);
     }
     for (const v of varieties) {
       const p = byId.get(v.productId);
       if (!p) continue;
-      const base = { productId: p.id, productCode: p.code, productName: p.name, varietyId: v.id, varietyName: v.name, productLevel: false, source: 'catalogue' as const, sector: p.sector ?? null };
+      const base = {
+        productId: p.id,
+        productCode: p.code,
+        productName: p.name,
+        varietyId: v.id,
+        varietyName: v.name,
+        productLevel: false,
+        source: 'catalogue' as const,
+        sector: p.sector ?? null,
+      };
       for (const name of [v.name, ...v.aliases]) entries.push([lookupKey(name), { ...base, name }]);
     }
     for (const r of reviewed) {
       const p = byId.get(r.productId);
       if (!p) continue;
       const v = r.varietyId == null ? undefined : varietyById.get(r.varietyId);
-      entries.push([lookupKey(r.alias), {
-        productId: p.id, productCode: p.code, productName: p.name, varietyId: v?.id ?? null, varietyName: v?.name ?? null,
-        productLevel: !v, source: 'reviewed', name: r.alias, sector: p.sector ?? null,
-      }]);
+      entries.push([
+        lookupKey(r.alias),
+        {
+          productId: p.id,
+          productCode: p.code,
+          productName: p.name,
+          varietyId: v?.id ?? null,
+          varietyName: v?.name ?? null,
+          productLevel: !v,
+          source: 'reviewed',
+          name: r.alias,
+          sector: p.sector ?? null,
+        },
+      ]);
     }
     return new ProductMatcher(entries);
   }
@@ -279,9 +332,14 @@ export class ProductMatcher {
     const noVariety = Boolean(productLevel) || varieties.size > 1;
     return {
       target: {
-        productId: chosen.productId, productCode: chosen.productCode, productName: chosen.productName, name: chosen.name,
-        varietyId: noVariety ? null : chosen.varietyId, varietyName: noVariety ? null : chosen.varietyName,
-        productLevel: noVariety, source: chosen.source,
+        productId: chosen.productId,
+        productCode: chosen.productCode,
+        productName: chosen.productName,
+        name: chosen.name,
+        varietyId: noVariety ? null : chosen.varietyId,
+        varietyName: noVariety ? null : chosen.varietyName,
+        productLevel: noVariety,
+        source: chosen.source,
       },
     };
   }
@@ -300,7 +358,11 @@ export class ProductMatcher {
     const folded = fold(rawName);
     const { name, brackets } = stripSpecs(folded);
     const varietyFrom = (productId: number) =>
-      this.varietyOf(productId, varietyHint) ?? brackets.flatMap((b) => b.split(/[、,，/]/)).map((b) => this.varietyOf(productId, b)).find(Boolean);
+      this.varietyOf(productId, varietyHint) ??
+      brackets
+        .flatMap((b) => b.split(/[、,，/]/))
+        .map((b) => this.varietyOf(productId, b))
+        .find(Boolean);
 
     if (productHint) {
       const hinted = this.lookup(lookupKey(productHint)).target;
@@ -318,7 +380,11 @@ export class ProductMatcher {
       if (specific) return { match: specific };
       // A bracket or the variety hint may name the variety (`猕猴桃（海沃德）`).
       const variety = found.varietyId == null ? varietyFrom(found.productId) : undefined;
-      return { match: variety ? { ...found, varietyId: variety.varietyId, varietyName: variety.varietyName, evidence: `${found.evidence}; variety "${variety.name}"` } : found };
+      return {
+        match: variety
+          ? { ...found, varietyId: variety.varietyId, varietyName: variety.varietyName, evidence: `${found.evidence}; variety "${variety.name}"` }
+          : found,
+      };
     }
     // `新农8号(冠龙)`, `丑橘(不知火)晚禄`: an unknown name whose bracket names one variety of one product.
     // Every part of the bracket must name a variety (`黑枣(有籽/无籽)` says nothing of a product).
@@ -330,7 +396,8 @@ export class ProductMatcher {
     }
     if (varietyHint) {
       const hinted = this.lookup(lookupKey(varietyHint)).target;
-      if (hinted && !hinted.productLevel) return { match: matchOf(hinted, undefined, MatchMethod.HINT, `the source names the variety: "${varietyHint}" of ${hinted.productName}`) };
+      if (hinted && !hinted.productLevel)
+        return { match: matchOf(hinted, undefined, MatchMethod.HINT, `the source names the variety: "${varietyHint}" of ${hinted.productName}`) };
     }
     const candidates = this.candidates(name || folded, ambiguous);
     return { suggestion: candidates[0], candidates };
@@ -408,15 +475,31 @@ export class ProductMatcher {
       if (!rest) continue;
       const variety = this.entries.get(rest)?.find((e) => e.productId === product.productId && !e.productLevel);
       if (variety) {
-        return matchOf(variety, variety, MatchMethod.COMPOUND, `${how}variety "${variety.name}" of ${product.productName} with the product name "${product.name}"`);
+        return matchOf(
+          variety,
+          variety,
+          MatchMethod.COMPOUND,
+          `${how}variety "${variety.name}" of ${product.productName} with the product name "${product.name}"`,
+        );
       }
       // `羊角蜜瓜`: the variety 羊角蜜 and the product name 蜜瓜 sharing their middle character.
       for (let k = 1; !variety && key.endsWith(productKey) && k < productKey.length; k++) {
         const overlap = this.entries.get(rest + productKey.slice(0, k))?.find((e) => e.productId === product.productId && !e.productLevel);
-        if (overlap) return matchOf(overlap, overlap, MatchMethod.COMPOUND, `${how}variety "${overlap.name}" of ${product.productName} run into the product name "${product.name}"`);
+        if (overlap)
+          return matchOf(
+            overlap,
+            overlap,
+            MatchMethod.COMPOUND,
+            `${how}variety "${overlap.name}" of ${product.productName} run into the product name "${product.name}"`,
+          );
       }
       if (key.endsWith(productKey) && VARIETY_CODE.test(rest)) {
-        return matchOf({ ...product, varietyId: null, varietyName: null }, undefined, MatchMethod.VARIETY_CODE, `${how}variety code "${rest}" before the product name "${product.name}" (${product.productName})`);
+        return matchOf(
+          { ...product, varietyId: null, varietyName: null },
+          undefined,
+          MatchMethod.VARIETY_CODE,
+          `${how}variety code "${rest}" before the product name "${product.name}" (${product.productName})`,
+        );
       }
       // `<variety><variety>` of one product (脐橙伦晚): the second, more specific one.
       if (key.startsWith(productKey) === false && key.endsWith(productKey) === false) continue;
@@ -438,7 +521,12 @@ export class ProductMatcher {
       if (!resolution.target) continue;
       // `<product A><product B>` is no evidence for B (草莓番茄 may be a tomato, 苹果梨 is a pear): nothing known may stand in front.
       if (this.entries.has(prefix) || this.find(prefix, prefix, []) !== undefined) return undefined;
-      return matchOf(resolution.target, undefined, MatchMethod.NAME_AT_END, `${how}ends with ${describe(resolution.target)}; "${prefix}" in front names no product`);
+      return matchOf(
+        resolution.target,
+        undefined,
+        MatchMethod.NAME_AT_END,
+        `${how}ends with ${describe(resolution.target)}; "${prefix}" in front names no product`,
+      );
     }
     return undefined;
   }
@@ -499,7 +587,12 @@ export class ProductMatcher {
     if (!SPECIES.includes(animal) || key.length < 3 || this.entries.has(key)) return undefined;
     const rest = this.lookup(key.slice(1));
     if (!rest.target?.productLevel || !rest.target.productName.includes(animal)) return undefined;
-    return matchOf({ ...rest.target, varietyId: null, varietyName: null }, undefined, MatchMethod.SPECIES_PREFIX, `${how}the animal "${animal}" before ${describe(rest.target)}`);
+    return matchOf(
+      { ...rest.target, varietyId: null, varietyName: null },
+      undefined,
+      MatchMethod.SPECIES_PREFIX,
+      `${how}the animal "${animal}" before ${describe(rest.target)}`,
+    );
   }
 
   /** `大百合`, `红提子`, `长白菜`, `大红圆椒`: a size or colour word (at most two) before a product name (two or more characters) that is no catalogue name as a whole. */
@@ -519,7 +612,12 @@ export class ProductMatcher {
         continue;
       }
       if (colour && this.entries.get(restKey)?.some((e) => e.sector === 'aquatic')) return undefined;
-      return matchOf({ ...rest.target, varietyId: null, varietyName: null }, undefined, MatchMethod.MODIFIER_PREFIX, `${how}${colour ? 'colour' : 'size'} word "${word}" before ${describe(rest.target)}`);
+      return matchOf(
+        { ...rest.target, varietyId: null, varietyName: null },
+        undefined,
+        MatchMethod.MODIFIER_PREFIX,
+        `${how}${colour ? 'colour' : 'size'} word "${word}" before ${describe(rest.target)}`,
+      );
     }
     return undefined;
   }
@@ -531,7 +629,12 @@ export class ProductMatcher {
     const list = this.entries.get(m[2]);
     if (!list?.length || list.some((e) => e.productLevel) || new Set(list.map((e) => e.productId)).size !== 1) return undefined;
     const v = list[0];
-    return matchOf({ ...v, varietyId: null, varietyName: null }, undefined, MatchMethod.SIZED_VARIETY, `${how}size "${m[1]}" before variety "${v.name}" of ${v.productName}`);
+    return matchOf(
+      { ...v, varietyId: null, varietyName: null },
+      undefined,
+      MatchMethod.SIZED_VARIETY,
+      `${how}size "${m[1]}" before variety "${v.name}" of ${v.productName}`,
+    );
   }
 
   /** An unknown word before a head noun (`左合草莓`): a kind of that product. */
@@ -539,7 +642,13 @@ export class ProductMatcher {
     // `荔枝王`: trade speak for the best of a product.
     if (key.endsWith('王') && HEAD_NOUNS.has(key.slice(0, -1))) {
       const resolution = this.lookup(key.slice(0, -1));
-      if (resolution.target) return matchOf({ ...resolution.target, varietyId: null, varietyName: null }, undefined, MatchMethod.HEAD_NOUN, `${how}the product name "${key.slice(0, -1)}" with "王" (the best of it)`);
+      if (resolution.target)
+        return matchOf(
+          { ...resolution.target, varietyId: null, varietyName: null },
+          undefined,
+          MatchMethod.HEAD_NOUN,
+          `${how}the product name "${key.slice(0, -1)}" with "王" (the best of it)`,
+        );
     }
     for (const head of HEAD_NOUNS) {
       if (key.length <= head.length || !key.endsWith(head)) continue;
@@ -548,7 +657,12 @@ export class ProductMatcher {
       const prefix = key.slice(0, -head.length);
       // A known word in front that names something else (`草莓番茄`…) is no unknown variety.
       if (this.entries.has(prefix)) return undefined;
-      return matchOf({ ...resolution.target, varietyId: null, varietyName: null }, undefined, MatchMethod.HEAD_NOUN, `${how}"${prefix}" before the product name "${head}" (${resolution.target.productName}), which no other product's name ends with`);
+      return matchOf(
+        { ...resolution.target, varietyId: null, varietyName: null },
+        undefined,
+        MatchMethod.HEAD_NOUN,
+        `${how}"${prefix}" before the product name "${head}" (${resolution.target.productName}), which no other product's name ends with`,
+      );
     }
     return undefined;
   }
@@ -562,7 +676,10 @@ export class ProductMatcher {
       if (product && variety) return matchOf(variety, variety, MatchMethod.COMPOUND, `${how}product "${colon[1]}" with its variety "${variety.name}"`);
       return undefined;
     }
-    const parts = text.split(/[/、,，.・·]/).map((p) => p.trim()).filter(Boolean);
+    const parts = text
+      .split(/[/、,，.・·]/)
+      .map((p) => p.trim())
+      .filter(Boolean);
     if (parts.length < 2) return undefined;
     const named = parts.filter((part) => !VARIETY_CODE.test(part));
     if (!named.length) return undefined;
@@ -577,14 +694,26 @@ export class ProductMatcher {
       const fits = unresolved.every((part) => this.lookup(lookupKey(part)).ambiguous?.some((e) => e.productId === product));
       if (!fits) return undefined;
       const first = definite[0];
-      return { ...first, varietyId: null, varietyName: null, score: 1, method: MatchMethod.ALTERNATIVES, evidence: `${how}${definite.map((h) => h.evidence).join(' | ')}; "${unresolved.join('", "')}" names ${first.productCode} among others` };
+      return {
+        ...first,
+        varietyId: null,
+        varietyName: null,
+        score: 1,
+        method: MatchMethod.ALTERNATIVES,
+        evidence: `${how}${definite.map((h) => h.evidence).join(' | ')}; "${unresolved.join('", "')}" names ${first.productCode} among others`,
+      };
     }
     const products = new Set(hits.map((h) => h!.productId));
     if (products.size !== 1) return undefined;
     const varieties = new Set(hits.map((h) => h!.varietyId));
     const first = hits[0]!;
     const target = varieties.size === 1 ? first : { ...first, varietyId: null, varietyName: null };
-    return { ...target, score: 1, method: MatchMethod.ALTERNATIVES, evidence: `${how}every part names ${first.productCode}: ${hits.map((h) => h!.evidence).join(' | ')}` };
+    return {
+      ...target,
+      score: 1,
+      method: MatchMethod.ALTERNATIVES,
+      evidence: `${how}every part names ${first.productCode}: ${hits.map((h) => h!.evidence).join(' | ')}`,
+    };
   }
 
   /** Review candidates, best first: what the name might be, with the evidence for each. Never linked automatically. */
@@ -597,9 +726,14 @@ export class ProductMatcher {
       if (!existing || existing.score < score) found.set(id, { ...targetOf(entry), score: round(score), method, evidence });
     };
     for (const entry of ambiguous) {
-      offer(entry, 0.7, MatchMethod.AMBIGUOUS, entry.why
-        ? `"${entry.name}" may name ${entry.productName}: ${entry.why}`
-        : `"${entry.name}" names ${entry.productLevel ? 'the product' : `a variety of`} ${entry.productName} and other products`);
+      offer(
+        entry,
+        0.7,
+        MatchMethod.AMBIGUOUS,
+        entry.why
+          ? `"${entry.name}" may name ${entry.productName}: ${entry.why}`
+          : `"${entry.name}" names ${entry.productLevel ? 'the product' : `a variety of`} ${entry.productName} and other products`,
+      );
     }
     if (core.length >= 1) {
       for (const [key, list] of this.entries) {
@@ -625,7 +759,13 @@ export class ProductMatcher {
           }
         }
         if (score < 0.4) continue;
-        for (const entry of list) offer(entry, score, MatchMethod.SIMILAR, `${evidence} (${entry.productLevel ? 'name or alias of' : `variety ${entry.varietyName} of`} ${entry.productName})`);
+        for (const entry of list)
+          offer(
+            entry,
+            score,
+            MatchMethod.SIMILAR,
+            `${evidence} (${entry.productLevel ? 'name or alias of' : `variety ${entry.varietyName} of`} ${entry.productName})`,
+          );
       }
     }
     return [...found.values()].sort((a, b) => b.score - a.score || a.productCode.localeCompare(b.productCode)).slice(0, MAX_CANDIDATES);

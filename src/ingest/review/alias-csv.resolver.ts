@@ -21,14 +21,23 @@ export class ImportAliasesPayload {
 @Resolver()
 export class AliasCsvResolver {
   @Authorized(Role.OFFICIAL, Role.ADMIN)
-  @Query(() => String, { description: 'The alias table as CSV (officials): every name the catalogue files give a product or variety (source CATALOGUE), and every reviewed or imported alias. Header `alias,product,variety,source,created_by,created_at,note`.' })
+  @Query(() => String, {
+    description:
+      'The alias table as CSV (officials): every name the catalogue files give a product or variety (source CATALOGUE), and every reviewed or imported alias. Header `alias,product,variety,source,created_by,created_at,note`.',
+  })
   async aliasesCsv(@Ctx() ctx: HubContext): Promise<string> {
     return aliasesToCsv(await exportAliases(ctx.em));
   }
 
   @Authorized(Role.OFFICIAL, Role.ADMIN)
-  @Mutation(() => ImportAliasesPayload, { description: 'Imports aliases from CSV (officials): columns `alias,product` and optionally `variety,note`. Every row is checked first; any problem refuses the whole file (BAD_USER_INPUT with `problems`: line, field, message) and nothing is written.' })
-  async importAliases(@Arg('csv', { description: 'The CSV text (UTF-8; a BOM is allowed), at most 20,000 rows.' }) csv: string, @Ctx() ctx: HubContext): Promise<ImportAliasesPayload> {
+  @Mutation(() => ImportAliasesPayload, {
+    description:
+      'Imports aliases from CSV (officials): columns `alias,product` and optionally `variety,note`. Every row is checked first; any problem refuses the whole file (BAD_USER_INPUT with `problems`: line, field, message) and nothing is written.',
+  })
+  async importAliases(
+    @Arg('csv', { description: 'The CSV text (UTF-8; a BOM is allowed), at most 20,000 rows.' }) csv: string,
+    @Ctx() ctx: HubContext,
+  ): Promise<ImportAliasesPayload> {
     return importAliases(ctx.em, parseAliasCsv(csv), actorOf(ctx));
   }
 }

@@ -21,7 +21,14 @@ export const MAX_IMPORT_ROWS = 20_000;
 export function parseAliasCsv(text: string): (AliasImportRow & { line: number })[] {
   let records: { record: Record<string, string>; info: { lines: number } }[];
   try {
-    records = parse(text, { columns: (header: string[]) => header.map((h) => h.trim().toLowerCase()), bom: true, skip_empty_lines: true, trim: true, info: true, relax_column_count: false });
+    records = parse(text, {
+      columns: (header: string[]) => header.map((h) => h.trim().toLowerCase()),
+      bom: true,
+      skip_empty_lines: true,
+      trim: true,
+      info: true,
+      relax_column_count: false,
+    });
   } catch (error) {
     throw new BadUserInputError(`The alias file is not valid CSV: ${(error as Error).message}`, 'csv');
   }
@@ -30,5 +37,11 @@ export function parseAliasCsv(text: string): (AliasImportRow & { line: number })
   const missing = ['alias', 'product'].filter((c) => !columns.includes(c));
   if (missing.length) throw new BadUserInputError(`The alias file has no ${missing.join(' and ')} column (header: ${columns.join(',')}).`, 'csv');
   if (records.length > MAX_IMPORT_ROWS) throw new BadUserInputError(`The alias file has ${records.length} rows; at most ${MAX_IMPORT_ROWS} per import.`, 'csv');
-  return records.map(({ record, info }) => ({ line: info.lines, alias: record.alias, product: record.product, variety: record.variety || undefined, note: record.note || undefined }));
+  return records.map(({ record, info }) => ({
+    line: info.lines,
+    alias: record.alias,
+    product: record.product,
+    variety: record.variety || undefined,
+    note: record.note || undefined,
+  }));
 }

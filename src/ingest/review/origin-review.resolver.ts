@@ -20,11 +20,12 @@ export class UnmatchedOriginsArgs extends ConnectionArgs {
   status?: ReviewStatus;
 
   @Field({ nullable: true, description: 'Only origins sent by this connector.' })
-  @IsOptional() @MaxLength(64)
+  @IsOptional()
+  @MaxLength(64)
   connector?: string;
 }
 
-@InputType({ description: 'A reviewer\'s region for a queued origin string.' })
+@InputType({ description: "A reviewer's region for a queued origin string." })
 export class AcceptOriginInput {
   @Field({ description: 'The origin exactly as queued (`rawText`).' })
   @Length(1, 100)
@@ -46,13 +47,18 @@ export class AcceptOriginPayload {
 
 const mostFrequentFirst: Ordering<UnmatchedOrigin> = {
   direction: 'desc',
-  keys: [{ sql: 'u.count', read: (u) => u.count }, { sql: 'u.id', read: (u) => u.id }],
+  keys: [
+    { sql: 'u.count', read: (u) => u.count },
+    { sql: 'u.id', read: (u) => u.id },
+  ],
 };
 
 /** The review queue of origin strings (issue #14). */
 @Resolver(() => UnmatchedOrigin)
 export class UnmatchedOriginResolver {
-  @Query(() => UnmatchedOriginConnection, { description: 'Origin strings (产地) no region matched, most frequent first. Strings naming several provinces (冀鲁豫) are not queued.' })
+  @Query(() => UnmatchedOriginConnection, {
+    description: 'Origin strings (产地) no region matched, most frequent first. Strings naming several provinces (冀鲁豫) are not queued.',
+  })
   async unmatchedOrigins(@Args() args: UnmatchedOriginsArgs, @Ctx() ctx: HubContext): Promise<UnmatchedOriginConnection> {
     const qb = ctx.em.createQueryBuilder(UnmatchedOrigin, 'u');
     if (args.status) qb.andWhere({ status: args.status });
@@ -61,7 +67,9 @@ export class UnmatchedOriginResolver {
   }
 
   @Authorized(Role.OFFICIAL, Role.ADMIN)
-  @Mutation(() => AcceptOriginPayload, { description: 'Ties a queued origin string to a region (officials): later loads resolve it, and stored prices carrying it are re-linked.' })
+  @Mutation(() => AcceptOriginPayload, {
+    description: 'Ties a queued origin string to a region (officials): later loads resolve it, and stored prices carrying it are re-linked.',
+  })
   async acceptOrigin(@Arg('input') input: AcceptOriginInput, @Ctx() ctx: HubContext): Promise<AcceptOriginPayload> {
     const { relinked } = await acceptOrigin(ctx.em, input.rawText, input.regionCode, actorOf(ctx));
     const entry = await ctx.em.fork().findOneOrFail(UnmatchedOrigin, { rawText: input.rawText });
@@ -71,7 +79,9 @@ export class UnmatchedOriginResolver {
   @Authorized(Role.OFFICIAL, Role.ADMIN)
   @Mutation(() => UnmatchedOrigin, { description: 'Takes an origin string off the review queue without a region.' })
   async dismissUnmatchedOrigin(@Arg('rawText') rawText: string, @Ctx() ctx: HubContext): Promise<UnmatchedOrigin> {
-    const result = await ctx.em.getConnection().execute<{ affectedRows: number }>('update unmatched_origin set status = ? where raw_text = ?', [ReviewStatus.DISMISSED, rawText], 'run');
+    const result = await ctx.em
+      .getConnection()
+      .execute<{ affectedRows: number }>('update unmatched_origin set status = ? where raw_text = ?', [ReviewStatus.DISMISSED, rawText], 'run');
     if (!result.affectedRows) throw new NotFoundError(`"${rawText}" is not in the origin review queue.`);
     return ctx.em.fork().findOneOrFail(UnmatchedOrigin, { rawText });
   }

@@ -41,11 +41,13 @@ export class RelinkView {
 @ArgsType()
 export class RelinksArgs extends ConnectionArgs {
   @Field({ nullable: true, description: 'Only re-links of this name or origin text.' })
-  @IsOptional() @Length(1, 200)
+  @IsOptional()
+  @Length(1, 200)
   raw?: string;
 
   @Field({ nullable: true, description: 'PRODUCT or ORIGIN.' })
-  @IsOptional() @IsIn(['PRODUCT', 'ORIGIN'])
+  @IsOptional()
+  @IsIn(['PRODUCT', 'ORIGIN'])
   kind?: string;
 }
 

@@ -20,11 +20,12 @@ export class UnmatchedNamesArgs extends ConnectionArgs {
   status?: ReviewStatus;
 
   @Field({ nullable: true, description: 'Only names sent by this connector.' })
-  @IsOptional() @MaxLength(64)
+  @IsOptional()
+  @MaxLength(64)
   connector?: string;
 }
 
-@InputType({ description: 'A reviewer\'s match for a queued name.' })
+@InputType({ description: "A reviewer's match for a queued name." })
 export class AcceptMatchInput {
   @Field({ description: 'The name exactly as queued (`rawName`).' })
   @Length(1, 200)
@@ -35,7 +36,8 @@ export class AcceptMatchInput {
   product!: string;
 
   @Field({ nullable: true, description: 'Variety name or alias of that product; the name becomes an alias of the variety.' })
-  @IsOptional() @Length(1, 100)
+  @IsOptional()
+  @Length(1, 100)
   variety?: string;
 }
 
@@ -68,7 +70,10 @@ export class MatchCandidate {
 
 const mostFrequentFirst: Ordering<UnmatchedName> = {
   direction: 'desc',
-  keys: [{ sql: 'u.count', read: (u) => u.count }, { sql: 'u.id', read: (u) => u.id }],
+  keys: [
+    { sql: 'u.count', read: (u) => u.count },
+    { sql: 'u.id', read: (u) => u.id },
+  ],
 };
 
 /** One matcher per request for the candidates of a page of queued names. */
@@ -77,7 +82,9 @@ const matchers = new WeakMap<HubContext, Promise<ProductMatcher>>();
 /** The review queue of entity resolution (issue #14). */
 @Resolver(() => UnmatchedName)
 export class UnmatchedNameResolver {
-  @Query(() => UnmatchedNameConnection, { description: 'Product names no catalogue entry matched on unambiguous evidence, most frequent first, with counts, examples and ranked candidates.' })
+  @Query(() => UnmatchedNameConnection, {
+    description: 'Product names no catalogue entry matched on unambiguous evidence, most frequent first, with counts, examples and ranked candidates.',
+  })
   async unmatchedNames(@Args() args: UnmatchedNamesArgs, @Ctx() ctx: HubContext): Promise<UnmatchedNameConnection> {
     const qb = ctx.em.createQueryBuilder(UnmatchedName, 'u');
     if (args.status) qb.andWhere({ status: args.status });
@@ -86,7 +93,10 @@ export class UnmatchedNameResolver {
   }
 
   @Authorized(Role.OFFICIAL, Role.ADMIN)
-  @Mutation(() => AcceptMatchPayload, { description: 'Accepts a match (officials): the name becomes an alias of the product for every source, and the stored facts that carried it are re-linked, their earlier product kept in `relinks`.' })
+  @Mutation(() => AcceptMatchPayload, {
+    description:
+      'Accepts a match (officials): the name becomes an alias of the product for every source, and the stored facts that carried it are re-linked, their earlier product kept in `relinks`.',
+  })
   async acceptMatch(@Arg('input') input: AcceptMatchInput, @Ctx() ctx: HubContext): Promise<AcceptMatchPayload> {
     const result = await acceptMatch(ctx.em, input.rawName, input.product, input.variety, actorOf(ctx));
     const entry = await ctx.em.fork().findOneOrFail(UnmatchedName, { rawName: input.rawName });
@@ -100,7 +110,10 @@ export class UnmatchedNameResolver {
     return ctx.em.fork().findOneOrFail(UnmatchedName, { rawName });
   }
 
-  @FieldResolver(() => Product, { nullable: true, description: 'Best candidate (never linked automatically); `candidates` has the ranked list with the evidence.' })
+  @FieldResolver(() => Product, {
+    nullable: true,
+    description: 'Best candidate (never linked automatically); `candidates` has the ranked list with the evidence.',
+  })
   suggestedProduct(@Root() entry: UnmatchedName, @Ctx() ctx: HubContext): Promise<Product | null> {
     return ctx.loaders.ref(Product, entry.suggestedProduct);
   }
@@ -119,13 +132,15 @@ export class UnmatchedNameResolver {
     }
     const outcome = (await matcher).match(entry.rawName);
     const found = outcome.match ? [{ ...outcome.match }] : (outcome.candidates ?? []);
-    return Promise.all(found.map(async (c) => ({
-      product: (await ctx.loaders.ref(Product, ctx.em.getReference(Product, c.productId)))!,
-      variety: c.varietyId ? await ctx.loaders.ref(Variety, ctx.em.getReference(Variety, c.varietyId)) : null,
-      score: c.score,
-      rule: c.method,
-      evidence: c.evidence,
-    })));
+    return Promise.all(
+      found.map(async (c) => ({
+        product: (await ctx.loaders.ref(Product, ctx.em.getReference(Product, c.productId)))!,
+        variety: c.varietyId ? await ctx.loaders.ref(Variety, ctx.em.getReference(Variety, c.varietyId)) : null,
+        score: c.score,
+        rule: c.method,
+        evidence: c.evidence,
+      })),
+    );
   }
 }
 

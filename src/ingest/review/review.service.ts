@@ -32,13 +32,21 @@ interface Target {
 }
 
 /** Resolves a product (code or canonical name) and optionally a variety of it (name or alias); `field` names the input for errors. */
-async function resolveTarget(client: pg.PoolClient, productRef: string, varietyName: string | undefined, field: { product: string; variety: string }): Promise<Target> {
-  const { rows: [product] } = await client.query<{ id: number; code: string }>('select id, code from product where code = $1 or name = $1', [productRef]);
+async function resolveTarget(
+  client: pg.PoolClient,
+  productRef: string,
+  varietyName: string | undefined,
+  field: { product: string; variety: string },
+): Promise<Target> {
+  const {
+    rows: [product],
+  } = await client.query<{ id: number; code: string }>('select id, code from product where code = $1 or name = $1', [productRef]);
   if (!product) throw new BadUserInputError(`Unknown product "${productRef}".`, field.product);
   let varietyId: number | null = null;
   if (varietyName) {
-    const { rows: [variety] } = await client.query<{ id: number }>(
-      'select id from variety where product_id = $1 and (name = $2 or $2 = any(aliases))', [product.id, varietyName]);
+    const {
+      rows: [variety],
+    } = await client.query<{ id: number }>('select id from variety where product_id = $1 and (name = $2 or $2 = any(aliases))', [product.id, varietyName]);
     if (!variety) throw new BadUserInputError(`Product "${product.code}" has no variety "${varietyName}".`, field.variety);
     varietyId = variety.id;
   }
@@ -69,7 +77,14 @@ async function conflictingOwner(client: pg.PoolClient, name: string, target: Tar
  * carrying it whose product or variety differs, in the caller's transaction.
  * Returns the number of facts re-linked.
  */
-async function addAliasAndRelink(client: pg.PoolClient, name: string, target: Target, source: 'REVIEW' | 'IMPORT', actor: Actor, note?: string): Promise<number> {
+async function addAliasAndRelink(
+  client: pg.PoolClient,
+  name: string,
+  target: Target,
+  source: 'REVIEW' | 'IMPORT',
+  actor: Actor,
+  note?: string,
+): Promise<number> {
   await client.query(
     `insert into catalog_alias (alias, alias_key, product_id, variety_id, source, created_by, note)
      values ($1, $2, $3, $4, $5, $6, $7)
@@ -122,8 +137,9 @@ export async function acceptMatch(em: EntityManager, rawName: string, productRef
 
 /** Marks a queued name as not a catalogue product; its facts stay unlinked. */
 export async function dismissUnmatched(em: EntityManager, rawName: string): Promise<void> {
-  const result = await em.getConnection().execute<{ affectedRows: number }>(
-    'update unmatched_name set status = ? where raw_name = ?', [ReviewStatus.DISMISSED, rawName], 'run');
+  const result = await em
+    .getConnection()
+    .execute<{ affectedRows: number }>('update unmatched_name set status = ? where raw_name = ?', [ReviewStatus.DISMISSED, rawName], 'run');
   if (!result.affectedRows) throw new NotFoundError(`"${rawName}" is not in the review queue.`);
 }
 
@@ -134,7 +150,9 @@ export async function dismissUnmatched(em: EntityManager, rawName: string): Prom
  */
 export async function acceptOrigin(em: EntityManager, rawText: string, regionCode: string, actor?: Actor): Promise<{ relinked: number }> {
   return withPgTransaction(em, async (client) => {
-    const { rows: [region] } = await client.query('select code from region where code = $1', [regionCode]);
+    const {
+      rows: [region],
+    } = await client.query('select code from region where code = $1', [regionCode]);
     if (!region) throw new BadUserInputError(`Unknown region code "${regionCode}".`, 'regionCode');
     await client.query(
       `insert into origin_alias (text, region_code, created_by) values ($1, $2, $3)
@@ -255,13 +273,23 @@ export async function importAliases(em: EntityManager, rows: readonly (AliasImpo
       targets.push({ row: { ...row, alias }, target });
     }
     if (problems.length) {
-      throw new BadUserInputError(`The alias file has ${problems.length} problem(s); nothing was imported. First: line ${problems[0].line}, ${problems[0].field}: ${problems[0].message}.`, 'csv', { problems });
+      throw new BadUserInputError(
+        `The alias file has ${problems.length} problem(s); nothing was imported. First: line ${problems[0].line}, ${problems[0].field}: ${problems[0].message}.`,
+        'csv',
+        { problems },
+      );
     }
     let imported = 0;
     let relinked = 0;
     for (const { row, target } of targets) {
-      const { rows: [existing] } = await client.query<{ product_id: number; variety_id: number | null }>('select product_id, variety_id from catalog_alias where alias_key = $1', [lookupKey(row.alias)]);
-      const known = existing ? existing.product_id === target.productId && existing.variety_id === target.varietyId : await namesTargetInCatalogue(client, row.alias, target);
+      const {
+        rows: [existing],
+      } = await client.query<{ product_id: number; variety_id: number | null }>('select product_id, variety_id from catalog_alias where alias_key = $1', [
+        lookupKey(row.alias),
+      ]);
+      const known = existing
+        ? existing.product_id === target.productId && existing.variety_id === target.varietyId
+        : await namesTargetInCatalogue(client, row.alias, target);
       if (known) {
         unchanged++;
         continue;
@@ -295,6 +323,7 @@ export async function exportAliases(em: EntityManager): Promise<string[][]> {
      union all
      select a.alias, p.code, v.name, a.source::text, a.created_by, to_char(a.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), a.note
        from catalog_alias a join product p on p.id = a.product_id left join variety v on v.id = a.variety_id
-     order by 2, 1`);
+     order by 2, 1`,
+  );
   return rows.map((r) => ALIAS_CSV_COLUMNS.map((c) => r[c] ?? ''));
 }

@@ -25,7 +25,11 @@ export const MAX_PUSH_ITEMS = 1000;
 
 /** A push with more items than {@link MAX_PUSH_ITEMS}: HTTP 413, nothing stored, nothing kept. */
 export class TooManyItemsError extends GraphQLError {
-  constructor(readonly field: string, readonly count: number, readonly limit = MAX_PUSH_ITEMS) {
+  constructor(
+    readonly field: string,
+    readonly count: number,
+    readonly limit = MAX_PUSH_ITEMS,
+  ) {
     super(`${field} holds ${count} items; a push may carry at most ${limit}: split it into several pushes. Nothing was stored.`, {
       extensions: { code: 'TOO_MANY_ITEMS', argumentName: field, limit, count },
     });
@@ -55,7 +59,8 @@ const config = z.object({ courier: z.string().min(1).max(60), origin: z.string()
 /** The item list of a push and its field, before anything else is read: the cap is checked on it. @internal */
 type ItemsOf = (body: unknown) => { field: string; list: unknown } | undefined;
 
-const at = (value: unknown, ...path: string[]): unknown => path.reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), value);
+const at = (value: unknown, ...path: string[]): unknown =>
+  path.reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), value);
 
 /** The raw event of a kept record, or the record itself when it is a bare event. @internal */
 function eventOf(raw: unknown): unknown {
@@ -74,7 +79,13 @@ function trackingMapper(map: (raw: unknown) => FeedEvent) {
   };
 }
 
-function courierFormat(format: TrackingFormat, description: string, itemsOf: ItemsOf, split: (body: unknown) => RawFeedItem[], map: (raw: unknown) => FeedEvent): ConnectorManifest<CourierFeedConfig> {
+function courierFormat(
+  format: TrackingFormat,
+  description: string,
+  itemsOf: ItemsOf,
+  split: (body: unknown) => RawFeedItem[],
+  map: (raw: unknown) => FeedEvent,
+): ConnectorManifest<CourierFeedConfig> {
   return defineConnector<CourierFeedConfig>({
     name: courierPipeline(format),
     kind: 'push',
@@ -98,18 +109,41 @@ function courierFormat(format: TrackingFormat, description: string, itemsOf: Ite
 
 /** Every courier format, by its wire format. */
 export const COURIER_FORMATS: Readonly<Record<TrackingFormat, ConnectorManifest<CourierFeedConfig>>> = {
-  [TrackingFormat.NATIVE]: courierFormat(TrackingFormat.NATIVE, "Harvest Hub's native JSON batch (schema/courier-batch.schema.json).",
-    (body) => ({ field: 'events', list: at(body, 'events') }), (body) => splitNativeBatch(body), (raw) => mapNativeEvent(raw)),
-  [TrackingFormat.GRAPHQL]: courierFormat(TrackingFormat.GRAPHQL, 'The ingestTrackingEvents mutation (native events as GraphQL input).',
+  [TrackingFormat.NATIVE]: courierFormat(
+    TrackingFormat.NATIVE,
+    "Harvest Hub's native JSON batch (schema/courier-batch.schema.json).",
+    (body) => ({ field: 'events', list: at(body, 'events') }),
+    (body) => splitNativeBatch(body),
+    (raw) => mapNativeEvent(raw),
+  ),
+  [TrackingFormat.GRAPHQL]: courierFormat(
+    TrackingFormat.GRAPHQL,
+    'The ingestTrackingEvents mutation (native events as GraphQL input).',
     (body) => ({ field: 'events', list: body }),
     (body) => (body as unknown[]).map((raw, index) => ({ format: TrackingFormat.GRAPHQL, index, path: `events[${index}]`, raw })),
-    (raw) => mapNativeEvent(raw, TrackingFormat.GRAPHQL)),
-  [TrackingFormat.KUAIDI100]: courierFormat(TrackingFormat.KUAIDI100, 'Kuaidi100 push (form fields param + sign).',
-    (body) => ({ field: 'param.lastResult.data', list: at(body, 'lastResult', 'data') }), splitKuaidi100Param, mapKuaidi100Item),
-  [TrackingFormat.AFTERSHIP]: courierFormat(TrackingFormat.AFTERSHIP, 'AfterShip tracking webhook.',
-    (body) => ({ field: 'msg.checkpoints', list: at(body, 'msg', 'checkpoints') }), splitAftershipBody, mapAftershipCheckpoint),
-  [TrackingFormat.EPCIS]: courierFormat(TrackingFormat.EPCIS, 'GS1 EPCIS 2.0 document (sensor reports, cold chain).',
-    (body) => ({ field: 'epcisBody.eventList', list: at(body, 'epcisBody', 'eventList') }), splitEpcisDocument, mapEpcisEvent),
+    (raw) => mapNativeEvent(raw, TrackingFormat.GRAPHQL),
+  ),
+  [TrackingFormat.KUAIDI100]: courierFormat(
+    TrackingFormat.KUAIDI100,
+    'Kuaidi100 push (form fields param + sign).',
+    (body) => ({ field: 'param.lastResult.data', list: at(body, 'lastResult', 'data') }),
+    splitKuaidi100Param,
+    mapKuaidi100Item,
+  ),
+  [TrackingFormat.AFTERSHIP]: courierFormat(
+    TrackingFormat.AFTERSHIP,
+    'AfterShip tracking webhook.',
+    (body) => ({ field: 'msg.checkpoints', list: at(body, 'msg', 'checkpoints') }),
+    splitAftershipBody,
+    mapAftershipCheckpoint,
+  ),
+  [TrackingFormat.EPCIS]: courierFormat(
+    TrackingFormat.EPCIS,
+    'GS1 EPCIS 2.0 document (sensor reports, cold chain).',
+    (body) => ({ field: 'epcisBody.eventList', list: at(body, 'epcisBody', 'eventList') }),
+    splitEpcisDocument,
+    mapEpcisEvent,
+  ),
 };
 
 /** The format whose pipeline name this is (`courier-native` -> NATIVE). */

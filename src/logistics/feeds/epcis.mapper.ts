@@ -72,10 +72,26 @@ export const EPCIS_BIZ_STEPS: Readonly<Record<string, ShipmentStatus | null>> = 
  * but must still be ones the vocabulary knows.
  */
 export const EPCIS_DISPOSITIONS: Readonly<Record<string, ShipmentStatus | null>> = {
-  active: null, available: null, completeness_verified: null, completeness_inferred: null, conformant: null,
-  container_closed: null, container_open: null, dispensed: null, encoded: null, in_progress: null, in_transit: null,
-  inactive: null, non_sellable_other: null, partially_dispensed: null, reserved: null, retail_sold: null, sellable_accessible: null,
-  sellable_not_accessible: null, unavailable: null, unknown: null,
+  active: null,
+  available: null,
+  completeness_verified: null,
+  completeness_inferred: null,
+  conformant: null,
+  container_closed: null,
+  container_open: null,
+  dispensed: null,
+  encoded: null,
+  in_progress: null,
+  in_transit: null,
+  inactive: null,
+  non_sellable_other: null,
+  partially_dispensed: null,
+  reserved: null,
+  retail_sold: null,
+  sellable_accessible: null,
+  sellable_not_accessible: null,
+  unavailable: null,
+  unknown: null,
   damaged: ShipmentStatus.EXCEPTION,
   destroyed: ShipmentStatus.EXCEPTION,
   disposed: ShipmentStatus.EXCEPTION,
@@ -114,7 +130,13 @@ export function splitEpcisDocument(body: unknown): RawFeedItem[] {
   return list.map((raw, index) => ({ format: TrackingFormat.EPCIS, index, path: `epcisBody.eventList[${index}]`, raw }));
 }
 
-interface SensorReport { type?: string; value?: number; maxValue?: number; minValue?: number; uom?: string }
+interface SensorReport {
+  type?: string;
+  value?: number;
+  maxValue?: number;
+  minValue?: number;
+  uom?: string;
+}
 
 /** Temperature readings of an event in °C (`gs1:Temperature`, CEL or FAH). @internal */
 function temperatures(event: Record<string, unknown>): number[] {
@@ -122,7 +144,12 @@ function temperatures(event: Record<string, unknown>): number[] {
   return elements.flatMap((element: { sensorReport?: SensorReport[] }) =>
     (Array.isArray(element?.sensorReport) ? element.sensorReport : [])
       .filter((r) => typeof r?.type === 'string' && /temperature$/i.test(r.type))
-      .flatMap((r) => [r.value, r.minValue, r.maxValue].filter((v): v is number => typeof v === 'number' && Number.isFinite(v)).map((v) => (r.uom === 'FAH' ? ((v - 32) * 5) / 9 : v))));
+      .flatMap((r) =>
+        [r.value, r.minValue, r.maxValue]
+          .filter((v): v is number => typeof v === 'number' && Number.isFinite(v))
+          .map((v) => (r.uom === 'FAH' ? ((v - 32) * 5) / 9 : v)),
+      ),
+  );
 }
 
 /**
@@ -138,7 +165,8 @@ export function mapEpcisEvent(raw: unknown): FeedEvent {
   if (typeof e !== 'object' || Array.isArray(e)) throw new FeedProblem('(event)', 'is not an object.');
   const transactions = Array.isArray(e.bizTransactionList) ? (e.bizTransactionList as { type?: unknown; bizTransaction?: unknown }[]) : [];
   // The waybill is the bill of lading (`bol`, in any of the three spellings).
-  const bol = transactions.find((t) => typeof t?.type === 'string' && cbvName(t.type, 'type') === 'bol' && typeof t.bizTransaction === 'string')?.bizTransaction as string | undefined;
+  const bol = transactions.find((t) => typeof t?.type === 'string' && cbvName(t.type, 'type') === 'bol' && typeof t.bizTransaction === 'string')
+    ?.bizTransaction as string | undefined;
   const epc = Array.isArray(e.epcList) ? e.epcList.find((x) => typeof x === 'string') : undefined;
   const reference = bol ?? (epc as string | undefined);
   const trackingNumber = reference?.split(/[:/]/).filter(Boolean).at(-1);
@@ -156,13 +184,15 @@ export function mapEpcisEvent(raw: unknown): FeedEvent {
   // A disposition naming trouble or a return says more than the step (damaged while receiving is an exception).
   const status = (disposition && EPCIS_DISPOSITIONS[disposition]) || EPCIS_BIZ_STEPS[step];
   if (!status) throw new FeedProblem('bizStep', `business step "${step}" says nothing about the parcel, and neither does its disposition.`);
-  const idOf = (place: unknown) => (place && typeof place === 'object' && typeof (place as { id?: unknown }).id === 'string' ? (place as { id: string }).id : undefined);
+  const idOf = (place: unknown) =>
+    place && typeof place === 'object' && typeof (place as { id?: unknown }).id === 'string' ? (place as { id: string }).id : undefined;
   const location = idOf(e.bizLocation) ?? idOf(e.readPoint);
   const readings = temperatures(e).sort((a, b) => a - b);
   const median = readings[Math.floor(readings.length / 2)];
   const extreme = readings.length ? readings.reduce((a, b) => (Math.abs(b - median) > Math.abs(a - median) ? b : a)) : undefined;
   // The native batch's range (schema/courier-batch.schema.json): a reading of 1e300 °C is a broken sensor or a hostile push, not a fact.
-  if (extreme !== undefined && (extreme < -80 || extreme > 80)) throw new FeedProblem('sensorElementList', `temperature ${extreme} °C is outside -80 to 80 °C.`);
+  if (extreme !== undefined && (extreme < -80 || extreme > 80))
+    throw new FeedProblem('sensorElementList', `temperature ${extreme} °C is outside -80 to 80 °C.`);
   return {
     format: TrackingFormat.EPCIS,
     trackingNumber,

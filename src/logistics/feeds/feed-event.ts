@@ -40,7 +40,10 @@ export interface FeedEvent {
 
 /** A format-specific record that could not become a FeedEvent: which field and why. */
 export class FeedProblem extends Error {
-  constructor(readonly field: string, reason: string) {
+  constructor(
+    readonly field: string,
+    reason: string,
+  ) {
     super(reason);
     this.name = 'FeedProblem';
   }

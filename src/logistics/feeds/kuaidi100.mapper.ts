@@ -69,14 +69,43 @@ export const KUAIDI100_STATE_CODES: Readonly<Record<string, ShipmentStatus>> = {
 
 /** The Chinese state names Kuaidi100 puts in each `data[].status` (resultv2), by code: every name of the table above. */
 export const KUAIDI100_STATE_NAMES: Readonly<Record<string, string>> = {
-  揽收: '1', 已下单: '101', 待揽收: '102', 已揽收: '103',
-  在途: '0', 到达派件城市: '1001', 干线: '1002', 转递: '1003',
-  派件: '5', 投柜或驿站: '501',
-  签收: '3', 本人签收: '301', 派件异常后签收: '302', 代签: '303', 投柜或站签收: '304',
-  退回: '6', 退签: '4', 已销单: '401', 拒签: '14', 转投: '7',
-  清关: '8', 待清关: '10', 清关中: '11', 已清关: '12', 清关异常: '13',
-  疑难: '2', 超时未签收: '201', 超时未更新: '202', 拒收: '203', 派件异常: '204', 柜或驿站超时未取: '205',
-  无法联系: '206', 超区: '207', 滞留: '208', 破损: '209', 销单: '210', 驿站或柜拒收: '211',
+  揽收: '1',
+  已下单: '101',
+  待揽收: '102',
+  已揽收: '103',
+  在途: '0',
+  到达派件城市: '1001',
+  干线: '1002',
+  转递: '1003',
+  派件: '5',
+  投柜或驿站: '501',
+  签收: '3',
+  本人签收: '301',
+  派件异常后签收: '302',
+  代签: '303',
+  投柜或站签收: '304',
+  退回: '6',
+  退签: '4',
+  已销单: '401',
+  拒签: '14',
+  转投: '7',
+  清关: '8',
+  待清关: '10',
+  清关中: '11',
+  已清关: '12',
+  清关异常: '13',
+  疑难: '2',
+  超时未签收: '201',
+  超时未更新: '202',
+  拒收: '203',
+  派件异常: '204',
+  柜或驿站超时未取: '205',
+  无法联系: '206',
+  超区: '207',
+  滞留: '208',
+  破损: '209',
+  销单: '210',
+  驿站或柜拒收: '211',
 };
 
 /**
@@ -94,7 +123,10 @@ export enum Kuaidi100PushStatus {
 
 /** Upper-case hex MD5 of `param + salt`: Kuaidi100's push signature. */
 export function kuaidi100Sign(param: string, salt: string): string {
-  return createHash('md5').update(param + salt, 'utf8').digest('hex').toUpperCase();
+  return createHash('md5')
+    .update(param + salt, 'utf8')
+    .digest('hex')
+    .toUpperCase();
 }
 
 /** The answer Kuaidi100 expects; anything else makes it push again (3 times, 35 minutes apart). */
@@ -156,7 +188,10 @@ export function mapKuaidi100Item(raw: unknown): FeedEvent {
   if (typeof item.status === 'string' && item.status.trim() && !named && (item.statusCode == null || item.statusCode === '')) {
     throw new FeedProblem('status', `unknown status "${item.status.slice(0, 40)}".`);
   }
-  const code = item.statusCode != null && item.statusCode !== '' ? String(item.statusCode) : named ?? (item.status == null && state != null && state !== '' ? String(state) : undefined);
+  const code =
+    item.statusCode != null && item.statusCode !== ''
+      ? String(item.statusCode)
+      : (named ?? (item.status == null && state != null && state !== '' ? String(state) : undefined));
   if (code === undefined) throw new FeedProblem('status', 'is missing.');
   const status = lookup(KUAIDI100_STATE_CODES, code);
   const field = item.statusCode != null && item.statusCode !== '' ? 'statusCode' : named ? 'status' : 'state';

@@ -29,7 +29,11 @@ export const MAX_BATCH_EVENTS = 1000;
 /** ajv's first error as a field path (`location.regionCode`) and a sentence. @internal */
 export function describeSchemaError(error: ErrorObject | undefined, prefix = ''): { field: string; reason: string } {
   if (!error) return { field: prefix || '(body)', reason: 'is invalid.' };
-  const path = error.instancePath.split('/').filter(Boolean).map((p) => (/^\d+$/.test(p) ? `[${p}]` : `.${p}`)).join('');
+  const path = error.instancePath
+    .split('/')
+    .filter(Boolean)
+    .map((p) => (/^\d+$/.test(p) ? `[${p}]` : `.${p}`))
+    .join('');
   const join = (tail: string) => `${prefix}${path}${tail}`.replace(/^\./, '') || '(body)';
   switch (error.keyword) {
     case 'required':
