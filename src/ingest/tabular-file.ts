@@ -81,51 +81,72 @@ export async function* readTableFile(file: string, options: { format?: TableForm
     if (records.length) yield { records, total };
     return;
   }
-  let rows: { raw: unknown; position: string }[];
-  if (format === 'json') {
-    const json: unknown = JSON.parse(await fs.promises.readFile(file, 'utf8'));
-    rows = rowsOfJson(json).map((raw, i) => ({ raw, position: `${name}:[${i}]` }));
-  } else {
-    rows = await readXlsx(file, options.sheet);
+  if (format === 'xlsx') {
+    yield* readXlsx(file, batchSize, options.sheet);
+    return;
   }
+  const json: unknown = JSON.parse(await fs.promises.readFile(file, 'utf8'));
+  const rows = rowsOfJson(json).map((raw, i) => ({ raw, position: `${name}:[${i}]` }));
   for (let start = 0; start < rows.length; start += batchSize) {
     yield { records: rows.slice(start, start + batchSize), total: rows.length };
   }
 }
 
-/** The rows of a worksheet as objects keyed by the first row's headers. */
-async function readXlsx(file: string, sheetName?: string): Promise<SourceRecord[]> {
+/**
+ * The rows of a worksheet as objects keyed by the first row's headers, in
+ * batches, read with ExcelJS's streaming reader: rows are parsed as the sheet's
+ * XML is inflated, so a large upload never sits whole in memory (issue #15).
+ * The row count is not known before the end, so batches carry no total.
+ */
+async function* readXlsx(file: string, batchSize: number, sheetName?: string): AsyncGenerator<TableBatch> {
   // A zip bomb, a truncated or a corrupt archive is refused before ExcelJS inflates anything (issue #11).
   await checkXlsxArchive(file);
-  const workbook = new ExcelJS.Workbook();
-  await workbook.xlsx.readFile(file);
-  const sheet = sheetName ? workbook.getWorksheet(sheetName) : workbook.worksheets[0];
-  if (!sheet) throw new Error(`${path.basename(file)}: no worksheet${sheetName ? ` named "${sheetName}"` : ''}`);
-  const headers: string[] = [];
-  const rows: SourceRecord[] = [];
-  sheet.eachRow({ includeEmpty: false }, (row, rowNumber) => {
-    if (!headers.length) {
-      row.eachCell({ includeEmpty: true }, (cell, column) => {
-        headers[column] = String(cell.text ?? '').trim();
-      });
-      return;
-    }
-    const record: Record<string, unknown> = {};
-    row.eachCell({ includeEmpty: false }, (cell, column) => {
-      const header = headers[column];
-      if (!header) return;
-      const value = cell.value;
-      // Dates stay dates (ISO day); formulas give their result; rich text its text.
-      record[header] =
-        value instanceof Date
-          ? value.toISOString().slice(0, 10)
-          : value && typeof value === 'object' && 'result' in value
-            ? (value as { result: unknown }).result
-            : value && typeof value === 'object'
-              ? cell.text
-              : value;
-    });
-    rows.push({ raw: record, position: `${path.basename(file)}:${sheet.name}!${rowNumber}` });
+  const name = path.basename(file);
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(file, {
+    sharedStrings: 'cache',
+    styles: 'cache',
+    hyperlinks: 'ignore',
+    worksheets: 'emit',
+    entries: 'ignore',
   });
-  return rows;
+  for await (const sheet of reader) {
+    // ExcelJS sets the sheet's name from workbook.xml; its typings leave it out.
+    const sheetLabel = (sheet as unknown as { name: string }).name;
+    if (sheetName && sheetLabel !== sheetName) continue;
+    const headers: string[] = [];
+    let records: SourceRecord[] = [];
+    for await (const row of sheet) {
+      if (!row.hasValues) continue;
+      if (!headers.length) {
+        row.eachCell({ includeEmpty: true }, (cell, column) => {
+          headers[column] = String(cell.text ?? '').trim();
+        });
+        continue;
+      }
+      const record: Record<string, unknown> = {};
+      row.eachCell({ includeEmpty: false }, (cell, column) => {
+        const header = headers[column];
+        if (!header) return;
+        const value = cell.value;
+        // Dates stay dates (ISO day); formulas give their result; rich text its text.
+        record[header] =
+          value instanceof Date
+            ? value.toISOString().slice(0, 10)
+            : value && typeof value === 'object' && 'result' in value
+              ? (value as { result: unknown }).result
+              : value && typeof value === 'object'
+                ? cell.text
+                : value;
+      });
+      records.push({ raw: record, position: `${name}:${sheetLabel}!${row.number}` });
+      if (records.length >= batchSize) {
+        yield { records };
+        records = [];
+      }
+    }
+    if (records.length) yield { records };
+    // The first sheet (or the one asked for) only.
+    return;
+  }
+  throw new Error(`${name}: no worksheet${sheetName ? ` named "${sheetName}"` : ''}`);
 }
