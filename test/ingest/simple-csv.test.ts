@@ -41,7 +41,8 @@ function csvParse(content: string): { raw: unknown; position: string }[] {
 
 describe('the simple CSV reader (files without quotes)', () => {
   it('reads a price list as csv-parse does: BOM, CRLF, blank lines, padding, short and long rows', async () => {
-    const text = '\uFEFF品名, 最低价 ,平均价,发布日期\r\n富士（纸袋Φ85以上）,3.2, 4 ,2016-05-05\r\n\r\n  \r\n国光,1.1\r\n花牛(Φ70-85),2,3,2016-05-06,extra\r\n\t椰青/个 ,5,6,2016-05-07';
+    const text =
+      '\uFEFF品名, 最低价 ,平均价,发布日期\r\n富士（纸袋Φ85以上）,3.2, 4 ,2016-05-05\r\n\r\n  \r\n国光,1.1\r\n花牛(Φ70-85),2,3,2016-05-06,extra\r\n\t椰青/个 ,5,6,2016-05-07';
     const got = await readAll(text);
     expect(got).toEqual(csvParse(text));
     expect(got[0]).toEqual({ raw: { 品名: '富士（纸袋Φ85以上）', 最低价: '3.2', 平均价: '4', 发布日期: '2016-05-05' }, position: '2' });
