@@ -63,6 +63,11 @@ export enum MatchMethod {
   MODIFIER_PREFIX = 'MODIFIER_PREFIX',
   /** The animal (猪, 牛, 羊, 鸡 …) before a cut that names a product of that animal (`猪前肘`: 前肘 of 猪肘). */
   SPECIES_PREFIX = 'SPECIES_PREFIX',
+  /**
+   * Head-final: descriptors from a closed lexicon ({@link DESCRIPTOR_WORDS}: size, colour, look, taste, places) before a
+   * product or variety name (`香蜜瓜`, `绿皮丝瓜`, `秦杏`, `河北沧州小枣`); never when the compound names another product.
+   */
+  HEAD_FINAL = 'HEAD_FINAL',
   /** Only for review candidates: shares characters with, or is a few edits from, a catalogue name. Never matched automatically. */
   SIMILAR = 'SIMILAR',
   /** Only for review candidates: the name names this product and others. */
@@ -163,6 +168,32 @@ export const SIZE_WORDS = ['特大', '超大', '小叶', '大叶', '宽叶', '�
 export const COLOUR_WORDS = ['青皮', '白皮', '红皮', '紫皮', '厚皮', '红', '白', '黄', '绿', '青', '紫', '黑', '长', '圆', '老', '嫩'];
 /** Longest first, so that 大叶 is tried before 大. */
 export const MODIFIER_WORDS = [...SIZE_WORDS, ...COLOUR_WORDS].sort((a, b) => b.length - a.length);
+
+/**
+ * Words that describe a product without making it another one (issue #14, round 4), for the head-final rule:
+ * Chinese trade names are head-final (`香蜜瓜` is a 蜜瓜, `绿皮丝瓜` a 丝瓜, `毛芹` a 芹菜). Closed on purpose: a word
+ * that is not listed here is no evidence (`黄花梨`: 黄花 is daylily; `来广梨`: unknown), and every compound is checked
+ * against the catalogue and {@link CONFUSABLE_COMPOUNDS} before it is accepted.
+ */
+export const TASTE_WORDS = ['冰糖', '奶油', '香甜', '甜脆', '香脆', '香', '甜', '蜜', '脆'];
+export const LOOK_WORDS = ['绿皮', '黄皮', '花皮', '黑皮', '光皮', '红肉', '黄肉', '白肉', '红心', '黄心', '白心', '红瓤', '黄瓤', '毛'];
+export const DESCRIPTOR_WORDS = [...new Set([...MODIFIER_WORDS, ...TASTE_WORDS, ...LOOK_WORDS])].sort((a, b) => b.length - a.length);
+
+/** One-character products the head-final rule accepts as a head (fruits a list writes bare: `秦杏`, `黑李`, `沧州小枣`), and 芹 (`毛芹`). */
+const ONE_CHARACTER_HEADS = new Set(['桃', '梨', '杏', '李', '枣', '橙', '柚', '桔', '橘', '柑', '芹']);
+
+/** Province abbreviations: a place only before a one-character head (`秦杏`, `赣橙`), since 黑 starts 黑美人 and 京 starts 京欣. */
+const PROVINCE_ABBREVIATIONS = new Set([...'京津冀晋蒙辽吉沪苏浙皖闽赣鲁豫鄂湘粤桂琼渝川蜀贵黔云滇陕秦甘陇宁']);
+
+/**
+ * Descriptor + head compounds that name something else although the catalogue does not carry them: 黑枣 (君迁子, or a
+ * smoked jujube), 蜜枣 (candied), 脆枣 / 鲜枣 (fresh, not the dried 枣), 沙枣 (Elaeagnus), 黄梨 (pineapple in Fujian and
+ * Taiwan), 红心 / 白心 / 黄心 before 火龙果-like names are fine, but 红心 + 柚 is a pomelo cultivar (fine too). Names a
+ * descriptor would make from a generic variety word (无籽: seedless watermelon or seedless grapes) are refused as well.
+ */
+export const CONFUSABLE_COMPOUNDS = new Set(['黑枣', '蜜枣', '脆枣', '鲜枣', '沙枣', '甜枣', '黄梨', '毛桃李', '毛橘']);
+/** Catalogue names too generic to be a head: they say how, not what (`无籽` is seedless watermelon or seedless grapes). */
+const GENERIC_HEADS = new Set(['无籽', '无核', '有籽']);
 
 /**
  * Names a modifier is never put before: their compounds name other crops
@@ -453,6 +484,10 @@ export class ProductMatcher {
       if (hit) return hit;
     }
     for (const v of variants) {
+      const hit = this.headFinal(lookupKey(v.text), v.how);
+      if (hit) return hit;
+    }
+    for (const v of variants) {
       const hit = this.alternatives(v.text, v.how, ambiguous);
       if (hit) return hit;
     }
@@ -481,6 +516,18 @@ export class ProductMatcher {
           MatchMethod.COMPOUND,
           `${how}variety "${variety.name}" of ${product.productName} with the product name "${product.name}"`,
         );
+      }
+      // `春雪大桃`: the variety, a descriptor (size, colour, taste), then its product's name.
+      for (const word of key.endsWith(productKey) ? DESCRIPTOR_WORDS : []) {
+        if (!rest.endsWith(word) || rest.length <= word.length) continue;
+        const described = this.entries.get(rest.slice(0, -word.length))?.find((e) => e.productId === product.productId && !e.productLevel);
+        if (described)
+          return matchOf(
+            described,
+            described,
+            MatchMethod.COMPOUND,
+            `${how}variety "${described.name}" of ${product.productName}, the descriptor "${word}" and the product name "${product.name}"`,
+          );
       }
       // `羊角蜜瓜`: the variety 羊角蜜 and the product name 蜜瓜 sharing their middle character.
       for (let k = 1; !variety && key.endsWith(productKey) && k < productKey.length; k++) {
@@ -620,6 +667,67 @@ export class ProductMatcher {
       );
     }
     return undefined;
+  }
+
+  /**
+   * Head-final (`香蜜瓜`, `绿皮丝瓜`, `毛山药`, `秦杏`, `河北沧州小枣`, `红酥梨`): the name is descriptors from the closed
+   * lexicon ({@link DESCRIPTOR_WORDS}, places of China, province abbreviations before a one-character fruit), at most
+   * three, then a product or variety name of one product. Refused when the compound, or any longer end of it, is a
+   * catalogue name of another product (番杏 is no 杏), when it is a known {@link CONFUSABLE_COMPOUNDS} (黑枣), when
+   * the head takes no modifier (白菜, 萝卜 …) or is generic (无籽), and when a descriptor is itself another product's name.
+   */
+  private headFinal(key: string, how: string): ProductMatch | undefined {
+    if (key.length < 2 || this.entries.has(key) || CONFUSABLE_COMPOUNDS.has(key)) return undefined;
+    for (let cut = 1; cut < key.length; cut++) {
+      const restKey = key.slice(cut);
+      if (NO_MODIFIER.has(restKey) || GENERIC_HEADS.has(restKey)) continue;
+      const oneCharacter = restKey.length === 1;
+      if (oneCharacter && !ONE_CHARACTER_HEADS.has(restKey)) continue;
+      const rest = this.lookup(restKey);
+      if (!rest.target || (oneCharacter && !rest.target.productLevel)) continue;
+      const tokens = this.descriptors(key.slice(0, cut), oneCharacter);
+      if (!tokens) continue;
+      // Any longer end of the name that is a catalogue name of another product (番杏, 黄花菜) says it is that product, not this one.
+      let other = false;
+      for (let j = 1; j < cut && !other; j++) {
+        const end = key.slice(j);
+        other = CONFUSABLE_COMPOUNDS.has(end) || Boolean(this.entries.get(end)?.some((e) => e.productId !== rest.target!.productId));
+      }
+      if (other) continue;
+      // A colour before an aquatic name makes another species (白鳝 is an eel, 黄鳝 another fish).
+      const sector = this.entries.get(restKey)?.[0]?.sector;
+      if (sector === 'aquatic' && tokens.some((t) => COLOUR_WORDS.includes(t) || LOOK_WORDS.includes(t))) continue;
+      return matchOf(
+        { ...rest.target, varietyId: null, varietyName: null },
+        undefined,
+        MatchMethod.HEAD_FINAL,
+        `${how}descriptor${tokens.length > 1 ? 's' : ''} "${tokens.join('", "')}" before ${describe(rest.target)}`,
+      );
+    }
+    return undefined;
+  }
+
+  /** Splits `prefix` into at most three descriptor words (lexicon, places; province abbreviations only before a one-character head), or undefined. */
+  private descriptors(prefix: string, beforeOneCharacter: boolean): string[] | undefined {
+    const places = regionNames();
+    const split = (text: string, depth: number): string[] | undefined => {
+      if (!text) return [];
+      if (depth === 3) return undefined;
+      for (let len = Math.min(text.length, 12); len >= 1; len--) {
+        const word = text.slice(0, len);
+        const known =
+          DESCRIPTOR_WORDS.includes(word) ||
+          (len >= 2 && places.has(word) && !this.entries.has(word)) ||
+          (len === 1 && depth === 0 && beforeOneCharacter && PROVINCE_ABBREVIATIONS.has(word));
+        if (!known) continue;
+        // A descriptor of two or more characters that is itself a catalogue name is a product, not a descriptor.
+        if (len >= 2 && this.entries.has(word)) continue;
+        const rest = split(text.slice(len), depth + 1);
+        if (rest) return [word, ...rest];
+      }
+      return undefined;
+    };
+    return split(prefix, 0);
   }
 
   /** `大毛桃`, `小毛桃`: a size before the name of a variety (of one product): that product. */
