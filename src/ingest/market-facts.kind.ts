@@ -5,6 +5,7 @@ import { pricePerKg } from '../catalog/units.js';
 import type { MarketChannel } from '../markets/market-channel.js';
 import type { HubPubSub } from '../platform/pubsub.js';
 import { PRICE_OBSERVED, type PriceObservedEvent } from '../pricing/price.events.js';
+import { PRICE_COLUMNS, PRICE_NATURAL_KEY } from '../pricing/price-observation.columns.js';
 import { registerFactKind, type FactKind, type Indexed, type KindRejection, type KindWrite, type WriteContext } from './fact-kind.js';
 import { copyRows, type CopyTarget, type SqlValue } from './bulk-insert.js';
 import {
@@ -296,29 +297,9 @@ async function preparePriceMonths(records: Indexed<PriceRecord>[], em: EntityMan
 
 export const PRICE_TARGET: CopyTarget = {
   table: 'price_observation',
-  columns: {
-    source_connector: 'varchar',
-    source_key: 'varchar',
-    product_id: 'int',
-    variety_id: 'int',
-    market_id: 'int',
-    origin_region_code: 'varchar',
-    origin_text: 'varchar',
-    observed_on: 'date',
-    raw_name: 'varchar',
-    spec: 'varchar',
-    low_price: 'numeric',
-    avg_price: 'numeric',
-    high_price: 'numeric',
-    unit: 'varchar',
-    low_per_kg: 'numeric',
-    avg_per_kg: 'numeric',
-    high_per_kg: 'numeric',
-    volume: 'numeric',
-    volume_unit: 'varchar',
-  },
+  columns: PRICE_COLUMNS,
   // Partitioned by month of observed_on: its identity includes the day (every connector's key names it anyway).
-  conflict: '(source_connector, source_key, observed_on)',
+  conflict: PRICE_NATURAL_KEY,
   sequence: 'price_observation_id_seq',
   order: 'observed_on',
 };

@@ -25,8 +25,8 @@ import { Migration } from '@mikro-orm/migrations';
  *   and a periodic job call it); until then a dirty series is judged from its
  *   aggregates at query time, so answers never wait for the refresh.
  */
-export class Migration20261129211500 extends Migration {
-  override name = 'Migration20261129211500';
+export class Migration20261129214500 extends Migration {
+  override name = 'Migration20261129214500';
 
   override up(): void | Promise<void> {
     this.addSql(`create table "price_series_day" (
