@@ -36,7 +36,7 @@ interface RawAnomaly {
   n: string;
 }
 
-/** The window `price_anomaly_candidate` holds (migration 20261129211500): the default of the rule. */
+/** The window `price_anomaly_candidate` holds (migration 20261129214500): the default of the rule. */
 export const CANDIDATE_WINDOW = 20;
 /** Candidates are the series-days at least this many rolling standard deviations away (the smallest k the API takes). */
 export const CANDIDATE_MIN_Z = 1;
