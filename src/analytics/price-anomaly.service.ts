@@ -84,7 +84,9 @@ export async function refreshPriceSeries(em: EntityManager): Promise<number> {
  * those, and every series for another window, get `avg` and `stddev_samp` as
  * window functions over their daily aggregates from the `window`-th day with
  * prices before the period on, the same functions over the same numeric values
- * as a query over the facts, so the answer is the same.
+ * as a query over the facts, so the answer is the same. (The dirty marks in
+ * scope are read by a first statement: a series a write marks between the two
+ * is answered as of the last refresh, as a read a moment earlier would be.)
  */
 export async function findPriceAnomalies(em: EntityManager, options: AnomalyScanOptions): Promise<PriceAnomaly[]> {
   assertPeriod(options.from, options.to);
@@ -116,36 +118,44 @@ export async function findPriceAnomalies(em: EntityManager, options: AnomalyScan
     return [sql.join(' '), params];
   };
   const stored = window === CANDIDATE_WINDOW && k >= CANDIDATE_MIN_Z;
-  const params: unknown[] = [];
-  // Series judged now from their daily aggregates, each from day `lo`: the dirty ones (stored path) or all.
-  let series: string;
+  const parts: string[] = [];
+  const seriesParams: unknown[] = [];
+  const candidateParams: unknown[] = [];
+  // Series judged now from their daily aggregates, each from day `lo`: on the stored path the dirty ones in scope,
+  // read first as a list (usually none or a few: the planner then sees how few, and the stored part leaves
+  // exactly those out), else every series with prices in the period.
+  let series: string | undefined;
   if (stored) {
     const [where, p] = scope('d');
-    series = `select d.product_id, d.variety_id, d.market_id, greatest(d.from_day, ?::date) as lo
-                from price_series_dirty d where d.from_day <= ? ${where}`;
-    params.push(options.from, options.to, ...p);
+    const dirty = await em.getConnection().execute<{ product_id: number; variety_id: number; market_id: number; lo: string }[]>(
+      `select d.product_id, d.variety_id, d.market_id, to_char(greatest(d.from_day, ?::date), 'YYYY-MM-DD') as lo
+           from price_series_dirty d where d.from_day <= ? ${where}`,
+      [options.from, options.to, ...p],
+    );
+    const list = `select * from unnest(?::int[], ?::int[], ?::int[], ?::date[]) as s(product_id, variety_id, market_id, lo)`;
+    const arrays = (['product_id', 'variety_id', 'market_id', 'lo'] as const).map((c) => `{${dirty.map((d) => d[c]).join(',')}}`);
+    const [candidateWhere, cp] = scope('c');
+    // (z is the float of the exact ratio: a hair below k lets every day beyond k through; the exact test follows.)
+    parts.push(`select c.product_id, c.variety_id, c.market_id, c.day, c.price, a.origin_region_code, c.w_n as n, c.w_mean as mean, c.w_sd as sd
+                  from price_anomaly_candidate c
+                  join price_series_day a on a.product_id = c.product_id and a.variety_id = c.variety_id and a.market_id = c.market_id and a.day = c.day
+                 where c.day = any(?::date[]) and c.z > ? ${candidateWhere}
+                 ${dirty.length ? `and not exists (select 1 from (${list}) s where s.product_id = c.product_id and s.variety_id = c.variety_id and s.market_id = c.market_id and s.lo <= c.day)` : ''}`);
+    candidateParams.push(`{${daysOf(options.from, options.to).join(',')}}`, k - 1e-9, ...cp, ...(dirty.length ? arrays : []));
+    if (dirty.length) {
+      series = list;
+      seriesParams.push(...arrays);
+    }
   } else {
     const [where, p] = scope('a');
     series = `select distinct a.product_id, a.variety_id, a.market_id, ?::date as lo
                 from price_series_day a where a.day between ? and ? ${where}`;
-    params.push(options.from, options.from, options.to, ...p);
+    seriesParams.push(options.from, options.from, options.to, ...p);
   }
-  params.push(options.to);
-  let candidates = '';
-  if (stored) {
-    const [where, p] = scope('c');
-    // (z is the float of the exact ratio: a hair below k lets every day beyond k through; the exact test follows.)
-    candidates = `select c.product_id, c.variety_id, c.market_id, c.day, c.price, a.origin_region_code, c.w_n as n, c.w_mean as mean, c.w_sd as sd
-                    from price_anomaly_candidate c
-                    join price_series_day a on a.product_id = c.product_id and a.variety_id = c.variety_id and a.market_id = c.market_id and a.day = c.day
-                   where c.day = any(?::date[]) and c.z > ? ${where}
-                     and not exists (select 1 from price_series_dirty d
-                                      where d.product_id = c.product_id and d.variety_id = c.variety_id and d.market_id = c.market_id and d.from_day <= c.day)
-                  union all `;
-    params.push(`{${daysOf(options.from, options.to).join(',')}}`, k - 1e-9, ...p);
-  }
-  const rows = await em.getConnection().execute<RawAnomaly[]>(
-    `with series as (${series}),
+  let live = '';
+  if (series) {
+    seriesParams.push(options.to);
+    live = `series as (${series}),
      live as (
        select j.product_id, j.variety_id, j.market_id, j.day, j.price, j.origin_region_code, j.n, j.mean, j.sd
          from (select a.product_id, a.variety_id, a.market_id, a.day, s.lo, a.total / a.n as price, a.origin_region_code,
@@ -158,7 +168,11 @@ export async function findPriceAnomalies(em: EntityManager, options: AnomalyScan
                                         and a.day >= coalesce(st.day, '-infinity'::date) and a.day <= ?
                window w as (partition by a.product_id, a.variety_id, a.market_id order by a.day rows between ${window} preceding and 1 preceding)) j
         where j.day >= j.lo
-     ), judged as (${candidates}select * from live)
+     ), `;
+    parts.push('select * from live');
+  }
+  const rows = await em.getConnection().execute<RawAnomaly[]>(
+    `with ${live}judged as (${parts.join(' union all ')})
      select to_char(j.day, 'YYYY-MM-DD') as day, j.product_id, nullif(j.variety_id, 0) as variety_id, j.market_id, pr.name as product_name, v.name as variety_name,
             m.code as market_code, m.name as market_name, m.region_code as market_region, j.origin_region_code as origin_region,
             round(j.price, 2) as price, round(j.mean, 4) as mean, round(j.sd::numeric, 4) as sd, j.n
@@ -170,7 +184,7 @@ export async function findPriceAnomalies(em: EntityManager, options: AnomalyScan
         and abs(j.price - j.mean) > ? * j.sd
         and abs(j.price - j.mean) >= ? * j.mean
       order by j.day, pr.name, m.code, j.variety_id`,
-    [...params, options.from, options.to, minHistory, k, minChange],
+    [...seriesParams, ...candidateParams, options.from, options.to, minHistory, k, minChange],
   );
   return rows.map((r) => {
     const price = Number(r.price);
