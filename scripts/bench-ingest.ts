@@ -185,9 +185,13 @@ async function main(): Promise<void> {
         [CONNECTOR],
       );
       for (const { m } of months) {
-        await ceiling.query(`create table "bench_ceiling_${m.slice(0, 7).replace('-', '')}" partition of bench_ceiling for values from ('${m}') to ('${m}'::date + interval '1 month')`);
+        await ceiling.query(
+          `create table "bench_ceiling_${m.slice(0, 7).replace('-', '')}" partition of bench_ceiling for values from ('${m}') to ('${m}'::date + interval '1 month')`,
+        );
       }
-      const { rows: indexes } = await ceiling.query<{ def: string }>(`select indexdef as def from pg_indexes where schemaname = 'public' and tablename = 'price_observation'`);
+      const { rows: indexes } = await ceiling.query<{ def: string }>(
+        `select indexdef as def from pg_indexes where schemaname = 'public' and tablename = 'price_observation'`,
+      );
       for (const [i, { def }] of indexes.entries()) {
         await ceiling.query(def.replace(/INDEX \S+ ON (ONLY )?public\.price_observation /, `INDEX bench_ceiling_${i} ON public.bench_ceiling `));
       }
@@ -225,7 +229,12 @@ async function main(): Promise<void> {
       .execute<{ parts: string }[]>(`select count(distinct tableoid) as parts from price_observation where source_connector = ?`, [CONNECTOR]);
     console.log(`stored into ${parts} monthly partitions of price_observation`);
     // The machine is shared: the load next to the figures says how much the absolute ones mean (TEAM.md).
-    console.log(`load average: ${os.loadavg().map((l) => l.toFixed(2)).join(', ')} on ${os.availableParallelism()} cores`);
+    console.log(
+      `load average: ${os
+        .loadavg()
+        .map((l) => l.toFixed(2))
+        .join(', ')} on ${os.availableParallelism()} cores`,
+    );
     console.log(
       `| ${ROWS.toLocaleString('en')} | ${BATCH.toLocaleString('en')} | ${Math.round(pipelineRate).toLocaleString('en')} | ${Math.round(copyRate).toLocaleString('en')} | ${(copyRate / pipelineRate).toFixed(1)}x |`,
     );

@@ -175,13 +175,6 @@ export function copyText(value: string | null | undefined): string {
   return NEEDS_ESCAPE.test(value) ? value.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r')) : value;
 }
 
-/** A number in COPY's text format (`\\N` for null or undefined); refuses a non-finite one. */
-export function copyNumber(table: string, value: number | null | undefined): string {
-  if (value === null || value === undefined) return '\\N';
-  if (!Number.isFinite(value)) throw new Error(`${table}: non-finite number ${value}`);
-  return String(value);
-}
-
 /** One cell in COPY's text format: `\N` for null, backslash escapes for the separators (only when there are any). */
 function copyCell(table: string, value: SqlValue | undefined): string {
   if (value === null || value === undefined) return '\\N';

@@ -7,7 +7,7 @@ import type { HubPubSub } from '../platform/pubsub.js';
 import { PRICES_OBSERVED, type PricesObservedEvent } from '../pricing/price.events.js';
 import { PRICE_COLUMNS, PRICE_NATURAL_KEY } from '../pricing/price-observation.columns.js';
 import { registerFactKind, type FactKind, type Indexed, type KindRejection, type KindWrite, type WriteContext } from './fact-kind.js';
-import { copyNew, copyNumber, copyRows, copyText, type CopyTarget, type EncodedTarget, type SqlValue } from './bulk-insert.js';
+import { copyNew, copyRows, copyText, type CopyTarget, type EncodedTarget, type SqlValue } from './bulk-insert.js';
 import {
   fastPriceRecord,
   priceRecord,
@@ -333,7 +333,8 @@ const perKg = (price: number | undefined, factor: number | undefined): number | 
   price == null || factor === undefined ? undefined : Math.round(price * factor * 100) / 100;
 
 /** The columns {@link priceLine} writes, in its order: it must be {@link PRICE_COLUMNS}' order (checked at load). @internal */
-const PRICE_LINE = 'source_connector,source_key,product_id,variety_id,market_id,origin_region_code,origin_text,observed_on,raw_name,spec,low_price,avg_price,high_price,unit,low_per_kg,avg_per_kg,high_per_kg,volume,volume_unit';
+const PRICE_LINE =
+  'source_connector,source_key,product_id,variety_id,market_id,origin_region_code,origin_text,observed_on,raw_name,spec,low_price,avg_price,high_price,unit,low_per_kg,avg_per_kg,high_per_kg,volume,volume_unit';
 if (Object.keys(PRICE_COLUMNS).join(',') !== PRICE_LINE) throw new Error('price_observation columns changed: update priceLine and priceValues');
 
 const PRICE_TABLE = 'price_observation';
@@ -369,7 +370,7 @@ function priceValues(connector: string, r: Resolved<PriceRecord>): SqlValue[] {
 /**
  * How prices go into COPY (issue #13): each resolved record straight to its line of COPY text (no row array, no
  * row object per price); the connector's text escaped once per batch; the day needs no escaping (validated
- * `YYYY-MM-DD`). @internal
+ * `YYYY-MM-DD`), nor the numbers (validated finite and not negative; the kg factors are finite). @internal
  */
 function priceTarget(connector: string, pool: pg.Pool): EncodedTarget<Resolved<PriceRecord>> {
   const source = copyText(connector);
@@ -386,10 +387,9 @@ function priceTarget(connector: string, pool: pg.Pool): EncodedTarget<Resolved<P
       const factor = kgFactor(p.unit);
       return (
         `${id}\t${source}\t${copyText(p.sourceKey)}\t${r.productId ?? NULL}\t${r.varietyId ?? NULL}\t${r.marketId ?? NULL}\t${copyText(r.originRegion)}\t` +
-        `${copyText(p.originText)}\t${p.observedOn}\t${copyText(p.rawName)}\t${copyText(p.spec)}\t${copyNumber(PRICE_TABLE, p.lowPrice)}\t` +
-        `${copyNumber(PRICE_TABLE, p.avgPrice)}\t${copyNumber(PRICE_TABLE, p.highPrice)}\t${copyText(p.unit)}\t` +
-        `${copyNumber(PRICE_TABLE, perKg(p.lowPrice, factor))}\t${copyNumber(PRICE_TABLE, perKg(p.avgPrice, factor))}\t` +
-        `${copyNumber(PRICE_TABLE, perKg(p.highPrice, factor))}\t${copyNumber(PRICE_TABLE, p.volume)}\t${copyText(p.volumeUnit)}\t${stamp}\n`
+        `${copyText(p.originText)}\t${p.observedOn}\t${copyText(p.rawName)}\t${copyText(p.spec)}\t${p.lowPrice ?? NULL}\t${p.avgPrice}\t` +
+        `${p.highPrice ?? NULL}\t${copyText(p.unit)}\t${perKg(p.lowPrice, factor) ?? NULL}\t${perKg(p.avgPrice, factor) ?? NULL}\t` +
+        `${perKg(p.highPrice, factor) ?? NULL}\t${p.volume ?? NULL}\t${copyText(p.volumeUnit)}\t${stamp}\n`
       );
     },
   };
@@ -436,9 +436,29 @@ function publishPrices(pubSub: HubPubSub, connector: string, stored: readonly Re
   // One pass, one array per column (no object per price).
   for (let i = 0; i < n; i++) {
     const r = stored[i];
-    const values = priceValues(connector, r);
+    const p = r.record;
+    const factor = kgFactor(p.unit);
+    // (In PRICE_COLUMNS order, checked at load against PRICE_LINE.)
     cells[0][i] = ids[i];
-    for (let c = 0; c < values.length; c++) cells[c + 1][i] = values[c];
+    cells[1][i] = connector;
+    cells[2][i] = p.sourceKey;
+    cells[3][i] = r.productId;
+    cells[4][i] = r.varietyId;
+    cells[5][i] = r.marketId;
+    cells[6][i] = r.originRegion;
+    cells[7][i] = p.originText ?? null;
+    cells[8][i] = p.observedOn;
+    cells[9][i] = p.rawName;
+    cells[10][i] = p.spec ?? null;
+    cells[11][i] = num(p.lowPrice);
+    cells[12][i] = p.avgPrice;
+    cells[13][i] = num(p.highPrice);
+    cells[14][i] = p.unit;
+    cells[15][i] = num(perKg(p.lowPrice, factor));
+    cells[16][i] = num(perKg(p.avgPrice, factor));
+    cells[17][i] = num(perKg(p.highPrice, factor));
+    cells[18][i] = num(p.volume);
+    cells[19][i] = p.volumeUnit ?? null;
     cells[names.length - 1][i] = at;
     const match = r.outcome.match;
     productCodes[i] = r.productId === null ? null : (match?.productCode ?? null);
