@@ -158,15 +158,17 @@ export async function findPriceAnomalies(em: EntityManager, options: AnomalyScan
     live = `series as (${series}),
      live as (
        select j.product_id, j.variety_id, j.market_id, j.day, j.price, j.origin_region_code, j.n, j.mean, j.sd
-         from (select a.product_id, a.variety_id, a.market_id, a.day, s.lo, a.total / a.n as price, a.origin_region_code,
+         from (select s.product_id, s.variety_id, s.market_id, a.day, s.lo, a.total / a.n as price, a.origin_region_code,
                       count(*) over w as n, avg(a.total / a.n) over w as mean, stddev_samp(a.total / a.n) over w as sd
                  from series s
                  left join lateral (select b.day from price_series_day b
                                      where b.product_id = s.product_id and b.variety_id = s.variety_id and b.market_id = s.market_id and b.day < s.lo
                                      order by b.day desc offset ${window - 1} limit 1) st on true
-                 join price_series_day a on a.product_id = s.product_id and a.variety_id = s.variety_id and a.market_id = s.market_id
-                                        and a.day >= coalesce(st.day, '-infinity'::date) and a.day <= ?
-               window w as (partition by a.product_id, a.variety_id, a.market_id order by a.day rows between ${window} preceding and 1 preceding)) j
+                 -- (lateral: a range of each series' key, never a join over the whole table)
+                 cross join lateral (select b.day, b.n, b.total, b.origin_region_code from price_series_day b
+                                      where b.product_id = s.product_id and b.variety_id = s.variety_id and b.market_id = s.market_id
+                                        and b.day >= coalesce(st.day, '-infinity'::date) and b.day <= ?) a
+               window w as (partition by s.product_id, s.variety_id, s.market_id order by a.day rows between ${window} preceding and 1 preceding)) j
         where j.day >= j.lo
      ), `;
     parts.push('select * from live');

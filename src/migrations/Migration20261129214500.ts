@@ -33,8 +33,10 @@ export class Migration20261129214500 extends Migration {
       "product_id" int not null, "variety_id" int not null default 0, "market_id" int not null, "day" date not null,
       "n" int not null, "total" numeric not null, "origin_region_code" varchar(12) null,
       primary key ("product_id", "variety_id", "market_id", "day"));`);
+    this.addSql(`create sequence "price_series_dirty_version_seq";`);
     this.addSql(`create table "price_series_dirty" (
       "product_id" int not null, "variety_id" int not null default 0, "market_id" int not null, "from_day" date not null,
+      "version" bigint not null default nextval('price_series_dirty_version_seq'),
       primary key ("product_id", "variety_id", "market_id"));`);
     this.addSql(`create table "price_anomaly_candidate" (
       "product_id" int not null, "variety_id" int not null default 0, "market_id" int not null, "day" date not null,
@@ -51,7 +53,7 @@ export class Migration20261129214500 extends Migration {
           select product_id, coalesce(variety_id, 0), market_id, min(observed_on) from new_rows
            where avg_per_kg is not null and product_id is not null and market_id is not null
            group by 1, 2, 3 order by 1, 2, 3
-        on conflict (product_id, variety_id, market_id) do update set from_day = least(price_series_dirty.from_day, excluded.from_day);
+        on conflict (product_id, variety_id, market_id) do update set from_day = least(price_series_dirty.from_day, excluded.from_day), version = excluded.version;
         insert into price_series_day (product_id, variety_id, market_id, day, n, total, origin_region_code)
           select product_id, coalesce(variety_id, 0), market_id, observed_on, count(*), sum(avg_per_kg), min(origin_region_code) from new_rows
            where avg_per_kg is not null and product_id is not null and market_id is not null
@@ -75,7 +77,7 @@ export class Migration20261129214500 extends Migration {
         end if;
         insert into price_series_dirty (product_id, variety_id, market_id, from_day)
           select product_id, variety_id, market_id, min(day) from price_series_touched group by 1, 2, 3 order by 1, 2, 3
-        on conflict (product_id, variety_id, market_id) do update set from_day = least(price_series_dirty.from_day, excluded.from_day);
+        on conflict (product_id, variety_id, market_id) do update set from_day = least(price_series_dirty.from_day, excluded.from_day), version = excluded.version;
         delete from price_series_day a using (select distinct * from price_series_touched) t
          where a.product_id = t.product_id and a.variety_id = t.variety_id and a.market_id = t.market_id and a.day = t.day;
         insert into price_series_day (product_id, variety_id, market_id, day, n, total, origin_region_code)
@@ -123,23 +125,18 @@ export class Migration20261129214500 extends Migration {
         return name;
       end $$;`);
 
-    // Rolling statistics of the dirty series, from their first dirty day on: one refresher at a time; marks
-    // locked by a writing batch are skipped (left for the next run), so a refresh never waits for ingest.
-    // The window is the `win` previous series-days with prices (rows, not calendar days), as in the query.
+    // Rolling statistics of the dirty series, from their first dirty day on. One refresher at a time. The marks are
+    // read without locking them, and at the end only the marks still at the version read are deleted (skipping any a
+    // writing batch holds): a batch never waits for a refresh, and a mark a batch renewed meanwhile stays for the
+    // next run. The window is the `win` previous series-days with prices (rows, not calendar days), as in the query.
     this.addSql(`create function "price_series_refresh"(win int default 20) returns int language plpgsql as $$
       declare
         taken int;
       begin
         perform pg_advisory_xact_lock(hashtext('price_series_refresh'));
-        create temp table if not exists price_series_refreshing (product_id int, variety_id int, market_id int, from_day date) on commit drop;
+        create temp table if not exists price_series_refreshing (product_id int, variety_id int, market_id int, from_day date, version bigint) on commit drop;
         truncate price_series_refreshing;
-        with locked as (
-          select product_id, variety_id, market_id from price_series_dirty order by 1, 2, 3 for update skip locked
-        ), gone as (
-          delete from price_series_dirty d using locked l
-           where d.product_id = l.product_id and d.variety_id = l.variety_id and d.market_id = l.market_id
-          returning d.product_id, d.variety_id, d.market_id, d.from_day)
-        insert into price_series_refreshing select * from gone;
+        insert into price_series_refreshing select product_id, variety_id, market_id, from_day, version from price_series_dirty;
         get diagnostics taken = row_count;
         if taken = 0 then
           return 0;
@@ -149,16 +146,24 @@ export class Migration20261129214500 extends Migration {
          where c.product_id = r.product_id and c.variety_id = r.variety_id and c.market_id = r.market_id and c.day >= r.from_day;
         insert into price_anomaly_candidate (product_id, variety_id, market_id, day, price, w_n, w_mean, w_sd, z)
           select j.product_id, j.variety_id, j.market_id, j.day, j.price, j.w_n, j.w_mean, j.w_sd, (abs(j.price - j.w_mean) / j.w_sd)::float8
-            from (select a.product_id, a.variety_id, a.market_id, a.day, r.from_day, a.total / a.n as price,
+            from (select r.product_id, r.variety_id, r.market_id, a.day, r.from_day, a.total / a.n as price,
                          count(*) over w as w_n, avg(a.total / a.n) over w as w_mean, stddev_samp(a.total / a.n) over w as w_sd
                     from price_series_refreshing r
                     left join lateral (select b.day from price_series_day b
                                         where b.product_id = r.product_id and b.variety_id = r.variety_id and b.market_id = r.market_id and b.day < r.from_day
                                         order by b.day desc offset win - 1 limit 1) s on true
-                    join price_series_day a on a.product_id = r.product_id and a.variety_id = r.variety_id and a.market_id = r.market_id
-                                           and a.day >= coalesce(s.day, '-infinity'::date)
-                  window w as (partition by a.product_id, a.variety_id, a.market_id order by a.day rows between win preceding and 1 preceding)) j
+                    cross join lateral (select b.day, b.n, b.total from price_series_day b
+                                         where b.product_id = r.product_id and b.variety_id = r.variety_id and b.market_id = r.market_id
+                                           and b.day >= coalesce(s.day, '-infinity'::date)) a
+                  window w as (partition by r.product_id, r.variety_id, r.market_id order by a.day rows between win preceding and 1 preceding)) j
            where j.day >= j.from_day and j.w_sd > 0 and abs(j.price - j.w_mean) >= j.w_sd;
+        delete from price_series_dirty d
+         where (d.product_id, d.variety_id, d.market_id) in (
+           select x.product_id, x.variety_id, x.market_id from price_series_dirty x join price_series_refreshing r
+               on x.product_id = r.product_id and x.variety_id = r.variety_id and x.market_id = r.market_id and x.version = r.version
+             for update of x skip locked)
+           and d.version = (select r.version from price_series_refreshing r
+                             where r.product_id = d.product_id and r.variety_id = d.variety_id and r.market_id = d.market_id);
         return taken;
       end $$;`);
 
@@ -211,6 +216,7 @@ export class Migration20261129214500 extends Migration {
     this.addSql(`drop function if exists price_series_add();`);
     this.addSql(`drop table if exists "price_anomaly_candidate";`);
     this.addSql(`drop table if exists "price_series_dirty";`);
+    this.addSql(`drop sequence if exists "price_series_dirty_version_seq";`);
     this.addSql(`drop table if exists "price_series_day";`);
   }
 }
