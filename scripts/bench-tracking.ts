@@ -56,8 +56,16 @@ async function prepareDatabase(): Promise<void> {
   await admin.connect();
   await admin.query(`drop database if exists ${DB} with (force)`);
   await admin.query(`create database ${DB}`);
-  // BENCH_LOG_STATEMENTS=1: every statement of the run with its duration in the server log (where the time goes).
+  // BENCH_LOG_STATEMENTS=1: every statement of the run with its duration in the server log (where the time goes);
+  // =cpu: with the CPU time each statement took (log_statement_stats).
   if (process.env.BENCH_LOG_STATEMENTS) await admin.query(`alter database ${DB} set log_min_duration_statement = 0`);
+  if (process.env.BENCH_LOG_STATEMENTS === 'cpu') await admin.query(`alter database ${DB} set log_statement_stats = on`);
+  // =plans: the plans (with actual times) of statements slower than 5 ms (auto_explain).
+  if (process.env.BENCH_LOG_STATEMENTS === 'plans') {
+    await admin.query(`alter database ${DB} set session_preload_libraries = 'auto_explain'`);
+    await admin.query(`alter database ${DB} set auto_explain.log_min_duration = 5`);
+    await admin.query(`alter database ${DB} set auto_explain.log_analyze = on`);
+  }
   await admin.end();
   const orm = await MikroORM.init(ormOptions(url(DB), 4));
   await orm.migrator.up();

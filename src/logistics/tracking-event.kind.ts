@@ -317,16 +317,21 @@ with n as (select id, code, name, region_code from logistics_node where code = a
      r as (select code from region where code = any($3::varchar[] || array(select region_code from n)) order by code for key share),
      p as (select id, code, cold_chain_min_c as min, cold_chain_max_c as max from product where code = any($4::varchar[]) order by id for key share),
      m as (select id, code from market where code = any($5::varchar[]) order by id for key share),
-     s as (select id::text as id, tracking_number, status, last_event_at, picked_up_at, delivered_at, origin_code, destination_code, origin_scan_at, destination_scan_at,
-                  product_id, platform_id, is_farm_product, weight_kg, promised_at, recipient_name, recipient_phone, recipient_address
-             from shipment where courier_id = $6 and tracking_number = any($7::varchar[]) order by tracking_number for update),
-     k as (select t.source_key from tracking_event t
-            where t.shipment_id = any(array(select s.id::bigint from s)) and t.source_key = any($9::varchar[]) and (t.source_connector || '') = $8)
+     s as (select x.id::text as id, x.tracking_number, x.status, x.last_event_at, x.picked_up_at, x.delivered_at, x.origin_code, x.destination_code,
+                  x.origin_scan_at, x.destination_scan_at, x.product_id, x.platform_id, x.is_farm_product, x.weight_kg, x.promised_at,
+                  x.recipient_name, x.recipient_phone, x.recipient_address
+             from unnest($7::varchar[]) with ordinality as q(number, at)
+             cross join lateral (select * from shipment where courier_id = $6 and tracking_number = q.number offset 0) x
+            order by q.at for update of x),
+     k as (select e.source_key from s
+             cross join lateral (select t.source_key from tracking_event t
+                                  where t.shipment_id = s.id::bigint and t.source_key = any($9::varchar[]) and (t.source_connector || '') = $8 offset 0) e)
 select (select json_agg(n) from n) as nodes, (select json_agg(r.code) from r) as regions, (select json_agg(p) from p) as products,
        (select json_agg(m) from m) as platforms, (select json_agg(s) from s) as parcels, (select json_agg(k.source_key) from k) as keys`;
 
 /** Keys stored for the batch's existing parcels (the keys that needed the lookup first). @internal */
-const PARCEL_KEYS_SQL = "select source_key from tracking_event where shipment_id = any($2::bigint[]) and source_key = any($3::varchar[]) and (source_connector || '') = $1";
+const PARCEL_KEYS_SQL = `select e.source_key from unnest($2::bigint[]) as s(id)
+  cross join lateral (select t.source_key from tracking_event t where t.shipment_id = s.id and t.source_key = any($3::varchar[]) and (t.source_connector || '') = $1 offset 0) e`;
 /** Keys stored for any parcel: the careful way, after a batch met a stored key the parcel lookup did not see. @internal */
 const STORED_KEYS_SQL = 'select source_key from tracking_event where source_connector = $1 and source_key = any($2::varchar[])';
 /** Session cache flag: this load met a key stored under another parcel; look keys up across all parcels. @internal */
