@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { ensureMonths, knownPartition, monthOf } from '../platform/partitions.js';
+import { ensureMonths, knownPartition } from '../platform/partitions.js';
 import { registerFactKind, type FactKind, type Indexed, type KindRejection, type KindWrite, type WriteContext } from '../ingest/fact-kind.js';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -215,7 +215,6 @@ const EVENT_COLUMNS = {
   format: 'tracking_format',
 } as const;
 
-
 const time = (e: Candidate) => e.event.occurredAt.getTime();
 const later = (a: Date | null, b: Date | null) => (a && (!b || a > b) ? a : b);
 const earlier = (a: Date | null, b: Date | null) => (a && (!b || a < b) ? a : b);
@@ -400,7 +399,17 @@ async function write(records: Indexed<TrackingRecord>[], ctx: WriteContext): Pro
   const { rows: lookupRows } = await client.query({
     name: 'tracking-lookup',
     text: LOOKUP_SQL,
-    values: [[...nodeCodes], [...places], [...regionCodes], [...products], [...platforms], courier.id, sortedNumbers, connector, [...new Set(earlyKeys.values())]],
+    values: [
+      [...nodeCodes],
+      [...places],
+      [...regionCodes],
+      [...products],
+      [...platforms],
+      courier.id,
+      sortedNumbers,
+      connector,
+      [...new Set(earlyKeys.values())],
+    ],
   });
   const lookup = lookupRows[0] as Record<string, unknown>;
   const nodes = json<{ id: number; code: string; name: string; region_code: string }>(lookup.nodes);
@@ -570,7 +579,11 @@ async function write(records: Indexed<TrackingRecord>[], ctx: WriteContext): Pro
         ...cols.map((c) => inserts.map(([, s]) => (s as unknown as Row)[c] ?? null)),
       );
     }
-    if (updates.length) values.push(updates.map(([id]) => id), ...cols.map((c) => updates.map(([, s]) => (s as unknown as Row)[c] ?? null)));
+    if (updates.length)
+      values.push(
+        updates.map(([id]) => id),
+        ...cols.map((c) => updates.map(([, s]) => (s as unknown as Row)[c] ?? null)),
+      );
     const variant = `${inserts.length ? 'i' : ''}${updates.length ? 'u' : ''}`;
     const written = await client.query({ name: `tracking-parcels-${variant}`, text: parcelWriteSql(inserts.length > 0, updates.length > 0), values });
     let created = 0;
@@ -586,9 +599,7 @@ async function write(records: Indexed<TrackingRecord>[], ctx: WriteContext): Pro
   // Alerts raised by the new events: exception, failed attempt, cold-chain excursion.
   const ranges = new Map([...found.products.values()].map((p) => [p.id, p]));
   const readings = fresh.some((c) => c.event.temperatureC != null);
-  const missingRanges = readings
-    ? [...new Set([...shipments.values()].map((s) => s.product_id).filter((id) => id != null && !ranges.has(Number(id))))]
-    : [];
+  const missingRanges = readings ? [...new Set([...shipments.values()].map((s) => s.product_id).filter((id) => id != null && !ranges.has(Number(id))))] : [];
   if (missingRanges.length) {
     const more = await client.query<{ id: number; code: string; min: number | null; max: number | null }>(
       'select id, code, cold_chain_min_c as min, cold_chain_max_c as max from product where id = any($1::int[])',
@@ -600,7 +611,8 @@ async function write(records: Indexed<TrackingRecord>[], ctx: WriteContext): Pro
   for (const c of fresh) {
     const e = c.event;
     const reading = e.temperatureC;
-    const alerting = e.status === ShipmentStatus.EXCEPTION || e.status === ShipmentStatus.REJECTED || e.status === ShipmentStatus.FAILED_ATTEMPT || reading != null;
+    const alerting =
+      e.status === ShipmentStatus.EXCEPTION || e.status === ShipmentStatus.REJECTED || e.status === ShipmentStatus.FAILED_ATTEMPT || reading != null;
     if (!alerting) continue;
     const shipment = shipments.get(e.trackingNumber)!;
     const region = (c.regionCode ?? shipment.destination_region_code ?? shipment.origin_region_code ?? null) as string | null;
