@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
 import { parse } from 'csv-parse';
 import ExcelJS from 'exceljs';
 import type { SourceRecord } from './connectors/connector.js';
@@ -27,13 +28,88 @@ export interface TableBatch {
   total?: number;
 }
 
-/** Counts newline bytes: the row count of a CSV file without parsing it (for progress). */
-async function countLines(file: string): Promise<number> {
+/**
+ * One pass over a CSV file's bytes: its newlines (the row count, for progress, without parsing) and whether the
+ * simple reader may read it: no `"` anywhere (so no quoted field, no field with a separator or newline inside) and
+ * no lone `\r` (a file with old Mac line ends). @internal
+ */
+async function scanCsv(file: string): Promise<{ lines: number; simple: boolean }> {
   let lines = 0;
+  let simple = true;
+  let afterCr = false;
   for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
     for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) lines++;
+    if (!simple) continue;
+    if (chunk.includes(0x22)) simple = false;
+    // A \r must be followed by \n (also across chunks).
+    if (afterCr && chunk[0] !== 10) simple = false;
+    for (let i = chunk.indexOf(13); simple && i !== -1; i = chunk.indexOf(13, i + 1)) if (i + 1 < chunk.length && chunk[i + 1] !== 10) simple = false;
+    afterCr = chunk[chunk.length - 1] === 13;
   }
-  return lines;
+  return { lines, simple };
+}
+
+/**
+ * csv-parse's `trim`, exactly: on the left spaces, tabs, form feeds and line ends only; on the right any white space
+ * (it ends with `trimEnd()`). @internal
+ */
+function trimCsv(field: string): string {
+  let start = 0;
+  for (let c = field.charCodeAt(0); c === 32 || c === 9 || c === 12 || c === 13 || c === 10; c = field.charCodeAt(++start));
+  const left = start ? field.slice(start) : field;
+  // (A field ending in a letter or digit, the usual case, needs no trimEnd.)
+  const z = left.charCodeAt(left.length - 1);
+  return z > 32 && z < 127 ? left : left.trimEnd();
+}
+
+/**
+ * The CSV reader for files without quotes (every price list seen so far, issue #13): lines split on `\n` and fields
+ * on `,`, read as the file streams in, with what csv-parse gave for them under the options below (a BOM dropped,
+ * trimmed headers and fields, empty and blank lines skipped, missing fields absent and extra ones dropped, the
+ * position's line number counted from 1 with the header) — without csv-parse's per-character state machine and its
+ * per-record `info` objects, which were the largest cost of reading a large list (BENCHMARKS.md). Any file with a
+ * quote goes to csv-parse. @internal
+ */
+async function* readSimpleCsv(file: string, batchSize: number, total: number): AsyncGenerator<TableBatch> {
+  const name = path.basename(file);
+  const decoder = new StringDecoder('utf8');
+  let headers: string[] | undefined;
+  let lineNo = 0;
+  let records: SourceRecord[] = [];
+  let rest = '';
+  const take = (line: string) => {
+    lineNo++;
+    if (line.charCodeAt(line.length - 1) === 13) line = line.slice(0, -1);
+    if (!headers) {
+      if (line.charCodeAt(0) === 0xfeff) line = line.slice(1);
+      if (!line) return;
+      headers = line.split(',').map((h) => h.trim());
+      return;
+    }
+    const fields = line.split(',');
+    // A blank line (nothing but spaces, tabs, form feeds) is skipped; one holding other white space is a record.
+    if (fields.length === 1 && /^[ \t\f\r]*$/.test(line)) return;
+    const record: Record<string, string> = {};
+    const n = Math.min(fields.length, headers.length);
+    for (let i = 0; i < n; i++) record[headers[i]] = trimCsv(fields[i]);
+    records.push({ raw: record, position: `${name}:${lineNo}` });
+  };
+  for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+    const text = rest + decoder.write(chunk);
+    let start = 0;
+    for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
+      take(text.slice(start, nl));
+      start = nl + 1;
+      if (records.length >= batchSize) {
+        yield { records, total };
+        records = [];
+      }
+    }
+    rest = text.slice(start);
+  }
+  rest += decoder.end();
+  if (rest) take(rest);
+  if (records.length) yield { records, total };
 }
 
 /** The array of rows inside a JSON document. */
@@ -59,7 +135,12 @@ export async function* readTableFile(file: string, options: { format?: TableForm
   const name = path.basename(file);
   if (!format) throw new Error(`${name}: unknown file type (expected .csv, .xlsx or .json)`);
   if (format === 'csv') {
-    const total = Math.max(0, (await countLines(file)) - 1);
+    const scan = await scanCsv(file);
+    const total = Math.max(0, scan.lines - 1);
+    if (scan.simple) {
+      yield* readSimpleCsv(file, batchSize, total);
+      return;
+    }
     const parser = fs.createReadStream(file).pipe(
       parse({
         bom: true,
