@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { Transform } from 'node:stream';
 import { parse } from 'csv-parse';
 import ExcelJS from 'exceljs';
 import type { SourceRecord } from './connectors/connector.js';
@@ -7,8 +8,8 @@ import { checkXlsxArchive } from './zip-guard.js';
 
 /**
  * Reads price lists and spreadsheets as records (one object per row, keyed
- * by the header) in batches, for connectors: CSV (UTF-8, with or without a
- * BOM), XLSX (first sheet, or the named one) and JSON (an array, or an object
+ * by the header) in batches, for connectors: CSV (UTF-8 with or without a
+ * BOM, UTF-16 or GB18030, detected: see {@link detectCsvEncoding}), XLSX (first sheet, or the named one) and JSON (an array, or an object
  * holding one under `list`, `data`, `rows`, `items` or `prices`, as the
  * Xinfadi web API's `{current, limit, count, list}` does).
  */
@@ -27,13 +28,141 @@ export interface TableBatch {
   total?: number;
 }
 
-/** Counts newline bytes: the row count of a CSV file without parsing it (for progress). */
-async function countLines(file: string): Promise<number> {
-  let lines = 0;
-  for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
-    for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) lines++;
+/** Text encodings a CSV may come in: UTF-8 (with or without a BOM), UTF-16 (as Excel's "Unicode text"), GB18030 (and so GBK and GB2312, as Excel on a Chinese Windows saves "CSV"). */
+export type TextEncoding = 'utf-8' | 'utf-16le' | 'utf-16be' | 'gb18030';
+
+/** A text file in no encoding the hub reads (issue #11: never stored as mojibake). */
+export class UnreadableEncodingError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UnreadableEncodingError';
   }
-  return lines;
+}
+
+/** Whether a character is one Chinese text is written in: CJK ideographs, CJK punctuation, full-width forms, bopomofo. @internal */
+const CHINESE_TEXT = /[\u3000-\u303f\u3100-\u312f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]/u;
+
+/** Share of the non-ASCII characters of GB18030-decoded text that must be Chinese for the guess to stand. @internal */
+const GB18030_MIN_CHINESE = 0.9;
+
+/** Decodes all of `file` as `encoding`, throwing TypeError at the first invalid sequence; counts lines and Chinese characters. @internal */
+async function decodeAll(file: string, encoding: TextEncoding): Promise<{ lines: number; nonAscii: number; chinese: number }> {
+  const decoder = new TextDecoder(encoding, { fatal: true });
+  let lines = 0;
+  let nonAscii = 0;
+  let chinese = 0;
+  const count = (text: string) => {
+    for (const ch of text) {
+      if (ch === '\n') lines++;
+      else if (ch > '\u007f') {
+        nonAscii++;
+        if (CHINESE_TEXT.test(ch)) chinese++;
+      }
+    }
+  };
+  for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) count(decoder.decode(chunk, { stream: true }));
+  count(decoder.decode());
+  return { lines, nonAscii, chinese };
+}
+
+/** The first invalid UTF-8 sequence of `file`, for the refusal's message. @internal */
+async function firstInvalidUtf8(file: string): Promise<string> {
+  const head = Buffer.alloc(1 << 20);
+  const handle = await fs.promises.open(file, 'r');
+  try {
+    const { bytesRead } = await handle.read(head, 0, head.length, 0);
+    const bytes = head.subarray(0, bytesRead);
+    for (let i = 0; i < bytes.length;) {
+      const b = bytes[i];
+      const need = b < 0x80 ? 0 : b >= 0xc2 && b <= 0xdf ? 1 : b >= 0xe0 && b <= 0xef ? 2 : b >= 0xf0 && b <= 0xf4 ? 3 : -1;
+      const valid = need >= 0 && bytes.subarray(i + 1, i + 1 + need).every((c) => c >= 0x80 && c <= 0xbf) && i + need < bytes.length;
+      if (!valid) return `byte 0x${b.toString(16).toUpperCase().padStart(2, '0')} at offset ${i}`;
+      i += need + 1;
+    }
+    return 'a sequence past the first megabyte';
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * The encoding of a CSV file and its line count, in one pass (issue #11): a
+ * BOM decides (UTF-8, UTF-16LE/BE); otherwise UTF-16 without a BOM shows as
+ * NUL bytes in every other place; otherwise the whole file must decode as
+ * UTF-8, or else as GB18030 with Chinese text (at least 90 % of its non-ASCII
+ * characters CJK: bytes of another legacy encoding rarely decode so). Anything
+ * else is refused with {@link UnreadableEncodingError} naming the first
+ * invalid byte, before a row is read.
+ */
+export async function detectCsvEncoding(file: string): Promise<{ encoding: TextEncoding; lines: number }> {
+  const name = path.basename(file);
+  const head = Buffer.alloc(4096);
+  const handle = await fs.promises.open(file, 'r');
+  let bytesRead: number;
+  try {
+    ({ bytesRead } = await handle.read(head, 0, head.length, 0));
+  } finally {
+    await handle.close();
+  }
+  const start = head.subarray(0, bytesRead);
+  let candidates: TextEncoding[];
+  if (start[0] === 0xef && start[1] === 0xbb && start[2] === 0xbf) candidates = ['utf-8'];
+  else if (start[0] === 0xff && start[1] === 0xfe) candidates = ['utf-16le'];
+  else if (start[0] === 0xfe && start[1] === 0xff) candidates = ['utf-16be'];
+  else {
+    let evenNul = 0;
+    let oddNul = 0;
+    for (let i = 0; i < start.length; i++) {
+      if (start[i] !== 0) continue;
+      if (i % 2) oddNul++;
+      else evenNul++;
+    }
+    const pairs = start.length / 2;
+    candidates =
+      pairs && oddNul > pairs * 0.3 && evenNul < pairs * 0.05
+        ? ['utf-16le']
+        : pairs && evenNul > pairs * 0.3 && oddNul < pairs * 0.05
+          ? ['utf-16be']
+          : ['utf-8', 'gb18030'];
+  }
+  for (const encoding of candidates) {
+    try {
+      const { lines, nonAscii, chinese } = await decodeAll(file, encoding);
+      if (encoding === 'gb18030' && chinese < nonAscii * GB18030_MIN_CHINESE) continue;
+      return { encoding, lines };
+    } catch (error) {
+      // Node's TextDecoder: TypeError ERR_ENCODING_INVALID_ENCODED_DATA (checked by code: the class may come from another realm).
+      if ((error as { code?: string }).code !== 'ERR_ENCODING_INVALID_ENCODED_DATA') throw error;
+    }
+  }
+  const where = candidates.includes('utf-8')
+    ? `: ${await firstInvalidUtf8(file)} is not UTF-8, and the file is not Chinese text in GB18030/GBK either`
+    : ` as ${candidates[0].toUpperCase()}`;
+  throw new UnreadableEncodingError(
+    `${name}: the text cannot be decoded${where}. Save the sheet as "CSV UTF-8" (or UTF-16 / GB18030 text) and upload it again; nothing was imported.`,
+  );
+}
+
+/** Decodes a byte stream as `encoding` into text chunks for the CSV parser; an invalid sequence fails the stream. @internal */
+function decoding(encoding: TextEncoding): Transform {
+  const decoder = new TextDecoder(encoding, { fatal: true });
+  return new Transform({
+    readableObjectMode: false,
+    transform(chunk: Buffer, _enc, done) {
+      try {
+        done(null, decoder.decode(chunk, { stream: true }));
+      } catch (error) {
+        done(error as Error);
+      }
+    },
+    flush(done) {
+      try {
+        done(null, decoder.decode());
+      } catch (error) {
+        done(error as Error);
+      }
+    },
+  });
 }
 
 /** The array of rows inside a JSON document. */
@@ -59,17 +188,22 @@ export async function* readTableFile(file: string, options: { format?: TableForm
   const name = path.basename(file);
   if (!format) throw new Error(`${name}: unknown file type (expected .csv, .xlsx or .json)`);
   if (format === 'csv') {
-    const total = Math.max(0, (await countLines(file)) - 1);
-    const parser = fs.createReadStream(file).pipe(
-      parse({
-        bom: true,
-        columns: (header: string[]) => header.map((h) => h.trim()),
-        relax_column_count: true,
-        skip_empty_lines: true,
-        trim: true,
-        info: true,
-      }),
-    );
+    // The encoding first, over the whole file: a file that is not text the hub can decode stores nothing (issue #11).
+    const { encoding, lines } = await detectCsvEncoding(file);
+    const total = Math.max(0, lines - 1);
+    const parser = fs
+      .createReadStream(file)
+      .pipe(decoding(encoding))
+      .pipe(
+        parse({
+          bom: true,
+          columns: (header: string[]) => header.map((h) => h.trim()),
+          relax_column_count: true,
+          skip_empty_lines: true,
+          trim: true,
+          info: true,
+        }),
+      );
     let records: SourceRecord[] = [];
     for await (const { record, info } of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
       records.push({ raw: record, position: `${name}:${info.lines}` });

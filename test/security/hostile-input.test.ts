@@ -83,7 +83,7 @@ async function sendOnce(probe: Probe): Promise<Answer> {
     const res = await fetch(`${t.url}${probe.path}`, {
       method: probe.method,
       headers: probe.headers,
-      body: probe.body as BodyInit | undefined,
+      body: probe.body as RequestInit['body'],
       signal: AbortSignal.timeout(ANSWER_WITHIN_MS),
     });
     const text = await res.text();
@@ -184,7 +184,12 @@ const gqlPost = (category: string, label: string, body: Buffer | string, headers
   label,
   method: 'POST',
   path: '/graphql',
-  headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json', authorization: `Bearer ${t.adminKey}`, ...headers },
+  headers: {
+    'content-type': 'application/json',
+    accept: 'application/graphql-response+json, application/json',
+    authorization: `Bearer ${t.adminKey}`,
+    ...headers,
+  },
   body,
 });
 const gqlGet = (category: string, label: string, query: string, extra = ''): Probe => ({
@@ -279,9 +284,7 @@ function graphqlProbes(): Probe[] {
         variables: {
           i: {
             connector: 'hostile-prices',
-            observations: [
-              { market: fill.slice(0, 5_000), rawName: fill, observedOn: '2024-11-05', unit: '公斤', avgPrice: 1, sourceKey: `HX-G${i}` },
-            ],
+            observations: [{ market: fill.slice(0, 5_000), rawName: fill, observedOn: '2024-11-05', unit: '公斤', avgPrice: 1, sourceKey: `HX-G${i}` }],
           },
         },
       });
@@ -293,21 +296,38 @@ function graphqlProbes(): Probe[] {
     const text = JSON.stringify({ query: `{ products(search: "苹果${nasty().replace(/[\\"]/g, '')}", first: 1) { totalCount } }` });
     const kind = R.int(0, 6);
     const insertAt = R.int(0, text.length);
-    const bad = [Buffer.from([0xff]), Buffer.from([0xc3, 0x28]), Buffer.from([0xc0, 0xaf]), Buffer.from([0xed, 0xa0, 0x80]), Buffer.from([0xf8, 0x88, 0x80, 0x80, 0x80])];
+    const bad = [
+      Buffer.from([0xff]),
+      Buffer.from([0xc3, 0x28]),
+      Buffer.from([0xc0, 0xaf]),
+      Buffer.from([0xed, 0xa0, 0x80]),
+      Buffer.from([0xf8, 0x88, 0x80, 0x80, 0x80]),
+    ];
     if (kind === 0) {
       const utf8 = Buffer.from(text);
       probes.push(gqlPost('encoding', `invalid UTF-8 at ${insertAt}`, Buffer.concat([utf8.subarray(0, insertAt), R.pick(bad), utf8.subarray(insertAt)])));
-    } else if (kind === 1) probes.push(gqlPost('encoding', 'UTF-16LE with BOM as JSON', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')])));
-    else if (kind === 2) probes.push(gqlPost('encoding', 'UTF-16LE declared', Buffer.from(text, 'utf16le'), { 'content-type': 'application/json; charset=utf-16le' }));
+    } else if (kind === 1)
+      probes.push(gqlPost('encoding', 'UTF-16LE with BOM as JSON', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')])));
+    else if (kind === 2)
+      probes.push(gqlPost('encoding', 'UTF-16LE declared', Buffer.from(text, 'utf16le'), { 'content-type': 'application/json; charset=utf-16le' }));
     else if (kind === 3) probes.push(gqlPost('encoding', 'charset=gb18030', Buffer.from(text), { 'content-type': 'application/json; charset=gb18030' }));
-    else if (kind === 4) probes.push(gqlPost('encoding', 'unknown charset', Buffer.from(text), { 'content-type': `application/json; charset=${R.pick(['x-nonsense', 'utf-7', '"', 'ebcdic'])}` }));
+    else if (kind === 4)
+      probes.push(
+        gqlPost('encoding', 'unknown charset', Buffer.from(text), {
+          'content-type': `application/json; charset=${R.pick(['x-nonsense', 'utf-7', '"', 'ebcdic'])}`,
+        }),
+      );
     else if (kind === 5) probes.push(gqlPost('encoding', 'latin1 bytes', Buffer.from(text, 'latin1')));
     else probes.push(gqlGet('encoding', 'GET with broken percent-encoding', '{ __typename }', `&variables=${R.pick(['%', '%E4%B8', '%ff%fe', '%00', '%ZZ'])}`));
   }
   // Truncated JSON, and random JSON that is not a request.
   for (let i = 0; i < CHEAP; i++) {
     if (R.next() < 0.5) {
-      const full = JSON.stringify({ query: 'query ($c: [String!]) { regions(codes: $c) { totalCount } }', variables: { c: ['14', '1401'] }, operationName: null });
+      const full = JSON.stringify({
+        query: 'query ($c: [String!]) { regions(codes: $c) { totalCount } }',
+        variables: { c: ['14', '1401'] },
+        operationName: null,
+      });
       const cut = R.int(0, full.length - 1);
       probes.push(gqlPost('truncated JSON', `cut at ${cut}`, full.slice(0, cut)));
     } else {
@@ -350,7 +370,10 @@ function graphqlProbes(): Probe[] {
     else if (kind === 1) body = JSON.stringify(Array.from({ length: R.pick([11, 100, 5_000]) }, () => ({ query: '{ __typename }' })));
     else if (kind === 2) body = JSON.stringify(Array.from({ length: 10 }, () => R.pick(randomJson)));
     else if (kind === 3) body = JSON.stringify([[{ query: '{ __typename }' }], { query: nestedSelection(40) }]);
-    else body = JSON.stringify(Array.from({ length: 10 }, () => ({ query: `{ ${Array.from({ length: 31 }, (_, k) => `a${k}: regions(first: 1) { totalCount }`).join(' ')} }` })));
+    else
+      body = JSON.stringify(
+        Array.from({ length: 10 }, () => ({ query: `{ ${Array.from({ length: 31 }, (_, k) => `a${k}: regions(first: 1) { totalCount }`).join(' ')} }` })),
+      );
     probes.push(gqlPost('batched array', `kind ${kind}, ${body.length} bytes`, body));
   }
   return probes;
@@ -385,7 +408,12 @@ function validPush(format: Format, marker: string, n: number): unknown {
   if (format === 'kuaidi100')
     return {
       status: 'polling',
-      lastResult: { state: '0', com: 'yuantong', nu: nu(0), data: Array.from({ length: n }, (_, k) => ({ context: `在途 ${nasty()} ${k}`, ftime: kuaidiTime(2 + k / 100), status: '在途' })) },
+      lastResult: {
+        state: '0',
+        com: 'yuantong',
+        nu: nu(0),
+        data: Array.from({ length: n }, (_, k) => ({ context: `在途 ${nasty()} ${k}`, ftime: kuaidiTime(2 + k / 100), status: '在途' })),
+      },
     };
   return {
     ts: Math.floor(Date.now() / 1000),
@@ -393,7 +421,12 @@ function validPush(format: Format, marker: string, n: number): unknown {
     msg: {
       tracking_number: nu(0),
       slug: 'sf-express',
-      checkpoints: Array.from({ length: n }, (_, k) => ({ checkpoint_time: hoursAgo(2 + k / 100), message: nasty(), tag: 'InTransit', subtag: 'InTransit_002' })),
+      checkpoints: Array.from({ length: n }, (_, k) => ({
+        checkpoint_time: hoursAgo(2 + k / 100),
+        message: nasty(),
+        tag: 'InTransit',
+        subtag: 'InTransit_002',
+      })),
     },
   };
 }
@@ -413,7 +446,7 @@ function mutate(value: unknown): unknown {
   const target = R.pick(paths.filter((p) => p.length > 0));
   const replacement = R.pick<() => unknown>([
     () => null,
-    () => 12345678901234567890,
+    () => 2 ** 64,
     () => -0,
     () => 1e308,
     () => true,
@@ -521,7 +554,9 @@ function webhookProbes(): Probe[] {
         body = Buffer.concat([utf8.subarray(0, at), Buffer.from([0xff, 0xc0, 0xaf]), utf8.subarray(at)]);
         label = `invalid UTF-8 at ${at}`;
       } else if (kind === 6) {
-        body = Buffer.from(R.pick([JSON.stringify(R.pick(randomJson)), `${'['.repeat(100_000)}`, `{"events":${'['.repeat(20_000)}${']'.repeat(20_000)}}`, '', 'null']));
+        body = Buffer.from(
+          R.pick([JSON.stringify(R.pick(randomJson)), `${'['.repeat(100_000)}`, `{"events":${'['.repeat(20_000)}${']'.repeat(20_000)}}`, '', 'null']),
+        );
         label = `not a push: ${body.subarray(0, 30).toString()}`;
       } else {
         body = Buffer.from(valid);
@@ -616,12 +651,18 @@ async function spreadsheetProbes(): Promise<Probe[]> {
     return Buffer.from(await workbook.xlsx.writeBuffer());
   };
   const good = await book([['苹果', '公斤', 6, '2024-11-05', 'xinfadi']]);
-  for (let i = 0; i < 36; i++) {
+  // One real bomb (110 MiB of spaces in ~110 KB), built once; the others declare a size past the limit.
+  const bomb = zipOf(Buffer.alloc(110 * 1024 * 1024, 32));
+  for (let i = 0; i < 27; i++) {
     const marker = `HXS${String(i).padStart(3, '0')}`;
     const kind = i % 9;
     if (kind === 0) {
-      const size = R.pick([120, 200]) * 1024 * 1024;
-      probes.push(uploadProbe(`zip bomb: ${size >> 20} MiB of spaces`, zipOf(Buffer.alloc(size, 32), size), `${marker}.xlsx`, marker));
+      const declared = R.pick([120, 1024, 4095]) * 1024 * 1024;
+      probes.push(
+        i === 0
+          ? uploadProbe(`zip bomb: 110 MiB of spaces in ${bomb.length} bytes`, bomb, `${marker}.xlsx`, marker)
+          : uploadProbe(`zip bomb: a part declaring ${declared >> 20} MiB`, zipOf(Buffer.alloc(64 * 1024, 32), declared), `${marker}.xlsx`, marker),
+      );
     } else if (kind === 1) probes.push(uploadProbe('zip part lying about its size', zipOf(Buffer.alloc(4 * 1024 * 1024, 32), 100), `${marker}.xlsx`, marker));
     else if (kind === 2) {
       const cut = R.int(1, good.length - 1);
@@ -636,10 +677,13 @@ async function spreadsheetProbes(): Promise<Probe[]> {
       probes.push(uploadProbe(`CSV in UTF-16${le ? 'LE with BOM' : 'BE without BOM'}`, bytes, `${marker}.csv`, marker));
     } else if (kind === 5) {
       const formula = R.pick(['=cmd|"/c calc"!A1', '=HYPERLINK("http://evil.example","x")', '+1+1', '@SUM(A1)', '-2+3']);
-      const bytes = await book([[formula, '公斤', 6, '2024-11-05', 'xinfadi'], [{ formula: 'A2&A2', result: formula }, '公斤', 6, '2024-11-05', 'xinfadi']]);
+      const bytes = await book([
+        [formula, '公斤', 6, '2024-11-05', 'xinfadi'],
+        [{ formula: 'A2&A2', result: formula }, '公斤', 6, '2024-11-05', 'xinfadi'],
+      ]);
       probes.push(uploadProbe(`formula cells ${formula}`, bytes, `${marker}.xlsx`, marker));
     } else if (kind === 6) {
-      const huge = 'x'.repeat(R.pick([40_000, 300_000]));
+      const huge = 'x'.repeat(R.pick([40_000, 100_000]));
       const bytes = R.next() < 0.5 ? await book([[huge, '公斤', 6, '2024-11-05', huge]]) : Buffer.from(csv(marker, [[huge, '公斤', '6', '2024-11-05', huge]]));
       probes.push(uploadProbe(`huge cells (${huge.length} chars)`, bytes, `${marker}.${bytes[0] === 0x50 ? 'xlsx' : 'csv'}`, marker));
     } else if (kind === 7) {
@@ -686,7 +730,8 @@ describe('hostile input against a running hub', () => {
         if (stored.n !== 0) problems.push(`${describeProbe(a)} → stored ${stored.n} parcels`);
         const mayKeep = a.status === 400 && a.probe.signed;
         if (!mayKeep && kept.length) problems.push(`${describeProbe(a)} → kept ${kept.length} rejected records`);
-        if (a.status === 401 && a.probe.signed && !/stale|REPLAYED|timestamp/i.test(String(a.text))) problems.push(`${describeProbe(a)} → 401 with a good signature`);
+        if (a.status === 401 && a.probe.signed && !/stale|REPLAYED|timestamp/i.test(String(a.text)))
+          problems.push(`${describeProbe(a)} → 401 with a good signature`);
       } else {
         // Accepted: every refused item has its kept record; nothing beyond what was reported.
         const body = JSON.parse(a.text!) as { accepted?: number; rejected?: { rejectedRecordId?: string }[]; result?: boolean };
@@ -712,14 +757,25 @@ describe('hostile input against a running hub', () => {
     await expectAlive();
     const problems: string[] = [];
     for (const a of answers) {
-      const body = JSON.parse(a.text!) as { data?: { importSpreadsheet?: { status: string; counts: { stored: number } } }; errors?: unknown[] };
-      const run = body.data?.importSpreadsheet;
-      const unreadable = /zip bomb|lying|truncated|GB18030|UTF-16|upload limit/.test(a.probe.label);
-      if (unreadable && run?.status === 'OK' && run.counts.stored > 0 && !/GB18030|UTF-16/.test(a.probe.label))
-        problems.push(`${describeProbe(a)} → stored rows of an unreadable file`);
-      // Text in the wrong encoding is decoded or refused, never stored as mojibake.
-      const mojibake = await t.sql(`select raw_name from price_observation where raw_name ~ '[\\u00c0-\\u00ff]{2}' or raw_name like '%\\ufffd%'`);
-      if (mojibake.length) problems.push(`${describeProbe(a)} → mojibake stored: ${mojibake.map((r) => r.raw_name).join(', ')}`);
+      const body = JSON.parse(a.text!) as { data?: { importSpreadsheet?: { status: string } }; errors?: { extensions?: { code?: string } }[] };
+      const code = body.errors?.[0]?.extensions?.code;
+      const marker = a.probe.marker!;
+      const stored = await t.sql(`select raw_name from price_observation where raw_name like $1`, [`%${marker}%`]);
+      const kept = await t.sql(`select raw::text as raw from rejected_record where raw::text like $1`, [`%${marker}%`]);
+      if (/zip bomb|lying|truncated XLSX/.test(a.probe.label)) {
+        // Refused before a row is read.
+        if (a.status !== 400 || code !== 'UNREADABLE_FILE') problems.push(`${describeProbe(a)} → expected 400 UNREADABLE_FILE`);
+      } else if (/upload limit/.test(a.probe.label)) {
+        if (a.status !== 413) problems.push(`${describeProbe(a)} → expected 413`);
+      } else if (/GB18030|UTF-16/.test(a.probe.label)) {
+        // Decoded: whatever was stored or kept is Chinese text, never mojibake.
+        if (body.errors) problems.push(`${describeProbe(a)} → refused a decodable file`);
+        const texts = [...stored.map((r) => String(r.raw_name)), ...kept.map((r) => String(r.raw))];
+        if (!texts.length || texts.some((x) => x.includes('\ufffd') || !/苹果|市场/.test(x)))
+          problems.push(`${describeProbe(a)} → mojibake: ${texts.join(' | ').slice(0, 200)}`);
+      }
+      if (a.status! >= 400 && (stored.length || kept.length))
+        problems.push(`${describeProbe(a)} → refused, yet stored ${stored.length} and kept ${kept.length}`);
     }
     expect(problems).toEqual([]);
     const after = await factCounts();
