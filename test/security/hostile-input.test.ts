@@ -1,4 +1,5 @@
 import { createHash, createHmac } from 'node:crypto';
+import http from 'node:http';
 import zlib from 'node:zlib';
 import ExcelJS from 'exceljs';
 import fc from 'fast-check';
@@ -78,20 +79,34 @@ async function send(probe: Probe): Promise<Answer> {
   return { ...answer, ms: Math.round(performance.now() - started) };
 }
 
+/**
+ * One request on a connection of its own (no keep-alive): a reset then means the hub reset this
+ * request, never the pooled-connection race of a client reusing a socket the server just closed.
+ */
 async function sendOnce(probe: Probe): Promise<Answer> {
-  try {
-    const res = await fetch(`${t.url}${probe.path}`, {
-      method: probe.method,
-      headers: probe.headers,
-      body: probe.body as RequestInit['body'],
-      signal: AbortSignal.timeout(ANSWER_WITHIN_MS),
-    });
-    const text = await res.text();
-    return { probe, status: res.status, text };
-  } catch (error) {
-    const e = error as Error & { cause?: { code?: string; message?: string } };
-    return { probe, failure: `${e.name}: ${e.message}${e.cause ? ` (${e.cause.code ?? ''} ${e.cause.message ?? ''})` : ''}` };
-  }
+  let body: Buffer | undefined;
+  const headers: Record<string, string> = { ...probe.headers };
+  if (probe.body instanceof FormData) {
+    const encoded = new Request('http://x/', { method: 'POST', body: probe.body });
+    headers['content-type'] = encoded.headers.get('content-type')!;
+    body = Buffer.from(await encoded.arrayBuffer());
+  } else if (probe.body !== undefined) body = Buffer.isBuffer(probe.body) ? probe.body : Buffer.from(probe.body);
+  if (body) headers['content-length'] = String(body.length);
+  const url = new URL(`${t.url}${probe.path}`);
+  return new Promise((resolve) => {
+    const req = http.request(
+      { host: url.hostname, port: url.port, method: probe.method, path: `${url.pathname}${url.search}`, headers, agent: false, timeout: ANSWER_WITHIN_MS },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ probe, status: res.statusCode, text: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', (e) => resolve({ probe, failure: `response: ${(e as NodeJS.ErrnoException).code ?? e.message}` }));
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error(`no answer within ${ANSWER_WITHIN_MS} ms`)));
+    req.on('error', (e: NodeJS.ErrnoException) => resolve({ probe, failure: `${e.code ?? ''} ${e.message}` }));
+    req.end(body);
+  });
 }
 
 /** Sends every probe, at most CONCURRENCY at once. */

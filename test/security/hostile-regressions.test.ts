@@ -8,7 +8,7 @@ import { startTestHub, type TestHub } from '../support/test-hub.js';
 let t: TestHub;
 let official: string;
 beforeAll(async () => {
-  t = await startTestHub();
+  t = await startTestHub({ UPLOAD_MAX_BYTES: String(1024 * 1024) });
   official = await t.createKey({ role: 'OFFICIAL' });
 });
 afterAll(() => t?.close());
@@ -111,5 +111,29 @@ describe('uploaded files the hub cannot read are refused before a row is stored'
     expect(res.status).toBe(400);
     expect(res.body.errors[0]).toMatchObject({ extensions: { code: 'UNREADABLE_FILE' } });
     expect(res.body.errors[0].message).toMatch(/not a readable XLSX file/);
+  });
+});
+
+describe('an upload over UPLOAD_MAX_BYTES with a Content-Length', () => {
+  it('answers 413 PAYLOAD_TOO_LARGE, not an unexpected error', async () => {
+    const form = new FormData();
+    form.append('operations', JSON.stringify({ query: 'mutation ($file: Upload!) { importSpreadsheet(file: $file) { status } }', variables: { file: null } }));
+    form.append('map', JSON.stringify({ 0: ['variables.file'] }));
+    form.append('0', new Blob([Buffer.alloc(1024 * 1024 + 1024, 0x41)]), 'big.csv');
+    const encoded = new Request('http://x/', { method: 'POST', body: form });
+    const body = Buffer.from(await encoded.arrayBuffer());
+    const res = await fetch(`${t.url}/graphql`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${official}`,
+        'apollo-require-preflight': 'true',
+        'content-type': encoded.headers.get('content-type')!,
+        'content-length': String(body.length),
+      },
+      body,
+    });
+    const json = (await res.json()) as any;
+    expect(json.errors?.[0]?.extensions?.code).toBe('PAYLOAD_TOO_LARGE');
+    expect(res.status).toBe(413);
   });
 });
