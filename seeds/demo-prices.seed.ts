@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { insertIgnoringConflicts, type SqlValue } from './bulk-insert.js';
+import { PRICE_COLUMNS, PRICE_NATURAL_KEY } from '../src/pricing/price-observation.columns.js';
 import { PRODUCTS } from './catalog.data.js';
 import { DEMO_PRICE_SERIES, SPEC_FACTORS, type Season, type SeriesData, type Spec } from './demo-prices.data.js';
 import { hashString, normal, uniform } from './prng.js';
@@ -83,31 +84,12 @@ export async function seedDemoPrices(em: EntityManager, options: SeedDemoPricesO
       p.lowPerKg,
       p.avgPerKg,
       p.highPerKg,
+      null, // volume: not generated
+      null, // volume_unit
     ]);
-    return insertIgnoringConflicts(tx, 'price_observation', PRICE_COLUMNS, rows, '(source_connector, source_key, observed_on)');
+    return insertIgnoringConflicts(tx, 'price_observation', PRICE_COLUMNS, rows, PRICE_NATURAL_KEY);
   });
 }
-
-/** Columns of `price_observation` written, in row order, with their types. */
-const PRICE_COLUMNS = {
-  source_connector: 'varchar',
-  source_key: 'varchar',
-  product_id: 'int',
-  variety_id: 'int',
-  market_id: 'int',
-  origin_region_code: 'varchar',
-  origin_text: 'varchar',
-  observed_on: 'date',
-  raw_name: 'varchar',
-  spec: 'varchar',
-  low_price: 'numeric',
-  avg_price: 'numeric',
-  high_price: 'numeric',
-  unit: 'varchar',
-  low_per_kg: 'numeric',
-  avg_per_kg: 'numeric',
-  high_per_kg: 'numeric',
-};
 
 /**
  * The demo history as plain objects. A day's price of a series is

@@ -41,6 +41,7 @@ import { startPriceAnomalyWatcher } from './analytics/price-anomaly.watcher.js';
 import { createLeadership, type Leadership } from './platform/leadership.js';
 import { onReadReplica } from './platform/read-replica.js';
 import { startIntegrations } from './integrations.js';
+import { compiledReadsPlugin, type StatementRunner } from './query-compiler/compiled-reads.plugin.js';
 
 /** A running hub. */
 export interface Hub {
@@ -191,6 +192,18 @@ export async function startHub(config: Config, log: Logger = createLogger(config
       ...access.apolloPlugins,
       legacyJsonStatusPlugin(),
       ...integrations.apolloPlugins,
+      // Issue #10: the hot read shapes as one SQL statement building the JSON; everything else executes as before.
+      ...(config.compiledReads
+        ? [
+            compiledReadsPlugin({
+              schema: httpSchema,
+              metadata: db.orm.getMetadata(),
+              pool: async () => (await db.orm.em.getConnection().getNativeClient()) as unknown as StatementRunner,
+              log,
+              onStatement: () => metrics.dbStatements.inc(),
+            }),
+          ]
+        : []),
       {
         async serverWillStart() {
           return { drainServer: () => ws.dispose() };

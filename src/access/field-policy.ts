@@ -74,7 +74,7 @@ function hasOwnRule(fieldName: string): boolean {
 }
 
 /** Whether a COMMERCIAL value is shown in clear: to the firm itself (row scope guarantees ownership), officials and admins. */
-function mayReadCommercial(viewer: Viewer): boolean {
+export function mayReadCommercial(viewer: Viewer): boolean {
   return viewer.role === Role.ADMIN || viewer.role === Role.OFFICIAL || viewer.role === Role.PLATFORM;
 }
 

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Transform } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
 import { parse } from 'csv-parse';
 import ExcelJS from 'exceljs';
 import type { SourceRecord } from './connectors/connector.js';
@@ -85,6 +86,23 @@ async function firstInvalidUtf8(file: string): Promise<string> {
   }
 }
 
+/** UTF-16 by the first bytes of a file: a BOM, or (without one) NUL bytes in every other place, as ASCII text in UTF-16 has. @internal */
+function utf16Of(start: Buffer): 'utf-16le' | 'utf-16be' | undefined {
+  if (start[0] === 0xff && start[1] === 0xfe) return 'utf-16le';
+  if (start[0] === 0xfe && start[1] === 0xff) return 'utf-16be';
+  let evenNul = 0;
+  let oddNul = 0;
+  for (let i = 0; i < start.length; i++) {
+    if (start[i] !== 0) continue;
+    if (i % 2) oddNul++;
+    else evenNul++;
+  }
+  const pairs = start.length / 2;
+  if (pairs && oddNul > pairs * 0.3 && evenNul < pairs * 0.05) return 'utf-16le';
+  if (pairs && evenNul > pairs * 0.3 && oddNul < pairs * 0.05) return 'utf-16be';
+  return undefined;
+}
+
 /**
  * The encoding of a CSV file and its line count, in one pass (issue #11): a
  * BOM decides (UTF-8, UTF-16LE/BE); otherwise UTF-16 without a BOM shows as
@@ -105,26 +123,8 @@ export async function detectCsvEncoding(file: string): Promise<{ encoding: TextE
     await handle.close();
   }
   const start = head.subarray(0, bytesRead);
-  let candidates: TextEncoding[];
-  if (start[0] === 0xef && start[1] === 0xbb && start[2] === 0xbf) candidates = ['utf-8'];
-  else if (start[0] === 0xff && start[1] === 0xfe) candidates = ['utf-16le'];
-  else if (start[0] === 0xfe && start[1] === 0xff) candidates = ['utf-16be'];
-  else {
-    let evenNul = 0;
-    let oddNul = 0;
-    for (let i = 0; i < start.length; i++) {
-      if (start[i] !== 0) continue;
-      if (i % 2) oddNul++;
-      else evenNul++;
-    }
-    const pairs = start.length / 2;
-    candidates =
-      pairs && oddNul > pairs * 0.3 && evenNul < pairs * 0.05
-        ? ['utf-16le']
-        : pairs && evenNul > pairs * 0.3 && oddNul < pairs * 0.05
-          ? ['utf-16be']
-          : ['utf-8', 'gb18030'];
-  }
+  const utf16 = utf16Of(start);
+  const candidates: TextEncoding[] = start[0] === 0xef && start[1] === 0xbb && start[2] === 0xbf ? ['utf-8'] : utf16 ? [utf16] : ['utf-8', 'gb18030'];
   for (const encoding of candidates) {
     try {
       const { lines, nonAscii, chinese } = await decodeAll(file, encoding);
@@ -165,6 +165,108 @@ function decoding(encoding: TextEncoding): Transform {
   });
 }
 
+/**
+ * One pass over a CSV file's bytes: its newlines (the row count, for progress, without parsing) and whether the
+ * simple reader may read it: no `"` anywhere (so no quoted field, no field with a separator or newline inside) and
+ * no lone `\r` (a file with old Mac line ends). @internal
+ */
+async function scanCsv(file: string): Promise<{ lines: number; simple: boolean; utf8: boolean }> {
+  let lines = 0;
+  let simple = true;
+  let afterCr = false;
+  // UTF-8 checked natively as the bytes stream by (issue #11); UTF-16 (a BOM or NUL bytes in every other place) is valid UTF-8 byte-wise but is not.
+  const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
+  let utf8: boolean | undefined;
+  for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+    if (utf8 === undefined) utf8 = !utf16Of(chunk.subarray(0, 4096));
+    if (utf8) utf8 = decodes(utf8Decoder, chunk);
+    for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) lines++;
+    if (!simple) continue;
+    if (chunk.includes(0x22)) simple = false;
+    // A \r must be followed by \n (also across chunks).
+    if (afterCr && chunk[0] !== 10) simple = false;
+    for (let i = chunk.indexOf(13); simple && i !== -1; i = chunk.indexOf(13, i + 1)) if (i + 1 < chunk.length && chunk[i + 1] !== 10) simple = false;
+    afterCr = chunk[chunk.length - 1] === 13;
+  }
+  if (utf8) utf8 = decodes(utf8Decoder);
+  return { lines, simple: simple && utf8 !== false, utf8: utf8 !== false };
+}
+
+/** Whether `chunk` (or, without one, the end of the stream) decodes; false at the first invalid sequence. @internal */
+function decodes(decoder: InstanceType<typeof TextDecoder>, chunk?: Buffer): boolean {
+  try {
+    if (chunk) decoder.decode(chunk, { stream: true });
+    else decoder.decode();
+    return true;
+  } catch (error) {
+    if ((error as { code?: string }).code === 'ERR_ENCODING_INVALID_ENCODED_DATA') return false;
+    throw error;
+  }
+}
+
+/**
+ * csv-parse's `trim`, exactly: on the left spaces, tabs, form feeds and line ends only; on the right any white space
+ * (it ends with `trimEnd()`). @internal
+ */
+function trimCsv(field: string): string {
+  let start = 0;
+  for (let c = field.charCodeAt(0); c === 32 || c === 9 || c === 12 || c === 13 || c === 10; c = field.charCodeAt(++start));
+  const left = start ? field.slice(start) : field;
+  // (A field ending in a letter or digit, the usual case, needs no trimEnd.)
+  const z = left.charCodeAt(left.length - 1);
+  return z > 32 && z < 127 ? left : left.trimEnd();
+}
+
+/**
+ * The CSV reader for files without quotes (every price list seen so far, issue #13): lines split on `\n` and fields
+ * on `,`, read as the file streams in, with what csv-parse gave for them under the options below (a BOM dropped,
+ * trimmed headers and fields, empty and blank lines skipped, missing fields absent and extra ones dropped, the
+ * position's line number counted from 1 with the header) — without csv-parse's per-character state machine and its
+ * per-record `info` objects, which were the largest cost of reading a large list (BENCHMARKS.md). Any file with a
+ * quote goes to csv-parse. @internal
+ */
+async function* readSimpleCsv(file: string, batchSize: number, total: number): AsyncGenerator<TableBatch> {
+  const name = path.basename(file);
+  const decoder = new StringDecoder('utf8');
+  let headers: string[] | undefined;
+  let lineNo = 0;
+  let records: SourceRecord[] = [];
+  let rest = '';
+  const take = (line: string) => {
+    lineNo++;
+    if (line.charCodeAt(line.length - 1) === 13) line = line.slice(0, -1);
+    if (!headers) {
+      if (line.charCodeAt(0) === 0xfeff) line = line.slice(1);
+      if (!line) return;
+      headers = line.split(',').map((h) => h.trim());
+      return;
+    }
+    const fields = line.split(',');
+    // A blank line (nothing but spaces, tabs, form feeds) is skipped; one holding other white space is a record.
+    if (fields.length === 1 && /^[ \t\f\r]*$/.test(line)) return;
+    const record: Record<string, string> = {};
+    const n = Math.min(fields.length, headers.length);
+    for (let i = 0; i < n; i++) record[headers[i]] = trimCsv(fields[i]);
+    records.push({ raw: record, position: `${name}:${lineNo}` });
+  };
+  for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+    const text = rest + decoder.write(chunk);
+    let start = 0;
+    for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
+      take(text.slice(start, nl));
+      start = nl + 1;
+      if (records.length >= batchSize) {
+        yield { records, total };
+        records = [];
+      }
+    }
+    rest = text.slice(start);
+  }
+  rest += decoder.end();
+  if (rest) take(rest);
+  if (records.length) yield { records, total };
+}
+
 /** The array of rows inside a JSON document. */
 export function rowsOfJson(json: unknown): unknown[] {
   if (Array.isArray(json)) return json;
@@ -188,22 +290,30 @@ export async function* readTableFile(file: string, options: { format?: TableForm
   const name = path.basename(file);
   if (!format) throw new Error(`${name}: unknown file type (expected .csv, .xlsx or .json)`);
   if (format === 'csv') {
-    // The encoding first, over the whole file: a file that is not text the hub can decode stores nothing (issue #11).
-    const { encoding, lines } = await detectCsvEncoding(file);
-    const total = Math.max(0, lines - 1);
-    const parser = fs
-      .createReadStream(file)
-      .pipe(decoding(encoding))
-      .pipe(
-        parse({
-          bom: true,
-          columns: (header: string[]) => header.map((h) => h.trim()),
-          relax_column_count: true,
-          skip_empty_lines: true,
-          trim: true,
-          info: true,
-        }),
-      );
+    const scan = await scanCsv(file);
+    let total = Math.max(0, scan.lines - 1);
+    let source: NodeJS.ReadableStream = fs.createReadStream(file);
+    if (scan.utf8) {
+      if (scan.simple) {
+        yield* readSimpleCsv(file, batchSize, total);
+        return;
+      }
+    } else {
+      // Not UTF-8: UTF-16 or GB18030 decoded, anything else refused before a row is read (issue #11: never mojibake).
+      const { encoding, lines } = await detectCsvEncoding(file);
+      total = Math.max(0, lines - 1);
+      source = source.pipe(decoding(encoding));
+    }
+    const parser = source.pipe(
+      parse({
+        bom: true,
+        columns: (header: string[]) => header.map((h) => h.trim()),
+        relax_column_count: true,
+        skip_empty_lines: true,
+        trim: true,
+        info: true,
+      }),
+    );
     let records: SourceRecord[] = [];
     for await (const { record, info } of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
       records.push({ raw: record, position: `${name}:${info.lines}` });

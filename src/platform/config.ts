@@ -65,6 +65,8 @@ const schema = z
     CONNECTORS_DIR: z.string().optional(),
     /** Run pull connectors on their intervals inside the hub. @default true */
     CONNECTOR_SCHEDULER: z.stringbool().default(true),
+    /** Answer the hot read shapes (markets, prices, shipments and what hangs under them) with one compiled SQL statement (issue #10); false = graphql-js execution only. @default true */
+    COMPILED_READS: z.stringbool().default(true),
     // ---- access control (issue #6); see README "Calling the hub as each kind of user" ----
     /** Anonymous callers may read (personal and commercial data masked), never write. @default true with the embedded database, else false */
     DEMO_MODE: z.stringbool().optional(),
@@ -208,6 +210,8 @@ export interface Config {
   introspection: boolean;
   shutdownTimeoutMs: number;
   subsidyConfigFile?: string;
+  /** COMPILED_READS (issue #10): one SQL statement building the response for the operations the query compiler covers. */
+  compiledReads: boolean;
   /** Connectors (issue #4): CONNECTORS, CONNECTORS_DIR, CONNECTOR_SCHEDULER. */
   ingest: { connectors?: string; connectorsDir?: string; scheduler: boolean };
   /** Access control, query limits, rate limits, audit and transport security (issue #6). */
@@ -284,6 +288,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     env: e.NODE_ENV,
     introspection: e.GRAPHQL_INTROSPECTION ?? e.NODE_ENV !== 'production',
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    compiledReads: e.COMPILED_READS,
     subsidyConfigFile: e.SUBSIDY_CONFIG_FILE,
     ingest: { connectors: e.CONNECTORS, connectorsDir: e.CONNECTORS_DIR && path.resolve(e.CONNECTORS_DIR), scheduler: e.CONNECTOR_SCHEDULER },
     access: {

@@ -1,4 +1,4 @@
-import { createPubSub, type PubSub } from '@graphql-yoga/subscription';
+import { createPubSub, Repeater, type PubSub } from '@graphql-yoga/subscription';
 import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
 import type { TypedEventTarget } from '@graphql-yoga/typed-event-target';
 import { setMaxListeners } from 'node:events';
@@ -137,4 +137,20 @@ function unboundedTarget(): EventTarget {
   const target = new EventTarget();
   setMaxListeners(0, target);
   return target;
+}
+
+/**
+ * A subscription's events, each event expanded into the values `each` gives for it (e.g. the prices of one stored
+ * batch, src/pricing/price.events.ts): a flat-map over a pub/sub stream that, like graphql-yoga's own `filter`,
+ * ends the source when the subscriber leaves, even while it waits for the next event.
+ */
+export function expandEvents<T, U>(source: AsyncIterable<T>, each: (value: T) => Iterable<U>): AsyncIterable<U> {
+  return new Repeater<U>(async (push, stop) => {
+    const iterator = source[Symbol.asyncIterator]();
+    void stop.then(() => iterator.return?.());
+    for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
+      for (const value of each(next.value)) await push(value);
+    }
+    stop();
+  });
 }

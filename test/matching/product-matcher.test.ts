@@ -276,3 +276,64 @@ describe('round 3 (issue #14): names that do not say which product, and the rule
     expect(productOf('粉丝')).toBe('vermicelli'); // never 粉 + 丝
   });
 });
+
+describe('round 4 (issue #14): head-final names, a closed lexicon of descriptors before a product', () => {
+  it.each([
+    ['香蜜瓜', 'melon'], // taste + 蜜瓜
+    ['甜蜜瓜', 'melon'],
+    ['绿皮丝瓜', 'luffa'], // look + product
+    ['大芹', 'celery'], // 芹 is one of the one-character heads
+    ['红酥梨', 'pear'], // colour + variety of one product
+    ['黑李', 'plum'], // colour + one-character fruit
+    ['秦杏', 'apricot'], // a province abbreviation before a one-character fruit
+    ['河北沧州小枣', 'jujube'], // two places and a size before 枣
+    ['黄肉桃', 'peach'],
+    ['香脆梨', 'pear'], // two taste words in one
+    ['赣橙', 'orange'],
+  ])('%s is %s (HEAD_FINAL)', (name, expected) => {
+    expect(matcher.match(name).match).toMatchObject({ productCode: expected, method: MatchMethod.HEAD_FINAL });
+  });
+
+  it('takes a variety, a descriptor and its product together (春雪大桃)', () => {
+    expect(matcher.match('春雪大桃').match).toMatchObject({ productCode: 'peach', varietyName: '春雪', method: MatchMethod.COMPOUND });
+  });
+
+  // Each pair: what the compound is, and the product a head-final reading would wrongly give.
+  it.each([
+    ['番杏', 'new-zealand-spinach', 'apricot'], // the compound is a catalogue name of another product
+    ['小白菜', 'bok-choy', 'chinese-cabbage'],
+    ['大白菜', 'chinese-cabbage', 'bok-choy'],
+    ['圆白菜', 'cabbage', 'chinese-cabbage'],
+    ['奶白菜', 'bok-choy', 'chinese-cabbage'],
+    ['黄花梨', undefined, 'pear'], // 黄花 is no descriptor: it is daylily
+    ['黄花菜', 'daylily', 'cauliflower'], // a longer end (花菜) never beats the whole name
+    ['黑枣', undefined, 'jujube'], // 君迁子 or a smoked jujube: review
+    ['蜜枣', undefined, 'jujube'], // candied
+    ['沙枣', undefined, 'jujube'], // Elaeagnus
+    ['黄梨', undefined, 'pear'], // pineapple in Fujian and Taiwan
+    ['大红椒', undefined, 'chili-pepper'], // 红椒 names two products: review
+    ['新疆红无籽', undefined, 'watermelon'], // 无籽 is seedless watermelon or grapes
+    ['白鳝', 'eel', 'rice-field-eel'], // no colour before an aquatic name
+    ['香芹', 'celery', 'coriander'],
+    ['甜蜜', undefined, 'honey'], // 蜜 is no one-character head
+    ['杏鲍菇', 'king-oyster', 'apricot'],
+    ['青白菜', undefined, 'chinese-cabbage'], // 白菜 takes no modifier
+    ['脆枣', 'fresh-jujube', 'jujube'], // fresh, not the dried 枣
+    ['毛冬瓜', 'chieh-qua', 'wax-gourd'], // 节瓜: 毛 (hairy) is no descriptor
+    ['小白菜心', 'bok-choy', 'chinese-cabbage'], // 小白菜 + 心, never 小 + 白菜心
+    ['紫菜头', 'beetroot', 'radish'], // 紫菜 spans the boundary; a colour before 菜头 makes a beet
+    ['绿菜花', 'broccoli', 'cauliflower'],
+    ['黑香米', 'black-rice', 'rice'], // no colour before a grain
+    ['嫩豆腐', 'tofu-soft', 'tofu'],
+    ['羊腱子肉', 'lamb-shank', 'beef-shank'], // another animal in front
+    ['鲜枣', 'fresh-jujube', 'jujube'],
+  ])('%s is %s, never %s', (name, expected, never) => {
+    expect(productOf(name)).toBe(expected);
+    expect(productOf(name)).not.toBe(never);
+  });
+
+  it('takes no word outside the lexicon as a descriptor', () => {
+    expect(productOf('来广梨')).toBeUndefined(); // an unknown word before a one-character fruit: review
+    expect(productOf('高山白菜')).toBeUndefined();
+  });
+});

@@ -1,0 +1,392 @@
+import { createHash } from 'node:crypto';
+import {
+  getArgumentValues,
+  getNamedType,
+  GraphQLEnumType,
+  GraphQLObjectType,
+  isListType,
+  isNonNullType,
+  Kind,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type GraphQLField,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+} from 'graphql';
+import type { EntityMetadata, EntityProperty, MetadataStorage } from '@mikro-orm/core';
+import { classificationOf } from '../policy/classification.js';
+import { DataClass } from '../policy/role.js';
+import { mayUnmaskPersonal, type Viewer } from '../policy/viewer.js';
+import { RowRuleKind, type RowCondition, type RowRule } from '../policy/row-rule.js';
+import type { MaskKind } from '../policy/masking.js';
+import { entityOfType, nodeEntityOf, rowRuleOf } from '../access/row-rules.js';
+import { mayReadCommercial } from '../access/field-policy.js';
+import { COLUMNS, NESTED_LISTS, NotCompilable, ROOT_LISTS, TO_ONE, type ListRead, type Order } from './read-model.js';
+
+/**
+ * The query compiler (issue #10): a whole query operation over the fields of
+ * src/query-compiler/read-model.ts becomes ONE SQL statement whose single
+ * value is the response's `data` as JSON (json_build_object / json_agg
+ * subqueries, as PostGraphile does), with
+ * - the viewer's row scope (the same `where` of src/access/row-rules.ts the
+ *   EntityManager's filters apply) in the WHERE of every table read; a type
+ *   without a row rule, or a rule whose condition the compiler cannot
+ *   translate, is not compiled (fail closed: graphql-js runs it);
+ * - classified fields masked on the JSON with the same functions and the same
+ *   decision as the field policy (src/access/field-policy.ts), and noted in
+ *   the access record for the audit trail exactly as the field policy notes them.
+ *
+ * A plan depends on the operation, the argument values and the viewer's
+ * visibility class; the plugin caches it per document.
+ */
+
+/** Where a leaf's value needs work after the statement: a global ID, an enum name, a mask. */
+interface Leaf {
+  kind: 'leaf';
+  key: string;
+  nonNull: boolean;
+  globalIdOf?: string;
+  enumNames?: Map<unknown, string>;
+  classified?: { name: string; level: DataClass; mask: MaskKind; clear: boolean; personal: boolean };
+}
+interface Nested {
+  kind: 'object' | 'list';
+  key: string;
+  nonNull: boolean;
+  shape: Shape;
+}
+type FieldShape = Leaf | Nested;
+
+/** How to finish one JSON object: its fields, and whether it is a row the access record counts. */
+export interface Shape {
+  typeName: string;
+  fields: FieldShape[];
+  /** Whether this is a Node row, which the access record counts once per object (`AccessRecord.row`). */
+  row: boolean;
+  /**
+   * How graphql-js execution would tell two rows apart: undefined, each JSON object is its own object (a page read
+   * for this field); else rows of the same key under the same name are one object (a DataLoader's cache: a
+   * many-to-one reference, a parcel's events, a market's first page of prices).
+   */
+  identity?: string;
+  /** Whether anything below needs a pass (ids, enums, masks, non-null checks, row counts). */
+  walk: boolean;
+}
+
+export interface Plan {
+  /** Prepared-statement name (a hash of the text). */
+  name: string;
+  text: string;
+  values: unknown[];
+  shape: Shape;
+  /** Whether a classified field is selected (the rows are then counted for the audit row). */
+  audited: boolean;
+}
+
+/** The key (never a GraphQL name) carrying a many-to-one row's primary key for the row count; removed before the response leaves. */
+export const PK = '#pk';
+
+const MAX_PAIRS = 50; // json_build_object takes at most 100 arguments
+
+type Fragments = Record<string, FragmentDefinitionNode>;
+
+export class QueryCompiler {
+  readonly #enumNames = new WeakMap<GraphQLEnumType, Map<unknown, string> | null>();
+
+  /**
+   * @param rules the row rules by GraphQL type name (src/access/row-rules.ts); a type without one is never compiled.
+   */
+  constructor(
+    readonly schema: GraphQLSchema,
+    private readonly metadata: MetadataStorage,
+    readonly rules: (typeName: string) => RowRule | undefined = rowRuleOf,
+  ) {}
+
+  /** The plan of a query operation with coerced variables for a viewer, or null when any part of it is not compiled. */
+  compile(operation: OperationDefinitionNode, fragments: Fragments, variables: Record<string, unknown>, viewer: Viewer): Plan | null {
+    if (operation.operation !== 'query') return null;
+    try {
+      const c = new Compilation(this, fragments, variables, viewer);
+      const query = this.schema.getQueryType()!;
+      const pairs: string[] = [];
+      const fields: FieldShape[] = [];
+      for (const [key, node] of c.collect(operation.selectionSet, query)) {
+        if (node.name.value === '__typename') {
+          pairs.push(`'${key}', 'Query'::text`);
+          continue;
+        }
+        const read = ROOT_LISTS[node.name.value];
+        const def = query.getFields()[node.name.value];
+        if (!read || !def) throw new NotCompilable(node.name.value);
+        const connection = getNamedType(def.type) as GraphQLObjectType;
+        const [sql, shape] = c.connection(node, connection, read(c.args(def, node)));
+        pairs.push(`'${key}', ${sql}`);
+        fields.push({ kind: 'object', key, nonNull: isNonNullType(def.type), shape });
+      }
+      const text = `select ${c.object(pairs)} as data`;
+      const shape: Shape = { typeName: 'Query', fields, row: false, walk: fields.some((f) => (f as Nested).shape.walk) };
+      return { name: `hubq_${createHash('sha1').update(text).digest('base64url')}`, text, values: c.values, shape, audited: c.audited };
+    } catch (error) {
+      if (error instanceof NotCompilable) return null;
+      throw error;
+    }
+  }
+
+  metaOf(typeName: string): EntityMetadata {
+    const entity = entityOfType(typeName);
+    if (!entity) throw new NotCompilable(typeName);
+    return this.metadata.get(entity as never) as EntityMetadata;
+  }
+
+  enumNames(type: GraphQLEnumType): Map<unknown, string> | null {
+    let names = this.#enumNames.get(type);
+    if (names === undefined) {
+      const values = type.getValues();
+      names = values.every((v) => v.value === v.name) ? null : new Map(values.map((v) => [v.value, v.name]));
+      this.#enumNames.set(type, names);
+    }
+    return names;
+  }
+}
+
+const quote = (identifier: string) => `"${identifier.replace(/"/g, '""')}"`;
+const isPrimitive = (value: unknown): value is string | number | boolean => ['string', 'number', 'boolean'].includes(typeof value);
+
+/** One compilation: its parameters, its aliases, its viewer. */
+class Compilation {
+  readonly values: unknown[] = [];
+  audited = false;
+  #aliases = 0;
+
+  constructor(
+    private readonly compiler: QueryCompiler,
+    private readonly fragments: Fragments,
+    private readonly variables: Record<string, unknown>,
+    private readonly viewer: Viewer,
+  ) {}
+
+  param(value: unknown): string {
+    this.values.push(value);
+    return `$${this.values.length}`;
+  }
+
+  alias(): string {
+    return `t${++this.#aliases}`;
+  }
+
+  args(def: GraphQLField<unknown, unknown>, node: FieldNode): Record<string, unknown> {
+    return getArgumentValues(def, node, this.variables);
+  }
+
+  object(pairs: string[]): string {
+    if (pairs.length > MAX_PAIRS) throw new NotCompilable('too many fields');
+    return `json_build_object(${pairs.join(', ')})`;
+  }
+
+  /** The fields of a selection set on an object type by response key; directives, other type conditions and repeated keys are left to graphql-js. */
+  collect(selectionSet: SelectionSetNode, type: GraphQLObjectType, into = new Map<string, FieldNode>()): Map<string, FieldNode> {
+    for (const selection of selectionSet.selections) {
+      if (selection.directives?.length) throw new NotCompilable('directive');
+      if (selection.kind === Kind.FIELD) {
+        const key = selection.alias?.value ?? selection.name.value;
+        if (into.has(key) || key.startsWith('#')) throw new NotCompilable('repeated field');
+        into.set(key, selection);
+        continue;
+      }
+      const fragment = selection.kind === Kind.FRAGMENT_SPREAD ? this.fragments[selection.name.value] : selection;
+      if (!fragment || (fragment.typeCondition && fragment.typeCondition.name.value !== type.name)) throw new NotCompilable('fragment');
+      if (fragment.directives?.length) throw new NotCompilable('directive');
+      this.collect(fragment.selectionSet, type, into);
+    }
+    return into;
+  }
+
+  /** A connection (`totalCount`, `nodes`) over a list read. */
+  connection(node: FieldNode, type: GraphQLObjectType, read: ListRead): [string, Shape] {
+    const pairs: string[] = [];
+    const fields: FieldShape[] = [];
+    for (const [key, field] of this.collect(node.selectionSet!, type)) {
+      const name = field.name.value;
+      if (name === '__typename') pairs.push(`'${key}', '${type.name}'::text`);
+      else if (name === 'totalCount') pairs.push(`'${key}', ${this.count(read)}`);
+      else if (name === 'nodes') {
+        const [sql, shape] = this.list(field, read);
+        pairs.push(`'${key}', ${sql}`);
+        fields.push({ kind: 'list', key, nonNull: true, shape });
+      } else throw new NotCompilable(`${type.name}.${name}`);
+    }
+    return [this.object(pairs), { typeName: type.name, fields, row: false, walk: fields.some((f) => (f as Nested).shape.walk) }];
+  }
+
+  /** The WHERE of a list read on alias `p`: its conditions and the viewer's row scope. */
+  where(read: ListRead): string {
+    const parts = read.conditions.map(([sql, params]) => {
+      let i = 0;
+      return sql.replace(/\?/g, () => this.param(params[i++]));
+    });
+    const scope = this.scope(read.typeName, 'p');
+    if (scope) parts.push(scope);
+    return parts.length ? parts.join(' and ') : 'true';
+  }
+
+  count(read: ListRead): string {
+    return `(select count(*)::int from ${quote(this.compiler.metaOf(read.typeName).tableName)} p where ${this.where(read)})`;
+  }
+
+  /** A list of rows: a page read in order, aggregated in the same order. */
+  list(node: FieldNode, read: ListRead): [string, Shape] {
+    const type = this.schema().getType(read.typeName) as GraphQLObjectType;
+    const meta = this.compiler.metaOf(read.typeName);
+    const alias = this.alias();
+    const order = (a: string, keys: Order) => keys.map(([column, direction]) => `${a}.${quote(column)} ${direction}`).join(', ');
+    const where = this.where(read);
+    const [object, shape] = this.fields(node.selectionSet!, type, alias, read.identity);
+    return [
+      `coalesce((select json_agg(${object} order by ${order(alias, read.order)}) from (select p.* from ${quote(meta.tableName)} p where ${where} ` +
+        `order by ${order('p', read.order)} limit ${this.param(read.limit)}) ${alias}), '[]'::json)`,
+      shape,
+    ];
+  }
+
+  schema(): GraphQLSchema {
+    return this.compiler.schema;
+  }
+
+  /** The JSON object of one row of `type` under `alias`. */
+  fields(selectionSet: SelectionSetNode, type: GraphQLObjectType, alias: string, identity: string | undefined): [string, Shape] {
+    const meta = this.compiler.metaOf(type.name);
+    const columns = COLUMNS[type.name] ?? [];
+    const pairs: string[] = [];
+    const fields: FieldShape[] = [];
+    const isNode = nodeEntityOf(type.name) !== undefined;
+    let walk = false;
+    for (const [key, node] of this.collect(selectionSet, type)) {
+      const name = node.name.value;
+      const def = type.getFields()[name];
+      if (name === '__typename') {
+        pairs.push(`'${key}', '${type.name}'::text`);
+        continue;
+      }
+      if (!def) throw new NotCompilable(`${type.name}.${name}`);
+      const nonNull = isNonNullType(def.type);
+      if (name === 'id' && isNode) {
+        pairs.push(`'${key}', ${alias}.${quote(this.primaryKey(meta).fieldNames[0])}`);
+        fields.push({ kind: 'leaf', key, nonNull, globalIdOf: type.name });
+        walk = true;
+      } else if (columns.includes(name)) {
+        const [sql, leaf] = this.leaf(type.name, meta, def, alias, key);
+        pairs.push(`'${key}', ${sql}`);
+        fields.push(leaf);
+        walk ||= Boolean(leaf.nonNull || leaf.enumNames || leaf.classified);
+      } else if (TO_ONE[type.name]?.[name]) {
+        const [sql, shape] = this.toOne(node, def, meta, TO_ONE[type.name][name], alias);
+        pairs.push(`'${key}', ${sql}`);
+        fields.push({ kind: 'object', key, nonNull, shape });
+        walk ||= nonNull || shape.walk;
+      } else if (NESTED_LISTS[type.name]?.[name]) {
+        const read = NESTED_LISTS[type.name][name](this.args(def, node), alias);
+        const named = getNamedType(def.type) as GraphQLObjectType;
+        const [sql, shape] = read.connection ? this.connection(node, named, read) : this.list(node, read);
+        pairs.push(`'${key}', ${sql}`);
+        fields.push({ kind: read.connection ? 'object' : 'list', key, nonNull, shape });
+        walk ||= shape.walk;
+      } else throw new NotCompilable(`${type.name}.${name}`);
+    }
+    if (isNode) walk = true;
+    if (isNode && identity) pairs.push(`'${PK}', ${alias}.${quote(this.primaryKey(meta).fieldNames[0])}`);
+    return [this.object(pairs), { typeName: type.name, fields, row: isNode, identity: isNode ? identity : undefined, walk }];
+  }
+
+  primaryKey(meta: EntityMetadata): EntityProperty {
+    if (meta.primaryKeys.length !== 1) throw new NotCompilable('composite key');
+    return meta.properties[meta.primaryKeys[0] as never] as EntityProperty;
+  }
+
+  /** A many-to-one row: the target's row by key, if the viewer may see it (a hidden row is null, as the scoped DataLoader returns it). */
+  toOne(node: FieldNode, def: GraphQLField<unknown, unknown>, meta: EntityMetadata, property: string, alias: string): [string, Shape] {
+    const prop = meta.properties[property as never] as EntityProperty | undefined;
+    const type = getNamedType(def.type);
+    if (!prop || prop.kind !== 'm:1' || !(type instanceof GraphQLObjectType) || prop.fieldNames.length !== 1) throw new NotCompilable(property);
+    const target = this.compiler.metaOf(type.name);
+    const t = this.alias();
+    const scope = this.scope(type.name, t);
+    // A non-null field whose row the viewer might not see: graphql-js decides (it raises the error).
+    if (scope && isNonNullType(def.type)) throw new NotCompilable(`${type.name} scoped`);
+    const [object, shape] = this.fields(node.selectionSet!, type, t, 'ref');
+    const pk = quote(this.primaryKey(target).fieldNames[0]);
+    return [
+      `(select ${object} from ${quote(target.tableName)} ${t} where ${t}.${pk} = ${alias}.${quote(prop.fieldNames[0])}${scope ? ` and ${scope}` : ''})`,
+      shape,
+    ];
+  }
+
+  /** A scalar column, in the form its GraphQL scalar serialises to. */
+  leaf(typeName: string, meta: EntityMetadata, def: GraphQLField<unknown, unknown>, alias: string, key: string): [string, Leaf] {
+    const prop = meta.properties[def.name as never] as EntityProperty | undefined;
+    if (!prop || prop.kind !== 'scalar' || prop.fieldNames?.length !== 1) throw new NotCompilable(def.name);
+    const column = `${alias}.${quote(prop.fieldNames[0])}`;
+    const columnType = String(prop.columnTypes?.[0] ?? '').toLowerCase();
+    const named = getNamedType(def.type);
+    const leaf: Leaf = { kind: 'leaf', key, nonNull: isNonNullType(def.type) };
+    let sql = column;
+    if (isListType(isNonNullType(def.type) ? def.type.ofType : def.type)) {
+      if (named.name !== 'String' || !/^(text|varchar.*|character varying.*)\[\]$/.test(columnType)) throw new NotCompilable(def.name);
+    } else if (named instanceof GraphQLEnumType) {
+      leaf.enumNames = this.compiler.enumNames(named) ?? undefined;
+    } else if (named.name === 'DateTimeISO') {
+      if (columnType !== 'timestamptz' && !columnType.startsWith('timestamptz') && !columnType.startsWith('timestamp with time zone'))
+        throw new NotCompilable(def.name);
+      // Date#toISOString: UTC, milliseconds (truncated, as pg's parser truncates), `Z`.
+      sql = `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+    } else if (named.name === 'LocalDate') {
+      if (columnType !== 'date') throw new NotCompilable(def.name);
+    } else if (!['String', 'Int', 'Float', 'Boolean', 'ID'].includes(named.name)) {
+      throw new NotCompilable(def.name);
+    }
+    const classification = classificationOf(def);
+    if (classification && classification.level !== DataClass.PUBLIC) {
+      const personal = classification.level === DataClass.PERSONAL;
+      leaf.classified = {
+        name: `${typeName}.${def.name}`,
+        level: classification.level,
+        mask: classification.mask,
+        clear: personal ? mayUnmaskPersonal(this.viewer) : mayReadCommercial(this.viewer),
+        personal,
+      };
+      this.audited = true;
+    }
+    return [sql, leaf];
+  }
+
+  /** The viewer's row scope of a type as SQL on `alias`: '' every row; throws for a type without a rule or a condition not translated. */
+  scope(typeName: string, alias: string): string {
+    const rule = this.compiler.rules(typeName);
+    if (!rule || rule.kind === RowRuleKind.WRAPPER) throw new NotCompilable(`${typeName}: no row rule`);
+    const where = rule.where(this.viewer);
+    if (where === true) return '';
+    if (where === false) return 'false';
+    return this.condition(where, this.compiler.metaOf(typeName), alias);
+  }
+
+  /** A MikroORM condition of the row rules' kind (`{ courier: 12 }`, `{ shipment: { courier: 12 } }`) as SQL; anything else is not compiled. */
+  condition(cond: RowCondition, meta: EntityMetadata, alias: string): string {
+    const parts: string[] = [];
+    for (const [key, value] of Object.entries(cond)) {
+      const prop = meta.properties[key as never] as EntityProperty | undefined;
+      if (!prop || prop.fieldNames?.length !== 1) throw new NotCompilable(`condition ${key}`);
+      const column = `${alias}.${quote(prop.fieldNames[0])}`;
+      if (value === null && (prop.kind === 'scalar' || prop.kind === 'm:1')) parts.push(`${column} is null`);
+      else if (isPrimitive(value) && (prop.kind === 'scalar' || prop.kind === 'm:1')) parts.push(`${column} = ${this.param(value)}`);
+      else if (prop.kind === 'm:1' && value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype && prop.targetMeta) {
+        const target = prop.targetMeta as EntityMetadata;
+        const x = this.alias();
+        const pk = quote(this.primaryKey(target).fieldNames[0]);
+        parts.push(
+          `exists (select 1 from ${quote(target.tableName)} ${x} where ${x}.${pk} = ${column} and ${this.condition(value as RowCondition, target, x)})`,
+        );
+      } else throw new NotCompilable(`condition ${key}`);
+    }
+    return parts.length ? parts.join(' and ') : 'true';
+  }
+}

@@ -1,0 +1,70 @@
+import { applyMask } from '../policy/masking.js';
+import { toGlobalId } from '../relay/global-id.js';
+import type { AccessRecord } from '../policy/access-record.js';
+import type { DataClass } from '../policy/role.js';
+import { PK, type Shape } from './compile.js';
+
+/** What the walk saw, applied to the access record only when the compiled response is sent. */
+interface Noted {
+  rows: object[];
+  classified: [name: string, level: DataClass, row: object, personal: boolean][];
+  refs: Map<string, object>;
+}
+
+/** A null where the schema says non-null (a row gone between two reads): graphql-js answers instead, with its error. */
+class NullInNonNull extends Error {}
+
+/**
+ * Finishes the statement's JSON in place: global IDs, enum names, masks of
+ * classified fields (the field policy's functions and decision), and the
+ * access record's notes, in the order graphql-js would complete the fields.
+ * Returns false when the JSON cannot be the response (a null in a non-null
+ * field); the access record is then left untouched.
+ */
+export function finish(data: Record<string, unknown>, shape: Shape, record: AccessRecord): boolean {
+  const noted: Noted = { rows: [], classified: [], refs: new Map() };
+  try {
+    walk(data, shape, noted);
+  } catch (error) {
+    if (error instanceof NullInNonNull) return false;
+    throw error;
+  }
+  for (const row of noted.rows) record.row(row);
+  for (const [name, level, row, personal] of noted.classified) record.classified(name, level, row, personal);
+  return true;
+}
+
+function walk(object: Record<string, unknown>, shape: Shape, noted: Noted): void {
+  let identity: object = object;
+  if (shape.identity) {
+    // One object per key, as the request's DataLoader hands out one object per key.
+    const key = `${shape.identity}\u0000${shape.typeName}:${String(object[PK])}`;
+    identity = noted.refs.get(key) ?? {};
+    if (!noted.refs.has(key)) noted.refs.set(key, identity);
+    delete object[PK];
+  }
+  if (shape.row) noted.rows.push(identity);
+  for (const field of shape.fields) {
+    const value = object[field.key];
+    if (value == null) {
+      if (field.nonNull) throw new NullInNonNull();
+      continue;
+    }
+    if (field.kind === 'leaf') {
+      if (field.globalIdOf) object[field.key] = toGlobalId(field.globalIdOf, String(value));
+      else if (field.enumNames) object[field.key] = field.enumNames.get(value) ?? value;
+      const classified = field.classified;
+      if (classified) {
+        noted.classified.push([classified.name, classified.level, identity, classified.personal]);
+        if (!classified.clear) object[field.key] = applyMask(classified.mask, value);
+      }
+    } else if (field.kind === 'object') {
+      if (field.shape.walk) walk(value as Record<string, unknown>, field.shape, noted);
+    } else if (field.shape.walk) {
+      for (const item of value as (Record<string, unknown> | null)[]) {
+        if (item == null) throw new NullInNonNull();
+        walk(item, field.shape, noted);
+      }
+    }
+  }
+}
