@@ -201,3 +201,52 @@ describe('parcel status follows event time', () => {
     expect(new Set(incremental.map((s: any) => s.status))).toEqual(new Set(['PICKED_UP']));
   });
 });
+
+describe('courier batches: what is already stored (issue #13: one lookup per batch)', () => {
+  it('re-sending a batch of new and known parcels stores nothing new, also for events whose key needs their node (no event id)', async () => {
+    const at = (h: number) => chinaTime(30 - h);
+    // Known parcel first.
+    expect((await pushNative(t.url, 'yunda', [{ trackingNumber: 'RS7000001', status: 'PICKED_UP', occurredAt: at(0), eventId: 'rs-1' }])).body).toMatchObject({
+      accepted: 1,
+    });
+    const batch = [
+      // The known parcel: an event with an id, one without (its key includes the node's region, known after the lookup).
+      { trackingNumber: 'RS7000001', status: 'IN_TRANSIT', occurredAt: at(1), eventId: 'rs-2' },
+      { trackingNumber: 'RS7000001', status: 'ARRIVED_AT_NODE', occurredAt: at(2), location: { nodeCode: 'cdc-140821' } },
+      // A new parcel, same two kinds.
+      { trackingNumber: 'RS7000002', status: 'PICKED_UP', occurredAt: at(1), eventId: 'rs-3' },
+      { trackingNumber: 'RS7000002', status: 'IN_TRANSIT', occurredAt: at(2), location: { nodeCode: 'cdc-140821' } },
+    ];
+    const first = await pushNative(t.url, 'yunda', batch);
+    expect(first.body).toMatchObject({ accepted: 4, duplicates: 0, rejected: [] });
+    // (Re-signed: the same signature twice is refused before anything is read.)
+    const second = await pushNative(t.url, 'yunda', batch, { timestamp: Math.floor(Date.now() / 1000) - 5 });
+    expect(second.body).toMatchObject({ accepted: 0, duplicates: 4, rejected: [], shipmentsUpdated: 0 });
+    const stored = await t.sql(
+      `select s.tracking_number, count(e.id)::int as n, max(s.status::text) as status from shipment s join tracking_event e on e.shipment_id = s.id
+        where s.tracking_number like 'RS7%' group by 1 order by 1`,
+    );
+    expect(stored).toEqual([
+      { tracking_number: 'RS7000001', n: 3, status: 'ARRIVED_AT_NODE' },
+      { tracking_number: 'RS7000002', n: 2, status: 'IN_TRANSIT' },
+    ]);
+  });
+
+  it('an event id the courier re-uses for another parcel at the same time is a duplicate, not a failed batch', async () => {
+    const occurredAt = chinaTime(20);
+    const first = await pushNative(t.url, 'yunda', [{ trackingNumber: 'RU7000001', status: 'PICKED_UP', occurredAt, eventId: 'ru-1' }]);
+    expect(first.body).toMatchObject({ accepted: 1 });
+    // Same key, same time, another (new) parcel: the parcel lookup cannot see it; the table's unique key refuses the
+    // COPY, and the batch runs again looking keys up across all parcels.
+    const second = await pushNative(t.url, 'yunda', [
+      { trackingNumber: 'RU7000002', status: 'PICKED_UP', occurredAt, eventId: 'ru-1' },
+      { trackingNumber: 'RU7000002', status: 'IN_TRANSIT', occurredAt: chinaTime(19), eventId: 'ru-2' },
+    ]);
+    expect(second.status).toBe(200);
+    expect(second.body).toMatchObject({ accepted: 1, duplicates: 1, rejected: [] });
+    expect(await t.sql(`select source_key from tracking_event where source_key like 'NATIVE:id:ru-%' order by 1`)).toEqual([
+      { source_key: 'NATIVE:id:ru-1' },
+      { source_key: 'NATIVE:id:ru-2' },
+    ]);
+  });
+});
