@@ -12,6 +12,12 @@
  * --database matches with the catalogue in DATABASE_URL (including reviewed
  * aliases) instead of the catalogue files. --names prints every name's outcome
  * (name, rows, product or -, gold label, evidence), for labelling a new list.
+ *
+ *   npm run match:report -- --gold test/matching/gold-set.csv --holdout
+ *
+ * leaves each list of the gold set out in turn (src/ingest/matching/hold-out.ts:
+ * the catalogue without the aliases and varieties only that list carries) and
+ * prints its recall and precision held out and with the whole catalogue.
  * Exit code 0; 2 on wrong arguments.
  */
 import 'reflect-metadata';
@@ -22,7 +28,8 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import { evaluate, percent, rowsByName, type GoldLabel, type ListRow } from '../src/ingest/matching/match-report.js';
 import { ProductMatcher } from '../src/ingest/matching/product-matcher.js';
 import { ormOptions } from '../src/database.js';
-import { matcherFromCatalogueFiles } from '../seeds/catalog.matcher.js';
+import { catalogueRowsFromFiles, matcherFromCatalogueFiles } from '../seeds/catalog.matcher.js';
+import { holdOut } from '../src/ingest/matching/hold-out.js';
 
 const NAME_COLUMNS = ['品名', 'prodName', 'varietyName', 'name', '品种名称'];
 
@@ -56,8 +63,11 @@ export function readGold(file: string): GoldLabel[] {
 
 async function main(): Promise<number> {
   const a = args(process.argv.slice(2));
+  if (a.holdout && typeof a.gold === 'string' && a.file === undefined) return leaveOneListOut(readGold(a.gold));
   if (typeof a.file !== 'string' || typeof a.gold !== 'string') {
-    console.error('usage: npm run match:report -- --file <list.csv> --gold <gold-set.csv> [--list <name>] [--top 20] [--database] [--names]');
+    console.error(
+      'usage: npm run match:report -- --file <list.csv> --gold <gold-set.csv> [--list <name>] [--top 20] [--database] [--names]\n       npm run match:report -- --gold <gold-set.csv> --holdout',
+    );
     return 2;
   }
   const listName = typeof a.list === 'string' ? a.list : path.basename(a.file).replace(/\.[^.]+$/, '');
@@ -98,6 +108,33 @@ async function main(): Promise<number> {
         `  ${name}\t${rows}\t${outcome.match?.productCode ?? '-'}\t${gold.get(name)?.expected ?? ''}\t${outcome.match?.evidence ?? outcome.suggestion?.evidence ?? ''}`,
       );
     }
+  }
+  return 0;
+}
+
+/** Each list of the gold set measured with the catalogue that never saw it, and with the whole catalogue. */
+function leaveOneListOut(gold: GoldLabel[]): number {
+  const { products, varieties } = catalogueRowsFromFiles();
+  const full = matcherFromCatalogueFiles();
+  const lists = [...new Set(gold.map((g) => g.list))];
+  console.log('list | rows | names | held out: recall | precision | whole catalogue: recall | precision | names held out');
+  for (const list of lists) {
+    const labels = gold.filter((g) => g.list === list);
+    const rows = labels.map((g) => ({ name: g.name, rows: g.rows }));
+    const byName = new Map(labels.map((g) => [g.name, g]));
+    const held = holdOut(
+      products,
+      varieties,
+      labels.map((g) => g.name),
+      gold.filter((g) => g.list !== list).map((g) => g.name),
+    );
+    const matcher = ProductMatcher.fromCatalogue(held.products, held.varieties, [], held.ambiguousNames);
+    const out = evaluate(rows, byName, (name) => matcher.match(name));
+    const all = evaluate(rows, byName, (name) => full.match(name));
+    console.log(
+      `${list} | ${out.rows} | ${out.names} | ${percent(out.recall)} | ${percent(out.precision)} | ${percent(all.recall)} | ${percent(all.precision)} | ${held.removed.length}`,
+    );
+    for (const w of out.wrong) console.log(`    held out, wrong: ${w.name} -> ${w.matched}, expected ${w.expected} (${w.rows} rows; ${w.evidence})`);
   }
   return 0;
 }

@@ -282,8 +282,7 @@ describe('round 4 (issue #14): head-final names, a closed lexicon of descriptors
     ['香蜜瓜', 'melon'], // taste + 蜜瓜
     ['甜蜜瓜', 'melon'],
     ['绿皮丝瓜', 'luffa'], // look + product
-    ['毛山药', 'chinese-yam'],
-    ['毛芹', 'celery'], // 芹 is one of the one-character heads
+    ['大芹', 'celery'], // 芹 is one of the one-character heads
     ['红酥梨', 'pear'], // colour + variety of one product
     ['黑李', 'plum'], // colour + one-character fruit
     ['秦杏', 'apricot'], // a province abbreviation before a one-character fruit
@@ -320,6 +319,13 @@ describe('round 4 (issue #14): head-final names, a closed lexicon of descriptors
     ['杏鲍菇', 'king-oyster', 'apricot'],
     ['青白菜', undefined, 'chinese-cabbage'], // 白菜 takes no modifier
     ['脆枣', 'fresh-jujube', 'jujube'], // fresh, not the dried 枣
+    ['毛冬瓜', 'chieh-qua', 'wax-gourd'], // 节瓜: 毛 (hairy) is no descriptor
+    ['小白菜心', 'bok-choy', 'chinese-cabbage'], // 小白菜 + 心, never 小 + 白菜心
+    ['紫菜头', 'beetroot', 'radish'], // 紫菜 spans the boundary; a colour before 菜头 makes a beet
+    ['绿菜花', 'broccoli', 'cauliflower'],
+    ['黑香米', 'black-rice', 'rice'], // no colour before a grain
+    ['嫩豆腐', 'tofu-soft', 'tofu'],
+    ['羊腱子肉', 'lamb-shank', 'beef-shank'], // another animal in front
     ['鲜枣', 'fresh-jujube', 'jujube'],
   ])('%s is %s, never %s', (name, expected, never) => {
     expect(productOf(name)).toBe(expected);

@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { distance } from 'fastest-levenshtein';
 import { fold, lookupKey, normaliseName, stripSpecs, strippings } from './normalise.js';
 import { regionNames } from './region-names.js';
-import { AMBIGUOUS_NAMES } from './ambiguous-names.js';
+import { AMBIGUOUS_NAMES, type AmbiguousName } from './ambiguous-names.js';
 
 /**
  * Entity resolution for product names, precision first (issue #14).
@@ -171,13 +171,20 @@ export const MODIFIER_WORDS = [...SIZE_WORDS, ...COLOUR_WORDS].sort((a, b) => b.
 
 /**
  * Words that describe a product without making it another one (issue #14, round 4), for the head-final rule:
- * Chinese trade names are head-final (`香蜜瓜` is a 蜜瓜, `绿皮丝瓜` a 丝瓜, `毛芹` a 芹菜). Closed on purpose: a word
+ * Chinese trade names are head-final (`香蜜瓜` is a 蜜瓜, `绿皮丝瓜` a 丝瓜). Closed on purpose: a word
  * that is not listed here is no evidence (`黄花梨`: 黄花 is daylily; `来广梨`: unknown), and every compound is checked
- * against the catalogue and {@link CONFUSABLE_COMPOUNDS} before it is accepted.
+ * against the catalogue and {@link CONFUSABLE_COMPOUNDS} before it is accepted. 毛 (hairy) was tried and left out:
+ * 毛冬瓜 is a 节瓜, 毛豆 a soybean, 毛肚 tripe, 毛鸡蛋 a balut (the leave-one-list-out run found the first).
  */
 export const TASTE_WORDS = ['冰糖', '奶油', '香甜', '甜脆', '香脆', '香', '甜', '蜜', '脆'];
-export const LOOK_WORDS = ['绿皮', '黄皮', '花皮', '黑皮', '光皮', '红肉', '黄肉', '白肉', '红心', '黄心', '白心', '红瓤', '黄瓤', '毛'];
+export const LOOK_WORDS = ['绿皮', '黄皮', '花皮', '黑皮', '光皮', '红肉', '黄肉', '白肉', '红心', '黄心', '白心', '红瓤', '黄瓤'];
 export const DESCRIPTOR_WORDS = [...new Set([...MODIFIER_WORDS, ...TASTE_WORDS, ...LOOK_WORDS])].sort((a, b) => b.length - a.length);
+
+/** Sectors whose species or kinds are named by colour (白鳝 and 黄鳝 are two fish; 黑米, 红米 and 黄米 are other grains than 米): no colour word before their names. */
+const COLOUR_NAMED_SECTORS = new Set(['aquatic', 'grain']);
+
+/** Heads a colour word turns into another vegetable (绿菜花 is broccoli, 紫菜头 and 红菜头 are beetroot). */
+const NO_COLOUR = new Set(['菜花', '花菜', '菜头']);
 
 /** One-character products the head-final rule accepts as a head (fruits a list writes bare: `秦杏`, `黑李`, `沧州小枣`), and 芹 (`毛芹`). */
 const ONE_CHARACTER_HEADS = new Set(['桃', '梨', '杏', '李', '枣', '橙', '柚', '桔', '橘', '柑', '芹']);
@@ -186,12 +193,11 @@ const ONE_CHARACTER_HEADS = new Set(['桃', '梨', '杏', '李', '枣', '橙', '
 const PROVINCE_ABBREVIATIONS = new Set([...'京津冀晋蒙辽吉沪苏浙皖闽赣鲁豫鄂湘粤桂琼渝川蜀贵黔云滇陕秦甘陇宁']);
 
 /**
- * Descriptor + head compounds that name something else although the catalogue does not carry them: 黑枣 (君迁子, or a
+ * Descriptor + head compounds that name something else (whether or not the catalogue carries them): 黑枣 (君迁子, or a
  * smoked jujube), 蜜枣 (candied), 脆枣 / 鲜枣 (fresh, not the dried 枣), 沙枣 (Elaeagnus), 黄梨 (pineapple in Fujian and
- * Taiwan), 红心 / 白心 / 黄心 before 火龙果-like names are fine, but 红心 + 柚 is a pomelo cultivar (fine too). Names a
- * descriptor would make from a generic variety word (无籽: seedless watermelon or seedless grapes) are refused as well.
+ * Taiwan), 老豆腐 / 嫩豆腐 (firm and soft tofu, kept apart from 豆腐). Used by the size-and-colour rule too.
  */
-export const CONFUSABLE_COMPOUNDS = new Set(['黑枣', '蜜枣', '脆枣', '鲜枣', '沙枣', '甜枣', '黄梨', '毛桃李', '毛橘']);
+export const CONFUSABLE_COMPOUNDS = new Set(['黑枣', '蜜枣', '脆枣', '鲜枣', '沙枣', '黄梨', '老豆腐', '嫩豆腐']);
 /** Catalogue names too generic to be a head: they say how, not what (`无籽` is seedless watermelon or seedless grapes). */
 const GENERIC_HEADS = new Set(['无籽', '无核', '有籽']);
 
@@ -226,7 +232,7 @@ export class ProductMatcher {
   private readonly regional = new Set<string>();
 
   /** @internal use {@link ProductMatcher.load}, or {@link ProductMatcher.fromCatalogue} in tools and tests. */
-  constructor(entries: Iterable<[string, Entry]>) {
+  constructor(entries: Iterable<[string, Entry]>, ambiguousNames: Readonly<Record<string, AmbiguousName>> = AMBIGUOUS_NAMES) {
     const byCode = new Map<string, Entry>();
     for (const [key, entry] of entries) {
       if (!key) continue;
@@ -237,7 +243,7 @@ export class ProductMatcher {
         byCode.set(entry.productCode, entry);
     }
     // A regional name names each product it may mean; a reviewer's alias for it (which knows the source) wins.
-    for (const [name, { products, why }] of Object.entries(AMBIGUOUS_NAMES)) {
+    for (const [name, { products, why }] of Object.entries(ambiguousNames)) {
       const key = lookupKey(name);
       const reviewed = this.entries.get(key)?.filter((e) => e.source === 'reviewed');
       if (reviewed?.length) {
@@ -276,7 +282,12 @@ export class ProductMatcher {
   }
 
   /** Builds a matcher from catalogue rows (as stored, or read from the seed files by tools and tests). */
-  static fromCatalogue(products: readonly CatalogueProduct[], varieties: readonly CatalogueVariety[], reviewed: readonly ReviewedAlias[] = []): ProductMatcher {
+  static fromCatalogue(
+    products: readonly CatalogueProduct[],
+    varieties: readonly CatalogueVariety[],
+    reviewed: readonly ReviewedAlias[] = [],
+    ambiguousNames: Readonly<Record<string, AmbiguousName>> = AMBIGUOUS_NAMES,
+  ): ProductMatcher {
     const byId = new Map(products.map((p) => [p.id, p]));
     const varietyById = new Map(varieties.map((v) => [v.id, v]));
     const entries: [string, Entry][] = [];
@@ -327,7 +338,7 @@ export class ProductMatcher {
         },
       ]);
     }
-    return new ProductMatcher(entries);
+    return new ProductMatcher(entries, ambiguousNames);
   }
 
   /** Lookup keys that name more than one product (each then goes to review when met alone). */
@@ -567,7 +578,11 @@ export class ProductMatcher {
       }
       if (!resolution.target) continue;
       // `<product A><product B>` is no evidence for B (草莓番茄 may be a tomato, 苹果梨 is a pear): nothing known may stand in front.
-      if (this.entries.has(prefix) || this.find(prefix, prefix, []) !== undefined) return undefined;
+      // (A descriptor before a variety in front, `绿马奶` + 葡萄干, is a variety of what the product is made of, not a product.)
+      const front = this.entries.has(prefix) ? undefined : this.find(prefix, prefix, []);
+      if (this.entries.has(prefix) || (front && front.method !== MatchMethod.HEAD_FINAL)) return undefined;
+      // `羊腱子肉`: 腱子肉 is a beef cut's name; another animal in front says it is that animal's.
+      if (this.otherAnimal(prefix, resolution.target.productName) || this.spansOtherProduct(key, cut, resolution.target.productId)) return undefined;
       return matchOf(
         resolution.target,
         undefined,
@@ -644,7 +659,7 @@ export class ProductMatcher {
 
   /** `大百合`, `红提子`, `长白菜`, `大红圆椒`: a size or colour word (at most two) before a product name (two or more characters) that is no catalogue name as a whole. */
   private modifierPrefix(key: string, how: string, depth = 0): ProductMatch | undefined {
-    if (this.entries.has(key)) return undefined;
+    if (this.entries.has(key) || CONFUSABLE_COMPOUNDS.has(key)) return undefined;
     for (const word of MODIFIER_WORDS) {
       if (!key.startsWith(word) || key.length - word.length < 2) continue;
       const restKey = key.slice(word.length);
@@ -653,12 +668,14 @@ export class ProductMatcher {
       const rest = this.lookup(restKey);
       if (!rest.target?.productLevel) {
         const inner = depth === 0 && !this.entries.has(restKey) ? this.modifierPrefix(restKey, how, 1) : undefined;
-        if (inner && !(colour && this.entries.get(lookupKey(inner.productCode))?.some((e) => e.sector === 'aquatic'))) {
+        if (inner && !(colour && this.entries.get(lookupKey(inner.productCode))?.some((e) => COLOUR_NAMED_SECTORS.has(e.sector ?? '')))) {
           return { ...inner, evidence: `${how}${colour ? 'colour' : 'size'} word "${word}" and ${inner.evidence.slice(how.length)}` };
         }
         continue;
       }
-      if (colour && this.entries.get(restKey)?.some((e) => e.sector === 'aquatic')) return undefined;
+      if (colour && (NO_COLOUR.has(restKey) || this.entries.get(restKey)?.some((e) => COLOUR_NAMED_SECTORS.has(e.sector ?? '')))) return undefined;
+      // `小白菜心` is 小白菜 + 心, never 小 + 白菜心.
+      if (this.spansOtherProduct(key, word.length, rest.target.productId)) return undefined;
       return matchOf(
         { ...rest.target, varietyId: null, varietyName: null },
         undefined,
@@ -667,6 +684,32 @@ export class ProductMatcher {
       );
     }
     return undefined;
+  }
+
+  /**
+   * Whether a catalogue name of another product than `productId` spans the boundary between what stands in front
+   * (`key.slice(0, cut)`) and the head: `小白菜心` is 小白菜 + 心 (bok choy), never 小 + 白菜心; `紫菜头` holds 紫菜.
+   */
+  private spansOtherProduct(key: string, cut: number, productId: number): boolean {
+    const own = this.entries.get(lookupKey(this.codeOf(productId) ?? ''))?.[0]?.productName ?? '';
+    // The same animal across the boundary is no other product (`黄牛里脊肉`: 黄牛 and 牛里脊 are both 牛).
+    const sameAnimal = (e: Entry) => SPECIES.some((a) => own.includes(a) && e.productName.includes(a));
+    for (let a = 0; a < cut; a++)
+      for (let b = cut + 1; b <= key.length; b++) {
+        if (b - a < 2 || (a === 0 && b === key.length)) continue;
+        if (this.entries.get(key.slice(a, b))?.some((e) => e.productId !== productId && e.productLevel && !sameAnimal(e))) return true;
+      }
+    return false;
+  }
+
+  private codeOf(productId: number): string | undefined {
+    return this.productKeys.find(([, e]) => e.productId === productId)?.[1].productCode;
+  }
+
+  /** Whether `prefix` names an animal the product's name does not carry while it carries another (`羊腱子肉` is no 牛腱子). */
+  private otherAnimal(prefix: string, productName: string): boolean {
+    const own = SPECIES.filter((a) => productName.includes(a));
+    return own.length > 0 && SPECIES.some((a) => prefix.includes(a) && !own.includes(a));
   }
 
   /**
@@ -687,6 +730,9 @@ export class ProductMatcher {
       if (!rest.target || (oneCharacter && !rest.target.productLevel)) continue;
       const tokens = this.descriptors(key.slice(0, cut), oneCharacter);
       if (!tokens) continue;
+      if (this.spansOtherProduct(key, cut, rest.target.productId)) continue;
+      const colour = tokens.some((t) => COLOUR_WORDS.includes(t) || LOOK_WORDS.includes(t));
+      if (colour && NO_COLOUR.has(restKey)) continue;
       // Any longer end of the name that is a catalogue name of another product (番杏, 黄花菜) says it is that product, not this one.
       let other = false;
       for (let j = 1; j < cut && !other; j++) {
@@ -695,8 +741,7 @@ export class ProductMatcher {
       }
       if (other) continue;
       // A colour before an aquatic name makes another species (白鳝 is an eel, 黄鳝 another fish).
-      const sector = this.entries.get(restKey)?.[0]?.sector;
-      if (sector === 'aquatic' && tokens.some((t) => COLOUR_WORDS.includes(t) || LOOK_WORDS.includes(t))) continue;
+      if (colour && this.entries.get(restKey)?.some((e) => COLOUR_NAMED_SECTORS.has(e.sector ?? ''))) continue;
       return matchOf(
         { ...rest.target, varietyId: null, varietyName: null },
         undefined,
@@ -765,6 +810,11 @@ export class ProductMatcher {
       const prefix = key.slice(0, -head.length);
       // A known word in front that names something else (`草莓番茄`…) is no unknown variety.
       if (this.entries.has(prefix)) return undefined;
+      // `红萝卜` (a carrot in the south), `黑香米` (black rice): a descriptor before a head that descriptors make into other
+      // products, or a name of another product across the boundary, is no unknown variety either.
+      if ((NO_MODIFIER.has(head) && DESCRIPTOR_WORDS.includes(prefix)) || this.spansOtherProduct(key, prefix.length, resolution.target.productId))
+        return undefined;
+      if (COLOUR_WORDS.includes(prefix) && this.entries.get(head)?.some((e) => COLOUR_NAMED_SECTORS.has(e.sector ?? ''))) return undefined;
       return matchOf(
         { ...resolution.target, varietyId: null, varietyName: null },
         undefined,
