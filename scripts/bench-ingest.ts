@@ -17,7 +17,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { from as copyFrom } from 'pg-copy-streams';
+import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { loadConfig } from '../src/platform/config.js';
 import { createLogger } from '../src/platform/logger.js';
 import { openDatabase } from '../src/database.js';
@@ -166,6 +166,46 @@ async function main(): Promise<void> {
       client.release();
     }
 
+    // 3. PostgreSQL alone: the rows exactly as the pipeline stored them, COPYed into an empty table shaped like
+    //    price_observation (same columns, monthly partitions, the same indexes): the ceiling of one COPY stream into
+    //    this table with no hub work at all.
+    const ceiling = await pool.connect();
+    let ceilingCpu: ReturnType<typeof cpuBetween>;
+    let ceilingSeconds: number;
+    const finalFile = path.join(dir, 'final.copy');
+    try {
+      await pipeline(
+        ceiling.query(copyTo(`copy (select * from price_observation where source_connector = '${CONNECTOR}' order by observed_on, id) to stdout`)),
+        fs.createWriteStream(finalFile),
+      );
+      await ceiling.query('drop table if exists bench_ceiling');
+      await ceiling.query('create table bench_ceiling (like price_observation including defaults) partition by range (observed_on)');
+      const { rows: months } = await ceiling.query<{ m: string }>(
+        `select distinct to_char(date_trunc('month', observed_on), 'YYYY-MM-DD') as m from price_observation where source_connector = $1`,
+        [CONNECTOR],
+      );
+      for (const { m } of months) {
+        await ceiling.query(
+          `create table "bench_ceiling_${m.slice(0, 7).replace('-', '')}" partition of bench_ceiling for values from ('${m}') to ('${m}'::date + interval '1 month')`,
+        );
+      }
+      const { rows: indexes } = await ceiling.query<{ def: string }>(
+        `select indexdef as def from pg_indexes where schemaname = 'public' and tablename = 'price_observation'`,
+      );
+      for (const [i, { def }] of indexes.entries()) {
+        await ceiling.query(def.replace(/INDEX \S+ ON (ONLY )?public\.price_observation /, `INDEX bench_ceiling_${i} ON public.bench_ceiling `));
+      }
+      cpu0 = await sampleCpu(pool, database);
+      t0 = Date.now();
+      await pipeline(fs.createReadStream(finalFile), ceiling.query(copyFrom('copy bench_ceiling from stdin')));
+      ceilingSeconds = (Date.now() - t0) / 1000;
+      ceilingCpu = cpuBetween(cpu0, await sampleCpu(pool, database));
+      await ceiling.query('drop table bench_ceiling');
+    } finally {
+      ceiling.release();
+      fs.rmSync(finalFile, { force: true });
+    }
+
     const pipelineRate = ROWS / pipelineSeconds;
     const copyRate = ROWS / copySeconds;
     const { stored, duplicates, rejected, unmatched } = result.counts;
@@ -181,10 +221,20 @@ async function main(): Promise<void> {
     console.log(
       `CPU per 1M rows: pipeline: hub ${perMillion(pipelineCpu.self)} + PostgreSQL ${perMillion(pipelineCpu.server)}; plain COPY: client ${perMillion(copyCpu!.self)} + PostgreSQL ${perMillion(copyCpu!.server)}`,
     );
+    console.log(
+      `PostgreSQL alone (the stored rows COPYed into an empty table with price_observation's partitions and indexes): ${(ROWS / ceilingSeconds!).toLocaleString('en', { maximumFractionDigits: 0 })} rows/s per source row = ${((100 * ROWS) / ceilingSeconds! / copyRate).toFixed(0)}% of plain COPY; PostgreSQL CPU per 1M rows ${perMillion(ceilingCpu!.server)}`,
+    );
     const [{ parts }] = await em
       .getConnection()
       .execute<{ parts: string }[]>(`select count(distinct tableoid) as parts from price_observation where source_connector = ?`, [CONNECTOR]);
     console.log(`stored into ${parts} monthly partitions of price_observation`);
+    // The machine is shared: the load next to the figures says how much the absolute ones mean (TEAM.md).
+    console.log(
+      `load average: ${os
+        .loadavg()
+        .map((l) => l.toFixed(2))
+        .join(', ')} on ${os.availableParallelism()} cores`,
+    );
     console.log(
       `| ${ROWS.toLocaleString('en')} | ${BATCH.toLocaleString('en')} | ${Math.round(pipelineRate).toLocaleString('en')} | ${Math.round(copyRate).toLocaleString('en')} | ${(copyRate / pipelineRate).toFixed(1)}x |`,
     );

@@ -29,6 +29,7 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import { ormOptions } from '../src/database.js';
 import { seedReferenceData } from '../seeds/index.js';
 import { BENCH_METRICS_TOKEN } from './lib/hub-process.js';
+import { cpuBetween, procCpuMs, sampleCpu } from './lib/cpu-time.js';
 
 const ADMIN = process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/postgres';
 const BATCHES = Number(process.env.BENCH_BATCHES ?? 60);
@@ -39,6 +40,8 @@ const PUSHES = Number(process.env.BENCH_PUSHES ?? 200);
 const PORT = Number(process.env.BENCH_PORT ?? 4790);
 const SECRET = 'bench-secret-0123456789';
 const DB = process.env.BENCH_DB ?? 'bench_tracking';
+/** Extra node flags for the hub process, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` (NODE_OPTIONS refuses --cpu-prof). */
+const HUB_NODE_ARGS = (process.env.BENCH_HUB_NODE_ARGS ?? '').split(' ').filter(Boolean);
 
 const url = (db: string) => {
   const u = new URL(ADMIN);
@@ -53,6 +56,16 @@ async function prepareDatabase(): Promise<void> {
   await admin.connect();
   await admin.query(`drop database if exists ${DB} with (force)`);
   await admin.query(`create database ${DB}`);
+  // BENCH_LOG_STATEMENTS=1: every statement of the run with its duration in the server log (where the time goes);
+  // =cpu: with the CPU time each statement took (log_statement_stats).
+  if (process.env.BENCH_LOG_STATEMENTS) await admin.query(`alter database ${DB} set log_min_duration_statement = 0`);
+  if (process.env.BENCH_LOG_STATEMENTS === 'cpu') await admin.query(`alter database ${DB} set log_statement_stats = on`);
+  // =plans: the plans (with actual times) of statements slower than 5 ms (auto_explain).
+  if (process.env.BENCH_LOG_STATEMENTS === 'plans') {
+    await admin.query(`alter database ${DB} set session_preload_libraries = 'auto_explain'`);
+    await admin.query(`alter database ${DB} set auto_explain.log_min_duration = 5`);
+    await admin.query(`alter database ${DB} set auto_explain.log_analyze = on`);
+  }
   await admin.end();
   const orm = await MikroORM.init(ormOptions(url(DB), 4));
   await orm.migrator.up();
@@ -61,8 +74,8 @@ async function prepareDatabase(): Promise<void> {
   await orm.close(true);
 }
 
-async function startHubProcess(): Promise<{ stop: () => Promise<void>; metric: (name: string) => Promise<number> }> {
-  const child = spawn(process.execPath, ['--import', '@swc-node/register/esm-register', 'src/main.ts'], {
+async function startHubProcess(): Promise<{ stop: () => Promise<void>; metric: (name: string) => Promise<number>; cpuMs: () => number }> {
+  const child = spawn(process.execPath, [...HUB_NODE_ARGS, '--import', '@swc-node/register/esm-register', 'src/main.ts'], {
     env: {
       ...process.env,
       DATABASE_URL: url(DB),
@@ -100,6 +113,7 @@ async function startHubProcess(): Promise<{ stop: () => Promise<void>; metric: (
   };
   return {
     metric,
+    cpuMs: () => procCpuMs(child.pid!) ?? Number.NaN,
     stop: () =>
       new Promise((resolve) => {
         child.once('exit', () => resolve());
@@ -141,8 +155,13 @@ async function push(courier: string, events: unknown[]): Promise<Response> {
   });
 }
 
-async function benchIngest(): Promise<Record<string, number>> {
+async function benchIngest(hub: Awaited<ReturnType<typeof startHubProcess>>): Promise<Record<string, number>> {
   let next = 0;
+  // CPU of the hub process, of this (load-generating) process and of the database's backends: wall clock moves with
+  // whatever else runs on the machine, CPU per 1,000 events much less.
+  const sampler = new pg.Pool({ connectionString: url(DB), max: 1 });
+  const hubCpu0 = hub.cpuMs();
+  const cpu0 = await sampleCpu(sampler, DB);
   const started = performance.now();
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
@@ -155,6 +174,8 @@ async function benchIngest(): Promise<Record<string, number>> {
     }),
   );
   const webhookSeconds = (performance.now() - started) / 1000;
+  const webhookCpu = cpuBetween(cpu0, await sampleCpu(sampler, DB));
+  const webhookHubCpu = hub.cpuMs() - hubCpu0;
 
   // The same event rows, plain COPY (issue #13's counterpart), into a table with a primary key and one unique index
   // (the natural key), nothing else: once as one COPY stream of all rows, once as COPYs of 1,000 rows with the same
@@ -198,6 +219,7 @@ async function benchIngest(): Promise<Record<string, number>> {
   await plainTable('bench_plain_event_chunked');
   const pool = new pg.Pool({ connectionString: url(DB), max: CONCURRENCY });
   let chunk = 0;
+  const copyCpu0 = await sampleCpu(sampler, DB);
   started2 = performance.now();
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
@@ -213,7 +235,9 @@ async function benchIngest(): Promise<Record<string, number>> {
     }),
   );
   const chunkedSeconds = (performance.now() - started2) / 1000;
+  const copyCpu = cpuBetween(copyCpu0, await sampleCpu(sampler, DB));
   await pool.end();
+  await sampler.end();
   await client.query('drop table bench_plain_event; drop table bench_plain_event_chunked');
   await client.end();
   const events = BATCHES * 1000;
@@ -227,10 +251,26 @@ async function benchIngest(): Promise<Record<string, number>> {
   console.log(
     `plain COPY, one stream: ${Math.round(copyEventsPerSecond).toLocaleString('en')} events/s; in batches of 1,000 (${CONCURRENCY} in flight): ${Math.round(chunkedCopyEventsPerSecond).toLocaleString('en')} events/s`,
   );
+  const per1000 = (ms: number | undefined) => (ms === undefined ? 'n/a' : `${((ms * 1000) / events).toFixed(1)} ms`);
+  console.log(
+    `CPU per 1,000 events: webhook: hub ${per1000(webhookHubCpu)}, PostgreSQL ${per1000(webhookCpu.server)}, load generator ${per1000(webhookCpu.self)}; ` +
+      `plain COPY in batches of 1,000: PostgreSQL ${per1000(copyCpu.server)}, client ${per1000(copyCpu.self)}`,
+  );
   console.log(
     `ratio: the webhook runs at ${((100 * webhookEventsPerSecond) / counterpart).toFixed(0)}% of the faster plain COPY (target: >= 50,000 events/s and >= 25%)`,
   );
-  return { events, webhookSeconds, webhookEventsPerSecond, copySeconds, copyEventsPerSecond, chunkedSeconds, chunkedCopyEventsPerSecond };
+  return {
+    events,
+    webhookSeconds,
+    webhookEventsPerSecond,
+    copySeconds,
+    copyEventsPerSecond,
+    chunkedSeconds,
+    chunkedCopyEventsPerSecond,
+    hubCpuMsPer1000: (webhookHubCpu * 1000) / events,
+    serverCpuMsPer1000: ((webhookCpu.server ?? Number.NaN) * 1000) / events,
+    copyServerCpuMsPer1000: ((copyCpu.server ?? Number.NaN) * 1000) / events,
+  };
 }
 
 async function benchLatency(hub: Awaited<ReturnType<typeof startHubProcess>>, subscriptions: number) {
@@ -303,7 +343,7 @@ console.log(`machine: ${os.cpus().length} x ${os.cpus()[0]?.model}, ${Math.round
 await prepareDatabase();
 const hub = await startHubProcess();
 try {
-  const ingest = await benchIngest();
+  const ingest = await benchIngest(hub);
   console.log('ingest', JSON.stringify(ingest));
   for (const n of SUBSCRIPTIONS) {
     const result = await benchLatency(hub, n);

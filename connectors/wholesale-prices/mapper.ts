@@ -33,9 +33,15 @@ const str = (value: unknown) => (present(value) ? String(value).trim() : undefin
 function price(row: Row, field: string): number | undefined | MappingFailure {
   const value = row[field];
   if (!present(value)) return undefined;
-  const n = typeof value === 'number' ? value : Number(String(value).replace(/[,，\s元]/g, ''));
+  // A plain number is read as it is (Number() ignores the same surrounding white space); only a number written with
+  // separators or a currency sign goes through the clean-up (issue #13: a regex per cell was a cost of bulk loads).
+  let n = typeof value === 'number' ? value : typeof value === 'string' ? Number(value) : NaN;
+  if (!Number.isFinite(n) && typeof value !== 'number') n = Number(String(value).replace(/[,，\s元]/g, ''));
   return Number.isFinite(n) ? n : reject(`${field} is not a number: "${String(value)}"`, field);
 }
+
+/** Days as written -> YYYY-MM-DD: a list repeats a few thousand days over its rows. @internal */
+const dayCache = new Map<string, string>();
 
 /** A date cell (`2013-06-10`, `2013/6/10`, `2016-05-05 00:00:00`, an Excel serial day) as YYYY-MM-DD. */
 function day(row: Row, field: string): string | MappingFailure {
@@ -45,9 +51,15 @@ function day(row: Row, field: string): string | MappingFailure {
     // Excel serial day (1900 system).
     return new Date(Date.UTC(1899, 11, 30) + value * 86_400_000).toISOString().slice(0, 10);
   }
-  const match = /^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})/.exec(String(value).trim());
-  if (!match) return reject(`${field} is not a date: "${String(value)}"`, field);
-  return `${match[1]}-${match[2].padStart(2, '0')}-${match[3].padStart(2, '0')}`;
+  const text = String(value);
+  const known = dayCache.get(text);
+  if (known) return known;
+  const match = /^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})/.exec(text.trim());
+  if (!match) return reject(`${field} is not a date: "${text}"`, field);
+  const iso = `${match[1]}-${match[2].padStart(2, '0')}-${match[3].padStart(2, '0')}`;
+  if (dayCache.size > 100_000) dayCache.clear();
+  dayCache.set(text, iso);
+  return iso;
 }
 
 const unitCache = new Map<string, string | undefined>();
@@ -94,7 +106,7 @@ function build(fields: {
   const spec = fields.spec;
   return {
     kind: 'price',
-    sourceKey: [fields.market, date, fields.name, spec ?? '', unit, low ?? '', avg, high ?? ''].join('|'),
+    sourceKey: `${fields.market}|${date}|${fields.name}|${spec ?? ''}|${unit}|${low ?? ''}|${avg}|${high ?? ''}`,
     rawName: fields.name,
     variety: fields.variety,
     market: fields.market,

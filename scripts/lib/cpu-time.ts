@@ -18,7 +18,8 @@ export interface CpuSample {
 /** Clock ticks per second of /proc/<pid>/stat (Linux: 100). */
 const TICKS = 100;
 
-function procCpuMs(pid: number): number | undefined {
+/** CPU ms (user + system) of any local process, from /proc. */
+export function procCpuMs(pid: number): number | undefined {
   try {
     const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
     return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS;

@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from '../platform/logger.js';
 import type { HubPubSub } from '../platform/pubsub.js';
 import type { Leadership } from '../platform/leadership.js';
-import { PRICE_OBSERVED, type PriceObservedEvent } from '../pricing/price.events.js';
+import { PRICES_OBSERVED, type PricesObservedEvent } from '../pricing/price.events.js';
 import { scanPriceAnomalies } from './price-anomaly.service.js';
 
 /** `YYYY-MM-DD` of a date column as a driver may hand it over (string, or a Date at local midnight). @internal */
@@ -21,7 +21,7 @@ export interface PriceAnomalyWatcherOptions {
   /** Quiet time after the last new price before scanning, so a batch is scanned once. @default 300 */
   debounceMs?: number;
   /**
-   * With Redis every instance hears every PRICE_OBSERVED event: then only the
+   * With Redis every instance hears every PRICES_OBSERVED event: then only the
    * leader of `price-anomaly-watcher` scans (issue #12). Without Redis each
    * instance hears only its own prices and scans them itself (leave unset).
    */
@@ -30,7 +30,7 @@ export interface PriceAnomalyWatcherOptions {
 
 /**
  * Scans for price anomalies whenever new prices are stored: listens to the
- * same PRICE_OBSERVED events as the `priceObserved` subscription, collects the
+ * same PRICES_OBSERVED events (one per stored batch) as the `priceObserved` subscription, collects the
  * products and days a burst of prices touched, and scans those once the burst
  * is over. With several instances on Redis only the leader scans; alerts are
  * also deduplicated by key, so a burst scanned twice around a leadership
@@ -38,7 +38,7 @@ export interface PriceAnomalyWatcherOptions {
  */
 export function startPriceAnomalyWatcher(options: PriceAnomalyWatcherOptions): { stop(): Promise<void> } {
   const debounceMs = options.debounceMs ?? 300;
-  const events = options.pubSub.subscribe(PRICE_OBSERVED);
+  const events = options.pubSub.subscribe(PRICES_OBSERVED);
   let pending = { products: new Set<number>(), from: '', to: '' };
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> = Promise.resolve();
@@ -60,13 +60,20 @@ export function startPriceAnomalyWatcher(options: PriceAnomalyWatcherOptions): {
   void (async () => {
     for await (const payload of events) {
       if (stopped) break;
-      const event = payload as PriceObservedEvent;
-      const productId = event.row.product_id;
-      const day = dayOf(event.row.observed_on);
-      if (productId == null || !/^\d{4}-\d{2}-\d{2}$/.test(day)) continue;
-      pending.products.add(Number(productId));
-      if (!pending.from || day < pending.from) pending.from = day;
-      if (!pending.to || day > pending.to) pending.to = day;
+      const batch = payload as PricesObservedEvent;
+      const products = batch.columns.product_id ?? [];
+      const days = batch.columns.observed_on ?? [];
+      let touched = false;
+      for (let i = 0; i < batch.count; i++) {
+        const productId = products[i];
+        const day = dayOf(days[i]);
+        if (productId == null || !/^\d{4}-\d{2}-\d{2}$/.test(day)) continue;
+        touched = true;
+        pending.products.add(Number(productId));
+        if (!pending.from || day < pending.from) pending.from = day;
+        if (!pending.to || day > pending.to) pending.to = day;
+      }
+      if (!touched) continue;
       clearTimeout(timer);
       timer = setTimeout(scan, debounceMs);
     }

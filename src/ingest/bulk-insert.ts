@@ -141,7 +141,7 @@ export async function copyIgnoringConflicts(
   const cols = names.map((c) => `"${c}"`).join(', ');
   await client.query(`create temp table if not exists "${stage}" (${names.map((c) => `"${c}" ${target.columns[c]}`).join(', ')}) on commit drop`);
   await client.query(`truncate "${stage}"`);
-  await pipeline(Readable.from(copyText(target.table, rows)), client.query(copyFrom(`copy "${stage}" (${cols}) from stdin`)));
+  await pipeline(Readable.from(copyTextOf(target.table, rows)), client.query(copyFrom(`copy "${stage}" (${cols}) from stdin`)));
   const result = await client.query(
     `insert into "${target.table}" (${cols}) select ${cols} from "${stage}" on conflict ${target.conflict} do nothing` +
       (target.returning ? ` returning ${target.returning}` : ''),
@@ -153,7 +153,7 @@ export async function copyIgnoringConflicts(
 const COPY_CHUNK_ROWS = 4_000;
 
 /** Rows in COPY's text format, in chunks of a few thousand lines. */
-function* copyText(table: string, rows: readonly (readonly SqlValue[])[]): Generator<string> {
+function* copyTextOf(table: string, rows: readonly (readonly SqlValue[])[]): Generator<string> {
   for (let start = 0; start < rows.length; start += COPY_CHUNK_ROWS) {
     let text = '';
     const end = Math.min(rows.length, start + COPY_CHUNK_ROWS);
@@ -168,6 +168,12 @@ function* copyText(table: string, rows: readonly (readonly SqlValue[])[]): Gener
 
 /** A separator or backslash to escape in COPY's text format. */
 const NEEDS_ESCAPE = /[\\\t\n\r]/;
+
+/** A text in COPY's text format: `\\N` for null or undefined, backslash escapes for the separators (only when there are any). */
+export function copyText(value: string | null | undefined): string {
+  if (value === null || value === undefined) return '\\N';
+  return NEEDS_ESCAPE.test(value) ? value.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r')) : value;
+}
 
 /** One cell in COPY's text format: `\N` for null, backslash escapes for the separators (only when there are any). */
 function copyCell(table: string, value: SqlValue | undefined): string {
@@ -388,4 +394,94 @@ export async function copyInto(
   if (process.env.INGEST_TRACE)
     console.error(`  copy into ${into ?? target.table} ${(performance.now() - t0).toFixed(0)} ms (ids ${(t0 - tIds).toFixed(0)} ms)`);
   return { ids, at };
+}
+
+/**
+ * What {@link copyNew} writes: a table with an id sequence, and how to encode one of the caller's own records as a
+ * line of COPY text, so that a bulk load goes from its records to COPY text with no row arrays or row objects in
+ * between (issue #13).
+ */
+export interface EncodedTarget<T> {
+  table: string;
+  sequence: string;
+  /** Column name -> PostgreSQL type, in line order (between `id` and `ingested_at`). */
+  columns: Readonly<Record<string, string>>;
+  /** The unique key, as the staging path's `ON CONFLICT` target. */
+  conflict: string;
+  /** The record's `source_key`: repeats of a key in one batch are one fact (the first is written). */
+  key(record: T): string;
+  /** The record as one line of COPY text: `id`, the columns in order, `stamp` (ingested_at), tab-separated, ending in a newline. */
+  line(record: T, id: string, stamp: string): string;
+  /** The record's values in column order (for the staging path, after a batch met a stored key). */
+  values(record: T): SqlValue[];
+  /** The partition a record goes to, when it is known to exist. */
+  partition?(record: T): string | undefined;
+}
+
+/**
+ * {@link copyRows} for records the caller encodes itself: returns the records stored, their ids (in the same
+ * order) and the ingestion time. The same two paths: ids reserved in one statement and the records COPYed straight
+ * into the table (into the partition when they all go to one), or, once a batch of this load met a stored key, the
+ * staging path with `ON CONFLICT DO NOTHING`. `records` should come in partition-key order.
+ */
+export async function copyNew<T>(
+  client: pg.PoolClient,
+  target: EncodedTarget<T>,
+  records: readonly T[],
+  session: Map<string, unknown>,
+): Promise<{ stored: T[]; ids: string[]; at: Date }> {
+  const seen = new Set<string>();
+  const unique: T[] = [];
+  for (const record of records) {
+    const key = target.key(record);
+    if (!seen.has(key)) {
+      seen.add(key);
+      unique.push(record);
+    }
+  }
+  if (!unique.length) return { stored: [], ids: [], at: new Date() };
+  const names = Object.keys(target.columns);
+  if (!session.get(conflictsSeen(target.table))) {
+    try {
+      const t0 = performance.now();
+      const { ids, at } = await reserveIds(client, target.sequence, unique.length);
+      const stamp = at.toISOString();
+      let into = target.partition?.(unique[0]);
+      for (let i = 1; into !== undefined && i < unique.length; i++) if (target.partition!(unique[i]) !== into) into = undefined;
+      const columns = ['id', ...names, 'ingested_at'].map((c) => `"${c}"`).join(', ');
+      await pipeline(Readable.from(encodedText(unique, ids, stamp, target)), client.query(copyFrom(`copy "${into ?? target.table}" (${columns}) from stdin`)));
+      if (process.env.INGEST_TRACE) console.error(`  copy ${unique.length} rows into ${into ?? target.table} ${(performance.now() - t0).toFixed(0)} ms`);
+      return { stored: unique, ids, at };
+    } catch (error) {
+      // The batch's transaction is lost: the pipeline runs it again, the staging way.
+      if ((error as { code?: string }).code === '23505') session.set(conflictsSeen(target.table), true);
+      throw error;
+    }
+  }
+  const staged = await copyIgnoringConflicts(
+    client,
+    { table: target.table, columns: target.columns, conflict: target.conflict, returning: 'id, source_key, ingested_at' },
+    unique.map((record) => target.values(record)),
+  );
+  if (staged.inserted === unique.length) session.delete(conflictsSeen(target.table));
+  const byKey = new Map(unique.map((record) => [target.key(record), record]));
+  const stored: T[] = [];
+  const ids: string[] = [];
+  let at: Date | undefined;
+  for (const row of staged.rows) {
+    stored.push(byKey.get(row.source_key as string)!);
+    ids.push(String(row.id));
+    at = row.ingested_at as Date;
+  }
+  return { stored, ids, at: at ?? new Date() };
+}
+
+/** Encoded records in chunks of a few thousand lines. @internal */
+function* encodedText<T>(records: readonly T[], ids: readonly string[], stamp: string, target: EncodedTarget<T>): Generator<string> {
+  for (let start = 0; start < records.length; start += COPY_CHUNK_ROWS) {
+    let text = '';
+    const end = Math.min(records.length, start + COPY_CHUNK_ROWS);
+    for (let i = start; i < end; i++) text += target.line(records[i], ids[i], stamp);
+    yield text;
+  }
 }

@@ -1,13 +1,13 @@
 import type pg from 'pg';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { ensureMonths, knownPartition, monthOf } from '../platform/partitions.js';
-import { pricePerKg } from '../catalog/units.js';
+import { bareUnit, UNITS_PER_KG } from '../catalog/units.js';
 import type { MarketChannel } from '../markets/market-channel.js';
 import type { HubPubSub } from '../platform/pubsub.js';
-import { PRICE_OBSERVED, type PriceObservedEvent } from '../pricing/price.events.js';
+import { PRICES_OBSERVED, type PricesObservedEvent } from '../pricing/price.events.js';
 import { PRICE_COLUMNS, PRICE_NATURAL_KEY } from '../pricing/price-observation.columns.js';
 import { registerFactKind, type FactKind, type Indexed, type KindRejection, type KindWrite, type WriteContext } from './fact-kind.js';
-import { copyRows, type CopyTarget, type SqlValue } from './bulk-insert.js';
+import { copyNew, copyRows, copyText, type CopyTarget, type EncodedTarget, type SqlValue } from './bulk-insert.js';
 import {
   fastPriceRecord,
   priceRecord,
@@ -230,52 +230,32 @@ const FACT_CONFLICT = '(source_connector, source_key)';
 const num = (value: number | undefined | null): SqlValue => value ?? null;
 
 /**
- * A market-fact kind from its schema, table and row layout. `write` resolves,
- * writes, queues unmatched names, and (prices) publishes.
+ * A market-fact kind (supply listings, sales) from its schema, table and row
+ * layout. `write` resolves, writes and queues unmatched names. (Prices have
+ * their own bulk path: {@link priceKind}.)
  * @internal
  */
-function marketKind<R extends MarketRecord>(spec: {
+function marketKind<R extends SupplyRecord | SaleRecord>(spec: {
   kind: R['kind'];
   schema: z.ZodType<R>;
   target: CopyTarget;
   row: (connector: string, r: Resolved<R>) => SqlValue[];
-  publish?: (pubSub: HubPubSub, rows: Record<string, unknown>[], resolved: Map<string, Resolved<R>>, l: Lookups) => Promise<void>;
 }): FactKind<R> {
   const validate = zodValidate(spec.schema);
-  // Prices arrive by the million: their checks written out first, the schema for the exact refusal.
-  const fast = spec.kind === 'price' ? (fastPriceRecord as unknown as (input: Record<string, unknown>) => R | undefined) : undefined;
   return {
     kind: spec.kind,
-    validate: (input) => fast?.(input) ?? (validate(input) as R | MappingFailure),
-    prepare: spec.kind === 'price' ? (records, { em }) => preparePriceMonths(records as unknown as Indexed<PriceRecord>[], em) : undefined,
+    validate: (input) => validate(input) as R | MappingFailure,
     async write(records, ctx): Promise<KindWrite> {
-      let t0 = performance.now();
       const { resolved, rejections, l } = await resolve(records, ctx);
       const rows = resolved.map((r) => spec.row(ctx.connector, r));
-      if (process.env.INGEST_TRACE) console.error(`resolve+rows ${(performance.now() - t0).toFixed(0)} ms`);
-      t0 = performance.now();
-      const pool = (await ctx.em.getConnection().getNativeClient()) as pg.Pool;
-      const day = Object.keys(spec.target.columns).indexOf('observed_on');
-      const target =
-        day < 0
-          ? spec.target
-          : { ...spec.target, partitionOf: (row: readonly SqlValue[]) => knownPartition(pool, spec.target.table, monthOf(String(row[day]))) };
-      const written = await copyRows(ctx.client, target, rows, ctx.cache);
+      const written = await copyRows(ctx.client, spec.target, rows, ctx.cache);
       const byKey = new Map<string, Resolved<R>>();
       for (const r of resolved) if (!byKey.has(r.record.sourceKey)) byKey.set(r.record.sourceKey, r);
-      const unmatched = await queueUnmatched(ctx.client, ctx.connector, written.rows, byKey);
+      const stored = written.rows.map((row) => byKey.get(String(row.source_key))!);
+      const unmatched = await queueUnmatched(ctx.client, ctx.connector, stored);
       // Origins that named no region (and no province list such as 冀鲁豫) wait for review too (issue #14).
-      await queueUnmatchedOrigins(ctx.client, ctx.connector, unresolvedOrigins(written.rows, byKey, l.origins));
-      if (process.env.INGEST_TRACE) console.error(`write+queue ${(performance.now() - t0).toFixed(0)} ms`);
-      const pubSub = ctx.pubSub;
-      return {
-        rejections,
-        stored: written.rows.length,
-        duplicates: resolved.length - written.rows.length,
-        unmatched,
-        rows: written.rows,
-        publish: pubSub && spec.publish && written.rows.length ? () => spec.publish!(pubSub, written.rows, byKey, l) : undefined,
-      };
+      await queueUnmatchedOrigins(ctx.client, ctx.connector, unresolvedOrigins(stored, l.origins));
+      return { rejections, stored: written.rows.length, duplicates: resolved.length - written.rows.length, unmatched, rows: written.rows };
     },
   };
 }
@@ -294,15 +274,6 @@ async function preparePriceMonths(records: Indexed<PriceRecord>[], em: EntityMan
   }
   if (months.size) await ensureMonths((await em.getConnection().getNativeClient()) as pg.Pool, 'price_observation', months);
 }
-
-export const PRICE_TARGET: CopyTarget = {
-  table: 'price_observation',
-  columns: PRICE_COLUMNS,
-  // Partitioned by month of observed_on: its identity includes the day (every connector's key names it anyway).
-  conflict: PRICE_NATURAL_KEY,
-  sequence: 'price_observation_id_seq',
-  order: 'observed_on',
-};
 
 const SUPPLY_TARGET: CopyTarget = {
   table: 'supply_listing',
@@ -347,64 +318,196 @@ const SALES_TARGET: CopyTarget = {
   conflict: FACT_CONFLICT,
 };
 
-/** Events published before yielding to the event loop. */
-const PUBLISH_CHUNK = 256;
+/** Each unit's kg factor, by the unit as written (a list uses a handful): `pricePerKg` without parsing the unit per row. @internal */
+const kgFactors = new Map<string, number | undefined>();
 
-/**
- * Publishes stored prices after commit in chunks, yielding between them:
- * every subscriber (graphql-ws operations, the anomaly watcher) reads through
- * a buffer of 1,024 pending events, and a bulk load publishing tens of
- * thousands at once would overflow it. The facts are committed whatever
- * happens here.
- * @internal
- */
-async function publishPrices(pubSub: HubPubSub, rows: Record<string, unknown>[], byKey: Map<string, Resolved<PriceRecord>>, l: Lookups): Promise<void> {
-  const marketById = new Map([...l.markets.entries()].map(([code, m]) => [m.id, [code, m] as const]));
-  for (let start = 0; start < rows.length; start += PUBLISH_CHUNK) {
-    for (const row of rows.slice(start, start + PUBLISH_CHUNK)) {
-      const outcome = byKey.get(String(row.source_key))?.outcome.match;
-      const market = marketById.get(Number(row.market_id));
-      pubSub.publish(PRICE_OBSERVED, {
-        row,
-        productCode: row.product_id == null ? null : (outcome?.productCode ?? null),
-        varietyName: row.variety_id == null ? null : (outcome?.varietyName ?? null),
-        marketCode: market?.[0] ?? '',
-        channel: market?.[1].channel as MarketChannel,
-      } satisfies PriceObservedEvent);
-    }
-    await new Promise((resolve) => setImmediate(resolve));
-  }
+function kgFactor(unit: string): number | undefined {
+  if (kgFactors.has(unit)) return kgFactors.get(unit);
+  const factor = UNITS_PER_KG[bareUnit(unit)];
+  if (kgFactors.size < 10_000) kgFactors.set(unit, factor);
+  return factor;
 }
 
-registerFactKind(
-  marketKind<PriceRecord>({
-    kind: 'price',
-    schema: priceRecord as unknown as z.ZodType<PriceRecord>,
-    target: PRICE_TARGET,
-    row: (connector, { record: r, productId, varietyId, marketId, originRegion }) => [
-      connector,
-      r.sourceKey,
-      productId,
-      varietyId,
-      marketId,
-      originRegion,
-      r.originText ?? null,
-      r.observedOn,
-      r.rawName,
-      r.spec ?? null,
-      num(r.lowPrice),
-      r.avgPrice,
-      num(r.highPrice),
-      r.unit,
-      num(pricePerKg(r.lowPrice, r.unit)),
-      num(pricePerKg(r.avgPrice, r.unit)),
-      num(pricePerKg(r.highPrice, r.unit)),
-      num(r.volume),
-      r.volumeUnit ?? null,
-    ],
-    publish: publishPrices,
-  }),
-);
+/** {@link pricePerKg} with the unit's factor looked up once. @internal */
+const perKg = (price: number | undefined, factor: number | undefined): number | undefined =>
+  price == null || factor === undefined ? undefined : Math.round(price * factor * 100) / 100;
+
+/** The columns {@link priceLine} writes, in its order: it must be {@link PRICE_COLUMNS}' order (checked at load). @internal */
+const PRICE_LINE =
+  'source_connector,source_key,product_id,variety_id,market_id,origin_region_code,origin_text,observed_on,raw_name,spec,low_price,avg_price,high_price,unit,low_per_kg,avg_per_kg,high_per_kg,volume,volume_unit';
+if (Object.keys(PRICE_COLUMNS).join(',') !== PRICE_LINE) throw new Error('price_observation columns changed: update priceLine and priceValues');
+
+const PRICE_TABLE = 'price_observation';
+const NULL = '\\N';
+
+/** A stored price's values in {@link PRICE_COLUMNS} order (the staging path, stored rows, events). @internal */
+function priceValues(connector: string, r: Resolved<PriceRecord>): SqlValue[] {
+  const p = r.record;
+  const factor = kgFactor(p.unit);
+  return [
+    connector,
+    p.sourceKey,
+    r.productId,
+    r.varietyId,
+    r.marketId,
+    r.originRegion,
+    p.originText ?? null,
+    p.observedOn,
+    p.rawName,
+    p.spec ?? null,
+    num(p.lowPrice),
+    p.avgPrice,
+    num(p.highPrice),
+    p.unit,
+    num(perKg(p.lowPrice, factor)),
+    num(perKg(p.avgPrice, factor)),
+    num(perKg(p.highPrice, factor)),
+    num(p.volume),
+    p.volumeUnit ?? null,
+  ];
+}
+
+/**
+ * How prices go into COPY (issue #13): each resolved record straight to its line of COPY text (no row array, no
+ * row object per price); the connector's text escaped once per batch; the day needs no escaping (validated
+ * `YYYY-MM-DD`), nor the numbers (validated finite and not negative; the kg factors are finite). @internal
+ */
+function priceTarget(connector: string, pool: pg.Pool): EncodedTarget<Resolved<PriceRecord>> {
+  const source = copyText(connector);
+  return {
+    table: PRICE_TABLE,
+    sequence: 'price_observation_id_seq',
+    columns: PRICE_COLUMNS,
+    conflict: PRICE_NATURAL_KEY,
+    key: (r) => r.record.sourceKey,
+    values: (r) => priceValues(connector, r),
+    partition: (r) => knownPartition(pool, PRICE_TABLE, monthOf(r.record.observedOn)),
+    line: (r, id, stamp) => {
+      const p = r.record;
+      const factor = kgFactor(p.unit);
+      return (
+        `${id}\t${source}\t${copyText(p.sourceKey)}\t${r.productId ?? NULL}\t${r.varietyId ?? NULL}\t${r.marketId ?? NULL}\t${copyText(r.originRegion)}\t` +
+        `${copyText(p.originText)}\t${p.observedOn}\t${copyText(p.rawName)}\t${copyText(p.spec)}\t${p.lowPrice ?? NULL}\t${p.avgPrice}\t` +
+        `${p.highPrice ?? NULL}\t${copyText(p.unit)}\t${perKg(p.lowPrice, factor) ?? NULL}\t${perKg(p.avgPrice, factor) ?? NULL}\t` +
+        `${perKg(p.highPrice, factor) ?? NULL}\t${p.volume ?? NULL}\t${copyText(p.volumeUnit)}\t${stamp}\n`
+      );
+    },
+  };
+}
+
+/** Records in day order, stable (a batch's ids follow the days; PostgreSQL routes runs of rows to one partition). @internal */
+function byDay<T extends { record: { observedOn: string } }>(records: readonly T[]): readonly T[] {
+  const days = new Map<string, T[]>();
+  for (const r of records) {
+    const list = days.get(r.record.observedOn);
+    if (list) list.push(r);
+    else days.set(r.record.observedOn, [r]);
+  }
+  if (days.size <= 1) return records;
+  const ordered: T[] = [];
+  for (const day of [...days.keys()].sort()) for (const r of days.get(day)!) ordered.push(r);
+  return ordered;
+}
+
+/** A stored row as `RETURNING *` gives it: `id`, the columns, `ingested_at`. @internal */
+function storedRow(values: readonly SqlValue[], id: string, at: Date): Record<string, unknown> {
+  const row: Record<string, unknown> = { id };
+  const names = Object.keys(PRICE_COLUMNS);
+  for (let i = 0; i < names.length; i++) row[names[i]] = values[i];
+  row.ingested_at = at;
+  return row;
+}
+
+/**
+ * Publishes a stored batch of prices after the commit as ONE event, column by column (src/pricing/price.events.ts):
+ * the `priceObserved` subscription and the anomaly watcher read each price from it. Before issue #13 every price
+ * was its own event (a million for a backfill of a million), published 256 at a time between event-loop turns.
+ * @internal
+ */
+function publishPrices(pubSub: HubPubSub, connector: string, stored: readonly Resolved<PriceRecord>[], ids: string[], at: Date, l: Lookups): void {
+  const marketById = new Map([...l.markets.entries()].map(([code, m]) => [m.id, [code, m] as const]));
+  const n = stored.length;
+  const names = ['id', ...Object.keys(PRICE_COLUMNS), 'ingested_at'];
+  const cells = names.map(() => new Array<unknown>(n));
+  const productCodes = new Array<string | null>(n);
+  const varietyNames = new Array<string | null>(n);
+  const marketCodes = new Array<string>(n);
+  const channels = new Array<MarketChannel>(n);
+  // One pass, one array per column (no object per price).
+  for (let i = 0; i < n; i++) {
+    const r = stored[i];
+    const p = r.record;
+    const factor = kgFactor(p.unit);
+    // (In PRICE_COLUMNS order, checked at load against PRICE_LINE.)
+    cells[0][i] = ids[i];
+    cells[1][i] = connector;
+    cells[2][i] = p.sourceKey;
+    cells[3][i] = r.productId;
+    cells[4][i] = r.varietyId;
+    cells[5][i] = r.marketId;
+    cells[6][i] = r.originRegion;
+    cells[7][i] = p.originText ?? null;
+    cells[8][i] = p.observedOn;
+    cells[9][i] = p.rawName;
+    cells[10][i] = p.spec ?? null;
+    cells[11][i] = num(p.lowPrice);
+    cells[12][i] = p.avgPrice;
+    cells[13][i] = num(p.highPrice);
+    cells[14][i] = p.unit;
+    cells[15][i] = num(perKg(p.lowPrice, factor));
+    cells[16][i] = num(perKg(p.avgPrice, factor));
+    cells[17][i] = num(perKg(p.highPrice, factor));
+    cells[18][i] = num(p.volume);
+    cells[19][i] = p.volumeUnit ?? null;
+    cells[names.length - 1][i] = at;
+    const match = r.outcome.match;
+    productCodes[i] = r.productId === null ? null : (match?.productCode ?? null);
+    varietyNames[i] = r.varietyId === null ? null : (match?.varietyName ?? null);
+    const market = r.marketId === null ? undefined : marketById.get(r.marketId);
+    marketCodes[i] = market?.[0] ?? '';
+    channels[i] = market?.[1].channel as MarketChannel;
+  }
+  const columns: Record<string, unknown[]> = {};
+  for (let c = 0; c < names.length; c++) columns[names[c]] = cells[c];
+  pubSub.publish(PRICES_OBSERVED, { count: n, columns, productCodes, varietyNames, marketCodes, channels } satisfies PricesObservedEvent);
+}
+
+const validatePriceSchema = zodValidate(priceRecord as unknown as z.ZodType<PriceRecord>);
+
+/**
+ * Prices: the bulk path of issue #13. Resolution as for every market fact (names and origins matched once per
+ * distinct text, references locked once per batch); then each record goes straight to COPY text, the stored rows
+ * are built only if a caller asks for them, and the batch is published as one event.
+ */
+registerFactKind({
+  kind: 'price',
+  // Prices arrive by the million: their checks written out first, the schema for the exact refusal.
+  validate: (input) => fastPriceRecord(input) ?? validatePriceSchema(input),
+  prepare: (records, { em }) => preparePriceMonths(records, em),
+  async write(records, ctx): Promise<KindWrite> {
+    const t0 = performance.now();
+    const { connector, pubSub } = ctx;
+    const { resolved, rejections, l } = await resolve(records, ctx);
+    const pool = (await ctx.em.getConnection().getNativeClient()) as pg.Pool;
+    const { stored, ids, at } = await copyNew(ctx.client, priceTarget(connector, pool), byDay(resolved), ctx.cache);
+    const unmatched = await queueUnmatched(ctx.client, connector, stored);
+    // Origins that named no region (and no province list such as 冀鲁豫) wait for review too (issue #14).
+    await queueUnmatchedOrigins(ctx.client, connector, unresolvedOrigins(stored, l.origins));
+    if (process.env.INGEST_TRACE) console.error(`price write ${(performance.now() - t0).toFixed(0)} ms`);
+    let rows: Record<string, unknown>[] | undefined;
+    return {
+      rejections,
+      stored: stored.length,
+      duplicates: resolved.length - stored.length,
+      unmatched,
+      // Built only when asked for: the price mutation and uploads answer with them, a bulk load never asks.
+      get rows() {
+        return (rows ??= stored.map((r, i) => storedRow(priceValues(connector, r), ids[i], at)));
+      },
+      publish: pubSub && stored.length ? () => publishPrices(pubSub, connector, stored, ids, at, l) : undefined,
+    } satisfies KindWrite;
+  },
+} satisfies FactKind<PriceRecord>);
 
 registerFactKind(
   marketKind<SupplyRecord>({
@@ -456,20 +559,15 @@ registerFactKind(
 );
 
 /** Stored facts whose origin text resolved to no region and names no province, by text. @internal */
-function unresolvedOrigins<R extends MarketRecord>(
-  rows: readonly Record<string, unknown>[],
-  byKey: Map<string, Resolved<R>>,
-  origins: OriginMatcher,
-): UnresolvedOrigin[] {
+function unresolvedOrigins<R extends MarketRecord>(stored: readonly Resolved<R>[], origins: OriginMatcher): UnresolvedOrigin[] {
   const byText = new Map<string, UnresolvedOrigin>();
-  for (const row of rows) {
-    const r = byKey.get(String(row.source_key));
-    const text = r?.record.originText?.trim();
-    if (!r || !text || r.originRegion) continue;
-    if (origins.match(text).provinces.length) continue;
+  for (const r of stored) {
+    if (r.originRegion || !r.record.originText) continue;
+    const text = r.record.originText.trim();
+    if (!text || origins.match(text).provinces.length) continue;
     const entry = byText.get(text) ?? { text, count: 0, examples: [] };
     entry.count += 1;
-    if (entry.examples.length < EXAMPLES) entry.examples.push({ sourceKey: row.source_key, rawName: r.record.rawName });
+    if (entry.examples.length < EXAMPLES) entry.examples.push({ sourceKey: r.record.sourceKey, rawName: r.record.rawName });
     byText.set(text, entry);
   }
   return [...byText.values()];
@@ -484,31 +582,29 @@ const EXAMPLES = 3;
  * suggestion. Counts only facts stored now, so a re-load adds nothing.
  * @internal
  */
-async function queueUnmatched<R extends MarketRecord>(
-  client: pg.PoolClient,
-  connector: string,
-  rows: readonly Record<string, unknown>[],
-  byKey: Map<string, Resolved<R>>,
-): Promise<number> {
+async function queueUnmatched<R extends MarketRecord>(client: pg.PoolClient, connector: string, stored: readonly Resolved<R>[]): Promise<number> {
   const byName = new Map<string, { count: number; examples: unknown[] }>();
-  for (const row of rows) {
-    if (row.product_id != null) continue;
-    const name = String(row.raw_name);
-    const entry = byName.get(name) ?? { count: 0, examples: [] };
+  const suggestions = new Map<string, MatchOutcome['suggestion']>();
+  for (const r of stored) {
+    if (r.productId !== null) continue;
+    const { record } = r;
+    const name = record.rawName;
+    let entry = byName.get(name);
+    if (!entry) {
+      byName.set(name, (entry = { count: 0, examples: [] }));
+      suggestions.set(name, r.outcome.suggestion);
+    }
     entry.count += 1;
     if (entry.examples.length < EXAMPLES) {
       entry.examples.push({
         connector,
-        sourceKey: row.source_key,
-        ...(row.observed_on ? { observedOn: row.observed_on, spec: row.spec, avgPrice: row.avg_price, unit: row.unit } : {}),
-        ...(row.seller ? { seller: row.seller } : {}),
+        sourceKey: record.sourceKey,
+        ...(record.kind === 'price' ? { observedOn: record.observedOn, spec: record.spec ?? null, avgPrice: record.avgPrice, unit: record.unit } : {}),
+        ...(record.kind === 'supply' && record.seller ? { seller: record.seller } : {}),
       });
     }
-    byName.set(name, entry);
   }
   if (!byName.size) return 0;
-  const suggestions = new Map<string, MatchOutcome['suggestion']>();
-  for (const r of byKey.values()) if (!suggestions.has(r.record.rawName)) suggestions.set(r.record.rawName, r.outcome.suggestion);
   const names = [...byName.keys()];
   const suggestion = (name: string) => suggestions.get(name);
   await client.query(

@@ -279,7 +279,10 @@ export class IngestSession {
       counts.stored += written.stored;
       counts.duplicates += written.duplicates;
       counts.unmatched += written.unmatched ?? 0;
-      if (written.rows) rows[name] = written.rows;
+      // A kind may build its stored rows only when asked (prices, issue #13): passed on as a getter, not read here.
+      const described = Object.getOwnPropertyDescriptor(written, 'rows');
+      if (described?.get) Object.defineProperty(rows, name, { enumerable: true, configurable: true, get: () => written.rows });
+      else if (written.rows) rows[name] = written.rows;
       for (const [figure, n] of Object.entries(written.figures ?? {})) figures[figure] = (figures[figure] ?? 0) + n;
     }
     counts.rejected = rejections.length;

@@ -1,9 +1,12 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { ensureMonths, knownPartition, monthOf } from '../platform/partitions.js';
+import { ensureMonths, knownPartition } from '../platform/partitions.js';
 import { registerFactKind, type FactKind, type Indexed, type KindRejection, type KindWrite, type WriteContext } from '../ingest/fact-kind.js';
-import { copyInto } from '../ingest/bulk-insert.js';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { from as copyFrom } from 'pg-copy-streams';
+import { hasSubscribers } from '../platform/pubsub.js';
 import { reject } from '../ingest/records.js';
 import { storableText } from '../platform/storable-text.js';
 import { publishAlerts, storeAlertsWith, type NewAlert } from '../alerts/stream/alert.service.js';
@@ -101,10 +104,18 @@ export function eventKey(event: FeedEvent): string {
 
 /** Every string of an event (and of its declared shipment) made storable: a NUL or lone surrogate is no reason to fail a batch. @internal */
 function storable(input: Record<string, unknown>): TrackingRecord {
-  const clean = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, typeof v === 'string' ? storableText(v) : v]));
-  const event = clean(input);
-  if (event.shipment && typeof event.shipment === 'object') event.shipment = clean(event.shipment as Record<string, unknown>);
-  return event as unknown as TrackingRecord;
+  // (In place: the mapped record is the mapper's own new object. Most strings need nothing: storableText returns them as they are.)
+  for (const k in input) {
+    const v = input[k];
+    if (typeof v === 'string') input[k] = storableText(v);
+  }
+  const shipment = input.shipment as Record<string, unknown> | undefined;
+  if (shipment && typeof shipment === 'object') {
+    const copy: Record<string, unknown> = {};
+    for (const k in shipment) copy[k] = typeof shipment[k] === 'string' ? storableText(shipment[k]) : shipment[k];
+    input.shipment = copy;
+  }
+  return input as unknown as TrackingRecord;
 }
 
 function validate(input: Record<string, unknown>, { now, context }: { now: number; context: unknown }): TrackingRecord | ReturnType<typeof reject> {
@@ -204,57 +215,6 @@ const EVENT_COLUMNS = {
   format: 'tracking_format',
 } as const;
 
-/** Lookups of one batch, each referenced row key-share locked until the commit. @internal */
-async function resolveReferences(client: pg.PoolClient, events: readonly TrackingRecord[]) {
-  const nodeCodes = new Set<string>();
-  const places = new Set<string>();
-  const regionCodes = new Set<string>();
-  const products = new Set<string>();
-  const platforms = new Set<string>();
-  for (const e of events) {
-    if (e.nodeCode) nodeCodes.add(e.nodeCode);
-    else if (e.location) places.add(e.location);
-    if (e.areaCode) regionCodes.add(e.areaCode);
-    if (e.shipment?.product) products.add(e.shipment.product);
-    if (e.shipment?.platform) platforms.add(e.shipment.platform);
-  }
-  const nodes =
-    nodeCodes.size || places.size
-      ? (
-          await client.query<{ id: number; code: string; name: string; region_code: string }>(
-            'select id, code, name, region_code from logistics_node where code = any($1::varchar[]) or name = any($2::varchar[]) order by id for key share',
-            [[...nodeCodes], [...places]],
-          )
-        ).rows
-      : [];
-  for (const n of nodes) regionCodes.add(n.region_code);
-  const regions = regionCodes.size
-    ? (await client.query<{ code: string }>('select code from region where code = any($1::varchar[]) order by code for key share', [[...regionCodes]])).rows
-    : [];
-  const productRows = products.size
-    ? (
-        await client.query<{ id: number; code: string; min: number | null; max: number | null }>(
-          'select id, code, cold_chain_min_c as min, cold_chain_max_c as max from product where code = any($1::varchar[]) order by id for key share',
-          [[...products]],
-        )
-      ).rows
-    : [];
-  const platformRows = platforms.size
-    ? (
-        await client.query<{ id: number; code: string }>('select id, code from market where code = any($1::varchar[]) order by id for key share', [
-          [...platforms],
-        ])
-      ).rows
-    : [];
-  return {
-    nodesByCode: new Map(nodes.map((n) => [n.code, n])),
-    nodesByName: new Map(nodes.map((n) => [n.name, n])),
-    regions: new Set(regions.map((r) => r.code)),
-    products: new Map(productRows.map((p) => [p.code, p])),
-    platforms: new Map(platformRows.map((p) => [p.code, p.id])),
-  };
-}
-
 const time = (e: Candidate) => e.event.occurredAt.getTime();
 const later = (a: Date | null, b: Date | null) => (a && (!b || a > b) ? a : b);
 const earlier = (a: Date | null, b: Date | null) => (a && (!b || a < b) ? a : b);
@@ -323,24 +283,152 @@ const PARCEL_COLUMNS = Object.keys(PARCEL_TYPES) as ParcelColumn[];
 /** `(select code from region where code = x)` and the direction rule for a row alias. @internal */
 const placesSql = (u: string) =>
   `(select r.code from region r where r.code = ${u}.origin_code), (select r.code from region r where r.code = ${u}.destination_code), ${DIRECTION_SQL(`${u}.origin_code`, `${u}.destination_code`)}`;
+/** `YYYY-MM` of an event time without building its ISO text. @internal */
+function monthOfTime(at: Date): string {
+  const m = at.getUTCMonth() + 1;
+  return `${at.getUTCFullYear()}-${m < 10 ? '0' : ''}${m}`;
+}
 
 /** Creates the monthly partitions of the batch's event times, before its transaction. @internal */
 async function prepare(records: Indexed<TrackingRecord>[], { em }: { em: EntityManager }): Promise<void> {
-  const months = new Set(records.map(({ record }) => monthOf(record.occurredAt)));
+  const months = new Set(records.map(({ record }) => monthOfTime(record.occurredAt)));
   await ensureMonths((await em.getConnection().getNativeClient()) as pg.Pool, 'tracking_event', months);
+}
+
+/** A json column as the driver returns it (parsed, or text on a pool with its own parsers). @internal */
+const json = <T>(value: unknown): T[] => (value == null ? [] : typeof value === 'string' ? (JSON.parse(value) as T[]) : (value as T[]));
+
+/**
+ * The batch's ONE lookup statement (issue #13: one round trip instead of six):
+ * nodes, regions, products and platforms key-share locked (in that order, as
+ * the pipeline's own integrity check: no per-row foreign-key trigger on
+ * `tracking_event`), the batch's existing parcels locked `for update` in
+ * tracking-number order (concurrent batches never deadlock), and which of the
+ * batch's event keys are stored already for those parcels (through the
+ * `(shipment_id, occurred_at)` index: an event cannot outlive its parcel, so a
+ * new parcel has none, and the plan does not depend on the statistics of a
+ * month partition being filled right now). A named statement: planned once
+ * per connection.
+ * @internal
+ */
+const LOOKUP_SQL = `
+with n as (select id, code, name, region_code from logistics_node where code = any($1::varchar[]) or name = any($2::varchar[]) order by id for key share),
+     r as (select code from region where code = any($3::varchar[] || array(select region_code from n)) order by code for key share),
+     p as (select id, code, cold_chain_min_c as min, cold_chain_max_c as max from product where code = any($4::varchar[]) order by id for key share),
+     m as (select id, code from market where code = any($5::varchar[]) order by id for key share),
+     s as (select x.id::text as id, x.tracking_number, x.status, x.last_event_at, x.picked_up_at, x.delivered_at, x.origin_code, x.destination_code,
+                  x.origin_scan_at, x.destination_scan_at, x.product_id, x.platform_id, x.is_farm_product, x.weight_kg, x.promised_at,
+                  x.recipient_name, x.recipient_phone, x.recipient_address
+             from unnest($7::varchar[]) with ordinality as q(number, at)
+             cross join lateral (select * from shipment where courier_id = $6 and tracking_number = q.number offset 0) x
+            order by q.at for update of x),
+     k as (select e.source_key from s
+             cross join lateral (select t.source_key from tracking_event t
+                                  where t.shipment_id = s.id::bigint and t.source_key = any($9::varchar[]) and (t.source_connector || '') = $8 offset 0) e)
+select (select json_agg(n) from n) as nodes, (select json_agg(r.code) from r) as regions, (select json_agg(p) from p) as products,
+       (select json_agg(m) from m) as platforms, (select json_agg(s) from s) as parcels, (select json_agg(k.source_key) from k) as keys`;
+
+/** Keys stored for the batch's existing parcels (the keys that needed the lookup first). @internal */
+const PARCEL_KEYS_SQL = `select e.source_key from unnest($2::bigint[]) as s(id)
+  cross join lateral (select t.source_key from tracking_event t where t.shipment_id = s.id and t.source_key = any($3::varchar[]) and (t.source_connector || '') = $1 offset 0) e`;
+/** Keys stored for any parcel: the careful way, after a batch met a stored key the parcel lookup did not see. @internal */
+const STORED_KEYS_SQL = 'select source_key from tracking_event where source_connector = $1 and source_key = any($2::varchar[])';
+/** Session cache flag: this load met a key stored under another parcel; look keys up across all parcels. @internal */
+const GLOBAL_KEYS = 'tracking:global-keys';
+
+/** Ids for the new events and the new parcels, from their sequences, in one round trip. @internal */
+const RESERVE_SQL = `select now()::text as now, (select array_agg(nextval('tracking_event_id_seq'::regclass))::text from generate_series(1, $1::int)) as events,
+                            (select array_agg(nextval('shipment_id_seq'::regclass))::text from generate_series(1, $2::int)) as shipments`;
+const idList = (text: string | null): string[] => (text ? text.slice(1, -1).split(',') : []);
+
+const DATE_COLUMNS = ['last_event_at', 'picked_up_at', 'delivered_at', 'origin_scan_at', 'destination_scan_at', 'promised_at'] as const;
+
+/** One cell of COPY's text format. @internal */
+function cell(value: string | number | null | undefined): string {
+  if (value === null || value === undefined) return '\\N';
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : '\\N';
+  return /[\\\t\n\r]/.test(value) ? value.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r')) : value;
+}
+
+const COPY_COLUMNS = ['id', ...Object.keys(EVENT_COLUMNS), 'ingested_at'];
+
+/** The parcel write of a batch: new parcels inserted (with reserved ids) and changed ones updated, in ONE statement. @internal */
+function parcelWriteSql(inserts: boolean, updates: boolean): string {
+  const cols = PARCEL_COLUMNS;
+  const n = cols.length;
+  const insert = `insert into shipment (id, source_connector, source_key, courier_id, tracking_number, ${cols.join(', ')}, origin_region_code, destination_region_code, direction)
+       select u.id, $1, u.tracking_number, $2, u.tracking_number, ${cols.map((c) => (c === 'is_farm_product' ? 'coalesce(u.is_farm_product, false)' : `u.${c}`)).join(', ')}, ${placesSql('u')}
+         from unnest($3::bigint[], $4::varchar[], ${cols.map((c, i) => `$${i + 5}::${PARCEL_TYPES[c]}[]`).join(', ')}) as u(id, tracking_number, ${cols.join(', ')})
+        order by u.tracking_number
+       on conflict (courier_id, tracking_number) do nothing
+       returning true as created, ${shipmentReturning('')}`;
+  const at = inserts ? n + 5 : 1;
+  const update = `update shipment s set ${cols.map((c) => `${c} = u.${c}`).join(', ')},
+              (origin_region_code, destination_region_code, direction) = (select ${placesSql('u')})
+         from unnest($${at}::bigint[], ${cols.map((c, i) => `$${at + i + 1}::${PARCEL_TYPES[c]}[]`).join(', ')}) as u(id, ${cols.join(', ')})
+        where s.id = u.id
+       returning false as created, ${shipmentReturning('s.')}`;
+  if (inserts && updates) return `with i as (${insert}), u as (${update}) select * from i union all select * from u`;
+  return inserts ? insert : update;
 }
 
 async function write(records: Indexed<TrackingRecord>[], ctx: WriteContext): Promise<KindWrite> {
   const { client, connector } = ctx;
   const { courier } = ctx.context as CourierContext;
   const rejections: KindRejection[] = [];
-  const found = await resolveReferences(
-    client,
-    records.map((r) => r.record),
-  );
+
+  // 1. ONE lookup: references, parcels (locked), stored keys.
+  const nodeCodes = new Set<string>();
+  const places = new Set<string>();
+  const regionCodes = new Set<string>();
+  const products = new Set<string>();
+  const platforms = new Set<string>();
+  const numbers = new Set<string>();
+  /** Keys known before the lookup: an event's key depends on the lookup only when it has no id and takes its place from a node. */
+  const earlyKeys = new Map<number, string>();
+  for (const { index, record: e } of records) {
+    if (e.nodeCode) nodeCodes.add(e.nodeCode);
+    else if (e.location) places.add(e.location);
+    if (e.areaCode) regionCodes.add(e.areaCode);
+    if (e.shipment?.product) products.add(e.shipment.product);
+    if (e.shipment?.platform) platforms.add(e.shipment.platform);
+    numbers.add(e.trackingNumber);
+    if (e.eventId || e.areaCode || (!e.nodeCode && !e.location)) earlyKeys.set(index, eventKey(e));
+  }
+  const sortedNumbers = [...numbers].sort();
+  const { rows: lookupRows } = await client.query({
+    name: 'tracking-lookup',
+    text: LOOKUP_SQL,
+    values: [
+      [...nodeCodes],
+      [...places],
+      [...regionCodes],
+      [...products],
+      [...platforms],
+      courier.id,
+      sortedNumbers,
+      connector,
+      [...new Set(earlyKeys.values())],
+    ],
+  });
+  const lookup = lookupRows[0] as Record<string, unknown>;
+  const nodes = json<{ id: number; code: string; name: string; region_code: string }>(lookup.nodes);
+  const productRows = json<{ id: number; code: string; min: number | null; max: number | null }>(lookup.products);
+  const found = {
+    nodesByCode: new Map(nodes.map((n) => [n.code, n])),
+    nodesByName: new Map(nodes.map((n) => [n.name, n])),
+    regions: new Set(json<string>(lookup.regions)),
+    products: new Map(productRows.map((p) => [p.code, p])),
+    platforms: new Map(json<{ id: number; code: string }>(lookup.platforms).map((p) => [p.code, p.id])),
+  };
+  const parcels = json<ParcelState & Row>(lookup.parcels);
+  for (const s of parcels) for (const k of DATE_COLUMNS) if (s[k] != null) (s as Row)[k] = new Date(s[k] as unknown as string);
+  const current = new Map(parcels.map((s) => [String(s.tracking_number), s]));
+  const storedKeys = new Set(json<string>(lookup.keys));
 
   // Resolve each event's node, place, product and platform.
   const candidates: Candidate[] = [];
+  const lateKeys: string[] = [];
   for (const { index, record: event } of records) {
     const node = event.nodeCode ? found.nodesByCode.get(event.nodeCode) : event.location ? found.nodesByName.get(event.location) : undefined;
     if (event.nodeCode && !node) {
@@ -358,15 +446,29 @@ async function write(records: Indexed<TrackingRecord>[], ctx: WriteContext): Pro
     // A scan at a known node is in the node's region when the courier gave no code.
     if (!event.areaCode && node) event.areaCode = node.region_code;
     const regionCode = event.areaCode && found.regions.has(event.areaCode) ? event.areaCode : null;
-    candidates.push({ index, event, key: eventKey(event), nodeId: node?.id ?? null, regionCode });
+    let key = earlyKeys.get(index);
+    if (key === undefined) lateKeys.push((key = eventKey(event)));
+    candidates.push({ index, event, key, nodeId: node?.id ?? null, regionCode });
   }
   if (!candidates.length) return { rejections, stored: 0, duplicates: 0 };
+  // Keys that needed the lookup (no event id, place from a node): one more statement, only when their parcels exist.
+  const parcelIds = parcels.map((p) => String(p.id));
+  if (lateKeys.length && parcelIds.length) {
+    const more = await client.query<{ source_key: string }>({ name: 'tracking-parcel-keys', text: PARCEL_KEYS_SQL, values: [connector, parcelIds, lateKeys] });
+    for (const row of more.rows) storedKeys.add(row.source_key);
+  }
+  // A courier that re-used an event id for another parcel: that batch failed on the table's unique key and runs again
+  // here, looking its keys up across all parcels (as an event's identity is its key).
+  if (ctx.cache.get(GLOBAL_KEYS)) {
+    const all = await client.query<{ source_key: string }>(STORED_KEYS_SQL, [connector, candidates.map((c) => c.key)]);
+    for (const row of all.rows) storedKeys.add(row.source_key);
+  }
 
   // What the events declare about their parcels, later events winning.
   const declared = new Map<string, Declared>();
-  for (const c of [...candidates].sort((a, b) => time(a) - time(b))) {
-    const s = c.event.shipment;
-    if (!s) continue;
+  const withShipment = candidates.filter((c) => c.event.shipment);
+  for (const c of withShipment.length > 1 ? withShipment.sort((a, b) => time(a) - time(b)) : withShipment) {
+    const s = c.event.shipment!;
     const product = s.product ? found.products.get(s.product) : undefined;
     const next: Declared = {
       origin_code: s.originCode ?? null,
@@ -387,37 +489,16 @@ async function write(records: Indexed<TrackingRecord>[], ctx: WriteContext): Pro
     );
   }
 
-  // Lock the batch's parcels that exist, in tracking-number order, and read their state.
-  const numbers = [...new Set(candidates.map((c) => c.event.trackingNumber))].sort();
-  const locked = await client.query<ParcelState & Row>(
-    `select id::text, tracking_number, status, last_event_at, picked_up_at, delivered_at, origin_code, destination_code, origin_scan_at, destination_scan_at,
-            product_id, platform_id, is_farm_product, weight_kg, promised_at, recipient_name, recipient_phone, recipient_address
-       from shipment where courier_id = $1 and tracking_number = any($2::varchar[]) order by tracking_number for update`,
-    [courier.id, numbers],
-  );
-  // (The ORM's pool may hand timestamps back as text.)
-  for (const s of locked.rows)
-    for (const k of ['last_event_at', 'picked_up_at', 'delivered_at', 'origin_scan_at', 'destination_scan_at', 'promised_at'] as const) {
-      if (s[k] != null && !(s[k] instanceof Date)) (s as Row)[k] = new Date(s[k] as unknown as string);
-    }
-  const current = new Map(locked.rows.map((s) => [String(s.tracking_number), s]));
-
-  // Events already stored (a re-sent push) or repeated in the batch are skipped.
+  // Events already stored (a re-sent push) or repeated in the batch are skipped. An event's identity is its key,
+  // whatever time it is sent with (a courier retrying a batch may rebuild it): the lookup read every month's unique
+  // index by its (source, key) prefix. The parcels' locks keep a concurrent batch from storing the same parcel's
+  // events meanwhile; the table's own unique key (source, key, time) is the last guard.
   const unique = new Map<string, Candidate>();
-  for (const c of candidates) if (!unique.has(c.key)) unique.set(c.key, c);
-  // An event's identity is its key, whatever time it is sent with (a courier retrying a batch may rebuild it): the
-  // lookup reads every month's unique index by its (source, key) prefix. The parcels' locks above keep a concurrent
-  // batch from storing the same parcel's events meanwhile; the table's own unique key (source, key, time) is the
-  // last guard.
-  const stored = await client.query<{ source_key: string }>(
-    'select source_key from tracking_event where source_connector = $1 and source_key = any($2::varchar[])',
-    [connector, [...unique.keys()]],
-  );
-  for (const row of stored.rows) unique.delete(row.source_key);
+  for (const c of candidates) if (!unique.has(c.key) && !storedKeys.has(c.key)) unique.set(c.key, c);
   const fresh = [...unique.values()];
   const duplicates = candidates.length - fresh.length;
 
-  // Derive each touched parcel's state from its current state and its new events.
+  // 2. Derive each touched parcel's state from its current state and its new events (incremental).
   const byNumber = new Map<string, Candidate[]>();
   for (const c of fresh) {
     const list = byNumber.get(c.event.trackingNumber);
@@ -436,7 +517,7 @@ async function write(records: Indexed<TrackingRecord>[], ctx: WriteContext): Pro
   };
   const inserts: [string, ParcelState & Declared][] = [];
   const updates: [string, ParcelState & Declared][] = [];
-  for (const number of numbers) {
+  for (const number of sortedNumbers) {
     const events = byNumber.get(number) ?? [];
     const before = current.get(number);
     const said = declared.get(number);
@@ -458,65 +539,68 @@ async function write(records: Indexed<TrackingRecord>[], ctx: WriteContext): Pro
     updates.push([before.id!, merged]);
   }
 
-  const shipments = new Map<string, Row>();
-  if (inserts.length) {
-    const cols = PARCEL_COLUMNS;
-    const inserted = await client.query(
-      `insert into shipment (source_connector, source_key, courier_id, tracking_number, ${cols.join(', ')}, origin_region_code, destination_region_code, direction)
-       select $1, u.tracking_number, $2, u.tracking_number, ${cols.map((c) => (c === 'is_farm_product' ? 'coalesce(u.is_farm_product, false)' : `u.${c}`)).join(', ')}, ${placesSql('u')}
-         from unnest($3::varchar[], ${cols.map((c, i) => `$${i + 4}::${PARCEL_TYPES[c]}[]`).join(', ')}) as u(tracking_number, ${cols.join(', ')})
-        order by u.tracking_number
-       on conflict (courier_id, tracking_number) do nothing
-       returning ${shipmentReturning('')}`,
-      [connector, courier.id, inserts.map(([n]) => n), ...cols.map((c) => inserts.map(([, s]) => (s as unknown as Row)[c] ?? null))],
-    );
-    // Another batch created one of these parcels meanwhile: run the batch again (it now finds the parcel).
-    if (inserted.rows.length !== inserts.length) throw Object.assign(new Error('a parcel of the batch was created concurrently'), { code: '40001' });
-    for (const row of inserted.rows) shipments.set(String(row.tracking_number), row);
-  }
-  const idOf = (number: string) => String(shipments.get(number)?.id ?? current.get(number)?.id);
-
-  // The new events, COPYed with reserved ids, ordered by parcel and time.
-  if (fresh.length) {
+  // 3. Ids for the new events and parcels (one round trip), then the events COPYed straight into their month's
+  //    partition, ordered by parcel and time. The parcels are written after the events, just before the commit: the
+  //    parcel statistics their triggers maintain are rows every concurrent batch updates, so they stay locked for
+  //    as short a time as possible (several batches in flight then overlap instead of queueing behind them).
+  const newParcelIds = new Map<string, string>();
+  let now = '';
+  if (fresh.length || inserts.length) {
+    const { rows } = await client.query({ name: 'tracking-reserve', text: RESERVE_SQL, values: [fresh.length, inserts.length] });
+    now = (rows[0] as { now: string }).now;
+    const eventIds = idList((rows[0] as { events: string | null }).events);
+    const parcelIds = idList((rows[0] as { shipments: string | null }).shipments);
+    inserts.forEach(([number], i) => newParcelIds.set(number, parcelIds[i]));
     fresh.sort((a, b) => (a.event.trackingNumber < b.event.trackingNumber ? -1 : a.event.trackingNumber > b.event.trackingNumber ? 1 : time(a) - time(b)));
-    const rows = fresh.map((c) => [
-      connector,
-      c.key,
-      idOf(c.event.trackingNumber),
-      c.event.occurredAt.toISOString(),
-      c.event.status,
-      c.event.rawCode?.slice(0, 32) ?? null,
-      c.event.rawText ?? null,
-      c.regionCode,
-      c.event.areaCode ?? null,
-      c.nodeId,
-      c.event.location?.slice(0, 200) ?? null,
-      c.event.temperatureC ?? null,
-      c.event.format,
-    ]);
-    const pool = (await ctx.em.getConnection().getNativeClient()) as pg.Pool;
-    const partitionOf = (row: readonly unknown[]) => knownPartition(pool, 'tracking_event', monthOf(String(row[3])));
-    const { ids } = await copyInto(client, { table: 'tracking_event', sequence: 'tracking_event_id_seq', columns: EVENT_COLUMNS, partitionOf }, rows);
-    fresh.forEach((c, i) => (c.id = ids[i]));
+    fresh.forEach((c, i) => (c.id = eventIds[i]));
+  }
+  const idOf = (number: string) => newParcelIds.get(number) ?? String(current.get(number)!.id);
+  if (fresh.length) {
+    try {
+      await copyEvents(ctx, connector, fresh, idOf, now);
+    } catch (error) {
+      // (The pipeline runs the batch again on a unique violation; this session then looks keys up the careful way.)
+      if ((error as { code?: string }).code === '23505') ctx.cache.set(GLOBAL_KEYS, true);
+      throw error;
+    }
   }
 
-  if (updates.length) {
+  // 4. The parcels: new ones inserted, changed ones updated, in one statement.
+  const shipments = new Map<string, Row>();
+  if (inserts.length || updates.length) {
     const cols = PARCEL_COLUMNS;
-    const updated = await client.query(
-      `update shipment s set ${cols.map((c) => `${c} = u.${c}`).join(', ')},
-              (origin_region_code, destination_region_code, direction) = (select ${placesSql('u')})
-         from unnest($1::bigint[], ${cols.map((c, i) => `$${i + 2}::${PARCEL_TYPES[c]}[]`).join(', ')}) as u(id, ${cols.join(', ')})
-        where s.id = u.id
-       returning ${shipmentReturning('s.')}`,
-      [updates.map(([id]) => id), ...cols.map((c) => updates.map(([, s]) => (s as unknown as Row)[c] ?? null))],
-    );
-    for (const row of updated.rows) shipments.set(String(row.tracking_number), row);
+    const values: unknown[] = [];
+    if (inserts.length) {
+      values.push(
+        connector,
+        courier.id,
+        inserts.map(([n]) => newParcelIds.get(n)),
+        inserts.map(([n]) => n),
+        ...cols.map((c) => inserts.map(([, s]) => (s as unknown as Row)[c] ?? null)),
+      );
+    }
+    if (updates.length)
+      values.push(
+        updates.map(([id]) => id),
+        ...cols.map((c) => updates.map(([, s]) => (s as unknown as Row)[c] ?? null)),
+      );
+    const variant = `${inserts.length ? 'i' : ''}${updates.length ? 'u' : ''}`;
+    const written = await client.query({ name: `tracking-parcels-${variant}`, text: parcelWriteSql(inserts.length > 0, updates.length > 0), values });
+    let created = 0;
+    for (const row of written.rows as Row[]) {
+      if (row.created) created++;
+      delete row.created;
+      shipments.set(String(row.tracking_number), row);
+    }
+    // Another batch created one of these parcels meanwhile: run the batch again (it now finds the parcel).
+    if (created !== inserts.length) throw Object.assign(new Error('a parcel of the batch was created concurrently'), { code: '40001' });
   }
 
   // Alerts raised by the new events: exception, failed attempt, cold-chain excursion.
   const ranges = new Map([...found.products.values()].map((p) => [p.id, p]));
-  const missingRanges = [...new Set([...shipments.values()].map((s) => s.product_id).filter((id) => id != null && !ranges.has(Number(id))))];
-  if (missingRanges.length && fresh.some((c) => c.event.temperatureC != null)) {
+  const readings = fresh.some((c) => c.event.temperatureC != null);
+  const missingRanges = readings ? [...new Set([...shipments.values()].map((s) => s.product_id).filter((id) => id != null && !ranges.has(Number(id))))] : [];
+  if (missingRanges.length) {
     const more = await client.query<{ id: number; code: string; min: number | null; max: number | null }>(
       'select id, code, cold_chain_min_c as min, cold_chain_max_c as max from product where id = any($1::int[])',
       [missingRanges],
@@ -526,6 +610,10 @@ async function write(records: Indexed<TrackingRecord>[], ctx: WriteContext): Pro
   const alerts: NewAlert[] = [];
   for (const c of fresh) {
     const e = c.event;
+    const reading = e.temperatureC;
+    const alerting =
+      e.status === ShipmentStatus.EXCEPTION || e.status === ShipmentStatus.REJECTED || e.status === ShipmentStatus.FAILED_ATTEMPT || reading != null;
+    if (!alerting) continue;
     const shipment = shipments.get(e.trackingNumber)!;
     const region = (c.regionCode ?? shipment.destination_region_code ?? shipment.origin_region_code ?? null) as string | null;
     const base = { regionCode: region, shipmentId: String(shipment.id), raisedAt: new Date() };
@@ -552,7 +640,6 @@ async function write(records: Indexed<TrackingRecord>[], ctx: WriteContext): Pro
         details: { eventId: c.id, rawCode: e.rawCode ?? null, rawText: e.rawText ?? null, occurredAt },
       });
     }
-    const reading = e.temperatureC;
     const product = shipment.product_id != null ? ranges.get(Number(shipment.product_id)) : undefined;
     if (reading != null && product && ((product.min != null && reading < product.min) || (product.max != null && reading > product.max))) {
       alerts.push({
@@ -568,44 +655,24 @@ async function write(records: Indexed<TrackingRecord>[], ctx: WriteContext): Pro
   }
   const raised = await storeAlertsWith(client, alerts);
 
-  // What subscribers get, per parcel that received new events.
-  const published: ShipmentUpdatedEvent[] = [];
-  for (const [number, events] of byNumber) {
-    const shipment = plain(shipments.get(number)!);
-    const eventRows = events
-      .sort((a, b) => time(a) - time(b) || Number(a.id) - Number(b.id))
-      .map((c) =>
-        plain({
-          id: c.id,
-          source_connector: connector,
-          source_key: c.key,
-          shipment_id: shipment.id,
-          occurred_at: c.event.occurredAt,
-          status: c.event.status,
-          raw_code: c.event.rawCode?.slice(0, 32) ?? null,
-          raw_text: c.event.rawText ?? null,
-          region_code: c.regionCode,
-          area_code: c.event.areaCode ?? null,
-          node_id: c.nodeId,
-          location: c.event.location?.slice(0, 200) ?? null,
-          temperature_c: c.event.temperatureC ?? null,
-          format: c.event.format,
-        }),
-      );
-    const areaCodes = [shipment.origin_code, shipment.destination_code, ...eventRows.map((e) => e.area_code)].filter((c): c is string => typeof c === 'string');
-    published.push({ shipment, events: eventRows, courierCode: courier.code, trackingNumber: number, areaCodes: [...new Set(areaCodes)] });
-  }
   const pubSub = ctx.pubSub;
   return {
     rejections,
     stored: fresh.length,
     duplicates,
-    figures: { shipmentsUpdated: published.length, alerts: raised.length },
+    figures: { shipmentsUpdated: byNumber.size, alerts: raised.length },
     publish: pubSub
       ? () => {
-          for (const update of published) {
-            pubSub.publish(SHIPMENT_UPDATED, update);
-            pubSub.publish(shipmentTopic(update.trackingNumber), update);
+          // What subscribers get, per parcel that received new events: built only for topics someone listens to
+          // (issue #13: a bulk push nobody watches costs no per-event publishing work).
+          const all = hasSubscribers(pubSub, SHIPMENT_UPDATED);
+          for (const [number, events] of byNumber) {
+            const own = shipmentTopic(number);
+            const mine = hasSubscribers(pubSub, own);
+            if (!all && !mine) continue;
+            const update = shipmentUpdate(connector, courier.code, number, shipments.get(number)!, events);
+            if (all) pubSub.publish(SHIPMENT_UPDATED, update);
+            if (mine) pubSub.publish(own, update);
           }
           publishAlerts(pubSub, raised);
         }
@@ -613,9 +680,58 @@ async function write(records: Indexed<TrackingRecord>[], ctx: WriteContext): Pro
   };
 }
 
+/** The new events COPYed straight into their month's partition (through the parent when they span months). @internal */
+async function copyEvents(ctx: WriteContext, connector: string, fresh: readonly Candidate[], idOf: (number: string) => string, now: string): Promise<void> {
+  const pool = (await ctx.em.getConnection().getNativeClient()) as pg.Pool;
+  const ingestedAt = cell(now);
+  const months = new Set(fresh.map((c) => monthOfTime(c.event.occurredAt)));
+  const into = months.size === 1 ? knownPartition(pool, 'tracking_event', [...months][0]) : undefined;
+  const source = cell(connector);
+  let text = '';
+  for (const c of fresh) {
+    const e = c.event;
+    text +=
+      `${c.id}\t${source}\t${cell(c.key)}\t${idOf(e.trackingNumber)}\t${e.occurredAt.toISOString()}\t${e.status}\t${cell(e.rawCode?.slice(0, 32))}\t` +
+      `${cell(e.rawText)}\t${cell(c.regionCode)}\t${cell(e.areaCode)}\t${cell(c.nodeId)}\t${cell(e.location?.slice(0, 200))}\t${cell(e.temperatureC)}\t${e.format}\t${ingestedAt}\n`;
+  }
+  const columns = COPY_COLUMNS.map((c) => `"${c}"`).join(', ');
+  await pipeline(Readable.from([text]), ctx.client.query(copyFrom(`copy "${into ?? 'tracking_event'}" (${columns}) from stdin`)));
+}
+
+/** What `shipmentUpdated` subscribers get about one parcel: its row as it now stands and its new events, as plain JSON. @internal */
+function shipmentUpdate(connector: string, courierCode: string, number: string, row: Row, events: Candidate[]): ShipmentUpdatedEvent {
+  const shipment = plain(row);
+  const eventRows = events
+    .sort((a, b) => time(a) - time(b) || Number(a.id) - Number(b.id))
+    .map((c) => ({
+      id: c.id,
+      source_connector: connector,
+      source_key: c.key,
+      shipment_id: shipment.id,
+      occurred_at: c.event.occurredAt.toISOString(),
+      status: c.event.status,
+      raw_code: c.event.rawCode?.slice(0, 32) ?? null,
+      raw_text: c.event.rawText ?? null,
+      region_code: c.regionCode,
+      area_code: c.event.areaCode ?? null,
+      node_id: c.nodeId,
+      location: c.event.location?.slice(0, 200) ?? null,
+      temperature_c: c.event.temperatureC ?? null,
+      format: c.event.format,
+    }));
+  const areaCodes = new Set<string>();
+  for (const code of [shipment.origin_code, shipment.destination_code, ...eventRows.map((e) => e.area_code)]) if (typeof code === 'string') areaCodes.add(code);
+  return { shipment, events: eventRows, courierCode, trackingNumber: number, areaCodes: [...areaCodes] };
+}
+
 /** A database row as plain JSON (dates as ISO strings, bigints as strings): it crosses Redis. @internal */
 function plain(row: Row): Row {
-  return Object.fromEntries(Object.entries(row).map(([k, v]) => [k, v instanceof Date ? v.toISOString() : typeof v === 'bigint' ? String(v) : v]));
+  const out: Row = {};
+  for (const k in row) {
+    const v = row[k];
+    out[k] = v instanceof Date ? v.toISOString() : typeof v === 'bigint' ? String(v) : v;
+  }
+  return out;
 }
 
 export const trackingKind: FactKind<TrackingRecord> = { kind: 'tracking', validate, prepare, write };

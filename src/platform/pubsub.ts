@@ -1,4 +1,4 @@
-import { createPubSub, type PubSub } from '@graphql-yoga/subscription';
+import { createPubSub, Repeater, type PubSub } from '@graphql-yoga/subscription';
 import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
 import type { TypedEventTarget } from '@graphql-yoga/typed-event-target';
 import { setMaxListeners } from 'node:events';
@@ -45,7 +45,10 @@ type HubEvent = CustomEvent<unknown>;
  */
 export function createHubPubSub(redisUrl: string | undefined, log: Logger, options: PubSubOptions = {}): PubSubHandle {
   if (!redisUrl) {
-    return { pubSub: createPubSub({ eventTarget: unboundedTarget() }) as HubPubSub, transport: 'memory', connected: () => true, close: async () => {} };
+    const target = countingTarget(unboundedTarget());
+    const pubSub = createPubSub({ eventTarget: target }) as HubPubSub;
+    listenedTopics.set(pubSub, target.listened);
+    return { pubSub, transport: 'memory', connected: () => true, close: async () => {} };
   }
   const prefix = options.channelPrefix ?? 'harvest-hub:';
   const observer = options.observer ?? {};
@@ -137,4 +140,59 @@ function unboundedTarget(): EventTarget {
   const target = new EventTarget();
   setMaxListeners(0, target);
   return target;
+}
+
+/** In-process buses and whether a topic has a listener on them. @internal */
+const listenedTopics = new WeakMap<HubPubSub, (topic: string) => boolean>();
+
+/**
+ * Whether an event published on `topic` can reach anyone: false only when the
+ * bus is in-process and nobody listens to that topic now, so that a publisher
+ * may skip building what it would publish (issue #13: a bulk push nobody
+ * subscribes to costs no per-event publishing work). With Redis, subscribers
+ * may be on other instances: always true.
+ */
+export function hasSubscribers(pubSub: HubPubSub, topic: string): boolean {
+  const listened = listenedTopics.get(pubSub);
+  return listened ? listened(topic) : true;
+}
+
+/** An EventTarget that knows which topics have listeners. @internal */
+function countingTarget(target: EventTarget): EventTarget & { listened: (topic: string) => boolean } {
+  type Listener = Parameters<EventTarget['addEventListener']>[1];
+  const listeners = new Map<string, Set<Listener>>();
+  const add = target.addEventListener.bind(target);
+  const remove = target.removeEventListener.bind(target);
+  return Object.assign(target, {
+    addEventListener(topic: string, listener: Listener, options?: Parameters<EventTarget['addEventListener']>[2]) {
+      if (listener) {
+        const set = listeners.get(topic);
+        if (set) set.add(listener);
+        else listeners.set(topic, new Set([listener]));
+      }
+      add(topic, listener, options);
+    },
+    removeEventListener(topic: string, listener: Listener, options?: Parameters<EventTarget['removeEventListener']>[2]) {
+      const set = listeners.get(topic);
+      if (set && listener && set.delete(listener) && !set.size) listeners.delete(topic);
+      remove(topic, listener, options);
+    },
+    listened: (topic: string) => listeners.has(topic),
+  });
+}
+
+/**
+ * A subscription's events, each event expanded into the values `each` gives for it (e.g. the prices of one stored
+ * batch, src/pricing/price.events.ts): a flat-map over a pub/sub stream that, like graphql-yoga's own `filter`,
+ * ends the source when the subscriber leaves, even while it waits for the next event.
+ */
+export function expandEvents<T, U>(source: AsyncIterable<T>, each: (value: T) => Iterable<U>): AsyncIterable<U> {
+  return new Repeater<U>(async (push, stop) => {
+    const iterator = source[Symbol.asyncIterator]();
+    void stop.then(() => iterator.return?.());
+    for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
+      for (const value of each(next.value)) await push(value);
+    }
+    stop();
+  });
 }

@@ -12,8 +12,13 @@ const NUL = /\u0000/g;
 /** A UTF-16 surrogate without its partner (String.prototype.toWellFormed is ES2024). */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
+/** String.prototype.isWellFormed (ES2024; Node 20+): no lone surrogate, checked natively. */
+const isWellFormed = (String.prototype as { isWellFormed?: (this: string) => boolean }).isWellFormed;
+
 /** `value` with NUL and lone surrogates replaced by U+FFFD. */
 export function storableText(value: string): string {
+  // The common case, checked without a regular expression: nothing to replace.
+  if (isWellFormed && !value.includes('\u0000') && isWellFormed.call(value)) return value;
   return value.replace(NUL, '\uFFFD').replace(LONE_SURROGATE, '\uFFFD');
 }
 

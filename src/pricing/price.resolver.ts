@@ -12,7 +12,8 @@ import { assertValidArgument } from '../graphql/validation.js';
 import { PriceObservation } from './price-observation.entity.js';
 import { PricesArgs } from './price.args.js';
 import { listPrices } from './price.service.js';
-import { PRICE_OBSERVED, type PriceObservedEvent } from './price.events.js';
+import { PRICES_OBSERVED, pricesOf, type PriceObservedEvent, type PricesObservedEvent } from './price.events.js';
+import { expandEvents } from '../platform/pubsub.js';
 
 @ObjectType()
 export class PriceObservationConnection extends ConnectionType(PriceObservation) {}
@@ -64,11 +65,14 @@ export class PriceResolver {
   }
 
   @Subscription(() => PriceObservation, {
-    topics: ({ args }) => {
+    // Prices are published one event per stored batch (issue #13); each price of it is matched and sent on its own.
+    subscribe: ({ args, context }) => {
       assertValidArgument(PriceSubscriptionFilter, args.filter, 'filter');
-      return PRICE_OBSERVED;
+      const filter = args.filter as PriceSubscriptionFilter | undefined;
+      return expandEvents((context as HubContext).pubSub.subscribe(PRICES_OBSERVED) as AsyncIterable<PricesObservedEvent>, function* (batch) {
+        for (const price of pricesOf(batch)) if (matchesPriceFilter(price, filter)) yield price;
+      });
     },
-    filter: ({ payload, args }) => matchesPriceFilter(payload as PriceObservedEvent, args.filter),
     description: 'Prices as they are stored, optionally filtered by product, variety, origin subtree, market or channel.',
   })
   priceObserved(

@@ -1,6 +1,7 @@
 import { startTestHub, type TestHub } from '../support/test-hub.js';
 import { chinaTime, giveSecrets, pushNative } from '../couriers/courier-push.js';
 import { IngestSession } from '../../src/ingest/pipeline.js';
+import { PRICES_OBSERVED, pricesOf, type PricesObservedEvent } from '../../src/pricing/price.events.js';
 
 /**
  * The one ingest pipeline (issue #13): a batch is stored whole or not at all
@@ -82,6 +83,74 @@ describe('a batch through the pipeline', () => {
   });
 });
 
+describe('prices written straight as COPY text (issue #13)', () => {
+  it('stores what was sent, separators and all, and answers and publishes exactly the stored rows, in one event per batch', async () => {
+    const quote = (i: number, extra: Record<string, unknown> = {}) => ({
+      kind: 'price',
+      sourceKey: `k${i}`,
+      rawName: i % 2 ? 'tab\there' : 'back\\slash\nnew line',
+      market: 'beijing-xinfadi',
+      observedOn: i % 3 ? '2024-06-30' : '2024-07-01',
+      lowPrice: 1.25,
+      avgPrice: 2.5,
+      highPrice: i % 4 ? 3.75 : undefined,
+      unit: i % 2 ? '斤' : '个',
+      spec: i % 2 ? 'a\rb' : undefined,
+      originText: i % 5 ? undefined : '山西\t运城',
+      volume: i % 2 ? 12.5 : undefined,
+      volumeUnit: i % 2 ? '吨' : undefined,
+      ...extra,
+    });
+    const bus = t.hub.pubSub.pubSub;
+    const events = bus.subscribe(PRICES_OBSERVED)[Symbol.asyncIterator]();
+    const heard = events.next();
+    const copied = new IngestSession(t.hub.db.orm.em.fork(), { connector: 'copy-text', pipeline: 'test', map: (raw) => raw as never, pubSub: bus });
+    const batch = Array.from({ length: 12 }, (_, i) => ({ raw: quote(i), position: `copy.csv:${i}` }));
+    // A repeat within the batch is one fact.
+    batch.push({ raw: quote(3), position: 'copy.csv:12' });
+    const result = await copied.write(batch);
+    expect(result.counts).toMatchObject({ read: 13, stored: 12, duplicates: 1, rejected: 0 });
+
+    const stored = await t.sql(
+      `select id::text, source_key, raw_name, spec, origin_text, to_char(observed_on, 'YYYY-MM-DD') as observed_on, low_price::float8, avg_price::float8,
+              high_price::float8, unit, low_per_kg::float8, avg_per_kg::float8, high_per_kg::float8, volume::float8, volume_unit
+         from price_observation where source_connector = 'copy-text' order by id`,
+    );
+    expect(stored).toHaveLength(12);
+    for (const row of stored) {
+      const i = Number(row.source_key.slice(1));
+      const sent = quote(i);
+      const perKg = sent.unit === '斤';
+      expect(row).toMatchObject({
+        raw_name: sent.rawName,
+        spec: sent.spec ?? null,
+        origin_text: sent.originText ?? null,
+        observed_on: sent.observedOn,
+        low_price: 1.25,
+        avg_price: 2.5,
+        high_price: sent.highPrice ?? null,
+        low_per_kg: perKg ? 2.5 : null,
+        avg_per_kg: perKg ? 5 : null,
+        high_per_kg: perKg && sent.highPrice ? 7.5 : null,
+        volume: sent.volume ?? null,
+        volume_unit: sent.volumeUnit ?? null,
+      });
+    }
+    // Ids follow the days: June's quotes first.
+    expect(stored.map((r) => r.observed_on)).toEqual([...stored.map((r) => r.observed_on)].sort());
+
+    // What the caller gets back and what subscribers hear: the same rows.
+    const answered = result.rows.price.map((row) => ({ id: row.id, source_key: row.source_key, raw_name: row.raw_name, avg_per_kg: row.avg_per_kg ?? null }));
+    expect(answered).toEqual(stored.map((r) => ({ id: r.id, source_key: r.source_key, raw_name: r.raw_name, avg_per_kg: r.avg_per_kg })));
+    const event = (await heard).value as PricesObservedEvent;
+    expect(event.count).toBe(12);
+    const published = [...pricesOf(event)];
+    expect(published.map((p) => p.row)).toEqual(result.rows.price);
+    expect(published.every((p) => p.marketCode === 'beijing-xinfadi')).toBe(true);
+    await events.return?.();
+  });
+});
+
 /** Each parcel's state derived from ALL of its events (what the hub did before deriving incrementally). */
 const FULL_DERIVATION = `
   with ev as (select id, shipment_id, status, occurred_at, area_code from tracking_event),
@@ -130,5 +199,54 @@ describe('parcel status follows event time', () => {
     expect(incremental).toEqual(await t.sql(FULL_DERIVATION));
     // And the status is the latest event's: pushes out of order never set it back.
     expect(new Set(incremental.map((s: any) => s.status))).toEqual(new Set(['PICKED_UP']));
+  });
+});
+
+describe('courier batches: what is already stored (issue #13: one lookup per batch)', () => {
+  it('re-sending a batch of new and known parcels stores nothing new, also for events whose key needs their node (no event id)', async () => {
+    const at = (h: number) => chinaTime(30 - h);
+    // Known parcel first.
+    expect((await pushNative(t.url, 'yunda', [{ trackingNumber: 'RS7000001', status: 'PICKED_UP', occurredAt: at(0), eventId: 'rs-1' }])).body).toMatchObject({
+      accepted: 1,
+    });
+    const batch = [
+      // The known parcel: an event with an id, one without (its key includes the node's region, known after the lookup).
+      { trackingNumber: 'RS7000001', status: 'IN_TRANSIT', occurredAt: at(1), eventId: 'rs-2' },
+      { trackingNumber: 'RS7000001', status: 'ARRIVED_AT_NODE', occurredAt: at(2), location: { nodeCode: 'cdc-140821' } },
+      // A new parcel, same two kinds.
+      { trackingNumber: 'RS7000002', status: 'PICKED_UP', occurredAt: at(1), eventId: 'rs-3' },
+      { trackingNumber: 'RS7000002', status: 'IN_TRANSIT', occurredAt: at(2), location: { nodeCode: 'cdc-140821' } },
+    ];
+    const first = await pushNative(t.url, 'yunda', batch);
+    expect(first.body).toMatchObject({ accepted: 4, duplicates: 0, rejected: [] });
+    // (Re-signed: the same signature twice is refused before anything is read.)
+    const second = await pushNative(t.url, 'yunda', batch, { timestamp: Math.floor(Date.now() / 1000) - 5 });
+    expect(second.body).toMatchObject({ accepted: 0, duplicates: 4, rejected: [], shipmentsUpdated: 0 });
+    const stored = await t.sql(
+      `select s.tracking_number, count(e.id)::int as n, max(s.status::text) as status from shipment s join tracking_event e on e.shipment_id = s.id
+        where s.tracking_number like 'RS7%' group by 1 order by 1`,
+    );
+    expect(stored).toEqual([
+      { tracking_number: 'RS7000001', n: 3, status: 'ARRIVED_AT_NODE' },
+      { tracking_number: 'RS7000002', n: 2, status: 'IN_TRANSIT' },
+    ]);
+  });
+
+  it('an event id the courier re-uses for another parcel at the same time is a duplicate, not a failed batch', async () => {
+    const occurredAt = chinaTime(20);
+    const first = await pushNative(t.url, 'yunda', [{ trackingNumber: 'RU7000001', status: 'PICKED_UP', occurredAt, eventId: 'ru-1' }]);
+    expect(first.body).toMatchObject({ accepted: 1 });
+    // Same key, same time, another (new) parcel: the parcel lookup cannot see it; the table's unique key refuses the
+    // COPY, and the batch runs again looking keys up across all parcels.
+    const second = await pushNative(t.url, 'yunda', [
+      { trackingNumber: 'RU7000002', status: 'PICKED_UP', occurredAt, eventId: 'ru-1' },
+      { trackingNumber: 'RU7000002', status: 'IN_TRANSIT', occurredAt: chinaTime(19), eventId: 'ru-2' },
+    ]);
+    expect(second.status).toBe(200);
+    expect(second.body).toMatchObject({ accepted: 1, duplicates: 1, rejected: [] });
+    expect(await t.sql(`select source_key from tracking_event where source_key like 'NATIVE:id:ru-%' order by 1`)).toEqual([
+      { source_key: 'NATIVE:id:ru-1' },
+      { source_key: 'NATIVE:id:ru-2' },
+    ]);
   });
 });
