@@ -213,7 +213,7 @@ async function benchIngest(hub: Awaited<ReturnType<typeof startHubProcess>>): Pr
   };
   const copySql = (name: string) => `copy ${name} (${cols.join(', ')}) from stdin`;
   await plainTable('bench_plain_event');
-  let started2 = performance.now();
+  const started2 = performance.now();
   await pipeline(Readable.from([text(rows.rows)]), client.query(copyFrom(copySql('bench_plain_event'))));
   const copySeconds = (performance.now() - started2) / 1000;
   const pool = new pg.Pool({ connectionString: url(DB), max: CONCURRENCY });

@@ -34,6 +34,7 @@ import { attachGraphqlWs } from './ws/graphql-ws.server.js';
 import { seedOnStart } from './seed-on-start.js';
 import { createAccessLayer } from './access/access-layer.js';
 import { graphqlAccessGuard, hooksAccessGuard, metricsAccessGuard, viewerOf } from './http/access-guard.js';
+import { answerClientErrors } from './http/client-errors.js';
 import { startIngest } from './ingest/ingest-runtime.js';
 import { loadSubsidyConfig, useSubsidyConfig } from './analytics/subsidy-config.js';
 import { startPriceAnomalyWatcher } from './analytics/price-anomaly.watcher.js';
@@ -148,6 +149,8 @@ export async function startHub(config: Config, log: Logger = createLogger(config
   // HTTPS (and wss) directly when a certificate is configured: encrypted transport without a proxy.
   const tls = config.access.tls;
   const httpServer = tls ? https.createServer({ cert: fs.readFileSync(tls.certFile), key: fs.readFileSync(tls.keyFile) }) : http.createServer();
+  // A request Node's parser refuses (headers over 16 KiB: a long GET URL) gets a JSON answer and a graceful close, never a reset.
+  answerClientErrors(httpServer, log);
   const ws = attachGraphqlWs({
     httpServer,
     path: '/graphql',

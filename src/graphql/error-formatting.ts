@@ -19,6 +19,9 @@ const CLIENT_CODES = new Set([
   'DATABASE_UNAVAILABLE',
   // An uploaded file over UPLOAD_MAX_BYTES (src/ingest/upload-import.ts).
   'PAYLOAD_TOO_LARGE',
+  // An uploaded file in no encoding the hub decodes, or an XLSX it will not open (issue #11, src/ingest/upload-import.ts).
+  'UNSUPPORTED_ENCODING',
+  'UNREADABLE_FILE',
   // Access control and query limits (src/access/access.errors.ts).
   ...Object.values(AccessErrorCode),
   // Trusted documents (src/trusted-documents/trusted-documents.ts, TrustedDocumentCode; the names Apollo Router uses).

@@ -79,12 +79,20 @@ export function graphqlUploads(options: UploadOptions): RequestHandler {
     }
     parse(req, res, (error?: unknown) => {
       if (!error) return next();
+      // graphql-upload holds every response until the request body has ended; a parser that failed before reading
+      // it (no boundary) would leave the request unanswered forever (found by test/security/hostile-input.test.ts).
+      req.resume();
       const status = (error as { status?: number }).status;
       if (status === 413)
         return refuse(res, 413, 'PAYLOAD_TOO_LARGE', `An upload may hold one file of at most ${limit} (UPLOAD_MAX_BYTES): ${(error as Error).message}`, {
           limit: options.maxFileBytes,
         });
-      if (status && status >= 400 && status < 500) return refuse(res, status, 'BAD_REQUEST', `Malformed multipart request: ${(error as Error).message}`);
+      // Busboy's own failures ("Multipart: Boundary not found", "Unexpected end of form", a malformed part header)
+      // carry no status: they describe the request, not the hub (they answered 500 before).
+      if (status === undefined || (status >= 400 && status < 500)) {
+        res.setHeader('Connection', 'close');
+        return refuse(res, status ?? 400, 'BAD_REQUEST', `Malformed multipart request: ${(error as Error).message}`);
+      }
       next(error);
     });
   };

@@ -3,7 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { ensureMonths, knownPartition, monthOf } from '../platform/partitions.js';
 import { bareUnit, UNITS_PER_KG } from '../catalog/units.js';
 import type { MarketChannel } from '../markets/market-channel.js';
-import type { HubPubSub } from '../platform/pubsub.js';
+import { hasSubscribers, type HubPubSub } from '../platform/pubsub.js';
 import { PRICES_OBSERVED, type PricesObservedEvent } from '../pricing/price.events.js';
 import { PRICE_COLUMNS, PRICE_NATURAL_KEY } from '../pricing/price-observation.columns.js';
 import { registerFactKind, type FactKind, type Indexed, type KindRejection, type KindWrite, type WriteContext } from './fact-kind.js';
@@ -425,6 +425,8 @@ function storedRow(values: readonly SqlValue[], id: string, at: Date): Record<st
  * @internal
  */
 function publishPrices(pubSub: HubPubSub, connector: string, stored: readonly Resolved<PriceRecord>[], ids: string[], at: Date, l: Lookups): void {
+  // Nobody can hear it (an in-process bus without a listener: a CLI load, a benchmark): nothing to build.
+  if (!hasSubscribers(pubSub, PRICES_OBSERVED)) return;
   const marketById = new Map([...l.markets.entries()].map(([code, m]) => [m.id, [code, m] as const]));
   const n = stored.length;
   const names = ['id', ...Object.keys(PRICE_COLUMNS), 'ingested_at'];

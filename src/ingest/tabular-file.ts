@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { Transform } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { parse } from 'csv-parse';
 import ExcelJS from 'exceljs';
@@ -8,8 +9,8 @@ import { checkXlsxArchive } from './zip-guard.js';
 
 /**
  * Reads price lists and spreadsheets as records (one object per row, keyed
- * by the header) in batches, for connectors: CSV (UTF-8, with or without a
- * BOM), XLSX (first sheet, or the named one) and JSON (an array, or an object
+ * by the header) in batches, for connectors: CSV (UTF-8 with or without a
+ * BOM, UTF-16 or GB18030, detected: see {@link detectCsvEncoding}), XLSX (first sheet, or the named one) and JSON (an array, or an object
  * holding one under `list`, `data`, `rows`, `items` or `prices`, as the
  * Xinfadi web API's `{current, limit, count, list}` does).
  */
@@ -28,16 +29,157 @@ export interface TableBatch {
   total?: number;
 }
 
+/** Text encodings a CSV may come in: UTF-8 (with or without a BOM), UTF-16 (as Excel's "Unicode text"), GB18030 (and so GBK and GB2312, as Excel on a Chinese Windows saves "CSV"). */
+export type TextEncoding = 'utf-8' | 'utf-16le' | 'utf-16be' | 'gb18030';
+
+/** A text file in no encoding the hub reads (issue #11: never stored as mojibake). */
+export class UnreadableEncodingError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UnreadableEncodingError';
+  }
+}
+
+/** Whether a character is one Chinese text is written in: CJK ideographs, CJK punctuation, full-width forms, bopomofo. @internal */
+const CHINESE_TEXT = /[\u3000-\u303f\u3100-\u312f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]/u;
+
+/** Share of the non-ASCII characters of GB18030-decoded text that must be Chinese for the guess to stand. @internal */
+const GB18030_MIN_CHINESE = 0.9;
+
+/** Decodes all of `file` as `encoding`, throwing TypeError at the first invalid sequence; counts lines and Chinese characters. @internal */
+async function decodeAll(file: string, encoding: TextEncoding): Promise<{ lines: number; nonAscii: number; chinese: number }> {
+  const decoder = new TextDecoder(encoding, { fatal: true });
+  let lines = 0;
+  let nonAscii = 0;
+  let chinese = 0;
+  const count = (text: string) => {
+    for (const ch of text) {
+      if (ch === '\n') lines++;
+      else if (ch > '\u007f') {
+        nonAscii++;
+        if (CHINESE_TEXT.test(ch)) chinese++;
+      }
+    }
+  };
+  for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) count(decoder.decode(chunk, { stream: true }));
+  count(decoder.decode());
+  return { lines, nonAscii, chinese };
+}
+
+/** The first invalid UTF-8 sequence of `file`, for the refusal's message. @internal */
+async function firstInvalidUtf8(file: string): Promise<string> {
+  const head = Buffer.alloc(1 << 20);
+  const handle = await fs.promises.open(file, 'r');
+  try {
+    const { bytesRead } = await handle.read(head, 0, head.length, 0);
+    const bytes = head.subarray(0, bytesRead);
+    for (let i = 0; i < bytes.length;) {
+      const b = bytes[i];
+      const need = b < 0x80 ? 0 : b >= 0xc2 && b <= 0xdf ? 1 : b >= 0xe0 && b <= 0xef ? 2 : b >= 0xf0 && b <= 0xf4 ? 3 : -1;
+      const valid = need >= 0 && bytes.subarray(i + 1, i + 1 + need).every((c) => c >= 0x80 && c <= 0xbf) && i + need < bytes.length;
+      if (!valid) return `byte 0x${b.toString(16).toUpperCase().padStart(2, '0')} at offset ${i}`;
+      i += need + 1;
+    }
+    return 'a sequence past the first megabyte';
+  } finally {
+    await handle.close();
+  }
+}
+
+/** UTF-16 by the first bytes of a file: a BOM, or (without one) NUL bytes in every other place, as ASCII text in UTF-16 has. @internal */
+function utf16Of(start: Buffer): 'utf-16le' | 'utf-16be' | undefined {
+  if (start[0] === 0xff && start[1] === 0xfe) return 'utf-16le';
+  if (start[0] === 0xfe && start[1] === 0xff) return 'utf-16be';
+  let evenNul = 0;
+  let oddNul = 0;
+  for (let i = 0; i < start.length; i++) {
+    if (start[i] !== 0) continue;
+    if (i % 2) oddNul++;
+    else evenNul++;
+  }
+  const pairs = start.length / 2;
+  if (pairs && oddNul > pairs * 0.3 && evenNul < pairs * 0.05) return 'utf-16le';
+  if (pairs && evenNul > pairs * 0.3 && oddNul < pairs * 0.05) return 'utf-16be';
+  return undefined;
+}
+
+/**
+ * The encoding of a CSV file and its line count, in one pass (issue #11): a
+ * BOM decides (UTF-8, UTF-16LE/BE); otherwise UTF-16 without a BOM shows as
+ * NUL bytes in every other place; otherwise the whole file must decode as
+ * UTF-8, or else as GB18030 with Chinese text (at least 90 % of its non-ASCII
+ * characters CJK: bytes of another legacy encoding rarely decode so). Anything
+ * else is refused with {@link UnreadableEncodingError} naming the first
+ * invalid byte, before a row is read.
+ */
+export async function detectCsvEncoding(file: string): Promise<{ encoding: TextEncoding; lines: number }> {
+  const name = path.basename(file);
+  const head = Buffer.alloc(4096);
+  const handle = await fs.promises.open(file, 'r');
+  let bytesRead: number;
+  try {
+    ({ bytesRead } = await handle.read(head, 0, head.length, 0));
+  } finally {
+    await handle.close();
+  }
+  const start = head.subarray(0, bytesRead);
+  const utf16 = utf16Of(start);
+  const candidates: TextEncoding[] = start[0] === 0xef && start[1] === 0xbb && start[2] === 0xbf ? ['utf-8'] : utf16 ? [utf16] : ['utf-8', 'gb18030'];
+  for (const encoding of candidates) {
+    try {
+      const { lines, nonAscii, chinese } = await decodeAll(file, encoding);
+      if (encoding === 'gb18030' && chinese < nonAscii * GB18030_MIN_CHINESE) continue;
+      return { encoding, lines };
+    } catch (error) {
+      // Node's TextDecoder: TypeError ERR_ENCODING_INVALID_ENCODED_DATA (checked by code: the class may come from another realm).
+      if ((error as { code?: string }).code !== 'ERR_ENCODING_INVALID_ENCODED_DATA') throw error;
+    }
+  }
+  const where = candidates.includes('utf-8')
+    ? `: ${await firstInvalidUtf8(file)} is not UTF-8, and the file is not Chinese text in GB18030/GBK either`
+    : ` as ${candidates[0].toUpperCase()}`;
+  throw new UnreadableEncodingError(
+    `${name}: the text cannot be decoded${where}. Save the sheet as "CSV UTF-8" (or UTF-16 / GB18030 text) and upload it again; nothing was imported.`,
+  );
+}
+
+/** Decodes a byte stream as `encoding` into text chunks for the CSV parser; an invalid sequence fails the stream. @internal */
+function decoding(encoding: TextEncoding): Transform {
+  const decoder = new TextDecoder(encoding, { fatal: true });
+  return new Transform({
+    readableObjectMode: false,
+    transform(chunk: Buffer, _enc, done) {
+      try {
+        done(null, decoder.decode(chunk, { stream: true }));
+      } catch (error) {
+        done(error as Error);
+      }
+    },
+    flush(done) {
+      try {
+        done(null, decoder.decode());
+      } catch (error) {
+        done(error as Error);
+      }
+    },
+  });
+}
+
 /**
  * One pass over a CSV file's bytes: its newlines (the row count, for progress, without parsing) and whether the
  * simple reader may read it: no `"` anywhere (so no quoted field, no field with a separator or newline inside) and
  * no lone `\r` (a file with old Mac line ends). @internal
  */
-async function scanCsv(file: string): Promise<{ lines: number; simple: boolean }> {
+async function scanCsv(file: string): Promise<{ lines: number; simple: boolean; utf8: boolean }> {
   let lines = 0;
   let simple = true;
   let afterCr = false;
+  // UTF-8 checked natively as the bytes stream by (issue #11); UTF-16 (a BOM or NUL bytes in every other place) is valid UTF-8 byte-wise but is not.
+  const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
+  let utf8: boolean | undefined;
   for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+    if (utf8 === undefined) utf8 = !utf16Of(chunk.subarray(0, 4096));
+    if (utf8) utf8 = decodes(utf8Decoder, chunk);
     for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) lines++;
     if (!simple) continue;
     if (chunk.includes(0x22)) simple = false;
@@ -46,7 +188,20 @@ async function scanCsv(file: string): Promise<{ lines: number; simple: boolean }
     for (let i = chunk.indexOf(13); simple && i !== -1; i = chunk.indexOf(13, i + 1)) if (i + 1 < chunk.length && chunk[i + 1] !== 10) simple = false;
     afterCr = chunk[chunk.length - 1] === 13;
   }
-  return { lines, simple };
+  if (utf8) utf8 = decodes(utf8Decoder);
+  return { lines, simple: simple && utf8 !== false, utf8: utf8 !== false };
+}
+
+/** Whether `chunk` (or, without one, the end of the stream) decodes; false at the first invalid sequence. @internal */
+function decodes(decoder: InstanceType<typeof TextDecoder>, chunk?: Buffer): boolean {
+  try {
+    if (chunk) decoder.decode(chunk, { stream: true });
+    else decoder.decode();
+    return true;
+  } catch (error) {
+    if ((error as { code?: string }).code === 'ERR_ENCODING_INVALID_ENCODED_DATA') return false;
+    throw error;
+  }
 }
 
 /**
@@ -136,12 +291,20 @@ export async function* readTableFile(file: string, options: { format?: TableForm
   if (!format) throw new Error(`${name}: unknown file type (expected .csv, .xlsx or .json)`);
   if (format === 'csv') {
     const scan = await scanCsv(file);
-    const total = Math.max(0, scan.lines - 1);
-    if (scan.simple) {
-      yield* readSimpleCsv(file, batchSize, total);
-      return;
+    let total = Math.max(0, scan.lines - 1);
+    let source: NodeJS.ReadableStream = fs.createReadStream(file);
+    if (scan.utf8) {
+      if (scan.simple) {
+        yield* readSimpleCsv(file, batchSize, total);
+        return;
+      }
+    } else {
+      // Not UTF-8: UTF-16 or GB18030 decoded, anything else refused before a row is read (issue #11: never mojibake).
+      const { encoding, lines } = await detectCsvEncoding(file);
+      total = Math.max(0, lines - 1);
+      source = source.pipe(decoding(encoding));
     }
-    const parser = fs.createReadStream(file).pipe(
+    const parser = source.pipe(
       parse({
         bom: true,
         columns: (header: string[]) => header.map((h) => h.trim()),

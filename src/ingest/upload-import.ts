@@ -9,7 +9,8 @@ import { BadUserInputError } from '../platform/errors.js';
 import type { RunResult } from './connectors/connector-runner.js';
 import type { IngestRuntime } from './ingest-runtime.js';
 import type { BatchResult } from './pipeline.js';
-import { formatOf } from './tabular-file.js';
+import { detectCsvEncoding, formatOf, UnreadableEncodingError } from './tabular-file.js';
+import { checkXlsxArchive, UnsafeArchiveError } from './zip-guard.js';
 
 /** Rejections an upload answers with; the rest are in the rejected store (`rejectedRecords`). */
 export const UPLOAD_REJECTIONS_SHOWN = 200;
@@ -20,6 +21,30 @@ export class PayloadTooLargeError extends GraphQLError {
     super(`The file is larger than the upload limit of ${describeBytes(limitBytes)} (UPLOAD_MAX_BYTES); nothing was imported.`, {
       extensions: { code: 'PAYLOAD_TOO_LARGE', limit: limitBytes, http: { status: 413 } },
     });
+  }
+}
+
+/**
+ * An uploaded file the hub cannot read (issue #11): text in no encoding it
+ * decodes (415), or an XLSX that is a zip bomb, truncated or corrupt (400).
+ * Refused before a row is read, so nothing of it is stored.
+ */
+export class UnreadableFileError extends GraphQLError {
+  constructor(message: string, status: 400 | 415) {
+    super(message, { extensions: { code: status === 415 ? 'UNSUPPORTED_ENCODING' : 'UNREADABLE_FILE', argumentName: 'file', http: { status } } });
+  }
+}
+
+/** Refuses an uploaded file the readers would fail on, before the run starts: see {@link UnreadableFileError}. @internal */
+async function checkReadable(file: string): Promise<void> {
+  try {
+    const format = formatOf(file);
+    if (format === 'csv') await detectCsvEncoding(file);
+    else if (format === 'xlsx') await checkXlsxArchive(file);
+  } catch (error) {
+    if (error instanceof UnreadableEncodingError) throw new UnreadableFileError(error.message, 415);
+    if (error instanceof UnsafeArchiveError) throw new UnreadableFileError(error.message, 400);
+    throw error;
   }
 }
 
@@ -127,6 +152,7 @@ export async function importSpreadsheetFile(
       if (error instanceof PayloadTooLargeError || (error as { status?: number }).status === 413) throw new PayloadTooLargeError(maxBytes);
       throw error;
     }
+    await checkReadable(target);
     return { ...(await runCollecting(ingest, connector, target)), fileName, bytes };
   } finally {
     await fs.promises.rm(dir, { recursive: true, force: true });

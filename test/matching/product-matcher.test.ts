@@ -305,7 +305,7 @@ describe('round 4 (issue #14): head-final names, a closed lexicon of descriptors
     ['大白菜', 'chinese-cabbage', 'bok-choy'],
     ['圆白菜', 'cabbage', 'chinese-cabbage'],
     ['奶白菜', 'bok-choy', 'chinese-cabbage'],
-    ['黄花梨', undefined, 'pear'], // 黄花 is no descriptor: it is daylily
+    ['黄花杏', undefined, 'apricot'], // 黄花 is no descriptor: it is daylily (黄花梨 is a pear only as a cultivar's name)
     ['黄花菜', 'daylily', 'cauliflower'], // a longer end (花菜) never beats the whole name
     ['黑枣', undefined, 'jujube'], // 君迁子 or a smoked jujube: review
     ['蜜枣', undefined, 'jujube'], // candied

@@ -7,7 +7,7 @@ import { BadUserInputError, NotFoundError } from '../../platform/errors.js';
 import { ForbiddenError } from '../../policy/access.errors.js';
 import { Role } from '../../policy/role.js';
 import type { IngestContext, IngestRuntime } from '../ingest-runtime.js';
-import { importSpreadsheetFile, UPLOAD_REJECTIONS_SHOWN, type UploadImportResult } from '../upload-import.js';
+import { importSpreadsheetFile, PayloadTooLargeError, UPLOAD_REJECTIONS_SHOWN, type UploadImportResult } from '../upload-import.js';
 import type { LoadCounts as LoadCountsShape } from '../pipeline.js';
 import type { ConnectorInstance } from './connector-registry.js';
 import { CONNECTOR_STATUS_CHANGED, type ConnectorStatusEvent, type RunResult } from './connector-runner.js';
@@ -226,7 +226,16 @@ export class ConnectorResolver {
       imported = await importSpreadsheetFile(runtime(ctx), connector, { path });
     } else {
       const upload = await file!;
-      imported = await importSpreadsheetFile(runtime(ctx), connector, { filename: upload.filename, stream: upload.createReadStream() }, ctx.uploadMaxBytes);
+      let stream: ReturnType<FileUpload['createReadStream']>;
+      try {
+        stream = upload.createReadStream();
+      } catch (error) {
+        // graphql-upload throws the file's own error here when it failed before the resolver ran: over the limit when
+        // the whole body arrived first (it answered 500 "Unexpected error" under load; test/security/hostile-input.test.ts).
+        if ((error as { status?: number }).status === 413) throw new PayloadTooLargeError(ctx.uploadMaxBytes ?? 0);
+        throw error;
+      }
+      imported = await importSpreadsheetFile(runtime(ctx), connector, { filename: upload.filename, stream }, ctx.uploadMaxBytes);
     }
     const payload = await this.payload(ctx, connector, imported.run);
     return { ...payload, fileName: imported.fileName, bytes: imported.bytes, rejections: imported.rejections, unmatchedNames: imported.unmatchedNames };

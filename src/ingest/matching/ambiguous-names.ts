@@ -36,5 +36,14 @@ export const AMBIGUOUS_NAMES: Readonly<Record<string, AmbiguousName>> = {
   豆芽: { products: ['mung-bean-sprout', 'soybean-sprout'], why: 'bean sprouts: 绿豆芽 or 黄豆芽' },
   红椒: { products: ['sweet-pepper', 'chili-pepper'], why: 'a red bell pepper or a red chili: lists use it for both' },
   青桔: { products: ['mandarin', 'kumquat'], why: 'a green-skinned mandarin, or the calamansi (青金桔) of drinks and Guangdong kitchens' },
+  // Round 4, from the Lanzhou 大青山 market's boards (quoted beside 南瓜 and 豆角, at their prices).
+  番瓜: {
+    products: ['pumpkin', 'zucchini'],
+    why: '南瓜 (pumpkin) in the north-east and north China, 西葫芦 (zucchini) in Gansu and Ningxia (Lanzhou quotes 番瓜 beside 南瓜)',
+  },
+  龙豆: {
+    products: ['winged-bean', 'green-bean'],
+    why: '四棱豆 (winged bean) in the south; in Lanzhou a 菜豆-type pole bean quoted beside 豆角 at its price',
+  },
   刀鱼: { products: ['hairtail'], why: '带鱼 (hairtail) on the northern coast, 刀鲚 (Coilia, not in the catalogue) on the Yangtze' },
 };

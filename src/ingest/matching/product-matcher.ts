@@ -483,7 +483,7 @@ export class ProductMatcher {
       if (hit) return hit;
     }
     for (const v of variants) {
-      const hit = this.compound(v.text, v.how);
+      const hit = this.compound(v.text, v.how) ?? this.varietyWithMelon(lookupKey(v.text), v.how);
       if (hit) return hit;
     }
     for (const v of variants) {
@@ -566,6 +566,16 @@ export class ProductMatcher {
     return undefined;
   }
 
+  /** `京欣瓜`, `美都瓜`, `冠龙瓜`: a variety of one product whose name ends with 瓜 (西瓜, 甜瓜, 哈密瓜), then 瓜: that product and variety. */
+  private varietyWithMelon(key: string, how: string): ProductMatch | undefined {
+    if (key.length < 3 || !key.endsWith('瓜') || this.entries.has(key)) return undefined;
+    const list = this.entries.get(key.slice(0, -1));
+    if (!list?.length || list.some((e) => e.productLevel) || new Set(list.map((e) => e.productId)).size !== 1) return undefined;
+    const v = list[0];
+    if (!v.productName.endsWith('瓜')) return undefined;
+    return matchOf(v, v, MatchMethod.COMPOUND, `${how}variety "${v.name}" of ${v.productName} with "瓜"`);
+  }
+
   /** A whole product or variety name of three or more characters at the end, after a word that names nothing (a brand, a place). */
   private nameAtEnd(key: string, how: string, ambiguous: Entry[]): ProductMatch | undefined {
     for (let cut = 1; key.length - cut >= MIN_NAME_AT_END; cut++) {
@@ -593,12 +603,24 @@ export class ProductMatcher {
     return undefined;
   }
 
-  /** Two names of varieties (or the product) of one product, run together (`脐橙伦晚`): that product and the last variety. */
+  /** Two names of varieties (or the product) of one product, run together (`脐橙伦晚`): that product and the last variety; two names of the product itself (`甘蓝包菜`): the product. */
   private varietyPair(key: string, how: string): ProductMatch | undefined {
     for (let cut = 2; key.length - cut >= 2; cut++) {
       const first = this.entries.get(key.slice(0, cut));
       const second = this.entries.get(key.slice(cut));
       if (!first || !second) continue;
+      // `甘蓝包菜`: two names of one product run together (a list that writes the standard name and the trade name).
+      const one = (list: Entry[]) => new Set(list.map((e) => e.productId)).size === 1 && !this.regional.has(key.slice(0, cut));
+      if (cut >= 2 && key.length - cut >= 2 && one(first) && one(second) && first[0].productId === second[0].productId) {
+        const both = first.every((e) => e.productLevel) && second.every((e) => e.productLevel);
+        if (both && !this.regional.has(key.slice(cut)))
+          return matchOf(
+            { ...second[0], varietyId: null, varietyName: null },
+            undefined,
+            MatchMethod.COMPOUND,
+            `${how}"${first[0].name}" and "${second[0].name}", two names of ${second[0].productName}`,
+          );
+      }
       for (const b of second) {
         if (b.productLevel) continue;
         const a = first.find((e) => e.productId === b.productId);
