@@ -274,7 +274,12 @@ async function benchIngest(hub: Awaited<ReturnType<typeof startHubProcess>>): Pr
     `PostgreSQL's ceiling for the event write (the stored rows COPYed in batches of 1,000, ${CONCURRENCY} in flight, into a table with all of tracking_event's indexes): ` +
       `${Math.round(ceilingEventsPerSecond).toLocaleString('en')} events/s, PostgreSQL ${per1000(ceiling.cpu.server)} per 1,000`,
   );
-  console.log(`load average while measuring: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} (${os.cpus().length} cores)`);
+  console.log(
+    `load average while measuring: ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')} (${os.cpus().length} cores)`,
+  );
   console.log(
     `ratio: the webhook runs at ${((100 * webhookEventsPerSecond) / counterpart).toFixed(0)}% of the faster plain COPY (target: >= 50,000 events/s and >= 25%)`,
   );
