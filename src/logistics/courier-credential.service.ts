@@ -1,4 +1,4 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { SignatureError, SignatureFailure, UnknownCourierError } from './tracking-errors.js';
 import { kuaidi100Sign } from './feeds/kuaidi100.mapper.js';
@@ -143,6 +143,19 @@ export function nativeSignature(secret: string, timestamp: string, rawBody: Buff
 
 /** How far a native push's timestamp may be from the hub's clock, either way. */
 export const SIGNATURE_TOLERANCE_S = 300;
+
+/**
+ * How long the digest of an AfterShip or Kuaidi100 body is remembered (issue #11). Neither signs a
+ * timestamp, so a captured body verifies for ever; within this window the same body again is answered
+ * as a replay without being read. (After it, events are still stored once and refusals kept once.)
+ * @default 7 days
+ */
+export const BODY_DIGEST_RETENTION_S = 7 * 24 * 3600;
+
+/** The replay key of a push whose signature covers no timestamp: `body:<format>:` + SHA-256 of the signed bytes (base64url). */
+export function pushBodyDigest(format: string, signedBytes: Buffer | string): string {
+  return `body:${format}:${createHash('sha256').update(signedBytes).digest('base64url')}`;
+}
 
 /**
  * Verifies a native push: `timestamp` (Unix seconds) within 5 minutes of now,

@@ -3,7 +3,7 @@ import type { Logger } from '../platform/logger.js';
 import type { HubPubSub } from '../platform/pubsub.js';
 import { raiseAlerts, type NewAlert } from '../alerts/stream/alert.service.js';
 import { AlertKind, AlertSeverity } from '../alerts/stream/alert-kind.js';
-import { SIGNATURE_TOLERANCE_S } from './courier-credential.service.js';
+import { BODY_DIGEST_RETENTION_S, SIGNATURE_TOLERANCE_S } from './courier-credential.service.js';
 import { startPeriodicJob } from '../platform/periodic-job.js';
 import type { Leadership } from '../platform/leadership.js';
 
@@ -98,7 +98,12 @@ export function startDelayScanner(options: DelayScannerOptions): DelayScanner {
       }
     }
     const raised = await raiseAlerts(em, options.pubSub, alerts);
-    await conn.execute(`delete from webhook_signature where seen_at < now() - make_interval(secs => ?)`, [SIGNATURE_TOLERANCE_S * 2], 'run');
+    // Signatures for twice the timestamp window; body digests of pushes without a signed timestamp for BODY_DIGEST_RETENTION_S.
+    await conn.execute(
+      `delete from webhook_signature where seen_at < now() - make_interval(secs => case when signature like 'body:%' then ${BODY_DIGEST_RETENTION_S} else ${SIGNATURE_TOLERANCE_S * 2} end)`,
+      [],
+      'run',
+    );
     if (raised.length) log.info({ alerts: raised.length, hours }, 'delay scan raised DELAYED alerts');
     return raised.length;
   }

@@ -24,8 +24,10 @@ export type { KeptTrackingEvent } from './feeds/courier-formats.js';
  * the authenticated courier and, for signed pushes, the verified signature.
  *
  * Before anything is stored (issue #11): a signature already used refuses
- * the push whole; a push with more items than the cap is refused whole; only
- * then is anything read, kept or written. The signature is claimed in the
+ * the push whole; a body already processed (AfterShip, Kuaidi100: their
+ * signatures cover no timestamp) is answered as a replay without being read;
+ * a push with more items than the cap is refused whole; only then is
+ * anything read, kept or written. The signature is claimed in the
  * batch's own transaction, so a batch that rolls back does not burn it.
  */
 
@@ -38,6 +40,12 @@ export interface PushRequest {
   payload: unknown;
   /** Signature of a signed push: stored with the events, so the same request cannot be replayed. */
   signature?: string;
+  /**
+   * For formats whose signature covers no timestamp (AfterShip, Kuaidi100): a digest of the signed
+   * body (`pushBodyDigest`). The same body again is a replay: answered as such before it is read,
+   * storing and keeping nothing (issue #11); claimed in the batch's transaction like a signature.
+   */
+  bodyDigest?: string;
   /** Where the request came from, for the rejected store (e.g. `POST /hooks/couriers/zhongtong at …`). */
   origin: string;
 }
@@ -61,6 +69,18 @@ export interface IngestResult {
   shipmentsUpdated: number;
   /** Alerts raised by this request. */
   alerts: number;
+  /** The same body was processed before (AfterShip, Kuaidi100): it was not read again and nothing was stored. */
+  replayed?: true;
+}
+
+/** The answer to a body already processed: nothing read, nothing stored. @internal */
+const replayedResult = (): IngestResult => ({ accepted: 0, duplicates: 0, rejected: [], shipmentsUpdated: 0, alerts: 0, replayed: true });
+
+/** Whether the body of a push without a signed timestamp was processed before (issue #11: checked before anything is read or stored). */
+export async function isReplayedBody(em: EntityManager, bodyDigest: string | undefined): Promise<boolean> {
+  if (!bodyDigest) return false;
+  const seen = await em.getConnection().execute<unknown[]>('select 1 from webhook_signature where signature = ?', [bodyDigest]);
+  return seen.length > 0;
 }
 
 /** The courier of a push, or UnknownCourierError. @internal */
@@ -112,6 +132,7 @@ function session(em: EntityManager, pubSub: HubPubSub | undefined, courier: Cour
 export async function ingestPush(em: EntityManager, pubSub: HubPubSub | undefined, request: PushRequest): Promise<IngestResult> {
   const courier = await courierOf(em, request.courier);
   await refuseReplayedSignature(em, request.signature);
+  if (await isReplayedBody(em, request.bodyDigest)) return replayedResult();
   const manifest = COURIER_FORMATS[request.format];
   let records: SourceRecord[];
   try {
@@ -128,9 +149,16 @@ export async function ingestPush(em: EntityManager, pubSub: HubPubSub | undefine
     if (error instanceof FeedProblem) throw new MalformedPushError(error.message, error.field);
     throw error;
   }
-  const result = await session(em, pubSub, courier, request.format, request.origin).write(records, {
-    beforeWrite: claimSignature(request.signature, courier.id),
-  });
+  let result: Awaited<ReturnType<IngestSession['write']>>;
+  try {
+    result = await session(em, pubSub, courier, request.format, request.origin).write(records, {
+      beforeWrite: claimSignature(request.signature ?? request.bodyDigest, courier.id),
+    });
+  } catch (error) {
+    // The same body arrived twice at once: the one that lost the claim stored nothing and is a replay.
+    if (request.bodyDigest && error instanceof SignatureError) return replayedResult();
+    throw error;
+  }
   return {
     accepted: result.counts.stored,
     duplicates: result.counts.duplicates,

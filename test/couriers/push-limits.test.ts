@@ -94,7 +94,7 @@ describe('a replayed push writes nothing', () => {
     expect(await t.sql(`select count(*)::int as n from tracking_event`)).toEqual(events);
   });
 
-  it('stores an AfterShip body sent again (AfterShip signs no timestamp) nowhere: events are duplicates, the refused checkpoint is kept once', async () => {
+  it('answers an AfterShip body sent again (AfterShip signs no timestamp) as a replay before reading it: nothing stored, nothing kept', async () => {
     const payload = {
       ts: Math.floor(Date.now() / 1000),
       event: 'tracking_update',
@@ -110,9 +110,42 @@ describe('a replayed push writes nothing', () => {
     const first = await pushAftership(t.url, 'shunfeng', payload);
     expect(first.body).toMatchObject({ accepted: 1, duplicates: 0, rejected: [{ index: 1, field: 'msg.checkpoints[1].tag' }] });
     const rejected = await rejectedCount();
+    const events = await t.sql(`select count(*)::int as n from tracking_event`);
+    // Before, the body was read again: its event counted as a duplicate and its refused checkpoint looked up again.
     const again = await pushAftership(t.url, 'shunfeng', payload);
-    expect(again.body).toMatchObject({ accepted: 0, duplicates: 1, rejected: [{ index: 1, rejectedRecordId: first.body.rejected[0].rejectedRecordId }] });
+    expect(again).toMatchObject({ status: 200, body: { accepted: 0, duplicates: 0, rejected: [], replayed: true } });
     expect(await rejectedCount()).toBe(rejected);
+    expect(await t.sql(`select count(*)::int as n from tracking_event`)).toEqual(events);
+    // A new delivery (another body) is read as usual.
+    const next = await pushAftership(t.url, 'shunfeng', { ...payload, ts: payload.ts + 60 });
+    expect(next.body).toMatchObject({ accepted: 0, duplicates: 1, rejected: [{ index: 1, rejectedRecordId: first.body.rejected[0].rejectedRecordId }] });
+    expect(next.body.replayed).toBeUndefined();
+  });
+
+  it('answers a Kuaidi100 push sent again with success before reading it: no event, no kept entry, no second abort record', async () => {
+    const param = {
+      status: 'abort',
+      message: '3天查询无记录',
+      lastResult: {
+        state: '0',
+        com: 'yuantong',
+        nu: 'YT7100000003',
+        data: [
+          { context: '已揽收', ftime: kuaidi100Time(3), status: '揽收' },
+          { context: '?', ftime: kuaidi100Time(2), status: '传送门' },
+        ],
+      },
+    };
+    const first = await pushKuaidi100(t.url, 'yuantong', param);
+    expect(first).toMatchObject({ status: 200, body: { result: true } });
+    const rejected = await rejectedCount();
+    const events = await t.sql(`select count(*)::int as n from tracking_event`);
+    const [digests] = await t.sql(`select count(*)::int as n from webhook_signature where signature like 'body:KUAIDI100:%'`);
+    expect(digests.n).toBeGreaterThanOrEqual(1);
+    const again = await pushKuaidi100(t.url, 'yuantong', param);
+    expect(again).toMatchObject({ status: 200, body: { result: true } });
+    expect(await rejectedCount()).toBe(rejected);
+    expect(await t.sql(`select count(*)::int as n from tracking_event`)).toEqual(events);
   });
 });
 

@@ -1,5 +1,5 @@
 import type { Request, RequestHandler } from 'express';
-import { courierWithSecrets, verifyAftershipSignature } from '../../logistics/courier-credential.service.js';
+import { courierWithSecrets, pushBodyDigest, verifyAftershipSignature } from '../../logistics/courier-credential.service.js';
 import { TrackingFormat } from '../../logistics/tracking-format.js';
 import { count, handle, ingestParsed, rawBody, type WebhookDeps } from './webhook-http.js';
 
@@ -7,8 +7,10 @@ import { count, handle, ingestParsed, rawBody, type WebhookDeps } from './webhoo
  * `POST /hooks/couriers/:courier/aftership`: an AfterShip tracking webhook,
  * verified by `aftership-hmac-sha256` (base64 HMAC-SHA256 of the raw body with
  * the courier's secret). AfterShip signs no timestamp and retries the same
- * body for days, so there is no freshness window here: idempotent event keys
- * make a replay store nothing.
+ * body for days, so there is no freshness window here: the body's digest is
+ * remembered (BODY_DIGEST_RETENTION_S) and the same body again is answered
+ * `replayed: true` before it is read (issue #11); idempotent event keys
+ * keep a later one from storing anything twice.
  */
 export function aftershipRoute(deps: WebhookDeps): RequestHandler[] {
   return [
@@ -22,6 +24,7 @@ export function aftershipRoute(deps: WebhookDeps): RequestHandler[] {
         courier: courier.code,
         format: TrackingFormat.AFTERSHIP,
         text: body.toString('utf8'),
+        bodyDigest: pushBodyDigest(TrackingFormat.AFTERSHIP, body),
         origin: `POST ${req.originalUrl} at ${new Date().toISOString()}`,
       });
       count(deps, TrackingFormat.AFTERSHIP, result);

@@ -1,5 +1,5 @@
 import express, { type ErrorRequestHandler, type Request, type RequestHandler } from 'express';
-import { courierWithSecrets, verifyKuaidi100Sign } from '../../logistics/courier-credential.service.js';
+import { courierWithSecrets, pushBodyDigest, verifyKuaidi100Sign } from '../../logistics/courier-credential.service.js';
 import { MalformedPushError } from '../../logistics/tracking-errors.js';
 import { KUAIDI100_OK, Kuaidi100PushStatus, type Kuaidi100Param } from '../../logistics/feeds/kuaidi100.mapper.js';
 import { keepUnreadablePush } from '../../logistics/tracking-ingest.service.js';
@@ -23,14 +23,22 @@ export function kuaidi100Route(deps: WebhookDeps): RequestHandler[] {
       if (param === undefined) throw new MalformedPushError('Missing form field "param".', 'param');
       verifyKuaidi100Sign(courier, param, typeof req.body?.sign === 'string' ? req.body.sign : undefined);
       const origin = `POST ${req.originalUrl} at ${new Date().toISOString()}`;
-      const result = await ingestParsed(deps, em, { courier: courier.code, format: TrackingFormat.KUAIDI100, text: param, textField: 'param', origin });
+      const result = await ingestParsed(deps, em, {
+        courier: courier.code,
+        format: TrackingFormat.KUAIDI100,
+        text: param,
+        textField: 'param',
+        // The sign covers no timestamp: the same param again is a replay, answered before it is read (issue #11).
+        bodyDigest: pushBodyDigest(TrackingFormat.KUAIDI100, param),
+        origin,
+      });
       count(deps, TrackingFormat.KUAIDI100, result);
       // `abort`: Kuaidi100 stopped tracking the waybill ("3天查询无记录", "60天无变化", or a corrected courier in
       // comNew) and asks for "额外的处理逻辑". Its scans are stored as usual; the push itself is kept for an operator
       // (resubscribe, or re-register with the corrected courier), once per body.
       const parsed = parseJson(param);
       const p = (parsed.ok ? parsed.value : {}) as Kuaidi100Param;
-      if (p.status === Kuaidi100PushStatus.ABORT) {
+      if (p.status === Kuaidi100PushStatus.ABORT && !result.replayed) {
         const nu = String(p.lastResult?.nu ?? '').slice(0, 64);
         const why = typeof p.message === 'string' && p.message ? p.message.slice(0, 200) : 'no reason given';
         const corrected = typeof p.comNew === 'string' && p.comNew ? `; Kuaidi100 says the courier is "${p.comNew.slice(0, 60)}" (comNew)` : '';

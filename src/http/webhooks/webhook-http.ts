@@ -4,7 +4,7 @@ import { ConnectionException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from '../../platform/logger.js';
 import type { HubPubSub } from '../../platform/pubsub.js';
-import { ingestPush, keepUnreadablePush, type IngestResult, type PushRequest } from '../../logistics/tracking-ingest.service.js';
+import { ingestPush, isReplayedBody, keepUnreadablePush, type IngestResult, type PushRequest } from '../../logistics/tracking-ingest.service.js';
 import { MalformedPushError } from '../../logistics/tracking-errors.js';
 import { TooManyItemsError } from '../../logistics/feeds/courier-formats.js';
 
@@ -110,6 +110,8 @@ export async function ingestParsed(
   em: EntityManager,
   push: Omit<PushRequest, 'payload'> & { text: string; textField?: string },
 ): Promise<IngestResult> {
+  // A body processed before is not read again, nor kept again when it is unreadable (issue #11).
+  if (await isReplayedBody(em, push.bodyDigest)) return { accepted: 0, duplicates: 0, rejected: [], shipmentsUpdated: 0, alerts: 0, replayed: true };
   const parsed = parseJson(push.text);
   try {
     if (!parsed.ok) throw new MalformedPushError(parsed.message, push.textField ?? '(body)');
