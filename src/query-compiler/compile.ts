@@ -107,7 +107,18 @@ export class QueryCompiler {
   compile(operation: OperationDefinitionNode, fragments: Fragments, variables: Record<string, unknown>, viewer: Viewer): Plan | null {
     if (operation.operation !== 'query') return null;
     try {
-      const c = new Compilation(this, fragments, variables, viewer);
+      // Rows are counted (hence their keys read) only for an operation that reads classified data: only its audit row says how many.
+      const first = this.#compile(operation, fragments, variables, viewer, false);
+      return first.audited ? this.#compile(operation, fragments, variables, viewer, true) : first;
+    } catch (error) {
+      if (error instanceof NotCompilable) return null;
+      throw error;
+    }
+  }
+
+  #compile(operation: OperationDefinitionNode, fragments: Fragments, variables: Record<string, unknown>, viewer: Viewer, countRows: boolean): Plan {
+    {
+      const c = new Compilation(this, fragments, variables, viewer, countRows);
       const query = this.schema.getQueryType()!;
       const pairs: string[] = [];
       const fields: FieldShape[] = [];
@@ -127,9 +138,6 @@ export class QueryCompiler {
       const text = `select ${c.object(pairs)} as data`;
       const shape: Shape = { typeName: 'Query', fields, row: false, walk: fields.some((f) => (f as Nested).shape.walk) };
       return { name: `hubq_${createHash('sha1').update(text).digest('base64url')}`, text, values: c.values, shape, audited: c.audited };
-    } catch (error) {
-      if (error instanceof NotCompilable) return null;
-      throw error;
     }
   }
 
@@ -164,9 +172,12 @@ class Compilation {
     private readonly fragments: Fragments,
     private readonly variables: Record<string, unknown>,
     private readonly viewer: Viewer,
+    private readonly countRows: boolean,
   ) {}
 
   param(value: unknown): string {
+    // Integers (page sizes, ids of the viewer's own firm) go into the text: a statement without parameters is planned once per connection.
+    if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value);
     this.values.push(value);
     return `$${this.values.length}`;
   }
@@ -293,9 +304,10 @@ class Compilation {
         walk ||= shape.walk;
       } else throw new NotCompilable(`${type.name}.${name}`);
     }
-    if (isNode) walk = true;
-    if (isNode && identity) pairs.push(`'${PK}', ${alias}.${quote(this.primaryKey(meta).fieldNames[0])}`);
-    return [this.object(pairs), { typeName: type.name, fields, row: isNode, identity: isNode ? identity : undefined, walk }];
+    const counted = isNode && this.countRows;
+    if (counted) walk = true;
+    if (counted && identity) pairs.push(`'${PK}', ${alias}.${quote(this.primaryKey(meta).fieldNames[0])}`);
+    return [this.object(pairs), { typeName: type.name, fields, row: counted, identity: counted ? identity : undefined, walk }];
   }
 
   primaryKey(meta: EntityMetadata): EntityProperty {
@@ -328,7 +340,8 @@ class Compilation {
     const column = `${alias}.${quote(prop.fieldNames[0])}`;
     const columnType = String(prop.columnTypes?.[0] ?? '').toLowerCase();
     const named = getNamedType(def.type);
-    const leaf: Leaf = { kind: 'leaf', key, nonNull: isNonNullType(def.type) };
+    // A NOT NULL column cannot break a non-null field; only a nullable column under one is checked.
+    const leaf: Leaf = { kind: 'leaf', key, nonNull: isNonNullType(def.type) && Boolean(prop.nullable) };
     let sql = column;
     if (isListType(isNonNullType(def.type) ? def.type.ofType : def.type)) {
       if (named.name !== 'String' || !/^(text|varchar.*|character varying.*)\[\]$/.test(columnType)) throw new NotCompilable(def.name);

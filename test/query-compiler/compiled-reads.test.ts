@@ -253,11 +253,10 @@ describe('fail closed', () => {
   it("puts the courier's row scope into the statement, for the parcels and for their events", async () => {
     const compiler = new QueryCompiler(await buildHubSchema({} as never), t.hub.db.orm.getMetadata());
     const plan = compiler.compile(operation(SHAPE_C), {}, {}, viewer(Role.COURIER))!;
-    expect(plan.text).toMatch(/from "shipment" p where p\."courier_id" = \$\d+ /);
-    expect(plan.text).toMatch(
-      /from "tracking_event" p where p\.shipment_id = t1\.id and exists \(select 1 from "shipment" t3 where t3\."id" = p\."shipment_id" and t3\."courier_id" = \$\d+\)/,
+    expect(plan.text).toContain(`from "shipment" p where p."courier_id" = ${zhongtongId} `);
+    expect(plan.text).toContain(
+      `from "tracking_event" p where p.shipment_id = t1.id and exists (select 1 from "shipment" t3 where t3."id" = p."shipment_id" and t3."courier_id" = ${zhongtongId})`,
     );
-    expect(plan.values).toContain(zhongtongId);
     expect(plan.audited).toBe(true);
   });
 });
