@@ -4,7 +4,9 @@
  *   npm run match:report -- --file <list.csv> --gold test/matching/gold-set.csv [--list <name>] [--top 20] [--database]
  *
  * The list is a price list as published (one row per quote, a `品名`/`prodName`/
- * `varietyName`/`name` column) or a name list with a `rows` column. Prints
+ * `varietyName`/`name` column) or a name list with a `rows` column; a category
+ * column (`一级分类`, `prodCat`, `分类`, `类别`, `category`, `section`) is passed to
+ * the matcher, which sends a match into another sector to review. Prints
  * recall (rows matched), precision (matched rows matched to the product the
  * gold set says), the wrong pairs and the most frequent unmatched names with
  * the review queue's best candidate. The gold labels used are those of the
@@ -32,6 +34,8 @@ import { catalogueRowsFromFiles, matcherFromCatalogueFiles } from '../seeds/cata
 import { holdOut } from '../src/ingest/matching/hold-out.js';
 
 const NAME_COLUMNS = ['品名', 'prodName', 'varietyName', 'name', '品种名称'];
+/** A list's own category or section (issue #14, round 4): a match into another sector goes to review. */
+const CATEGORY_COLUMNS = ['一级分类', 'prodCat', '分类', '类别', 'category', 'section'];
 
 function args(argv: string[]): Record<string, string | true> {
   const out: Record<string, string | true> = {};
@@ -53,7 +57,16 @@ export function readList(file: string): ListRow[] {
   if (!records.length) return [];
   const column = NAME_COLUMNS.find((c) => c in records[0]);
   if (!column) throw new Error(`${file}: no name column (one of ${NAME_COLUMNS.join(', ')})`);
-  return rowsByName(records.map((r) => ({ name: r[column].trim(), rows: 'rows' in r ? Number(r.rows) : 1 })).filter((r) => r.name));
+  const categoryColumn = CATEGORY_COLUMNS.find((c) => c in records[0]);
+  return rowsByName(
+    records
+      .map((r) => ({
+        name: r[column].trim(),
+        rows: 'rows' in r ? Number(r.rows) : 1,
+        category: categoryColumn ? r[categoryColumn]?.trim() || undefined : undefined,
+      }))
+      .filter((r) => r.name),
+  );
 }
 
 export function readGold(file: string): GoldLabel[] {
@@ -84,7 +97,7 @@ async function main(): Promise<number> {
     orm = await MikroORM.init(ormOptions(process.env.DATABASE_URL, 2));
     matcher = await ProductMatcher.load(orm.em.fork());
   } else matcher = matcherFromCatalogueFiles();
-  const report = evaluate(list, gold, (name) => matcher.match(name));
+  const report = evaluate(list, gold, (name, category) => matcher.match(name, undefined, undefined, category));
   await orm?.close(true);
   const top = Number(a.top ?? 20);
   console.log(
@@ -102,8 +115,8 @@ async function main(): Promise<number> {
     console.log(`  ${u.name}  (${u.rows} rows${u.expected ? `; gold: ${u.expected}` : ''})${u.suggestion ? `  candidate: ${u.suggestion}` : ''}`);
   if (a.names) {
     console.log('\nevery name (name, rows, product or -, gold label, evidence):');
-    for (const { name, rows } of list) {
-      const outcome = matcher.match(name);
+    for (const { name, rows, category } of list) {
+      const outcome = matcher.match(name, undefined, undefined, category);
       console.log(
         `  ${name}\t${rows}\t${outcome.match?.productCode ?? '-'}\t${gold.get(name)?.expected ?? ''}\t${outcome.match?.evidence ?? outcome.suggestion?.evidence ?? ''}`,
       );

@@ -38,6 +38,8 @@ import { answerClientErrors } from './http/client-errors.js';
 import { startIngest } from './ingest/ingest-runtime.js';
 import { loadSubsidyConfig, useSubsidyConfig } from './analytics/subsidy-config.js';
 import { startPriceAnomalyWatcher } from './analytics/price-anomaly.watcher.js';
+import { refreshPriceSeries } from './analytics/price-anomaly.service.js';
+import { startPeriodicJob } from './platform/periodic-job.js';
 import { createLeadership, type Leadership } from './platform/leadership.js';
 import { onReadReplica } from './platform/read-replica.js';
 import { startIntegrations } from './integrations.js';
@@ -124,6 +126,17 @@ export async function startHub(config: Config, log: Logger = createLogger(config
     pubSub: pubSub.pubSub,
     log,
     leadership: pubSub.transport === 'redis' ? leadership : undefined,
+  });
+  // The stored rolling statistics of price series touched by writes that no anomaly scan followed (straight SQL,
+  // re-links): a bounded catch-up every minute on one leader (issue #13). Queries never wait for it.
+  const priceSeriesRefresh = startPeriodicJob({
+    name: 'price-series-refresh',
+    intervalMs: 60_000,
+    firstDelayMs: 10_000,
+    standbyCheckMs: 60_000,
+    leadership,
+    log,
+    run: () => refreshPriceSeries(db.orm.em.fork()),
   });
   const schema = await buildHubSchema(pubSub.pubSub);
   const context = (viewer?: Viewer): HubContext =>
@@ -320,6 +333,7 @@ export async function startHub(config: Config, log: Logger = createLogger(config
         await new Promise<void>((resolve) => (metricsServer ? metricsServer.close(() => resolve()) : resolve()));
         await access.close();
         await anomalyWatcher.stop();
+        await priceSeriesRefresh.stop();
         await ingest.close();
         await delayScanner.stop();
         await partitions.stop();

@@ -117,6 +117,7 @@ function build(fields: {
     highPrice: high,
     unit,
     spec,
+    category: fields.category,
   };
 }
 
@@ -138,6 +139,7 @@ export function mapPriceRow(raw: unknown, config: PriceMapperConfig): CanonicalR
       unit: str(row['单位']),
       spec: str(row['规格']),
       origin: str(row['产地']),
+      category: str(row['一级分类']) ?? str(row['分类']) ?? str(row['类别']),
       market: present(row['市场']) ? marketOf(row['市场']) : config.market,
     });
   }
@@ -153,6 +155,7 @@ export function mapPriceRow(raw: unknown, config: PriceMapperConfig): CanonicalR
       unit: str(row.unitInfo),
       spec: str(row.specInfo),
       origin: str(row.place),
+      category: str(row.prodCat),
       market: config.market,
     });
   }

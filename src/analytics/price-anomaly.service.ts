@@ -36,66 +36,157 @@ interface RawAnomaly {
   n: string;
 }
 
+/** The window `price_anomaly_candidate` holds (migration 20261129214500): the default of the rule. */
+export const CANDIDATE_WINDOW = 20;
+/** Candidates are the series-days at least this many rolling standard deviations away (the smallest k the API takes). */
+export const CANDIDATE_MIN_Z = 1;
+
+/** One day in `YYYY-MM-DD` for each day of the period (at most a few years: assertPeriod bounds it). @internal */
+function daysOf(from: string, to: string): string[] {
+  const days: string[] = [];
+  for (let t = Date.parse(`${from}T00:00:00Z`), end = Date.parse(`${to}T00:00:00Z`); t <= end; t += 86_400_000)
+    days.push(new Date(t).toISOString().slice(0, 10));
+  return days;
+}
+
+/**
+ * Brings the stored rolling statistics (`price_anomaly_candidate`) up to date
+ * for every series new, late, re-linked or deleted prices touched since the
+ * last refresh (`price_series_dirty`), in one short transaction on the
+ * primary. Answers never depend on it (a series still dirty is judged from
+ * its daily aggregates at query time); it only keeps queries on the fast path.
+ * Returns the number of series refreshed.
+ */
+export async function refreshPriceSeries(em: EntityManager): Promise<number> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const [row] = await em.getConnection('write').execute<{ n: number }[]>(`select price_series_refresh(${CANDIDATE_WINDOW}) as n`);
+      return Number(row?.n ?? 0);
+    } catch (error) {
+      // A deadlock with a re-link's recompute (rare): the marks are still there, try again.
+      if ((error as { code?: string }).code !== '40P01' || attempt >= 3) throw error;
+    }
+  }
+}
+
 /**
  * Finds days whose mean per-kg price of a (product, variety, market) series
  * lies more than k standard deviations from the mean of the `window` previous
- * days with prices, in one statement: daily means, then `avg` and
- * `stddev_samp` as window functions over the preceding rows.
+ * days with prices of that series (however far back: the window counts days
+ * with prices, not calendar days).
+ *
+ * Never reads the price facts: the daily means come from `price_series_day`
+ * (count and exact sum per series-day, kept by triggers in the writing
+ * transaction). With the default window and k >= 1 the judged days come from
+ * `price_anomaly_candidate` (rolling count, mean and standard deviation stored
+ * per series-day, found by day and z through one index), except for the series
+ * whose statistics are stale (`price_series_dirty`, until the next refresh):
+ * those, and every series for another window, get `avg` and `stddev_samp` as
+ * window functions over their daily aggregates from the `window`-th day with
+ * prices before the period on, the same functions over the same numeric values
+ * as a query over the facts, so the answer is the same. (The dirty marks in
+ * scope are read by a first statement: a series a write marks between the two
+ * is answered as of the last refresh, as a read a moment earlier would be.)
  */
 export async function findPriceAnomalies(em: EntityManager, options: AnomalyScanOptions): Promise<PriceAnomaly[]> {
   assertPeriod(options.from, options.to);
   const k = options.k ?? ANOMALY_DEFAULTS.k;
   const window = options.window ?? ANOMALY_DEFAULTS.window;
+  if (!Number.isInteger(window) || window < 1) throw new Error(`window must be a positive integer, got ${window}`);
   const minHistory = Math.min(options.minHistory ?? ANOMALY_DEFAULTS.minHistory, window);
   const minChange = options.minRelativeChange ?? ANOMALY_DEFAULTS.minRelativeChange;
-  const where: string[] = [];
-  const params: unknown[] = [];
   let productIds = options.productIds;
   if (options.product) {
-    // Ids first: an id list lets the planner use the (product_id, observed_on) index.
+    // Ids first: an id list lets the planner use the series keys.
     const found = await em
       .getConnection()
       .execute<{ id: number }[]>('select id from product where code = ? or name = ? or ? = any(aliases)', [options.product, options.product, options.product]);
     productIds = found.map((r) => r.id).filter((id) => !options.productIds || options.productIds.includes(id));
   }
-  if (productIds) {
-    where.push('and p.product_id in (?)');
-    params.push(sqlList(productIds));
+  /** The scope's conditions on a series table aliased `alias`. */
+  const scope = (alias: string): [string, unknown[]] => {
+    const sql: string[] = [];
+    const params: unknown[] = [];
+    if (productIds) {
+      sql.push(`and ${alias}.product_id in (?)`);
+      params.push(sqlList(productIds));
+    }
+    if (options.market) {
+      sql.push(`and ${alias}.market_id in (select id from market where code = ?)`);
+      params.push(options.market);
+    }
+    return [sql.join(' '), params];
+  };
+  const stored = window === CANDIDATE_WINDOW && k >= CANDIDATE_MIN_Z;
+  const parts: string[] = [];
+  const seriesParams: unknown[] = [];
+  const candidateParams: unknown[] = [];
+  // Series judged now from their daily aggregates, each from day `lo`: on the stored path the dirty ones in scope,
+  // read first as a list (usually none or a few: the planner then sees how few, and the stored part leaves
+  // exactly those out), else every series with prices in the period.
+  let series: string | undefined;
+  if (stored) {
+    const [where, p] = scope('d');
+    const dirty = await em.getConnection().execute<{ product_id: number; variety_id: number; market_id: number; lo: string }[]>(
+      `select d.product_id, d.variety_id, d.market_id, to_char(greatest(d.from_day, ?::date), 'YYYY-MM-DD') as lo
+           from price_series_dirty d where d.from_day <= ? ${where}`,
+      [options.from, options.to, ...p],
+    );
+    const list = `select * from unnest(?::int[], ?::int[], ?::int[], ?::date[]) as s(product_id, variety_id, market_id, lo)`;
+    const arrays = (['product_id', 'variety_id', 'market_id', 'lo'] as const).map((c) => `{${dirty.map((d) => d[c]).join(',')}}`);
+    const [candidateWhere, cp] = scope('c');
+    // (z is the float of the exact ratio: a hair below k lets every day beyond k through; the exact test follows.)
+    parts.push(`select c.product_id, c.variety_id, c.market_id, c.day, c.price, a.origin_region_code, c.w_n as n, c.w_mean as mean, c.w_sd as sd
+                  from price_anomaly_candidate c
+                  join price_series_day a on a.product_id = c.product_id and a.variety_id = c.variety_id and a.market_id = c.market_id and a.day = c.day
+                 where c.day = any(?::date[]) and c.z > ? ${candidateWhere}
+                 ${dirty.length ? `and not exists (select 1 from (${list}) s where s.product_id = c.product_id and s.variety_id = c.variety_id and s.market_id = c.market_id and s.lo <= c.day)` : ''}`);
+    candidateParams.push(`{${daysOf(options.from, options.to).join(',')}}`, k - 1e-9, ...cp, ...(dirty.length ? arrays : []));
+    if (dirty.length) {
+      series = list;
+      seriesParams.push(...arrays);
+    }
+  } else {
+    const [where, p] = scope('a');
+    series = `select distinct a.product_id, a.variety_id, a.market_id, ?::date as lo
+                from price_series_day a where a.day between ? and ? ${where}`;
+    seriesParams.push(options.from, options.from, options.to, ...p);
   }
-  if (options.market) {
-    where.push('and p.market_id in (select id from market where code = ?)');
-    params.push(options.market);
+  let live = '';
+  if (series) {
+    seriesParams.push(options.to);
+    live = `series as (${series}),
+     live as (
+       select j.product_id, j.variety_id, j.market_id, j.day, j.price, j.origin_region_code, j.n, j.mean, j.sd
+         from (select s.product_id, s.variety_id, s.market_id, a.day, s.lo, a.total / a.n as price, a.origin_region_code,
+                      count(*) over w as n, avg(a.total / a.n) over w as mean, stddev_samp(a.total / a.n) over w as sd
+                 from series s
+                 left join lateral (select b.day from price_series_day b
+                                     where b.product_id = s.product_id and b.variety_id = s.variety_id and b.market_id = s.market_id and b.day < s.lo
+                                     order by b.day desc offset ${window - 1} limit 1) st on true
+                 -- (lateral: a range of each series' key, never a join over the whole table)
+                 cross join lateral (select b.day, b.n, b.total, b.origin_region_code from price_series_day b
+                                      where b.product_id = s.product_id and b.variety_id = s.variety_id and b.market_id = s.market_id
+                                        and b.day >= coalesce(st.day, '-infinity'::date) and b.day <= ?) a
+               window w as (partition by s.product_id, s.variety_id, s.market_id order by a.day rows between ${window} preceding and 1 preceding)) j
+        where j.day >= j.lo
+     ), `;
+    parts.push('select * from live');
   }
-  // Enough history before `from`: the window counts days with prices, so look back generously.
-  const lookbackDays = window * 3 + 7;
   const rows = await em.getConnection().execute<RawAnomaly[]>(
-    `with daily as (
-       select p.product_id, p.variety_id, p.market_id, p.observed_on as day, avg(p.avg_per_kg) as price,
-              min(p.origin_region_code) as origin_region
-         from price_observation p
-        where p.avg_per_kg is not null and p.product_id is not null
-          and p.observed_on between ?::date - ${lookbackDays} and ?::date ${where.join(' ')}
-        group by 1, 2, 3, 4
-     ), judged as (
-       select d.*,
-              avg(d.price) over w as mean,
-              stddev_samp(d.price) over w as sd,
-              count(*) over w as n
-         from daily d
-       window w as (partition by d.product_id, d.variety_id, d.market_id order by d.day rows between ${window} preceding and 1 preceding)
-     )
-     select to_char(j.day, 'YYYY-MM-DD') as day, j.product_id, j.variety_id, j.market_id, pr.name as product_name, v.name as variety_name,
-            m.code as market_code, m.name as market_name, m.region_code as market_region, j.origin_region,
+    `with ${live}judged as (${parts.join(' union all ')})
+     select to_char(j.day, 'YYYY-MM-DD') as day, j.product_id, nullif(j.variety_id, 0) as variety_id, j.market_id, pr.name as product_name, v.name as variety_name,
+            m.code as market_code, m.name as market_name, m.region_code as market_region, j.origin_region_code as origin_region,
             round(j.price, 2) as price, round(j.mean, 4) as mean, round(j.sd::numeric, 4) as sd, j.n
        from judged j
        join product pr on pr.id = j.product_id
        join market m on m.id = j.market_id
-       left join variety v on v.id = j.variety_id
+       left join variety v on v.id = nullif(j.variety_id, 0)
       where j.day between ? and ? and j.n >= ? and j.sd > 0
         and abs(j.price - j.mean) > ? * j.sd
         and abs(j.price - j.mean) >= ? * j.mean
-      order by j.day, pr.name, m.code`,
-    [options.from, options.to, ...params, options.from, options.to, minHistory, k, minChange],
+      order by j.day, pr.name, m.code, j.variety_id`,
+    [...seriesParams, ...candidateParams, options.from, options.to, minHistory, k, minChange],
   );
   return rows.map((r) => {
     const price = Number(r.price);
@@ -150,6 +241,8 @@ export function anomalyAlert(anomaly: PriceAnomaly & { regionCode?: string | nul
 
 /** Scans a period and raises a PRICE_SPIKE / PRICE_DROP alert for each anomaly not alerted before. */
 export async function scanPriceAnomalies(em: EntityManager, pubSub: HubPubSub, options: AnomalyScanOptions): Promise<PriceAnomalyScan> {
+  // The new prices' series first (the watcher scans right after a batch): the scan then stays on the stored path.
+  await refreshPriceSeries(em);
   const anomalies = await findPriceAnomalies(em, options);
   const raised = await raiseAlerts(
     em,

@@ -81,11 +81,11 @@ function lookups(ctx: WriteContext): Promise<Lookups> {
 }
 
 /** The outcome of matching a name, cached per load. @internal */
-function matchName(l: Lookups, rawName: string, product?: string, variety?: string): MatchOutcome {
-  const key = product || variety ? `${rawName}\u0000${product ?? ''}\u0000${variety ?? ''}` : rawName;
+function matchName(l: Lookups, rawName: string, product?: string, variety?: string, category?: string): MatchOutcome {
+  const key = product || variety || category ? `${rawName}\u0000${product ?? ''}\u0000${variety ?? ''}\u0000${category ?? ''}` : rawName;
   let outcome = l.matches.get(key);
   if (!outcome) {
-    outcome = l.products.match(rawName, product, variety);
+    outcome = l.products.match(rawName, product, variety, category);
     l.matches.set(key, outcome);
   }
   return outcome;
@@ -181,7 +181,7 @@ async function resolve<R extends MarketRecord>(
     if (record.kind === 'sale' && record.destinationRegion) regionCodes.add(record.destinationRegion);
     const originRegion = record.originRegion ?? (record.originText ? originOf(l, record.originText) : null);
     if (originRegion) regionCodes.add(originRegion);
-    const outcome = matchName(l, record.rawName, record.product, record.variety);
+    const outcome = matchName(l, record.rawName, record.product, record.variety, record.category);
     resolved.push({
       index,
       record,

@@ -29,6 +29,8 @@ const common = {
   originRegion: regionCode.optional(),
   /** Origin as the source wrote it ("山西运城临猗", "冀鲁豫"); matched to a region code when no code is given. */
   originText: text(100).optional(),
+  /** The source's own category or section for the row (`水果`, `蔬菜`, `干鲜`): a match into another sector goes to review. */
+  category: text(50).optional(),
 };
 
 /** A price quote at a market on a day. */
@@ -165,6 +167,7 @@ const PRICE_TEXTS: [string, number, boolean][] = [
   ['product', 100, true],
   ['variety', 100, true],
   ['originText', 100, true],
+  ['category', 50, true],
   ['market', 64, false],
   ['unit', 32, false],
   ['spec', 100, true],

@@ -15,6 +15,7 @@ import { Migration20261129163000 } from './Migration20261129163000.js';
 import { Migration20261129170000 } from './Migration20261129170000.js';
 import { Migration20261129190000 } from './Migration20261129190000.js';
 import { Migration20261129212000 } from './Migration20261129212000.js';
+import { Migration20261129214500 } from './Migration20261129214500.js';
 export const migrationsList = [
   { name: 'Migration20261123173525', class: Migration20261123173525 },
   { name: 'Migration20261123175510', class: Migration20261123175510 },
@@ -32,4 +33,5 @@ export const migrationsList = [
   { name: 'Migration20261129170000', class: Migration20261129170000 },
   { name: 'Migration20261129190000', class: Migration20261129190000 },
   { name: 'Migration20261129212000', class: Migration20261129212000 },
+  { name: 'Migration20261129214500', class: Migration20261129214500 },
 ];

@@ -337,3 +337,29 @@ describe('round 4 (issue #14): head-final names, a closed lexicon of descriptors
     expect(productOf('高山白菜')).toBeUndefined();
   });
 });
+
+describe("round 4 (issue #14): the list's own category vetoes a match into another sector", () => {
+  it('sends 红辣椒 filed under 干鲜 (dried goods) to review, with the fresh chili as the first candidate and the reason', () => {
+    const outcome = matcher.match('红辣椒', undefined, undefined, '干鲜');
+    expect(outcome.match).toBeUndefined();
+    expect(outcome.suggestion).toMatchObject({ productCode: 'chili-pepper', evidence: expect.stringContaining('"干鲜"') });
+    expect(matcher.match('红辣椒', undefined, undefined, '蔬菜').match).toMatchObject({ productCode: 'chili-pepper' });
+  });
+
+  it.each([
+    ['番杏', '水果'], // a leaf vegetable can never be a fruit row
+    ['杏', '蔬菜'],
+    ['黄花鱼', '蔬菜'],
+    ['苹果', '水产'],
+  ])('never matches %s in a %s section', (name, category) => {
+    expect(matcher.match(name, undefined, undefined, category).match).toBeUndefined();
+  });
+
+  it('keeps matches whose sector the category holds, and vetoes nothing for a category it does not know', () => {
+    expect(productOf('番杏')).toBe('new-zealand-spinach');
+    expect(matcher.match('番杏', undefined, undefined, '蔬菜').match).toMatchObject({ productCode: 'new-zealand-spinach' });
+    expect(matcher.match('西瓜', undefined, undefined, '水果').match).toMatchObject({ productCode: 'watermelon' });
+    expect(matcher.match('香菇', undefined, undefined, '蔬菜').match).toMatchObject({ productCode: 'shiitake' });
+    expect(matcher.match('苹果', undefined, undefined, '其他').match).toMatchObject({ productCode: 'apple' });
+  });
+});

@@ -15,6 +15,8 @@ export interface ListRow {
   name: string;
   /** How many rows of the list carry the name. */
   rows: number;
+  /** The list's own category or section for these rows (`水果`, `干鲜`), when it has such a column. */
+  category?: string;
 }
 
 export interface GoldLabel {
@@ -58,15 +60,24 @@ export interface MatchReport {
   unmatched: NameOutcome[];
 }
 
-/** Adds up rows by name (a list repeats names). */
+/** Adds up rows by name (a list repeats names), and by category when the list has one. */
 export function rowsByName(rows: Iterable<ListRow>): ListRow[] {
-  const byName = new Map<string, number>();
-  for (const r of rows) byName.set(r.name, (byName.get(r.name) ?? 0) + r.rows);
-  return [...byName].map(([name, n]) => ({ name, rows: n }));
+  const byName = new Map<string, ListRow>();
+  for (const r of rows) {
+    const key = `${r.name}\u0000${r.category ?? ''}`;
+    const seen = byName.get(key);
+    if (seen) seen.rows += r.rows;
+    else byName.set(key, { ...r });
+  }
+  return [...byName.values()];
 }
 
 /** Evaluates `match` over a list's names against the gold labels of that list. */
-export function evaluate(list: readonly ListRow[], gold: ReadonlyMap<string, GoldLabel>, match: (name: string) => MatchOutcome): MatchReport {
+export function evaluate(
+  list: readonly ListRow[],
+  gold: ReadonlyMap<string, GoldLabel>,
+  match: (name: string, category?: string) => MatchOutcome,
+): MatchReport {
   const report: MatchReport = {
     names: list.length,
     rows: 0,
@@ -82,9 +93,9 @@ export function evaluate(list: readonly ListRow[], gold: ReadonlyMap<string, Gol
     wrong: [],
     unmatched: [],
   };
-  for (const { name, rows } of list) {
+  for (const { name, rows, category } of list) {
     report.rows += rows;
-    const outcome = match(name);
+    const outcome = match(name, category);
     const label = gold.get(name);
     if (!label) report.unlabelledRows += rows;
     if (label?.expected === REVIEW) report.reviewRows += rows;

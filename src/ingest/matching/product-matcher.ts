@@ -350,7 +350,7 @@ export class ProductMatcher {
    * Matches a source's name. A product hint (code or name) and a variety
    * hint, when the source gives them, are used first.
    */
-  match(rawName: string, productHint?: string, varietyHint?: string): MatchOutcome {
+  match(rawName: string, productHint?: string, varietyHint?: string, category?: string): MatchOutcome {
     const cacheKey = `${rawName}\u0000${productHint ?? ''}\u0000${varietyHint ?? ''}`;
     let outcome = this.cache.get(cacheKey);
     if (!outcome) {
@@ -358,7 +358,29 @@ export class ProductMatcher {
       if (this.cache.size > 200_000) this.cache.clear();
       this.cache.set(cacheKey, outcome);
     }
-    return outcome;
+    return category ? this.withinCategory(outcome, category) : outcome;
+  }
+
+  /**
+   * The list's own category column (`水果`, `蔬菜`, `水产`, `干鲜` …: Xinfadi's 一级分类, a board's section) vetoes a
+   * match into another sector (issue #14, round 4): `红辣椒` in a 干鲜 (dried goods) section is no fresh chili, `番杏`
+   * could never be an apricot in a 蔬菜 section. The vetoed product stays the first review candidate, with the
+   * reason. A category the hub does not know ({@link categorySectors}) vetoes nothing; a source's product hint is
+   * never vetoed.
+   */
+  private withinCategory(outcome: MatchOutcome, category: string): MatchOutcome {
+    const match = outcome.match;
+    const allowed = categorySectors(category);
+    if (!match || !allowed || match.method === MatchMethod.HINT) return outcome;
+    const sector = this.entries.get(lookupKey(match.productCode))?.find((e) => e.productLevel)?.sector;
+    if (!sector || allowed.has(sector)) return outcome;
+    const vetoed: ProductMatch = {
+      ...match,
+      score: 0.6,
+      evidence: `${match.evidence}; but the list files it under "${category}", which holds no ${sector} products`,
+    };
+    const candidates = [vetoed, ...(outcome.candidates ?? []).filter((c) => c.productId !== match.productId)].slice(0, MAX_CANDIDATES);
+    return { suggestion: vetoed, candidates };
   }
 
   /** What a key names: one product (and maybe a variety), several, or nothing. */
@@ -974,6 +996,27 @@ export interface ReviewedAlias {
   productId: number;
   varietyId: number | null;
 }
+
+/**
+ * The sectors a list's category (or section) may hold, by the words price lists use; undefined for a category that
+ * says nothing the hub knows (no veto then). Sector codes as in seeds/catalogue/classes.csv.
+ */
+export function categorySectors(category: string): ReadonlySet<string> | undefined {
+  const c = category.replace(/\s+/g, '');
+  if (!c) return undefined;
+  for (const [pattern, sectors] of CATEGORY_SECTORS) if (pattern.test(c)) return sectors;
+  return undefined;
+}
+
+/** First match wins: 干鲜 (dried goods) before 果 and 菜, 水产 before 水果. */
+const CATEGORY_SECTORS: [RegExp, ReadonlySet<string>][] = [
+  [/干鲜|干货|干菜|干果|南北货|炒货/, new Set(['dried-fruit-nut', 'spice', 'mushroom', 'grain', 'oilseed', 'condiment', 'medicinal-herb', 'aquatic', 'fruit'])],
+  [/水产|海鲜|海产|鱼/, new Set(['aquatic'])],
+  [/水果|果品|鲜果|瓜果/, new Set(['fruit', 'dried-fruit-nut'])],
+  [/蔬菜|菜类|叶菜|根茎|茄果|瓜菜|菌/, new Set(['vegetable', 'mushroom', 'spice', 'soy-product'])],
+  [/肉|禽|蛋|畜/, new Set(['meat', 'poultry-egg'])],
+  [/粮|油|米面/, new Set(['grain', 'oilseed', 'edible-oil', 'soy-product'])],
+];
 
 function targetOf(entry: ProductTarget): ProductTarget {
   return { productId: entry.productId, productCode: entry.productCode, varietyId: entry.varietyId, varietyName: entry.varietyName };
