@@ -358,7 +358,11 @@ describe('the role × type table covers every type (issue #11)', () => {
         async (key) => (await fetch(`${t.url}/reports/subsidy.csv?county=140821&month=2026-06`, { headers: { authorization: `Bearer ${key}` } })).status,
         [200, 200, 403, 403],
       ],
-      ['GET /catalog/aliases.csv', async (key) => (await fetch(`${t.url}/catalog/aliases.csv`, { headers: { authorization: `Bearer ${key}` } })).status, [200, 200, 403, 403]],
+      [
+        'GET /catalog/aliases.csv',
+        async (key) => (await fetch(`${t.url}/catalog/aliases.csv`, { headers: { authorization: `Bearer ${key}` } })).status,
+        [200, 200, 403, 403],
+      ],
       [
         'query aliasesCsv',
         async (key) => {
