@@ -45,4 +45,6 @@ export default defineConnector<EcommercePlatformConfig>({
   config: config as z.ZodType<EcommercePlatformConfig>,
   read: readPlatform,
   map: mapPlatformItem,
+  // The platform's own keys see its refused items (masked), as a courier sees its feed's (issue #11).
+  submitter: (config) => `platform:${config.platform}`,
 });

@@ -126,19 +126,23 @@ const platformRows = scopedRows(
 /**
  * Rejected records keep the raw input (recipients included): ADMIN, or the
  * courier whose feed (`courier:<code>`) or platform (`platform:<code>`)
- * submitted it. Officials and demo callers see none.
+ * submitted it — its connector, or the `submitter` a connector names for a
+ * firm's data (the ecommerce-platform connector: `platform:<code>`).
+ * Officials and demo callers see none.
  */
 const rejectedRows = scopedRows(
   (viewer) => {
     if (viewer.role === Role.ADMIN) return true;
     const feed = ownFeed(viewer);
-    return feed ? { connector: feed } : false;
+    return feed ? { $or: [{ connector: feed }, { submitter: feed }] } : false;
   },
   (viewer, row) => {
     if (viewer.role === Role.ADMIN) return true;
-    if (row.connector === undefined) return undefined;
     const feed = ownFeed(viewer);
-    return feed !== null && row.connector === feed;
+    if (feed === null) return false;
+    if (row.connector === feed || (row.submitter != null && row.submitter === feed)) return true;
+    // A row that does not carry both columns cannot tell: re-read through the scoped EntityManager.
+    return row.connector === undefined || row.submitter === undefined ? undefined : false;
   },
 );
 

@@ -79,6 +79,11 @@ export interface SessionOptions {
   pubSub?: HubPubSub;
   /** Handed to every kind (e.g. the authenticated courier of a push). */
   context?: unknown;
+  /**
+   * Whose data the records are, when a firm's own keys may see what was refused (issue #11): `platform:<code>` for an
+   * e-commerce platform's listings and sales. Courier pushes need none: their connector is already `courier:<code>`.
+   */
+  submitter?: string;
 }
 
 export interface BatchOptions {
@@ -162,13 +167,23 @@ export class IngestSession {
    * written ({@link writeValidated}), as the connector runner does.
    */
   validate(batch: readonly SourceRecord[]): ValidatedBatch {
-    const { connector, pipeline, context } = this.options;
+    const { connector, pipeline, context, submitter } = this.options;
     const now = Date.now();
     const rejections: BatchRejection[] = [];
     const refuse = (index: number, reason: string, field?: string | null) => {
       const source = batch[index];
       const path = field && source.path ? `${source.path}.${field}` : (field ?? source.path);
-      rejections.push({ index, connector, pipeline, reason, field: path ?? undefined, position: source.position, raw: source.raw, identity: source.identity });
+      rejections.push({
+        index,
+        connector,
+        pipeline,
+        submitter,
+        reason,
+        field: path ?? undefined,
+        position: source.position,
+        raw: source.raw,
+        identity: source.identity,
+      });
     };
     const t0 = performance.now();
     const byKind = new Map<string, Indexed<unknown>[]>();

@@ -53,6 +53,14 @@ export class RejectedRecord implements Node {
   @Property({ length: 64, nullable: true })
   pipeline?: string;
 
+  /**
+   * The firm whose data was refused when that is not the connector itself (`platform:taobao` for the
+   * ecommerce-platform connector's listings and sales): its keys see the record, masked (issue #11).
+   * Not in the GraphQL schema: the row rule reads it.
+   */
+  @Property({ length: 64, nullable: true })
+  submitter?: string;
+
   /** The raw push carries recipients' names, phones and addresses (issue #11). */
   @Field(() => GraphQLJSON, { description: 'The record as received; recipients and other personal values masked unless an ADMIN gives an unmask reason.' })
   @Classified(DataClass.PERSONAL, MaskKind.RECORD)

@@ -12,6 +12,8 @@ export interface Rejection {
   raw: unknown;
   /** What re-reads `raw` on replay (see `replayRejected`); absent: the record cannot be replayed automatically. */
   pipeline?: string | null;
+  /** The firm whose data it is (`platform:<code>`), when not the connector itself: its keys see the record (issue #11). */
+  submitter?: string | null;
   /**
    * What, with the raw record, makes it the same refused record again: by
    * default its position (the same line of a re-loaded file; two equal lines
@@ -62,8 +64,8 @@ export async function keepRejections(sql: SqlRunner, rejections: readonly Reject
   // Reasons quote what was sent (`unknown status code "…"`): made storable like the raw record, then cut.
   const cut = (value: string | null | undefined, max: number) => (value == null ? null : storableText(value).slice(0, max));
   const inserted = await sql.query<{ id: string; fingerprint: string }>(
-    `insert into rejected_record (connector, reason, field, position, raw, pipeline, fingerprint)
-     select * from unnest($1::varchar[], $2::text[], $3::varchar[], $4::varchar[], $5::jsonb[], $6::varchar[], $7::varchar[])
+    `insert into rejected_record (connector, reason, field, position, raw, pipeline, fingerprint, submitter)
+     select * from unnest($1::varchar[], $2::text[], $3::varchar[], $4::varchar[], $5::jsonb[], $6::varchar[], $7::varchar[], $8::varchar[])
      on conflict (connector, fingerprint) where status = 'PENDING' and fingerprint is not null do nothing
      returning id::text, fingerprint`,
     [
@@ -74,6 +76,7 @@ export async function keepRejections(sql: SqlRunner, rejections: readonly Reject
       json,
       rejections.map((r) => cut(r.pipeline, 64)),
       prints,
+      rejections.map((r) => cut(r.submitter, 64)),
     ],
   );
   const ids = new Map(inserted.rows.map((row) => [row.fingerprint, row.id]));

@@ -83,18 +83,23 @@ export async function isReplayedBody(em: EntityManager, bodyDigest: string | und
   return seen.length > 0;
 }
 
-/** The courier of a push, or UnknownCourierError. @internal */
-async function courierOf(em: EntityManager, code: string): Promise<CourierContext['courier']> {
-  const [courier] = await em.getConnection().execute<CourierContext['courier'][]>('select id, code, aftership_slug from courier where code = ?', [code]);
+/**
+ * The courier of a push, or UnknownCourierError; and, for a signed push, a
+ * signature already used is refused before anything is read or stored. One
+ * statement for both. @internal
+ */
+async function courierOf(em: EntityManager, code: string, signature?: string): Promise<CourierContext['courier']> {
+  const [courier] = await em
+    .getConnection()
+    .execute<(CourierContext['courier'] & { replayed: boolean })[]>(
+      'select id, code, aftership_slug, exists (select 1 from webhook_signature where signature = ?) as replayed from courier where code = ?',
+      [signature ?? '', code],
+    );
   if (!courier) throw new UnknownCourierError(code);
-  return courier;
-}
-
-/** Refuses a signature already used, before anything is read or stored. @internal */
-async function refuseReplayedSignature(em: EntityManager, signature: string | undefined): Promise<void> {
-  if (!signature) return;
-  const seen = await em.getConnection().execute<unknown[]>('select 1 from webhook_signature where signature = ?', [signature]);
-  if (seen.length) throw new SignatureError(SignatureFailure.REPLAYED, 'This signature was already used: re-sign the request with a fresh timestamp.');
+  if (signature && courier.replayed) {
+    throw new SignatureError(SignatureFailure.REPLAYED, 'This signature was already used: re-sign the request with a fresh timestamp.');
+  }
+  return { id: courier.id, code: courier.code, aftership_slug: courier.aftership_slug };
 }
 
 /** Claims the signature in the batch's transaction: a concurrent replay of the same request stores nothing. @internal */
@@ -130,8 +135,7 @@ function session(em: EntityManager, pubSub: HubPubSub | undefined, courier: Cour
  * (replayed signature, too many items, unreadable envelope).
  */
 export async function ingestPush(em: EntityManager, pubSub: HubPubSub | undefined, request: PushRequest): Promise<IngestResult> {
-  const courier = await courierOf(em, request.courier);
-  await refuseReplayedSignature(em, request.signature);
+  const courier = await courierOf(em, request.courier, request.signature);
   if (await isReplayedBody(em, request.bodyDigest)) return replayedResult();
   const manifest = COURIER_FORMATS[request.format];
   let records: SourceRecord[];

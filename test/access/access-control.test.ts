@@ -349,4 +349,36 @@ describe('the role × type table covers every type (issue #11)', () => {
     expect((await get(keys.official)).status).toBe(200);
     for (const key of [keys.courierZto, keys.platformPdd]) expect((await get(key)).status).toBe(403);
   });
+
+  it('applies to every export, role by role: the subsidy CSV, the alias table (HTTP and the aliasesCsv query)', async () => {
+    // Status per export:   ADMIN OFFICIAL COURIER PLATFORM
+    const EXPORTS: [string, (key: string) => Promise<number>, [number, number, number, number]][] = [
+      [
+        'GET /reports/subsidy.csv',
+        async (key) => (await fetch(`${t.url}/reports/subsidy.csv?county=140821&month=2026-06`, { headers: { authorization: `Bearer ${key}` } })).status,
+        [200, 200, 403, 403],
+      ],
+      [
+        'GET /catalog/aliases.csv',
+        async (key) => (await fetch(`${t.url}/catalog/aliases.csv`, { headers: { authorization: `Bearer ${key}` } })).status,
+        [200, 200, 403, 403],
+      ],
+      [
+        'query aliasesCsv',
+        async (key) => {
+          const res = await t.as(key).gql('{ aliasesCsv }');
+          return res.data?.aliasesCsv ? 200 : res.errors?.[0]?.extensions?.code === 'FORBIDDEN' ? 403 : 500;
+        },
+        [200, 200, 403, 403],
+      ],
+    ];
+    const roleKeys = [t.adminKey, keys.official, keys.courierZto, keys.platformPdd];
+    for (const [name, status, expected] of EXPORTS) {
+      const seen: number[] = [];
+      for (const key of roleKeys) seen.push(await status(key));
+      expect([name, seen]).toEqual([name, expected]);
+    }
+    // Anonymous callers never get the alias table, even in demo mode.
+    expect((await fetch(`${t.url}/catalog/aliases.csv`)).status).toBe(403);
+  });
 });

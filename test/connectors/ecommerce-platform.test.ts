@@ -126,4 +126,29 @@ describe('e-commerce platform connector', () => {
     expect(rejected.data.rejectedRecords.nodes[0]).toMatchObject({ field: 'quantity', position: expect.stringContaining('GET /listings') });
     expect(rejected.data.rejectedRecords.nodes[0].raw).toMatchObject({ id: 'L7', quantity: 'lots' });
   });
+
+  it("shows a platform its own refused items (masked, for replay by an operator), and no other firm's key (issue #11)", async () => {
+    // Before, the platform's refused items were kept under the connector's name only, so its own keys saw none of them.
+    const taobao = await t.createKey({ role: 'PLATFORM', platform: 'taobao' });
+    const pinduoduo = await t.createKey({ role: 'PLATFORM', platform: 'pinduoduo' });
+    const courier = await t.createKey({ role: 'COURIER', courier: 'zhongtong' });
+    const official = await t.createKey({ role: 'OFFICIAL' });
+    platform.data.listings.push(listing(8, '2024-10-04T10:00:00Z', { quantity: 'many', shop: '王记果园 联系电话13912345678' }));
+    expect((await t.gql(RUN)).data.runConnector.counts.rejected).toBeGreaterThanOrEqual(1);
+    const q = `{ rejectedRecords(connector: "shop-platform") { nodes { id field pipeline raw } } }`;
+    const own = await t.as(taobao).gql(q);
+    expect(own.errors).toBeUndefined();
+    expect(new Set(own.data.rejectedRecords.nodes.map((n: any) => n.raw.id))).toEqual(new Set(['L7', 'L8']));
+    const record = own.data.rejectedRecords.nodes.find((n: any) => n.raw.id === 'L8');
+    expect(record).toMatchObject({ field: 'quantity', pipeline: 'ecommerce-platform' });
+    // Free text in the raw item is masked for the platform as for a courier (a phone number here).
+    expect(JSON.stringify(record.raw)).not.toContain('13912345678');
+    expect((await t.as(taobao).gql(`query ($id: ID!) { node(id: $id) { id } }`, { id: record.id })).data.node).toEqual({ id: record.id });
+    for (const other of [pinduoduo, courier, official]) {
+      expect((await t.as(other).gql(q)).data.rejectedRecords.nodes).toEqual([]);
+      expect((await t.as(other).gql(`query ($id: ID!) { node(id: $id) { id } }`, { id: record.id })).data?.node ?? null).toBeNull();
+    }
+    expect((await t.as(null).gql(q)).data?.rejectedRecords.nodes ?? []).toEqual([]);
+    expect(await t.sql(`select distinct submitter from rejected_record where connector = 'shop-platform'`)).toEqual([{ submitter: 'platform:taobao' }]);
+  });
 });

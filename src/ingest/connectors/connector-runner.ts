@@ -135,7 +135,14 @@ async function runLocked(deps: RunnerDeps, instance: ConnectorInstance, options:
     ]);
     // The cursor only moves forward: each batch's update is fenced on the sequence number this run last saw.
     let seq = BigInt(state?.cursor_seq ?? 0);
-    const session = new IngestSession(em, { connector: instance.name, pipeline: instance.module, map: instance.manifest.map, config: instance.config, pubSub });
+    const session = new IngestSession(em, {
+      connector: instance.name,
+      pipeline: instance.module,
+      map: instance.manifest.map,
+      config: instance.config,
+      pubSub,
+      submitter: instance.manifest.submitter?.(instance.config),
+    });
     const signal = options.signal ?? new AbortController().signal;
     const reader = instance.manifest.read({
       config: instance.config,

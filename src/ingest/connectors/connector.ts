@@ -76,6 +76,11 @@ export interface ConnectorManifest<Config = unknown> {
   read(ctx: ReaderContext<Config>): AsyncIterable<ReadBatch>;
   /** Source record -> canonical records. */
   map: Mapper<Config>;
+  /**
+   * Whose data the connector brings, when a firm's keys may see what was refused (issue #11): e.g.
+   * `platform:taobao` for a platform's own listings and sales. Absent: ADMIN only.
+   */
+  submitter?(config: Config): string | undefined;
 }
 
 /** Declares a connector manifest with its config type inferred. */
