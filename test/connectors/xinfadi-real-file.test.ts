@@ -51,7 +51,8 @@ describeWithRealFile('the real Xinfadi price list', () => {
     console.log(
       `Xinfadi match rate: ${matched}/${stored} rows (${((100 * matched) / stored).toFixed(1)}%), ${matchedNames}/${names} distinct names; ${rejected} rows rejected, ${duplicates} repeats`,
     );
-    expect(matched / stored).toBeGreaterThan(0.9);
+    // Issue #14's target, on a database with reference data only (the test hub runs with SEED_DEMO=false).
+    expect(matched / stored).toBeGreaterThanOrEqual(0.95);
   }, 180_000);
 
   it('links every stored row to the product the gold set says, or leaves it for review (issue #14)', async () => {
