@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import zlib from 'node:zlib';
+import { zipOf } from '../support/zip-bytes.js';
 import { storableJson, storableText } from '../../src/platform/storable-text.js';
 import { checkXlsxArchive, UnsafeArchiveError } from '../../src/ingest/zip-guard.js';
 import { mapEpcisEvent } from '../../src/logistics/feeds/epcis.mapper.js';
@@ -47,29 +47,6 @@ describe('EPCIS temperatures', () => {
 describe('XLSX archive guard', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zip-guard-'));
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
-  const zip = (data: Buffer, declared = data.length) => {
-    const name = Buffer.from('xl/worksheets/sheet1.xml');
-    const packed = zlib.deflateRawSync(data, { level: 9 });
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(8, 8);
-    local.writeUInt32LE(packed.length, 18);
-    local.writeUInt32LE(declared, 22);
-    local.writeUInt16LE(name.length, 26);
-    const central = Buffer.alloc(46);
-    central.writeUInt32LE(0x02014b50, 0);
-    central.writeUInt16LE(8, 10);
-    central.writeUInt32LE(packed.length, 20);
-    central.writeUInt32LE(declared, 24);
-    central.writeUInt16LE(name.length, 28);
-    const end = Buffer.alloc(22);
-    end.writeUInt32LE(0x06054b50, 0);
-    end.writeUInt16LE(1, 8);
-    end.writeUInt16LE(1, 10);
-    end.writeUInt32LE(46 + name.length, 12);
-    end.writeUInt32LE(30 + name.length + packed.length, 16);
-    return Buffer.concat([local, name, packed, central, name, end]);
-  };
   const file = (name: string, bytes: Buffer) => {
     const p = path.join(dir, name);
     fs.writeFileSync(p, bytes);
@@ -77,12 +54,12 @@ describe('XLSX archive guard', () => {
   };
 
   it('accepts a small archive and refuses a bomb, a part lying about its size, and a truncated file', async () => {
-    await expect(checkXlsxArchive(file('ok.xlsx', zip(Buffer.from('<sheet/>'))))).resolves.toBeUndefined();
-    await expect(checkXlsxArchive(file('bomb.xlsx', zip(Buffer.alloc(2 * 1024 * 1024, 32))), { maxBytes: 1024 * 1024, maxEntries: 10 })).rejects.toThrow(
+    await expect(checkXlsxArchive(file('ok.xlsx', zipOf(Buffer.from('<sheet/>'))))).resolves.toBeUndefined();
+    await expect(checkXlsxArchive(file('bomb.xlsx', zipOf(Buffer.alloc(2 * 1024 * 1024, 32))), { maxBytes: 1024 * 1024, maxEntries: 10 })).rejects.toThrow(
       /zip bomb/,
     );
-    await expect(checkXlsxArchive(file('liar.xlsx', zip(Buffer.alloc(1024 * 1024, 32), 10)))).rejects.toThrow(UnsafeArchiveError);
-    const whole = zip(Buffer.from('<sheet/>'));
+    await expect(checkXlsxArchive(file('liar.xlsx', zipOf(Buffer.alloc(1024 * 1024, 32), 10)))).rejects.toThrow(UnsafeArchiveError);
+    const whole = zipOf(Buffer.from('<sheet/>'));
     await expect(checkXlsxArchive(file('cut.xlsx', whole.subarray(0, whole.length - 5)))).rejects.toThrow(/not a readable XLSX file/);
   });
 });
