@@ -100,6 +100,9 @@ beforeAll(async () => {
   database = await createTestDatabase();
   databaseUrl = withDatabase(process.env.TEST_ADMIN_URL!, database);
   db = new pg.Pool({ connectionString: databaseUrl, max: 2 });
+  // An idle client ended by the server (the database dropped with force at the end, an instance killed mid-query)
+  // must not crash the test file: the pool re-emits it, and a pool without a listener throws. Queries still fail loudly.
+  db.on('error', () => {});
   await giveSecrets((text, params) => db.query(text, params as unknown[]).then((r) => r.rows));
   platform = await startFakePlatform(TOKEN);
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hub-balanced-'));

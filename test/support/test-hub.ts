@@ -107,6 +107,7 @@ export async function startTestHub(env: Record<string, string> = {}, options: { 
   const hub = await startHub(config, options.log ?? createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'));
   const clients: Client[] = [];
   const sqlPool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
+  sqlPool.on('error', () => {}); // an idle client ended by the server is not a test failure; queries still fail loudly
   const sqlOf = async <T extends pg.QueryResultRow = any>(text: string, params?: unknown[]) => (await sqlPool.query<T>(text, params)).rows;
   const createKey = async (options: TestKeyOptions): Promise<string> => {
     const organisation = options.organisation ?? `test-${options.role.toLowerCase()}-${options.courier ?? options.platform ?? 'org'}`;
