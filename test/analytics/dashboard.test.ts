@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { startTestHub, waitFor, type TestHub } from '../support/test-hub.js';
-import { CHROMIUM, describeWithChromium } from '../support/browser.js';
+import { CHROMIUM, CHROMIUM_ARGS, describeWithChromium } from '../support/browser.js';
 import { buildDashboardOnce } from '../support/dashboard-build.js';
 import { raiseAlerts } from '../../src/alerts/stream/alert.service.js';
 import { AlertKind, AlertSeverity } from '../../src/alerts/stream/alert-kind.js';
@@ -35,16 +35,7 @@ describeWithChromium('dashboard', () => {
       executablePath: CHROMIUM,
       headless: true,
       viewport: { width: 1400, height: 1000 },
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
+      args: ['--headless', ...CHROMIUM_ARGS],
     });
     const hubOrigin = new URL(t.url).origin;
     // Anything not addressed to the hub fails the test (and is never let out).

@@ -25,20 +25,23 @@ export function describeWithChromium(name: string, body: () => void): void {
   describe.skip(name, body);
 }
 
-/** Headless Chromium with the flags our closed network needs (Playwright gives it a fresh profile). */
+/** The flags our closed network needs: no sandbox in containers, nothing fetched behind the page's back. */
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/** Headless Chromium with those flags (Playwright gives it a fresh profile). */
 export async function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
+    args: CHROMIUM_ARGS,
   });
 }
 
