@@ -2,26 +2,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startTestHub, type TestHub } from '../support/test-hub.js';
-import { startFakePlatform, type FakePlatform, type PlatformItem } from '../support/fake-platform.js';
+import { platformListing, startFakePlatform, type FakePlatform, type PlatformItem } from '../support/fake-platform.js';
 
 const TOKEN = 'test-token-123';
 let platform: FakePlatform;
 let t: TestHub;
 let dir: string;
 
-const listing = (id: number, updatedAt: string, over: Partial<PlatformItem> = {}): PlatformItem => ({
-  id: `L${id}`,
-  title: '红富士苹果',
-  shop: `临猗果园${id}`,
-  origin: '山西运城临猗',
-  quantity: 500,
-  unit: 'kg',
-  price: 6.5,
-  price_unit: 'kg',
-  available_from: '2024-10-01',
-  updated_at: updatedAt,
-  ...over,
-});
+const listing = (id: number, updatedAt: string, over: Partial<PlatformItem> = {}) => platformListing('L', id, updatedAt, over);
 const sale = (id: number, updatedAt: string): PlatformItem => ({
   id: `S${id}`,
   title: '沁州黄小米',

@@ -9,7 +9,7 @@ import { migrationsList } from '../../src/migrations/index.js';
 import { advisoryKey } from '../../src/platform/advisory-lock.js';
 import { createTestDatabase, dropTestDatabase, TEST_METRICS_TOKEN, waitFor } from '../support/test-hub.js';
 import { withDatabase } from '../support/database-url.js';
-import { startFakePlatform, type FakePlatform } from '../support/fake-platform.js';
+import { platformListing, startFakePlatform, type FakePlatform } from '../support/fake-platform.js';
 import { provisionKey } from '../support/keys.js';
 import { TEST_SECRETS_KEY } from '../support/fixtures.js';
 
@@ -226,20 +226,7 @@ describe('periodic jobs on several instances', () => {
     it('only moves its cursor forward: a run whose cursor was moved by another run stops without writing its batch', async () => {
       const a = await hubOn(url, { CONNECTORS: connectors, CONNECTOR_SCHEDULER: 'false' });
       const key = await provisionAdminKey(url);
-      platform.data.listings.push(
-        ...Array.from({ length: 6 }, (_, i) => ({
-          id: `F${i}`,
-          title: '红富士苹果',
-          shop: `临猗果园${i}`,
-          origin: '山西运城临猗',
-          quantity: 500,
-          unit: 'kg',
-          price: 6.5,
-          price_unit: 'kg',
-          available_from: '2024-10-01',
-          updated_at: `2024-10-01T0${i}:00:00Z`,
-        })),
-      );
+      platform.data.listings.push(...Array.from({ length: 6 }, (_, i) => platformListing('F', i, `2024-10-01T0${i}:00:00Z`)));
       // Pages 2 and 3 are slow: time to move the cursor under the run after its first batch.
       const listingRequests = platform.requests.filter((r) => r.resource === 'listings').length;
       platform.misbehave.listings = { slow: { at: [listingRequests + 2, listingRequests + 3], delayMs: 1500 } };

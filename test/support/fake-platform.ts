@@ -4,6 +4,21 @@ import type { AddressInfo } from 'node:net';
 /** An item as the fake platform serves it. */
 export type PlatformItem = Record<string, unknown> & { id: string; updated_at: string };
 
+/** Supply listing `<prefix><n>` as a platform serves it: Linyi Fuji apples, 500 kg at 6.5 yuan/kg; `over` changes fields. */
+export const platformListing = (prefix: string, n: number, updatedAt: string, over: Partial<PlatformItem> = {}): PlatformItem => ({
+  id: `${prefix}${n}`,
+  title: '红富士苹果',
+  shop: `临猗果园${n}`,
+  origin: '山西运城临猗',
+  quantity: 500,
+  unit: 'kg',
+  price: 6.5,
+  price_unit: 'kg',
+  available_from: '2024-10-01',
+  updated_at: updatedAt,
+  ...over,
+});
+
 /** How the fake platform misbehaves, per request number of a resource (1-based), consumed once. */
 export interface Misbehaviour {
   /** Answer 500 to these request numbers. */
