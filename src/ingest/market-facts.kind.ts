@@ -7,7 +7,7 @@ import { hasSubscribers, type HubPubSub } from '../platform/pubsub.js';
 import { PRICES_OBSERVED, type PricesObservedEvent } from '../pricing/price.events.js';
 import { PRICE_COLUMNS, PRICE_NATURAL_KEY } from '../pricing/price-observation.columns.js';
 import { registerFactKind, type FactKind, type Indexed, type KindRejection, type KindWrite, type WriteContext } from './fact-kind.js';
-import { copyNew, copyRows, copyText, type CopyTarget, type EncodedTarget, type SqlValue } from './bulk-insert.js';
+import { copyNew, copyRows, type CopyTarget, type EncodedTarget, type SqlValue } from './bulk-insert.js';
 import {
   fastPriceRecord,
   priceRecord,
@@ -146,7 +146,7 @@ function zodValidate<S extends z.ZodType>(schema: S) {
 
 type MarketRecord = PriceRecord | SupplyRecord | SaleRecord;
 
-interface Resolved<R extends MarketRecord> {
+export interface Resolved<R extends MarketRecord> {
   index: number;
   record: R;
   productId: number | null;
@@ -332,13 +332,12 @@ function kgFactor(unit: string): number | undefined {
 const perKg = (price: number | undefined, factor: number | undefined): number | undefined =>
   price == null || factor === undefined ? undefined : Math.round(price * factor * 100) / 100;
 
-/** The columns {@link priceLine} writes, in its order: it must be {@link PRICE_COLUMNS}' order (checked at load). @internal */
+/** The columns {@link priceTarget} encodes, in its order: it must be {@link PRICE_COLUMNS}' order (checked at load). @internal */
 const PRICE_LINE =
   'source_connector,source_key,product_id,variety_id,market_id,origin_region_code,origin_text,observed_on,raw_name,spec,low_price,avg_price,high_price,unit,low_per_kg,avg_per_kg,high_per_kg,volume,volume_unit';
-if (Object.keys(PRICE_COLUMNS).join(',') !== PRICE_LINE) throw new Error('price_observation columns changed: update priceLine and priceValues');
+if (Object.keys(PRICE_COLUMNS).join(',') !== PRICE_LINE) throw new Error('price_observation columns changed: update priceTarget and priceValues');
 
 const PRICE_TABLE = 'price_observation';
-const NULL = '\\N';
 
 /** A stored price's values in {@link PRICE_COLUMNS} order (the staging path, stored rows, events). @internal */
 function priceValues(connector: string, r: Resolved<PriceRecord>): SqlValue[] {
@@ -368,12 +367,12 @@ function priceValues(connector: string, r: Resolved<PriceRecord>): SqlValue[] {
 }
 
 /**
- * How prices go into COPY (issue #13): each resolved record straight to its line of COPY text (no row array, no
- * row object per price); the connector's text escaped once per batch; the day needs no escaping (validated
- * `YYYY-MM-DD`), nor the numbers (validated finite and not negative; the kg factors are finite). @internal
+ * How prices go into COPY (issue #13): each resolved record straight to its COPY bytes (no row array, no row object,
+ * no line string per price); the connector, names, specs, units and origins escaped and encoded once per load (a
+ * list repeats a few hundred of each); the day needs no escaping (validated `YYYY-MM-DD`), nor the numbers
+ * (validated finite and not negative; the kg factors are finite). @internal
  */
-function priceTarget(connector: string, pool: pg.Pool): EncodedTarget<Resolved<PriceRecord>> {
-  const source = copyText(connector);
+export function priceTarget(connector: string, pool: pg.Pool): EncodedTarget<Resolved<PriceRecord>> {
   return {
     table: PRICE_TABLE,
     sequence: 'price_observation_id_seq',
@@ -382,15 +381,46 @@ function priceTarget(connector: string, pool: pg.Pool): EncodedTarget<Resolved<P
     key: (r) => r.record.sourceKey,
     values: (r) => priceValues(connector, r),
     partition: (r) => knownPartition(pool, PRICE_TABLE, monthOf(r.record.observedOn)),
-    line: (r, id, stamp) => {
+    encode: (r, out) => {
       const p = r.record;
       const factor = kgFactor(p.unit);
-      return (
-        `${id}\t${source}\t${copyText(p.sourceKey)}\t${r.productId ?? NULL}\t${r.varietyId ?? NULL}\t${r.marketId ?? NULL}\t${copyText(r.originRegion)}\t` +
-        `${copyText(p.originText)}\t${p.observedOn}\t${copyText(p.rawName)}\t${copyText(p.spec)}\t${p.lowPrice ?? NULL}\t${p.avgPrice}\t` +
-        `${p.highPrice ?? NULL}\t${copyText(p.unit)}\t${perKg(p.lowPrice, factor) ?? NULL}\t${perKg(p.avgPrice, factor) ?? NULL}\t` +
-        `${perKg(p.highPrice, factor) ?? NULL}\t${p.volume ?? NULL}\t${copyText(p.volumeUnit)}\t${stamp}\n`
-      );
+      out.repeatedText(connector);
+      out.tab();
+      out.text(p.sourceKey);
+      out.tab();
+      out.int(r.productId);
+      out.tab();
+      out.int(r.varietyId);
+      out.tab();
+      out.int(r.marketId);
+      out.tab();
+      out.repeatedText(r.originRegion);
+      out.tab();
+      out.repeatedText(p.originText);
+      out.tab();
+      out.ascii(p.observedOn);
+      out.tab();
+      out.repeatedText(p.rawName);
+      out.tab();
+      out.repeatedText(p.spec);
+      out.tab();
+      out.number(p.lowPrice);
+      out.tab();
+      out.number(p.avgPrice);
+      out.tab();
+      out.number(p.highPrice);
+      out.tab();
+      out.repeatedText(p.unit);
+      out.tab();
+      out.number(perKg(p.lowPrice, factor));
+      out.tab();
+      out.number(perKg(p.avgPrice, factor));
+      out.tab();
+      out.number(perKg(p.highPrice, factor));
+      out.tab();
+      out.number(p.volume);
+      out.tab();
+      out.repeatedText(p.volumeUnit);
     },
   };
 }
