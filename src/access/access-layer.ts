@@ -236,6 +236,8 @@ export function createAccessLayer(options: AccessLayerOptions): AccessLayer {
     async close() {
       await keyChanges.stop();
       await rateLimits.close();
+      // Rows of operations still being answered are written before the database closes.
+      await audit.flushed();
     },
   };
 }
