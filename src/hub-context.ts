@@ -30,11 +30,35 @@ function nodeLoader(loaders: Loaders): NodeLoader {
 
 /**
  * One forked EntityManager per HTTP request and per subscription operation,
- * with the viewer's row scope applied to it (src/access/row-scope.ts).
+ * with the viewer's row scope applied to it (src/access/row-scope.ts). The
+ * fork and its loaders are made when first asked for: an operation answered by
+ * the query compiler (src/query-compiler) never needs them (issue #10).
  */
 export function createContext(rootEm: EntityManager, log: Logger, pubSub: HubPubSub, viewer: Viewer = anonymousViewer()): HubContext {
-  const em = rootEm.fork({ clear: true });
-  applyRowScope(em, viewer);
-  const loaders = new Loaders(em, PREFETCH);
-  return { em, loaders, log, pubSub, viewer, accessRecord: new AccessRecord(), nodes: nodeLoader(loaders) };
+  let em: EntityManager | undefined;
+  let loaders: Loaders | undefined;
+  let nodes: NodeLoader | undefined;
+  const scopedEm = () => {
+    if (!em) {
+      em = rootEm.fork({ clear: true });
+      applyRowScope(em, viewer);
+    }
+    return em;
+  };
+  const scopedLoaders = () => (loaders ??= new Loaders(scopedEm(), PREFETCH));
+  return {
+    get em() {
+      return scopedEm();
+    },
+    get loaders() {
+      return scopedLoaders();
+    },
+    get nodes() {
+      return (nodes ??= nodeLoader(scopedLoaders()));
+    },
+    log,
+    pubSub,
+    viewer,
+    accessRecord: new AccessRecord(),
+  };
 }
