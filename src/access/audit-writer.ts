@@ -77,11 +77,12 @@ interface Waiter {
 export class AuditWriter {
   #pending: Waiter[] = [];
   #writing: Promise<void> | null = null;
-  #lastPrune = 0;
+  #lastPrune = Date.now();
 
   constructor(
     private readonly pool: () => Promise<Pick<pg.Pool, 'query'>>,
     private readonly onPruneError: (error: unknown) => void,
+    private readonly onStatement?: () => void,
   ) {}
 
   /** Resolves once the row is committed, with the actor's personal records of the last hour. */
@@ -119,6 +120,7 @@ export class AuditWriter {
     let totals: Map<string, number>;
     try {
       const pool = await this.pool();
+      this.onStatement?.();
       const rows = batch.map((w) => w.row);
       const col = <K extends keyof AuditRow>(key: K) => rows.map((r) => r[key]);
       const { rows: counted } = await pool.query<{ actor: string; total: string }>({
@@ -157,7 +159,10 @@ export class AuditWriter {
     if (now - this.#lastPrune < PRUNE_EVERY_MS) return;
     this.#lastPrune = now;
     void this.pool()
-      .then((pool) => pool.query(`delete from audit_personal_minute where minute < now() - interval '2 hours'`))
+      .then((pool) => {
+        this.onStatement?.();
+        return pool.query(`delete from audit_personal_minute where minute < now() - interval '2 hours'`);
+      })
       .catch(this.onPruneError);
   }
 }
