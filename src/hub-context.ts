@@ -28,6 +28,63 @@ function nodeLoader(loaders: Loaders): NodeLoader {
   };
 }
 
+/** The request's fork and loaders, made on first use; shared by every copy of its context. @internal */
+class LazyScope {
+  #em?: EntityManager;
+  #loaders?: Loaders;
+  #nodes?: NodeLoader;
+
+  constructor(
+    private readonly rootEm: EntityManager,
+    private readonly viewer: Viewer,
+  ) {}
+
+  em(): EntityManager {
+    if (!this.#em) {
+      this.#em = this.rootEm.fork({ clear: true });
+      applyRowScope(this.#em, this.viewer);
+    }
+    return this.#em;
+  }
+
+  loaders(): Loaders {
+    return (this.#loaders ??= new Loaders(this.em(), PREFETCH));
+  }
+
+  nodes(): NodeLoader {
+    return (this.#nodes ??= nodeLoader(this.loaders()));
+  }
+}
+
+/**
+ * A request's context. `em`, `loaders` and `nodes` are getters on the
+ * prototype over one shared LazyScope, so that Apollo Server's copy of the
+ * context (`Object.assign` onto an object of the same prototype, once per
+ * operation) neither makes them nor gets a second fork.
+ */
+class RequestContext implements HubContext {
+  readonly accessRecord = new AccessRecord();
+
+  constructor(
+    readonly log: Logger,
+    readonly pubSub: HubPubSub,
+    readonly viewer: Viewer,
+    private readonly scope: LazyScope,
+  ) {}
+
+  get em(): EntityManager {
+    return this.scope.em();
+  }
+
+  get loaders(): Loaders {
+    return this.scope.loaders();
+  }
+
+  get nodes(): NodeLoader {
+    return this.scope.nodes();
+  }
+}
+
 /**
  * One forked EntityManager per HTTP request and per subscription operation,
  * with the viewer's row scope applied to it (src/access/row-scope.ts). The
@@ -35,30 +92,5 @@ function nodeLoader(loaders: Loaders): NodeLoader {
  * the query compiler (src/query-compiler) never needs them (issue #10).
  */
 export function createContext(rootEm: EntityManager, log: Logger, pubSub: HubPubSub, viewer: Viewer = anonymousViewer()): HubContext {
-  let em: EntityManager | undefined;
-  let loaders: Loaders | undefined;
-  let nodes: NodeLoader | undefined;
-  const scopedEm = () => {
-    if (!em) {
-      em = rootEm.fork({ clear: true });
-      applyRowScope(em, viewer);
-    }
-    return em;
-  };
-  const scopedLoaders = () => (loaders ??= new Loaders(scopedEm(), PREFETCH));
-  return {
-    get em() {
-      return scopedEm();
-    },
-    get loaders() {
-      return scopedLoaders();
-    },
-    get nodes() {
-      return (nodes ??= nodeLoader(scopedLoaders()));
-    },
-    log,
-    pubSub,
-    viewer,
-    accessRecord: new AccessRecord(),
-  };
+  return new RequestContext(log, pubSub, viewer, new LazyScope(rootEm, viewer));
 }
