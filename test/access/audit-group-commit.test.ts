@@ -1,4 +1,6 @@
+import pg from 'pg';
 import { startTestHub, type TestHub } from '../support/test-hub.js';
+import { AuditWriter, type AuditRow } from '../../src/access/audit-writer.js';
 
 /**
  * Issue #10 with issue #11's rule kept: the audit rows of concurrent operations
@@ -87,4 +89,42 @@ it('fails the operations whose rows cannot be written, and only those, when they
   expect(await t.sql(`select 1 from audit_entry where operation_name like 'Refused%'`)).toHaveLength(0);
   const kept = await t.sql(`select operation_name from audit_entry where organisation = 'group-commit-courier' and operation_name like 'Kept%'`);
   expect(kept).toHaveLength(10);
+});
+
+it('writes the rows handed in while a batch is being written as one statement, in one transaction', async () => {
+  const pool = new pg.Pool({ connectionString: t.databaseUrl, max: 2 });
+  pool.on('error', () => undefined);
+  try {
+    const writer = new AuditWriter(
+      async () => pool,
+      () => undefined,
+    );
+    const row = (i: number): AuditRow => ({
+      actor: 'batch-actor',
+      credential: 'api_key',
+      role: 'OFFICIAL',
+      organisation: 'batch-org',
+      ip: '127.0.0.1',
+      transport: 'http',
+      operationType: 'query',
+      operationName: `Batched${i}`,
+      operationHash: '0'.repeat(64),
+      variables: '{}',
+      classifiedFields: '{"Shipment.recipientPhone:PERSONAL"}',
+      rowsReturned: 1,
+      personalRecords: 1,
+      unmaskReason: null,
+      outcome: 'OK',
+    });
+    // Handed in within one tick: the first is written at once, the nine others wait for it and go together.
+    const written = await Promise.all(Array.from({ length: 10 }, (_, i) => writer.write(row(i))));
+    const rows = await t.sql(`select xmin::text as tx from audit_entry where organisation = 'batch-org'`);
+    expect(rows).toHaveLength(10);
+    expect(new Set(rows.map((r) => r.tx)).size).toBe(2);
+    // Each row learns the actor's personal records of the last hour, its own batch's included.
+    expect(written[0].personalLastHour).toBe(1);
+    expect(written.slice(1).map((w) => w.personalLastHour)).toEqual(Array(9).fill(10));
+  } finally {
+    await pool.end();
+  }
 });
