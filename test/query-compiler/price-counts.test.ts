@@ -181,6 +181,32 @@ describe('price_count stays exact', () => {
     expect((await expectExact('retention')).all).toBe(kept);
   }, 120_000);
 
+  it('counts concurrent writers of the same keys (NULLs included) once each', async () => {
+    const [{ n: before }] = await t.sql(`select count(*)::int as n from price_observation`);
+    const writers = [new pg.Client({ connectionString: t.databaseUrl }), new pg.Client({ connectionString: t.databaseUrl })];
+    await Promise.all(writers.map((c) => c.connect()));
+    try {
+      await Promise.all(writers.map((c) => c.query('begin')));
+      // Both write new keys of the same market (an unmatched product: NULL) before either commits; the second waits on the first's key.
+      const insert = (c: pg.Client, tag: string) =>
+        c.query(
+          `insert into price_observation (source_connector, source_key, product_id, market_id, observed_on, raw_name, avg_price, unit)
+           select 'count-concurrent', $1 || g, case when g % 2 = 0 then null else (select id from product where code = 'peach') end,
+                  (select id from market where code = 'jincheng-lvxin'), date '2026-07-01' + g, '桃', 3, '公斤' from generate_series(1, 6) g`,
+          [tag],
+        );
+      const first = insert(writers[0], 'a-');
+      await first;
+      const second = insert(writers[1], 'b-');
+      await writers[0].query('commit');
+      await second;
+      await writers[1].query('commit');
+    } finally {
+      await Promise.all(writers.map((c) => c.end()));
+    }
+    expect((await expectExact('concurrent writers')).all).toBe(before + 12);
+  });
+
   it('counts from the triggers of every partition, a month created later included', async () => {
     await ensureMonths(pool, 'price_observation', ['2031-02']);
     const missing = await t.sql(
