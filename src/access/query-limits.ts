@@ -60,7 +60,9 @@ function armorRules(limits: QueryLimits): { rule: ValidationRule; code: AccessEr
       code: AccessErrorCode.QUERY_TOO_DEEP,
       limit: limits.maxDepth,
     },
-    { rule: maxAliasesRule({ ...common, n: limits.maxAliases }), code: AccessErrorCode.TOO_MANY_ALIASES, limit: limits.maxAliases },
+    // allowList empty: graphql-armor leaves aliases of `__typename` out by default, so `a1: __typename a2: __typename …`
+    // passed any alias limit (issue #11's alias floods).
+    { rule: maxAliasesRule({ ...common, n: limits.maxAliases, allowList: [] }), code: AccessErrorCode.TOO_MANY_ALIASES, limit: limits.maxAliases },
     { rule: maxDirectivesRule({ ...common, n: limits.maxDirectives }), code: AccessErrorCode.TOO_MANY_DIRECTIVES, limit: limits.maxDirectives },
   ];
 }

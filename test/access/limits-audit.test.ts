@@ -75,6 +75,15 @@ describe('query limits', () => {
     expect(((await small.json()) as any[]).map((r) => Object.keys(r.data)[0])).toEqual(['couriers', 'viewer']);
   });
 
+  it('counts aliases of __typename towards the alias limit (an alias flood of `a1: __typename …` was let through)', async () => {
+    const flood = `{ ${Array.from({ length: 31 }, (_, i) => `a${i}: __typename`).join(' ')} }`;
+    const res = await t.gql(flood);
+    expect(res.data ?? null).toBeNull();
+    expect(res.errors?.[0].extensions).toMatchObject({ code: 'TOO_MANY_ALIASES', limit: 30 });
+    // Within the limit they are still answered.
+    expect((await t.gql(`{ a: __typename b: __typename }`)).data).toEqual({ a: 'Query', b: 'Query' });
+  });
+
   it('never leaks a stack trace', async () => {
     const res = await t.gql(`{ regions(first: 1, after: "not-a-cursor") { totalCount } }`);
     expect(JSON.stringify(res)).not.toMatch(/at \w+ \(|node_modules|\.ts:\d+/);
