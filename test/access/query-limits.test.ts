@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { buildSchema, parse } from 'graphql';
-import { checkQueryLimits, type QueryLimits } from '../../src/access/query-limits.js';
+import { checkBatchCost, checkQueryLimits, type QueryLimits } from '../../src/access/query-limits.js';
 
 /** The limits alone, without a hub: the same checks HTTP and graphql-ws run before executing. */
 const schema = buildSchema(`type Query { hello: String }`);
@@ -25,5 +25,19 @@ describe('query limits on __typename', () => {
   it('count each __typename in the cost', () => {
     expect(checkQueryLimits(schema, limits, parse(typenameFlood(10)))).toBeUndefined();
     expect(checkQueryLimits(schema, limits, parse(typenameFlood(11)))?.extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', limit: 10, actual: 11 });
+  });
+});
+
+describe('the cost of a batch', () => {
+  it('is the sum of its operations, refused past QUERY_MAX_COST with the limit named', () => {
+    const six = { query: typenameFlood(6) };
+    expect(checkBatchCost(schema, limits, [six])).toBeUndefined();
+    const error = checkBatchCost(schema, limits, [six, six]);
+    expect(error?.extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', limit: 10, actual: 12 });
+    expect(error?.message).toMatch(/QUERY_MAX_COST/);
+  });
+
+  it('leaves operations that do not parse to the server (they cost nothing here)', () => {
+    expect(checkBatchCost(schema, limits, [{ query: '{ broken' }, { query: typenameFlood(6) }, { documentId: 'x' } as never])).toBeUndefined();
   });
 });
