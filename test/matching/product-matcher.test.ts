@@ -385,6 +385,7 @@ describe('processed-state words (熟 cooked, 咸 salted, 卤 braised, 腌 pickle
     const outcome = matcher.match('熟鸡蛋');
     expect(outcome.match).toBeUndefined();
     expect(outcome.suggestion).toMatchObject({ productCode: 'chicken-egg', evidence: expect.stringContaining('"熟"') });
+    expect(outcome.suggestion!.evidence).toMatch(/which 鸡蛋 is not$/);
     expect(outcome.suggestion!.score).toBeLessThan(0.8);
   });
 

@@ -356,6 +356,11 @@ export class ProductMatcher {
     );
   }
 
+  /** The catalogue name of a match's product (its code when the catalogue has no entry for it). */
+  private productNameOf(match: ProductMatch): string {
+    return this.entries.get(lookupKey(match.productCode))?.find((e) => e.productId === match.productId)?.productName ?? match.productCode;
+  }
+
   /** Every catalogue and reviewed name (and alias) of a product, its varieties' included. */
   private namesOf(productId: number): string[] {
     let names = this.productNames.get(productId);
@@ -403,7 +408,7 @@ export class ProductMatcher {
       const vetoed: ProductMatch = {
         ...found,
         score: 0.6,
-        evidence: `${found.evidence}; but "${processed}" makes it a processed (cooked, salted, braised, pickled, smoked or cured) product, which ${found.productName} is not`,
+        evidence: `${found.evidence}; but "${processed}" makes it a processed (cooked, salted, braised, pickled, smoked or cured) product, which ${this.productNameOf(found)} is not`,
       };
       const candidates = [vetoed, ...this.candidates(name || folded, ambiguous).filter((c) => c.productId !== found.productId)].slice(0, MAX_CANDIDATES);
       return { suggestion: vetoed, candidates };
