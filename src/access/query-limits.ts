@@ -160,16 +160,23 @@ export interface BatchedOperation {
 export function checkBatchCost(schema: GraphQLSchema, limits: QueryLimits, operations: BatchedOperation[]): QueryLimitError | undefined {
   let total = 0;
   for (const operation of operations) {
-    if (typeof operation?.query !== 'string') continue;
+    if (!operation || typeof operation !== 'object' || typeof operation.query !== 'string') continue;
     let document: DocumentNode;
     try {
       document = parse(operation.query, { maxTokens: limits.maxTokens });
     } catch {
       continue;
     }
-    const variables = operation.variables && typeof operation.variables === 'object' ? (operation.variables as Record<string, unknown>) : undefined;
+    const variables =
+      operation.variables && typeof operation.variables === 'object' && !Array.isArray(operation.variables)
+        ? (operation.variables as Record<string, unknown>)
+        : undefined;
     const operationName = typeof operation.operationName === 'string' ? operation.operationName : undefined;
-    total += measureCost(schema, limits, document, operationName, variables)?.cost ?? 0;
+    try {
+      total += measureCost(schema, limits, document, operationName, variables)?.cost ?? 0;
+    } catch {
+      // Whatever a hostile body makes the estimator throw, Apollo answers that operation with its own 4xx.
+    }
   }
   if (total <= limits.maxCost) return undefined;
   return new QueryLimitError(

@@ -39,5 +39,7 @@ describe('the cost of a batch', () => {
 
   it('leaves operations that do not parse to the server (they cost nothing here)', () => {
     expect(checkBatchCost(schema, limits, [{ query: '{ broken' }, { query: typenameFlood(6) }, { documentId: 'x' } as never])).toBeUndefined();
+    const hostile = [null, 1, 'x', { query: '{ hello }', variables: [1] }, { query: 'query ($a: Int) { hello }', variables: { a: 'x' } }];
+    expect(checkBatchCost(schema, limits, hostile as never)).toBeUndefined();
   });
 });
