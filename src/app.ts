@@ -114,7 +114,7 @@ export async function startHub(config: Config, log: Logger = createLogger(config
     log,
     leadership,
     tables: [
-      { table: 'price_observation' },
+      { table: 'price_observation', truncateBeforeDrop: true },
       { table: 'tracking_event' },
       { table: 'audit_entry', retentionDays: config.access.audit.retentionDays, deleteFlag: `set local harvest.audit_prune = 'on'` },
     ],
