@@ -33,6 +33,7 @@ import { catalogRoutes } from './http/catalog.routes.js';
 import { attachGraphqlWs } from './ws/graphql-ws.server.js';
 import { seedOnStart } from './seed-on-start.js';
 import { createAccessLayer } from './access/access-layer.js';
+import { batchCostGuard } from './http/batch-cost.middleware.js';
 import { graphqlAccessGuard, hooksAccessGuard, metricsAccessGuard, viewerOf } from './http/access-guard.js';
 import { answerClientErrors } from './http/client-errors.js';
 import { startIngest } from './ingest/ingest-runtime.js';
@@ -113,7 +114,7 @@ export async function startHub(config: Config, log: Logger = createLogger(config
     log,
     leadership,
     tables: [
-      { table: 'price_observation' },
+      { table: 'price_observation', truncateBeforeDrop: true },
       { table: 'tracking_event' },
       { table: 'audit_entry', retentionDays: config.access.audit.retentionDays, deleteFlag: `set local harvest.audit_prune = 'on'` },
     ],
@@ -131,9 +132,9 @@ export async function startHub(config: Config, log: Logger = createLogger(config
   // re-links): a bounded catch-up every minute on one leader (issue #13). Queries never wait for it.
   const priceSeriesRefresh = startPeriodicJob({
     name: 'price-series-refresh',
-    intervalMs: 60_000,
-    firstDelayMs: 10_000,
-    standbyCheckMs: 60_000,
+    intervalMs: config.priceSeriesRefreshMs,
+    firstDelayMs: Math.min(config.priceSeriesRefreshMs, 10_000),
+    standbyCheckMs: config.priceSeriesRefreshMs,
     leadership,
     log,
     run: () => refreshPriceSeries(db.orm.em.fork()),
@@ -151,6 +152,8 @@ export async function startHub(config: Config, log: Logger = createLogger(config
     log,
     schema,
     onAuditFailure: () => metrics.auditFailures.inc(),
+    // The audit writer's statements go to pg directly (group commit), counted like MikroORM's.
+    onAuditStatement: () => metrics.dbStatements.inc(),
     // Revocations reach every instance over the pub/sub (issue #12): keys are cached only while they can.
     keyChangesReachUs: () => pubSub.connected(),
     onKeyRevoked: (keyId) => {
@@ -260,7 +263,8 @@ export async function startHub(config: Config, log: Logger = createLogger(config
     bodyLimit: config.access.limits.maxBodyBytes,
     // Spreadsheet uploads (issue #15): multipart requests with Apollo's CSRF preflight header, OFFICIAL and ADMIN only.
     uploads: graphqlUploads({ maxFileBytes: config.integration.uploadMaxBytes, viewerOf }),
-    beforeGraphql: integrations.http.beforeGraphql,
+    // The cost limit over a batch as a whole (after trusted documents: persisted ids are costed by their text).
+    beforeGraphql: [...integrations.http.beforeGraphql, batchCostGuard(httpSchema, config.access.limits)],
     guards: {
       graphql: graphqlAccessGuard({ ...access, log, maxBatch: config.access.limits.maxBatch }),
       hooks: hooksAccessGuard({ ...access, log, maxBatch: config.access.limits.maxBatch }),
