@@ -65,6 +65,8 @@ async function prepareDatabase(): Promise<void> {
     await admin.query(`alter database ${DB} set session_preload_libraries = 'auto_explain'`);
     await admin.query(`alter database ${DB} set auto_explain.log_min_duration = 5`);
     await admin.query(`alter database ${DB} set auto_explain.log_analyze = on`);
+    // (with the time of each trigger: the foreign-key checks and the statistics triggers of a parcel write)
+    await admin.query(`alter database ${DB} set auto_explain.log_triggers = on`);
   }
   await admin.end();
   const orm = await MikroORM.init(ormOptions(url(DB), 4));
