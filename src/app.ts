@@ -114,7 +114,7 @@ export async function startHub(config: Config, log: Logger = createLogger(config
     log,
     leadership,
     tables: [
-      { table: 'price_observation' },
+      { table: 'price_observation', truncateBeforeDrop: true },
       { table: 'tracking_event' },
       { table: 'audit_entry', retentionDays: config.access.audit.retentionDays, deleteFlag: `set local harvest.audit_prune = 'on'` },
     ],
@@ -132,9 +132,9 @@ export async function startHub(config: Config, log: Logger = createLogger(config
   // re-links): a bounded catch-up every minute on one leader (issue #13). Queries never wait for it.
   const priceSeriesRefresh = startPeriodicJob({
     name: 'price-series-refresh',
-    intervalMs: 60_000,
-    firstDelayMs: 10_000,
-    standbyCheckMs: 60_000,
+    intervalMs: config.priceSeriesRefreshMs,
+    firstDelayMs: Math.min(config.priceSeriesRefreshMs, 10_000),
+    standbyCheckMs: config.priceSeriesRefreshMs,
     leadership,
     log,
     run: () => refreshPriceSeries(db.orm.em.fork()),

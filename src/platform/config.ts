@@ -59,6 +59,8 @@ const schema = z
     SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
     /** JSON file with the per-parcel subsidy rates per year and the fraud-check thresholds (issue #7); unset = the defaults in src/analytics/subsidy-config.ts. */
     SUBSIDY_CONFIG_FILE: z.string().optional(),
+    /** Seconds between two catch-ups of the stored price-series statistics (issue #13); 0 = none (tests that count statements). @default 60 */
+    PRICE_SERIES_REFRESH_INTERVAL_S: z.coerce.number().int().min(0).default(60),
     /** Enabled connectors and their config (issue #4): a path to a JSON file, or the JSON itself. See connectors/README.md. */
     CONNECTORS: z.string().optional(),
     /** Folder of connector modules. @default the built-in `connectors/` */
@@ -210,6 +212,8 @@ export interface Config {
   introspection: boolean;
   shutdownTimeoutMs: number;
   subsidyConfigFile?: string;
+  /** PRICE_SERIES_REFRESH_INTERVAL_S in ms; 0 = no periodic catch-up. */
+  priceSeriesRefreshMs: number;
   /** COMPILED_READS (issue #10): one SQL statement building the response for the operations the query compiler covers. */
   compiledReads: boolean;
   /** Connectors (issue #4): CONNECTORS, CONNECTORS_DIR, CONNECTOR_SCHEDULER. */
@@ -290,6 +294,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     compiledReads: e.COMPILED_READS,
     subsidyConfigFile: e.SUBSIDY_CONFIG_FILE,
+    priceSeriesRefreshMs: e.PRICE_SERIES_REFRESH_INTERVAL_S * 1000,
     ingest: { connectors: e.CONNECTORS, connectorsDir: e.CONNECTORS_DIR && path.resolve(e.CONNECTORS_DIR), scheduler: e.CONNECTOR_SCHEDULER },
     access: {
       demoMode,

@@ -27,6 +27,11 @@ export interface PartitionedTable {
    * through (its trigger allows deleting rows past retention only).
    */
   deleteFlag?: string;
+  /**
+   * Truncate a month before dropping it, so that its TRUNCATE triggers take its rows out of the aggregates kept
+   * from them (price_observation's exact counts, migration 20261130010000: DROP TABLE fires no trigger).
+   */
+  truncateBeforeDrop?: boolean;
 }
 
 /** 'YYYY-MM' of a date or ISO text (UTC). */
@@ -136,7 +141,12 @@ export async function maintainPartitions(
       const [y, m] = month.split('-').map(Number);
       const end = new Date(Date.UTC(y, m, 1));
       if (end > cutoff) continue;
-      await pool.query(`drop table if exists "${partitionName(spec.table, month)}"`);
+      if (spec.truncateBeforeDrop) {
+        // One query string is one transaction: the counts never miss rows that are still there, nor keep rows that are gone.
+        await pool.query(`truncate "${partitionName(spec.table, month)}"; drop table "${partitionName(spec.table, month)}"`);
+      } else {
+        await pool.query(`drop table if exists "${partitionName(spec.table, month)}"`);
+      }
       report.dropped.push(partitionName(spec.table, month));
     }
     forget(pool, spec.table);

@@ -40,6 +40,11 @@ export const PRICE_ORDERINGS: Record<PriceOrder, Ordering<PriceObservation>> = {
   },
 };
 
+/** The ids of the products a filter's `product` names (code, name or alias), as a sub-select; each id once. */
+export function productKeys(product: string): [string, unknown[]] {
+  return ['select id from product where code = ? or name = ? or ? = any(aliases)', [product, product, product]];
+}
+
 /** SQL conditions (alias `p`) for a price filter; every lookup is a sub-select, so one statement. */
 export function priceConditions(filter: PriceFilter = {}): [string, unknown[]][] {
   const where: [string, unknown[]][] = [];
@@ -47,7 +52,8 @@ export function priceConditions(filter: PriceFilter = {}): [string, unknown[]][]
     throw new BadUserInputError('"filter.from" must not be after "filter.to".', 'filter.from');
   }
   if (filter.product) {
-    where.push(['p.product_id in (select id from product where code = ? or name = ? or ? = any(aliases))', [filter.product, filter.product, filter.product]]);
+    const [keys, params] = productKeys(filter.product);
+    where.push([`p.product_id in (${keys})`, params]);
   }
   if (filter.variety) {
     where.push(['p.variety_id in (select id from variety where name = ? or ? = any(aliases))', [filter.variety, filter.variety]]);

@@ -230,9 +230,11 @@ class Compilation {
     return [this.object(pairs), { typeName: type.name, fields, row: false, walk: fields.some((f) => (f as Nested).shape.walk) }];
   }
 
-  /** The WHERE of a list read on alias `p`: its conditions and the viewer's row scope. */
-  where(read: ListRead): string {
-    const parts = read.conditions.map(([sql, params]) => {
+  /** The WHERE of a list read on alias `p`: its conditions (the driver's too, unless it drives the read) and the viewer's row scope. */
+  where(read: ListRead, driven = false): string {
+    const conditions =
+      read.driver && !driven ? [[`p.${read.driver.column} in (${read.driver.keys[0]})`, read.driver.keys[1]] as const, ...read.conditions] : read.conditions;
+    const parts = conditions.map(([sql, params]) => {
       let i = 0;
       return sql.replace(/\?/g, () => this.param(params[i++]));
     });
@@ -241,7 +243,11 @@ class Compilation {
     return parts.length ? parts.join(' and ') : 'true';
   }
 
+  /** `totalCount`: the sum of a table of exact counts where the read allows it (ListRead.counts) and the viewer sees every row, else count(*). */
   count(read: ListRead): string {
+    if (read.counts && this.scope(read.typeName, 'p') === '') {
+      return `(select coalesce(sum(p.n), 0)::int from ${quote(read.counts)} p where ${this.where(read)})`;
+    }
     return `(select count(*)::int from ${quote(this.compiler.metaOf(read.typeName).tableName)} p where ${this.where(read)})`;
   }
 
@@ -251,13 +257,21 @@ class Compilation {
     const meta = this.compiler.metaOf(read.typeName);
     const alias = this.alias();
     const order = (a: string, keys: Order) => keys.map(([column, direction]) => `${a}.${quote(column)} ${direction}`).join(', ');
-    const where = this.where(read);
     const [object, shape] = this.fields(node.selectionSet!, type, alias, read.identity);
-    return [
-      `coalesce((select json_agg(${object} order by ${order(alias, read.order)}) from (select p.* from ${quote(meta.tableName)} p where ${where} ` +
-        `order by ${order('p', read.order)} limit ${this.param(read.limit)}) ${alias}), '[]'::json)`,
-      shape,
-    ];
+    const limit = this.param(read.limit);
+    let rows: string;
+    if (read.driver) {
+      const [keys, params] = read.driver.keys;
+      let i = 0;
+      const keySql = keys.replace(/\?/g, () => this.param(params[i++]));
+      const where = this.where(read, true);
+      rows =
+        `select p.* from (${keySql}) k(key) cross join lateral (select p.* from ${quote(meta.tableName)} p where p.${quote(read.driver.column)} = k.key and ${where} ` +
+        `order by ${order('p', read.order)} limit ${limit}) p order by ${order('p', read.order)} limit ${limit}`;
+    } else {
+      rows = `select p.* from ${quote(meta.tableName)} p where ${this.where(read)} order by ${order('p', read.order)} limit ${limit}`;
+    }
+    return [`coalesce((select json_agg(${object} order by ${order(alias, read.order)}) from (${rows}) ${alias}), '[]'::json)`, shape];
   }
 
   schema(): GraphQLSchema {

@@ -1,5 +1,5 @@
 import { EVENTS_PAGE_SIZE } from '../logistics/logistics.resolver.js';
-import { PRICE_ORDERINGS, priceConditions } from '../pricing/price.service.js';
+import { PRICE_ORDERINGS, priceConditions, productKeys } from '../pricing/price.service.js';
 import { PriceOrder, type PriceFilter } from '../pricing/price.args.js';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../relay/connection.args.js';
 import { REGION_CODE_PATTERN } from '../regions/region-code.validator.js';
@@ -77,6 +77,19 @@ export interface ListRead {
   limit: number;
   /** Rows of one key read under the same identity are one object for graphql-js (a DataLoader's cache); see Shape.identity. */
   identity?: string;
+  /**
+   * A table of exact row counts per key that `totalCount` may sum instead of counting the rows: set only where every
+   * condition reads nothing but that table's key columns, under the same names (compile.ts then sums its `n` with the
+   * same conditions on alias `p`). The compiler still counts the rows when the type's row scope is not "every row".
+   */
+  counts?: string;
+  /**
+   * A condition `p.<column> in (<keys>)` (keys: a sub-select of distinct values with `?` placeholders) that drives the
+   * page read: one ordered, limited read per key (a LATERAL join, each on the index that leads with the column), whose
+   * union is ordered and limited again. The same rows in the same order as the condition in the WHERE (the order's
+   * last key is unique), without reading every row of every key; `totalCount` applies it as the condition.
+   */
+  driver?: { column: string; keys: [string, unknown[]] };
 }
 
 type Args = Record<string, unknown>;
@@ -105,6 +118,17 @@ const regionCode = (value: unknown): string | undefined => {
   if (typeof value !== 'string' || !REGION_CODE_PATTERN.test(value)) throw new NotCompilable('filter');
   return value;
 };
+
+/**
+ * `price_count` (migration 20261130010000) has the exact number of prices per (market_id, product_id, variety_id),
+ * NULLs as keys of their own, kept by triggers in the writing transaction. A price filter whose conditions read only
+ * those columns (product, variety, market, channel, market region: priceConditions) can be counted from it; origin,
+ * dates and connector cannot.
+ */
+const PRICE_COUNTS = 'price_count';
+const COUNTED_FILTERS: readonly string[] = ['product', 'variety', 'market', 'channel', 'marketRegionUnder'];
+const countedFrom = (filter: PriceFilter): string | undefined =>
+  Object.entries(filter).every(([key, value]) => value == null || COUNTED_FILTERS.includes(key)) ? PRICE_COUNTS : undefined;
 
 /** The price filter as `PriceFilter`'s validators accept it; dates and anything unknown are left to the resolver. */
 function priceFilter(value: unknown): PriceFilter {
@@ -140,9 +164,14 @@ export const ROOT_LISTS: Readonly<Record<string, (args: Args) => ListRead>> = {
   },
   prices(args) {
     onlyFirst(args, ['filter', 'orderBy']);
+    const filter = priceFilter(args.filter);
     return {
       typeName: 'PriceObservation',
-      conditions: priceConditions(priceFilter(args.filter)),
+      // A product's prices are read newest first from its (product_id, observed_on) index, product by product (issue #10,
+      // shape b): before, every price of the other conditions (half the table for a province's subtree) was read and sorted.
+      conditions: priceConditions({ ...filter, product: undefined }),
+      driver: filter.product ? { column: 'product_id', keys: productKeys(filter.product) } : undefined,
+      counts: countedFrom(filter),
       order: priceOrder((args.orderBy as PriceOrder | undefined) ?? PriceOrder.OBSERVED_ON_DESC),
       limit: pageSize(args, DEFAULT_PAGE_SIZE),
     };
@@ -163,6 +192,7 @@ export const NESTED_LISTS: Readonly<Record<string, Readonly<Record<string, (args
       return {
         typeName: 'PriceObservation',
         conditions: [[`p.market_id = ${parent}.id`, []], ...priceConditions(filter)],
+        counts: countedFrom(filter),
         order: priceOrder(PriceOrder.OBSERVED_ON_DESC),
         limit: pageSize(args, DEFAULT_PAGE_SIZE),
         connection: true,

@@ -3,7 +3,7 @@ import { startTestHub, type TestHub } from '../support/test-hub.js';
 let t: TestHub;
 beforeAll(async () => {
   // No background work (the delay scan's first tick comes 5 s after start) may be counted as the query's.
-  t = await startTestHub({ DELAY_SCAN_INTERVAL_S: '0' });
+  t = await startTestHub({ DELAY_SCAN_INTERVAL_S: '0', PRICE_SERIES_REFRESH_INTERVAL_S: '0' });
   // 200 extra markets, each with three prices of a product with variety and an origin village.
   await t.sql(`
     insert into market (code, name, channel, region_code)

@@ -227,9 +227,10 @@ describe('periodic jobs on several instances', () => {
       const a = await hubOn(url, { CONNECTORS: connectors, CONNECTOR_SCHEDULER: 'false' });
       const key = await provisionAdminKey(url);
       platform.data.listings.push(...Array.from({ length: 6 }, (_, i) => platformListing('F', i, `2024-10-01T0${i}:00:00Z`)));
-      // Pages 2 and 3 are slow: time to move the cursor under the run after its first batch.
+      // Pages 2 and 3 are slow: time to move the cursor under the run after its first batch (3.5 s, under the connector's 5 s request timeout: on a loaded CI
+      // machine 1.5 s was sometimes too short to see the first commit and move the cursor before the second batch).
       const listingRequests = platform.requests.filter((r) => r.resource === 'listings').length;
-      platform.misbehave.listings = { slow: { at: [listingRequests + 2, listingRequests + 3], delayMs: 1500 } };
+      platform.misbehave.listings = { slow: { at: [listingRequests + 2, listingRequests + 3], delayMs: 3500 } };
       try {
         const [{ seq: before }] = await query(url, `select cursor_seq::int as seq from connector_state where name = 'shared-platform'`);
         const answer = fetch(`${a.url}/graphql`, {

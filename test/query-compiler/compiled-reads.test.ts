@@ -23,7 +23,7 @@ const keys: Record<string, string | null> = {};
 let zhongtongId = 0;
 
 beforeAll(async () => {
-  t = await startTestHub({ DELAY_SCAN_INTERVAL_S: '0' });
+  t = await startTestHub({ DELAY_SCAN_INTERVAL_S: '0', PRICE_SERIES_REFRESH_INTERVAL_S: '0' });
   plain = await startHub(
     loadConfig({
       DATABASE_URL: t.databaseUrl,
