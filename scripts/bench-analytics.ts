@@ -8,7 +8,9 @@
  *   DATABASE_URL=postgres://root@127.0.0.1:5432/analytics_bench npm run bench:analytics
  *
  * With BENCH_COMPARE=1 it also times the parcel statistics computed straight
- * from the shipment table (what the rollup saves).
+ * from the shipment table (what the rollup saves) and the price anomalies over
+ * the raw rows (the anchors; the non-default window's is printed next to it,
+ * BENCH_COMPARE_RUNS times, default 2).
  */
 import 'reflect-metadata';
 import pg from 'pg';
@@ -51,10 +53,10 @@ async function gql(query: string, variables: Record<string, unknown>) {
 }
 
 const results: { name: string; median: number; p95: number; max: number; size: string }[] = [];
-async function time(name: string, run: () => Promise<unknown>, describe: (result: unknown) => string) {
+async function time(name: string, run: () => Promise<unknown>, describe: (result: unknown) => string, times_ = runs) {
   const first = await run();
   const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
+  for (let i = 0; i < times_; i++) {
     const started = performance.now();
     await run();
     times.push(performance.now() - started);
@@ -131,6 +133,29 @@ await time(
   () => gql(`{ priceAnomalies(from: "${year}-06-01", to: "${year}-06-30", k: 2, window: 7) { day } }`, {}),
   (d) => `${(d as { priceAnomalies: unknown[] }).priceAnomalies.length} anomalies`,
 );
+if (process.env.BENCH_COMPARE) {
+  // Its anchor: the same rule (k=2, window 7) over the raw rows, next to it. 12-13 s a run on a quiet machine, so
+  // BENCH_COMPARE_RUNS times only (default 2).
+  await time(
+    '(raw rows) priceAnomalies province, one month, k=2, window=7, from the facts',
+    async () =>
+      (
+        await db.query(
+          `with daily as (
+             select product_id, coalesce(variety_id, 0) as variety_id, market_id, observed_on as day, avg(avg_per_kg) as price
+               from price_observation where avg_per_kg is not null and product_id is not null and market_id is not null and observed_on <= $2
+              group by 1, 2, 3, 4
+           ), judged as (
+             select d.*, avg(price) over w as mean, stddev_samp(price) over w as sd, count(*) over w as n from daily d
+             window w as (partition by product_id, variety_id, market_id order by day rows between 7 preceding and 1 preceding))
+           select * from judged where day between $1 and $2 and n >= 7 and sd > 0 and abs(price - mean) > 2 * sd and abs(price - mean) >= 0.05 * mean`,
+          [`${year}-06-01`, `${year}-06-30`],
+        )
+      ).rows,
+    (r) => `${(r as unknown[]).length} anomalies`,
+    Number(process.env.BENCH_COMPARE_RUNS ?? 2),
+  );
+}
 const [{ dirty }] = (await db.query(`select count(*)::int as dirty from price_series_dirty`)).rows;
 console.log(`  (series awaiting a refresh of their rolling statistics: ${dirty})`);
 

@@ -33,6 +33,7 @@ import { catalogRoutes } from './http/catalog.routes.js';
 import { attachGraphqlWs } from './ws/graphql-ws.server.js';
 import { seedOnStart } from './seed-on-start.js';
 import { createAccessLayer } from './access/access-layer.js';
+import { batchCostGuard } from './http/batch-cost.middleware.js';
 import { graphqlAccessGuard, hooksAccessGuard, metricsAccessGuard, viewerOf } from './http/access-guard.js';
 import { answerClientErrors } from './http/client-errors.js';
 import { startIngest } from './ingest/ingest-runtime.js';
@@ -270,7 +271,8 @@ export async function startHub(config: Config, log: Logger = createLogger(config
     bodyLimit: config.access.limits.maxBodyBytes,
     // Spreadsheet uploads (issue #15): multipart requests with Apollo's CSRF preflight header, OFFICIAL and ADMIN only.
     uploads: graphqlUploads({ maxFileBytes: config.integration.uploadMaxBytes, viewerOf }),
-    beforeGraphql: integrations.http.beforeGraphql,
+    // The cost limit over a batch as a whole (after trusted documents: persisted ids are costed by their text).
+    beforeGraphql: [...integrations.http.beforeGraphql, batchCostGuard(httpSchema, config.access.limits)],
     guards: {
       graphql: graphqlAccessGuard({ ...access, log, maxBatch: config.access.limits.maxBatch }),
       hooks: hooksAccessGuard({ ...access, log, maxBatch: config.access.limits.maxBatch }),

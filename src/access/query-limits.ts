@@ -5,6 +5,7 @@ import {
   getNullableType,
   isInputObjectType,
   isListType,
+  parse,
   validate,
   type DocumentNode,
   type GraphQLSchema,
@@ -60,7 +61,9 @@ function armorRules(limits: QueryLimits): { rule: ValidationRule; code: AccessEr
       code: AccessErrorCode.QUERY_TOO_DEEP,
       limit: limits.maxDepth,
     },
-    { rule: maxAliasesRule({ ...common, n: limits.maxAliases }), code: AccessErrorCode.TOO_MANY_ALIASES, limit: limits.maxAliases },
+    // allowList empty: graphql-armor leaves aliases of `__typename` out by default, so `a1: __typename a2: __typename …`
+    // passed any alias limit (issue #11's alias floods).
+    { rule: maxAliasesRule({ ...common, n: limits.maxAliases, allowList: [] }), code: AccessErrorCode.TOO_MANY_ALIASES, limit: limits.maxAliases },
     { rule: maxDirectivesRule({ ...common, n: limits.maxDirectives }), code: AccessErrorCode.TOO_MANY_DIRECTIVES, limit: limits.maxDirectives },
   ];
 }
@@ -89,23 +92,10 @@ export function checkQueryLimits(
     }
     if (error) return new QueryLimitError(code, error.message.replace(/^Syntax Error: /, ''), limit);
   }
-  let cost: number;
-  const tooLong: { field: string; length: number }[] = [];
-  try {
-    cost = getComplexity({
-      schema,
-      query: document,
-      operationName: operationName ?? undefined,
-      variables: variables ?? {},
-      estimators: [listEstimator(limits.maxListItems, tooLong), pagedEstimator, fieldEstimator],
-    });
-  } catch (error) {
-    // Unknown variables or operation: graphql's own execution will report them precisely.
-    if (error instanceof GraphQLError) return undefined;
-    throw error;
-  }
-  if (tooLong.length) {
-    const [first] = tooLong;
+  const measured = measureCost(schema, limits, document, operationName, variables);
+  if (!measured) return undefined;
+  if (measured.tooLong.length) {
+    const [first] = measured.tooLong;
     return new QueryLimitError(
       AccessErrorCode.LIST_TOO_LONG,
       `${first.field} has ${first.length} items; at most ${limits.maxListItems} are accepted in one list argument.`,
@@ -113,15 +103,88 @@ export function checkQueryLimits(
       first.length,
     );
   }
-  if (cost > limits.maxCost) {
+  if (measured.cost > limits.maxCost) {
     return new QueryLimitError(
       AccessErrorCode.QUERY_TOO_COMPLEX,
-      `Query cost ${cost} exceeds the limit of ${limits.maxCost} (each field costs 1; a connection multiplies its subtree by \`first\`). Ask for smaller pages or fewer nested connections.`,
+      `Query cost ${measured.cost} exceeds the limit of ${limits.maxCost} (QUERY_MAX_COST; each field costs 1; a connection multiplies its subtree by \`first\`). Ask for smaller pages or fewer nested connections.`,
       limits.maxCost,
-      cost,
+      measured.cost,
     );
   }
   return undefined;
+}
+
+/**
+ * The estimated cost of one operation and its over-long list arguments;
+ * undefined when the document cannot be costed (unknown variables or
+ * operation: graphql's own execution reports those precisely). @internal
+ */
+function measureCost(
+  schema: GraphQLSchema,
+  limits: QueryLimits,
+  document: DocumentNode,
+  operationName?: string | null,
+  variables?: Record<string, unknown> | null,
+): { cost: number; tooLong: { field: string; length: number }[] } | undefined {
+  const tooLong: { field: string; length: number }[] = [];
+  try {
+    const cost = getComplexity({
+      schema,
+      query: document,
+      operationName: operationName ?? undefined,
+      variables: variables ?? {},
+      estimators: [listEstimator(limits.maxListItems, tooLong), pagedEstimator, fieldEstimator],
+    });
+    return { cost, tooLong };
+  } catch (error) {
+    if (error instanceof GraphQLError) return undefined;
+    throw error;
+  }
+}
+
+/** One operation of a batched HTTP request, as its JSON gave it. */
+export interface BatchedOperation {
+  query?: unknown;
+  operationName?: unknown;
+  variables?: unknown;
+}
+
+/**
+ * The cost limit over a batched HTTP request as a whole: the sum of its
+ * operations' costs must stay within QUERY_MAX_COST. Each operation alone is
+ * still checked by {@link queryLimitsPlugin}; without this a batch of
+ * QUERY_MAX_BATCH operations could cost QUERY_MAX_BATCH × QUERY_MAX_COST.
+ * Operations that do not parse or cannot be costed count 0 here (Apollo
+ * refuses them with its own error). Returns the error to answer with, or undefined.
+ */
+export function checkBatchCost(schema: GraphQLSchema, limits: QueryLimits, operations: BatchedOperation[]): QueryLimitError | undefined {
+  let total = 0;
+  for (const operation of operations) {
+    if (!operation || typeof operation !== 'object' || typeof operation.query !== 'string') continue;
+    let document: DocumentNode;
+    try {
+      document = parse(operation.query, { maxTokens: limits.maxTokens });
+    } catch {
+      continue;
+    }
+    const variables =
+      operation.variables && typeof operation.variables === 'object' && !Array.isArray(operation.variables)
+        ? (operation.variables as Record<string, unknown>)
+        : undefined;
+    const operationName = typeof operation.operationName === 'string' ? operation.operationName : undefined;
+    try {
+      total += measureCost(schema, limits, document, operationName, variables)?.cost ?? 0;
+    } catch {
+      // Whatever a hostile body makes the estimator throw, Apollo answers that operation with its own 4xx.
+    }
+  }
+  if (total <= limits.maxCost) return undefined;
+  return new QueryLimitError(
+    AccessErrorCode.QUERY_TOO_COMPLEX,
+    `Batch cost ${total} (the sum of its ${operations.length} operations) exceeds the limit of ${limits.maxCost} (QUERY_MAX_COST), which applies to a batch as a whole. Send fewer or cheaper operations.`,
+    limits.maxCost,
+    total,
+  );
 }
 
 /** Apollo plugin: query limits after validation, before execution. */

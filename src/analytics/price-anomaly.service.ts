@@ -81,14 +81,49 @@ export async function refreshPriceSeries(em: EntityManager): Promise<number> {
  * `price_anomaly_candidate` (rolling count, mean and standard deviation stored
  * per series-day, found by day and z through one index), except for the series
  * whose statistics are stale (`price_series_dirty`, until the next refresh):
- * those, and every series for another window, get `avg` and `stddev_samp` as
- * window functions over their daily aggregates from the `window`-th day with
- * prices before the period on, the same functions over the same numeric values
- * as a query over the facts, so the answer is the same. (The dirty marks in
+ * those, and every series for another window (found by a skip scan of the
+ * primary key, not a scan of every series-day), are judged from their daily
+ * aggregates from the `window`-th day with prices before the period on: first
+ * screened with the window statistics in float8 and a slack far above its
+ * rounding error (a superset of the anomalies), then the screened days with
+ * `avg` and `stddev_samp` over the same numeric values and the same `window`
+ * previous days as a query over the facts, so the answer is the same. (The dirty marks in
  * scope are read by a first statement: a series a write marks between the two
  * is answered as of the last refresh, as a read a moment earlier would be.)
  */
 export async function findPriceAnomalies(em: EntityManager, options: AnomalyScanOptions): Promise<PriceAnomaly[]> {
+  const { sql, params } = await anomalyStatement(em, options);
+  const rows = await em.getConnection().execute<RawAnomaly[]>(sql, params);
+  return rows.map((r) => {
+    const price = Number(r.price);
+    const mean = Number(r.mean);
+    const sd = Number(r.sd);
+    return {
+      kind: price > mean ? AlertKind.PRICE_SPIKE : AlertKind.PRICE_DROP,
+      day: r.day,
+      productId: r.product_id,
+      marketId: r.market_id,
+      productName: r.product_name,
+      varietyName: r.variety_name ?? undefined,
+      marketCode: r.market_code,
+      marketName: r.market_name,
+      price,
+      mean: Math.round(mean * 100) / 100,
+      stddev: Math.round(sd * 100) / 100,
+      zScore: Math.round(((price - mean) / sd) * 100) / 100,
+      change: Math.round(((price - mean) / mean) * 1000) / 1000,
+      // Where the alert is filed: the market's region, else the origin's (regionCode filters of alertRaised).
+      regionCode: r.market_region ?? r.origin_region ?? null,
+      varietyId: r.variety_id,
+    } as PriceAnomaly & { regionCode: string | null; varietyId: number | null };
+  });
+}
+
+/**
+ * The statement {@link findPriceAnomalies} runs (after reading the dirty marks in scope, on the stored path), with its
+ * parameters. @internal exported for the plan test
+ */
+export async function anomalyStatement(em: EntityManager, options: AnomalyScanOptions): Promise<{ sql: string; params: unknown[] }> {
   assertPeriod(options.from, options.to);
   const k = options.k ?? ANOMALY_DEFAULTS.k;
   const window = options.window ?? ANOMALY_DEFAULTS.window;
@@ -146,35 +181,72 @@ export async function findPriceAnomalies(em: EntityManager, options: AnomalyScan
       series = list;
       seriesParams.push(...arrays);
     }
-  } else {
+  } else if (productIds) {
+    // A few products: their series through the primary key's leading column.
     const [where, p] = scope('a');
     series = `select distinct a.product_id, a.variety_id, a.market_id, ?::date as lo
                 from price_series_day a where a.day between ? and ? ${where}`;
     seriesParams.push(options.from, options.from, options.to, ...p);
+  } else {
+    // Every series: a skip scan of the primary key (one descent per series, ~29,000 on a province-year) instead of
+    // a sequential scan of every series-day for the distinct (price_series_day has no index by day). A series with
+    // no price in the period judges no day below.
+    const [where, p] = scope('k');
+    series = `select k.product_id, k.variety_id, k.market_id, ?::date as lo from series_keys k where true ${where}`;
+    seriesParams.push(options.from, ...p);
   }
   let live = '';
   if (series) {
-    seriesParams.push(options.to);
-    live = `series as (${series}),
+    // Two steps, the same answer as the rule's numeric window statistics over every series-day:
+    // 1. screen: per series, one range of its key from the `window`-th day with prices before the period on, with the
+    //    window statistics in float8 (a fraction of numeric's cost) and a slack far above float8's rounding, so that
+    //    every day the exact test passes is kept (a superset);
+    // 2. judge the screened days only (a few per cent) with the exact numeric statistics of their `window` previous
+    //    series-days, the same rows the window frame holds; the exact test follows in the outer query.
+    const slack = `1e-5 * (abs(j.fprice) + abs(j.fmean))`;
+    live = `series as materialized (${series}),
+     screened as (
+       select s.product_id, s.variety_id, s.market_id, j.day, j.n as dn, j.total, j.origin_region_code
+         from series s
+        cross join lateral (
+          select a.day, a.n, a.total, a.origin_region_code, a.fprice, count(*) over w as wn, avg(a.fprice) over w as fmean, stddev_samp(a.fprice) over w as fsd
+            -- (the float mean once per row, not once per row of every frame: offset 0 keeps the planner from inlining it)
+            from (select a.day, a.n, a.total, a.origin_region_code, a.total::float8 / a.n as fprice
+                    from price_series_day a
+                   where a.product_id = s.product_id and a.variety_id = s.variety_id and a.market_id = s.market_id and a.day <= ?
+                     and a.day >= coalesce((select b.day from price_series_day b
+                                             where b.product_id = s.product_id and b.variety_id = s.variety_id and b.market_id = s.market_id and b.day < s.lo
+                                             order by b.day desc offset ${window - 1} limit 1), '-infinity'::date)
+                  offset 0) a
+          window w as (order by a.day rows between ${window} preceding and 1 preceding)) j
+        where j.day >= s.lo and j.day >= ? and j.wn >= ?
+          and abs(j.fprice - j.fmean) + ${slack} * (1 + ?) > ? * j.fsd
+          and abs(j.fprice - j.fmean) + ${slack} * (1 + ?) >= ? * j.fmean
+     ),
      live as (
-       select j.product_id, j.variety_id, j.market_id, j.day, j.price, j.origin_region_code, j.n, j.mean, j.sd
-         from (select s.product_id, s.variety_id, s.market_id, a.day, s.lo, a.total / a.n as price, a.origin_region_code,
-                      count(*) over w as n, avg(a.total / a.n) over w as mean, stddev_samp(a.total / a.n) over w as sd
-                 from series s
-                 left join lateral (select b.day from price_series_day b
-                                     where b.product_id = s.product_id and b.variety_id = s.variety_id and b.market_id = s.market_id and b.day < s.lo
-                                     order by b.day desc offset ${window - 1} limit 1) st on true
-                 -- (lateral: a range of each series' key, never a join over the whole table)
-                 cross join lateral (select b.day, b.n, b.total, b.origin_region_code from price_series_day b
-                                      where b.product_id = s.product_id and b.variety_id = s.variety_id and b.market_id = s.market_id
-                                        and b.day >= coalesce(st.day, '-infinity'::date) and b.day <= ?) a
-               window w as (partition by s.product_id, s.variety_id, s.market_id order by a.day rows between ${window} preceding and 1 preceding)) j
-        where j.day >= j.lo
+       select c.product_id, c.variety_id, c.market_id, c.day, c.total / c.dn as price, c.origin_region_code, e.n, e.mean, e.sd
+         from screened c
+        cross join lateral (select count(*) as n, avg(x.p) as mean, stddev_samp(x.p) as sd
+                              from (select b.total / b.n as p from price_series_day b
+                                     where b.product_id = c.product_id and b.variety_id = c.variety_id and b.market_id = c.market_id and b.day < c.day
+                                     order by b.day desc limit ${window}) x) e
      ), `;
+    seriesParams.push(options.to, options.from, minHistory, Math.abs(k), k, Math.abs(minChange), minChange);
     parts.push('select * from live');
   }
-  const rows = await em.getConnection().execute<RawAnomaly[]>(
-    `with ${live}judged as (${parts.join(' union all ')})
+  const keys = !stored && !productIds;
+  const recursive = keys
+    ? `recursive series_keys as (
+         (select b.product_id, b.variety_id, b.market_id from price_series_day b order by 1, 2, 3 limit 1)
+         union all
+         select n.product_id, n.variety_id, n.market_id from series_keys k
+          cross join lateral (select b.product_id, b.variety_id, b.market_id from price_series_day b
+                               where (b.product_id, b.variety_id, b.market_id) > (k.product_id, k.variety_id, k.market_id)
+                               order by 1, 2, 3 limit 1) n
+       ), `
+    : '';
+  return {
+    sql: `with ${recursive}${live}judged as (${parts.join(' union all ')})
      select to_char(j.day, 'YYYY-MM-DD') as day, j.product_id, nullif(j.variety_id, 0) as variety_id, j.market_id, pr.name as product_name, v.name as variety_name,
             m.code as market_code, m.name as market_name, m.region_code as market_region, j.origin_region_code as origin_region,
             round(j.price, 2) as price, round(j.mean, 4) as mean, round(j.sd::numeric, 4) as sd, j.n
@@ -186,31 +258,8 @@ export async function findPriceAnomalies(em: EntityManager, options: AnomalyScan
         and abs(j.price - j.mean) > ? * j.sd
         and abs(j.price - j.mean) >= ? * j.mean
       order by j.day, pr.name, m.code, j.variety_id`,
-    [...seriesParams, ...candidateParams, options.from, options.to, minHistory, k, minChange],
-  );
-  return rows.map((r) => {
-    const price = Number(r.price);
-    const mean = Number(r.mean);
-    const sd = Number(r.sd);
-    return {
-      kind: price > mean ? AlertKind.PRICE_SPIKE : AlertKind.PRICE_DROP,
-      day: r.day,
-      productId: r.product_id,
-      marketId: r.market_id,
-      productName: r.product_name,
-      varietyName: r.variety_name ?? undefined,
-      marketCode: r.market_code,
-      marketName: r.market_name,
-      price,
-      mean: Math.round(mean * 100) / 100,
-      stddev: Math.round(sd * 100) / 100,
-      zScore: Math.round(((price - mean) / sd) * 100) / 100,
-      change: Math.round(((price - mean) / mean) * 1000) / 1000,
-      // Where the alert is filed: the market's region, else the origin's (regionCode filters of alertRaised).
-      regionCode: r.market_region ?? r.origin_region ?? null,
-      varietyId: r.variety_id,
-    } as PriceAnomaly & { regionCode: string | null; varietyId: number | null };
-  });
+    params: [...seriesParams, ...candidateParams, options.from, options.to, minHistory, k, minChange],
+  };
 }
 
 /** The alert for an anomaly; its dedupe key makes re-scanning the same days harmless. */

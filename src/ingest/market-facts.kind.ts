@@ -601,6 +601,8 @@ async function queueUnmatched<R extends MarketRecord>(client: pg.PoolClient, con
       entry.examples.push({
         connector,
         sourceKey: record.sourceKey,
+        // The list's category (section): the review queue's candidates are looked up within it, as the match was.
+        ...(record.category ? { category: record.category } : {}),
         ...(record.kind === 'price' ? { observedOn: record.observedOn, spec: record.spec ?? null, avgPrice: record.avgPrice, unit: record.unit } : {}),
         ...(record.kind === 'supply' && record.seller ? { seller: record.seller } : {}),
       });

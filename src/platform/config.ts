@@ -88,7 +88,7 @@ const schema = z
     RATE_LIMIT_AUTH_FAILURES: z.coerce.number().int().min(1).default(20),
     /** Deepest selection set accepted. @default 12 */
     QUERY_MAX_DEPTH: z.coerce.number().int().min(2).default(12),
-    /** Highest estimated cost accepted (each field 1, connections multiply their subtree by `first`). @default 50000 */
+    /** Highest estimated cost accepted (each field 1, connections multiply their subtree by `first`), of one operation and of a batched request as a whole. @default 50000 */
     QUERY_MAX_COST: z.coerce.number().int().min(1).default(50_000),
     /** Most aliases in one operation. @default 30 */
     QUERY_MAX_ALIASES: z.coerce.number().int().min(0).default(30),

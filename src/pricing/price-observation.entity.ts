@@ -19,10 +19,12 @@ const money = () => new DecimalType('number');
  */
 @ObjectType({ implements: Node, description: 'A price observed for a product at a market on a day.' })
 @Entity({ tableName: 'price_observation' })
-@Unique({ properties: ['sourceConnector', 'sourceKey'] })
+// The declarations match the migrated schema (test/schema/orm-schema-diff.test.ts): a partitioned table's unique
+// constraints include the partition key (migration 20261129150000), and there is no index on observed_on alone
+// (a month is a partition).
+@Unique({ name: 'price_observation_source_unique', properties: ['sourceConnector', 'sourceKey', 'observedOn'] })
 @Index({ properties: ['product', 'observedOn'] })
 @Index({ properties: ['market', 'observedOn', 'id'] })
-@Index({ properties: ['observedOn'] })
 @Index({
   name: 'price_observation_origin_prefix_idx',
   expression:
@@ -32,16 +34,25 @@ export class PriceObservation extends Fact implements Node {
   @PrimaryKey({ type: 'bigint' })
   id!: string;
 
-  @ManyToOne(() => Product, { nullable: true })
+  // Provenance compared byte-wise (migration 20261129212000: collation "C" for the bulk writer's duplicate check).
+  @Property({ length: 64, collation: 'C' })
+  declare sourceConnector: string;
+
+  @Property({ length: 255, collation: 'C' })
+  declare sourceKey: string;
+
+  // No foreign key constraints on the fact table (migration 20261129150000): the ingest pipeline checks the
+  // references itself, and statement triggers on the referenced tables null or refuse their deletion.
+  @ManyToOne(() => Product, { nullable: true, createForeignKeyConstraint: false })
   product?: Product;
 
-  @ManyToOne(() => Variety, { nullable: true })
+  @ManyToOne(() => Variety, { nullable: true, createForeignKeyConstraint: false })
   variety?: Variety;
 
-  @ManyToOne(() => Market)
+  @ManyToOne(() => Market, { createForeignKeyConstraint: false })
   market!: Market;
 
-  @ManyToOne(() => Region, { nullable: true })
+  @ManyToOne(() => Region, { nullable: true, createForeignKeyConstraint: false })
   originRegion?: Region;
 
   @Field({ nullable: true, description: 'Origin as the source wrote it (e.g. "山西运城临猗", "冀鲁豫").' })

@@ -4,6 +4,7 @@ import type { MetadataStorage } from '@mikro-orm/core';
 import type { HubContext } from '../graphql/context.js';
 import { visibilityClass } from '../policy/visibility-class.js';
 import type { Logger } from '../platform/logger.js';
+import { recordStatementSpan } from '../platform/sql-tracing.js';
 import { QueryCompiler, type Plan } from './compile.js';
 import { finish } from './finish.js';
 
@@ -84,12 +85,17 @@ export function compiledReadsPlugin(options: CompiledReadsOptions): ApolloServer
           const plan = planFor(schema, document, operation, request.variables, contextValue);
           if (!plan) return null;
           let data: unknown;
+          let started = Date.now();
           try {
             const pool = await options.pool();
             options.onStatement?.();
+            started = Date.now();
             const { rows } = await pool.query({ name: plan.name, text: plan.text, values: plan.values });
+            // The statement runs outside the ORM, so its logger does not see it: its span is recorded here, like the ORM's.
+            recordStatementSpan(plan.text, started, Date.now(), rows.length);
             data = rows[0]?.data;
           } catch (error) {
+            recordStatementSpan(plan.text, started, Date.now(), undefined, true);
             // The normal path reports it (e.g. DATABASE_UNAVAILABLE) with its own error handling.
             options.log.debug({ err: error }, 'compiled read failed; executing normally');
             return null;

@@ -75,6 +75,33 @@ describe('query limits', () => {
     expect(((await small.json()) as any[]).map((r) => Object.keys(r.data)[0])).toEqual(['couriers', 'viewer']);
   });
 
+  it('counts aliases of __typename towards the alias limit (an alias flood of `a1: __typename …` was let through)', async () => {
+    const flood = `{ ${Array.from({ length: 31 }, (_, i) => `a${i}: __typename`).join(' ')} }`;
+    const res = await t.gql(flood);
+    expect(res.data ?? null).toBeNull();
+    expect(res.errors?.[0].extensions).toMatchObject({ code: 'TOO_MANY_ALIASES', limit: 30 });
+    // Within the limit they are still answered.
+    expect((await t.gql(`{ a: __typename b: __typename }`)).data).toEqual({ a: 'Query', b: 'Query' });
+  });
+
+  it('applies the cost limit to a batch as a whole: the sum of its operations, not each alone', async () => {
+    // 1 + 500 × (1 + (1 + 40 × (1 + 1))) = 41,001: under the limit of 50,000 alone, over it twice.
+    const costly = '{ markets(first: 500) { nodes { prices(first: 40) { nodes { avgPrice } } } } }';
+    const alone = await t.gql(costly);
+    expect(alone.errors).toBeUndefined();
+    const batch = await t.post([{ query: costly }, { query: costly }]);
+    expect(batch.status).toBe(400);
+    const body = (await batch.json()) as any;
+    expect(body.data).toBeUndefined();
+    expect(body.errors[0].extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', limit: 50000, actual: 82002 });
+    expect(body.errors[0].message).toMatch(/QUERY_MAX_COST/);
+    expect(body.errors[0].message).toMatch(/batch/i);
+    // A batch whose sum stays within the limit runs as before.
+    const fits = await t.post([{ query: costly }, { query: '{ couriers { code } }' }]);
+    expect(fits.status).toBe(200);
+    expect(((await fits.json()) as any[]).map((r) => Object.keys(r.data)[0])).toEqual(['markets', 'couriers']);
+  });
+
   it('never leaks a stack trace', async () => {
     const res = await t.gql(`{ regions(first: 1, after: "not-a-cursor") { totalCount } }`);
     expect(JSON.stringify(res)).not.toMatch(/at \w+ \(|node_modules|\.ts:\d+/);

@@ -363,3 +363,40 @@ describe("round 4 (issue #14): the list's own category vetoes a match into anoth
     expect(matcher.match('苹果', undefined, undefined, '其他').match).toMatchObject({ productCode: 'apple' });
   });
 });
+
+describe('processed-state words (熟 cooked, 咸 salted, 卤 braised, 腌 pickled, 熏 smoked …) never match a fresh product', () => {
+  it.each([
+    ['熟鸡蛋', 'chicken-egg'],
+    ['卤鸭蛋', 'duck-egg'],
+    ['咸鸭蛋(散)', 'duck-egg'],
+    ['鸭蛋（熟）', 'duck-egg'],
+    ['腌萝卜', 'radish'],
+    ['腌黄瓜', 'cucumber'],
+    ['熏鸡', 'chicken'],
+    ['熟花生', 'peanut'],
+    ['熟玉米', 'maize'],
+    ['腊鸭', 'duck'],
+    ['风干牛肉', 'beef'],
+  ])('%s is no %s', (name, fresh) => {
+    expect(matcher.match(name).match?.productCode).not.toBe(fresh);
+  });
+
+  it('sends such a name to review with the fresh product as a candidate and the reason', () => {
+    const outcome = matcher.match('熟鸡蛋');
+    expect(outcome.match).toBeUndefined();
+    expect(outcome.suggestion).toMatchObject({ productCode: 'chicken-egg', evidence: expect.stringContaining('"熟"') });
+    expect(outcome.suggestion!.evidence).toMatch(/which 鸡蛋 is not$/);
+    expect(outcome.suggestion!.score).toBeLessThan(0.8);
+  });
+
+  it('still matches processed products the catalogue names with the word, and 熟 before a fruit (ripe)', () => {
+    expect(productOf('熟鸭蛋')).toBe('salted-duck-egg');
+    expect(productOf('咸鸭蛋')).toBe('salted-duck-egg');
+    expect(productOf('熟牛肉')).toBe('cooked-beef');
+    expect(productOf('熏香干')).toBe('dried-tofu');
+    expect(productOf('熟台农芒果')).toBe('mango');
+    expect(productOf('熟牛油果')).toBe('avocado');
+    expect(productOf('早熟大白菜')).toBe('chinese-cabbage'); // early-ripening, not cooked
+    expect(productOf('生鸭蛋')).toBe('duck-egg');
+  });
+});

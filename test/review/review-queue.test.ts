@@ -166,3 +166,21 @@ describe('the alias table as CSV', () => {
     expect(((await post.json()) as any).errors[0].extensions.problems).toEqual([{ line: 2, field: 'alias', message: 'is empty' }]);
   });
 });
+
+describe("the queue's candidates and the list's category column", () => {
+  it('are looked up within the category the list filed the name under, as the match was (红辣椒 under 干鲜 is no fresh chili)', async () => {
+    fs.writeFileSync(
+      path.join(dir, 'dried.csv'),
+      '\uFEFF品名,最低价,平均价,最高价,规格,单位,发布日期,一级分类\n红辣椒,10.00,12.00,14.00,普通,斤,2024-10-01,干鲜\n',
+    );
+    const run = await t.gql(RUN, { file: path.join(dir, 'dried.csv') });
+    expect(run.data.runConnector).toMatchObject({ status: 'OK', counts: { stored: 1, unmatched: 1 } });
+    const res = await t.as(official).gql(`{ unmatchedNames(first: 20) { nodes { rawName suggestionScore candidates { product { code } score evidence } } } }`);
+    expect(res.errors).toBeUndefined();
+    const entry = res.data.unmatchedNames.nodes.find((n: any) => n.rawName === '红辣椒');
+    // The candidate as the queue stored it: the fresh chili, vetoed by the category, with the reason; not a match of score 1.
+    expect(entry.candidates[0]).toMatchObject({ product: { code: 'chili-pepper' }, evidence: expect.stringContaining('"干鲜"') });
+    expect(entry.candidates[0].score).toBeLessThan(0.8);
+    expect(entry.candidates[0].score).toBeCloseTo(entry.suggestionScore, 5);
+  });
+});

@@ -115,6 +115,27 @@ describe('OpenTelemetry', () => {
       expect(lines.some((l) => l.trace_id === traceId && typeof l.span_id === 'string')).toBe(true);
     });
 
+    it('exports the compiled read statement (one statement building the response, outside the ORM) as a child span like the others', async () => {
+      const traceId = randomBytes(16).toString('hex');
+      const res = await t.post(
+        {
+          query: 'query CompiledPrices { prices(filter: { product: "apple", originUnder: "14" }, first: 5) { nodes { observedOn avgPrice market { code } } } }',
+        },
+        { traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01` },
+      );
+      expect(((await res.json()) as any).errors).toBeUndefined();
+      const compiled = (s: OtlpSpan) => s.traceId === traceId && s.kind === CLIENT && /json/i.test(String(attr(s, 'db.query.text')));
+      await waitFor(() => receiver.spans.some(compiled), 15_000, 'the compiled statement span at the receiver');
+      const server = receiver.spans.find((s) => s.traceId === traceId && s.kind === SERVER)!;
+      const span = receiver.spans.find(compiled)!;
+      expect(span).toMatchObject({ name: 'SELECT', parentSpanId: server.spanId });
+      expect(attr(span, 'db.system.name')).toBe('postgresql');
+      expect(attr(span, 'db.operation.name')).toBe('SELECT');
+      expect(attr(span, 'db.response.returned_rows')).toBeDefined();
+      // Placeholders, never the values.
+      expect(String(attr(span, 'db.query.text'))).not.toContain('apple');
+    });
+
     it('traces an ingest batch and what it publishes, and graphql-ws operations with a traceparent in their extensions', async () => {
       const traceId = randomBytes(16).toString('hex');
       const callerSpan = randomBytes(8).toString('hex');

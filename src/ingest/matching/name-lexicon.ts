@@ -91,3 +91,17 @@ export const NO_MODIFIER = new Set(['白菜', '萝卜', '甘蓝', '菜心', '瓜
 
 /** Animals a price list writes before a cut (`猪前肘`, `牛腱`, `鸡翅中`); the cut must name a product whose name carries the animal. */
 export const SPECIES = ['猪', '牛', '羊', '鸡', '鸭', '鹅', '驴', '兔', '鸽'];
+
+/**
+ * Processed-state words (cooked, salted, braised, pickled, smoked, cured, air-dried, brined): a name carrying one
+ * names a processed product (熟鸭蛋 and 咸鸭蛋 are salted duck eggs, 腌萝卜 pickled radish, 熏鸡 smoked chicken), never
+ * the fresh one whose name follows. A match is accepted only when the matched product's own names (or the
+ * variety's) carry the word too (咸鸭蛋, 卤水豆腐, 熏干); otherwise the name goes to review.
+ */
+export const PROCESSED_STATE_WORDS = ['熟', '咸', '卤', '腌', '熏', '腊', '风干', '盐渍'];
+
+/** Sectors where a processed-state word means something else: 熟 before a fruit is ripe (`熟台农芒果`, `熟牛油果`), not cooked. */
+export const PROCESSED_WORD_EXEMPT_SECTORS: Readonly<Record<string, ReadonlySet<string>>> = { 熟: new Set(['fruit']) };
+
+/** Ripening words (early-, mid-, late-ripening, ripe): a season or a ripeness, never a cooking (`早熟大白菜`, `晚熟芒`). */
+export const RIPENING_WORDS = /[早中晚成催]熟/g;

@@ -18,6 +18,9 @@ import {
   GENERIC_HEADS,
   NO_MODIFIER,
   SPECIES,
+  PROCESSED_STATE_WORDS,
+  PROCESSED_WORD_EXEMPT_SECTORS,
+  RIPENING_WORDS,
 } from './name-lexicon.js';
 
 /** Shortest product or variety name accepted at the end of a name after an unknown word. */
@@ -156,6 +159,8 @@ export class ProductMatcher {
   /** Product-level keys, longest first, for compounds. */
   private readonly productKeys: [string, Entry][] = [];
   private readonly cache = new Map<string, MatchOutcome>();
+  /** Names per product, filled on demand ({@link ProductMatcher.namesOf}). */
+  private readonly productNames = new Map<number, string[]>();
   /** Keys of {@link AMBIGUOUS_NAMES} (and no reviewed alias): always the review queue. */
   private readonly regional = new Set<string>();
 
@@ -336,6 +341,37 @@ export class ProductMatcher {
     };
   }
 
+  /**
+   * The processed-state word ({@link PROCESSED_STATE_WORDS}) in `folded` that the matched product's names (and its
+   * variety's) do not carry, if any: then the name is a processed form of the product, not the product.
+   */
+  private processedWordOf(folded: string, found: ProductMatch): string | undefined {
+    const text = folded.replace(RIPENING_WORDS, '');
+    const words = PROCESSED_STATE_WORDS.filter((w) => text.includes(w));
+    if (!words.length) return undefined;
+    const own = this.namesOf(found.productId);
+    const sector = this.entries.get(lookupKey(found.productCode))?.find((e) => e.productId === found.productId)?.sector ?? undefined;
+    return words.find(
+      (w) => !own.some((n) => n.includes(w)) && !(found.varietyName ?? '').includes(w) && !(sector && PROCESSED_WORD_EXEMPT_SECTORS[w]?.has(sector)),
+    );
+  }
+
+  /** The catalogue name of a match's product (its code when the catalogue has no entry for it). */
+  private productNameOf(match: ProductMatch): string {
+    return this.entries.get(lookupKey(match.productCode))?.find((e) => e.productId === match.productId)?.productName ?? match.productCode;
+  }
+
+  /** Every catalogue and reviewed name (and alias) of a product, its varieties' included. */
+  private namesOf(productId: number): string[] {
+    let names = this.productNames.get(productId);
+    if (!names) {
+      names = [];
+      for (const list of this.entries.values()) for (const e of list) if (e.productId === productId) names.push(e.name);
+      this.productNames.set(productId, names);
+    }
+    return names;
+  }
+
   /** The variety of `productId` that `text` names, if any. */
   private varietyOf(productId: number, text: string | undefined): Entry | undefined {
     if (!text) return undefined;
@@ -366,6 +402,17 @@ export class ProductMatcher {
 
     const ambiguous: Entry[] = [];
     const found = this.find(folded, name, ambiguous);
+    const processed = found && this.processedWordOf(folded, found);
+    if (found && processed) {
+      // `熟鸡蛋`, `腌萝卜`, `鸭蛋（熟）`: a processed product, not the fresh one its name ends with. Review, with the reason.
+      const vetoed: ProductMatch = {
+        ...found,
+        score: 0.6,
+        evidence: `${found.evidence}; but "${processed}" makes it a processed (cooked, salted, braised, pickled, smoked or cured) product, which ${this.productNameOf(found)} is not`,
+      };
+      const candidates = [vetoed, ...this.candidates(name || folded, ambiguous).filter((c) => c.productId !== found.productId)].slice(0, MAX_CANDIDATES);
+      return { suggestion: vetoed, candidates };
+    }
     if (found) {
       // `猪肉(白条猪)`: a bracket naming another product of the same sector is the more specific one (the pork price quoted on carcasses).
       const specific = found.varietyId == null ? this.specificProductInBrackets(found, brackets) : undefined;

@@ -130,7 +130,8 @@ export class UnmatchedNameResolver {
       matcher = ProductMatcher.load(ctx.em);
       matchers.set(ctx, matcher);
     }
-    const outcome = (await matcher).match(entry.rawName);
+    // With the category the list filed the name under (kept with the examples): the same veto as when it was queued.
+    const outcome = (await matcher).match(entry.rawName, undefined, undefined, categoryOf(entry));
     const found = outcome.match ? [{ ...outcome.match }] : (outcome.candidates ?? []);
     return Promise.all(
       found.map(async (c) => ({
@@ -142,6 +143,15 @@ export class UnmatchedNameResolver {
       })),
     );
   }
+}
+
+/** The category (section) the sources filed a queued name under, from its examples; the first one given. @internal */
+function categoryOf(entry: UnmatchedName): string | undefined {
+  for (const example of entry.examples) {
+    const category = (example as { category?: unknown } | null)?.category;
+    if (typeof category === 'string' && category) return category;
+  }
+  return undefined;
 }
 
 /** Who decided, for aliases and the lineage: the organisation, else the key or subject. */
