@@ -162,6 +162,8 @@ export async function startHub(config: Config, log: Logger = createLogger(config
     log,
     schema,
     onAuditFailure: () => metrics.auditFailures.inc(),
+    // The audit writer's statements go to pg directly (group commit), counted like MikroORM's.
+    onAuditStatement: () => metrics.dbStatements.inc(),
     // Revocations reach every instance over the pub/sub (issue #12): keys are cached only while they can.
     keyChangesReachUs: () => pubSub.connected(),
     onKeyRevoked: (keyId) => {

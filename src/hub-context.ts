@@ -28,13 +28,69 @@ function nodeLoader(loaders: Loaders): NodeLoader {
   };
 }
 
+/** The request's fork and loaders, made on first use; shared by every copy of its context. @internal */
+class LazyScope {
+  #em?: EntityManager;
+  #loaders?: Loaders;
+  #nodes?: NodeLoader;
+
+  constructor(
+    private readonly rootEm: EntityManager,
+    private readonly viewer: Viewer,
+  ) {}
+
+  em(): EntityManager {
+    if (!this.#em) {
+      this.#em = this.rootEm.fork({ clear: true });
+      applyRowScope(this.#em, this.viewer);
+    }
+    return this.#em;
+  }
+
+  loaders(): Loaders {
+    return (this.#loaders ??= new Loaders(this.em(), PREFETCH));
+  }
+
+  nodes(): NodeLoader {
+    return (this.#nodes ??= nodeLoader(this.loaders()));
+  }
+}
+
+/**
+ * A request's context. `em`, `loaders` and `nodes` are getters on the
+ * prototype over one shared LazyScope, so that Apollo Server's copy of the
+ * context (`Object.assign` onto an object of the same prototype, once per
+ * operation) neither makes them nor gets a second fork.
+ */
+class RequestContext implements HubContext {
+  readonly accessRecord = new AccessRecord();
+
+  constructor(
+    readonly log: Logger,
+    readonly pubSub: HubPubSub,
+    readonly viewer: Viewer,
+    private readonly scope: LazyScope,
+  ) {}
+
+  get em(): EntityManager {
+    return this.scope.em();
+  }
+
+  get loaders(): Loaders {
+    return this.scope.loaders();
+  }
+
+  get nodes(): NodeLoader {
+    return this.scope.nodes();
+  }
+}
+
 /**
  * One forked EntityManager per HTTP request and per subscription operation,
- * with the viewer's row scope applied to it (src/access/row-scope.ts).
+ * with the viewer's row scope applied to it (src/access/row-scope.ts). The
+ * fork and its loaders are made when first asked for: an operation answered by
+ * the query compiler (src/query-compiler) never needs them (issue #10).
  */
 export function createContext(rootEm: EntityManager, log: Logger, pubSub: HubPubSub, viewer: Viewer = anonymousViewer()): HubContext {
-  const em = rootEm.fork({ clear: true });
-  applyRowScope(em, viewer);
-  const loaders = new Loaders(em, PREFETCH);
-  return { em, loaders, log, pubSub, viewer, accessRecord: new AccessRecord(), nodes: nodeLoader(loaders) };
+  return new RequestContext(log, pubSub, viewer, new LazyScope(rootEm, viewer));
 }

@@ -32,6 +32,8 @@ export interface AccessLayerOptions {
   onKeyRevoked?: (keyId: string) => void;
   /** Counts failed audit writes (a metric). */
   onAuditFailure?: () => void;
+  /** Counts each statement of the audit writer (hub_db_statements_total). */
+  onAuditStatement?: () => void;
 }
 
 /**
@@ -119,7 +121,7 @@ export function createAccessLayer(options: AccessLayerOptions): AccessLayer {
   // Revocations and rotations made on any instance (issue #12).
   const keyChanges = listenForKeyChanges(options.pubSub, log, (keyId) => options.onKeyRevoked?.(keyId));
   const rateLimits = createRateLimits(config.rateLimit, options.redisUrl, log);
-  const audit = new AuditService(options.rootEm, options.pubSub, config.audit, log, options.onAuditFailure);
+  const audit = new AuditService(options.rootEm, options.pubSub, config.audit, log, options.onAuditFailure, options.onAuditStatement);
   const operationTypes = new WeakMap<SubscribePayload, string>();
   // Parsed and validated documents by text: 10,000 subscribers of one subscription parse and validate it
   // once, not 10,000 times while their sockets connect (issue #13). Failures are not cached.
@@ -236,6 +238,8 @@ export function createAccessLayer(options: AccessLayerOptions): AccessLayer {
     async close() {
       await keyChanges.stop();
       await rateLimits.close();
+      // Rows of operations still being answered are written before the database closes.
+      await audit.flushed();
     },
   };
 }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type pg from 'pg';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from '../platform/logger.js';
 import type { HubPubSub } from '../platform/pubsub.js';
@@ -9,6 +10,7 @@ import { applyMask, MaskKind } from '../policy/masking.js';
 import type { Viewer } from '../policy/viewer.js';
 import { AuditUnavailableError } from '../policy/access.errors.js';
 import { auditJson, auditText, auditTextOrNull } from './audit-normalise.js';
+import { AuditWriter } from './audit-writer.js';
 
 /** A PostgreSQL text[] literal; every element quoted, quotes and backslashes escaped. @internal */
 function pgTextArray(items: string[]): string {
@@ -70,6 +72,11 @@ export function redactVariables(value: unknown, key = '', depth = 0): unknown {
  * after the retention period.
  */
 export class AuditService {
+  private readonly writer: AuditWriter;
+  /** Dedupe keys of ABNORMAL_ACCESS alerts this instance has stored or found (actor and hour). */
+  private readonly raised = new Set<string>();
+  private readonly hashes = new Map<string, string>();
+
   constructor(
     private readonly rootEm: EntityManager,
     private readonly pubSub: HubPubSub,
@@ -77,44 +84,48 @@ export class AuditService {
     private readonly log: Logger,
     /** Called on every failed audit write (a metric). */
     private readonly onFailure?: () => void,
-  ) {}
+    /** Called on every statement the audit writer runs (a metric). */
+    onStatement?: () => void,
+  ) {
+    this.writer = new AuditWriter(
+      async () => (await rootEm.getConnection().getNativeClient()) as unknown as Pick<pg.Pool, 'query'>,
+      (error) => log.warn({ err: (error as Error).message }, 'could not prune the personal-read counters'),
+      onStatement,
+    );
+  }
 
   /**
-   * Writes one row, then checks the actor's personal-data reads over the last
-   * hour. Every value is cleaned and cut to its column first (audit-normalise.ts),
-   * so no input of the caller can make the insert fail. Throws
-   * AuditUnavailableError when the row (or the abnormal-access check) could
-   * not be written: the caller fails closed (issue #11).
+   * Writes one row and checks the actor's personal-data reads over the last
+   * hour, in the same statement (audit-writer.ts: rows of concurrent operations
+   * are written together, each operation awaits its batch's commit). Every
+   * value is cleaned and cut to its column first (audit-normalise.ts), so no
+   * input of the caller can make the insert fail. Throws AuditUnavailableError
+   * when the row (or the abnormal-access alert) could not be written: the
+   * caller fails closed (issue #11).
    */
   async record(input: AuditInput): Promise<void> {
-    const em = this.rootEm.fork();
     const v = input.viewer;
     const personalRecords = Math.max(0, Math.trunc(input.personalRecords ?? 0));
     try {
-      await em.getConnection().execute(
-        `insert into audit_entry (actor, credential, role, organisation, ip, transport, operation_type, operation_name, operation_hash,
-                                  variables, classified_fields, rows_returned, personal_records, unmask_reason, outcome)
-         values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::text[], ?, ?, ?, ?)`,
-        [
-          auditText(v.actor, 200),
-          auditText(v.credential, 16),
-          auditTextOrNull(v.role, 16),
-          auditTextOrNull(v.organisationName, 100),
-          auditTextOrNull(v.ip, 64),
-          auditText(input.transport, 8),
-          auditText(input.operationType, 16),
-          auditTextOrNull(input.operationName, 200),
-          createHash('sha256').update(input.operationText).digest('hex'),
-          JSON.stringify(auditJson(redactVariables(input.variables ?? {})) ?? {}),
-          pgTextArray((input.classifiedFields ?? []).slice(0, 500).map((f) => auditText(f, 200))),
-          Math.max(0, Math.trunc(input.rowsReturned ?? 0)),
-          personalRecords,
-          v.role === 'ADMIN' && personalRecords > 0 ? auditTextOrNull(v.unmaskReason, 500) : null,
-          auditText(input.outcome, 200),
-        ],
-      );
+      const written = await this.writer.write({
+        actor: auditText(v.actor, 200),
+        credential: auditText(v.credential, 16),
+        role: auditTextOrNull(v.role, 16),
+        organisation: auditTextOrNull(v.organisationName, 100),
+        ip: auditTextOrNull(v.ip, 64),
+        transport: auditText(input.transport, 8),
+        operationType: auditText(input.operationType, 16),
+        operationName: auditTextOrNull(input.operationName, 200),
+        operationHash: this.hashOf(input.operationText),
+        variables: JSON.stringify(auditJson(redactVariables(input.variables ?? {})) ?? {}),
+        classifiedFields: pgTextArray((input.classifiedFields ?? []).slice(0, 500).map((f) => auditText(f, 200))),
+        rowsReturned: Math.max(0, Math.trunc(input.rowsReturned ?? 0)),
+        personalRecords,
+        unmaskReason: v.role === 'ADMIN' && personalRecords > 0 ? auditTextOrNull(v.unmaskReason, 500) : null,
+        outcome: auditText(input.outcome, 200),
+      });
       // Not skippable: it runs for every row with personal records, and its failure fails the operation too.
-      if (personalRecords > 0) await this.checkAbnormal(em, input);
+      if (personalRecords > 0) await this.checkAbnormal(input, written.personalLastHour);
     } catch (error) {
       this.log.error({ err: (error as Error).message, actor: v.actor, operation: input.operationName?.slice(0, 200) }, 'could not write audit entry');
       this.onFailure?.();
@@ -122,26 +133,42 @@ export class AuditService {
     }
   }
 
+  /** SHA-256 of an operation text; the texts of the last operations are remembered (a client repeats the same few). */
+  private hashOf(text: string): string {
+    let hash = this.hashes.get(text);
+    if (hash === undefined) {
+      hash = createHash('sha256').update(text).digest('hex');
+      if (this.hashes.size >= 1000) this.hashes.clear();
+      if (text.length <= 8192) this.hashes.set(text, hash);
+    }
+    return hash;
+  }
+
+  /** Resolves once every audit row handed in so far is written (at shutdown). */
+  flushed(): Promise<void> {
+    return this.writer.flushed();
+  }
+
   /** Like `record`, for rows whose loss must not change the answer (refusals, webhook outcomes): logs instead of throwing. */
   async recordQuietly(input: AuditInput): Promise<void> {
     await this.record(input).catch(() => undefined);
   }
 
-  private async checkAbnormal(em: EntityManager, input: AuditInput): Promise<void> {
-    const [{ total }] = await em
-      .getConnection()
-      .execute<{ total: string }[]>(`select coalesce(sum(personal_records), 0) as total from audit_entry where actor = ? and at > now() - interval '1 hour'`, [
-        input.viewer.actor,
-      ]);
+  /** Raises ABNORMAL_ACCESS when the actor's personal records of the last hour (this row's included) are over the threshold. */
+  private async checkAbnormal(input: AuditInput, total: number): Promise<void> {
     const threshold = this.config.personalReadsPerHour;
-    if (Number(total) <= threshold) return;
+    if (total <= threshold) return;
     const hour = new Date().toISOString().slice(0, 13);
-    await raiseAlerts(em, this.pubSub, [
+    const dedupeKey = `abnormal-access:${input.viewer.actor}:${hour}`;
+    // The alert of this actor and hour is stored once (its dedupe key); once this instance has stored or found it,
+    // asking again would change nothing.
+    if (this.raised.has(dedupeKey)) return;
+    await raiseAlerts(this.rootEm.fork(), this.pubSub, [
       {
         kind: AlertKind.ABNORMAL_ACCESS,
         severity: AlertSeverity.CRITICAL,
         message: `${input.viewer.actor} (${input.viewer.organisationName ?? input.viewer.credential}, ${input.viewer.role ?? 'anonymous'}) read ${total} personal records in the last hour; the threshold is ${threshold}.`,
-        dedupeKey: `abnormal-access:${input.viewer.actor}:${hour}`,
+        dedupeKey,
         details: {
           actor: input.viewer.actor,
           organisation: input.viewer.organisationName,
@@ -152,6 +179,8 @@ export class AuditService {
         },
       },
     ]);
+    if (this.raised.size > 10_000) this.raised.clear();
+    this.raised.add(dedupeKey);
     this.log.warn({ actor: input.viewer.actor, personalRecords: Number(total), threshold }, 'abnormal access: personal-data reads over the hourly threshold');
   }
 }
