@@ -241,7 +241,7 @@ try {
   for (const n of COUNTS) {
     const client = new pg.Client({ connectionString: dbUrl });
     await client.connect();
-    await client.query('truncate tracking_event, shipment, alert, parcel_daily_stat restart identity cascade').catch(() => {});
+    await client.query('truncate tracking_event, shipment, alert, parcel_daily_stat, parcel_daily_stat_delta restart identity cascade').catch(() => {});
     await client.end();
     const hubs = await Promise.all(
       Array.from({ length: n }, (_, i) =>

@@ -42,6 +42,8 @@ const SECRET = 'bench-secret-0123456789';
 const DB = process.env.BENCH_DB ?? 'bench_tracking';
 /** Extra node flags for the hub process, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` (NODE_OPTIONS refuses --cpu-prof). */
 const HUB_NODE_ARGS = (process.env.BENCH_HUB_NODE_ARGS ?? '').split(' ').filter(Boolean);
+/** The node flags `npm start` runs the hub with (package.json): a 64 MB young generation (BENCHMARKS.md, session 4). */
+const HUB_START_FLAGS = ['--max-semi-space-size=64'];
 
 const url = (db: string) => {
   const u = new URL(ADMIN);
@@ -65,6 +67,8 @@ async function prepareDatabase(): Promise<void> {
     await admin.query(`alter database ${DB} set session_preload_libraries = 'auto_explain'`);
     await admin.query(`alter database ${DB} set auto_explain.log_min_duration = 5`);
     await admin.query(`alter database ${DB} set auto_explain.log_analyze = on`);
+    // (with the time of each trigger: the foreign-key checks and the statistics triggers of a parcel write)
+    await admin.query(`alter database ${DB} set auto_explain.log_triggers = on`);
   }
   await admin.end();
   const orm = await MikroORM.init(ormOptions(url(DB), 4));
@@ -75,7 +79,7 @@ async function prepareDatabase(): Promise<void> {
 }
 
 async function startHubProcess(): Promise<{ stop: () => Promise<void>; metric: (name: string) => Promise<number>; cpuMs: () => number }> {
-  const child = spawn(process.execPath, [...HUB_NODE_ARGS, '--import', '@swc-node/register/esm-register', 'src/main.ts'], {
+  const child = spawn(process.execPath, [...HUB_START_FLAGS, ...HUB_NODE_ARGS, '--import', '@swc-node/register/esm-register', 'src/main.ts'], {
     env: {
       ...process.env,
       DATABASE_URL: url(DB),

@@ -40,6 +40,7 @@ import { startIngest } from './ingest/ingest-runtime.js';
 import { loadSubsidyConfig, useSubsidyConfig } from './analytics/subsidy-config.js';
 import { startPriceAnomalyWatcher } from './analytics/price-anomaly.watcher.js';
 import { refreshPriceSeries } from './analytics/price-anomaly.service.js';
+import { foldParcelStats } from './analytics/parcel-stat-fold.js';
 import { startPeriodicJob } from './platform/periodic-job.js';
 import { createLeadership, type Leadership } from './platform/leadership.js';
 import { onReadReplica } from './platform/read-replica.js';
@@ -138,6 +139,15 @@ export async function startHub(config: Config, log: Logger = createLogger(config
     leadership,
     log,
     run: () => refreshPriceSeries(db.orm.em.fork()),
+  });
+  // The parcel counts appended by ingest batches folded into the rollup (issue #13): every 15 s on one leader.
+  const parcelStatFold = startPeriodicJob({
+    name: 'parcel-stat-fold',
+    intervalMs: 15_000,
+    standbyCheckMs: 60_000,
+    leadership,
+    log,
+    run: () => foldParcelStats(db.orm.em.fork()),
   });
   const schema = await buildHubSchema(pubSub.pubSub);
   const context = (viewer?: Viewer): HubContext =>
@@ -338,6 +348,7 @@ export async function startHub(config: Config, log: Logger = createLogger(config
         await access.close();
         await anomalyWatcher.stop();
         await priceSeriesRefresh.stop();
+        await parcelStatFold.stop();
         await ingest.close();
         await delayScanner.stop();
         await partitions.stop();

@@ -12,9 +12,10 @@ export enum ParcelStatGrain {
  * Parcels per day, rural region (county and township grain) and direction,
  * maintained by statement-level triggers on `shipment` (see the migration that
  * creates `parcel_daily_stat_apply`): every insert, update or delete of
- * shipments adjusts these counts in the same transaction, so the statistics
- * are never stale and a province-year sums a few tens of thousands of rows
- * instead of millions of parcels. Declared as an entity only so that schema
+ * shipments appends its signed counts to `parcel_daily_stat_delta` in the same
+ * transaction, folded into this table every 15 s (src/analytics/parcel-stat-fold.ts);
+ * readers sum both, so the statistics are never stale and a province-year sums a
+ * few tens of thousands of rows instead of millions of parcels. Declared as an entity only so that schema
  * diffs know the table; nothing writes it through the ORM.
  */
 @Entity({ tableName: 'parcel_daily_stat' })

@@ -33,8 +33,10 @@ function toRow(raw: RawRow): ParcelStatsRow {
  * Upstream/downstream parcel counts, farm-product and delivered shares per
  * city, county or township of a region, over a period. Reads the
  * trigger-maintained rollup `parcel_daily_stat` (county grain for city and
- * county rows, township grain for township rows), never the parcels
- * themselves, so a province-year is a sum over a few tens of thousands of rows.
+ * county rows, township grain for township rows) plus the counts appended
+ * since its last fold (`parcel_daily_stat_delta`, src/analytics/parcel-stat-fold.ts),
+ * never the parcels themselves, so a province-year is a sum over a few tens
+ * of thousands of rows.
  */
 export async function parcelStats(em: EntityManager, args: ParcelStatsArgs): Promise<ParcelStats> {
   assertPeriod(args.from, args.to);
@@ -55,7 +57,9 @@ export async function parcelStats(em: EntityManager, args: ParcelStatsArgs): Pro
             coalesce(sum(d.parcels) filter (where d.direction = 'DOWNSTREAM'), 0) as downstream,
             coalesce(sum(d.farm_parcels), 0) as farm,
             coalesce(sum(d.delivered_parcels), 0) as delivered
-       from parcel_daily_stat d
+       from (select grain, region_code, day, direction, parcels, farm_parcels, delivered_parcels from parcel_daily_stat
+             union all
+             select grain, region_code, day, direction, parcels, farm_parcels, delivered_parcels from parcel_daily_stat_delta) d
       where d.grain = ? and ${subtree} and d.day between ? and ? ${directionSql}
       group by grouping sets ((left(d.region_code, ?)), ())
       order by grouping desc, code`,

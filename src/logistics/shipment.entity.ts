@@ -33,7 +33,8 @@ export class Shipment extends Fact implements Node {
   @PrimaryKey({ type: 'bigint' })
   id!: string;
 
-  @ManyToOne(() => Courier)
+  // (No foreign keys: one check per statement by a trigger, Migration20261130010500, issue #13.)
+  @ManyToOne(() => Courier, { createForeignKeyConstraint: false })
   courier!: Courier;
 
   @Field()
@@ -48,10 +49,10 @@ export class Shipment extends Fact implements Node {
   @Enum({ items: () => ShipmentDirection, nativeEnumName: 'shipment_direction' })
   direction: ShipmentDirection = ShipmentDirection.NONE;
 
-  @ManyToOne(() => Region, { nullable: true })
+  @ManyToOne(() => Region, { nullable: true, createForeignKeyConstraint: false })
   originRegion?: Region;
 
-  @ManyToOne(() => Region, { nullable: true })
+  @ManyToOne(() => Region, { nullable: true, createForeignKeyConstraint: false })
   destinationRegion?: Region;
 
   @Field({
@@ -65,10 +66,10 @@ export class Shipment extends Fact implements Node {
   @Property({ length: 12, nullable: true })
   destinationCode?: string;
 
-  @ManyToOne(() => Product, { nullable: true })
+  @ManyToOne(() => Product, { nullable: true, createForeignKeyConstraint: false })
   product?: Product;
 
-  @ManyToOne(() => Market, { nullable: true })
+  @ManyToOne(() => Market, { nullable: true, createForeignKeyConstraint: false })
   platform?: Market;
 
   @Field({ description: 'Whether the parcel carries farm products (农产品).' })

@@ -307,8 +307,9 @@ const json = <T>(value: unknown): T[] => (value == null ? [] : typeof value === 
  * batch's event keys are stored already for those parcels (through the
  * `(shipment_id, occurred_at)` index: an event cannot outlive its parcel, so a
  * new parcel has none, and the plan does not depend on the statistics of a
- * month partition being filled right now). A named statement: planned once
- * per connection.
+ * month partition being filled right now); and, in the same round trip, the
+ * transaction time and ids for the batch's events and parcels from their
+ * sequences. A named statement: planned once per connection.
  * @internal
  */
 const LOOKUP_SQL = `
@@ -326,7 +327,9 @@ with n as (select id, code, name, region_code from logistics_node where code = a
              cross join lateral (select t.source_key from tracking_event t
                                   where t.shipment_id = s.id::bigint and t.source_key = any($9::varchar[]) and (t.source_connector || '') = $8 offset 0) e)
 select (select json_agg(n) from n) as nodes, (select json_agg(r.code) from r) as regions, (select json_agg(p) from p) as products,
-       (select json_agg(m) from m) as platforms, (select json_agg(s) from s) as parcels, (select json_agg(k.source_key) from k) as keys`;
+       (select json_agg(m) from m) as platforms, (select json_agg(s) from s) as parcels, (select json_agg(k.source_key) from k) as keys,
+       now()::text as now, (select array_agg(nextval('tracking_event_id_seq'::regclass))::text from generate_series(1, $10::int)) as event_ids,
+       (select array_agg(nextval('shipment_id_seq'::regclass))::text from generate_series(1, $11::int)) as shipment_ids`;
 
 /** Keys stored for the batch's existing parcels (the keys that needed the lookup first). @internal */
 const PARCEL_KEYS_SQL = `select e.source_key from unnest($2::bigint[]) as s(id)
@@ -336,9 +339,6 @@ const STORED_KEYS_SQL = 'select source_key from tracking_event where source_conn
 /** Session cache flag: this load met a key stored under another parcel; look keys up across all parcels. @internal */
 const GLOBAL_KEYS = 'tracking:global-keys';
 
-/** Ids for the new events and the new parcels, from their sequences, in one round trip. @internal */
-const RESERVE_SQL = `select now()::text as now, (select array_agg(nextval('tracking_event_id_seq'::regclass))::text from generate_series(1, $1::int)) as events,
-                            (select array_agg(nextval('shipment_id_seq'::regclass))::text from generate_series(1, $2::int)) as shipments`;
 const idList = (text: string | null): string[] => (text ? text.slice(1, -1).split(',') : []);
 
 const DATE_COLUMNS = ['last_event_at', 'picked_up_at', 'delivered_at', 'origin_scan_at', 'destination_scan_at', 'promised_at'] as const;
@@ -363,7 +363,6 @@ function parcelWriteSql(inserts: boolean, updates: boolean): string {
        select u.id, $1, u.tracking_number, $2, u.tracking_number, ${cols.map((c) => (c === 'is_farm_product' ? 'coalesce(u.is_farm_product, false)' : `u.${c}`)).join(', ')}, ${placesSql('u')}
          from unnest($3::bigint[], $4::varchar[], ${cols.map((c, i) => `$${i + 5}::${PARCEL_TYPES[c]}[]`).join(', ')}) as u(id, tracking_number, ${cols.join(', ')})
         order by u.tracking_number
-       on conflict (courier_id, tracking_number) do nothing
        returning true as created, ${shipmentReturning('')}`;
   const at = inserts ? n + 5 : 1;
   const update = `update shipment s set ${cols.map((c) => `${c} = u.${c}`).join(', ')},
@@ -412,6 +411,9 @@ async function write(records: Indexed<TrackingRecord>[], ctx: WriteContext): Pro
       sortedNumbers,
       connector,
       [...new Set(earlyKeys.values())],
+      // Ids for as many events and parcels as the batch may store (unused ones are skipped: one round trip less).
+      records.length,
+      numbers.size,
     ],
   });
   const lookup = lookupRows[0] as Record<string, unknown>;
@@ -542,17 +544,14 @@ async function write(records: Indexed<TrackingRecord>[], ctx: WriteContext): Pro
     updates.push([before.id!, merged]);
   }
 
-  // 3. Ids for the new events and parcels (one round trip), then the events COPYed straight into their month's
-  //    partition, ordered by parcel and time. The parcels are written after the events, just before the commit: the
-  //    parcel statistics their triggers maintain are rows every concurrent batch updates, so they stay locked for
-  //    as short a time as possible (several batches in flight then overlap instead of queueing behind them).
+  // 3. Ids for the new events and parcels (reserved by the lookup), then the events COPYed straight into their
+  //    month's partition, ordered by parcel and time; the parcels are written after the events, just before the
+  //    commit (their triggers lock the referenced rows and append the parcel statistics).
   const newParcelIds = new Map<string, string>();
-  let now = '';
+  const now = lookup.now as string;
   if (fresh.length || inserts.length) {
-    const { rows } = await client.query({ name: 'tracking-reserve', text: RESERVE_SQL, values: [fresh.length, inserts.length] });
-    now = (rows[0] as { now: string }).now;
-    const eventIds = idList((rows[0] as { events: string | null }).events);
-    const parcelIds = idList((rows[0] as { shipments: string | null }).shipments);
+    const eventIds = idList(lookup.event_ids as string | null);
+    const parcelIds = idList(lookup.shipment_ids as string | null);
     inserts.forEach(([number], i) => newParcelIds.set(number, parcelIds[i]));
     fresh.sort((a, b) => (a.event.trackingNumber < b.event.trackingNumber ? -1 : a.event.trackingNumber > b.event.trackingNumber ? 1 : time(a) - time(b)));
     fresh.forEach((c, i) => (c.id = eventIds[i]));
@@ -588,15 +587,14 @@ async function write(records: Indexed<TrackingRecord>[], ctx: WriteContext): Pro
         ...cols.map((c) => updates.map(([, s]) => param((s as unknown as Row)[c]))),
       );
     const variant = `${inserts.length ? 'i' : ''}${updates.length ? 'u' : ''}`;
+    // A parcel another batch (or writer) created meanwhile fails the insert on the table's unique key (23505): the
+    // pipeline runs the batch again, and its lookup then finds the parcel. (A plain insert: no speculative insertion
+    // per row, as `on conflict` would do for a case the retry already covers.)
     const written = await client.query({ name: `tracking-parcels-${variant}`, text: parcelWriteSql(inserts.length > 0, updates.length > 0), values });
-    let created = 0;
     for (const row of written.rows as Row[]) {
-      if (row.created) created++;
       delete row.created;
       shipments.set(String(row.tracking_number), row);
     }
-    // Another batch created one of these parcels meanwhile: run the batch again (it now finds the parcel).
-    if (created !== inserts.length) throw Object.assign(new Error('a parcel of the batch was created concurrently'), { code: '40001' });
   }
 
   // Alerts raised by the new events: exception, failed attempt, cold-chain excursion.

@@ -18,6 +18,8 @@ import { Migration20261129212000 } from './Migration20261129212000.js';
 import { Migration20261129214500 } from './Migration20261129214500.js';
 import { Migration20261129220000 } from './Migration20261129220000.js';
 import { Migration20261130010000 } from './Migration20261130010000.js';
+import { Migration20261130010500 } from './Migration20261130010500.js';
+import { Migration20261130011000 } from './Migration20261130011000.js';
 import { Migration20261130014500 } from './Migration20261130014500.js';
 export const migrationsList = [
   { name: 'Migration20261123173525', class: Migration20261123173525 },
@@ -39,5 +41,7 @@ export const migrationsList = [
   { name: 'Migration20261129214500', class: Migration20261129214500 },
   { name: 'Migration20261129220000', class: Migration20261129220000 },
   { name: 'Migration20261130010000', class: Migration20261130010000 },
+  { name: 'Migration20261130010500', class: Migration20261130010500 },
+  { name: 'Migration20261130011000', class: Migration20261130011000 },
   { name: 'Migration20261130014500', class: Migration20261130014500 },
 ];

@@ -1,5 +1,7 @@
 import { startTestHub, type TestHub } from '../support/test-hub.js';
+import pg from 'pg';
 import { insertParcels, placesIn } from './parcel-fixtures.js';
+import { foldParcelStats } from '../../src/analytics/parcel-stat-fold.js';
 
 let t: TestHub;
 let p: Awaited<ReturnType<typeof placesIn>>;
@@ -102,6 +104,26 @@ describe('parcelStats', () => {
           and (picked_up_at at time zone 'Asia/Shanghai')::date between '2026-06-01' and '2026-06-30'`,
     );
     expect(direct.n).toBe(2);
+  });
+
+  it('folds the counts the triggers appended into the rollup without changing a figure, once even when two folds run at once', async () => {
+    const before = await t.gql(STATS, { region: '1408', from: '2026-06-01', to: '2026-06-30', groupBy: 'TOWNSHIP' });
+    // (The hub's own fold job may run meanwhile: what holds whatever it does is asserted, not who folded what.)
+    // One fold inside an open transaction, a second one at the same time: it waits, then finds nothing left to fold.
+    const first = new pg.Client({ connectionString: t.databaseUrl });
+    await first.connect();
+    try {
+      await first.query('begin');
+      await first.query('select parcel_daily_stat_fold()');
+      const second = foldParcelStats(t.hub.db.orm.em.fork());
+      await first.query('commit');
+      expect(await second).toBe(0);
+    } finally {
+      await first.end();
+    }
+    expect(await t.sql(`select count(*)::int as n from parcel_daily_stat_delta`)).toEqual([{ n: 0 }]);
+    const after = await t.gql(STATS, { region: '1408', from: '2026-06-01', to: '2026-06-30', groupBy: 'TOWNSHIP' });
+    expect(after.data).toEqual(before.data);
   });
 
   it('refuses a grouping above the region and an inverted period, naming the argument', async () => {

@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { startTestHub, type TestHub } from '../support/test-hub.js';
 import { chinaTime, giveSecrets, pushNative } from '../couriers/courier-push.js';
 import { IngestSession } from '../../src/ingest/pipeline.js';
@@ -230,6 +231,37 @@ describe('courier batches: what is already stored (issue #13: one lookup per bat
       { tracking_number: 'RS7000001', n: 3, status: 'ARRIVED_AT_NODE' },
       { tracking_number: 'RS7000002', n: 2, status: 'IN_TRANSIT' },
     ]);
+  });
+
+  it('a parcel another writer creates while the batch runs: the batch waits for it, runs again and adds its events to that parcel', async () => {
+    const other = new pg.Client({ connectionString: t.databaseUrl });
+    await other.connect();
+    try {
+      await other.query('begin');
+      await other.query(
+        `insert into shipment (source_connector, source_key, courier_id, tracking_number, status)
+         select 'courier:zhongtong', 'RC7000000001', id, 'RC7000000001', 'INFO_RECEIVED' from courier where code = 'zhongtong'`,
+      );
+      const pushing = pushNative(t.url, 'zhongtong', [
+        { eventId: 'rc-1', trackingNumber: 'RC7000000001', status: 'PICKED_UP', occurredAt: chinaTime(5), location: { regionCode: '140821' } },
+        { eventId: 'rc-2', trackingNumber: 'RC7000000001', status: 'IN_TRANSIT', occurredAt: chinaTime(4) },
+      ]);
+      // The batch found no parcel (the other one is not committed), so it inserts one and waits on the unique key.
+      let waiting = false;
+      for (let i = 0; i < 200 && !waiting; i++) {
+        const rows = (await other.query(`select 1 from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`)).rows;
+        waiting = rows.length > 0;
+        if (!waiting) await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(waiting).toBe(true);
+      await other.query('commit');
+      expect((await pushing).body).toMatchObject({ accepted: 2, duplicates: 0, rejected: [] });
+    } finally {
+      await other.end();
+    }
+    const parcels = await t.sql(`select id, status, origin_code from shipment where tracking_number = 'RC7000000001'`);
+    expect(parcels).toEqual([expect.objectContaining({ status: 'IN_TRANSIT', origin_code: '140821' })]);
+    expect(await t.sql(`select count(*)::int as n from tracking_event where shipment_id = $1`, [parcels[0].id])).toEqual([{ n: 2 }]);
   });
 
   it('an event id the courier re-uses for another parcel at the same time is a duplicate, not a failed batch', async () => {
