@@ -68,6 +68,29 @@ async function time(name: string, run: () => Promise<unknown>, describe: (result
   console.log(`${name.padEnd(68)} median ${row.median.toFixed(1).padStart(7)} ms   p95 ${row.p95.toFixed(1).padStart(7)} ms   ${row.size}`);
 }
 
+/**
+ * The anomaly rule straight over the price facts, the anchor the aggregates are measured against: a series-day is
+ * an anomaly when its price is more than `k` sample deviations (and 5 %) off the mean of its previous `window` days,
+ * with at least `minPoints` of them. `lookbackDays` bounds how far back the facts are read (unbounded when absent).
+ */
+async function anomaliesFromFacts(rule: { k: number; window: number; minPoints: number; lookbackDays?: number }) {
+  const since = rule.lookbackDays === undefined ? '' : `and observed_on >= $1::date - ${rule.lookbackDays}`;
+  const { rows } = await db.query(
+    `with daily as (
+       select product_id, variety_id, market_id, observed_on as day, avg(avg_per_kg) as price
+         from price_observation
+        where avg_per_kg is not null and product_id is not null and market_id is not null and observed_on <= $2 ${since}
+        group by 1, 2, 3, 4
+     ), judged as (
+       select d.*, avg(price) over w as mean, stddev_samp(price) over w as sd, count(*) over w as n from daily d
+       window w as (partition by product_id, variety_id, market_id order by day rows between ${rule.window} preceding and 1 preceding))
+     select * from judged
+      where day between $1 and $2 and n >= ${rule.minPoints} and sd > 0 and abs(price - mean) > ${rule.k} * sd and abs(price - mean) >= 0.05 * mean`,
+    [`${year}-06-01`, `${year}-06-30`],
+  );
+  return rows;
+}
+
 const SERIES = `query ($filter: PriceSeriesFilter!, $interval: TimeInterval, $splitBy: PriceSplit) {
   priceSeries(filter: $filter, interval: $interval, splitBy: $splitBy) { key points { bucket low average median high volume observations } } }`;
 const points = (d: unknown) => {
@@ -138,20 +161,7 @@ if (process.env.BENCH_COMPARE) {
   // BENCH_COMPARE_RUNS times only (default 2).
   await time(
     '(raw rows) priceAnomalies province, one month, k=2, window=7, from the facts',
-    async () =>
-      (
-        await db.query(
-          `with daily as (
-             select product_id, coalesce(variety_id, 0) as variety_id, market_id, observed_on as day, avg(avg_per_kg) as price
-               from price_observation where avg_per_kg is not null and product_id is not null and market_id is not null and observed_on <= $2
-              group by 1, 2, 3, 4
-           ), judged as (
-             select d.*, avg(price) over w as mean, stddev_samp(price) over w as sd, count(*) over w as n from daily d
-             window w as (partition by product_id, variety_id, market_id order by day rows between 7 preceding and 1 preceding))
-           select * from judged where day between $1 and $2 and n >= 7 and sd > 0 and abs(price - mean) > 2 * sd and abs(price - mean) >= 0.05 * mean`,
-          [`${year}-06-01`, `${year}-06-30`],
-        )
-      ).rows,
+    () => anomaliesFromFacts({ k: 2, window: 7, minPoints: 7 }),
     (r) => `${(r as unknown[]).length} anomalies`,
     Number(process.env.BENCH_COMPARE_RUNS ?? 2),
   );
@@ -164,20 +174,7 @@ if (process.env.BENCH_COMPARE) {
   // what the per-series-day aggregates save.
   await time(
     '(without aggregates) priceAnomalies province, one month, k=3, from the facts',
-    async () =>
-      (
-        await db.query(
-          `with daily as (
-             select product_id, variety_id, market_id, observed_on as day, avg(avg_per_kg) as price
-               from price_observation where avg_per_kg is not null and product_id is not null and observed_on between $1::date - 67 and $2
-              group by 1, 2, 3, 4
-           ), judged as (
-             select d.*, avg(price) over w as mean, stddev_samp(price) over w as sd, count(*) over w as n from daily d
-             window w as (partition by product_id, variety_id, market_id order by day rows between 20 preceding and 1 preceding))
-           select * from judged where day between $1 and $2 and n >= 10 and sd > 0 and abs(price - mean) > 3 * sd and abs(price - mean) >= 0.05 * mean`,
-          [`${year}-06-01`, `${year}-06-30`],
-        )
-      ).rows,
+    () => anomaliesFromFacts({ k: 3, window: 20, minPoints: 10, lookbackDays: 67 }),
     (r) => `${(r as unknown[]).length} anomalies`,
   );
   await time(
