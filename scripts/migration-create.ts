@@ -23,8 +23,20 @@ const orm = await MikroORM.init({
 });
 await orm.migrator.up();
 const result = await orm.migrator.create(dir, false, false);
-console.log(result.fileName ? `wrote ${result.fileName}` : 'no changes');
 await orm.close();
+// Some tables, columns, keys and indexes are written by hand in migrations and have no entity (the price-series
+// aggregates, price counts, audit counters, parcel-statistic deltas, partitioned primary keys, covering indexes):
+// the generated diff would drop them. A generated migration that drops anything is refused, never written.
+const destructive = result.fileName ? result.diff.up.filter((statement) => /\bdrop (table|column|constraint|index)\b/i.test(statement)) : [];
+if (destructive.length) {
+  fs.rmSync(path.join(dir, result.fileName), { force: true });
+  console.error(
+    `refused: the generated migration would drop what hand-written migrations made:\n  ${destructive.join('\n  ')}\n` +
+      'Write the migration by hand (src/migrations/), or declare the object in its entity first.',
+  );
+  process.exit(1);
+}
+console.log(result.fileName ? `wrote ${result.fileName}` : 'no changes');
 
 const files = fs
   .readdirSync(dir)
