@@ -247,7 +247,7 @@ describe('price_count stays exact', () => {
     const compiler = new QueryCompiler(await buildHubSchema({} as never), t.hub.db.orm.getMetadata());
     const text = (query: string) => compiler.compile(parse(query).definitions[0] as OperationDefinitionNode, {}, {}, anonymousViewer())!.text;
     expect(text('{ markets(first: 2) { nodes { prices(first: 1) { totalCount } } } }')).toContain(
-      `(select coalesce(sum(p.n), 0)::int from "price_count" p where p.market_id = t1.id)`,
+      `(select coalesce(sum(p.n), 0)::int from "price_count" p where p."market_id" = t1."id")`,
     );
     expect(text('{ prices(first: 1, filter: { product: "apple", market: "taiyuan-hexi" }) { totalCount } }')).toContain('from "price_count" p');
     // The compiled path reads them (a count put off by hand shows: graphql-js would count the facts), and
