@@ -554,6 +554,19 @@ export interface EncodedTarget<T> {
    * parent too).
    */
   direct?(client: pg.PoolClient, records: readonly T[]): Promise<void>;
+  /** Run before the first COPY straight into a partition when {@link direct} is given (prices: say the rows are counted). */
+  claimDirect?: string;
+}
+
+/**
+ * Where a batch's writes go in a load with two batches in flight (src/ingest/pipeline.ts, `BatchOrder`): the new
+ * rows into partitions after `factsTurn`, anything that fires the parent's triggers or touches shared rows after
+ * `turn`; `factsWritten` once the new rows are in.
+ */
+export interface WriteOrder {
+  turn(): Promise<void>;
+  factsTurn(): Promise<void>;
+  factsWritten(): void;
 }
 
 /**
@@ -567,6 +580,7 @@ export async function copyNew<T>(
   target: EncodedTarget<T>,
   records: readonly T[],
   session: Map<string, unknown>,
+  order?: WriteOrder,
 ): Promise<{ stored: T[]; ids: string[]; at: Date }> {
   const seen = new Set<string>();
   const unique: T[] = [];
@@ -596,19 +610,30 @@ export async function copyNew<T>(
         }
         const direct: T[] = [];
         for (const run of runs) if (run.into !== undefined) for (let i = run.start; i < run.end; i++) direct.push(unique[i]);
-        if (direct.length) await target.direct(client, direct);
         const out = new CopyWriter();
-        for (const { into, start, end } of runs) {
-          await pipeline(
+        const copy = ({ into, start, end }: (typeof runs)[number]) =>
+          pipeline(
             Readable.from(encodedText(unique, ids, stamp, target, start, end, out)),
             client.query(copyFrom(`copy "${into ?? target.table}" (${columns}) from stdin`)),
           );
-        }
+        // New rows into their partitions (no triggers but the guard) as soon as the batch before has written its own;
+        // rows of months without a partition through the parent (its triggers add them to the aggregates) and the
+        // aggregates of the others only once the batch before has committed.
+        if (direct.length && target.claimDirect) await client.query(target.claimDirect);
+        await order?.factsTurn();
+        for (const run of runs) if (run.into !== undefined) await copy(run);
+        const throughParent = runs.filter((run) => run.into === undefined);
+        if (!throughParent.length) order?.factsWritten();
+        await order?.turn();
+        for (const run of throughParent) await copy(run);
+        order?.factsWritten();
+        if (direct.length) await target.direct(client, direct);
         if (process.env.INGEST_TRACE) console.error(`  copy ${unique.length} rows in ${runs.length} runs ${(performance.now() - t0).toFixed(0)} ms`);
         return { stored: unique, ids, at };
       }
       let into = target.partition?.(unique[0]);
       for (let i = 1; into !== undefined && i < unique.length; i++) if (target.partition!(unique[i]) !== into) into = undefined;
+      await order?.turn();
       await pipeline(Readable.from(encodedText(unique, ids, stamp, target)), client.query(copyFrom(`copy "${into ?? target.table}" (${columns}) from stdin`)));
       if (process.env.INGEST_TRACE) console.error(`  copy ${unique.length} rows into ${into ?? target.table} ${(performance.now() - t0).toFixed(0)} ms`);
       return { stored: unique, ids, at };
@@ -618,11 +643,14 @@ export async function copyNew<T>(
       throw error;
     }
   }
+  // (Through the parent, whose triggers update shared rows: after the batch before has committed.)
+  await order?.turn();
   const staged = await copyIgnoringConflicts(
     client,
     { table: target.table, columns: target.columns, conflict: target.conflict, returning: 'id, source_key, ingested_at' },
     unique.map((record) => target.values(record)),
   );
+  order?.factsWritten();
   if (staged.inserted === unique.length) session.delete(conflictsSeen(target.table));
   const byKey = new Map(unique.map((record) => [target.key(record), record]));
   const stored: T[] = [];

@@ -53,6 +53,18 @@ export interface WriteContext extends ValidateContext {
   /** Lives as long as the session (one load, one push): lookups read once per load, e.g. the catalogue matcher. */
   cache: Map<string, unknown>;
   pubSub?: HubPubSub;
+  /**
+   * Batch order, in a load that keeps two batches in flight (the connector runner, issue #13): resolves once the
+   * batch before this one has committed, and rejects if it failed; at once when there is none. A kind that
+   * {@link FactKind.overlaps} awaits it itself before writing anything but its own new facts (aggregates, the review
+   * queue...); for every other kind the pipeline awaits it before `write`. The pipeline awaits it again before the
+   * rejected records, the caller's statements and the commit.
+   */
+  turn(): Promise<void>;
+  /** Resolves once the batch before this one has written its new facts (or has ended): this one's may go in after. */
+  factsTurn(): Promise<void>;
+  /** Says this batch's new facts are all written: the next batch may write its own. */
+  factsWritten(): void;
 }
 
 /** The outcome of writing one kind's records of a batch. */
@@ -84,8 +96,20 @@ export interface FactKind<R = unknown> {
    * partitions the records will go to (DDL must not wait inside a batch).
    */
   prepare?(records: Indexed<R>[], context: { em: EntityManager; log?: unknown }): Promise<void>;
+  /**
+   * Whether `prepare` has nothing to do for these records (e.g. every month's partition exists): then it does not
+   * wait for a batch in flight. Absent: `prepare` runs only once the batch before has ended (its DDL would wait on it).
+   */
+  preparesNothing?(records: Indexed<R>[], context: { em: EntityManager }): Promise<boolean>;
   /** Resolves, writes in bulk and derives the batch's records of this kind, in its transaction. */
   write(records: Indexed<R>[], context: WriteContext): Promise<KindWrite>;
+  /**
+   * `write` writes its batch's new facts after {@link WriteContext.factsTurn} and everything else only after
+   * {@link WriteContext.turn}: with two batches in flight, this batch's facts go in while the batch before it
+   * updates shared rows and commits. (Facts only: a COPY of new rows waits for nothing the batch before still holds
+   * but the same new keys, and that one then waits for nothing this batch holds; see src/ingest/pipeline.ts.)
+   */
+  overlaps?: boolean;
 }
 
 // Kinds of different record types share one registry; each is only ever handed its own records.

@@ -266,13 +266,22 @@ function marketKind<R extends SupplyRecord | SaleRecord>(spec: {
  * batch's transaction. @internal
  */
 async function preparePriceMonths(records: Indexed<PriceRecord>[], em: EntityManager): Promise<void> {
+  const months = priceMonths(records);
+  if (months.size) await ensureMonths((await em.getConnection().getNativeClient()) as pg.Pool, 'price_observation', months);
+}
+
+/** The months of a batch that get a partition (from 2000 to a year ahead). @internal */
+function priceMonths(records: Indexed<PriceRecord>[]): Set<string> {
   const latest = monthOf(new Date(Date.now() + 366 * 86_400_000));
   const months = new Set<string>();
+  let last: string | undefined;
   for (const { record } of records) {
+    if (last !== undefined && record.observedOn.startsWith(last)) continue;
     const month = monthOf(record.observedOn);
+    last = month;
     if (month >= '2000-01' && month <= latest) months.add(month);
   }
-  if (months.size) await ensureMonths((await em.getConnection().getNativeClient()) as pg.Pool, 'price_observation', months);
+  return months;
 }
 
 const SUPPLY_TARGET: CopyTarget = {
@@ -392,6 +401,7 @@ export function priceTarget(connector: string, pool: pg.Pool): EncodedTarget<Res
       return lastPartition;
     },
     direct: addToAggregates,
+    claimDirect: `select set_config('hub.price_facts_counted', 'on', true)`,
     encode: (r, out) => {
       const p = r.record;
       const factor = kgFactor(p.unit);
@@ -624,12 +634,19 @@ registerFactKind({
   // Prices arrive by the million: their checks written out first, the schema for the exact refusal.
   validate: (input) => fastPriceRecord(input) ?? validatePriceSchema(input),
   prepare: (records, { em }) => preparePriceMonths(records, em),
+  preparesNothing: async (records, { em }) => {
+    const pool = (await em.getConnection().getNativeClient()) as pg.Pool;
+    return [...priceMonths(records)].every((month) => knownPartition(pool, PRICE_TABLE, month) !== undefined);
+  },
+  // Its new prices go in while the batch before in flight ends (src/ingest/pipeline.ts); the rest after it.
+  overlaps: true,
   async write(records, ctx): Promise<KindWrite> {
     const t0 = performance.now();
     const { connector, pubSub } = ctx;
     const { resolved, rejections, l } = await resolve(records, ctx);
     const pool = (await ctx.em.getConnection().getNativeClient()) as pg.Pool;
-    const { stored, ids, at } = await copyNew(ctx.client, priceTarget(connector, pool), byDay(resolved), ctx.cache);
+    const { stored, ids, at } = await copyNew(ctx.client, priceTarget(connector, pool), byDay(resolved), ctx.cache, ctx);
+    await ctx.turn();
     const unmatched = await queueUnmatched(ctx.client, connector, stored);
     // Origins that named no region (and no province list such as 冀鲁豫) wait for review too (issue #14).
     await queueUnmatchedOrigins(ctx.client, connector, unresolvedOrigins(stored, l.origins));

@@ -95,6 +95,68 @@ export interface BatchOptions {
   beforeWrite?: (client: pg.PoolClient) => Promise<void>;
   /** Runs in the batch's transaction after the writes (e.g. saves the connector's cursor). */
   inTransaction?: (client: pg.PoolClient) => Promise<void>;
+  /**
+   * The batch before this one in the same load, when it is still in flight ({@link BatchOrder}): this batch stores
+   * nothing unless that one committed, and commits after it.
+   */
+  after?: BatchOrder;
+  /** This batch's own order, for the batch after it: settled when this one has committed (and published) or failed. */
+  order?: BatchOrder;
+}
+
+/** Thrown by a batch whose predecessor in flight failed: it stored nothing either. */
+export class PreviousBatchFailedError extends Error {
+  constructor(readonly previous: unknown) {
+    super(`the batch before failed (${(previous as Error)?.message ?? String(previous)}); this one stored nothing`);
+    this.name = 'PreviousBatchFailedError';
+  }
+}
+
+/**
+ * Two batches of one load in flight (issue #13), each on its own connection and in its own transaction, in an
+ * order that keeps every guarantee of one batch at a time:
+ *
+ * - batch N+1 reads, resolves (key-share locks only) and COPYs its new facts while batch N adds to the aggregates,
+ *   queues names for review, keeps its refused records, saves the cursor and commits: the hub's and PostgreSQL's
+ *   work overlap, and PostgreSQL's on two backends;
+ * - N+1's facts go in only after N's are all written (`factsWritten`): N never waits for a key of N+1. (N+1 may wait
+ *   for a key N wrote, in the unique index; N then waits for nothing N+1 holds: it has written its facts, and what
+ *   it writes after them N+1 only touches after N's end.)
+ * - everything else of N+1 (aggregates, review queue, rejected records, cursor) and its commit come only after N
+ *   committed (`committed`); if N failed, N+1 fails too and stores nothing. So the stored batches are always a prefix
+ *   of the load, in order, each whole or not at all; the cursor moves one batch at a time, as before.
+ * - a batch that needs DDL first (a new month's partition) waits for N's end before it, as a lone batch would.
+ */
+export class BatchOrder {
+  /** Resolves when the batch's new facts are written, or when it has ended. */
+  readonly factsWritten: Promise<void>;
+  /** Resolves when the batch has committed and published; rejects when it failed. */
+  readonly committed: Promise<void>;
+  private facts!: () => void;
+  private ok!: () => void;
+  private failed!: (error: unknown) => void;
+
+  constructor() {
+    this.factsWritten = new Promise((resolve) => (this.facts = resolve));
+    this.committed = new Promise((resolve, reject) => {
+      this.ok = resolve;
+      this.failed = reject;
+    });
+    // Nobody may be waiting on it (the last batch of a load).
+    this.committed.catch(() => {});
+  }
+
+  /** @internal */
+  markFactsWritten(): void {
+    this.facts();
+  }
+
+  /** @internal */
+  settle(error?: unknown): void {
+    this.facts();
+    if (error === undefined) this.ok();
+    else this.failed(error);
+  }
 }
 
 /** A batch mapped and validated (step 1), ready to be written. */
@@ -228,7 +290,14 @@ export class IngestSession {
       'ingest batch',
       { attributes: { 'ingest.connector': this.options.connector, 'ingest.pipeline': this.options.pipeline, 'ingest.records': batch.length } },
       async (span) => {
-        const result = await this.writeBatch(validated, options);
+        let result: BatchResult;
+        try {
+          result = await this.writeBatch(validated, options);
+        } catch (error) {
+          options.order?.settle(error);
+          throw error;
+        }
+        options.order?.settle();
         span?.setAttributes({
           'ingest.stored': result.counts.stored,
           'ingest.duplicates': result.counts.duplicates,
@@ -245,10 +314,29 @@ export class IngestSession {
     const trace = process.env.INGEST_TRACE ? (what: string, t: number) => console.error(`${what} ${(performance.now() - t).toFixed(0)} ms`) : undefined;
     let t0 = performance.now();
     const keep = options.keepRejections !== false;
-    if (options.atomic && rejections.length) throw await this.refused(rejections, keep);
+    // Batch order when the batch before is still in flight (see BatchOrder).
+    const { after } = options;
+    const turn = after
+      ? () =>
+          after.committed.catch((error: unknown) => {
+            throw new PreviousBatchFailedError(error);
+          })
+      : () => Promise.resolve();
+    const factsTurn = after ? () => after.factsWritten : () => Promise.resolve();
+    const factsWritten = () => options.order?.markFactsWritten();
+    if (options.atomic && rejections.length) {
+      await turn();
+      throw await this.refused(rejections, keep);
+    }
 
     // 2. Resolve, write and derive, all in one transaction with the batch's refused records.
-    for (const [name, records] of byKind) await factKind(name)!.prepare?.(records, { em: this.em });
+    for (const [name, records] of byKind) {
+      const kind = factKind(name)!;
+      if (!kind.prepare) continue;
+      // DDL (a new month's partition) would wait on the batch in flight: it goes after it.
+      if (after && !(await kind.preparesNothing?.(records, { em: this.em }))) await turn();
+      await kind.prepare(records, { em: this.em });
+    }
     trace?.('prepare', t0);
     t0 = performance.now();
     const writes: [string, KindWrite][] = [];
@@ -260,13 +348,20 @@ export class IngestSession {
         withPgTransaction(this.em, async (client) => {
           writes.length = 0;
           rejections.splice(0, rejections.length, ...validated);
-          await options.beforeWrite?.(client);
-          const writeContext = { ...validateContext, client, em: this.em, cache: this.cache, pubSub: this.options.pubSub };
+          if (options.beforeWrite) {
+            await turn();
+            await options.beforeWrite(client);
+          }
+          const writeContext = { ...validateContext, client, em: this.em, cache: this.cache, pubSub: this.options.pubSub, turn, factsTurn, factsWritten };
           for (const [name, records] of byKind) {
-            const written = await factKind(name)!.write(records, writeContext);
+            const kind = factKind(name)!;
+            if (!kind.overlaps) await turn();
+            const written = await kind.write(records, writeContext);
             writes.push([name, written]);
             for (const r of written.rejections) refuse(r.index, r.reason, r.field);
           }
+          factsWritten();
+          await turn();
           if (options.atomic && rejections.length) throw new RefuseBatch();
           if (keep && rejections.length) {
             rejections.sort((a, b) => a.index - b.index);

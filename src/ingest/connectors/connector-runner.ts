@@ -3,7 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { tryAdvisoryLock } from '../../platform/advisory-lock.js';
 import type { Logger } from '../../platform/logger.js';
 import type { HubPubSub } from '../../platform/pubsub.js';
-import { addCounts, emptyCounts, IngestSession, type BatchResult, type LoadCounts } from '../pipeline.js';
+import { addCounts, BatchOrder, emptyCounts, IngestSession, type BatchResult, type LoadCounts } from '../pipeline.js';
 import type { RunOptions } from './connector.js';
 import type { ConnectorInstance } from './connector-registry.js';
 import { ConnectorStatus } from './connector-state.entity.js';
@@ -152,9 +152,11 @@ async function runLocked(deps: RunnerDeps, instance: ConnectorInstance, options:
       signal,
     });
     let total: number | undefined;
-    // The next batch is read, parsed, mapped and validated while the current one is written (its transaction waits on
-    // the database). Batches are still written one at a time, in order: the cursor, the review queue's counters and
-    // the order subscribers hear them in stay as they were.
+    // The next batch is read, parsed, mapped and validated while the current ones are written, and two batches are
+    // in flight on two connections: the next one's new prices go in while the one before adds to the aggregates,
+    // saves the cursor and commits (BatchOrder in src/ingest/pipeline.ts). Batches still commit one at a time, in
+    // order, each after the one before committed (a batch whose predecessor failed stores nothing): the cursor,
+    // the review queue's counters and the order subscribers hear them in stay as they were.
     const batches = reader[Symbol.asyncIterator]();
     const readAhead = () => {
       const read = batches.next().then((item) => (item.done ? undefined : { batch: item.value, validated: session.validate(item.value.records) }));
@@ -162,30 +164,52 @@ async function runLocked(deps: RunnerDeps, instance: ConnectorInstance, options:
       read.catch(() => {});
       return read;
     };
-    let next = readAhead();
-    for (;;) {
-      const item = await next;
-      if (!item) break;
-      const { batch, validated } = item;
-      next = readAhead();
-      signal.throwIfAborted();
-      total = batch.total ?? total;
-      const result = await session.writeValidated(validated, {
-        inTransaction:
-          batch.cursor === undefined
-            ? undefined
-            : async (client) => {
-                const moved = await client.query(
-                  'update connector_state set cursor = $2::jsonb, cursor_seq = cursor_seq + 1 where name = $1 and cursor_seq = $3',
-                  [instance.name, JSON.stringify(batch.cursor), seq.toString()],
-                );
-                if (moved.rowCount !== 1) throw new CursorMovedError(instance.name);
-                seq += 1n;
-              },
-      });
+    let inFlight: { result: Promise<BatchResult>; order: BatchOrder } | undefined;
+    const finish = async (flight: { result: Promise<BatchResult> }) => {
+      const result = await flight.result;
       addCounts(counts, result.counts);
       options.onBatch?.(result);
       options.onProgress?.({ counts: { ...counts }, total });
+    };
+    try {
+      let next = readAhead();
+      for (;;) {
+        const item = await next;
+        if (!item) break;
+        const { batch, validated } = item;
+        next = readAhead();
+        signal.throwIfAborted();
+        total = batch.total ?? total;
+        const order = new BatchOrder();
+        const result = session.writeValidated(validated, {
+          after: inFlight?.order,
+          order,
+          inTransaction:
+            batch.cursor === undefined
+              ? undefined
+              : async (client) => {
+                  // (After the batch before committed: `seq` is the sequence number it left.)
+                  const moved = await client.query(
+                    'update connector_state set cursor = $2::jsonb, cursor_seq = cursor_seq + 1 where name = $1 and cursor_seq = $3',
+                    [instance.name, JSON.stringify(batch.cursor), seq.toString()],
+                  );
+                  if (moved.rowCount !== 1) throw new CursorMovedError(instance.name);
+                  seq += 1n;
+                },
+        });
+        result.catch(() => {});
+        const previous = inFlight;
+        inFlight = { result, order };
+        // At most two in flight: the one before ends (committed, counted) before the next is read in.
+        if (previous) await finish(previous);
+      }
+      const last = inFlight;
+      inFlight = undefined;
+      if (last) await finish(last);
+    } finally {
+      // A batch still in flight when the run stops (the one before failed, the run was aborted, the source failed)
+      // ends before the run does: it commits only if the one before did, and then it is counted.
+      if (inFlight) await finish(inFlight).catch(() => {});
     }
     await setStatus(
       ConnectorStatus.OK,

@@ -1,0 +1,116 @@
+import { startTestHub, type TestHub } from '../support/test-hub.js';
+import { BatchOrder, IngestSession, PreviousBatchFailedError } from '../../src/ingest/pipeline.js';
+
+/**
+ * Two batches of one load in flight (issue #13, `BatchOrder` in src/ingest/pipeline.ts): the second batch's new
+ * prices go in while the first is still open, but the second commits only after the first did, and stores nothing
+ * if the first failed. The aggregates stay exact either way.
+ */
+let t: TestHub;
+beforeAll(async () => {
+  t = await startTestHub();
+});
+afterAll(() => t.close());
+
+const row = (i: number, day = (i % 28) + 1) => ({
+  品名: i % 3 ? '富士苹果' : '鸭梨',
+  平均价: 3 + (i % 5),
+  规格: `spec-${i}`,
+  发布日期: `2024-0${(i % 3) + 3}-${String(day).padStart(2, '0')}`,
+});
+
+function session(connector: string) {
+  return new IngestSession(t.hub.db.orm.em.fork(), {
+    connector,
+    pipeline: 'wholesale-prices',
+    map: (raw) => ({
+      kind: 'price',
+      sourceKey: (raw as any)['规格'],
+      rawName: (raw as any)['品名'],
+      market: 'beijing-xinfadi',
+      observedOn: (raw as any)['发布日期'],
+      avgPrice: (raw as any)['平均价'],
+      unit: '斤',
+    }),
+  });
+}
+
+const batch = (from: number, to: number) => Array.from({ length: to - from }, (_, k) => ({ raw: row(from + k), position: `order.csv:${from + k}` }));
+
+const stored = async (connector: string) =>
+  Number((await t.sql(`select count(*)::int as n from price_observation where source_connector = $1`, [connector]))[0].n);
+
+/** price_count and price_series_day equal GROUP BYs over the facts. */
+async function expectAggregatesExact() {
+  const [diff] = await t.sql(
+    `with f as (select market_id, product_id, variety_id, count(*)::bigint as n from price_observation group by 1, 2, 3),
+          c as (select market_id, product_id, variety_id, n from price_count where n <> 0),
+          fs as (select product_id, coalesce(variety_id, 0) as variety_id, market_id, observed_on as day, count(*)::int as n, sum(avg_per_kg) as total
+                   from price_observation where avg_per_kg is not null and product_id is not null and market_id is not null group by 1, 2, 3, 4),
+          s as (select product_id, variety_id, market_id, day, n, total from price_series_day)
+     select (select count(*) from (select * from f except select * from c) x)::int + (select count(*) from (select * from c except select * from f) x)::int as counts,
+            (select count(*) from (select * from fs except select * from s) x)::int + (select count(*) from (select * from s except select * from fs) x)::int as series`,
+  );
+  expect(diff).toEqual({ counts: 0, series: 0 });
+}
+
+describe('two batches in flight', () => {
+  it("write the second batch's facts while the first is open, and commit in order", async () => {
+    const s = session('order-feed');
+    const first = new BatchOrder();
+    const second = new BatchOrder();
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const events: string[] = [];
+    const one = s.write(batch(0, 300), {
+      order: first,
+      inTransaction: async () => {
+        events.push('first: tail');
+        await held;
+      },
+    });
+    await first.factsWritten;
+    const two = s.write(batch(300, 600), { after: first, order: second, inTransaction: async () => void events.push('second: tail') });
+    // The second batch's prices are written while the first is still open...
+    await second.factsWritten;
+    events.push('second: facts written');
+    expect(await stored('order-feed')).toBe(0);
+    release();
+    await one;
+    events.push('first: committed');
+    await two;
+    // ... and everything else of it, and its commit, came after the first's commit.
+    expect(events).toEqual(['first: tail', 'second: facts written', 'first: committed', 'second: tail']);
+    expect(await stored('order-feed')).toBe(600);
+    await expectAggregatesExact();
+  });
+
+  it('store nothing of the second batch when the first fails', async () => {
+    const s = session('order-fail');
+    const first = new BatchOrder();
+    const one = s.write(batch(0, 200), {
+      order: first,
+      inTransaction: async () => {
+        throw new Error('the disk is full');
+      },
+    });
+    const two = s.write(batch(200, 400), { after: first, order: new BatchOrder() });
+    await expect(one).rejects.toThrow('the disk is full');
+    await expect(two).rejects.toBeInstanceOf(PreviousBatchFailedError);
+    expect(await stored('order-fail')).toBe(0);
+    expect(await t.sql(`select count(*)::int as n from rejected_record where connector = 'order-fail'`)).toEqual([{ n: 0 }]);
+    await expectAggregatesExact();
+  });
+
+  it('store a key both batches carry once (the second waits for the first, then skips it)', async () => {
+    const s = session('order-overlap');
+    const first = new BatchOrder();
+    const one = s.write(batch(0, 250), { order: first });
+    const two = s.write(batch(200, 450), { after: first, order: new BatchOrder() });
+    const [a, b] = await Promise.all([one, two]);
+    expect(a.counts).toMatchObject({ stored: 250, duplicates: 0 });
+    expect(b.counts).toMatchObject({ stored: 200, duplicates: 50 });
+    expect(await stored('order-overlap')).toBe(450);
+    await expectAggregatesExact();
+  });
+});
