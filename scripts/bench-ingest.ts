@@ -142,7 +142,9 @@ async function main(): Promise<void> {
     const [{ database }] = await em.getConnection().execute<{ database: string }[]>('select current_database() as database');
     let cpu0 = await sampleCpu(pool, database);
     t0 = Date.now();
+    const usage0 = process.cpuUsage();
     const result = await ingest.run(CONNECTOR, { file });
+    const usage = process.cpuUsage(usage0);
     const pipelineSeconds = (Date.now() - t0) / 1000;
     const pipelineCpu = cpuBetween(cpu0, await sampleCpu(pool, database));
     if (result.status !== 'OK') throw new Error(`pipeline run failed: ${result.error}`);
@@ -218,6 +220,7 @@ async function main(): Promise<void> {
     );
     // CPU per million rows: what a shared machine's load does not move much (the machine's idle cores do not show here).
     const perMillion = (ms: number | undefined) => (ms === undefined ? 'n/a' : `${((ms / ROWS) * 1e3).toFixed(1)} s`);
+    console.log(`hub CPU per 1M rows: user ${perMillion(usage.user / 1000)} + system ${perMillion(usage.system / 1000)}`);
     console.log(
       `CPU per 1M rows: pipeline: hub ${perMillion(pipelineCpu.self)} + PostgreSQL ${perMillion(pipelineCpu.server)}; plain COPY: client ${perMillion(copyCpu!.self)} + PostgreSQL ${perMillion(copyCpu!.server)}`,
     );

@@ -547,14 +547,13 @@ export interface EncodedTarget<T> {
   /** The partition a record goes to, when it is known to exist. */
   partition?(record: T): string | undefined;
   /**
-   * When given, every run of records of one known partition is COPYed straight into that partition (one COPY per
-   * run, not through the parent), and this is called first, in the same transaction, with those records (in order):
-   * for what the partitions' own triggers do not do (prices: the aggregates, migration 20261130050000). Records of
-   * no known partition go through the parent, whose triggers see them. Not called on the staging path (through the
-   * parent too).
+   * When given, called after a batch whose records all go to one known partition was COPYed straight into it, in
+   * the same transaction, with those records (in order): for what the partition's own triggers do not do (prices:
+   * the aggregates, migration 20261130050000). A batch of several months goes through the parent, whose triggers see
+   * the rows; so does the staging path.
    */
   direct?(client: pg.PoolClient, records: readonly T[]): Promise<void>;
-  /** Run before the first COPY straight into a partition when {@link direct} is given (prices: say the rows are counted). */
+  /** Run before a COPY straight into a partition when {@link direct} is given (prices: say the rows are counted). */
   claimDirect?: string;
 }
 
@@ -599,42 +598,23 @@ export async function copyNew<T>(
       const { ids, at } = await reserveIds(client, target.sequence, unique.length);
       const stamp = at.toISOString();
       const columns = ['id', ...names, 'ingested_at'].map((c) => `"${c}"`).join(', ');
-      if (target.direct) {
-        // Runs of one partition each (the records come in partition-key order: one run per month).
-        const runs: { into: string | undefined; start: number; end: number }[] = [];
-        for (let i = 0; i < unique.length; i++) {
-          const into = target.partition?.(unique[i]);
-          const last = runs[runs.length - 1];
-          if (last && last.into === into) last.end = i + 1;
-          else runs.push({ into, start: i, end: i + 1 });
-        }
-        const direct: T[] = [];
-        for (const run of runs) if (run.into !== undefined) for (let i = run.start; i < run.end; i++) direct.push(unique[i]);
-        const out = new CopyWriter();
-        const copy = ({ into, start, end }: (typeof runs)[number]) =>
-          pipeline(
-            Readable.from(encodedText(unique, ids, stamp, target, start, end, out)),
-            client.query(copyFrom(`copy "${into ?? target.table}" (${columns}) from stdin`)),
-          );
-        // New rows into their partitions (no triggers but the guard) as soon as the batch before has written its own;
-        // rows of months without a partition through the parent (its triggers add them to the aggregates) and the
-        // aggregates of the others only once the batch before has committed.
-        if (direct.length && target.claimDirect) await client.query(target.claimDirect);
-        await order?.factsTurn();
-        for (const run of runs) if (run.into !== undefined) await copy(run);
-        const throughParent = runs.filter((run) => run.into === undefined);
-        if (!throughParent.length) order?.factsWritten();
-        await order?.turn();
-        for (const run of throughParent) await copy(run);
-        order?.factsWritten();
-        if (direct.length) await target.direct(client, direct);
-        if (process.env.INGEST_TRACE) console.error(`  copy ${unique.length} rows in ${runs.length} runs ${(performance.now() - t0).toFixed(0)} ms`);
-        return { stored: unique, ids, at };
-      }
       let into = target.partition?.(unique[0]);
       for (let i = 1; into !== undefined && i < unique.length; i++) if (target.partition!(unique[i]) !== into) into = undefined;
-      await order?.turn();
+      // A batch of one month (a day's list) straight into its partition; with `direct`, the caller adds the rows to
+      // what the partition's triggers do not keep. A batch of several months in ONE COPY through the parent, whose
+      // triggers see the rows (measured, issue #13 session 5: one COPY per month of a 20,000-row batch spread over
+      // 36 months cost the hub 5-6 s and PostgreSQL 1-2 s of CPU per 1 M rows more than one COPY through the parent).
+      const direct = into !== undefined && target.direct !== undefined;
+      if (direct && target.claimDirect) await client.query(target.claimDirect);
+      // New rows (and the parent's statement triggers, which lock the aggregates' rows at the end of the COPY) once
+      // the batch before has written its own; see BatchOrder in src/ingest/pipeline.ts.
+      await order?.factsTurn();
       await pipeline(Readable.from(encodedText(unique, ids, stamp, target)), client.query(copyFrom(`copy "${into ?? target.table}" (${columns}) from stdin`)));
+      order?.factsWritten();
+      if (direct) {
+        await order?.turn();
+        await target.direct!(client, unique);
+      }
       if (process.env.INGEST_TRACE) console.error(`  copy ${unique.length} rows into ${into ?? target.table} ${(performance.now() - t0).toFixed(0)} ms`);
       return { stored: unique, ids, at };
     } catch (error) {
@@ -665,17 +645,10 @@ export async function copyNew<T>(
 }
 
 /** Encoded records in chunks of a few thousand lines, as UTF-8 bytes. @internal */
-function* encodedText<T>(
-  records: readonly T[],
-  ids: readonly string[],
-  stamp: string,
-  target: EncodedTarget<T>,
-  from = 0,
-  to = records.length,
-  out = new CopyWriter(),
-): Generator<Buffer> {
-  for (let start = from; start < to; start += COPY_CHUNK_ROWS) {
-    const end = Math.min(to, start + COPY_CHUNK_ROWS);
+function* encodedText<T>(records: readonly T[], ids: readonly string[], stamp: string, target: EncodedTarget<T>): Generator<Buffer> {
+  const out = new CopyWriter();
+  for (let start = 0; start < records.length; start += COPY_CHUNK_ROWS) {
+    const end = Math.min(records.length, start + COPY_CHUNK_ROWS);
     for (let i = start; i < end; i++) {
       out.ascii(ids[i]);
       out.tab();

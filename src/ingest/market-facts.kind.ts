@@ -270,8 +270,13 @@ async function preparePriceMonths(records: Indexed<PriceRecord>[], em: EntityMan
   if (months.size) await ensureMonths((await em.getConnection().getNativeClient()) as pg.Pool, 'price_observation', months);
 }
 
+/** The months of a batch's records, asked twice (preparesNothing, prepare). @internal */
+const monthsOfBatch = new WeakMap<Indexed<PriceRecord>[], Set<string>>();
+
 /** The months of a batch that get a partition (from 2000 to a year ahead). @internal */
 function priceMonths(records: Indexed<PriceRecord>[]): Set<string> {
+  const known = monthsOfBatch.get(records);
+  if (known) return known;
   const latest = monthOf(new Date(Date.now() + 366 * 86_400_000));
   const months = new Set<string>();
   let last: string | undefined;
@@ -281,6 +286,7 @@ function priceMonths(records: Indexed<PriceRecord>[]): Set<string> {
     last = month;
     if (month >= '2000-01' && month <= latest) months.add(month);
   }
+  monthsOfBatch.set(records, months);
   return months;
 }
 
@@ -459,10 +465,12 @@ const plainArray = (values: readonly (number | string | null)[]): string => `{${
 const textArray = (values: readonly (string | null)[]): string =>
   `{${values.map((v) => (v === null ? 'NULL' : `"${v.replace(/[\\"]/g, '\\$&')}"`)).join(',')}}`;
 
-/** One (market, product, variety) key of a batch, or one (product, variety, market) series of a day. @internal */
-const idKey = (a: number, b: number, c: number): number | string =>
-  // Small ids (every catalogue here) as one number: no string per record. Else a text key.
-  a < 0x200000 && b < 0x200000 && c < 0x800 ? a + b * 0x200000 + c * 0x40000000000 : `${a}/${b}/${c}`;
+/**
+ * One (market, product, variety) key of a batch, or one (product, variety, market) series of a day: small ids (the
+ * catalogue's are) as one small integer (no string, no heap number per record), else a text. @internal
+ */
+const idKey = (product: number, variety: number, market: number): number | string =>
+  product < 0x1000 && variety < 0x1000 && market < 0x40 ? product + variety * 0x1000 + market * 0x1000000 : `${product}/${variety}/${market}`;
 
 interface SeriesDelta {
   product: number;
@@ -495,7 +503,7 @@ async function addToAggregates(client: pg.PoolClient, records: readonly Resolved
   for (const r of records) {
     const { productId: product, varietyId: variety, marketId: market } = r;
     // (Ids start at 1: 0 stands for null.)
-    const countKey = idKey(market ?? 0, product ?? 0, variety ?? 0);
+    const countKey = idKey(product ?? 0, variety ?? 0, market ?? 0);
     const count = counts.get(countKey);
     if (count) count.n++;
     else counts.set(countKey, { market, product, variety, n: 1 });

@@ -12,11 +12,12 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const row = (i: number, day = (i % 28) + 1) => ({
+/** A quote; `months` > 1 spreads a batch over several months (then it goes through the parent, else into the month's partition). */
+const row = (i: number, months = 3) => ({
   品名: i % 3 ? '富士苹果' : '鸭梨',
   平均价: 3 + (i % 5),
   规格: `spec-${i}`,
-  发布日期: `2024-0${(i % 3) + 3}-${String(day).padStart(2, '0')}`,
+  发布日期: `2024-0${(i % months) + 3}-${String((i % 28) + 1).padStart(2, '0')}`,
 });
 
 function session(connector: string) {
@@ -35,7 +36,8 @@ function session(connector: string) {
   });
 }
 
-const batch = (from: number, to: number) => Array.from({ length: to - from }, (_, k) => ({ raw: row(from + k), position: `order.csv:${from + k}` }));
+const batch = (from: number, to: number, months = 3) =>
+  Array.from({ length: to - from }, (_, k) => ({ raw: row(from + k, months), position: `order.csv:${from + k}` }));
 
 const stored = async (connector: string) =>
   Number((await t.sql(`select count(*)::int as n from price_observation where source_connector = $1`, [connector]))[0].n);
@@ -55,14 +57,14 @@ async function expectAggregatesExact() {
 }
 
 describe('two batches in flight', () => {
-  it("write the second batch's facts while the first is open, and commit in order", async () => {
+  it("write the second batch's facts while the first is open, and commit in order (a month's list: straight into its partition)", async () => {
     const s = session('order-feed');
     const first = new BatchOrder();
     const second = new BatchOrder();
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
     const events: string[] = [];
-    const one = s.write(batch(0, 300), {
+    const one = s.write(batch(0, 300, 1), {
       order: first,
       inTransaction: async () => {
         events.push('first: tail');
@@ -70,7 +72,7 @@ describe('two batches in flight', () => {
       },
     });
     await first.factsWritten;
-    const two = s.write(batch(300, 600), { after: first, order: second, inTransaction: async () => void events.push('second: tail') });
+    const two = s.write(batch(300, 600, 1), { after: first, order: second, inTransaction: async () => void events.push('second: tail') });
     // The second batch's prices are written while the first is still open...
     await second.factsWritten;
     events.push('second: facts written');
@@ -82,6 +84,18 @@ describe('two batches in flight', () => {
     // ... and everything else of it, and its commit, came after the first's commit.
     expect(events).toEqual(['first: tail', 'second: facts written', 'first: committed', 'second: tail']);
     expect(await stored('order-feed')).toBe(600);
+    await expectAggregatesExact();
+  });
+
+  it('commit in order when the batches span several months (through the parent and its triggers)', async () => {
+    const s = session('order-months');
+    const first = new BatchOrder();
+    const events: string[] = [];
+    const one = s.write(batch(0, 300), { order: first, inTransaction: async () => void events.push('first: tail') });
+    const two = s.write(batch(300, 600), { after: first, order: new BatchOrder(), inTransaction: async () => void events.push('second: tail') });
+    await Promise.all([one, two]);
+    expect(events).toEqual(['first: tail', 'second: tail']);
+    expect(await stored('order-months')).toBe(600);
     await expectAggregatesExact();
   });
 
