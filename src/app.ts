@@ -24,7 +24,7 @@ import { buildHubSubgraphSchema } from './federation/subgraph-schema.js';
 import type { HubContext } from './graphql/context.js';
 import { createContext } from './hub-context.js';
 import { createErrorFormatter } from './graphql/error-formatting.js';
-import { metricsPlugin } from './graphql/metrics.plugin.js';
+import { metricsPlugin, operationMetrics } from './graphql/metrics.plugin.js';
 import { legacyJsonStatusPlugin } from './graphql/http-status.plugin.js';
 import { createHttpApp, createMetricsApp } from './http/http-app.js';
 import { graphqlUploads, PREFLIGHT_HEADERS } from './http/graphql-upload.middleware.js';
@@ -45,7 +45,8 @@ import { startPeriodicJob } from './platform/periodic-job.js';
 import { createLeadership, type Leadership } from './platform/leadership.js';
 import { onReadReplica } from './platform/read-replica.js';
 import { startIntegrations } from './integrations.js';
-import { compiledReadsPlugin, type StatementRunner } from './query-compiler/compiled-reads.plugin.js';
+import { compiledReadsPlugin, createCompiledReads, type StatementRunner } from './query-compiler/compiled-reads.plugin.js';
+import { compiledReadsFastPath } from './http/compiled-reads.fast-path.js';
 
 /** A running hub. */
 export interface Hub {
@@ -194,6 +195,17 @@ export async function startHub(config: Config, log: Logger = createLogger(config
   });
   // Apollo Federation 2 (issue #15): over HTTP the hub can serve as a subgraph (`_service`, `_entities`, `@key`); graphql-ws keeps the plain schema.
   const httpSchema = config.integration.federation ? buildHubSubgraphSchema(schema) : schema;
+  // Request count and latency by operation (one bounded set of names for Apollo and the compiled fast path).
+  const operations = operationMetrics(metrics, config.metrics.maxOperationNames);
+  // Issue #10: the hot read shapes as one SQL statement building the JSON; everything else executes as before.
+  const compiledReads = config.compiledReads
+    ? createCompiledReads({
+        metadata: db.orm.getMetadata(),
+        pool: async () => (await db.orm.em.getConnection().getNativeClient()) as unknown as StatementRunner,
+        log,
+        onStatement: () => metrics.dbStatements.inc(),
+      })
+    : undefined;
   const apollo = new ApolloServer<HubContext>({
     schema: httpSchema,
     introspection: config.introspection,
@@ -214,22 +226,11 @@ export async function startHub(config: Config, log: Logger = createLogger(config
       ApolloServerPluginLandingPageDisabled(),
       // No HTTP cache hints are used; without this plugin Apollo wraps every field resolver.
       ApolloServerPluginCacheControlDisabled(),
-      metricsPlugin(metrics, config.metrics.maxOperationNames),
+      metricsPlugin(operations),
       ...access.apolloPlugins,
       legacyJsonStatusPlugin(),
       ...integrations.apolloPlugins,
-      // Issue #10: the hot read shapes as one SQL statement building the JSON; everything else executes as before.
-      ...(config.compiledReads
-        ? [
-            compiledReadsPlugin({
-              schema: httpSchema,
-              metadata: db.orm.getMetadata(),
-              pool: async () => (await db.orm.em.getConnection().getNativeClient()) as unknown as StatementRunner,
-              log,
-              onStatement: () => metrics.dbStatements.inc(),
-            }),
-          ]
-        : []),
+      ...(compiledReads ? [compiledReadsPlugin(compiledReads)] : []),
       {
         async serverWillStart() {
           return { drainServer: () => ws.dispose() };
@@ -275,6 +276,21 @@ export async function startHub(config: Config, log: Logger = createLogger(config
     uploads: graphqlUploads({ maxFileBytes: config.integration.uploadMaxBytes, viewerOf }),
     // The cost limit over a batch as a whole (after trusted documents: persisted ids are costed by their text).
     beforeGraphql: [...integrations.http.beforeGraphql, batchCostGuard(httpSchema, config.access.limits)],
+    // Compiled reads answered before Apollo's pipeline; not where Apollo does more per request than the fast path
+    // reproduces: trace spans (tracing plugin), federation traces, usage reporting (APOLLO_KEY).
+    compiledReads:
+      compiledReads && config.compiledFastPath && !config.integration.federation && integrations.apolloPlugins.length === 0 && !process.env.APOLLO_KEY
+        ? compiledReadsFastPath({
+            schema: httpSchema,
+            limits: config.access.limits,
+            reads: compiledReads,
+            audit: access.audit,
+            operations,
+            context,
+            viewerOf,
+            onAnswer: () => metrics.compiledFastPath.inc(),
+          })
+        : undefined,
     guards: {
       graphql: graphqlAccessGuard({ ...access, log, maxBatch: config.access.limits.maxBatch }),
       hooks: hooksAccessGuard({ ...access, log, maxBatch: config.access.limits.maxBatch }),

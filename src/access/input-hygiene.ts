@@ -34,8 +34,8 @@ export function checkInputText(document: DocumentNode, variables?: Record<string
   return checkVariables(variables) ?? checkLiterals(document);
 }
 
-/** The variables part of `checkInputText`. @internal */
-function checkVariables(variables?: Record<string, unknown> | null): GraphQLError | undefined {
+/** The variables part of `checkInputText`. */
+export function checkVariables(variables?: Record<string, unknown> | null): GraphQLError | undefined {
   for (const [name, value] of Object.entries(variables ?? {})) {
     const path = nulPath(value, name);
     if (path) {
@@ -47,8 +47,8 @@ function checkVariables(variables?: Record<string, unknown> | null): GraphQLErro
   return undefined;
 }
 
-/** The document part of `checkInputText`: string literals holding NUL. @internal */
-function checkLiterals(document: DocumentNode): GraphQLError | undefined {
+/** The document part of `checkInputText`: string literals holding NUL. */
+export function checkLiterals(document: DocumentNode): GraphQLError | undefined {
   let literal: GraphQLError | undefined;
   visit(document, {
     [Kind.STRING](node) {

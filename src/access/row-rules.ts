@@ -94,6 +94,9 @@ const trackingEventRows = scopedRows(
     return true;
   },
   (viewer, row, seen) => (viewer.role === Role.COURIER || viewer.role === Role.PLATFORM ? throughShipment(viewer, row, seen) : true),
+  // The parcel's rule through `shipment` (its condition is `{ shipment: <the parcel's condition> }`): a parcel's events
+  // read under a parcel that passed its rule need no second check (the query compiler verifies the two conditions agree).
+  { relation: 'shipment', typeName: 'Shipment' },
 );
 
 /** Alerts: ABNORMAL_ACCESS (who read how much personal data) only for ADMIN and OFFICIAL; a courier or platform only alerts about its own parcels or about none. */

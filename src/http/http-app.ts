@@ -25,6 +25,8 @@ export interface HttpAppOptions {
   uploads?: RequestHandler;
   /** Runs after the access guard, before Apollo (issue #15: trusted documents). */
   beforeGraphql?: RequestHandler[];
+  /** Runs last before Apollo: answers the operations the query compiler covers, else hands over (issue #10, compiled-reads.fast-path.ts). */
+  compiledReads?: RequestHandler;
   /** Runs first on /graphql, /hooks and /reports (issue #15: one trace span per request). */
   tracing?: RequestHandler;
 }
@@ -87,6 +89,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
     guard,
     ...(options.uploads ? [options.uploads] : []),
     ...(options.beforeGraphql ?? []),
+    ...(options.compiledReads ? [options.compiledReads] : []),
     options.graphql,
   );
 

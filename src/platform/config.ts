@@ -69,6 +69,7 @@ const schema = z
     CONNECTOR_SCHEDULER: z.stringbool().default(true),
     /** Answer the hot read shapes (markets, prices, shipments and what hangs under them) with one compiled SQL statement (issue #10); false = graphql-js execution only. @default true */
     COMPILED_READS: z.stringbool().default(true),
+    COMPILED_FAST_PATH: z.stringbool().default(true),
     // ---- access control (issue #6); see README "Calling the hub as each kind of user" ----
     /** Anonymous callers may read (personal and commercial data masked), never write. @default true with the embedded database, else false */
     DEMO_MODE: z.stringbool().optional(),
@@ -216,6 +217,8 @@ export interface Config {
   priceSeriesRefreshMs: number;
   /** COMPILED_READS (issue #10): one SQL statement building the response for the operations the query compiler covers. */
   compiledReads: boolean;
+  /** COMPILED_FAST_PATH (issue #10): with COMPILED_READS, answer those operations over HTTP before Apollo's request pipeline (same rules, same answers). */
+  compiledFastPath: boolean;
   /** Connectors (issue #4): CONNECTORS, CONNECTORS_DIR, CONNECTOR_SCHEDULER. */
   ingest: { connectors?: string; connectorsDir?: string; scheduler: boolean };
   /** Access control, query limits, rate limits, audit and transport security (issue #6). */
@@ -293,6 +296,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     introspection: e.GRAPHQL_INTROSPECTION ?? e.NODE_ENV !== 'production',
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     compiledReads: e.COMPILED_READS,
+    compiledFastPath: e.COMPILED_FAST_PATH,
     subsidyConfigFile: e.SUBSIDY_CONFIG_FILE,
     priceSeriesRefreshMs: e.PRICE_SERIES_REFRESH_INTERVAL_S * 1000,
     ingest: { connectors: e.CONNECTORS, connectorsDir: e.CONNECTORS_DIR && path.resolve(e.CONNECTORS_DIR), scheduler: e.CONNECTOR_SCHEDULER },

@@ -23,6 +23,11 @@ export function createMetrics() {
       labelNames: ['operation', 'type'] as const,
       registers: [registry],
     }),
+    compiledFastPath: new Counter({
+      name: 'hub_graphql_compiled_fast_path_total',
+      help: 'GraphQL operations over HTTP answered by the compiled read path before Apollo (also counted in hub_graphql_requests_total).',
+      registers: [registry],
+    }),
     errors: new Counter({
       name: 'hub_graphql_errors_total',
       help: 'GraphQL errors by extensions.code.',

@@ -33,6 +33,14 @@ export interface RowRule {
   readonly kind: RowRuleKind;
   where(viewer: Viewer): RowScope;
   test(viewer: Viewer, row: Record<string, unknown>, seen?: SeenRows): RowVerdict;
+  /**
+   * Declared by a rule that is its parent's rule through a many-to-one relation (a parcel's events: the parcel's
+   * rule through `shipment`): every condition `where` returns is `{ [relation]: <typeName's where for the same
+   * viewer> }`. A read of these rows under a parent row of `typeName` that already passed its own rule, joined on
+   * that relation, may then leave the condition out (src/query-compiler). Only a declaration: the compiler still
+   * compares both conditions for each viewer and keeps the predicate when they differ (fail closed).
+   */
+  readonly through?: { readonly relation: string; readonly typeName: string };
 }
 
 /** Whether a row of a type was already found visible in this operation (e.g. the parcel whose `events` are being resolved). */
@@ -65,8 +73,8 @@ export const adminRows: RowRule = {
 };
 
 /** A scoped rule from its two forms (kept side by side so that they cannot drift apart unnoticed). */
-export function scopedRows(where: RowRule['where'], test: RowRule['test']): RowRule {
-  return { kind: RowRuleKind.SCOPED, where, test };
+export function scopedRows(where: RowRule['where'], test: RowRule['test'], through?: RowRule['through']): RowRule {
+  return through ? { kind: RowRuleKind.SCOPED, where, test, through } : { kind: RowRuleKind.SCOPED, where, test };
 }
 
 /** The primary key of a many-to-one value: an id, an entity or reference (`{ id }`), or a plain row's `<name>Id`. @internal */

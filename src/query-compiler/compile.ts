@@ -160,12 +160,35 @@ export class QueryCompiler {
 
 const quote = (identifier: string) => `"${identifier.replace(/"/g, '""')}"`;
 const isPrimitive = (value: unknown): value is string | number | boolean => ['string', 'number', 'boolean'].includes(typeof value);
+const isPlain = (value: unknown): value is Record<string, unknown> =>
+  value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype;
+
+/** Whether two row conditions are the same data: plain objects, arrays and primitives only (anything else is never equal: fail closed). @internal */
+export function sameCondition(a: unknown, b: unknown): boolean {
+  if (a === null || isPrimitive(a)) return a === b;
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => sameCondition(x, b[i]));
+  if (!isPlain(a) || !isPlain(b)) return false;
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((k) => Object.hasOwn(b, k) && sameCondition(a[k], b[k]));
+}
+
+/** The parent row a nested list is read under: its type and the alias whose rows passed that type's row rule. */
+interface Parent {
+  typeName: string;
+  alias: string;
+}
 
 /** One compilation: its parameters, its aliases, its viewer. */
 class Compilation {
   readonly values: unknown[] = [];
   audited = false;
   #aliases = 0;
+  /**
+   * Aliases whose rows are known to pass their type's row rule for this viewer: every alias a row is read under
+   * (list reads and many-to-one reads put the scope, or a scope their parent implies, into their WHERE). Only under
+   * such a parent may a nested list leave out a scope that the parent's implies.
+   */
+  readonly #scoped = new Set<string>();
 
   constructor(
     private readonly compiler: QueryCompiler,
@@ -214,15 +237,15 @@ class Compilation {
   }
 
   /** A connection (`totalCount`, `nodes`) over a list read. */
-  connection(node: FieldNode, type: GraphQLObjectType, read: ListRead): [string, Shape] {
+  connection(node: FieldNode, type: GraphQLObjectType, read: ListRead, parent?: Parent): [string, Shape] {
     const pairs: string[] = [];
     const fields: FieldShape[] = [];
     for (const [key, field] of this.collect(node.selectionSet!, type)) {
       const name = field.name.value;
       if (name === '__typename') pairs.push(`'${key}', '${type.name}'::text`);
-      else if (name === 'totalCount') pairs.push(`'${key}', ${this.count(read)}`);
+      else if (name === 'totalCount') pairs.push(`'${key}', ${this.count(read, parent)}`);
       else if (name === 'nodes') {
-        const [sql, shape] = this.list(field, read);
+        const [sql, shape] = this.list(field, read, parent);
         pairs.push(`'${key}', ${sql}`);
         fields.push({ kind: 'list', key, nonNull: true, shape });
       } else throw new NotCompilable(`${type.name}.${name}`);
@@ -230,47 +253,84 @@ class Compilation {
     return [this.object(pairs), { typeName: type.name, fields, row: false, walk: fields.some((f) => (f as Nested).shape.walk) }];
   }
 
-  /** The WHERE of a list read on alias `p`: its conditions (the driver's too, unless it drives the read) and the viewer's row scope. */
-  where(read: ListRead, driven = false): string {
+  /**
+   * The WHERE of a list read on alias `p`: its link to the parent row (ListRead.via), its conditions (the driver's
+   * too, unless it drives the read) and the viewer's row scope, unless the parent's scope implies it.
+   */
+  where(read: ListRead, driven = false, parent?: Parent): string {
     const conditions =
       read.driver && !driven ? [[`p.${read.driver.column} in (${read.driver.keys[0]})`, read.driver.keys[1]] as const, ...read.conditions] : read.conditions;
     const parts = conditions.map(([sql, params]) => {
       let i = 0;
       return sql.replace(/\?/g, () => this.param(params[i++]));
     });
-    const scope = this.scope(read.typeName, 'p');
+    if (read.via) parts.unshift(this.link(read.typeName, read.via, parent));
+    const scope = this.impliedBy(read, parent) ? '' : this.scope(read.typeName, 'p');
     if (scope) parts.push(scope);
     return parts.length ? parts.join(' and ') : 'true';
   }
 
+  /** `p.<column of via> = <parent>.<primary key>`: a nested list's rows under its parent row; not compiled without a parent of the relation's target. */
+  link(typeName: string, via: string, parent: Parent | undefined): string {
+    const meta = this.compiler.metaOf(typeName);
+    const prop = meta.properties[via as never] as EntityProperty | undefined;
+    if (!parent || !prop || prop.kind !== 'm:1' || prop.fieldNames?.length !== 1) throw new NotCompilable(`${typeName}.${via}`);
+    const target = this.compiler.metaOf(parent.typeName);
+    if ((prop.targetMeta as EntityMetadata | undefined)?.class !== target.class) throw new NotCompilable(`${typeName}.${via}`);
+    return `p.${quote(prop.fieldNames[0])} = ${parent.alias}.${quote(this.primaryKey(target).fieldNames[0])}`;
+  }
+
+  /**
+   * Whether the viewer's row scope of a nested list's rows is implied by its parent row's (issue #10): only when
+   * - the rows' rule declares it is the parent type's rule through the very relation the rows are joined on
+   *   (RowRule.through, e.g. a parcel's events through `shipment`),
+   * - the parent alias's rows passed the parent type's rule in this statement (#scoped),
+   * - and, for this viewer, the rows' condition is exactly `{ [via]: <the parent's condition> }` (compared as data).
+   * Anything else keeps the predicate (fail closed). Row scope `true` needs no predicate anyway.
+   */
+  impliedBy(read: ListRead, parent: Parent | undefined): boolean {
+    if (!read.via || !parent || !this.#scoped.has(parent.alias)) return false;
+    const rule = this.compiler.rules(read.typeName);
+    const parentRule = this.compiler.rules(parent.typeName);
+    if (!rule?.through || rule.through.relation !== read.via || rule.through.typeName !== parent.typeName) return false;
+    if (!parentRule || parentRule.kind === RowRuleKind.WRAPPER || rule.kind === RowRuleKind.WRAPPER) return false;
+    const where = rule.where(this.viewer);
+    const parentWhere = parentRule.where(this.viewer);
+    if (!isPlain(where) || !isPlain(parentWhere)) return false;
+    const keys = Object.keys(where);
+    return keys.length === 1 && keys[0] === read.via && sameCondition(where[read.via], parentWhere);
+  }
+
   /** `totalCount`: the sum of a table of exact counts where the read allows it (ListRead.counts) and the viewer sees every row, else count(*). */
-  count(read: ListRead): string {
+  count(read: ListRead, parent?: Parent): string {
     if (read.counts && this.scope(read.typeName, 'p') === '') {
-      return `(select coalesce(sum(p.n), 0)::int from ${quote(read.counts)} p where ${this.where(read)})`;
+      return `(select coalesce(sum(p.n), 0)::int from ${quote(read.counts)} p where ${this.where(read, false, parent)})`;
     }
-    return `(select count(*)::int from ${quote(this.compiler.metaOf(read.typeName).tableName)} p where ${this.where(read)})`;
+    return `(select count(*)::int from ${quote(this.compiler.metaOf(read.typeName).tableName)} p where ${this.where(read, false, parent)})`;
   }
 
   /** A list of rows: a page read in order, aggregated in the same order. */
-  list(node: FieldNode, read: ListRead): [string, Shape] {
+  list(node: FieldNode, read: ListRead, parent?: Parent): [string, Shape] {
     const type = this.schema().getType(read.typeName) as GraphQLObjectType;
     const meta = this.compiler.metaOf(read.typeName);
     const alias = this.alias();
     const order = (a: string, keys: Order) => keys.map(([column, direction]) => `${a}.${quote(column)} ${direction}`).join(', ');
-    const [object, shape] = this.fields(node.selectionSet!, type, alias, read.identity);
     const limit = this.param(read.limit);
+    // The rows' WHERE first: it holds the row scope (or one the parent implies), so the alias's rows pass their rule.
     let rows: string;
     if (read.driver) {
       const [keys, params] = read.driver.keys;
       let i = 0;
       const keySql = keys.replace(/\?/g, () => this.param(params[i++]));
-      const where = this.where(read, true);
+      const where = this.where(read, true, parent);
       rows =
         `select p.* from (${keySql}) k(key) cross join lateral (select p.* from ${quote(meta.tableName)} p where p.${quote(read.driver.column)} = k.key and ${where} ` +
         `order by ${order('p', read.order)} limit ${limit}) p order by ${order('p', read.order)} limit ${limit}`;
     } else {
-      rows = `select p.* from ${quote(meta.tableName)} p where ${this.where(read)} order by ${order('p', read.order)} limit ${limit}`;
+      rows = `select p.* from ${quote(meta.tableName)} p where ${this.where(read, false, parent)} order by ${order('p', read.order)} limit ${limit}`;
     }
+    this.#scoped.add(alias);
+    const [object, shape] = this.fields(node.selectionSet!, type, alias, read.identity);
     return [`coalesce((select json_agg(${object} order by ${order(alias, read.order)}) from (${rows}) ${alias}), '[]'::json)`, shape];
   }
 
@@ -310,9 +370,10 @@ class Compilation {
         fields.push({ kind: 'object', key, nonNull, shape });
         walk ||= nonNull || shape.walk;
       } else if (NESTED_LISTS[type.name]?.[name]) {
-        const read = NESTED_LISTS[type.name][name](this.args(def, node), alias);
+        const read = NESTED_LISTS[type.name][name](this.args(def, node));
         const named = getNamedType(def.type) as GraphQLObjectType;
-        const [sql, shape] = read.connection ? this.connection(node, named, read) : this.list(node, read);
+        const parent: Parent = { typeName: type.name, alias };
+        const [sql, shape] = read.connection ? this.connection(node, named, read, parent) : this.list(node, read, parent);
         pairs.push(`'${key}', ${sql}`);
         fields.push({ kind: read.connection ? 'object' : 'list', key, nonNull, shape });
         walk ||= shape.walk;
@@ -339,6 +400,7 @@ class Compilation {
     const scope = this.scope(type.name, t);
     // A non-null field whose row the viewer might not see: graphql-js decides (it raises the error).
     if (scope && isNonNullType(def.type)) throw new NotCompilable(`${type.name} scoped`);
+    this.#scoped.add(t);
     const [object, shape] = this.fields(node.selectionSet!, type, t, 'ref');
     const pk = quote(this.primaryKey(target).fieldNames[0]);
     return [

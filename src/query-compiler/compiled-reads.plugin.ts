@@ -3,6 +3,8 @@ import { getVariableValues, Kind, type DocumentNode, type FragmentDefinitionNode
 import type { MetadataStorage } from '@mikro-orm/core';
 import type { HubContext } from '../graphql/context.js';
 import { visibilityClass } from '../policy/visibility-class.js';
+import type { Viewer } from '../policy/viewer.js';
+import type { AccessRecord } from '../policy/access-record.js';
 import type { Logger } from '../platform/logger.js';
 import { recordStatementSpan } from '../platform/sql-tracing.js';
 import { QueryCompiler, type Plan } from './compile.js';
@@ -14,7 +16,6 @@ export interface StatementRunner {
 }
 
 export interface CompiledReadsOptions {
-  schema: GraphQLSchema;
   metadata: MetadataStorage;
   /** The database pool (pg), asked once per statement. */
   pool: () => Promise<StatementRunner>;
@@ -27,21 +28,33 @@ export interface CompiledReadsOptions {
 const PLANS_PER_DOCUMENT = 64;
 
 /**
- * Apollo plugin (issue #10): a query whose every selected field the query
- * compiler covers (src/query-compiler/read-model.ts) is answered with ONE SQL
- * statement that builds the response's JSON, from `responseForOperation`,
- * so graphql-js does not execute it. Anything else, and any failure of that
- * statement, falls back to normal execution. What runs around execution is
- * unchanged: authentication, rate and query limits (didResolveOperation,
- * before this hook), the audit row (willSendResponse, from the access record
- * this path fills in as the field policy does), metrics.
+ * The compiled read path shared by its two entries (issue #10): the Apollo
+ * plugin below, and the HTTP fast path in front of Apollo
+ * (src/http/compiled-reads.fast-path.ts), which answers the same plans with
+ * the same statement and the same finishing pass.
  *
- * Plans are cached per parsed document (Apollo's document store hands out
- * the same DocumentNode for the same text) and per (operation, visibility
- * class, variables): viewers of one visibility class see the same rows with
- * the same masks.
+ * Plans are cached per parsed document (each entry hands out the same
+ * DocumentNode for the same text) and per (operation, visibility class,
+ * variables): viewers of one visibility class see the same rows with the
+ * same masks.
  */
-export function compiledReadsPlugin(options: CompiledReadsOptions): ApolloServerPlugin<HubContext> {
+export interface CompiledReads {
+  /** The plan of a query operation for a viewer, or null when any part of it is not compiled. */
+  planFor(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation: OperationDefinitionNode,
+    rawVariables: Record<string, unknown> | undefined,
+    viewer: Viewer,
+  ): Plan | null;
+  /**
+   * Runs a plan's statement and finishes its JSON (ids, enum names, masks), noting what it read in the access
+   * record; null when the statement failed or its JSON cannot be the response (the record is then untouched).
+   */
+  run(plan: Plan, record: AccessRecord): Promise<Record<string, unknown> | null>;
+}
+
+export function createCompiledReads(options: CompiledReadsOptions): CompiledReads {
   const compilers = new WeakMap<GraphQLSchema, QueryCompiler>();
   const plans = new WeakMap<DocumentNode, Map<string, Plan | null>>();
   const compilerFor = (schema: GraphQLSchema) => {
@@ -53,56 +66,70 @@ export function compiledReadsPlugin(options: CompiledReadsOptions): ApolloServer
     return compiler;
   };
 
-  const planFor = (
-    schema: GraphQLSchema,
-    document: DocumentNode,
-    operation: OperationDefinitionNode,
-    rawVariables: Record<string, unknown> | undefined,
-    context: HubContext,
-  ): Plan | null => {
-    let byKey = plans.get(document);
-    if (!byKey) {
-      byKey = new Map();
-      plans.set(document, byKey);
-    }
-    const key = `${operation.name?.value ?? ''}\u0000${visibilityClass(context.viewer)}\u0000${rawVariables ? JSON.stringify(rawVariables) : ''}`;
-    let plan = byKey.get(key);
-    if (plan !== undefined) return plan;
-    const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], rawVariables ?? {});
-    const fragments: Record<string, FragmentDefinitionNode> = {};
-    for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
-    plan = coerced.errors ? null : compilerFor(schema).compile(operation, fragments, coerced.coerced, context.viewer);
-    if (byKey.size >= PLANS_PER_DOCUMENT) byKey.clear();
-    byKey.set(key, plan);
-    return plan;
-  };
+  return {
+    planFor(schema, document, operation, rawVariables, viewer) {
+      let byKey = plans.get(document);
+      if (!byKey) {
+        byKey = new Map();
+        plans.set(document, byKey);
+      }
+      const key = `${operation.name?.value ?? ''}\u0000${visibilityClass(viewer)}\u0000${rawVariables ? JSON.stringify(rawVariables) : ''}`;
+      let plan = byKey.get(key);
+      if (plan !== undefined) return plan;
+      const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], rawVariables ?? {});
+      const fragments: Record<string, FragmentDefinitionNode> = {};
+      for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
+      plan = coerced.errors ? null : compilerFor(schema).compile(operation, fragments, coerced.coerced, viewer);
+      if (byKey.size >= PLANS_PER_DOCUMENT) byKey.clear();
+      byKey.set(key, plan);
+      return plan;
+    },
 
+    async run(plan, record) {
+      let data: unknown;
+      let started = Date.now();
+      try {
+        const pool = await options.pool();
+        options.onStatement?.();
+        started = Date.now();
+        const { rows } = await pool.query({ name: plan.name, text: plan.text, values: plan.values });
+        // The statement runs outside the ORM, so its logger does not see it: its span is recorded here, like the ORM's.
+        recordStatementSpan(plan.text, started, Date.now(), rows.length);
+        data = rows[0]?.data;
+      } catch (error) {
+        recordStatementSpan(plan.text, started, Date.now(), undefined, true);
+        // The normal path reports it (e.g. DATABASE_UNAVAILABLE) with its own error handling.
+        options.log.debug({ err: error }, 'compiled read failed; executing normally');
+        return null;
+      }
+      if (typeof data === 'string') data = JSON.parse(data);
+      if (!data || typeof data !== 'object' || !finish(data as Record<string, unknown>, plan.shape, record)) return null;
+      return data as Record<string, unknown>;
+    },
+  };
+}
+
+/**
+ * Apollo plugin (issue #10): a query whose every selected field the query
+ * compiler covers (src/query-compiler/read-model.ts) is answered with ONE SQL
+ * statement that builds the response's JSON, from `responseForOperation`,
+ * so graphql-js does not execute it. Anything else, and any failure of that
+ * statement, falls back to normal execution. What runs around execution is
+ * unchanged: authentication, rate and query limits (didResolveOperation,
+ * before this hook), the audit row (willSendResponse, from the access record
+ * this path fills in as the field policy does), metrics.
+ */
+export function compiledReadsPlugin(reads: CompiledReads): ApolloServerPlugin<HubContext> {
   return {
     async requestDidStart() {
       return {
         async responseForOperation({ schema, document, operation, request, contextValue }) {
           if (operation?.operation !== 'query' || !contextValue?.accessRecord) return null;
-          const plan = planFor(schema, document, operation, request.variables, contextValue);
+          const plan = reads.planFor(schema, document, operation, request.variables, contextValue.viewer);
           if (!plan) return null;
-          let data: unknown;
-          let started = Date.now();
-          try {
-            const pool = await options.pool();
-            options.onStatement?.();
-            started = Date.now();
-            const { rows } = await pool.query({ name: plan.name, text: plan.text, values: plan.values });
-            // The statement runs outside the ORM, so its logger does not see it: its span is recorded here, like the ORM's.
-            recordStatementSpan(plan.text, started, Date.now(), rows.length);
-            data = rows[0]?.data;
-          } catch (error) {
-            recordStatementSpan(plan.text, started, Date.now(), undefined, true);
-            // The normal path reports it (e.g. DATABASE_UNAVAILABLE) with its own error handling.
-            options.log.debug({ err: error }, 'compiled read failed; executing normally');
-            return null;
-          }
-          if (typeof data === 'string') data = JSON.parse(data);
-          if (!data || typeof data !== 'object' || !finish(data as Record<string, unknown>, plan.shape, contextValue.accessRecord)) return null;
-          return { http: { status: undefined, headers: new HeaderMap() }, body: { kind: 'single', singleResult: { data: data as Record<string, unknown> } } };
+          const data = await reads.run(plan, contextValue.accessRecord);
+          if (!data) return null;
+          return { http: { status: undefined, headers: new HeaderMap() }, body: { kind: 'single', singleResult: { data } } };
         },
       };
     },

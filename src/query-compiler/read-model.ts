@@ -90,6 +90,12 @@ export interface ListRead {
    * last key is unique), without reading every row of every key; `totalCount` applies it as the condition.
    */
   driver?: { column: string; keys: [string, unknown[]] };
+  /**
+   * A nested list's link to its parent row: the many-to-one property of these rows that points at the parent's
+   * entity. compile.ts makes the join condition from it (`p.<its column> = <parent>.<primary key>`), and may leave out
+   * a row scope that the parent's implies through it (RowRule.through).
+   */
+  via?: string;
 }
 
 type Args = Record<string, unknown>;
@@ -182,16 +188,17 @@ export const ROOT_LISTS: Readonly<Record<string, (args: Args) => ListRead>> = {
   },
 };
 
-/** Nested one-to-many fields: `<Type>.<field>` -> the rows under a parent (alias given), and whether the field is a connection. */
-export const NESTED_LISTS: Readonly<Record<string, Readonly<Record<string, (args: Args, parent: string) => ListRead & { connection: boolean }>>>> = {
+/** Nested one-to-many fields: `<Type>.<field>` -> the rows under a parent (linked by `via`), and whether the field is a connection. */
+export const NESTED_LISTS: Readonly<Record<string, Readonly<Record<string, (args: Args) => ListRead & { via: string; connection: boolean }>>>> = {
   Market: {
     // MarketPricesResolver: the newest prices of the market; a `market` in the filter is ignored (the market is given).
-    prices(args, parent) {
+    prices(args) {
       onlyFirst(args, ['filter']);
       const filter = { ...priceFilter(args.filter), market: undefined };
       return {
         typeName: 'PriceObservation',
-        conditions: [[`p.market_id = ${parent}.id`, []], ...priceConditions(filter)],
+        via: 'market',
+        conditions: priceConditions(filter),
         counts: countedFrom(filter),
         order: priceOrder(PriceOrder.OBSERVED_ON_DESC),
         limit: pageSize(args, DEFAULT_PAGE_SIZE),
@@ -203,11 +210,12 @@ export const NESTED_LISTS: Readonly<Record<string, Readonly<Record<string, (args
   },
   Shipment: {
     // ShipmentResolver.events: the parcel's timeline in event time order, at most `first`.
-    events(args, parent) {
+    events(args) {
       onlyFirst(args);
       return {
         typeName: 'TrackingEvent',
-        conditions: [[`p.shipment_id = ${parent}.id`, []]],
+        via: 'shipment',
+        conditions: [],
         order: [
           ['occurred_at', 'asc'],
           ['id', 'asc'],

@@ -2,11 +2,12 @@ import { parse, type OperationDefinitionNode } from 'graphql';
 import { startHub, type Hub } from '../../src/app.js';
 import { loadConfig } from '../../src/platform/config.js';
 import { createLogger } from '../../src/platform/logger.js';
-import { QueryCompiler } from '../../src/query-compiler/compile.js';
+import { QueryCompiler, sameCondition } from '../../src/query-compiler/compile.js';
 import { buildHubSchema } from '../../src/schema.js';
 import { rowRuleOf } from '../../src/access/row-rules.js';
 import { anonymousViewer, type Viewer } from '../../src/policy/viewer.js';
 import { KeyScope, Role } from '../../src/policy/role.js';
+import type { RowRule } from '../../src/policy/row-rule.js';
 import { startTestHub, TEST_METRICS_TOKEN, type TestHub } from '../support/test-hub.js';
 import { TEST_SECRETS_KEY } from '../support/fixtures.js';
 
@@ -249,13 +250,67 @@ describe('fail closed', () => {
     expect(compiler.compile(operation('{ shipments(first: 2) { nodes { trackingNumber } } }'), {}, {}, viewer(Role.OFFICIAL))).not.toBeNull();
   });
 
-  it("puts the courier's row scope into the statement, for the parcels and for their events", async () => {
+  it("puts the courier's row scope into the statement for the parcels; their events are read only under those parcels", async () => {
     const compiler = new QueryCompiler(await buildHubSchema({} as never), t.hub.db.orm.getMetadata());
     const plan = compiler.compile(operation(SHAPE_C), {}, {}, viewer(Role.COURIER))!;
     expect(plan.text).toContain(`from "shipment" p where p."courier_id" = ${zhongtongId} `);
-    expect(plan.text).toContain(
-      `from "tracking_event" p where p.shipment_id = t1.id and exists (select 1 from "shipment" t3 where t3."id" = p."shipment_id" and t3."courier_id" = ${zhongtongId})`,
-    );
+    // The events' rule is the parcel's through `shipment` (RowRule.through): under a parcel that passed it, no second check.
+    expect(plan.text).toContain(`from "tracking_event" p where p."shipment_id" = t1."id" order by`);
+    expect(plan.text).not.toContain('exists');
     expect(plan.audited).toBe(true);
+  });
+
+  describe("a nested list's row scope is left out only when its parent's implies it", () => {
+    const EVENTS_SCOPE = (alias: string) =>
+      `exists (select 1 from "shipment" ${alias} where ${alias}."id" = p."shipment_id" and ${alias}."courier_id" = ${zhongtongId})`;
+    const compile = async (rules: (name: string) => RowRule | undefined, text = SHAPE_C, role = Role.COURIER) =>
+      new QueryCompiler(await buildHubSchema({} as never), t.hub.db.orm.getMetadata(), rules).compile(operation(text), {}, {}, viewer(role));
+
+    it('keeps the predicate for a rule that declares no `through`', async () => {
+      const plan = await compile((name) => (name === 'TrackingEvent' ? { ...rowRuleOf(name)!, through: undefined } : rowRuleOf(name)));
+      expect(plan!.text).toContain(`where p."shipment_id" = t1."id" and ${EVENTS_SCOPE('t3')}`);
+    });
+
+    it('keeps the predicate when the declared relation or parent type is not the one the list is read through', async () => {
+      for (const through of [
+        { relation: 'region', typeName: 'Shipment' },
+        { relation: 'shipment', typeName: 'Market' },
+      ]) {
+        const plan = await compile((name) => (name === 'TrackingEvent' ? { ...rowRuleOf(name)!, through } : rowRuleOf(name)));
+        expect(plan!.text).toContain(EVENTS_SCOPE('t3'));
+      }
+    });
+
+    it("keeps the predicate when, for this viewer, the condition is not exactly the parent's through the relation", async () => {
+      const events = rowRuleOf('TrackingEvent')!;
+      // a declared `through` whose condition says more than the parcel's (a stricter rule must not be dropped)
+      const stricter: RowRule = { ...events, where: (v) => ({ shipment: { courier: v.courierId }, status: 'DELIVERED' }) };
+      const plan = await compile((name) => (name === 'TrackingEvent' ? stricter : rowRuleOf(name)));
+      expect(plan!.text).toContain(`p."status" = $1`);
+      // a parent rule that differs from the one the events' rule goes through
+      const parcels = rowRuleOf('Shipment')!;
+      const otherParent: RowRule = { ...parcels, where: (v) => ({ courier: (v.courierId ?? 0) + 1 }) };
+      const plan2 = await compile((name) => (name === 'Shipment' ? otherParent : rowRuleOf(name)));
+      expect(plan2!.text).toContain(`where p."courier_id" = ${zhongtongId + 1} `);
+      expect(plan2!.text).toContain(EVENTS_SCOPE('t3'));
+    });
+
+    it('needs no predicate where the viewer sees every row, and keeps `false` as no rows', async () => {
+      const official = await compile(rowRuleOf, SHAPE_C, Role.OFFICIAL);
+      expect(official!.text).not.toContain('exists');
+      const none: RowRule = { ...rowRuleOf('TrackingEvent')!, where: () => false };
+      const plan = await compile((name) => (name === 'TrackingEvent' ? none : rowRuleOf(name)));
+      expect(plan!.text).toContain(`where p."shipment_id" = t1."id" and false`);
+    });
+
+    it('compares conditions as data only', () => {
+      expect(sameCondition({ courier: 3 }, { courier: 3 })).toBe(true);
+      expect(sameCondition({ courier: 3, $or: [{ a: null }] }, { $or: [{ a: null }], courier: 3 })).toBe(true);
+      expect(sameCondition({ courier: 3 }, { courier: '3' })).toBe(false);
+      expect(sameCondition({ courier: 3 }, { courier: 3, platform: 1 })).toBe(false);
+      expect(sameCondition({ at: new Date(0) }, { at: new Date(0) })).toBe(false);
+      expect(sameCondition([1, 2], [1, 2])).toBe(true);
+      expect(sameCondition(undefined, undefined)).toBe(false);
+    });
   });
 });
