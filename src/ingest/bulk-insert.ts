@@ -406,6 +406,8 @@ export async function copyInto(
 export class CopyWriter {
   private buf: Buffer;
   private pos = 0;
+  /** Where the bytes not yet taken start. */
+  private start = 0;
   private readonly repeated = new Map<string, Buffer>();
 
   constructor(private readonly chunkBytes = 1 << 20) {
@@ -415,16 +417,27 @@ export class CopyWriter {
   /** Room for `bytes` more bytes (the buffer grows, keeping what is written). */
   room(bytes: number): void {
     if (this.pos + bytes <= this.buf.length) return;
-    const bigger = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + bytes));
-    this.buf.copy(bigger, 0, 0, this.pos);
+    // (Only the bytes not yet taken move: the taken ones may still be in the stream, and stay where they are.)
+    const pending = this.pos - this.start;
+    const bigger = Buffer.allocUnsafe(Math.max(this.chunkBytes, 2 * (pending + bytes)));
+    this.buf.copy(bigger, 0, this.start, this.pos);
     this.buf = bigger;
+    this.start = 0;
+    this.pos = pending;
   }
 
-  /** The bytes written since the last call (a new buffer follows: the stream may still hold this one). */
+  /**
+   * The bytes written since the last call. The stream may still hold them: what follows is written after them in the
+   * same buffer while a quarter of it is left (short runs of rows, one per partition, share a buffer), else in a new one.
+   */
   take(): Buffer {
-    const chunk = this.buf.subarray(0, this.pos);
-    this.buf = Buffer.allocUnsafe(this.chunkBytes);
-    this.pos = 0;
+    const chunk = this.buf.subarray(this.start, this.pos);
+    if (this.buf.length - this.pos >= this.chunkBytes >> 2) {
+      this.start = this.pos;
+    } else {
+      this.buf = Buffer.allocUnsafe(this.chunkBytes);
+      this.pos = this.start = 0;
+    }
     return chunk;
   }
 
@@ -533,6 +546,14 @@ export interface EncodedTarget<T> {
   values(record: T): SqlValue[];
   /** The partition a record goes to, when it is known to exist. */
   partition?(record: T): string | undefined;
+  /**
+   * When given, every run of records of one known partition is COPYed straight into that partition (one COPY per
+   * run, not through the parent), and this is called first, in the same transaction, with those records (in order):
+   * for what the partitions' own triggers do not do (prices: the aggregates, migration 20261130050000). Records of
+   * no known partition go through the parent, whose triggers see them. Not called on the staging path (through the
+   * parent too).
+   */
+  direct?(client: pg.PoolClient, records: readonly T[]): Promise<void>;
 }
 
 /**
@@ -563,9 +584,31 @@ export async function copyNew<T>(
       const t0 = performance.now();
       const { ids, at } = await reserveIds(client, target.sequence, unique.length);
       const stamp = at.toISOString();
+      const columns = ['id', ...names, 'ingested_at'].map((c) => `"${c}"`).join(', ');
+      if (target.direct) {
+        // Runs of one partition each (the records come in partition-key order: one run per month).
+        const runs: { into: string | undefined; start: number; end: number }[] = [];
+        for (let i = 0; i < unique.length; i++) {
+          const into = target.partition?.(unique[i]);
+          const last = runs[runs.length - 1];
+          if (last && last.into === into) last.end = i + 1;
+          else runs.push({ into, start: i, end: i + 1 });
+        }
+        const direct: T[] = [];
+        for (const run of runs) if (run.into !== undefined) for (let i = run.start; i < run.end; i++) direct.push(unique[i]);
+        if (direct.length) await target.direct(client, direct);
+        const out = new CopyWriter();
+        for (const { into, start, end } of runs) {
+          await pipeline(
+            Readable.from(encodedText(unique, ids, stamp, target, start, end, out)),
+            client.query(copyFrom(`copy "${into ?? target.table}" (${columns}) from stdin`)),
+          );
+        }
+        if (process.env.INGEST_TRACE) console.error(`  copy ${unique.length} rows in ${runs.length} runs ${(performance.now() - t0).toFixed(0)} ms`);
+        return { stored: unique, ids, at };
+      }
       let into = target.partition?.(unique[0]);
       for (let i = 1; into !== undefined && i < unique.length; i++) if (target.partition!(unique[i]) !== into) into = undefined;
-      const columns = ['id', ...names, 'ingested_at'].map((c) => `"${c}"`).join(', ');
       await pipeline(Readable.from(encodedText(unique, ids, stamp, target)), client.query(copyFrom(`copy "${into ?? target.table}" (${columns}) from stdin`)));
       if (process.env.INGEST_TRACE) console.error(`  copy ${unique.length} rows into ${into ?? target.table} ${(performance.now() - t0).toFixed(0)} ms`);
       return { stored: unique, ids, at };
@@ -594,10 +637,17 @@ export async function copyNew<T>(
 }
 
 /** Encoded records in chunks of a few thousand lines, as UTF-8 bytes. @internal */
-function* encodedText<T>(records: readonly T[], ids: readonly string[], stamp: string, target: EncodedTarget<T>): Generator<Buffer> {
-  const out = new CopyWriter();
-  for (let start = 0; start < records.length; start += COPY_CHUNK_ROWS) {
-    const end = Math.min(records.length, start + COPY_CHUNK_ROWS);
+function* encodedText<T>(
+  records: readonly T[],
+  ids: readonly string[],
+  stamp: string,
+  target: EncodedTarget<T>,
+  from = 0,
+  to = records.length,
+  out = new CopyWriter(),
+): Generator<Buffer> {
+  for (let start = from; start < to; start += COPY_CHUNK_ROWS) {
+    const end = Math.min(to, start + COPY_CHUNK_ROWS);
     for (let i = start; i < end; i++) {
       out.ascii(ids[i]);
       out.tab();

@@ -373,6 +373,8 @@ function priceValues(connector: string, r: Resolved<PriceRecord>): SqlValue[] {
  * (validated finite and not negative; the kg factors are finite). @internal
  */
 export function priceTarget(connector: string, pool: pg.Pool): EncodedTarget<Resolved<PriceRecord>> {
+  let lastMonth: string | undefined;
+  let lastPartition: string | undefined;
   return {
     table: PRICE_TABLE,
     sequence: 'price_observation_id_seq',
@@ -380,7 +382,16 @@ export function priceTarget(connector: string, pool: pg.Pool): EncodedTarget<Res
     conflict: PRICE_NATURAL_KEY,
     key: (r) => r.record.sourceKey,
     values: (r) => priceValues(connector, r),
-    partition: (r) => knownPartition(pool, PRICE_TABLE, monthOf(r.record.observedOn)),
+    // (Asked per record, in day order: the month's answer is kept while the month stays the same.)
+    partition: (r) => {
+      const day = r.record.observedOn;
+      if (lastMonth === undefined || !day.startsWith(lastMonth)) {
+        lastMonth = monthOf(day);
+        lastPartition = knownPartition(pool, PRICE_TABLE, lastMonth);
+      }
+      return lastPartition;
+    },
+    direct: addToAggregates,
     encode: (r, out) => {
       const p = r.record;
       const factor = kgFactor(p.unit);
@@ -423,6 +434,103 @@ export function priceTarget(connector: string, pool: pg.Pool): EncodedTarget<Res
       out.repeatedText(p.volumeUnit);
     },
   };
+}
+
+/** Cents as numeric text (`1234` -> `12.34`): exact for any safe integer. @internal */
+function centsText(cents: number): string {
+  const frac = cents % 100;
+  return `${(cents - frac) / 100}.${frac < 10 ? '0' : ''}${frac}`;
+}
+
+/** A PostgreSQL array literal of integers, dates or numeric texts (nothing to quote); NULL for null. @internal */
+const plainArray = (values: readonly (number | string | null)[]): string => `{${values.map((v) => (v === null ? 'NULL' : v)).join(',')}}`;
+
+/** A PostgreSQL array literal of texts, each quoted. @internal */
+const textArray = (values: readonly (string | null)[]): string =>
+  `{${values.map((v) => (v === null ? 'NULL' : `"${v.replace(/[\\"]/g, '\\$&')}"`)).join(',')}}`;
+
+/** One (market, product, variety) key of a batch, or one (product, variety, market) series of a day. @internal */
+const idKey = (a: number, b: number, c: number): number | string =>
+  // Small ids (every catalogue here) as one number: no string per record. Else a text key.
+  a < 0x200000 && b < 0x200000 && c < 0x800 ? a + b * 0x200000 + c * 0x40000000000 : `${a}/${b}/${c}`;
+
+interface SeriesDelta {
+  product: number;
+  variety: number;
+  market: number;
+  day: string;
+  n: number;
+  cents: number;
+  origin: string | null;
+}
+
+/**
+ * Adds prices about to be COPYed straight into their partitions to the aggregates the partitions' insert triggers
+ * used to keep (migration 20261130050000): the exact counts per (market, product, variety) (`price_count`) and, for
+ * prices with a product, a market and a per-kg price, per (product, variety, market, day) the count, the exact sum of
+ * the per-kg prices and the smallest origin (`price_series_day`), with the series marked dirty from their first day
+ * (`price_series_dirty`). Grouped here, from the records in memory, and written with ONE call in the batch's
+ * transaction, so PostgreSQL neither keeps a transition table of the rows nor groups them again. Sums are in integer
+ * cents: the per-kg prices are written with two decimals (`perKg` rounds to cents), as `numeric(12,2)` stores them.
+ * The records come in day order (a day's series are grouped while the day lasts).
+ * @internal
+ */
+async function addToAggregates(client: pg.PoolClient, records: readonly Resolved<PriceRecord>[]): Promise<void> {
+  const counts = new Map<number | string, { market: number | null; product: number | null; variety: number | null; n: number }>();
+  const series: SeriesDelta[] = [];
+  // The series of the current day, and of every day met before it out of order (a caller that did not sort).
+  const byDay = new Map<string, Map<number | string, SeriesDelta>>();
+  let day: string | undefined;
+  let ofDay = new Map<number | string, SeriesDelta>();
+  for (const r of records) {
+    const { productId: product, varietyId: variety, marketId: market } = r;
+    // (Ids start at 1: 0 stands for null.)
+    const countKey = idKey(market ?? 0, product ?? 0, variety ?? 0);
+    const count = counts.get(countKey);
+    if (count) count.n++;
+    else counts.set(countKey, { market, product, variety, n: 1 });
+    if (product === null || market === null) continue;
+    const perKgPrice = perKg(r.record.avgPrice, kgFactor(r.record.unit));
+    if (perKgPrice === undefined) continue;
+    const cents = Math.round(perKgPrice * 100);
+    // (perKg rounds to cents, so this holds; were it not, the sum would not be the stored values' sum.)
+    if (cents / 100 !== perKgPrice || !Number.isSafeInteger(cents)) throw new Error(`per-kg price ${perKgPrice} is not a whole number of cents`);
+    if (r.record.observedOn !== day) {
+      day = r.record.observedOn;
+      let known = byDay.get(day);
+      if (!known) byDay.set(day, (known = new Map()));
+      ofDay = known;
+    }
+    const key = idKey(product, variety ?? 0, market);
+    const origin = r.originRegion;
+    const one = ofDay.get(key);
+    if (one) {
+      one.n++;
+      one.cents += cents;
+      if (origin !== null && (one.origin === null || origin < one.origin)) one.origin = origin;
+    } else {
+      const delta = { product, variety: variety ?? 0, market, day, n: 1, cents, origin };
+      ofDay.set(key, delta);
+      series.push(delta);
+    }
+  }
+  const c = [...counts.values()];
+  await client.query(
+    'select price_facts_added($1::int[], $2::int[], $3::int[], $4::date[], $5::int[], $6::numeric[], $7::varchar[], $8::int[], $9::int[], $10::int[], $11::bigint[])',
+    [
+      plainArray(series.map((x) => x.product)),
+      plainArray(series.map((x) => x.variety)),
+      plainArray(series.map((x) => x.market)),
+      plainArray(series.map((x) => x.day)),
+      plainArray(series.map((x) => x.n)),
+      plainArray(series.map((x) => centsText(x.cents))),
+      textArray(series.map((x) => x.origin)),
+      plainArray(c.map((x) => x.market)),
+      plainArray(c.map((x) => x.product)),
+      plainArray(c.map((x) => x.variety)),
+      plainArray(c.map((x) => x.n)),
+    ],
+  );
 }
 
 /** Records in day order, stable (a batch's ids follow the days; PostgreSQL routes runs of rows to one partition). @internal */

@@ -14,7 +14,7 @@ import { toGlobalId } from '../../src/relay/global-id.js';
  * migration 20261130010000) when its filter reads only those columns. A count
  * that can drift is a defect: after every kind of write (the ingest pipeline's
  * COPY into a month, a replayed batch, SQL through the parent and straight into
- * a partition, re-links and moves, deletes, TRUNCATE, a month dropped by
+ * a partition (refused unless the transaction counts the rows itself), re-links and moves, deletes, TRUNCATE, a month dropped by
  * retention) the table equals a GROUP BY over the facts, and every compiled
  * `totalCount` equals count(*) over the facts.
  */
@@ -139,13 +139,21 @@ describe('price_count stays exact', () => {
     );
     expect((await expectExact('through the parent')).all).toBe(base + 72);
 
-    // Straight into one month's partition, as the bulk writer does.
-    await t.sql(
-      `insert into price_observation_202604 (source_connector, source_key, product_id, market_id, observed_on, raw_name, avg_price, unit)
+    // Straight into one month's partition: refused unless the transaction adds the rows to the aggregates itself
+    // (migration 20261130050000: the partitions have no insert triggers), as the bulk writer does.
+    const intoPartition = `insert into price_observation_202604 (source_connector, source_key, product_id, market_id, observed_on, raw_name, avg_price, unit)
        select 'count-sql', 'part-' || g, (select id from product where code = 'pear'), (select id from market where code = 'beijing-xinfadi'),
-              date '2026-04-20', '梨', 3, '公斤' from generate_series(1, 5) g`,
+              date '2026-04-20', '梨', 3, '公斤' from generate_series(1, 5) g`;
+    await expect(t.sql(intoPartition)).rejects.toThrow(/would not be counted/);
+    expect((await expectExact('refused')).all).toBe(base + 72);
+    await t.sql(
+      `select price_facts_added('{}', '{}', '{}', '{}', '{}', '{}', '{}',
+         array[(select id from market where code = 'beijing-xinfadi')], array[(select id from product where code = 'pear')], array[null]::int[], array[5]);
+       ${intoPartition}`,
     );
     expect((await expectExact('into a partition')).all).toBe(base + 77);
+    // The promise lasts one transaction: the next one is refused again.
+    await expect(t.sql(intoPartition.replace(`'part-'`, `'late-'`))).rejects.toThrow(/would not be counted/);
 
     // Updates: a re-link to another product (the review queue), a move to another market, a move across months,
     // an unmatched row matched, an update that touches no key.
@@ -211,15 +219,27 @@ describe('price_count stays exact', () => {
     await ensureMonths(pool, 'price_observation', ['2031-02']);
     const missing = await t.sql(
       `select c.relname, t.name from pg_inherits i join pg_class c on c.oid = i.inhrelid
-         cross join unnest(array['price_count_insert', 'price_count_update', 'price_count_delete', 'price_count_truncate']) t(name)
+         cross join unnest(array['price_partition_insert_guard', 'price_count_update', 'price_count_delete', 'price_count_truncate',
+                                 'price_series_update', 'price_series_delete']) t(name)
         where i.inhparent = 'price_observation'::regclass
           and not exists (select 1 from pg_trigger g where g.tgrelid = c.oid and g.tgname = t.name)`,
     );
     expect(missing).toEqual([]);
-    await t.sql(
-      `insert into price_observation_203102 (source_connector, source_key, product_id, market_id, observed_on, raw_name, avg_price, unit)
-       values ('count-sql', 'future', (select id from product where code = 'apple'), (select id from market where code = 'taiyuan-hexi'), '2031-02-03', '苹果', 5, '公斤')`,
+    // No partition keeps an insert trigger with a transition table (the bulk COPY would pay for it); the parent does.
+    const insertTriggers = await t.sql(
+      `select c.relname, g.tgname from pg_trigger g join pg_class c on c.oid = g.tgrelid
+        where g.tgname in ('price_count_insert', 'price_series_insert')
+          and (c.oid = 'price_observation'::regclass or c.oid in (select inhrelid from pg_inherits where inhparent = 'price_observation'::regclass))
+        order by 1, 2`,
     );
+    expect(insertTriggers).toEqual([
+      { relname: 'price_observation', tgname: 'price_count_insert' },
+      { relname: 'price_observation', tgname: 'price_series_insert' },
+    ]);
+    const insert = `insert into price_observation_203102 (source_connector, source_key, product_id, market_id, observed_on, raw_name, avg_price, unit)
+       values ('count-sql', 'future', (select id from product where code = 'apple'), (select id from market where code = 'taiyuan-hexi'), '2031-02-03', '苹果', 5, '公斤')`;
+    await expect(t.sql(insert)).rejects.toThrow(/would not be counted/);
+    await t.sql(insert.replace('price_observation_203102', 'price_observation'));
     await expectExact('a new month');
   });
 
