@@ -176,6 +176,8 @@ export function sameCondition(a: unknown, b: unknown): boolean {
 interface Parent {
   typeName: string;
   alias: string;
+  /** The SELECT of the parent alias's rows, when they are a list read (a nested list under them may then be read for all of them at once). */
+  rows?: string;
 }
 
 /** One compilation: its parameters, its aliases, its viewer. */
@@ -189,6 +191,8 @@ class Compilation {
    * such a parent may a nested list leave out a scope that the parent's implies.
    */
   readonly #scoped = new Set<string>();
+  /** LEFT JOINs to put after a list read's rows, by the rows' alias: the nested lists read for all of its rows at once. */
+  readonly #joins = new Map<string, string[]>();
 
   constructor(
     private readonly compiler: QueryCompiler,
@@ -257,14 +261,14 @@ class Compilation {
    * The WHERE of a list read on alias `p`: its link to the parent row (ListRead.via), its conditions (the driver's
    * too, unless it drives the read) and the viewer's row scope, unless the parent's scope implies it.
    */
-  where(read: ListRead, driven = false, parent?: Parent): string {
+  where(read: ListRead, driven = false, parent?: Parent, link?: string): string {
     const conditions =
       read.driver && !driven ? [[`p.${read.driver.column} in (${read.driver.keys[0]})`, read.driver.keys[1]] as const, ...read.conditions] : read.conditions;
     const parts = conditions.map(([sql, params]) => {
       let i = 0;
       return sql.replace(/\?/g, () => this.param(params[i++]));
     });
-    if (read.via) parts.unshift(this.link(read.typeName, read.via, parent));
+    if (read.via) parts.unshift(link ?? this.link(read.typeName, read.via, parent));
     const scope = this.impliedBy(read, parent) ? '' : this.scope(read.typeName, 'p');
     if (scope) parts.push(scope);
     return parts.length ? parts.join(' and ') : 'true';
@@ -272,12 +276,18 @@ class Compilation {
 
   /** `p.<column of via> = <parent>.<primary key>`: a nested list's rows under its parent row; not compiled without a parent of the relation's target. */
   link(typeName: string, via: string, parent: Parent | undefined): string {
+    const [column, key] = this.linkColumns(typeName, via, parent);
+    return `p.${column} = ${parent!.alias}.${key}`;
+  }
+
+  /** The quoted column of `via` on the rows and the parent's quoted primary key. */
+  linkColumns(typeName: string, via: string, parent: Parent | undefined): [column: string, key: string] {
     const meta = this.compiler.metaOf(typeName);
     const prop = meta.properties[via as never] as EntityProperty | undefined;
     if (!parent || !prop || prop.kind !== 'm:1' || prop.fieldNames?.length !== 1) throw new NotCompilable(`${typeName}.${via}`);
     const target = this.compiler.metaOf(parent.typeName);
     if ((prop.targetMeta as EntityMetadata | undefined)?.class !== target.class) throw new NotCompilable(`${typeName}.${via}`);
-    return `p.${quote(prop.fieldNames[0])} = ${parent.alias}.${quote(this.primaryKey(target).fieldNames[0])}`;
+    return [quote(prop.fieldNames[0]), quote(this.primaryKey(target).fieldNames[0])];
   }
 
   /**
@@ -330,8 +340,37 @@ class Compilation {
       rows = `select p.* from ${quote(meta.tableName)} p where ${this.where(read, false, parent)} order by ${order('p', read.order)} limit ${limit}`;
     }
     this.#scoped.add(alias);
+    // Nested lists under these rows are read for all of them at once when they can (batched), their joins kept in #joins.
+    const [object, shape] = this.fields(node.selectionSet!, type, alias, read.identity, read.driver ? undefined : rows);
+    const joins = (this.#joins.get(alias) ?? []).map((join) => ` ${join}`).join('');
+    return [`coalesce((select json_agg(${object} order by ${order(alias, read.order)}) from (${rows}) ${alias}${joins}), '[]'::json)`, shape];
+  }
+
+  /**
+   * A nested list (not a connection) read for every row of its parent list at once (issue #10, shape c): one read of
+   * the rows whose link is any of the parent rows' keys, numbered per parent in the list's order and cut at its page
+   * size, aggregated per parent and LEFT JOINed to the parent rows. The same rows in the same order as one correlated
+   * read per parent row, but the table (and each of its partitions) is searched once, not once per parent row.
+   */
+  batched(node: FieldNode, read: ListRead, parent: Parent & { rows: string }): [string, Shape] {
+    const type = this.schema().getType(read.typeName) as GraphQLObjectType;
+    const meta = this.compiler.metaOf(read.typeName);
+    const [column, key] = this.linkColumns(read.typeName, read.via!, parent);
+    const alias = this.alias();
+    const joined = this.alias();
+    const order = (a: string) => read.order.map(([c, direction]) => `${a}.${quote(c)} ${direction}`).join(', ');
+    const limit = this.param(read.limit);
+    const where = this.where(read, false, parent, `p.${column} = any(array(select x.${key} from (${parent.rows}) x))`);
+    this.#scoped.add(alias);
     const [object, shape] = this.fields(node.selectionSet!, type, alias, read.identity);
-    return [`coalesce((select json_agg(${object} order by ${order(alias, read.order)}) from (${rows}) ${alias}), '[]'::json)`, shape];
+    const joins = [...(this.#joins.get(parent.alias) ?? [])];
+    joins.push(
+      `left join (select ${alias}.${column} as k, json_agg(${object} order by ${order(alias)}) as v ` +
+        `from (select p.*, row_number() over (partition by p.${column} order by ${order('p')}) as "#n" from ${quote(meta.tableName)} p where ${where}) ${alias} ` +
+        `where ${alias}."#n" <= ${limit} group by ${alias}.${column}) ${joined} on ${joined}.k = ${parent.alias}.${key}`,
+    );
+    this.#joins.set(parent.alias, joins);
+    return [`coalesce(${joined}.v, '[]'::json)`, shape];
   }
 
   schema(): GraphQLSchema {
@@ -339,7 +378,7 @@ class Compilation {
   }
 
   /** The JSON object of one row of `type` under `alias`. */
-  fields(selectionSet: SelectionSetNode, type: GraphQLObjectType, alias: string, identity: string | undefined): [string, Shape] {
+  fields(selectionSet: SelectionSetNode, type: GraphQLObjectType, alias: string, identity: string | undefined, rows?: string): [string, Shape] {
     const meta = this.compiler.metaOf(type.name);
     const columns = COLUMNS[type.name] ?? [];
     const pairs: string[] = [];
@@ -372,8 +411,12 @@ class Compilation {
       } else if (NESTED_LISTS[type.name]?.[name]) {
         const read = NESTED_LISTS[type.name][name](this.args(def, node));
         const named = getNamedType(def.type) as GraphQLObjectType;
-        const parent: Parent = { typeName: type.name, alias };
-        const [sql, shape] = read.connection ? this.connection(node, named, read, parent) : this.list(node, read, parent);
+        const parent: Parent = { typeName: type.name, alias, rows };
+        const [sql, shape] = read.connection
+          ? this.connection(node, named, read, parent)
+          : rows && !read.driver
+            ? this.batched(node, read, { ...parent, rows })
+            : this.list(node, read, parent);
         pairs.push(`'${key}', ${sql}`);
         fields.push({ kind: read.connection ? 'object' : 'list', key, nonNull, shape });
         walk ||= shape.walk;
