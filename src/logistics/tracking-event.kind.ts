@@ -310,9 +310,11 @@ const json = <T>(value: unknown): T[] => (value == null ? [] : typeof value === 
  * `(shipment_id, occurred_at)` index: an event cannot outlive its parcel, so a
  * new parcel has none, and the plan does not depend on the statistics of a
  * month partition being filled right now); and, in the same round trip, ids
- * for the batch's events and parcels from their sequences. A named statement. The keys are read through `array(select unnest(…))`: PostgreSQL plans a named
- * statement anew at every bind when it keeps custom plans, and a key list given as a constant (1,000 keys) was
- * estimated key by key for every month partition: 2.6 ms of planning per batch, 0.8 ms this way (session 5).
+ * for the batch's events and parcels from their sequences. A named statement.
+ * The keys are read through `array(select unnest(…))`: PostgreSQL plans a
+ * named statement anew at every bind while it keeps custom plans, and a key
+ * list given as a constant (1,000 keys) was estimated key by key for every
+ * month partition: 2.6 ms of planning per batch, 0.8 ms this way (session 5).
  * @internal
  */
 const LOOKUP_SQL = `
