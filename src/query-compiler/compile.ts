@@ -120,11 +120,11 @@ export class QueryCompiler {
     {
       const c = new Compilation(this, fragments, variables, viewer, countRows);
       const query = this.schema.getQueryType()!;
-      const pairs: string[] = [];
+      const pairs: [key: string, sql: string][] = [];
       const fields: FieldShape[] = [];
       for (const [key, node] of c.collect(operation.selectionSet, query)) {
         if (node.name.value === '__typename') {
-          pairs.push(`'${key}', 'Query'::text`);
+          pairs.push([key, `'Query'::text`]);
           continue;
         }
         const read = ROOT_LISTS[node.name.value];
@@ -132,7 +132,7 @@ export class QueryCompiler {
         if (!read || !def) throw new NotCompilable(node.name.value);
         const connection = getNamedType(def.type) as GraphQLObjectType;
         const [sql, shape] = c.connection(node, connection, read(c.args(def, node)));
-        pairs.push(`'${key}', ${sql}`);
+        pairs.push([key, sql]);
         fields.push({ kind: 'object', key, nonNull: isNonNullType(def.type), shape });
       }
       const text = `select ${c.object(pairs)} as data`;
@@ -217,9 +217,16 @@ class Compilation {
     return getArgumentValues(def, node, this.variables);
   }
 
-  object(pairs: string[]): string {
+  /**
+   * A JSON object of (response key, SQL value) pairs, as `row_to_json` of a one-row select whose columns are named by
+   * the keys (each value goes through the same datum-to-JSON conversion as with `json_build_object`, and the text is
+   * compact; measured ~8 % less PostgreSQL CPU on shape c than `json_build_object`, which looks up the type of each
+   * argument on every call). A key longer than an identifier may be (63 bytes) would be cut: then json_build_object.
+   */
+  object(pairs: [key: string, sql: string][]): string {
     if (pairs.length > MAX_PAIRS) throw new NotCompilable('too many fields');
-    return `json_build_object(${pairs.join(', ')})`;
+    if (pairs.some(([key]) => Buffer.byteLength(key) > 63)) return `json_build_object(${pairs.map(([key, sql]) => `'${key}', ${sql}`).join(', ')})`;
+    return `(select row_to_json(j) from (select ${pairs.map(([key, sql]) => `${sql} as ${quote(key)}`).join(', ')}) j)`;
   }
 
   /** The fields of a selection set on an object type by response key; directives, other type conditions and repeated keys are left to graphql-js. */
@@ -242,15 +249,15 @@ class Compilation {
 
   /** A connection (`totalCount`, `nodes`) over a list read. */
   connection(node: FieldNode, type: GraphQLObjectType, read: ListRead, parent?: Parent): [string, Shape] {
-    const pairs: string[] = [];
+    const pairs: [key: string, sql: string][] = [];
     const fields: FieldShape[] = [];
     for (const [key, field] of this.collect(node.selectionSet!, type)) {
       const name = field.name.value;
-      if (name === '__typename') pairs.push(`'${key}', '${type.name}'::text`);
-      else if (name === 'totalCount') pairs.push(`'${key}', ${this.count(read, parent)}`);
+      if (name === '__typename') pairs.push([key, `'${type.name}'::text`]);
+      else if (name === 'totalCount') pairs.push([key, this.count(read, parent)]);
       else if (name === 'nodes') {
         const [sql, shape] = this.list(field, read, parent);
-        pairs.push(`'${key}', ${sql}`);
+        pairs.push([key, sql]);
         fields.push({ kind: 'list', key, nonNull: true, shape });
       } else throw new NotCompilable(`${type.name}.${name}`);
     }
@@ -381,7 +388,7 @@ class Compilation {
   fields(selectionSet: SelectionSetNode, type: GraphQLObjectType, alias: string, identity: string | undefined, rows?: string): [string, Shape] {
     const meta = this.compiler.metaOf(type.name);
     const columns = COLUMNS[type.name] ?? [];
-    const pairs: string[] = [];
+    const pairs: [key: string, sql: string][] = [];
     const fields: FieldShape[] = [];
     const isNode = nodeEntityOf(type.name) !== undefined;
     let walk = false;
@@ -389,23 +396,23 @@ class Compilation {
       const name = node.name.value;
       const def = type.getFields()[name];
       if (name === '__typename') {
-        pairs.push(`'${key}', '${type.name}'::text`);
+        pairs.push([key, `'${type.name}'::text`]);
         continue;
       }
       if (!def) throw new NotCompilable(`${type.name}.${name}`);
       const nonNull = isNonNullType(def.type);
       if (name === 'id' && isNode) {
-        pairs.push(`'${key}', ${alias}.${quote(this.primaryKey(meta).fieldNames[0])}`);
+        pairs.push([key, `${alias}.${quote(this.primaryKey(meta).fieldNames[0])}`]);
         fields.push({ kind: 'leaf', key, nonNull, globalIdOf: type.name });
         walk = true;
       } else if (columns.includes(name)) {
         const [sql, leaf] = this.leaf(type.name, meta, def, alias, key);
-        pairs.push(`'${key}', ${sql}`);
+        pairs.push([key, sql]);
         fields.push(leaf);
         walk ||= Boolean(leaf.nonNull || leaf.enumNames || leaf.classified);
       } else if (TO_ONE[type.name]?.[name]) {
         const [sql, shape] = this.toOne(node, def, meta, TO_ONE[type.name][name], alias);
-        pairs.push(`'${key}', ${sql}`);
+        pairs.push([key, sql]);
         fields.push({ kind: 'object', key, nonNull, shape });
         walk ||= nonNull || shape.walk;
       } else if (NESTED_LISTS[type.name]?.[name]) {
@@ -417,14 +424,14 @@ class Compilation {
           : rows && !read.driver
             ? this.batched(node, read, { ...parent, rows })
             : this.list(node, read, parent);
-        pairs.push(`'${key}', ${sql}`);
+        pairs.push([key, sql]);
         fields.push({ kind: read.connection ? 'object' : 'list', key, nonNull, shape });
         walk ||= shape.walk;
       } else throw new NotCompilable(`${type.name}.${name}`);
     }
     const counted = isNode && this.countRows;
     if (counted) walk = true;
-    if (counted && identity) pairs.push(`'${PK}', ${alias}.${quote(this.primaryKey(meta).fieldNames[0])}`);
+    if (counted && identity) pairs.push([PK, `${alias}.${quote(this.primaryKey(meta).fieldNames[0])}`]);
     return [this.object(pairs), { typeName: type.name, fields, row: counted, identity: counted ? identity : undefined, walk }];
   }
 

@@ -147,6 +147,10 @@ describe('compiled reads answer exactly what graphql-js execution answers', () =
     ['shape (b) filtered prices', SHAPE_B],
     ['shape (c) shipments with their events', SHAPE_C],
     [
+      'a response key longer than an identifier (json_build_object then)',
+      `{ shipments(first: 3) { nodes { ${'k'.repeat(70)}: trackingNumber events { ${'e'.repeat(64)}: status } } } }`,
+    ],
+    [
       'events cut per parcel at first: 0 and first: 1',
       '{ shipments(first: 10) { nodes { trackingNumber none: events(first: 0) { status } one: events(first: 1) { rawText } } } }',
     ],
