@@ -32,16 +32,23 @@ export const VALID_SECRETS = 2;
 export interface CourierWithSecrets {
   id: number;
   code: string;
+  aftership_slug: string | null;
   secrets: string[];
+  /** Whether the signature asked about (`signature` of {@link courierWithSecrets}) was already used. */
+  replayed: boolean;
 }
 
-/** A courier and its valid secrets, in one query; UnknownCourierError if there is no such courier. */
-export async function courierWithSecrets(em: EntityManager, code: string): Promise<CourierWithSecrets> {
-  const rows = await em.getConnection().execute<{ id: number; code: string; secret: string | null }[]>(
-    `select c.id, c.code, k.secret from courier c
+/**
+ * A courier and its valid secrets, in one query; UnknownCourierError if there is no such courier. With `signature`
+ * (a signed push's signature as {@link presentedSignature} reads it), the same query says whether it was already used,
+ * so that the ingest service need not ask again (session 5: one statement less per push).
+ */
+export async function courierWithSecrets(em: EntityManager, code: string, signature?: string): Promise<CourierWithSecrets> {
+  const rows = await em.getConnection().execute<{ id: number; code: string; aftership_slug: string | null; secret: string | null; replayed: boolean }[]>(
+    `select c.id, c.code, c.aftership_slug, k.secret, exists (select 1 from webhook_signature where signature = ?) as replayed from courier c
        left join courier_credential k on k.courier_id = c.id and k.retired_at is null
       where c.code = ? order by k.created_at desc, k.id desc`,
-    [code],
+    [signature ?? '', code],
   );
   if (!rows.length) throw new UnknownCourierError(code);
   const sealed = rows
@@ -59,7 +66,15 @@ export async function courierWithSecrets(em: EntityManager, code: string): Promi
   });
   if (sealed.length && !secrets.length)
     throw new Error(`The webhook secrets of courier "${rows[0].code}" cannot be opened with SECRETS_KEY (a different key, or written in clear).`);
-  return { id: rows[0].id, code: rows[0].code, secrets };
+  return { id: rows[0].id, code: rows[0].code, aftership_slug: rows[0].aftership_slug, secrets, replayed: Boolean(signature) && rows[0].replayed };
+}
+
+/** The hex signature of `x-hub-signature` as stored and compared (`sha256=` dropped, lower case), or undefined. */
+export function presentedSignature(header: string | undefined): string | undefined {
+  return header
+    ?.trim()
+    .replace(/^sha256=/, '')
+    .toLowerCase();
 }
 
 /**
@@ -180,10 +195,7 @@ export function verifyNativeSignature(
       `Timestamp is ${Math.round(skew)} s away from the hub's clock (tolerance ${SIGNATURE_TOLERANCE_S} s): re-sign with the current time.`,
     );
   }
-  const given = signature
-    .trim()
-    .replace(/^sha256=/, '')
-    .toLowerCase();
+  const given = presentedSignature(signature)!;
   // Compare against every valid secret (no early exit), so timing says nothing about which one matched.
   let matched = false;
   for (const secret of courier.secrets) matched = safeEqual(nativeSignature(secret, timestamp, rawBody), given) || matched;

@@ -48,6 +48,11 @@ export interface PushRequest {
   bodyDigest?: string;
   /** Where the request came from, for the rejected store (e.g. `POST /hooks/couriers/zhongtong at …`). */
   origin: string;
+  /**
+   * The courier as the caller already read it (the webhooks read it with its secrets), with whether `signature` was
+   * already used: saves the service its own lookup. Must be the courier `courier` names.
+   */
+  resolved?: CourierContext['courier'] & { replayed: boolean };
 }
 
 /** One refused event, by its index in the request. */
@@ -88,13 +93,21 @@ export async function isReplayedBody(em: EntityManager, bodyDigest: string | und
  * signature already used is refused before anything is read or stored. One
  * statement for both. @internal
  */
-async function courierOf(em: EntityManager, code: string, signature?: string): Promise<CourierContext['courier']> {
-  const [courier] = await em
-    .getConnection()
-    .execute<(CourierContext['courier'] & { replayed: boolean })[]>(
-      'select id, code, aftership_slug, exists (select 1 from webhook_signature where signature = ?) as replayed from courier where code = ?',
-      [signature ?? '', code],
-    );
+async function courierOf(
+  em: EntityManager,
+  code: string,
+  signature?: string,
+  resolved?: CourierContext['courier'] & { replayed: boolean },
+): Promise<CourierContext['courier']> {
+  if (resolved && resolved.code !== code) throw new Error(`The resolved courier "${resolved.code}" is not "${code}".`);
+  const [courier] = resolved
+    ? [resolved]
+    : await em
+        .getConnection()
+        .execute<(CourierContext['courier'] & { replayed: boolean })[]>(
+          'select id, code, aftership_slug, exists (select 1 from webhook_signature where signature = ?) as replayed from courier where code = ?',
+          [signature ?? '', code],
+        );
   if (!courier) throw new UnknownCourierError(code);
   if (signature && courier.replayed) {
     throw new SignatureError(SignatureFailure.REPLAYED, 'This signature was already used: re-sign the request with a fresh timestamp.');
@@ -135,7 +148,7 @@ function session(em: EntityManager, pubSub: HubPubSub | undefined, courier: Cour
  * (replayed signature, too many items, unreadable envelope).
  */
 export async function ingestPush(em: EntityManager, pubSub: HubPubSub | undefined, request: PushRequest): Promise<IngestResult> {
-  const courier = await courierOf(em, request.courier, request.signature);
+  const courier = await courierOf(em, request.courier, request.signature, request.resolved);
   if (await isReplayedBody(em, request.bodyDigest)) return replayedResult();
   const manifest = COURIER_FORMATS[request.format];
   let records: SourceRecord[];

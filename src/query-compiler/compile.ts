@@ -120,11 +120,11 @@ export class QueryCompiler {
     {
       const c = new Compilation(this, fragments, variables, viewer, countRows);
       const query = this.schema.getQueryType()!;
-      const pairs: string[] = [];
+      const pairs: [key: string, sql: string][] = [];
       const fields: FieldShape[] = [];
       for (const [key, node] of c.collect(operation.selectionSet, query)) {
         if (node.name.value === '__typename') {
-          pairs.push(`'${key}', 'Query'::text`);
+          pairs.push([key, `'Query'::text`]);
           continue;
         }
         const read = ROOT_LISTS[node.name.value];
@@ -132,7 +132,7 @@ export class QueryCompiler {
         if (!read || !def) throw new NotCompilable(node.name.value);
         const connection = getNamedType(def.type) as GraphQLObjectType;
         const [sql, shape] = c.connection(node, connection, read(c.args(def, node)));
-        pairs.push(`'${key}', ${sql}`);
+        pairs.push([key, sql]);
         fields.push({ kind: 'object', key, nonNull: isNonNullType(def.type), shape });
       }
       const text = `select ${c.object(pairs)} as data`;
@@ -176,6 +176,8 @@ export function sameCondition(a: unknown, b: unknown): boolean {
 interface Parent {
   typeName: string;
   alias: string;
+  /** The SELECT of the parent alias's rows, when they are a list read (a nested list under them may then be read for all of them at once). */
+  rows?: string;
 }
 
 /** One compilation: its parameters, its aliases, its viewer. */
@@ -189,6 +191,8 @@ class Compilation {
    * such a parent may a nested list leave out a scope that the parent's implies.
    */
   readonly #scoped = new Set<string>();
+  /** LEFT JOINs to put after a list read's rows, by the rows' alias: the nested lists read for all of its rows at once. */
+  readonly #joins = new Map<string, string[]>();
 
   constructor(
     private readonly compiler: QueryCompiler,
@@ -213,9 +217,16 @@ class Compilation {
     return getArgumentValues(def, node, this.variables);
   }
 
-  object(pairs: string[]): string {
+  /**
+   * A JSON object of (response key, SQL value) pairs, as `row_to_json` of a one-row select whose columns are named by
+   * the keys (each value goes through the same datum-to-JSON conversion as with `json_build_object`, and the text is
+   * compact; measured ~8 % less PostgreSQL CPU on shape c than `json_build_object`, which looks up the type of each
+   * argument on every call). A key longer than an identifier may be (63 bytes) would be cut: then json_build_object.
+   */
+  object(pairs: [key: string, sql: string][]): string {
     if (pairs.length > MAX_PAIRS) throw new NotCompilable('too many fields');
-    return `json_build_object(${pairs.join(', ')})`;
+    if (pairs.some(([key]) => Buffer.byteLength(key) > 63)) return `json_build_object(${pairs.map(([key, sql]) => `'${key}', ${sql}`).join(', ')})`;
+    return `(select row_to_json(j) from (select ${pairs.map(([key, sql]) => `${sql} as ${quote(key)}`).join(', ')}) j)`;
   }
 
   /** The fields of a selection set on an object type by response key; directives, other type conditions and repeated keys are left to graphql-js. */
@@ -238,15 +249,15 @@ class Compilation {
 
   /** A connection (`totalCount`, `nodes`) over a list read. */
   connection(node: FieldNode, type: GraphQLObjectType, read: ListRead, parent?: Parent): [string, Shape] {
-    const pairs: string[] = [];
+    const pairs: [key: string, sql: string][] = [];
     const fields: FieldShape[] = [];
     for (const [key, field] of this.collect(node.selectionSet!, type)) {
       const name = field.name.value;
-      if (name === '__typename') pairs.push(`'${key}', '${type.name}'::text`);
-      else if (name === 'totalCount') pairs.push(`'${key}', ${this.count(read, parent)}`);
+      if (name === '__typename') pairs.push([key, `'${type.name}'::text`]);
+      else if (name === 'totalCount') pairs.push([key, this.count(read, parent)]);
       else if (name === 'nodes') {
         const [sql, shape] = this.list(field, read, parent);
-        pairs.push(`'${key}', ${sql}`);
+        pairs.push([key, sql]);
         fields.push({ kind: 'list', key, nonNull: true, shape });
       } else throw new NotCompilable(`${type.name}.${name}`);
     }
@@ -257,14 +268,14 @@ class Compilation {
    * The WHERE of a list read on alias `p`: its link to the parent row (ListRead.via), its conditions (the driver's
    * too, unless it drives the read) and the viewer's row scope, unless the parent's scope implies it.
    */
-  where(read: ListRead, driven = false, parent?: Parent): string {
+  where(read: ListRead, driven = false, parent?: Parent, link?: string): string {
     const conditions =
       read.driver && !driven ? [[`p.${read.driver.column} in (${read.driver.keys[0]})`, read.driver.keys[1]] as const, ...read.conditions] : read.conditions;
     const parts = conditions.map(([sql, params]) => {
       let i = 0;
       return sql.replace(/\?/g, () => this.param(params[i++]));
     });
-    if (read.via) parts.unshift(this.link(read.typeName, read.via, parent));
+    if (read.via) parts.unshift(link ?? this.link(read.typeName, read.via, parent));
     const scope = this.impliedBy(read, parent) ? '' : this.scope(read.typeName, 'p');
     if (scope) parts.push(scope);
     return parts.length ? parts.join(' and ') : 'true';
@@ -272,12 +283,18 @@ class Compilation {
 
   /** `p.<column of via> = <parent>.<primary key>`: a nested list's rows under its parent row; not compiled without a parent of the relation's target. */
   link(typeName: string, via: string, parent: Parent | undefined): string {
+    const [column, key] = this.linkColumns(typeName, via, parent);
+    return `p.${column} = ${parent!.alias}.${key}`;
+  }
+
+  /** The quoted column of `via` on the rows and the parent's quoted primary key. */
+  linkColumns(typeName: string, via: string, parent: Parent | undefined): [column: string, key: string] {
     const meta = this.compiler.metaOf(typeName);
     const prop = meta.properties[via as never] as EntityProperty | undefined;
     if (!parent || !prop || prop.kind !== 'm:1' || prop.fieldNames?.length !== 1) throw new NotCompilable(`${typeName}.${via}`);
     const target = this.compiler.metaOf(parent.typeName);
     if ((prop.targetMeta as EntityMetadata | undefined)?.class !== target.class) throw new NotCompilable(`${typeName}.${via}`);
-    return `p.${quote(prop.fieldNames[0])} = ${parent.alias}.${quote(this.primaryKey(target).fieldNames[0])}`;
+    return [quote(prop.fieldNames[0]), quote(this.primaryKey(target).fieldNames[0])];
   }
 
   /**
@@ -330,8 +347,37 @@ class Compilation {
       rows = `select p.* from ${quote(meta.tableName)} p where ${this.where(read, false, parent)} order by ${order('p', read.order)} limit ${limit}`;
     }
     this.#scoped.add(alias);
+    // Nested lists under these rows are read for all of them at once when they can (batched), their joins kept in #joins.
+    const [object, shape] = this.fields(node.selectionSet!, type, alias, read.identity, read.driver ? undefined : rows);
+    const joins = (this.#joins.get(alias) ?? []).map((join) => ` ${join}`).join('');
+    return [`coalesce((select json_agg(${object} order by ${order(alias, read.order)}) from (${rows}) ${alias}${joins}), '[]'::json)`, shape];
+  }
+
+  /**
+   * A nested list (not a connection) read for every row of its parent list at once (issue #10, shape c): one read of
+   * the rows whose link is any of the parent rows' keys, numbered per parent in the list's order and cut at its page
+   * size, aggregated per parent and LEFT JOINed to the parent rows. The same rows in the same order as one correlated
+   * read per parent row, but the table (and each of its partitions) is searched once, not once per parent row.
+   */
+  batched(node: FieldNode, read: ListRead, parent: Parent & { rows: string }): [string, Shape] {
+    const type = this.schema().getType(read.typeName) as GraphQLObjectType;
+    const meta = this.compiler.metaOf(read.typeName);
+    const [column, key] = this.linkColumns(read.typeName, read.via!, parent);
+    const alias = this.alias();
+    const joined = this.alias();
+    const order = (a: string) => read.order.map(([c, direction]) => `${a}.${quote(c)} ${direction}`).join(', ');
+    const limit = this.param(read.limit);
+    const where = this.where(read, false, parent, `p.${column} = any(array(select x.${key} from (${parent.rows}) x))`);
+    this.#scoped.add(alias);
     const [object, shape] = this.fields(node.selectionSet!, type, alias, read.identity);
-    return [`coalesce((select json_agg(${object} order by ${order(alias, read.order)}) from (${rows}) ${alias}), '[]'::json)`, shape];
+    const joins = [...(this.#joins.get(parent.alias) ?? [])];
+    joins.push(
+      `left join (select ${alias}.${column} as k, json_agg(${object} order by ${order(alias)}) as v ` +
+        `from (select p.*, row_number() over (partition by p.${column} order by ${order('p')}) as "#n" from ${quote(meta.tableName)} p where ${where}) ${alias} ` +
+        `where ${alias}."#n" <= ${limit} group by ${alias}.${column}) ${joined} on ${joined}.k = ${parent.alias}.${key}`,
+    );
+    this.#joins.set(parent.alias, joins);
+    return [`coalesce(${joined}.v, '[]'::json)`, shape];
   }
 
   schema(): GraphQLSchema {
@@ -339,10 +385,10 @@ class Compilation {
   }
 
   /** The JSON object of one row of `type` under `alias`. */
-  fields(selectionSet: SelectionSetNode, type: GraphQLObjectType, alias: string, identity: string | undefined): [string, Shape] {
+  fields(selectionSet: SelectionSetNode, type: GraphQLObjectType, alias: string, identity: string | undefined, rows?: string): [string, Shape] {
     const meta = this.compiler.metaOf(type.name);
     const columns = COLUMNS[type.name] ?? [];
-    const pairs: string[] = [];
+    const pairs: [key: string, sql: string][] = [];
     const fields: FieldShape[] = [];
     const isNode = nodeEntityOf(type.name) !== undefined;
     let walk = false;
@@ -350,38 +396,42 @@ class Compilation {
       const name = node.name.value;
       const def = type.getFields()[name];
       if (name === '__typename') {
-        pairs.push(`'${key}', '${type.name}'::text`);
+        pairs.push([key, `'${type.name}'::text`]);
         continue;
       }
       if (!def) throw new NotCompilable(`${type.name}.${name}`);
       const nonNull = isNonNullType(def.type);
       if (name === 'id' && isNode) {
-        pairs.push(`'${key}', ${alias}.${quote(this.primaryKey(meta).fieldNames[0])}`);
+        pairs.push([key, `${alias}.${quote(this.primaryKey(meta).fieldNames[0])}`]);
         fields.push({ kind: 'leaf', key, nonNull, globalIdOf: type.name });
         walk = true;
       } else if (columns.includes(name)) {
         const [sql, leaf] = this.leaf(type.name, meta, def, alias, key);
-        pairs.push(`'${key}', ${sql}`);
+        pairs.push([key, sql]);
         fields.push(leaf);
         walk ||= Boolean(leaf.nonNull || leaf.enumNames || leaf.classified);
       } else if (TO_ONE[type.name]?.[name]) {
         const [sql, shape] = this.toOne(node, def, meta, TO_ONE[type.name][name], alias);
-        pairs.push(`'${key}', ${sql}`);
+        pairs.push([key, sql]);
         fields.push({ kind: 'object', key, nonNull, shape });
         walk ||= nonNull || shape.walk;
       } else if (NESTED_LISTS[type.name]?.[name]) {
         const read = NESTED_LISTS[type.name][name](this.args(def, node));
         const named = getNamedType(def.type) as GraphQLObjectType;
-        const parent: Parent = { typeName: type.name, alias };
-        const [sql, shape] = read.connection ? this.connection(node, named, read, parent) : this.list(node, read, parent);
-        pairs.push(`'${key}', ${sql}`);
+        const parent: Parent = { typeName: type.name, alias, rows };
+        const [sql, shape] = read.connection
+          ? this.connection(node, named, read, parent)
+          : rows && !read.driver
+            ? this.batched(node, read, { ...parent, rows })
+            : this.list(node, read, parent);
+        pairs.push([key, sql]);
         fields.push({ kind: read.connection ? 'object' : 'list', key, nonNull, shape });
         walk ||= shape.walk;
       } else throw new NotCompilable(`${type.name}.${name}`);
     }
     const counted = isNode && this.countRows;
     if (counted) walk = true;
-    if (counted && identity) pairs.push(`'${PK}', ${alias}.${quote(this.primaryKey(meta).fieldNames[0])}`);
+    if (counted && identity) pairs.push([PK, `${alias}.${quote(this.primaryKey(meta).fieldNames[0])}`]);
     return [this.object(pairs), { typeName: type.name, fields, row: counted, identity: counted ? identity : undefined, walk }];
   }
 

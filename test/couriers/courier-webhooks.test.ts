@@ -78,6 +78,12 @@ describe('native batch push POST /hooks/couriers/{courier}', () => {
     // Personal data from the feed is stored (access control decides who sees it).
     const [row] = await t.sql('select recipient_name, recipient_phone from shipment where tracking_number = $1', [n]);
     expect(row).toEqual({ recipient_name: '张三', recipient_phone: '13800001234' });
+    // The events' ingest time is the batch transaction's, as the new parcel's (the COPY leaves it to the column default).
+    const times = await t.sql(
+      'select distinct e.ingested_at = s.ingested_at as same from tracking_event e join shipment s on s.id = e.shipment_id where s.tracking_number = $1',
+      [n],
+    );
+    expect(times).toEqual([{ same: true }]);
   });
 
   it('stores a re-sent event once and never sets the status back with an older event', async () => {

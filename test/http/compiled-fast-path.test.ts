@@ -228,6 +228,51 @@ describe('the audit trail is the same', () => {
   });
 });
 
+describe('with CORS_ORIGINS: the CORS headers as Apollo answers them', () => {
+  const hubs: Hub[] = [];
+  afterAll(async () => {
+    for (const hub of hubs) await hub.close();
+  });
+
+  it('a cross-origin read and its preflight', async () => {
+    const env = (fastPath: boolean) =>
+      loadConfig({
+        DATABASE_URL: t.databaseUrl,
+        PORT: '0',
+        HOST: '127.0.0.1',
+        SEED_DEMO: 'false',
+        DB_POOL_SIZE: '2',
+        NODE_ENV: 'test',
+        RATE_LIMIT_PER_SECOND: '10000',
+        DEMO_MODE: 'true',
+        METRICS_TOKEN: TEST_METRICS_TOKEN,
+        SECRETS_KEY: TEST_SECRETS_KEY,
+        DELAY_SCAN_INTERVAL_S: '0',
+        CONNECTOR_SCHEDULER: 'false',
+        CORS_ORIGINS: 'https://app.example',
+        COMPILED_FAST_PATH: String(fastPath),
+      });
+    const [fast, plain] = [await startHub(env(true), createLogger('silent')), await startHub(env(false), createLogger('silent'))];
+    hubs.push(fast, plain);
+    for (const origin of ['https://app.example', 'https://elsewhere.example']) {
+      const request = post('courier', { query: SHAPE_C }, { origin });
+      const [a, b] = [await send(fast.url, request), await send(plain.url, request)];
+      expect(a.status).toBe(200);
+      expect(a).toEqual(b);
+    }
+    expect((await send(fast.url, post('courier', { query: SHAPE_C }, { origin: 'https://app.example' }))).headers).toContain(
+      'Access-Control-Allow-Origin: https://app.example',
+    );
+    const metrics = await (await fetch(`${fast.url}/metrics`, { headers: { authorization: `Bearer ${TEST_METRICS_TOKEN}` } })).text();
+    expect(Number(/^hub_graphql_compiled_fast_path_total (\d+)/m.exec(metrics)?.[1])).toBe(3);
+    const preflight: Request = {
+      method: 'OPTIONS',
+      headers: { origin: 'https://app.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type, x-api-key' },
+    };
+    expect(await send(fast.url, preflight)).toEqual(await send(plain.url, preflight));
+  });
+});
+
 describe('everything else goes on to Apollo, answered as before', () => {
   const cases: [string, Request][] = [
     ['a bad key (401 before GraphQL)', post('bad key', { query: SHAPE_C })],

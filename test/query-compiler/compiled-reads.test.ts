@@ -146,6 +146,14 @@ describe('compiled reads answer exactly what graphql-js execution answers', () =
     ['shape (a) markets → prices → product, variety, origin and parent', SHAPE_A],
     ['shape (b) filtered prices', SHAPE_B],
     ['shape (c) shipments with their events', SHAPE_C],
+    [
+      'a response key longer than an identifier (json_build_object then)',
+      `{ shipments(first: 3) { nodes { ${'k'.repeat(70)}: trackingNumber events { ${'e'.repeat(64)}: status } } } }`,
+    ],
+    [
+      'events cut per parcel at first: 0 and first: 1',
+      '{ shipments(first: 10) { nodes { trackingNumber none: events(first: 0) { status } one: events(first: 1) { rawText } } } }',
+    ],
     ['a deep selection over every compiled field, every classified one included', DEEP, { n: 10, order: 'AVG_PRICE_ASC' }],
   ];
   for (const [name, query, variables] of cases) {
@@ -241,6 +249,9 @@ describe('fail closed', () => {
     scopes: [KeyScope.READ],
   });
   const operation = (text: string) => parse(text).definitions[0] as OperationDefinitionNode;
+  /** The events of shape (c): those of the courier's 20 parcels the statement reads. */
+  const EVENTS_OF = (courier: number) =>
+    `p."shipment_id" = any(array(select x."id" from (select p.* from "shipment" p where p."courier_id" = ${courier} order by p."id" desc limit 20) x))`;
 
   it('never compiles a type without a row rule', async () => {
     const compiler = new QueryCompiler(await buildHubSchema({} as never), t.hub.db.orm.getMetadata(), (name) =>
@@ -255,7 +266,10 @@ describe('fail closed', () => {
     const plan = compiler.compile(operation(SHAPE_C), {}, {}, viewer(Role.COURIER))!;
     expect(plan.text).toContain(`from "shipment" p where p."courier_id" = ${zhongtongId} `);
     // The events' rule is the parcel's through `shipment` (RowRule.through): under a parcel that passed it, no second check.
-    expect(plan.text).toContain(`from "tracking_event" p where p."shipment_id" = t1."id" order by`);
+    // The events of all 20 parcels are read at once (each partition searched once), numbered and cut per parcel.
+    expect(plan.text).toContain(
+      `from "tracking_event" p where ${EVENTS_OF(zhongtongId)}) t2 where t2."#n" <= 100 group by t2."shipment_id") t3 on t3.k = t1."id"`,
+    );
     expect(plan.text).not.toContain('exists');
     expect(plan.audited).toBe(true);
   });
@@ -268,7 +282,7 @@ describe('fail closed', () => {
 
     it('keeps the predicate for a rule that declares no `through`', async () => {
       const plan = await compile((name) => (name === 'TrackingEvent' ? { ...rowRuleOf(name)!, through: undefined } : rowRuleOf(name)));
-      expect(plan!.text).toContain(`where p."shipment_id" = t1."id" and ${EVENTS_SCOPE('t3')}`);
+      expect(plan!.text).toContain(`where ${EVENTS_OF(zhongtongId)} and ${EVENTS_SCOPE('t4')}`);
     });
 
     it('keeps the predicate when the declared relation or parent type is not the one the list is read through', async () => {
@@ -277,7 +291,7 @@ describe('fail closed', () => {
         { relation: 'shipment', typeName: 'Market' },
       ]) {
         const plan = await compile((name) => (name === 'TrackingEvent' ? { ...rowRuleOf(name)!, through } : rowRuleOf(name)));
-        expect(plan!.text).toContain(EVENTS_SCOPE('t3'));
+        expect(plan!.text).toContain(EVENTS_SCOPE('t4'));
       }
     });
 
@@ -292,7 +306,7 @@ describe('fail closed', () => {
       const otherParent: RowRule = { ...parcels, where: (v) => ({ courier: (v.courierId ?? 0) + 1 }) };
       const plan2 = await compile((name) => (name === 'Shipment' ? otherParent : rowRuleOf(name)));
       expect(plan2!.text).toContain(`where p."courier_id" = ${zhongtongId + 1} `);
-      expect(plan2!.text).toContain(EVENTS_SCOPE('t3'));
+      expect(plan2!.text).toContain(EVENTS_SCOPE('t4'));
     });
 
     it('needs no predicate where the viewer sees every row, and keeps `false` as no rows', async () => {
@@ -300,7 +314,7 @@ describe('fail closed', () => {
       expect(official!.text).not.toContain('exists');
       const none: RowRule = { ...rowRuleOf('TrackingEvent')!, where: () => false };
       const plan = await compile((name) => (name === 'TrackingEvent' ? none : rowRuleOf(name)));
-      expect(plan!.text).toContain(`where p."shipment_id" = t1."id" and false`);
+      expect(plan!.text).toContain(`where ${EVENTS_OF(zhongtongId)} and false)`);
     });
 
     it('compares conditions as data only', () => {

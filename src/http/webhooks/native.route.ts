@@ -1,5 +1,5 @@
 import type { Request, RequestHandler } from 'express';
-import { courierWithSecrets, verifyNativeSignature } from '../../logistics/courier-credential.service.js';
+import { courierWithSecrets, presentedSignature, verifyNativeSignature } from '../../logistics/courier-credential.service.js';
 import { TrackingFormat } from '../../logistics/tracking-format.js';
 import { count, handle, ingestParsed, rawBody, type WebhookDeps } from './webhook-http.js';
 
@@ -14,7 +14,9 @@ export function signedJsonRoute(deps: WebhookDeps, format: TrackingFormat.NATIVE
     rawBody(deps.bodyLimit),
     handle(async (req: Request, res) => {
       const em = deps.em.fork();
-      const courier = await courierWithSecrets(em, String(req.params.courier));
+      // (One statement: the courier, its secrets, and whether the presented signature was used before.)
+      const presented = presentedSignature(req.header('x-hub-signature'));
+      const courier = await courierWithSecrets(em, String(req.params.courier), presented);
       const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
       const signature = verifyNativeSignature(courier, req.header('x-hub-timestamp'), req.header('x-hub-signature'), body);
       const result = await ingestParsed(deps, em, {
@@ -23,6 +25,8 @@ export function signedJsonRoute(deps: WebhookDeps, format: TrackingFormat.NATIVE
         text: body.toString('utf8'),
         signature,
         origin: `POST ${req.originalUrl} at ${new Date().toISOString()}`,
+        resolved:
+          signature === presented ? { id: courier.id, code: courier.code, aftership_slug: courier.aftership_slug, replayed: courier.replayed } : undefined,
       });
       count(deps, format, result);
       res.json(result);
