@@ -563,9 +563,9 @@ export interface EncodedTarget<T> {
  * `turn`; `factsWritten` once the new rows are in.
  */
 export interface WriteOrder {
-  turn(): Promise<void>;
-  factsTurn(): Promise<void>;
-  factsWritten(): void;
+  turn?(): Promise<void>;
+  factsTurn?(): Promise<void>;
+  factsWritten?(): void;
 }
 
 /**
@@ -608,11 +608,11 @@ export async function copyNew<T>(
       if (direct && target.claimDirect) await client.query(target.claimDirect);
       // New rows (and the parent's statement triggers, which lock the aggregates' rows at the end of the COPY) once
       // the batch before has written its own; see BatchOrder in src/ingest/pipeline.ts.
-      await order?.factsTurn();
+      await order?.factsTurn?.();
       await pipeline(Readable.from(encodedText(unique, ids, stamp, target)), client.query(copyFrom(`copy "${into ?? target.table}" (${columns}) from stdin`)));
-      order?.factsWritten();
+      order?.factsWritten?.();
       if (direct) {
-        await order?.turn();
+        await order?.turn?.();
         await target.direct!(client, unique);
       }
       if (process.env.INGEST_TRACE) console.error(`  copy ${unique.length} rows into ${into ?? target.table} ${(performance.now() - t0).toFixed(0)} ms`);
@@ -624,13 +624,13 @@ export async function copyNew<T>(
     }
   }
   // (Through the parent, whose triggers update shared rows: after the batch before has committed.)
-  await order?.turn();
+  await order?.turn?.();
   const staged = await copyIgnoringConflicts(
     client,
     { table: target.table, columns: target.columns, conflict: target.conflict, returning: 'id, source_key, ingested_at' },
     unique.map((record) => target.values(record)),
   );
-  order?.factsWritten();
+  order?.factsWritten?.();
   if (staged.inserted === unique.length) session.delete(conflictsSeen(target.table));
   const byKey = new Map(unique.map((record) => [target.key(record), record]));
   const stored: T[] = [];

@@ -58,13 +58,13 @@ export interface WriteContext extends ValidateContext {
    * batch before this one has committed, and rejects if it failed; at once when there is none. A kind that
    * {@link FactKind.overlaps} awaits it itself before writing anything but its own new facts (aggregates, the review
    * queue...); for every other kind the pipeline awaits it before `write`. The pipeline awaits it again before the
-   * rejected records, the caller's statements and the commit.
+   * rejected records, the caller's statements and the commit. (Absent, as in a context built by hand: no batch before.)
    */
-  turn(): Promise<void>;
+  turn?(): Promise<void>;
   /** Resolves once the batch before this one has written its new facts (or has ended): this one's may go in after. */
-  factsTurn(): Promise<void>;
+  factsTurn?(): Promise<void>;
   /** Says this batch's new facts are all written: the next batch may write its own. */
-  factsWritten(): void;
+  factsWritten?(): void;
 }
 
 /** The outcome of writing one kind's records of a batch. */

@@ -654,7 +654,7 @@ registerFactKind({
     const { resolved, rejections, l } = await resolve(records, ctx);
     const pool = (await ctx.em.getConnection().getNativeClient()) as pg.Pool;
     const { stored, ids, at } = await copyNew(ctx.client, priceTarget(connector, pool), byDay(resolved), ctx.cache, ctx);
-    await ctx.turn();
+    await ctx.turn?.();
     const unmatched = await queueUnmatched(ctx.client, connector, stored);
     // Origins that named no region (and no province list such as 冀鲁豫) wait for review too (issue #14).
     await queueUnmatchedOrigins(ctx.client, connector, unresolvedOrigins(stored, l.origins));
