@@ -28,6 +28,8 @@ import { cpuBetween, sampleCpu } from './lib/cpu-time.js';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const BATCH = Number(process.env.BENCH_BATCH ?? 20_000);
+/** Days the rows spread over from 2013-06-10 (default 1,060: each batch spans three years; 20 = one month, a day's-list shape). */
+const DAYS = Number(process.env.BENCH_DAYS ?? 1060);
 const CONNECTOR = 'bench-xinfadi';
 
 // Trade names in the list's style (specs and packaging in brackets, per-piece names, names the catalogue lacks).
@@ -101,7 +103,7 @@ function generate(file: string): void {
       const avg = 1 + random() * 12;
       const low = avg * (0.8 + random() * 0.2);
       const high = avg * (1 + random() * 0.25);
-      const day = new Date(start + Math.floor(random() * 1060) * 86_400_000).toISOString().slice(0, 10);
+      const day = new Date(start + Math.floor(random() * DAYS) * 86_400_000).toISOString().slice(0, 10);
       previous = `${name},${low.toFixed(2)},${avg.toFixed(2)},${high.toFixed(2)},普通,斤,${day}\n`;
       chunk += previous;
     }
