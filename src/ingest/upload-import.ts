@@ -130,6 +130,12 @@ export async function importSpreadsheetFile(
   maxBytes = Number.POSITIVE_INFINITY,
 ): Promise<UploadImportResult> {
   if ('path' in source) return { ...(await runCollecting(ingest, connector, source.path)), fileName: path.basename(source.path) };
+  // The upload can fail at any moment (graphql-upload cuts it at UPLOAD_MAX_BYTES, the client goes away), also while
+  // nothing pipes it yet (a refused name, the await below): an 'error' with no listener would end the hub's process.
+  let failure: unknown;
+  source.stream.on('error', (error) => {
+    failure ??= error;
+  });
   const fileName = safeName(source.filename);
   if (!formatOf(fileName)) {
     source.stream.resume();
@@ -149,8 +155,9 @@ export async function importSpreadsheetFile(
     try {
       await pipeline(source.stream, counter, fs.createWriteStream(target, { flags: 'wx', mode: 0o600 }));
     } catch (error) {
-      if (error instanceof PayloadTooLargeError || (error as { status?: number }).status === 413) throw new PayloadTooLargeError(maxBytes);
-      throw error;
+      const cause = failure ?? error;
+      if (cause instanceof PayloadTooLargeError || (cause as { status?: number }).status === 413) throw new PayloadTooLargeError(maxBytes);
+      throw cause;
     }
     await checkReadable(target);
     return { ...(await runCollecting(ingest, connector, target)), fileName, bytes };

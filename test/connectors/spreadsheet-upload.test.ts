@@ -188,6 +188,16 @@ describe('spreadsheet uploads (GraphQL multipart requests)', () => {
     expect(n).toBe(0);
   });
 
+  it('refuses an over-limit file that is not a spreadsheet and goes on serving (the cut upload fails while nothing reads it)', async () => {
+    // The name is refused at once; graphql-upload then cuts the rest at UPLOAD_MAX_BYTES and fails the file's stream,
+    // which nothing pipes any more: without a listener that 'error' ended the hub's process.
+    const { status, body } = await upload(official, new Blob([Buffer.alloc(LIMIT + 1024 * 1024, 0x41)]), 'tool.exe');
+    expect(status).toBeLessThan(500);
+    expect(['BAD_USER_INPUT', 'PAYLOAD_TOO_LARGE']).toContain(body.errors![0].extensions.code);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect((await t.gql<{ __typename: string }>('{ __typename }')).data).toEqual({ __typename: 'Query' });
+  });
+
   it('refuses a file that is not a spreadsheet, naming what it expects', async () => {
     const { body } = await upload(official, new Blob(['MZ\x90\x00']), 'tool.exe');
     expect(body.errors![0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT' }, message: expect.stringContaining('.csv, .xlsx or .json') });

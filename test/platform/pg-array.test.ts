@@ -27,7 +27,7 @@ describe('pgArray', () => {
   });
 
   it('round-trips through PostgreSQL', async () => {
-    const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    const client = new pg.Client({ connectionString: process.env.TEST_ADMIN_URL });
     await client.connect();
     try {
       const values = ['a', 'with "quotes"', 'back\\slash', null, '', '扫描 {0}, "x"', 'NULL'];
