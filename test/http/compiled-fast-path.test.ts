@@ -1,9 +1,6 @@
 import http from 'node:http';
-import { startHub, type Hub } from '../../src/app.js';
-import { loadConfig } from '../../src/platform/config.js';
-import { createLogger } from '../../src/platform/logger.js';
-import { startTestHub, TEST_METRICS_TOKEN, type TestHub } from '../support/test-hub.js';
-import { TEST_SECRETS_KEY } from '../support/fixtures.js';
+import type { Hub } from '../../src/app.js';
+import { startHubOn, startTestHub, TEST_METRICS_TOKEN, type TestHub } from '../support/test-hub.js';
 
 /**
  * Issue #10: the compiled read path in front of Apollo
@@ -21,24 +18,7 @@ const keys: Record<string, string | null> = {};
 
 beforeAll(async () => {
   t = await startTestHub({ DELAY_SCAN_INTERVAL_S: '0', PRICE_SERIES_REFRESH_INTERVAL_S: '0' });
-  apollo = await startHub(
-    loadConfig({
-      DATABASE_URL: t.databaseUrl,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      SEED_DEMO: 'false',
-      DB_POOL_SIZE: '3',
-      NODE_ENV: 'test',
-      RATE_LIMIT_PER_SECOND: '10000',
-      DEMO_MODE: 'true',
-      METRICS_TOKEN: TEST_METRICS_TOKEN,
-      SECRETS_KEY: TEST_SECRETS_KEY,
-      DELAY_SCAN_INTERVAL_S: '0',
-      CONNECTOR_SCHEDULER: 'false',
-      COMPILED_FAST_PATH: 'false',
-    }),
-    createLogger('silent'),
-  );
+  apollo = await startHubOn(t.databaseUrl, { DB_POOL_SIZE: '3', DELAY_SCAN_INTERVAL_S: '0', CONNECTOR_SCHEDULER: 'false', COMPILED_FAST_PATH: 'false' });
   const [zto] = await t.sql(`select id from courier where code = 'zhongtong'`);
   const [yto] = await t.sql(`select id from courier where code <> 'zhongtong' order by code limit 1`);
   for (const [i, courier] of [zto.id, yto.id, zto.id].entries()) {
@@ -235,24 +215,14 @@ describe('with CORS_ORIGINS: the CORS headers as Apollo answers them', () => {
   });
 
   it('a cross-origin read and its preflight', async () => {
-    const env = (fastPath: boolean) =>
-      loadConfig({
-        DATABASE_URL: t.databaseUrl,
-        PORT: '0',
-        HOST: '127.0.0.1',
-        SEED_DEMO: 'false',
-        DB_POOL_SIZE: '2',
-        NODE_ENV: 'test',
-        RATE_LIMIT_PER_SECOND: '10000',
-        DEMO_MODE: 'true',
-        METRICS_TOKEN: TEST_METRICS_TOKEN,
-        SECRETS_KEY: TEST_SECRETS_KEY,
-        DELAY_SCAN_INTERVAL_S: '0',
-        CONNECTOR_SCHEDULER: 'false',
-        CORS_ORIGINS: 'https://app.example',
-        COMPILED_FAST_PATH: String(fastPath),
-      });
-    const [fast, plain] = [await startHub(env(true), createLogger('silent')), await startHub(env(false), createLogger('silent'))];
+    const env = (fastPath: boolean) => ({
+      DB_POOL_SIZE: '2',
+      DELAY_SCAN_INTERVAL_S: '0',
+      CONNECTOR_SCHEDULER: 'false',
+      CORS_ORIGINS: 'https://app.example',
+      COMPILED_FAST_PATH: String(fastPath),
+    });
+    const [fast, plain] = [await startHubOn(t.databaseUrl, env(true)), await startHubOn(t.databaseUrl, env(false))];
     hubs.push(fast, plain);
     for (const origin of ['https://app.example', 'https://elsewhere.example']) {
       const request = post('courier', { query: SHAPE_C }, { origin });

@@ -1,17 +1,14 @@
 import fs from 'node:fs';
+import type { Hub } from '../../src/app.js';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { loadConfig } from '../../src/platform/config.js';
-import { createLogger } from '../../src/platform/logger.js';
-import { startHub, type Hub } from '../../src/app.js';
 import { migrationsList } from '../../src/migrations/index.js';
 import { advisoryKey } from '../../src/platform/advisory-lock.js';
-import { createTestDatabase, dropTestDatabase, TEST_METRICS_TOKEN, waitFor } from '../support/test-hub.js';
+import { createTestDatabase, dropTestDatabase, startHubOn, TEST_METRICS_TOKEN, waitFor } from '../support/test-hub.js';
 import { withDatabase } from '../support/database-url.js';
 import { platformListing, startFakePlatform, type FakePlatform } from '../support/fake-platform.js';
 import { provisionKey } from '../support/keys.js';
-import { TEST_SECRETS_KEY } from '../support/fixtures.js';
 
 /**
  * Several hub instances on one database (issue #12): migrations and the
@@ -35,21 +32,7 @@ async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
 }
 
 async function hubOn(databaseUrl: string, env: Record<string, string> = {}): Promise<Hub> {
-  const config = loadConfig({
-    DATABASE_URL: databaseUrl,
-    PORT: '0',
-    HOST: '127.0.0.1',
-    SEED_DEMO: 'false',
-    NODE_ENV: 'test',
-    DB_POOL_SIZE: '4',
-    DEMO_MODE: 'true',
-    RATE_LIMIT_PER_SECOND: '10000',
-    DELAY_SCAN_INTERVAL_S: '0',
-    METRICS_TOKEN: TEST_METRICS_TOKEN,
-    SECRETS_KEY: TEST_SECRETS_KEY,
-    ...env,
-  });
-  const hub = await startHub(config, createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'));
+  const hub = await startHubOn(databaseUrl, { DB_POOL_SIZE: '4', DELAY_SCAN_INTERVAL_S: '0', ...env });
   hubs.push(hub);
   return hub;
 }

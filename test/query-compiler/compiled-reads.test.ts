@@ -1,15 +1,12 @@
 import { parse, type OperationDefinitionNode } from 'graphql';
-import { startHub, type Hub } from '../../src/app.js';
-import { loadConfig } from '../../src/platform/config.js';
-import { createLogger } from '../../src/platform/logger.js';
+import type { Hub } from '../../src/app.js';
 import { QueryCompiler, sameCondition } from '../../src/query-compiler/compile.js';
 import { buildHubSchema } from '../../src/schema.js';
 import { rowRuleOf } from '../../src/access/row-rules.js';
 import { anonymousViewer, type Viewer } from '../../src/policy/viewer.js';
 import { KeyScope, Role } from '../../src/policy/role.js';
 import type { RowRule } from '../../src/policy/row-rule.js';
-import { startTestHub, TEST_METRICS_TOKEN, type TestHub } from '../support/test-hub.js';
-import { TEST_SECRETS_KEY } from '../support/fixtures.js';
+import { startHubOn, startTestHub, type TestHub } from '../support/test-hub.js';
 
 /**
  * Issue #10: the compiled read path (one SQL statement building the JSON,
@@ -25,24 +22,7 @@ let zhongtongId = 0;
 
 beforeAll(async () => {
   t = await startTestHub({ DELAY_SCAN_INTERVAL_S: '0', PRICE_SERIES_REFRESH_INTERVAL_S: '0' });
-  plain = await startHub(
-    loadConfig({
-      DATABASE_URL: t.databaseUrl,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      SEED_DEMO: 'false',
-      DB_POOL_SIZE: '3',
-      NODE_ENV: 'test',
-      RATE_LIMIT_PER_SECOND: '10000',
-      DEMO_MODE: 'true',
-      METRICS_TOKEN: TEST_METRICS_TOKEN,
-      SECRETS_KEY: TEST_SECRETS_KEY,
-      DELAY_SCAN_INTERVAL_S: '0',
-      CONNECTOR_SCHEDULER: 'false',
-      COMPILED_READS: 'false',
-    }),
-    createLogger('silent'),
-  );
+  plain = await startHubOn(t.databaseUrl, { DB_POOL_SIZE: '3', DELAY_SCAN_INTERVAL_S: '0', CONNECTOR_SCHEDULER: 'false', COMPILED_READS: 'false' });
   const [zto] = await t.sql(`select id from courier where code = 'zhongtong'`);
   const [yto] = await t.sql(`select id from courier where code <> 'zhongtong' order by code limit 1`);
   const [pdd] = await t.sql(`select id from market where code = 'pinduoduo'`);

@@ -80,14 +80,9 @@ export async function dropTestDatabase(name: string): Promise<void> {
   await admin((c) => c.query(`drop database if exists "${name}" with (force)`));
 }
 
-/**
- * Starts a real hub (HTTP + graphql-ws on a free port) on its own database,
- * cloned from the template that global-setup migrated and seeded.
- */
-export async function startTestHub(env: Record<string, string> = {}, options: { log?: Logger } = {}): Promise<TestHub> {
-  const database = await createTestDatabase();
-  const databaseUrl = withDatabase(process.env.TEST_ADMIN_URL!, database);
-  const config = loadConfig({
+/** The settings every test hub starts with, on a database of the suite (`env` overrides or adds). */
+export function testHubEnv(databaseUrl: string, env: Record<string, string> = {}): Record<string, string> {
+  return {
     DATABASE_URL: databaseUrl,
     PORT: '0',
     HOST: '127.0.0.1',
@@ -103,7 +98,22 @@ export async function startTestHub(env: Record<string, string> = {}, options: { 
     // Courier webhook secrets are sealed with it (issue #11); giveSecrets seals with the same key.
     SECRETS_KEY: TEST_SECRETS_KEY,
     ...env,
-  });
+  };
+}
+
+/** Another hub on a test hub's database, with the same settings and `env` (e.g. one feature switched off to compare). */
+export async function startHubOn(databaseUrl: string, env: Record<string, string> = {}): Promise<Hub> {
+  return startHub(loadConfig(testHubEnv(databaseUrl, env)), createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'));
+}
+
+/**
+ * Starts a real hub (HTTP + graphql-ws on a free port) on its own database,
+ * cloned from the template that global-setup migrated and seeded.
+ */
+export async function startTestHub(env: Record<string, string> = {}, options: { log?: Logger } = {}): Promise<TestHub> {
+  const database = await createTestDatabase();
+  const databaseUrl = withDatabase(process.env.TEST_ADMIN_URL!, database);
+  const config = loadConfig(testHubEnv(databaseUrl, env));
   const hub = await startHub(config, options.log ?? createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'));
   const clients: Client[] = [];
   const sqlPool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
