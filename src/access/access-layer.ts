@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { GraphQLError, getOperationAST, parse, validate, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
-import { LRUCache } from 'lru-cache';
+import { textKeyedCache } from '../platform/text-keyed-cache.js';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { SubscribePayload } from 'graphql-ws';
 import type { EntityManager } from '@mikro-orm/postgresql';
@@ -125,7 +125,7 @@ export function createAccessLayer(options: AccessLayerOptions): AccessLayer {
   const operationTypes = new WeakMap<SubscribePayload, string>();
   // Parsed and validated documents by text: 10,000 subscribers of one subscription parse and validate it
   // once, not 10,000 times while their sockets connect (issue #13). Failures are not cached.
-  const documents = new LRUCache<string, { document: DocumentNode; query: string }>({ max: 1000 });
+  const documents = textKeyedCache<{ document: DocumentNode; query: string }>({ max: 1000, maxBytes: 32 * 1024 * 1024, weight: () => 10 });
   const parseAndValidate = (query: string): { document: DocumentNode; query: string } | readonly GraphQLError[] => {
     const cached = documents.get(query);
     if (cached) return cached;
@@ -143,7 +143,7 @@ export function createAccessLayer(options: AccessLayerOptions): AccessLayer {
   };
   // The query limits' verdict per (text, operation, variables): the same subscription with the same
   // variables is checked once, not once per subscriber.
-  const verdicts = new LRUCache<string, { error?: GraphQLError; operationType: string }>({ max: 5000 });
+  const verdicts = textKeyedCache<{ error?: GraphQLError; operationType: string }>({ max: 5000, maxBytes: 16 * 1024 * 1024 });
   const checkLimits = (document: DocumentNode, payload: SubscribePayload) => {
     const key = `${payload.operationName ?? ''}\u0000${JSON.stringify(payload.variables ?? {})}\u0000${payload.query}`;
     let verdict = verdicts.get(key);

@@ -1,6 +1,5 @@
 import type { RequestHandler, Response } from 'express';
 import { getOperationAST, parse, validate, type DocumentNode, type GraphQLError, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
-import { LRUCache } from 'lru-cache';
 import type { HubContext } from '../graphql/context.js';
 import type { OperationMetrics } from '../graphql/metrics.plugin.js';
 import type { Viewer } from '../policy/viewer.js';
@@ -10,6 +9,7 @@ import { accessFields, mustAudit, outcomeOf } from '../access/audit.plugin.js';
 import { checkQueryLimits, type QueryLimits } from '../access/query-limits.js';
 import { checkLiterals, checkVariables } from '../access/input-hygiene.js';
 import type { CompiledReads } from '../query-compiler/compiled-reads.plugin.js';
+import { textKeyedCache } from '../platform/text-keyed-cache.js';
 
 export interface CompiledFastPathOptions {
   /** The schema Apollo serves over HTTP (the same documents validate against it). */
@@ -80,7 +80,8 @@ interface Known {
 export function compiledReadsFastPath(options: CompiledFastPathOptions): RequestHandler {
   const { schema, limits, reads } = options;
   // Document texts the fast path knows (false: not a document it answers, e.g. a syntax or validation error).
-  const known = new LRUCache<string, Known | false>({ max: 1000 });
+  // Bounded in bytes too: a refused text is kept as `false` under its whole text; a parsed one weighs ~10× its text.
+  const known = textKeyedCache<Known | false>({ max: 1000, maxBytes: 32 * 1024 * 1024, weight: (entry) => (entry ? 10 : 1) });
   const knownDocument = (query: string): Known | false => {
     let entry = known.get(query);
     if (entry !== undefined) return entry;
