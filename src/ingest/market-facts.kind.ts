@@ -486,8 +486,8 @@ interface SeriesDelta {
  * Adds prices about to be COPYed straight into their partitions to the aggregates the partitions' insert triggers
  * used to keep (migration 20261130050000): the exact counts per (market, product, variety) (`price_count`) and, for
  * prices with a product, a market and a per-kg price, per (product, variety, market, day) the count, the exact sum of
- * the per-kg prices and the smallest origin (`price_series_day`), with the series marked dirty from their first day
- * (`price_series_dirty`). Grouped here, from the records in memory, and written with ONE call in the batch's
+ * the per-kg prices and the smallest origin (appended to `price_series_day_delta` and folded into `price_series_day`
+ * later, migration 20261130060000), with the series marked dirty from their first day (`price_series_dirty`). Grouped here, from the records in memory, and written with ONE call in the batch's
  * transaction, so PostgreSQL neither keeps a transition table of the rows nor groups them again. Sums are in integer
  * cents: the per-kg prices are written with two decimals (`perKg` rounds to cents), as `numeric(12,2)` stores them.
  * The records come in day order (a day's series are grouped while the day lasts).
