@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { finished, pipeline } from 'node:stream/promises';
+import { pipeline } from 'node:stream/promises';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
@@ -546,6 +546,8 @@ export interface EncodedTarget<T> {
   values(record: T): SqlValue[];
   /** The partition a record goes to, when it is known to exist. */
   partition?(record: T): string | undefined;
+  /** The record's partition key (records with the same key go to the same partition: asked once per run of them). */
+  partitionKey?(record: T): unknown;
   /**
    * When given, the records go straight into their partitions (one COPY per run of records of one partition, when
    * every record's partition is known), and this is called after them, in the same transaction and after the batch
@@ -653,7 +655,15 @@ function partitionRuns<T>(records: readonly T[], target: EncodedTarget<T>): { in
   if (!target.partition) return undefined;
   const runs: { into: string; end: number }[] = [];
   let last: { into: string; end: number } | undefined;
+  let lastKey: unknown;
   for (let i = 0; i < records.length; i++) {
+    // (A day's records come together: the partition is looked up once per day, not per record.)
+    const key = target.partitionKey?.(records[i]);
+    if (last && key !== undefined && key === lastKey) {
+      last.end = i + 1;
+      continue;
+    }
+    lastKey = key;
     const into = target.partition(records[i]);
     if (into === undefined) return undefined;
     if (last?.into === into) last.end = i + 1;
@@ -696,10 +706,12 @@ function encodedChunks<T>(
 }
 
 /** One COPY of chunks already encoded; resolves when PostgreSQL has taken them all. @internal */
-async function copyChunks(client: pg.PoolClient, sql: string, chunks: readonly Buffer[]): Promise<void> {
-  const stream = client.query(copyFrom(sql));
-  const done = finished(stream);
-  for (const chunk of chunks) stream.write(chunk);
-  stream.end();
-  await done;
+function copyChunks(client: pg.PoolClient, sql: string, chunks: readonly Buffer[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const stream = client.query(copyFrom(sql));
+    stream.once('finish', resolve);
+    stream.on('error', reject);
+    for (const chunk of chunks) stream.write(chunk);
+    stream.end();
+  });
 }
