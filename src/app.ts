@@ -83,7 +83,7 @@ export async function startHub(config: Config, log: Logger = createLogger(config
   const secrets = secretBox(config.secretsKey ?? (config.access.demoMode ? installSecretsKey(config.dataDir) : missingSecretsKey()));
   // A bad subsidy configuration file stops the start before anything is opened.
   useSubsidyConfig(loadSubsidyConfig(config.subsidyConfigFile));
-  const db = await openDatabase(config, log, () => metrics.dbStatements.inc());
+  const db = await openDatabase(config, log, { onQuery: () => metrics.dbStatements.inc() });
   // Reference data on every start, demo facts only with SEED_DEMO (issue #14); public demo courier secrets only in demo mode (issue #11).
   await seedOnStart(db.orm.em.fork(), log, { demo: config.seedDemo, demoSecrets: config.seedDemo && config.access.demoMode && config.env !== 'production' });
   useCourierSecretBox(secrets);
