@@ -163,3 +163,35 @@ describe('the officials alias table as CSV', () => {
     expect(row.alias).toBe(formula);
   });
 });
+
+describe('the audit trail of a write', () => {
+  it('masks personal data inside free text of the variables, as TrackingEvent.rawText masks it (it was kept, and shown by auditLog, in clear)', async () => {
+    const courier = await t.createKey({ role: 'COURIER', courier: 'zhongtong' });
+    const description = '签收人张三丰 电话13812345678 地址山西省太原市小店区坞城路92号3单元';
+    const res = await t
+      .as(courier)
+      .gql(`mutation ($events: [TrackingEventInput!]!) { ingestTrackingEvents(courier: "zhongtong", events: $events) { accepted } }`, {
+        events: [
+          {
+            trackingNumber: 'ZTAUDIT0001',
+            status: 'IN_TRANSIT',
+            occurredAt: '2026-11-29T10:00:00+08:00',
+            description,
+            shipment: { recipient: { name: '李四', phone: '13987654321' } },
+          },
+        ],
+      });
+    expect(res.errors).toBeUndefined();
+    const rows = await t.sql(`select variables::text as v from audit_entry where variables::text like '%ZTAUDIT0001%'`);
+    expect(rows.length).toBeGreaterThan(0);
+    for (const { v } of rows) {
+      expect(v).not.toContain('13812345678');
+      expect(v).not.toContain('13987654321');
+      expect(v).not.toContain('张三丰');
+      expect(v).not.toContain('坞城路92号');
+      expect(v).toContain('138****5678');
+    }
+    const log = await t.gql(`{ auditLog(first: 5) { nodes { variables } } }`);
+    expect(JSON.stringify(log.data.auditLog.nodes)).not.toContain('13812345678');
+  });
+});
