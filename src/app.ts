@@ -162,6 +162,7 @@ export async function startHub(config: Config, log: Logger = createLogger(config
     pubSub: pubSub.pubSub,
     log,
     schema,
+    introspection: config.introspection,
     onAuditFailure: () => metrics.auditFailures.inc(),
     // The audit writer's statements go to pg directly (group commit), counted like MikroORM's.
     onAuditStatement: () => metrics.dbStatements.inc(),

@@ -1,5 +1,15 @@
 import type { IncomingMessage } from 'node:http';
-import { GraphQLError, getOperationAST, parse, validate, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import {
+  GraphQLError,
+  NoSchemaIntrospectionCustomRule,
+  getOperationAST,
+  parse,
+  specifiedRules,
+  validate,
+  type DocumentNode,
+  type ExecutionResult,
+  type GraphQLSchema,
+} from 'graphql';
 import { textKeyedCache } from '../platform/text-keyed-cache.js';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { SubscribePayload } from 'graphql-ws';
@@ -26,6 +36,12 @@ export interface AccessLayerOptions {
   pubSub: HubPubSub;
   log: Logger;
   schema: GraphQLSchema;
+  /**
+   * Whether introspection is allowed (GRAPHQL_INTROSPECTION; off in production). Apollo applies it over HTTP; off, graphql-ws
+   * refuses `__schema`/`__type` too and its validation errors suggest no field names, as Apollo's do.
+   * @default true
+   */
+  introspection?: boolean;
   /** Whether key changes broadcast by other instances reach this one now (Redis up); while not, API keys are looked up on every request. */
   keyChangesReachUs?: () => boolean;
   /** Closes the open sockets of a revoked key (the WebSocket transport); wired by the composition root. */
@@ -95,6 +111,13 @@ function credentialsOf(params: Record<string, unknown> | undefined, ip: string) 
   };
 }
 
+/** A validation error without its "Did you mean …?" (field names of the schema), as Apollo hides them when introspection is off. @internal */
+function withoutSuggestions(error: GraphQLError): GraphQLError {
+  const message = error.message.replace(/ ?Did you mean(.+?)\?$/, '');
+  if (message === error.message) return error;
+  return new GraphQLError(message, { nodes: error.nodes, source: error.source, positions: error.positions, path: error.path, extensions: error.extensions });
+}
+
 /** The audit row of a graphql-ws operation. @internal */
 function wsAuditInput(
   viewer: Viewer,
@@ -134,6 +157,10 @@ export function createAccessLayer(options: AccessLayerOptions): AccessLayer {
   const rateLimits = createRateLimits(config.rateLimit, options.redisUrl, log);
   const audit = new AuditService(options.rootEm, options.pubSub, config.audit, log, options.onAuditFailure, options.onAuditStatement);
   const operationTypes = new WeakMap<SubscribePayload, string>();
+  // Introspection off (production): graphql-ws answered `{ __schema { types { name } } }` and "Did you mean …?" while
+  // Apollo refused them over HTTP (found by probing, session 6).
+  const hideSchema = options.introspection === false;
+  const validationRules = hideSchema ? [...specifiedRules, NoSchemaIntrospectionCustomRule] : specifiedRules;
   // Parsed and validated documents by text: 10,000 subscribers of one subscription parse and validate it
   // once, not 10,000 times while their sockets connect (issue #13). Failures are not cached.
   const documents = textKeyedCache<{ document: DocumentNode; query: string }>({ max: 1000, maxBytes: 32 * 1024 * 1024, weight: () => 10 });
@@ -149,8 +176,8 @@ export function createAccessLayer(options: AccessLayerOptions): AccessLayer {
     // Before validation, whose pairwise field comparison a repeated field makes quadratic (not cached: refused).
     const repeated = checkRepeatedFields(document);
     if (repeated) return [repeated];
-    const invalid = validate(schema, document);
-    if (invalid.length) return invalid;
+    const invalid = validate(schema, document, validationRules);
+    if (invalid.length) return hideSchema ? invalid.map(withoutSuggestions) : invalid;
     const entry = { document, query };
     documents.set(query, entry);
     return entry;

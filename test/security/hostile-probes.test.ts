@@ -134,6 +134,24 @@ describe('JSON nested thousands of levels deep', () => {
     });
   });
 
+  it("is refused in the operations of a multipart upload with 400 BAD_REQUEST (an official's upload answered 500)", async () => {
+    const official = await t.createKey({ role: 'OFFICIAL' });
+    const form = new FormData();
+    form.append('operations', `{"query":"mutation ($f: Upload!) { importSpreadsheet(file: $f) { status } }","variables":{"f":null,"w":${deep}}}`);
+    form.append('map', '{"0":["variables.f"]}');
+    form.append('0', new Blob(['品名,平均价\n苹果,3\n']), 'prices.csv');
+    const res = await fetch(`${t.url}/graphql`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${official}`, 'apollo-require-preflight': 'true' },
+      body: form,
+    });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as any).errors[0]).toMatchObject({
+      extensions: { code: 'BAD_REQUEST' },
+      message: expect.stringMatching(/deeper than 64 levels/),
+    });
+  });
+
   it('closes a graphql-ws socket with 4400 (it was 4500, an internal error)', async () => {
     const socket = new WebSocket(`${t.url.replace('http', 'ws')}/graphql`, 'graphql-transport-ws');
     const messages: any[] = [];
@@ -232,5 +250,41 @@ describe('the audit trail of a write', () => {
     }
     const log = await t.gql(`{ auditLog(first: 5) { nodes { variables } } }`);
     expect(JSON.stringify(log.data.auditLog.nodes)).not.toContain('13812345678');
+  });
+});
+
+describe('introspection switched off (GRAPHQL_INTROSPECTION=false, the production default)', () => {
+  let closed: TestHub;
+  beforeAll(async () => {
+    closed = await startTestHub({ GRAPHQL_INTROSPECTION: 'false' });
+  });
+  afterAll(() => closed?.close());
+
+  it('is off over graphql-ws as over HTTP: no __schema, no "Did you mean" field names (graphql-ws answered both)', async () => {
+    const http = await closed.gql('{ __schema { types { name } } }');
+    expect(http.data?.__schema).toBeUndefined();
+    const socket = new WebSocket(`${closed.url.replace('http', 'ws')}/graphql`, 'graphql-transport-ws');
+    const messages: any[] = [];
+    socket.on('message', (data) => messages.push(JSON.parse(String(data))));
+    await new Promise((resolve) => socket.once('open', resolve));
+    socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${closed.adminKey}` } }));
+    const until = async (check: () => boolean) => {
+      const deadline = Date.now() + 10_000;
+      while (!check() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+    };
+    await until(() => messages.some((m) => m.type === 'connection_ack'));
+    socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: '{ __schema { types { name } } }' } }));
+    socket.send(JSON.stringify({ id: '2', type: 'subscribe', payload: { query: '{ shipmentz { id } }' } }));
+    socket.send(JSON.stringify({ id: '3', type: 'subscribe', payload: { query: '{ __typename regions(first: 1) { totalCount } }' } }));
+    await until(() => ['1', '2', '3'].every((id) => messages.some((m) => m.id === id && m.type !== 'complete')));
+    socket.close();
+    const answer = (id: string) => messages.find((m) => m.id === id && m.type !== 'complete');
+    expect(answer('1').type).toBe('error');
+    expect(answer('1').payload[0]).toMatchObject({
+      extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+      message: expect.stringMatching(/introspection has been disabled/),
+    });
+    expect(answer('2')).toMatchObject({ type: 'error', payload: [{ message: 'Cannot query field "shipmentz" on type "Query".' }] });
+    expect(answer('3')).toMatchObject({ type: 'next', payload: { data: { __typename: 'Query' } } });
   });
 });
