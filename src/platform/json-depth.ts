@@ -28,3 +28,15 @@ export function jsonNestsDeeperThan(text: Buffer | string, max = MAX_JSON_DEPTH)
   }
   return false;
 }
+
+/** Whether a parsed JSON value nests arrays and objects deeper than `max`: iterative, for JSON another parser read (multipart `operations`). */
+export function valueNestsDeeperThan(value: unknown, max = MAX_JSON_DEPTH): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length) {
+    const [item, depth] = stack.pop()!;
+    if (item === null || typeof item !== 'object') continue;
+    if (depth + 1 > max) return true;
+    for (const child of Array.isArray(item) ? item : Object.values(item)) if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+  }
+  return false;
+}
