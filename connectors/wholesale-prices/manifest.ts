@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineConnector } from '../../src/ingest/connectors/connector.js';
-import { mapPriceRow } from './mapper.js';
+import { priceColumnsConfig, priceUnitConfig } from './columns.config.js';
+import { mapPriceRow, priceMapperFor } from './mapper.js';
 import { readPrices } from './reader.js';
 
 const config = z
@@ -17,6 +18,14 @@ const config = z
     market: z.string().default('beijing-xinfadi'),
     /** Market names in the source -> hub market codes (ministry rows name their market). */
     marketCodes: z.record(z.string(), z.string()).default({}),
+    /**
+     * Role -> header, for a list whose headers are not recognised or could be two roles
+     * (`{ "name": "菜名", "avg": "批发价(元/公斤)", "date": "日期" }`; roles: name, variety, low, avg, high, date, unit,
+     * spec, origin, market, category). Other headers are still placed from the synonym table.
+     */
+    columns: priceColumnsConfig.optional(),
+    /** The unit prices are per (`斤`, `公斤`) when a list has no unit column and its price headers name none. */
+    unit: priceUnitConfig,
     /** Rows per transaction. @default 5000 */
     batchSize: z.number().int().min(1).max(200_000).default(5_000),
     /** Extra request headers for `url` (e.g. an API key). */
@@ -32,7 +41,7 @@ const config = z
 
 export type WholesalePricesConfig = z.infer<typeof config>;
 
-/** Wholesale price lists (Xinfadi CSV/XLSX, Xinfadi web API, ministry portal) from a file, a folder or a URL. */
+/** Wholesale price lists (any header the synonym table or `columns` places: Xinfadi, ministry portal, market boards) from a file, a folder or a URL. */
 export default defineConnector<WholesalePricesConfig>({
   name: 'wholesale-prices',
   kind: 'pull',
@@ -41,4 +50,5 @@ export default defineConnector<WholesalePricesConfig>({
   config: config as z.ZodType<WholesalePricesConfig>,
   read: readPrices,
   map: mapPriceRow,
+  mapperFor: priceMapperFor,
 });

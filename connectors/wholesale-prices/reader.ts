@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { ReadBatch, ReaderContext } from '../../src/ingest/connectors/connector.js';
 import { fetchJson, fetchWithRetry } from '../../src/ingest/http-source.js';
-import { formatOf, readTableFile, rowsOfJson, type TableFormat } from '../../src/ingest/tabular-file.js';
+import { formatOf, headerOfRows, readTableFile, rowsOfJson, type TableFormat } from '../../src/ingest/tabular-file.js';
 import type { WholesalePricesConfig } from './manifest.js';
 
 /** Cursor of a folder source: each file loaded, with its size and modification time. */
@@ -98,6 +98,7 @@ async function* readUrl(ctx: ReaderContext<WholesalePricesConfig>, cursor: Folde
     yield {
       records: rows.map((raw, i) => ({ raw, position: `${pageUrl.pathname} page ${page} [${i}]` })),
       cursor: { ...cursor, watermark },
+      header: headerOfRows(rows),
       total: typeof body.count === 'number' ? body.count : undefined,
     };
     const limit = body.limit ?? config.pageSize;
