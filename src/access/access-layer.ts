@@ -11,7 +11,7 @@ import type { HubContext } from '../graphql/context.js';
 import { AuditUnavailableError, RateLimitedError, UnauthenticatedError } from '../policy/access.errors.js';
 import { createAuthenticator, type Authenticate } from './authenticate.js';
 import { createRateLimits, type RateLimits } from './rate-limit.js';
-import { checkQueryLimits, queryLimitsPlugin } from './query-limits.js';
+import { checkQueryLimits, checkRepeatedFields, queryLimitsPlugin } from './query-limits.js';
 import { checkInputText, inputHygienePlugin } from './input-hygiene.js';
 import { AuditService } from './audit.service.js';
 import { accessFields, AUDIT_STARTED, auditPlugin, mustAudit, outcomeOf } from './audit.plugin.js';
@@ -67,6 +67,12 @@ export interface AccessLayer {
     afterExecution(context: Pick<HubContext, 'viewer' | 'accessRecord'>, payload: SubscribePayload, result: ExecutionResult): Promise<ExecutionResult | void>;
     /** When a subscription ends: its audit row. */
     afterOperation(context: Pick<HubContext, 'viewer' | 'accessRecord'>, payload: SubscribePayload): void;
+    /**
+     * The credentials of open sockets checked again: per socket, the refusal (revoked, expired) or undefined.
+     * Sockets presenting the same credentials share one check; anonymous sockets and checks that could not
+     * complete (database down) are left alone.
+     */
+    recheck(connections: readonly { params: Record<string, unknown> | undefined; ip: string }[]): Promise<(UnauthenticatedError | undefined)[]>;
     refusal(error: unknown): { code: number; reason: string };
     /** Viewers of one class see the same rows with the same masks (live updates are executed once per class). */
     visibilityClass(viewer: Viewer): string;
@@ -107,10 +113,15 @@ function wsAuditInput(
   };
 }
 
+/**
+ * A connection parameter. A credential the hub cannot read (a number, an object, an array) is refused rather than
+ * ignored: ignored, it let the socket in as an anonymous demo caller (found by probing, session 6).
+ */
 const param = (params: Record<string, unknown> | undefined, ...names: string[]): string | null => {
   for (const name of names) {
-    const value = params?.[name];
+    const value = params && Object.hasOwn(params, name) ? params[name] : undefined;
     if (typeof value === 'string') return value;
+    if (value != null) throw new UnauthenticatedError(`connectionParams.${name} must be a string.`);
   }
   return null;
 };
@@ -135,6 +146,9 @@ export function createAccessLayer(options: AccessLayerOptions): AccessLayer {
     } catch (error) {
       return [error as GraphQLError];
     }
+    // Before validation, whose pairwise field comparison a repeated field makes quadratic (not cached: refused).
+    const repeated = checkRepeatedFields(document);
+    if (repeated) return [repeated];
     const invalid = validate(schema, document);
     if (invalid.length) return invalid;
     const entry = { document, query };
@@ -226,6 +240,30 @@ export function createAccessLayer(options: AccessLayerOptions): AccessLayer {
         const operationType = operationTypes.get(payload);
         if (operationType !== 'subscription' || !mustAudit(operationType, context, [])) return;
         void audit.recordQuietly({ ...wsAuditInput(context.viewer, operationType, payload, outcomeOf([])), ...accessFields(context) });
+      },
+      async recheck(connections) {
+        const verdicts = new Map<string, Promise<UnauthenticatedError | undefined>>();
+        return Promise.all(
+          connections.map(({ params, ip }) => {
+            let credentials;
+            try {
+              credentials = credentialsOf(params, ip);
+            } catch (error) {
+              return error as UnauthenticatedError;
+            }
+            if (!credentials.authorization && !credentials.apiKey) return undefined;
+            const key = `${credentials.authorization ?? ''}\u0000${credentials.apiKey ?? ''}`;
+            let verdict = verdicts.get(key);
+            if (!verdict) {
+              verdict = authenticate(credentials).then(
+                () => undefined,
+                (error) => (error instanceof UnauthenticatedError ? error : undefined),
+              );
+              verdicts.set(key, verdict);
+            }
+            return verdict;
+          }),
+        );
       },
       visibilityClass,
       refusal(error) {
