@@ -2,6 +2,7 @@ import express, { type Express, type RequestHandler } from 'express';
 import { vendorAssetsRouter } from './static-assets.js';
 import { graphiqlPage } from './graphiql/graphiql-page.js';
 import { indexPage } from './index-page.js';
+import { jsonNestsDeeperThan, MAX_JSON_DEPTH } from '../platform/json-depth.js';
 
 export interface HttpAppOptions {
   /** The Apollo middleware serving `/graphql`. */
@@ -59,6 +60,21 @@ export function createMetricsApp(metrics: MetricsEndpoint): Express {
   return app;
 }
 
+/** The JSON a GET carries in its URL (`variables`, `extensions`), which Apollo parses itself, nests no deeper than a body may. @internal */
+const shallowSearchParameters: RequestHandler = (req, res, next) => {
+  if (req.method !== 'GET') return next();
+  for (const name of ['variables', 'extensions']) {
+    const value = req.query[name];
+    if (typeof value === 'string' && jsonNestsDeeperThan(value)) {
+      res
+        .status(400)
+        .json({ errors: [{ message: `The ${name} search parameter nests deeper than ${MAX_JSON_DEPTH} levels.`, extensions: { code: 'BAD_REQUEST' } }] });
+      return;
+    }
+  }
+  next();
+};
+
 /**
  * The HTTP surface. Routes are thin: everything they do is delegated to the
  * GraphQL server or to the callbacks passed in.
@@ -85,7 +101,14 @@ export function createHttpApp(options: HttpAppOptions): Express {
   const guard: RequestHandler = options.guards?.graphql ?? ((_req, _res, next) => next());
   app.use(
     '/graphql',
-    express.json({ limit: options.bodyLimit }),
+    express.json({
+      limit: options.bodyLimit,
+      // Refused before it is parsed: everything after JSON.parse (the input checks, the audit, JSON.stringify) recurses.
+      verify: (_req, _res, buffer) => {
+        if (jsonNestsDeeperThan(buffer)) throw Object.assign(new Error(`the JSON nests deeper than ${MAX_JSON_DEPTH} levels`), { status: 400 });
+      },
+    }),
+    shallowSearchParameters,
     guard,
     ...(options.uploads ? [options.uploads] : []),
     ...(options.beforeGraphql ?? []),

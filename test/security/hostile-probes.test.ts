@@ -109,6 +109,45 @@ describe('requests that were answered with a 500', () => {
   });
 });
 
+describe('JSON nested thousands of levels deep', () => {
+  // JSON.stringify and the input checks recurse: 5,000 nested [ under an unused variable threw RangeError.
+  const deep = `${'['.repeat(5000)}${']'.repeat(5000)}`;
+  const body = `{"query":"query ($v: String) { regions(first: 1, search: $v) { totalCount } }","variables":{"v":"${'['.repeat(40)}","w":${deep}}}`;
+
+  it('is refused over HTTP with 400 BAD_REQUEST (it was a 500); brackets inside strings do not count', async () => {
+    const res = await fetch(`${t.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as any).errors[0]).toMatchObject({
+      extensions: { code: 'BAD_REQUEST' },
+      message: expect.stringMatching(/deeper than 64 levels/),
+    });
+    const fine = await t.as(null).gql('query ($v: String) { regions(first: 1, search: $v) { totalCount } }', { v: '['.repeat(40), note: '['.repeat(100) });
+    expect(fine.errors).toBeUndefined();
+  });
+
+  it('is refused in the variables of a GET with 400 BAD_REQUEST', async () => {
+    const res = await fetch(`${t.url}/graphql?query=${encodeURIComponent('{ __typename }')}&variables={"w":${deep}}`); // raw brackets: percent-encoded, 5,000 levels would not fit in 16 KiB
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as any).errors[0]).toMatchObject({
+      extensions: { code: 'BAD_REQUEST' },
+      message: expect.stringMatching(/variables .* deeper than 64/),
+    });
+  });
+
+  it('closes a graphql-ws socket with 4400 (it was 4500, an internal error)', async () => {
+    const socket = new WebSocket(`${t.url.replace('http', 'ws')}/graphql`, 'graphql-transport-ws');
+    const messages: any[] = [];
+    socket.on('message', (data) => messages.push(JSON.parse(String(data))));
+    const closed = new Promise<{ code: number; reason: string }>((resolve) => socket.on('close', (code, reason) => resolve({ code, reason: String(reason) })));
+    await new Promise((resolve) => socket.once('open', resolve));
+    socket.send(JSON.stringify({ type: 'connection_init', payload: {} }));
+    const deadline = Date.now() + 10_000;
+    while (!messages.some((m) => m.type === 'connection_ack') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+    socket.send(`{"id":"1","type":"subscribe","payload":${body}}`);
+    expect(await closed).toMatchObject({ code: 4400, reason: expect.stringMatching(/deeper than 64 levels/) });
+  });
+});
+
 describe('credentials of an unexpected shape are refused, not reinterpreted', () => {
   it('honours a JWT scope given as a list: a read-only token cannot write', async () => {
     const token = await jwt({ role: 'ADMIN', sub: 'probe', scope: ['read'] });
