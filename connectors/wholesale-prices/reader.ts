@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { ReadBatch, ReaderContext } from '../../src/ingest/connectors/connector.js';
 import { fetchJson, fetchWithRetry } from '../../src/ingest/http-source.js';
 import { formatOf, headerOfRows, readTableFile, rowsOfJson, type TableFormat } from '../../src/ingest/tabular-file.js';
-import type { WholesalePricesConfig } from './manifest.js';
+import type { WholesalePricesConfig } from './config.js';
 
 /** Cursor of a folder source: each file loaded, with its size and modification time. */
 interface FolderCursor {
