@@ -199,6 +199,22 @@ describe('credentials of an unexpected shape are refused, not reinterpreted', ()
   });
 });
 
+describe('a listening socket whose JWT expires', () => {
+  it('is closed with 4401 although it sends nothing more (the subscription kept receiving updates past `exp`)', async () => {
+    const token = await jwt({ role: 'OFFICIAL', sub: 'short-lived', exp: Math.floor(Date.now() / 1000) + 2 });
+    const socket = new WebSocket(`${t.url.replace('http', 'ws')}/graphql`, 'graphql-transport-ws');
+    const messages: any[] = [];
+    socket.on('message', (data) => messages.push(JSON.parse(String(data))));
+    const closed = new Promise<{ code: number; reason: string }>((resolve) => socket.on('close', (code, reason) => resolve({ code, reason: String(reason) })));
+    await new Promise((resolve) => socket.once('open', resolve));
+    socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${token}` } }));
+    const deadline = Date.now() + 10_000;
+    while (!messages.some((m) => m.type === 'connection_ack') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+    socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: 'subscription { alertRaised { id } }' } }));
+    expect(await closed).toMatchObject({ code: 4401, reason: expect.stringMatching(/expired/) });
+  }, 20_000);
+});
+
 describe('the officials alias table as CSV', () => {
   it('escapes an alias a spreadsheet would run as a formula, and reads its own export back unchanged', async () => {
     const official = await t.createKey({ role: 'OFFICIAL' });
