@@ -19,7 +19,7 @@ import type { Logger } from '../platform/logger.js';
 import type { HubPubSub } from '../platform/pubsub.js';
 import type { HubContext } from '../graphql/context.js';
 import { AuditUnavailableError, RateLimitedError, UnauthenticatedError } from '../policy/access.errors.js';
-import { createAuthenticator, type Authenticate } from './authenticate.js';
+import { createAuthenticator, jwtExpiresAt, type Authenticate } from './authenticate.js';
 import { createRateLimits, type RateLimits } from './rate-limit.js';
 import { checkQueryLimits, checkRepeatedFields, queryLimitsPlugin } from './query-limits.js';
 import { checkInputText, inputHygienePlugin } from './input-hygiene.js';
@@ -279,6 +279,9 @@ export function createAccessLayer(options: AccessLayerOptions): AccessLayer {
               return error as UnauthenticatedError;
             }
             if (!credentials.authorization && !credentials.apiKey) return undefined;
+            // A JWT was verified when the socket connected: only its expiry can have changed (no signature check, no lookup).
+            const expiresAt = jwtExpiresAt(credentials);
+            if (expiresAt !== undefined) return expiresAt <= Date.now() ? new UnauthenticatedError('The token has expired.') : undefined;
             const key = `${credentials.authorization ?? ''}\u0000${credentials.apiKey ?? ''}`;
             let verdict = verdicts.get(key);
             if (!verdict) {

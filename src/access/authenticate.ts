@@ -1,5 +1,14 @@
 import fs from 'node:fs';
-import { createLocalJWKSet, createRemoteJWKSet, decodeProtectedHeader, errors as joseErrors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import {
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  decodeJwt,
+  decodeProtectedHeader,
+  errors as joseErrors,
+  jwtVerify,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+} from 'jose';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { AccessConfig } from '../platform/config.js';
 import type { Logger } from '../platform/logger.js';
@@ -94,6 +103,28 @@ function scopesClaim(payload: JWTPayload): KeyScope[] | undefined {
   }
   if (!present) return undefined;
   return [...new Set(values.map((v) => v.toUpperCase()))].filter((s): s is KeyScope => s === KeyScope.READ || s === KeyScope.WRITE);
+}
+
+/**
+ * The expiry (ms) of the JWT these credentials present, read without verifying it: for a socket whose token was
+ * verified when it connected, only the clock can change the verdict, so the periodic re-check of listening sockets
+ * (src/ws/graphql-ws.server.ts) needs no signature check and no courier lookup per socket. Undefined for API keys
+ * (their revocation is looked up) and for anything that is not a JWT. @internal
+ */
+export function jwtExpiresAt(credentials: Credentials): number | undefined {
+  let token: string | undefined;
+  try {
+    token = bearer(credentials);
+  } catch {
+    return undefined;
+  }
+  if (!token || token.startsWith(KEY_PREFIX)) return undefined;
+  try {
+    const { exp } = decodeJwt(token);
+    return typeof exp === 'number' ? exp * 1000 : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function pgArray(value: KeyScope[] | string): KeyScope[] {
