@@ -705,6 +705,25 @@ function encodedChunks<T>(
   return encoded;
 }
 
+/**
+ * COPYs `items` with `sql` (`copy ... from stdin`), each written as one line of COPY text by `encode` (the
+ * columns, tab-separated, without the newline), in chunks of a few thousand lines. `client` should be in a
+ * transaction.
+ */
+export async function copyEncoded<T>(client: pg.PoolClient, sql: string, items: readonly T[], encode: (item: T, out: CopyWriter) => void): Promise<void> {
+  const out = new CopyWriter();
+  const chunks: Buffer[] = [];
+  for (let start = 0; start < items.length; start += COPY_CHUNK_ROWS) {
+    const end = Math.min(items.length, start + COPY_CHUNK_ROWS);
+    for (let i = start; i < end; i++) {
+      encode(items[i], out);
+      out.newline();
+    }
+    chunks.push(out.take());
+  }
+  await copyChunks(client, sql, chunks);
+}
+
 /** One COPY of chunks already encoded; resolves when PostgreSQL has taken them all. @internal */
 function copyChunks(client: pg.PoolClient, sql: string, chunks: readonly Buffer[]): Promise<void> {
   return new Promise((resolve, reject) => {

@@ -7,7 +7,7 @@ import { hasSubscribers, type HubPubSub } from '../platform/pubsub.js';
 import { PRICES_OBSERVED, type PricesObservedEvent } from '../pricing/price.events.js';
 import { PRICE_COLUMNS, PRICE_NATURAL_KEY } from '../pricing/price-observation.columns.js';
 import { registerFactKind, type FactKind, type Indexed, type KindRejection, type KindWrite, type WriteContext } from './fact-kind.js';
-import { copyNew, copyRows, type CopyTarget, type EncodedTarget, type SqlValue } from './bulk-insert.js';
+import { copyEncoded, copyNew, copyRows, type CopyTarget, type EncodedTarget, type SqlValue } from './bulk-insert.js';
 import {
   fastPriceRecord,
   priceRecord,
@@ -466,10 +466,6 @@ function centsText(cents: number): string {
 /** A PostgreSQL array literal of integers, dates or numeric texts (nothing to quote); NULL for null. @internal */
 const plainArray = (values: readonly (number | string | null)[]): string => `{${values.map((v) => (v === null ? 'NULL' : v)).join(',')}}`;
 
-/** A PostgreSQL array literal of texts, each quoted. @internal */
-const textArray = (values: readonly (string | null)[]): string =>
-  `{${values.map((v) => (v === null ? 'NULL' : `"${v.replace(/[\\"]/g, '\\$&')}"`)).join(',')}}`;
-
 /**
  * One (market, product, variety) key of a batch, or one (product, variety, market) series of a day: small ids (the
  * catalogue's are) as one small integer (no string, no heap number per record), else a text. @internal
@@ -492,8 +488,9 @@ interface SeriesDelta {
  * used to keep (migration 20261130050000): the exact counts per (market, product, variety) (`price_count`) and, for
  * prices with a product, a market and a per-kg price, per (product, variety, market, day) the count, the exact sum of
  * the per-kg prices and the smallest origin (appended to `price_series_day_delta` and folded into `price_series_day`
- * later, migration 20261130060000), with the series marked dirty from their first day (`price_series_dirty`). Grouped here, from the records in memory, and written with ONE call in the batch's
- * transaction, so PostgreSQL neither keeps a transition table of the rows nor groups them again. Sums are in integer
+ * later, migration 20261130060000), with the series marked dirty from their first day (`price_series_dirty`).
+ * Grouped here, from the records in memory, and written with one call and one COPY in the batch's transaction, so
+ * PostgreSQL neither keeps a transition table of the rows nor groups them again. Sums are in integer
  * cents: the per-kg prices are written with two decimals (`perKg` rounds to cents), as `numeric(12,2)` stores them.
  * The records come in day order (a day's series are grouped while the day lasts). The price kind groups a batch while
  * it encodes it for the COPY (one pass over the records, the per-kg price computed once).
@@ -548,29 +545,52 @@ class BatchAggregates {
     }
   }
 
-  /** Adds the groups to the aggregates, in ONE call in the batch's transaction. */
+  /**
+   * Adds the groups to the aggregates in the batch's transaction: the counts and the dirty marks (one per series, from
+   * its first day) in ONE call, then the series-day groups appended with one COPY (migration 20261130070000).
+   */
   async write(client: pg.PoolClient): Promise<void> {
     if (this.inexact !== undefined) throw new Error(`per-kg price ${this.inexact} is not a whole number of cents`);
     const { series } = this;
     const c = [...this.counts.values()];
-    await client.query(
-      'select price_facts_added($1::int[], $2::int[], $3::int[], $4::date[], $5::int[], $6::numeric[], $7::varchar[], $8::int[], $9::int[], $10::int[], $11::bigint[])',
-      [
-        plainArray(series.map((x) => x.product)),
-        plainArray(series.map((x) => x.variety)),
-        plainArray(series.map((x) => x.market)),
-        plainArray(series.map((x) => x.day)),
-        plainArray(series.map((x) => x.n)),
-        plainArray(series.map((x) => centsText(x.cents))),
-        textArray(series.map((x) => x.origin)),
-        plainArray(c.map((x) => x.market)),
-        plainArray(c.map((x) => x.product)),
-        plainArray(c.map((x) => x.variety)),
-        plainArray(c.map((x) => x.n)),
-      ],
-    );
+    const marks = new Map<number | string, SeriesDelta>();
+    for (const x of series) {
+      const key = idKey(x.product, x.variety, x.market);
+      const mark = marks.get(key);
+      if (!mark || x.day < mark.day) marks.set(key, x);
+    }
+    const d = [...marks.values()];
+    await client.query('select price_facts_counted($1::int[], $2::int[], $3::int[], $4::date[], $5::int[], $6::int[], $7::int[], $8::bigint[])', [
+      plainArray(d.map((x) => x.product)),
+      plainArray(d.map((x) => x.variety)),
+      plainArray(d.map((x) => x.market)),
+      plainArray(d.map((x) => x.day)),
+      plainArray(c.map((x) => x.market)),
+      plainArray(c.map((x) => x.product)),
+      plainArray(c.map((x) => x.variety)),
+      plainArray(c.map((x) => x.n)),
+    ]);
+    if (!series.length) return;
+    await copyEncoded(client, SERIES_DELTA_COPY, series, (x, out) => {
+      out.int(x.product);
+      out.tab();
+      out.int(x.variety);
+      out.tab();
+      out.int(x.market);
+      out.tab();
+      out.ascii(x.day);
+      out.tab();
+      out.int(x.n);
+      out.tab();
+      out.ascii(centsText(x.cents));
+      out.tab();
+      out.repeatedText(x.origin);
+    });
   }
 }
+
+/** Where a batch's series-day groups are appended (migration 20261130060000). @internal */
+const SERIES_DELTA_COPY = 'copy price_series_day_delta (product_id, variety_id, market_id, day, n, total, origin_region_code) from stdin';
 
 /** {@link BatchAggregates} of `records`, written. @internal */
 async function addToAggregates(client: pg.PoolClient, records: readonly Resolved<PriceRecord>[]): Promise<void> {
