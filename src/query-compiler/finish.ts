@@ -47,9 +47,12 @@ function walk(object: Record<string, unknown>, shape: Shape, noted: Noted): void
   if (shape.identity) {
     // One object per key, as the request's DataLoader hands out one object per key.
     const key = `${shape.identity}\u0000${shape.typeName}:${String(object[PK])}`;
-    identity = noted.refs.get(key) ?? {};
-    if (!noted.refs.has(key)) noted.refs.set(key, identity);
-    delete object[PK];
+    let known = noted.refs.get(key);
+    if (!known) noted.refs.set(key, (known = {}));
+    identity = known;
+    // Left undefined, not deleted: JSON.stringify leaves the key out all the same, and a delete turns the object into
+    // a dictionary that JSON.stringify then writes about half as fast (issue #10: ~30 µs a request on shape c).
+    object[PK] = undefined;
   }
   if (shape.row) noted.rows.push(identity);
   for (const field of shape.fields) {

@@ -6,12 +6,13 @@
  * and graphql-js answers (issue #10: the query compiler reads the column as it is rather than through `to_char`).
  */
 export function isoTimeOf(text: string): string | undefined {
-  // The usual case: a session in UTC (the hub's pools), a four-digit year: only the fraction changes.
-  if (text.length >= 25 && text.charCodeAt(10) === T && text.endsWith('+00:00') && FOUR_DIGIT_YEAR.test(text)) {
-    const end = text.length - 6;
+  // The usual case: a session in UTC (the hub's pools), a four-digit year: only the fraction changes. Separators are
+  // checked, not digits (PostgreSQL writes this layout; a regular expression here cost ~0.3 µs a value, 59 a request).
+  const end = text.length - 6;
+  if (end >= 19 && text.charCodeAt(4) === DASH && text.charCodeAt(10) === T && text.charCodeAt(16) === COLON && text.endsWith('+00:00')) {
     if (end === 19) return `${text.slice(0, 19)}.000Z`;
-    if (text.charCodeAt(19) === DOT && end > 20) return `${text.slice(0, 19)}.${`${text.slice(20, end)}00`.slice(0, 3)}Z`;
-    return undefined;
+    if (text.charCodeAt(19) !== DOT || end === 20) return undefined;
+    return end >= 23 ? `${text.slice(0, 23)}Z` : `${text.slice(0, end)}${end === 21 ? '00' : '0'}Z`;
   }
   const match = PATTERN.exec(text);
   if (!match) return undefined;
@@ -26,5 +27,6 @@ export function isoTimeOf(text: string): string | undefined {
 
 const T = 'T'.charCodeAt(0);
 const DOT = '.'.charCodeAt(0);
-const FOUR_DIGIT_YEAR = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d/;
+const DASH = '-'.charCodeAt(0);
+const COLON = ':'.charCodeAt(0);
 const PATTERN = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d{1,6}))?([+-])(\d\d)(?::(\d\d))?(?::(\d\d))?$/;
