@@ -47,7 +47,7 @@ async function main(): Promise<number> {
   }
   const config = loadConfig({ LOG_LEVEL: 'warn', ...process.env });
   const log = createLogger(config.logLevel);
-  const db = await openDatabase(config, log);
+  const db = await openDatabase(config, log, { shareRunningEmbedded: true });
   try {
     await seedOnStart(db.orm.em.fork(), log, { demo: config.seedDemo, demoSecrets: config.seedDemo && config.access.demoMode && config.env !== 'production' });
     const ingest = await startIngest({ ...config.ingest, scheduler: false }, { em: db.orm.em.fork(), log });

@@ -48,7 +48,7 @@ if (!command || !['create', 'list', 'revoke', 'rotate'].includes(command)) {
 
 const log = createLogger(process.env.LOG_LEVEL ?? 'warn');
 const config = loadConfig();
-const db = await openDatabase(config, log);
+const db = await openDatabase(config, log, { shareRunningEmbedded: true });
 
 /** Tells running hubs (through Redis, as they tell each other) to drop the key now and close its sockets (issue #12). */
 async function broadcast(event: ApiKeyChangedEvent): Promise<void> {

@@ -25,7 +25,7 @@ import type { HubContext } from './graphql/context.js';
 import { createContext } from './hub-context.js';
 import { createErrorFormatter } from './graphql/error-formatting.js';
 import { metricsPlugin, operationMetrics } from './graphql/metrics.plugin.js';
-import { legacyJsonStatusPlugin } from './graphql/http-status.plugin.js';
+import { legacyJsonStatusPlugin, subscriptionsOverWebSocketOnlyPlugin } from './graphql/http-status.plugin.js';
 import { createHttpApp, createMetricsApp } from './http/http-app.js';
 import { graphqlUploads, PREFLIGHT_HEADERS } from './http/graphql-upload.middleware.js';
 import { analyticsRoutes } from './http/analytics.routes.js';
@@ -33,7 +33,7 @@ import { catalogRoutes } from './http/catalog.routes.js';
 import { attachGraphqlWs } from './ws/graphql-ws.server.js';
 import { seedOnStart } from './seed-on-start.js';
 import { createAccessLayer } from './access/access-layer.js';
-import { batchCostGuard } from './http/batch-cost.middleware.js';
+import { batchCostGuard, repeatedFieldsGuard } from './http/batch-cost.middleware.js';
 import { graphqlAccessGuard, hooksAccessGuard, metricsAccessGuard, viewerOf } from './http/access-guard.js';
 import { answerClientErrors } from './http/client-errors.js';
 import { startIngest } from './ingest/ingest-runtime.js';
@@ -83,7 +83,7 @@ export async function startHub(config: Config, log: Logger = createLogger(config
   const secrets = secretBox(config.secretsKey ?? (config.access.demoMode ? installSecretsKey(config.dataDir) : missingSecretsKey()));
   // A bad subsidy configuration file stops the start before anything is opened.
   useSubsidyConfig(loadSubsidyConfig(config.subsidyConfigFile));
-  const db = await openDatabase(config, log, () => metrics.dbStatements.inc());
+  const db = await openDatabase(config, log, { onQuery: () => metrics.dbStatements.inc() });
   // Reference data on every start, demo facts only with SEED_DEMO (issue #14); public demo courier secrets only in demo mode (issue #11).
   await seedOnStart(db.orm.em.fork(), log, { demo: config.seedDemo, demoSecrets: config.seedDemo && config.access.demoMode && config.env !== 'production' });
   useCourierSecretBox(secrets);
@@ -162,6 +162,7 @@ export async function startHub(config: Config, log: Logger = createLogger(config
     pubSub: pubSub.pubSub,
     log,
     schema,
+    introspection: config.introspection,
     onAuditFailure: () => metrics.auditFailures.inc(),
     // The audit writer's statements go to pg directly (group commit), counted like MikroORM's.
     onAuditStatement: () => metrics.dbStatements.inc(),
@@ -229,6 +230,7 @@ export async function startHub(config: Config, log: Logger = createLogger(config
       metricsPlugin(operations),
       ...access.apolloPlugins,
       legacyJsonStatusPlugin(),
+      subscriptionsOverWebSocketOnlyPlugin(),
       ...integrations.apolloPlugins,
       ...(compiledReads ? [compiledReadsPlugin(compiledReads)] : []),
       {
@@ -274,8 +276,9 @@ export async function startHub(config: Config, log: Logger = createLogger(config
     bodyLimit: config.access.limits.maxBodyBytes,
     // Spreadsheet uploads (issue #15): multipart requests with Apollo's CSRF preflight header, OFFICIAL and ADMIN only.
     uploads: graphqlUploads({ maxFileBytes: config.integration.uploadMaxBytes, viewerOf }),
-    // The cost limit over a batch as a whole (after trusted documents: persisted ids are costed by their text).
-    beforeGraphql: [...integrations.http.beforeGraphql, batchCostGuard(httpSchema, config.access.limits)],
+    // Repeated fields before Apollo validates, and the cost limit over a batch as a whole (after trusted documents:
+    // persisted ids are checked and costed by their text).
+    beforeGraphql: [...integrations.http.beforeGraphql, repeatedFieldsGuard(config.access.limits), batchCostGuard(httpSchema, config.access.limits)],
     // Compiled reads answered before Apollo's pipeline; not where Apollo does more per request than the fast path
     // reproduces: trace spans (tracing plugin), federation traces, usage reporting (APOLLO_KEY).
     compiledReads:

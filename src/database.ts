@@ -50,15 +50,34 @@ export interface Database {
   close(): Promise<void>;
 }
 
+export interface OpenDatabaseOptions {
+  /** Called for every SQL statement (the hub's statement counter). */
+  onQuery?: () => void;
+  /**
+   * With no DATABASE_URL: use the embedded PostgreSQL a running hub started
+   * on the same DATA_DIR instead of refusing (command-line tools beside a
+   * running hub). A second hub is still refused: without Redis its
+   * subscribers would not see the other's writes.
+   */
+  shareRunningEmbedded?: boolean;
+}
+
 /**
  * Opens the store: the configured PostgreSQL, or the embedded one when
  * DATABASE_URL is unset. Applies pending migrations before returning.
  */
-export async function openDatabase(config: Config, log: Logger, onQuery?: () => void): Promise<Database> {
+export async function openDatabase(config: Config, log: Logger, options: OpenDatabaseOptions = {}): Promise<Database> {
+  const { onQuery } = options;
   let embedded: EmbeddedDatabase | undefined;
   let url = config.databaseUrl;
   if (!url) {
-    embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPgPort, database: 'harvest', log });
+    embedded = await startEmbeddedPostgres({
+      dataDir: config.dataDir,
+      port: config.embeddedPgPort,
+      database: 'harvest',
+      log,
+      shareRunning: options.shareRunningEmbedded ?? false,
+    });
     url = embedded.url;
   }
   const orm = await MikroORM.init(ormOptions(url, config.dbPoolSize, log, onQuery, config.databaseReadUrl));

@@ -1,40 +1,8 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import { defineConnector } from '../../src/ingest/connectors/connector.js';
 import { mapPlatformItem } from './mapper.js';
 import { readPlatform } from './reader.js';
-
-const config = z.object({
-  /** The platform's API root, e.g. `https://open.example-platform.cn/api/v1`. */
-  baseUrl: z.url(),
-  /** Hub market code of the platform (`taobao`, `pinduoduo`, `jd`, `douyin`...). @default "taobao" */
-  platform: z.string().default('taobao'),
-  /** API token, sent as `<authHeader>: <authScheme> <token>`. */
-  token: z.string().optional(),
-  /** @default "authorization" */
-  authHeader: z.string().default('authorization'),
-  /** @default "Bearer" (empty: the bare token) */
-  authScheme: z.string().default('Bearer'),
-  /** `cursor` (`next_cursor` in each page) or `page` (`page` / `total_pages`). @default "cursor" */
-  paging: z.enum(['cursor', 'page']).default('cursor'),
-  /** Resources to pull. @default ["listings", "sales"] */
-  resources: z.array(z.enum(['listings', 'sales'])).default(['listings', 'sales']),
-  /** Items per page asked for. @default 100 */
-  pageSize: z.number().int().min(1).max(1_000).default(100),
-  /** Per request. @default 10000 */
-  timeoutMs: z.number().int().min(50).default(10_000),
-  /** Retries on 429, 5xx, timeouts and network errors. @default 4 */
-  retries: z.number().int().min(0).max(10).default(4),
-  /** First backoff, doubled per retry (Retry-After wins when the platform sends it). @default 500 */
-  backoffMs: z.number().int().min(0).default(500),
-  /** Longest wait between retries. @default 30000 */
-  maxWaitMs: z.number().int().min(0).default(30_000),
-  /** Most pages per resource in one run; the rest is read next run from the saved watermark. @default 1000 */
-  maxPages: z.number().int().min(1).default(1_000),
-  /** First run: only items updated since this time (ISO 8601). Unset: everything. */
-  since: z.string().datetime({ offset: true }).optional(),
-});
-
-export type EcommercePlatformConfig = z.infer<typeof config>;
+import { ecommercePlatformConfig, type EcommercePlatformConfig } from './config.js';
 
 /** Supply listings and sales from an e-commerce platform's paginated REST API. */
 export default defineConnector<EcommercePlatformConfig>({
@@ -42,7 +10,7 @@ export default defineConnector<EcommercePlatformConfig>({
   kind: 'pull',
   description: 'E-commerce platform REST API: supply listings and sales, paginated, incremental by updated_since.',
   schedule: { intervalSeconds: 900 },
-  config: config as z.ZodType<EcommercePlatformConfig>,
+  config: ecommercePlatformConfig as z.ZodType<EcommercePlatformConfig>,
   read: readPlatform,
   map: mapPlatformItem,
   // The platform's own keys see its refused items (masked), as a courier sees its feed's (issue #11).

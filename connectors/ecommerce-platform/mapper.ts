@@ -1,6 +1,6 @@
 import { MarketChannel } from '../../src/markets/market-channel.js';
 import { reject, type CanonicalRecordInput, type MappingFailure } from '../../src/ingest/records.js';
-import type { EcommercePlatformConfig } from './manifest.js';
+import type { EcommercePlatformConfig } from './config.js';
 
 /**
  * Platform items -> canonical supply listings and sales records.

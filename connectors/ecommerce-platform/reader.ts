@@ -1,6 +1,6 @@
 import type { ReadBatch, ReaderContext } from '../../src/ingest/connectors/connector.js';
 import { fetchJson } from '../../src/ingest/http-source.js';
-import type { EcommercePlatformConfig } from './manifest.js';
+import type { EcommercePlatformConfig } from './config.js';
 
 /** Saved between runs: per resource, the newest `updated_at` stored. */
 export interface PlatformCursor {

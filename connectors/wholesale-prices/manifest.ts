@@ -1,44 +1,17 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import { defineConnector } from '../../src/ingest/connectors/connector.js';
-import { mapPriceRow } from './mapper.js';
+import { wholesalePricesConfig, type WholesalePricesConfig } from './config.js';
+import { mapPriceRow, priceMapperFor } from './mapper.js';
 import { readPrices } from './reader.js';
 
-const config = z
-  .object({
-    /** A price list file (.csv, .xlsx, .json). */
-    file: z.string().optional(),
-    /** A folder watched for new or changed price list files (checked every run). */
-    folder: z.string().optional(),
-    /** An HTTP(S) URL: a file to download, or the Xinfadi web API (JSON pages). */
-    url: z.url().optional(),
-    /** Force a format instead of guessing it from the extension. */
-    format: z.enum(['csv', 'xlsx', 'json']).optional(),
-    /** Market code the list belongs to. @default "beijing-xinfadi" */
-    market: z.string().default('beijing-xinfadi'),
-    /** Market names in the source -> hub market codes (ministry rows name their market). */
-    marketCodes: z.record(z.string(), z.string()).default({}),
-    /** Rows per transaction. @default 5000 */
-    batchSize: z.number().int().min(1).max(200_000).default(5_000),
-    /** Extra request headers for `url` (e.g. an API key). */
-    headers: z.record(z.string(), z.string()).default({}),
-    timeoutMs: z.number().int().min(100).default(15_000),
-    retries: z.number().int().min(0).max(10).default(4),
-    /** Rows per page asked of a JSON API. @default 100 */
-    pageSize: z.number().int().min(1).max(10_000).default(100),
-    /** Most pages read in one run (the rest waits for the next run). @default 1000 */
-    maxPages: z.number().int().min(1).default(1_000),
-  })
-  .refine((c) => [c.file, c.folder, c.url].filter(Boolean).length <= 1, { message: 'give at most one of file, folder and url' });
-
-export type WholesalePricesConfig = z.infer<typeof config>;
-
-/** Wholesale price lists (Xinfadi CSV/XLSX, Xinfadi web API, ministry portal) from a file, a folder or a URL. */
+/** Wholesale price lists (any header the synonym table or `columns` places: Xinfadi, ministry portal, market boards) from a file, a folder or a URL. */
 export default defineConnector<WholesalePricesConfig>({
   name: 'wholesale-prices',
   kind: 'pull',
   description: 'Wholesale market price lists: CSV, XLSX or JSON, from a file, a watched folder or an HTTP URL.',
   schedule: { intervalSeconds: 3600 },
-  config: config as z.ZodType<WholesalePricesConfig>,
+  config: wholesalePricesConfig as z.ZodType<WholesalePricesConfig>,
   read: readPrices,
   map: mapPriceRow,
+  mapperFor: priceMapperFor,
 });

@@ -3,12 +3,16 @@ import os from 'node:os';
 import path from 'node:path';
 import type { ReadBatch, ReaderContext } from '../../src/ingest/connectors/connector.js';
 import { fetchJson, fetchWithRetry } from '../../src/ingest/http-source.js';
-import { formatOf, readTableFile, rowsOfJson, type TableFormat } from '../../src/ingest/tabular-file.js';
-import type { WholesalePricesConfig } from './manifest.js';
+import { formatOf, headerOfRows, readTableFile, rowsOfJson, type TableFormat } from '../../src/ingest/tabular-file.js';
+import { PriceColumnsError } from './columns.js';
+import type { WholesalePricesConfig } from './config.js';
+import { priceMapperFor } from './mapper.js';
 
 /** Cursor of a folder source: each file loaded, with its size and modification time. */
 interface FolderCursor {
   files?: Record<string, string>;
+  /** Files whose columns could not be placed: their version and the column settings they were refused under. */
+  refused?: Record<string, string>;
   /** URL sources: the newest publication day seen; the next run asks from that day on. */
   watermark?: string;
 }
@@ -26,7 +30,7 @@ export async function* readPrices(ctx: ReaderContext<WholesalePricesConfig>): As
     const stat = await fs.promises.stat(target).catch(() => undefined);
     if (!stat) throw new Error(`no such file or folder: ${target}`);
     if (stat.isDirectory()) {
-      yield* readFolder(target, cursor, config);
+      yield* readFolder(target, cursor, config, ctx.log);
       return;
     }
     for await (const batch of readTableFile(target, { format: config.format, batchSize: config.batchSize })) yield batch;
@@ -42,8 +46,16 @@ export async function* readPrices(ctx: ReaderContext<WholesalePricesConfig>): As
 /** How long a file in a watched folder must be unchanged before it is read. */
 const SETTLE_MS = 1_000;
 
-async function* readFolder(folder: string, cursor: FolderCursor, config: WholesalePricesConfig): AsyncGenerator<ReadBatch> {
+async function* readFolder(
+  folder: string,
+  cursor: FolderCursor,
+  config: WholesalePricesConfig,
+  log: ReaderContext<WholesalePricesConfig>['log'],
+): AsyncGenerator<ReadBatch> {
   const seen = { ...(cursor.files ?? {}) };
+  const refused = { ...(cursor.refused ?? {}) };
+  // A refused file is tried again when it changes or when the settings that place columns change.
+  const settings = JSON.stringify([config.columns ?? {}, config.unit ?? null, config.format ?? null]);
   const names = (await fs.promises.readdir(folder)).filter((n) => formatOf(n) && !n.startsWith('.')).sort();
   for (const name of names) {
     const file = path.join(folder, name);
@@ -51,11 +63,43 @@ async function* readFolder(folder: string, cursor: FolderCursor, config: Wholesa
     // A file still being written (changed in the last second) is left for the next run.
     if (Date.now() - stat.mtimeMs < SETTLE_MS) continue;
     const version = `${stat.size}:${Math.trunc(stat.mtimeMs)}`;
-    if (seen[name] === version) continue;
-    for await (const batch of readTableFile(file, { format: config.format, batchSize: config.batchSize })) yield batch;
-    seen[name] = version;
-    // The file is fully stored once this (empty) batch commits: only then is it marked as loaded.
-    yield { records: [], cursor: { ...cursor, files: { ...seen } } };
+    if (seen[name] === version || refused[name] === `${version}|${settings}`) continue;
+    let first = true;
+    let skipped = false;
+    for await (const batch of readTableFile(file, { format: config.format, batchSize: config.batchSize })) {
+      if (first) {
+        first = false;
+        // Columns placed before anything of the file is stored: a list that cannot be placed is refused whole and
+        // skipped, so that one unreadable file does not hold up the files after it (it is retried when it changes).
+        const problem = columnsProblem(batch, config);
+        if (problem) {
+          log.warn({ file, problem }, 'price list refused: its columns cannot be placed; skipped until it or the columns setting changes');
+          delete seen[name];
+          refused[name] = `${version}|${settings}`;
+          skipped = true;
+          break;
+        }
+      }
+      yield batch;
+    }
+    if (!skipped) {
+      seen[name] = version;
+      delete refused[name];
+    }
+    // The file is fully stored (or its refusal recorded) once this (empty) batch commits: only then is it marked.
+    yield { records: [], cursor: { ...cursor, files: { ...seen }, refused: { ...refused } } };
+  }
+}
+
+/** Why a file's columns cannot be placed (its first batch's header, as the pipeline will place them), or undefined. */
+function columnsProblem(batch: ReadBatch, config: WholesalePricesConfig): string | undefined {
+  if (!batch.header || batch.records.length === 0) return undefined;
+  try {
+    priceMapperFor(batch.header, config, batch.records);
+    return undefined;
+  } catch (error) {
+    if (error instanceof PriceColumnsError) return error.message;
+    throw error;
   }
 }
 
@@ -98,6 +142,7 @@ async function* readUrl(ctx: ReaderContext<WholesalePricesConfig>, cursor: Folde
     yield {
       records: rows.map((raw, i) => ({ raw, position: `${pageUrl.pathname} page ${page} [${i}]` })),
       cursor: { ...cursor, watermark },
+      header: headerOfRows(rows),
       total: typeof body.count === 'number' ? body.count : undefined,
     };
     const limit = body.limit ?? config.pageSize;

@@ -1,5 +1,15 @@
 import type { IncomingMessage } from 'node:http';
-import { GraphQLError, getOperationAST, parse, validate, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import {
+  GraphQLError,
+  NoSchemaIntrospectionCustomRule,
+  getOperationAST,
+  parse,
+  specifiedRules,
+  validate,
+  type DocumentNode,
+  type ExecutionResult,
+  type GraphQLSchema,
+} from 'graphql';
 import { textKeyedCache } from '../platform/text-keyed-cache.js';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { SubscribePayload } from 'graphql-ws';
@@ -9,9 +19,9 @@ import type { Logger } from '../platform/logger.js';
 import type { HubPubSub } from '../platform/pubsub.js';
 import type { HubContext } from '../graphql/context.js';
 import { AuditUnavailableError, RateLimitedError, UnauthenticatedError } from '../policy/access.errors.js';
-import { createAuthenticator, type Authenticate } from './authenticate.js';
+import { createAuthenticator, jwtExpiresAt, type Authenticate } from './authenticate.js';
 import { createRateLimits, type RateLimits } from './rate-limit.js';
-import { checkQueryLimits, queryLimitsPlugin } from './query-limits.js';
+import { checkQueryLimits, checkRepeatedFields, queryLimitsPlugin } from './query-limits.js';
 import { checkInputText, inputHygienePlugin } from './input-hygiene.js';
 import { AuditService } from './audit.service.js';
 import { accessFields, AUDIT_STARTED, auditPlugin, mustAudit, outcomeOf } from './audit.plugin.js';
@@ -26,6 +36,12 @@ export interface AccessLayerOptions {
   pubSub: HubPubSub;
   log: Logger;
   schema: GraphQLSchema;
+  /**
+   * Whether introspection is allowed (GRAPHQL_INTROSPECTION; off in production). Apollo applies it over HTTP; off, graphql-ws
+   * refuses `__schema`/`__type` too and its validation errors suggest no field names, as Apollo's do.
+   * @default true
+   */
+  introspection?: boolean;
   /** Whether key changes broadcast by other instances reach this one now (Redis up); while not, API keys are looked up on every request. */
   keyChangesReachUs?: () => boolean;
   /** Closes the open sockets of a revoked key (the WebSocket transport); wired by the composition root. */
@@ -67,6 +83,12 @@ export interface AccessLayer {
     afterExecution(context: Pick<HubContext, 'viewer' | 'accessRecord'>, payload: SubscribePayload, result: ExecutionResult): Promise<ExecutionResult | void>;
     /** When a subscription ends: its audit row. */
     afterOperation(context: Pick<HubContext, 'viewer' | 'accessRecord'>, payload: SubscribePayload): void;
+    /**
+     * The credentials of open sockets checked again: per socket, the refusal (revoked, expired) or undefined.
+     * Sockets presenting the same credentials share one check; anonymous sockets and checks that could not
+     * complete (database down) are left alone.
+     */
+    recheck(connections: readonly { params: Record<string, unknown> | undefined; ip: string }[]): Promise<(UnauthenticatedError | undefined)[]>;
     refusal(error: unknown): { code: number; reason: string };
     /** Viewers of one class see the same rows with the same masks (live updates are executed once per class). */
     visibilityClass(viewer: Viewer): string;
@@ -89,6 +111,13 @@ function credentialsOf(params: Record<string, unknown> | undefined, ip: string) 
   };
 }
 
+/** A validation error without its "Did you mean …?" (field names of the schema), as Apollo hides them when introspection is off. @internal */
+function withoutSuggestions(error: GraphQLError): GraphQLError {
+  const message = error.message.replace(/ ?Did you mean(.+?)\?$/, '');
+  if (message === error.message) return error;
+  return new GraphQLError(message, { nodes: error.nodes, source: error.source, positions: error.positions, path: error.path, extensions: error.extensions });
+}
+
 /** The audit row of a graphql-ws operation. @internal */
 function wsAuditInput(
   viewer: Viewer,
@@ -107,10 +136,15 @@ function wsAuditInput(
   };
 }
 
+/**
+ * A connection parameter. A credential the hub cannot read (a number, an object, an array) is refused rather than
+ * ignored: ignored, it let the socket in as an anonymous demo caller (found by probing, session 6).
+ */
 const param = (params: Record<string, unknown> | undefined, ...names: string[]): string | null => {
   for (const name of names) {
-    const value = params?.[name];
+    const value = params && Object.hasOwn(params, name) ? params[name] : undefined;
     if (typeof value === 'string') return value;
+    if (value != null) throw new UnauthenticatedError(`connectionParams.${name} must be a string.`);
   }
   return null;
 };
@@ -123,6 +157,10 @@ export function createAccessLayer(options: AccessLayerOptions): AccessLayer {
   const rateLimits = createRateLimits(config.rateLimit, options.redisUrl, log);
   const audit = new AuditService(options.rootEm, options.pubSub, config.audit, log, options.onAuditFailure, options.onAuditStatement);
   const operationTypes = new WeakMap<SubscribePayload, string>();
+  // Introspection off (production): graphql-ws answered `{ __schema { types { name } } }` and "Did you mean …?" while
+  // Apollo refused them over HTTP (found by probing, session 6).
+  const hideSchema = options.introspection === false;
+  const validationRules = hideSchema ? [...specifiedRules, NoSchemaIntrospectionCustomRule] : specifiedRules;
   // Parsed and validated documents by text: 10,000 subscribers of one subscription parse and validate it
   // once, not 10,000 times while their sockets connect (issue #13). Failures are not cached.
   const documents = textKeyedCache<{ document: DocumentNode; query: string }>({ max: 1000, maxBytes: 32 * 1024 * 1024, weight: () => 10 });
@@ -135,8 +173,11 @@ export function createAccessLayer(options: AccessLayerOptions): AccessLayer {
     } catch (error) {
       return [error as GraphQLError];
     }
-    const invalid = validate(schema, document);
-    if (invalid.length) return invalid;
+    // Before validation, whose pairwise field comparison a repeated field makes quadratic (not cached: refused).
+    const repeated = checkRepeatedFields(document);
+    if (repeated) return [repeated];
+    const invalid = validate(schema, document, validationRules);
+    if (invalid.length) return hideSchema ? invalid.map(withoutSuggestions) : invalid;
     const entry = { document, query };
     documents.set(query, entry);
     return entry;
@@ -226,6 +267,33 @@ export function createAccessLayer(options: AccessLayerOptions): AccessLayer {
         const operationType = operationTypes.get(payload);
         if (operationType !== 'subscription' || !mustAudit(operationType, context, [])) return;
         void audit.recordQuietly({ ...wsAuditInput(context.viewer, operationType, payload, outcomeOf([])), ...accessFields(context) });
+      },
+      async recheck(connections) {
+        const verdicts = new Map<string, Promise<UnauthenticatedError | undefined>>();
+        return Promise.all(
+          connections.map(({ params, ip }) => {
+            let credentials;
+            try {
+              credentials = credentialsOf(params, ip);
+            } catch (error) {
+              return error as UnauthenticatedError;
+            }
+            if (!credentials.authorization && !credentials.apiKey) return undefined;
+            // A JWT was verified when the socket connected: only its expiry can have changed (no signature check, no lookup).
+            const expiresAt = jwtExpiresAt(credentials);
+            if (expiresAt !== undefined) return expiresAt <= Date.now() ? new UnauthenticatedError('The token has expired.') : undefined;
+            const key = `${credentials.authorization ?? ''}\u0000${credentials.apiKey ?? ''}`;
+            let verdict = verdicts.get(key);
+            if (!verdict) {
+              verdict = authenticate(credentials).then(
+                () => undefined,
+                (error) => (error instanceof UnauthenticatedError ? error : undefined),
+              );
+              verdicts.set(key, verdict);
+            }
+            return verdict;
+          }),
+        );
       },
       visibilityClass,
       refusal(error) {

@@ -6,7 +6,7 @@ import type { HubPubSub } from '../platform/pubsub.js';
 import type { AccessConfig } from '../platform/config.js';
 import { raiseAlerts } from '../alerts/stream/alert.service.js';
 import { AlertKind, AlertSeverity } from '../alerts/stream/alert-kind.js';
-import { applyMask, MaskKind } from '../policy/masking.js';
+import { applyMask, maskFreeText, PERSONAL_KEYS } from '../policy/masking.js';
 import type { Viewer } from '../policy/viewer.js';
 import { AuditUnavailableError } from '../policy/access.errors.js';
 import { auditJson, auditText, auditTextOrNull } from './audit-normalise.js';
@@ -36,25 +36,27 @@ export interface AuditInput {
 }
 
 const SECRET_KEY = /pass(word)?|secret|token|api.?key|authori[sz]ation|credential|signature|^sign$|hmac|cookie|salt/i;
-const PERSONAL_KEY: [RegExp, MaskKind][] = [
-  [/phone|mobile|tel$/i, MaskKind.PHONE],
-  [/address/i, MaskKind.ADDRESS],
-  [/recipient.?name|^name$|consignee|receiver/i, MaskKind.NAME],
-];
 const SECRET_VALUE = /^(hh_[0-9a-f]{12}_|eyJ[\w-]+\.[\w-]+\.)/;
 
 /**
  * Variables as they may be kept for six months: secrets replaced by
  * `[redacted]` (by key name or by shape: API keys, JWTs), personal values
- * masked like the API masks them.
+ * masked like the API masks them: by key as in a kept record (`phone`, `收件人`…,
+ * src/policy/masking.ts PERSONAL_KEYS), and every other string as free text (a
+ * phone, name or address inside a scan's `description`). Free text was kept in
+ * clear, so `auditLog` showed admins without an unmask reason what
+ * `TrackingEvent.rawText` masks (found by probing, session 6).
  */
 export function redactVariables(value: unknown, key = '', depth = 0): unknown {
   if (depth > 8) return '[truncated]';
   if (typeof value === 'string') {
     if (SECRET_KEY.test(key) || SECRET_VALUE.test(value)) return '[redacted]';
-    const personal = PERSONAL_KEY.find(([pattern]) => pattern.test(key));
-    const masked = personal ? (applyMask(personal[1], value) as string) : value;
+    const personal = PERSONAL_KEYS.find(([pattern]) => pattern.test(key));
+    const masked = personal ? (applyMask(personal[1], value) as string) : maskFreeText(value);
     return masked.length > 500 ? `${masked.slice(0, 500)}…` : masked;
+  }
+  if (typeof value === 'number' && PERSONAL_KEYS.some(([pattern]) => pattern.test(key))) {
+    return applyMask(PERSONAL_KEYS.find(([pattern]) => pattern.test(key))![1], String(value));
   }
   if (Array.isArray(value)) {
     const items = value.slice(0, 50).map((v) => redactVariables(v, key, depth + 1));

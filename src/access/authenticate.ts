@@ -1,5 +1,14 @@
 import fs from 'node:fs';
-import { createLocalJWKSet, createRemoteJWKSet, decodeProtectedHeader, errors as joseErrors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import {
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  decodeJwt,
+  decodeProtectedHeader,
+  errors as joseErrors,
+  jwtVerify,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+} from 'jose';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { AccessConfig } from '../platform/config.js';
 import type { Logger } from '../platform/logger.js';
@@ -61,6 +70,61 @@ function bearer(credentials: Credentials): string | undefined {
     return match[1];
   }
   return credentials.apiKey?.trim() || undefined;
+}
+
+/**
+ * A JWT claim that must be a string, or absent. A claim of another type is refused (401), not
+ * converted: `String(["ADMIN"])` is "ADMIN", and an object made the check throw a TypeError that was
+ * answered as 503 DATABASE_UNAVAILABLE (found by probing, session 6).
+ */
+function stringClaim(payload: JWTPayload, name: string): string | undefined {
+  const value = payload[name];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') throw new UnauthenticatedError(`The token's "${name}" claim must be a string.`);
+  return value;
+}
+
+/**
+ * The scopes a JWT grants, upper-cased: `scope` as a space-separated string (RFC 8693 §4.2) or,
+ * as some issuers write it, a list of strings; `scp` (Okta, Entra ID) likewise. Undefined when the
+ * token has neither (all scopes, as documented). Any other shape is refused: an array `scope:
+ * ["read"]` used to be ignored, so a read-only token could write (found by probing, session 6).
+ */
+function scopesClaim(payload: JWTPayload): KeyScope[] | undefined {
+  const values: string[] = [];
+  let present = false;
+  for (const name of ['scope', 'scp']) {
+    const value = payload[name];
+    if (value === undefined || value === null) continue;
+    present = true;
+    if (typeof value === 'string') values.push(...value.split(/\s+/));
+    else if (Array.isArray(value) && value.every((v) => typeof v === 'string')) values.push(...(value as string[]).flatMap((v) => v.split(/\s+/)));
+    else throw new UnauthenticatedError(`The token's "${name}" claim must be a space-separated string or a list of strings.`);
+  }
+  if (!present) return undefined;
+  return [...new Set(values.map((v) => v.toUpperCase()))].filter((s): s is KeyScope => s === KeyScope.READ || s === KeyScope.WRITE);
+}
+
+/**
+ * The expiry (ms) of the JWT these credentials present, read without verifying it: for a socket whose token was
+ * verified when it connected, only the clock can change the verdict, so the periodic re-check of listening sockets
+ * (src/ws/graphql-ws.server.ts) needs no signature check and no courier lookup per socket. Undefined for API keys
+ * (their revocation is looked up) and for anything that is not a JWT. @internal
+ */
+export function jwtExpiresAt(credentials: Credentials): number | undefined {
+  let token: string | undefined;
+  try {
+    token = bearer(credentials);
+  } catch {
+    return undefined;
+  }
+  if (!token || token.startsWith(KEY_PREFIX)) return undefined;
+  try {
+    const { exp } = decodeJwt(token);
+    return typeof exp === 'number' ? exp * 1000 : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function pgArray(value: KeyScope[] | string): KeyScope[] {
@@ -191,33 +255,35 @@ export function createAuthenticator(rootEm: EntityManager, config: AccessConfig,
       }
       throw new UnauthenticatedError('The token could not be verified.');
     }
-    const role = String(payload.role ?? '').toUpperCase();
+    const role = (stringClaim(payload, 'role') ?? '').toUpperCase();
     if (!ROLES.has(role)) throw new UnauthenticatedError('The token has no "role" claim of PLATFORM, COURIER, OFFICIAL or ADMIN.');
     const em = rootEm.fork();
     let courierId: number | null = null;
     let platformId: number | null = null;
+    const courier = stringClaim(payload, 'courier');
+    const platform = stringClaim(payload, 'platform');
     if (role === Role.COURIER) {
-      const [c] = await em.getConnection().execute<{ id: number }[]>('select id from courier where code = ?', [String(payload.courier ?? '')]);
+      const [c] = await em.getConnection().execute<{ id: number }[]>('select id from courier where code = ?', [courier ?? '']);
       if (!c) throw new UnauthenticatedError('A COURIER token needs a "courier" claim naming a known courier code.');
       courierId = c.id;
     }
     if (role === Role.PLATFORM) {
-      const [m] = await em.getConnection().execute<{ id: number }[]>('select id from market where code = ?', [String(payload.platform ?? '')]);
+      const [m] = await em.getConnection().execute<{ id: number }[]>('select id from market where code = ?', [platform ?? '']);
       if (!m) throw new UnauthenticatedError('A PLATFORM token needs a "platform" claim naming a known market code.');
       platformId = m.id;
     }
-    const scope = typeof payload.scope === 'string' ? payload.scope.toUpperCase().split(/\s+/) : [KeyScope.READ, KeyScope.WRITE];
+    const scope = scopesClaim(payload) ?? [KeyScope.READ, KeyScope.WRITE];
     return {
       ...base,
       credential: 'jwt',
       role: role as Role,
       scopes: scope.filter((s): s is KeyScope => s === KeyScope.READ || s === KeyScope.WRITE),
-      actor: `jwt:${payload.sub ?? 'unknown'}`,
+      actor: `jwt:${stringClaim(payload, 'sub') ?? 'unknown'}`,
       organisationName: typeof payload.org === 'string' ? payload.org : null,
       courierId,
       platformId,
-      courierCode: courierId === null ? null : String(payload.courier),
-      platformCode: platformId === null ? null : String(payload.platform),
+      courierCode: courierId === null ? null : courier!,
+      platformCode: platformId === null ? null : platform!,
     };
   }
 

@@ -1,6 +1,7 @@
 // The CommonJS build: its ESM build imports graphql's .mjs files, a second graphql instance next to ours ("another module or realm").
 import {
   GraphQLError,
+  Kind,
   getNamedType,
   getNullableType,
   isInputObjectType,
@@ -8,7 +9,9 @@ import {
   parse,
   validate,
   type DocumentNode,
+  type FragmentDefinitionNode,
   type GraphQLSchema,
+  type SelectionSetNode,
   type ValidationRule,
 } from 'graphql';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
@@ -140,6 +143,91 @@ function measureCost(
     if (error instanceof GraphQLError) return undefined;
     throw error;
   }
+}
+
+/**
+ * Most field nodes that one response path (`regions.nodes.name`) may gather in a document, its
+ * fragments expanded, before the document is validated. graphql-js's OverlappingFieldsCanBeMerged
+ * compares every pair of them, and the pairs under them: a 30 KB POST of 4,900 `name` in one
+ * selection set kept the event loop busy for 8.6 s (found by probing, session 6), well within
+ * QUERY_MAX_TOKENS. A real client selects a field once, or a few times through fragments.
+ */
+export const MAX_FIELDS_PER_PATH = 50;
+/** Steps the repeated-field count may take (fragments expand into their spreads; a fragment DAG must not explode it). @internal */
+const REPEAT_WALK_BUDGET = 100_000;
+
+class RepeatWalkOverflow extends Error {}
+
+/**
+ * Refuses, before validation, a document in which one response path is selected more than
+ * `maxPerPath` times (fragments and inline fragments expanded, a fragment's counts computed once),
+ * as QUERY_TOO_COMPLEX with `limit` and `actual`. Linear in the document: it runs where
+ * validation would otherwise take seconds. Unknown or cyclic fragments count nothing here
+ * (validation names them). Run before Apollo over HTTP (src/http/batch-cost.middleware.ts: Apollo has no hook
+ * before validation that can refuse a request), by the compiled fast path and by graphql-ws.
+ */
+export function checkRepeatedFields(document: DocumentNode, maxPerPath = MAX_FIELDS_PER_PATH): QueryLimitError | undefined {
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+  const memo = new Map<string, Map<string, number>>();
+  const active = new Set<string>();
+  let steps = 0;
+  const countsOf = (selectionSet: SelectionSetNode): Map<string, number> => {
+    const counts = new Map<string, number>();
+    const add = (path: string, n: number) => {
+      if (++steps > REPEAT_WALK_BUDGET) throw new RepeatWalkOverflow();
+      counts.set(path, (counts.get(path) ?? 0) + n);
+    };
+    const walk = (set: SelectionSetNode) => {
+      // graphql-js collects a fragment spread once per selection set, however often it is repeated.
+      const spreads = new Set<string>();
+      for (const selection of set.selections) {
+        if (selection.kind === Kind.FIELD) {
+          const name = selection.alias?.value ?? selection.name.value;
+          add(name, 1);
+          if (selection.selectionSet) for (const [path, n] of countsOf(selection.selectionSet)) add(`${name}.${path}`, n);
+        } else if (selection.kind === Kind.INLINE_FRAGMENT) walk(selection.selectionSet);
+        else spreads.add(selection.name.value);
+      }
+      for (const name of spreads) for (const [path, n] of fragmentCounts(name)) add(path, n);
+    };
+    walk(selectionSet);
+    return counts;
+  };
+  const fragmentCounts = (name: string): Map<string, number> => {
+    const cached = memo.get(name);
+    if (cached) return cached;
+    const fragment = fragments.get(name);
+    if (!fragment || active.has(name)) return new Map();
+    active.add(name);
+    const counts = countsOf(fragment.selectionSet);
+    active.delete(name);
+    memo.set(name, counts);
+    return counts;
+  };
+  try {
+    for (const definition of document.definitions) {
+      if (definition.kind !== Kind.OPERATION_DEFINITION) continue;
+      for (const [path, n] of countsOf(definition.selectionSet)) {
+        if (n > maxPerPath) {
+          return new QueryLimitError(
+            AccessErrorCode.QUERY_TOO_COMPLEX,
+            `The field "${path.length > 200 ? `${path.slice(0, 200)}…` : path}" is selected ${n} times (fragments expanded); at most ${maxPerPath} selections of one field are accepted.`,
+            maxPerPath,
+            n,
+          );
+        }
+      }
+    }
+  } catch (error) {
+    if (!(error instanceof RepeatWalkOverflow)) throw error;
+    return new QueryLimitError(
+      AccessErrorCode.QUERY_TOO_COMPLEX,
+      `The document's selections, fragments expanded, take more than ${REPEAT_WALK_BUDGET} steps to count; send a smaller document.`,
+      REPEAT_WALK_BUDGET,
+    );
+  }
+  return undefined;
 }
 
 /** One operation of a batched HTTP request, as its JSON gave it. */

@@ -6,7 +6,7 @@ import type { Viewer } from '../policy/viewer.js';
 import { AuditUnavailableError } from '../policy/access.errors.js';
 import type { AuditService } from '../access/audit.service.js';
 import { accessFields, mustAudit, outcomeOf } from '../access/audit.plugin.js';
-import { checkQueryLimits, type QueryLimits } from '../access/query-limits.js';
+import { checkQueryLimits, checkRepeatedFields, type QueryLimits } from '../access/query-limits.js';
 import { checkLiterals, checkVariables } from '../access/input-hygiene.js';
 import type { CompiledReads } from '../query-compiler/compiled-reads.plugin.js';
 import { textKeyedCache } from '../platform/text-keyed-cache.js';
@@ -88,7 +88,9 @@ export function compiledReadsFastPath(options: CompiledFastPathOptions): Request
     entry = false;
     try {
       const document = parse(query, { maxTokens: limits.maxTokens });
-      if (validate(schema, document).length === 0) entry = { document, literalsError: checkLiterals(document), verdicts: new Map() };
+      // A document validation would take seconds over goes to Apollo, which refuses it before validating.
+      if (!checkRepeatedFields(document) && validate(schema, document).length === 0)
+        entry = { document, literalsError: checkLiterals(document), verdicts: new Map() };
     } catch {
       // a syntax error: Apollo answers it
     }

@@ -4,6 +4,7 @@ import { describeBytes } from '../platform/bytes.js';
 import { AccessErrorCode } from '../policy/access.errors.js';
 import { Role } from '../policy/role.js';
 import type { Viewer } from '../policy/viewer.js';
+import { MAX_JSON_DEPTH, valueNestsDeeperThan } from '../platform/json-depth.js';
 
 /**
  * GraphQL multipart requests (https://github.com/jaydenseric/graphql-multipart-request-spec,
@@ -78,6 +79,12 @@ export function graphqlUploads(options: UploadOptions): RequestHandler {
       });
     }
     parse(req, res, (error?: unknown) => {
+      // The `operations` JSON nests no deeper than a JSON body may (src/http/http-app.ts): deeper, the checks after it threw RangeError, a 500.
+      if (!error && valueNestsDeeperThan(req.body)) {
+        req.resume();
+        res.setHeader('Connection', 'close');
+        return refuse(res, 400, 'BAD_REQUEST', `Malformed multipart request: the operations JSON nests deeper than ${MAX_JSON_DEPTH} levels.`);
+      }
       if (!error) return next();
       // graphql-upload holds every response until the request body has ended; a parser that failed before reading
       // it (no boundary) would leave the request unanswered forever (found by test/security/hostile-input.test.ts).

@@ -5,7 +5,7 @@ import type { HubPubSub } from '../platform/pubsub.js';
 import { withPgTransaction } from './bulk-insert.js';
 import { keepRejected, keepRejections, type Rejection } from './rejected-store.js';
 import { isMappingFailure } from './records.js';
-import type { Mapper, SourceRecord } from './connectors/connector.js';
+import type { MappedRecord, Mapper, MapperFor, SourceRecord } from './connectors/connector.js';
 import { factKind, type Indexed, type KindWrite } from './fact-kind.js';
 // The kinds of the ingest area register themselves; other areas register theirs (src/logistics: tracking).
 import './market-facts.kind.js';
@@ -74,6 +74,8 @@ export interface SessionOptions {
   /** What re-reads a rejected raw record on replay (a connector module, `recordPriceObservations`, a courier format). */
   pipeline: string;
   map: Mapper<unknown>;
+  /** The mapper for a batch that carries its table's header (placed once per header, see {@link MapperFor}). */
+  mapperFor?: MapperFor<unknown>;
   /** Mapper config. */
   config?: unknown;
   pubSub?: HubPubSub;
@@ -212,6 +214,8 @@ async function retrying<T>(run: () => Promise<T>): Promise<T> {
 export class IngestSession {
   readonly counts = emptyCounts();
   private readonly cache = new Map<string, unknown>();
+  /** The mapper made for the last header seen, or its refusal (a file's batches share one header). @internal */
+  private bound?: { header: readonly string[]; key: string; map?: (raw: unknown) => MappedRecord | MappedRecord[]; error?: unknown };
 
   constructor(
     private readonly em: EntityManager,
@@ -228,8 +232,11 @@ export class IngestSession {
    * batch after batch validates the next one while the current one is
    * written ({@link writeValidated}), as the connector runner does.
    */
-  validate(batch: readonly SourceRecord[]): ValidatedBatch {
+  validate(batch: readonly SourceRecord[], header?: readonly string[]): ValidatedBatch {
     const { connector, pipeline, context, submitter } = this.options;
+    // A table's columns are placed once per header (its first batch as the sample); a header that cannot be placed
+    // refuses every batch of the table by throwing.
+    const map = header && this.options.mapperFor && batch.length ? this.mapperOf(header, batch) : undefined;
     const now = Date.now();
     const rejections: BatchRejection[] = [];
     const refuse = (index: number, reason: string, field?: string | null) => {
@@ -253,7 +260,7 @@ export class IngestSession {
     for (let index = 0; index < batch.length; index++) {
       let mapped;
       try {
-        mapped = this.options.map(batch[index].raw, this.options.config);
+        mapped = map ? map(batch[index].raw) : this.options.map(batch[index].raw, this.options.config);
       } catch (error) {
         refuse(index, `could not be mapped: ${(error as Error).message}`);
         continue;
@@ -280,6 +287,22 @@ export class IngestSession {
     }
     if (process.env.INGEST_TRACE) console.error(`map+validate ${(performance.now() - t0).toFixed(0)} ms`);
     return { batch, now, rejections, refuse, byKind };
+  }
+
+  /** The mapper for `header`, made once per header by the connector's `mapperFor`. @internal */
+  private mapperOf(header: readonly string[], sample: readonly SourceRecord[]): (raw: unknown) => MappedRecord | MappedRecord[] {
+    let bound = this.bound;
+    if (!bound || (bound.header !== header && bound.key !== header.join('\u0000'))) {
+      bound = { header, key: header.join('\u0000') };
+      try {
+        bound.map = this.options.mapperFor!(header, this.options.config, sample);
+      } catch (error) {
+        bound.error = error;
+      }
+      this.bound = bound;
+    }
+    if (bound.error !== undefined) throw bound.error;
+    return bound.map!;
   }
 
   /** Steps 2 and 3 of a batch {@link validate}d: resolve, write and derive in one transaction, publish after the commit. */

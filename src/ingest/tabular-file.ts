@@ -27,6 +27,15 @@ export interface TableBatch {
   records: SourceRecord[];
   /** Rows in the file, when known before reading (CSV: counted lines; JSON and XLSX: exact). */
   total?: number;
+  /** The file's column names as its header row writes them (trimmed); JSON: every field name of the batch's rows. */
+  header?: string[];
+}
+
+/** The field names of a batch of JSON rows, in first-seen order (rows with other fields than the first add theirs). */
+export function headerOfRows(rows: readonly unknown[]): string[] {
+  const names = new Set<string>();
+  for (const row of rows) if (row && typeof row === 'object' && !Array.isArray(row)) for (const name of Object.keys(row)) names.add(name);
+  return [...names];
 }
 
 /** Text encodings a CSV may come in: UTF-8 (with or without a BOM), UTF-16 (as Excel's "Unicode text"), GB18030 (and so GBK and GB2312, as Excel on a Chinese Windows saves "CSV"). */
@@ -256,7 +265,7 @@ async function* readSimpleCsv(file: string, batchSize: number, total: number): A
       take(text.slice(start, nl));
       start = nl + 1;
       if (records.length >= batchSize) {
-        yield { records, total };
+        yield { records, total, header: headers };
         records = [];
       }
     }
@@ -264,7 +273,7 @@ async function* readSimpleCsv(file: string, batchSize: number, total: number): A
   }
   rest += decoder.end();
   if (rest) take(rest);
-  if (records.length) yield { records, total };
+  if (records.length) yield { records, total, header: headers };
 }
 
 /** The array of rows inside a JSON document. */
@@ -304,10 +313,11 @@ export async function* readTableFile(file: string, options: { format?: TableForm
       total = Math.max(0, lines - 1);
       source = source.pipe(decoding(encoding));
     }
+    let header: string[] | undefined;
     const parser = source.pipe(
       parse({
         bom: true,
-        columns: (header: string[]) => header.map((h) => h.trim()),
+        columns: (names: string[]) => (header = names.map((h) => h.trim())),
         relax_column_count: true,
         skip_empty_lines: true,
         trim: true,
@@ -318,11 +328,11 @@ export async function* readTableFile(file: string, options: { format?: TableForm
     for await (const { record, info } of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
       records.push({ raw: record, position: `${name}:${info.lines}` });
       if (records.length >= batchSize) {
-        yield { records, total };
+        yield { records, total, header };
         records = [];
       }
     }
-    if (records.length) yield { records, total };
+    if (records.length) yield { records, total, header };
     return;
   }
   if (format === 'xlsx') {
@@ -332,7 +342,8 @@ export async function* readTableFile(file: string, options: { format?: TableForm
   const json: unknown = JSON.parse(await fs.promises.readFile(file, 'utf8'));
   const rows = rowsOfJson(json).map((raw, i) => ({ raw, position: `${name}:[${i}]` }));
   for (let start = 0; start < rows.length; start += batchSize) {
-    yield { records: rows.slice(start, start + batchSize), total: rows.length };
+    const records = rows.slice(start, start + batchSize);
+    yield { records, total: rows.length, header: headerOfRows(records.map((r) => r.raw)) };
   }
 }
 
@@ -358,6 +369,9 @@ async function* readXlsx(file: string, batchSize: number, sheetName?: string): A
     const sheetLabel = (sheet as unknown as { name: string }).name;
     if (sheetName && sheetLabel !== sheetName) continue;
     const headers: string[] = [];
+    // (Indexed by column number from 1: a sheet's header row may have gaps.)
+    let named: string[] | undefined;
+    const headerRow = () => (named ??= headers.filter((h) => h !== undefined));
     let records: SourceRecord[] = [];
     for await (const row of sheet) {
       if (!row.hasValues) continue;
@@ -384,11 +398,11 @@ async function* readXlsx(file: string, batchSize: number, sheetName?: string): A
       });
       records.push({ raw: record, position: `${name}:${sheetLabel}!${row.number}` });
       if (records.length >= batchSize) {
-        yield { records };
+        yield { records, header: headerRow() };
         records = [];
       }
     }
-    if (records.length) yield { records };
+    if (records.length) yield { records, header: headerRow() };
     // The first sheet (or the one asked for) only.
     return;
   }

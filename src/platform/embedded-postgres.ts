@@ -38,9 +38,20 @@ function writePassword(dataDir: string, password: string): void {
  * Run as root (CI, containers) the binaries run as the `postgres` system user,
  * since PostgreSQL refuses to run as root.
  */
-export async function startEmbeddedPostgres(options: { dataDir: string; port: number; database: string; log: Logger }): Promise<EmbeddedDatabase> {
+export async function startEmbeddedPostgres(options: {
+  dataDir: string;
+  port: number;
+  database: string;
+  log: Logger;
+  /** Use the server another live process started on this DATA_DIR (see {@link attachToRunning}) instead of refusing. */
+  shareRunning?: boolean;
+}): Promise<EmbeddedDatabase> {
   const databaseDir = path.join(options.dataDir, 'pg');
   fs.mkdirSync(options.dataDir, { recursive: true });
+  if (options.shareRunning) {
+    const running = await attachToRunning(options.dataDir, databaseDir, options.database, options.log);
+    if (running) return running;
+  }
   const fresh = !fs.existsSync(path.join(databaseDir, 'PG_VERSION'));
   const stored = readPassword(options.dataDir);
   const password = stored ?? randomBytes(24).toString('base64url');
@@ -149,20 +160,69 @@ async function loadEmbeddedPostgres() {
   return EmbeddedPostgres;
 }
 
+/** The postmaster of `databaseDir` when one is running: its pid, its parent's (undefined off Linux) and its port. */
+function runningPostmaster(databaseDir: string): { pid: number; parent: number | undefined; port: number } | undefined {
+  const pidFile = path.join(databaseDir, 'postmaster.pid');
+  if (!fs.existsSync(pidFile)) return undefined;
+  // postmaster.pid: pid, data directory, start time, port, ... (one per line).
+  const lines = fs.readFileSync(pidFile, 'utf8').split('\n');
+  const pid = Number(lines[0]);
+  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return undefined; // stale file: PostgreSQL cleans it up itself
+  return { pid, parent: parentOf(pid), port: Number(lines[3]) };
+}
+
+const ownedByLiveProcess = (postmaster: { parent: number | undefined }) =>
+  postmaster.parent !== undefined && postmaster.parent !== 1 && isAlive(postmaster.parent);
+
+/**
+ * The embedded PostgreSQL another process (a running hub: `npm start` in
+ * another terminal) started on the same DATA_DIR: this process connects to it
+ * with the install's password instead of starting a second server, which
+ * PostgreSQL would refuse on the same folder. So `npm run connector -- run …`
+ * works beside a running hub, as the README shows. The owner keeps the server:
+ * `stop()` here only lets go of it, and this process loses its database when
+ * the owner stops.
+ */
+async function attachToRunning(dataDir: string, databaseDir: string, database: string, log: Logger): Promise<EmbeddedDatabase | undefined> {
+  const postmaster = runningPostmaster(databaseDir);
+  if (!postmaster || !ownedByLiveProcess(postmaster)) return undefined;
+  const password = readPassword(dataDir);
+  if (!password || !Number.isInteger(postmaster.port) || postmaster.port <= 0) {
+    throw new Error(
+      `The embedded PostgreSQL in ${databaseDir} belongs to another running process (pid ${postmaster.parent}) and its port or password cannot be read; give this process its own DATA_DIR or a DATABASE_URL.`,
+    );
+  }
+  const urlFor = (name: string) => `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${postmaster.port}/${name}`;
+  const client = new PgClient({ connectionString: urlFor('postgres') });
+  try {
+    await client.connect();
+    const exists = await client.query('select 1 from pg_database where datname = $1', [database]);
+    if (exists.rowCount === 0) await client.query(`create database "${database}"`);
+  } catch (error) {
+    throw new Error(
+      `The embedded PostgreSQL in ${databaseDir} belongs to another running process (pid ${postmaster.parent}) and does not accept this install's password on port ${postmaster.port} (${(error as Error).message}).`,
+    );
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+  log.info({ port: postmaster.port, databaseDir, owner: postmaster.parent }, 'using the embedded PostgreSQL of another running process (it keeps the server)');
+  return { url: urlFor(database), urlFor, stop: async () => undefined };
+}
+
 /**
  * A hub killed without its shutdown (SIGKILL, a crash) leaves its PostgreSQL
  * running, re-parented to init, and a second postmaster cannot start on the
  * same folder. Such an orphan is stopped (fast shutdown) before starting
- * again. A postmaster whose parent is alive belongs to a running hub: refuse.
+ * again. One whose parent is alive belongs to a running hub: refuse.
  */
 async function stopOrphan(databaseDir: string, log: Logger): Promise<void> {
-  const pidFile = path.join(databaseDir, 'postmaster.pid');
-  if (!fs.existsSync(pidFile)) return;
-  const pid = Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0]);
-  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return; // stale file: PostgreSQL cleans it up itself
-  const parent = parentOf(pid);
-  if (parent !== undefined && parent !== 1 && isAlive(parent)) {
-    throw new Error(`The embedded PostgreSQL in ${databaseDir} belongs to another running process (pid ${parent}); give this hub its own DATA_DIR.`);
+  const postmaster = runningPostmaster(databaseDir);
+  if (!postmaster) return;
+  const { pid } = postmaster;
+  if (ownedByLiveProcess(postmaster)) {
+    throw new Error(
+      `The embedded PostgreSQL in ${databaseDir} belongs to another running process (pid ${postmaster.parent}); give this hub its own DATA_DIR (or stop the other one).`,
+    );
   }
   log.warn({ pid, databaseDir }, 'stopping an embedded PostgreSQL left running by an earlier hub');
   process.kill(pid, 'SIGINT');

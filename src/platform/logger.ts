@@ -17,6 +17,8 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
     // PostgreSQL errors carry key values (detail, where, internalQuery): never into the log (issue #11).
     serializers: {
       err: (error: unknown) => {
+        // Many call sites log `err: error.message` (a string): kept as it is, not spread into one key per character.
+        if (typeof error !== 'object' || error === null) return error;
         const { detail: _detail, where: _where, internalQuery: _internal, ...rest } = stdSerializers.err(error as Error) as unknown as Record<string, unknown>;
         return rest;
       },

@@ -17,6 +17,16 @@ export interface Ordering<T> {
   direction: 'asc' | 'desc';
 }
 
+/** Whether PostgreSQL refused a value (SQLSTATE class 22, data exception: bad text for a type, out of range). @internal */
+function isDataException(error: unknown): boolean {
+  let current = error as { code?: unknown; cause?: unknown } | undefined;
+  for (let depth = 0; current && depth < 4; depth++) {
+    if (typeof current.code === 'string' && /^22[0-9A-Z]{3}$/.test(current.code)) return true;
+    current = current.cause as typeof current;
+  }
+  return false;
+}
+
 function encodeCursor(values: KeyValue[]): string {
   return Buffer.from(JSON.stringify(values), 'utf8').toString('base64url');
 }
@@ -24,7 +34,11 @@ function encodeCursor(values: KeyValue[]): string {
 function decodeCursor(cursor: string, arg: 'after' | 'before', size: number): KeyValue[] {
   try {
     const values = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(values) && values.length === size && values.every((v) => typeof v === 'string' || typeof v === 'number')) {
+    if (
+      Array.isArray(values) &&
+      values.length === size &&
+      values.every((v) => (typeof v === 'string' && !v.includes('\u0000')) || (typeof v === 'number' && Number.isFinite(v)))
+    ) {
       return values;
     }
   } catch {
@@ -99,10 +113,19 @@ export async function paginate<T extends object>(
   qb.orderBy(ordering.keys.map((k) => ({ [k.sql]: readAsc ? 'asc' : 'desc' })) as any);
   qb.limit(limit + 1);
   let rows: T[] = [];
-  if (limit > 0 && readOnly) {
-    rows = plainRows(readOnly, qb.mainAlias.meta.class as EntityClass<T>, (await qb.execute('all', false)) as Record<string, unknown>[]);
-  } else if (limit > 0) {
-    rows = (await qb.getResultList()) as T[];
+  try {
+    if (limit > 0 && readOnly) {
+      rows = plainRows(readOnly, qb.mainAlias.meta.class as EntityClass<T>, (await qb.execute('all', false)) as Record<string, unknown>[]);
+    } else if (limit > 0) {
+      rows = (await qb.getResultList()) as T[];
+    }
+  } catch (error) {
+    // A cursor is the caller's text: values of the right shape but not of the key's type (["abc"] for an id, a
+    // date that is none) are refused by PostgreSQL as a data exception, which was answered as a 500 (found by
+    // probing, session 6). The cursor is the only caller value this statement adds to the connection's own query.
+    const cursorArg = args.after != null ? 'after' : args.before != null ? 'before' : undefined;
+    if (cursorArg && isDataException(error)) throw new BadUserInputError(`Argument "${cursorArg}" is not a cursor of this connection.`, cursorArg);
+    throw error;
   }
   const more = rows.length > limit;
   const pageRows = rows.slice(0, limit);

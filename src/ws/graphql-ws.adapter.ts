@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { CloseCode, handleProtocols, makeServer, type ServerOptions } from 'graphql-ws';
 import type { WebSocket, WebSocketServer } from 'ws';
+import { jsonNestsDeeperThan, MAX_JSON_DEPTH } from '../platform/json-depth.js';
 
 /** What graphql-ws's core gets as `ctx.extra` for each socket. */
 export interface SocketExtra {
@@ -93,6 +94,8 @@ export function useGraphqlWs<E extends SocketExtra>(
         onMessage: (cb) =>
           socket.on('message', (data: Buffer) => {
             heard.add(socket);
+            // As over HTTP (src/http/http-app.ts): a message nesting deeper than the hub reads is a bad message, not a 4500.
+            if (jsonNestsDeeperThan(data)) return socket.close(CloseCode.BadRequest, `Message nests deeper than ${MAX_JSON_DEPTH} levels`);
             cb(String(data)).catch((error: unknown) => {
               onInternalError(error);
               socket.close(CloseCode.InternalServerError, 'Internal server error');

@@ -45,7 +45,17 @@ export interface GraphqlWsOptions {
   maxSocketsPerKey: number;
   /** Trusted documents (issue #15): completes a persisted operation's text, or refuses it, before anything reads it. */
   resolveDocument?: (payload: SubscribePayload) => readonly GraphQLError[] | void;
+  /**
+   * How often the credentials of open sockets are checked again, closing with 4401 those whose key expired or was
+   * revoked where no broadcast reached this instance (the CLI without Redis, SQL) or whose JWT expired: an open
+   * subscription sends no operation that would check them.
+   * @default 5000
+   */
+  recheckCredentialsMs?: number;
 }
+
+/** @internal */
+const DEFAULT_RECHECK_CREDENTIALS_MS = 5_000;
 
 /**
  * One SERVER span per graphql-ws operation when tracing is on (issue #15); a W3C `traceparent`
@@ -241,6 +251,24 @@ export function attachGraphqlWs(options: GraphqlWsOptions): {
     (socket, request) => ({ socket, request }),
     options.onInternalError,
   );
+  // Subscriptions outlive the check at each operation (found by probing, session 6: a key expired or revoked
+  // through the CLI kept receiving parcel updates for as long as its socket stayed open).
+  let rechecking = false;
+  const recheck = setInterval(() => {
+    if (rechecking || sockets.size === 0) return;
+    rechecking = true;
+    const open = [...sockets.keys()] as { connectionParams?: Record<string, unknown>; extra: Extra }[];
+    access
+      .recheck(open.map((ctx) => ({ params: ctx.connectionParams, ip: ctx.extra.ip ?? 'unknown' })))
+      .then((verdicts) => {
+        verdicts.forEach((refused, i) => {
+          if (refused) open[i].extra.socket.close(4401, refused.message.slice(0, 120));
+        });
+      })
+      .catch(options.onInternalError)
+      .finally(() => (rechecking = false));
+  }, options.recheckCredentialsMs ?? DEFAULT_RECHECK_CREDENTIALS_MS);
+  recheck.unref();
   return {
     multiplexer,
     closeSockets(match, code, reason) {
@@ -255,6 +283,7 @@ export function attachGraphqlWs(options: GraphqlWsOptions): {
       return closed;
     },
     dispose: async () => {
+      clearInterval(recheck);
       for (const client of wss.clients) client.close(HubCloseCode.GoingAway, 'Going away');
       await server.dispose();
       await new Promise<void>((resolve) => wss.close(() => resolve()));

@@ -124,7 +124,7 @@ describe('spreadsheet uploads (GraphQL multipart requests)', () => {
     expect(status).toBe(400);
     expect(body.errors![0]).toMatchObject({ extensions: { code: 'BAD_REQUEST' }, message: expect.stringContaining('Cross-Site Request Forgery') });
     // `x-apollo-operation-name` is the other header Apollo accepts.
-    const other = await upload(official, new Blob(['品名,平均价,日期\n苹果,3,2024-11-06\n']), 'b.csv', { 'x-apollo-operation-name': 'ImportSheet' });
+    const other = await upload(official, new Blob(['品名,平均价,单位,日期\n苹果,3,斤,2024-11-06\n']), 'b.csv', { 'x-apollo-operation-name': 'ImportSheet' });
     expect(other.body.errors).toBeUndefined();
     expect(other.body.data.importSpreadsheet.counts.read).toBe(1);
   });

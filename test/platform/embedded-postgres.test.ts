@@ -98,4 +98,38 @@ describe('the embedded PostgreSQL', () => {
     running = await startEmbeddedPostgres({ dataDir, port, database: 'harvest', log: pino({ level: 'silent' }) });
     expect(await canConnect(port, password)).toBe(true);
   });
+
+  it('is shared with a command-line tool beside a running hub (shareRunning), and refused to a second hub', async () => {
+    const dataDir = path.join(root, 'shared');
+    const port = await freePort();
+    const silent = pino({ level: 'silent' });
+    running = await startEmbeddedPostgres({ dataDir, port, database: 'harvest', log: silent });
+
+    // Another server on the same folder is refused, naming what to do (a second `npm start`).
+    await expect(startEmbeddedPostgres({ dataDir, port: await freePort(), database: 'harvest', log: silent })).rejects.toThrow(
+      /belongs to another running process \(pid \d+\); give this hub its own DATA_DIR/,
+    );
+
+    // A tool (`npm run keys`, `npm run connector`) asking to share gets the running server, whatever port it was told.
+    const tool = await startEmbeddedPostgres({ dataDir, port: await freePort(), database: 'tools', log: silent, shareRunning: true });
+    expect(new URL(tool.url).port).toBe(String(port));
+    const client = new pg.Client({ connectionString: tool.url });
+    await client.connect();
+    const { rows } = await client.query<{ db: string }>('select current_database() as db');
+    await client.end();
+    expect(rows[0].db).toBe('tools'); // made when missing
+
+    // Letting go of it leaves the owner's server running.
+    await tool.stop();
+    const password = fs.readFileSync(path.join(dataDir, 'pg-password'), 'utf8').trim();
+    expect(await canConnect(port, password)).toBe(true);
+  });
+
+  it('shares nothing when no server runs on the folder: the tool starts its own', async () => {
+    const dataDir = path.join(root, 'alone');
+    const port = await freePort();
+    running = await startEmbeddedPostgres({ dataDir, port, database: 'harvest', log: pino({ level: 'silent' }), shareRunning: true });
+    const password = fs.readFileSync(path.join(dataDir, 'pg-password'), 'utf8').trim();
+    expect(await canConnect(port, password)).toBe(true);
+  });
 });

@@ -1,5 +1,6 @@
 import WebSocket from 'ws';
 import { startTestHub, type TestHub } from '../support/test-hub.js';
+import { forgetApiKey } from '../../src/access/authenticate.js';
 
 /**
  * Issue #11, WebSocket limits over a raw graphql-transport-ws socket: a
@@ -127,8 +128,27 @@ describe('WebSocket limits', () => {
     const expiring = await t.createKey({ role: 'OFFICIAL', organisation: 'expires-soon', expiresAt: new Date(Date.now() + 1500) });
     const e = await connected(expiring);
     await new Promise((r) => setTimeout(r, 1700));
-    e.send({ id: '1', type: 'subscribe', payload: { query: '{ viewer { role } }' } });
-    expect((await e.next('error', '1')).payload[0].message).toMatch(/expired/);
-    expect((await e.closed).code).toBe(4401);
+    // Refused at its next operation, unless the periodic check of open sockets closed it first.
+    if (e.socket.readyState === WebSocket.OPEN) e.send({ id: '1', type: 'subscribe', payload: { query: '{ viewer { role } }' } });
+    expect(await e.closed).toMatchObject({ code: 4401, reason: expect.stringMatching(/expired/) });
+    expect(e.messages.find((m) => m.id === '1' && m.type === 'next')).toBeUndefined();
   });
+
+  it('closes a socket whose key expires while only a subscription is open on it, with no operation to check the key (4401)', async () => {
+    const expiring = await t.createKey({ role: 'OFFICIAL', organisation: 'expires-while-listening', expiresAt: new Date(Date.now() + 1500) });
+    const s = await connected(expiring);
+    s.send({ id: '1', type: 'subscribe', payload: { query: 'subscription { alertRaised { id } }' } });
+    // Found by probing (session 6): the subscription kept receiving updates for as long as the socket stayed open.
+    expect(await s.closed).toMatchObject({ code: 4401, reason: expect.stringMatching(/expired/) });
+  }, 20_000);
+
+  it("closes a listening socket whose key was revoked behind the hub's back (SQL, or the CLI without Redis) once its cached lookup is stale", async () => {
+    const key = await t.createKey({ role: 'OFFICIAL', organisation: 'revoked-by-sql' });
+    const s = await connected(key);
+    s.send({ id: '1', type: 'subscribe', payload: { query: 'subscription { alertRaised { id } }' } });
+    await t.sql(`update api_key set revoked_at = now() where key_id = $1`, [key.split('_')[1]]);
+    // What KEY_CACHE_MS (30 s) passing does: the next lookup reads the row again.
+    forgetApiKey(key.split('_')[1]);
+    expect(await s.closed).toMatchObject({ code: 4401, reason: expect.stringMatching(/revoked/) });
+  }, 20_000);
 });

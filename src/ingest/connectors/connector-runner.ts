@@ -4,7 +4,7 @@ import { tryAdvisoryLock } from '../../platform/advisory-lock.js';
 import type { Logger } from '../../platform/logger.js';
 import type { HubPubSub } from '../../platform/pubsub.js';
 import { addCounts, BatchOrder, emptyCounts, IngestSession, type BatchResult, type LoadCounts } from '../pipeline.js';
-import type { RunOptions } from './connector.js';
+import type { MapperFor, RunOptions } from './connector.js';
 import type { ConnectorInstance } from './connector-registry.js';
 import { ConnectorStatus } from './connector-state.entity.js';
 
@@ -139,6 +139,7 @@ async function runLocked(deps: RunnerDeps, instance: ConnectorInstance, options:
       connector: instance.name,
       pipeline: instance.module,
       map: instance.manifest.map,
+      mapperFor: instance.manifest.mapperFor as MapperFor<unknown> | undefined,
       config: instance.config,
       pubSub,
       submitter: instance.manifest.submitter?.(instance.config),
@@ -159,7 +160,9 @@ async function runLocked(deps: RunnerDeps, instance: ConnectorInstance, options:
     // the review queue's counters and the order subscribers hear them in stay as they were.
     const batches = reader[Symbol.asyncIterator]();
     const readAhead = () => {
-      const read = batches.next().then((item) => (item.done ? undefined : { batch: item.value, validated: session.validate(item.value.records) }));
+      const read = batches
+        .next()
+        .then((item) => (item.done ? undefined : { batch: item.value, validated: session.validate(item.value.records, item.value.header) }));
       // An unhandled rejection of the read-ahead would otherwise escape if the write below throws first.
       read.catch(() => {});
       return read;

@@ -32,6 +32,11 @@ export interface ReadBatch {
   cursor?: unknown;
   /** Rows the reader expects in all (for progress), when it knows. */
   total?: number;
+  /**
+   * The column names of the table the records come from (a file's header row, the fields of a JSON page), when
+   * there is one: a connector with `mapperFor` places its columns once per header instead of per row.
+   */
+  header?: readonly string[];
 }
 
 /** What a reader gets. */
@@ -62,6 +67,13 @@ export type MappedRecord = CanonicalRecordInput | FactRecordInput | MappingFailu
 /** Maps one source record to canonical records, or refuses it with a reason. */
 export type Mapper<Config> = (raw: unknown, config: Config) => MappedRecord | MappedRecord[];
 
+/**
+ * Makes the mapper for one table from its header (and its first batch, `sample`), once per file: a connector whose
+ * sources name their columns in many ways places them here rather than per row. Throwing refuses the whole table
+ * (nothing of it stored; the run fails with the message).
+ */
+export type MapperFor<Config> = (header: readonly string[], config: Config, sample: readonly SourceRecord[]) => (raw: unknown) => MappedRecord | MappedRecord[];
+
 /** A connector: manifest, reader and mapper. */
 export interface ConnectorManifest<Config = unknown> {
   /** Module name, the folder name: `wholesale-prices`. */
@@ -74,8 +86,10 @@ export interface ConnectorManifest<Config = unknown> {
   config: z.ZodType<Config>;
   /** Reads records after `ctx.cursor`, in batches (pull connectors; push connectors read the payload they were given). */
   read(ctx: ReaderContext<Config>): AsyncIterable<ReadBatch>;
-  /** Source record -> canonical records. */
+  /** Source record -> canonical records (a record read without its table's header: a replay, a push). */
   map: Mapper<Config>;
+  /** Source record -> canonical records for a batch that carries its table's `header`: see {@link MapperFor}. */
+  mapperFor?: MapperFor<Config>;
   /**
    * Whose data the connector brings, when a firm's keys may see what was refused (issue #11): e.g.
    * `platform:taobao` for a platform's own listings and sales. Absent: ADMIN only.

@@ -11,8 +11,14 @@ import { ALIAS_CSV_COLUMNS, type AliasImportRow } from './review.service.js';
  * are ignored, so an exported file can be edited and imported back.
  */
 export function aliasesToCsv(rows: readonly string[][]): string {
-  return '\uFEFF' + stringify([[...ALIAS_CSV_COLUMNS], ...rows]);
+  // Cells a spreadsheet would run as a formula (= + - @, tab, CR and their full-width forms) get a leading ', as the
+  // subsidy CSV's do (issue #11): an alias comes from names in ingested data (acceptMatch) or an import, and
+  // `=HYPERLINK(…)` went out as a live formula (found by probing, session 6). parseAliasCsv takes the ' off again.
+  return '\uFEFF' + stringify([[...ALIAS_CSV_COLUMNS], ...rows], { escape_formulas: true });
 }
+
+/** A cell as written before aliasesToCsv escaped it: the ' in front of a formula character taken off. @internal */
+const unescapeFormula = (value: string | undefined): string | undefined => (value && /^'[=+\-@\t\r＝＋－＠]/.test(value) ? value.slice(1) : value);
 
 /** Most rows one import may carry. */
 export const MAX_IMPORT_ROWS = 20_000;
@@ -39,9 +45,9 @@ export function parseAliasCsv(text: string): (AliasImportRow & { line: number })
   if (records.length > MAX_IMPORT_ROWS) throw new BadUserInputError(`The alias file has ${records.length} rows; at most ${MAX_IMPORT_ROWS} per import.`, 'csv');
   return records.map(({ record, info }) => ({
     line: info.lines,
-    alias: record.alias,
-    product: record.product,
-    variety: record.variety || undefined,
-    note: record.note || undefined,
+    alias: unescapeFormula(record.alias)!,
+    product: unescapeFormula(record.product)!,
+    variety: unescapeFormula(record.variety) || undefined,
+    note: unescapeFormula(record.note) || undefined,
   }));
 }
