@@ -150,6 +150,13 @@ async function main(): Promise<void> {
     const pipelineSeconds = (Date.now() - t0) / 1000;
     const pipelineCpu = cpuBetween(cpu0, await sampleCpu(pool, database));
     if (result.status !== 'OK') throw new Error(`pipeline run failed: ${result.error}`);
+    // The series-day groups the batches appended, folded into price_series_day as the periodic job or the first read
+    // would (migration 20261130060000): part of the price of a load, measured on its own.
+    cpu0 = await sampleCpu(pool, database);
+    t0 = Date.now();
+    const [{ folded }] = await em.getConnection().execute<{ folded: string }[]>('select price_series_fold() as folded');
+    const foldSeconds = (Date.now() - t0) / 1000;
+    const foldCpu = cpuBetween(cpu0, await sampleCpu(pool, database));
 
     // 2. Plain COPY of the same file into a bare table.
     const client = await pool.connect();
@@ -225,6 +232,9 @@ async function main(): Promise<void> {
     console.log(`hub CPU per 1M rows: user ${perMillion(usage.user / 1000)} + system ${perMillion(usage.system / 1000)}`);
     console.log(
       `CPU per 1M rows: pipeline: hub ${perMillion(pipelineCpu.self)} + PostgreSQL ${perMillion(pipelineCpu.server)}; plain COPY: client ${perMillion(copyCpu!.self)} + PostgreSQL ${perMillion(copyCpu!.server)}`,
+    );
+    console.log(
+      `fold of the ${Number(folded).toLocaleString('en')} appended series-day groups into price_series_day: ${foldSeconds.toFixed(1)} s; CPU per 1M rows: hub ${perMillion(foldCpu.self)} + PostgreSQL ${perMillion(foldCpu.server)}`,
     );
     console.log(
       `PostgreSQL alone (the stored rows COPYed into an empty table with price_observation's partitions and indexes): ${(ROWS / ceilingSeconds!).toLocaleString('en', { maximumFractionDigits: 0 })} rows/s per source row = ${((100 * ROWS) / ceilingSeconds! / copyRate).toFixed(0)}% of plain COPY; PostgreSQL CPU per 1M rows ${perMillion(ceilingCpu!.server)}`,

@@ -39,7 +39,7 @@ import { answerClientErrors } from './http/client-errors.js';
 import { startIngest } from './ingest/ingest-runtime.js';
 import { loadSubsidyConfig, useSubsidyConfig } from './analytics/subsidy-config.js';
 import { startPriceAnomalyWatcher } from './analytics/price-anomaly.watcher.js';
-import { refreshPriceSeries } from './analytics/price-anomaly.service.js';
+import { foldPriceSeries, refreshPriceSeries } from './analytics/price-anomaly.service.js';
 import { foldParcelStats } from './analytics/parcel-stat-fold.js';
 import { startPeriodicJob } from './platform/periodic-job.js';
 import { createLeadership, type Leadership } from './platform/leadership.js';
@@ -149,6 +149,16 @@ export async function startHub(config: Config, log: Logger = createLogger(config
     leadership,
     log,
     run: () => foldParcelStats(db.orm.em.fork()),
+  });
+  // The price series-day groups appended by price writes folded into price_series_day (issue #13): every 15 s on one
+  // leader, so that the fold before each read stays small (none when the refresh is off: reads fold first anyway).
+  const priceSeriesFold = startPeriodicJob({
+    name: 'price-series-fold',
+    intervalMs: config.priceSeriesRefreshMs && 15_000,
+    standbyCheckMs: 60_000,
+    leadership,
+    log,
+    run: () => foldPriceSeries(db.orm.em.fork()),
   });
   const schema = await buildHubSchema(pubSub.pubSub);
   const context = (viewer?: Viewer): HubContext =>
@@ -368,6 +378,7 @@ export async function startHub(config: Config, log: Logger = createLogger(config
         await anomalyWatcher.stop();
         await priceSeriesRefresh.stop();
         await parcelStatFold.stop();
+        await priceSeriesFold.stop();
         await ingest.close();
         await delayScanner.stop();
         await partitions.stop();

@@ -70,14 +70,24 @@ export async function refreshPriceSeries(em: EntityManager): Promise<number> {
 }
 
 /**
+ * Folds the series-day groups price writes appended (`price_series_day_delta`, migration 20261130060000) into
+ * `price_series_day`, on the primary: before a read of the aggregates, and every 15 s (src/app.ts). Returns how
+ * many appended groups were folded.
+ */
+export async function foldPriceSeries(em: EntityManager): Promise<number> {
+  const [row] = await em.getConnection('write').execute<{ n: string }[]>('select price_series_fold() as n');
+  return Number(row?.n ?? 0);
+}
+
+/**
  * Finds days whose mean per-kg price of a (product, variety, market) series
  * lies more than k standard deviations from the mean of the `window` previous
  * days with prices of that series (however far back: the window counts days
  * with prices, not calendar days).
  *
  * Never reads the price facts: the daily means come from `price_series_day`
- * (count and exact sum per series-day, kept by triggers in the writing
- * transaction). With the default window and k >= 1 the judged days come from
+ * (count and exact sum per series-day, appended by the writing transaction and
+ * folded in before this read). With the default window and k >= 1 the judged days come from
  * `price_anomaly_candidate` (rolling count, mean and standard deviation stored
  * per series-day, found by day and z through one index), except for the series
  * whose statistics are stale (`price_series_dirty`, until the next refresh):
@@ -92,6 +102,9 @@ export async function refreshPriceSeries(em: EntityManager): Promise<number> {
  * is answered as of the last refresh, as a read a moment earlier would be.)
  */
 export async function findPriceAnomalies(em: EntityManager, options: AnomalyScanOptions): Promise<PriceAnomaly[]> {
+  // The groups appended since the last fold, first: the aggregates read below are then exact (on a replica: as of its
+  // replay of this fold, the replica's lag as for every other figure).
+  await foldPriceSeries(em);
   const { sql, params } = await anomalyStatement(em, options);
   const rows = await em.getConnection().execute<RawAnomaly[]>(sql, params);
   return rows.map((r) => {

@@ -546,14 +546,17 @@ export interface EncodedTarget<T> {
   values(record: T): SqlValue[];
   /** The partition a record goes to, when it is known to exist. */
   partition?(record: T): string | undefined;
+  /** The record's partition key (records with the same key go to the same partition: asked once per run of them). */
+  partitionKey?(record: T): unknown;
   /**
-   * When given, called after a batch whose records all go to one known partition was COPYed straight into it, in
-   * the same transaction, with those records (in order): for what the partition's own triggers do not do (prices:
-   * the aggregates, migration 20261130050000). A batch of several months goes through the parent, whose triggers see
-   * the rows; so does the staging path.
+   * When given, the records go straight into their partitions (one COPY per run of records of one partition, when
+   * every record's partition is known), and this is called after them, in the same transaction and after the batch
+   * before in flight has committed, with those records (in order): for what the partitions' own triggers do not do
+   * (prices: the aggregates, migrations 20261130050000 and 20261130060000). Otherwise the records go through the
+   * parent, whose triggers see the rows; so does the staging path.
    */
   direct?(client: pg.PoolClient, records: readonly T[]): Promise<void>;
-  /** Run before a COPY straight into a partition when {@link direct} is given (prices: say the rows are counted). */
+  /** Run before the COPYs straight into partitions when {@link direct} is given (prices: say the rows are counted). */
   claimDirect?: string;
 }
 
@@ -571,8 +574,8 @@ export interface WriteOrder {
 /**
  * {@link copyRows} for records the caller encodes itself: returns the records stored, their ids (in the same
  * order) and the ingestion time. The same two paths: ids reserved in one statement and the records COPYed straight
- * into the table (into the partition when they all go to one), or, once a batch of this load met a stored key, the
- * staging path with `ON CONFLICT DO NOTHING`. `records` should come in partition-key order.
+ * into the table (into their partitions with {@link EncodedTarget.direct}), or, once a batch of this load met a
+ * stored key, the staging path with `ON CONFLICT DO NOTHING`. `records` should come in partition-key order.
  */
 export async function copyNew<T>(
   client: pg.PoolClient,
@@ -598,24 +601,27 @@ export async function copyNew<T>(
       const { ids, at } = await reserveIds(client, target.sequence, unique.length);
       const stamp = at.toISOString();
       const columns = ['id', ...names, 'ingested_at'].map((c) => `"${c}"`).join(', ');
-      let into = target.partition?.(unique[0]);
-      for (let i = 1; into !== undefined && i < unique.length; i++) if (target.partition!(unique[i]) !== into) into = undefined;
-      // A batch of one month (a day's list) straight into its partition; with `direct`, the caller adds the rows to
-      // what the partition's triggers do not keep. A batch of several months in ONE COPY through the parent, whose
-      // triggers see the rows (measured, issue #13 session 5: one COPY per month of a 20,000-row batch spread over
-      // 36 months cost the hub 5-6 s and PostgreSQL 1-2 s of CPU per 1 M rows more than one COPY through the parent).
-      const direct = into !== undefined && target.direct !== undefined;
+      // With `direct`, every run of records of one month goes straight into its partition (a day's list: one COPY; a
+      // backfill spread over 36 months: 36), and the caller adds the batch to what the partitions' triggers do not
+      // keep, after the batch before has committed. Without it, or when a month has no known partition, ONE COPY
+      // through the parent, whose triggers see the rows. (Issue #13, session 6: through the parent, a COPY with the
+      // parent's transition-table triggers inserts row by row and its triggers lock the aggregates' rows at the end
+      // of the COPY, before the batch's turn; the runs into the partitions insert in multi-row batches and lock nothing
+      // another batch in flight writes.)
+      const runs = target.direct ? partitionRuns(unique, target) : undefined;
+      const direct = runs !== undefined;
+      // Encoded before the batch's turn (the batch before may still be writing): the COPY then only sends bytes.
+      const chunks = encodedChunks(unique, ids, stamp, target, runs ?? [{ into: target.table, end: unique.length }]);
       if (direct && target.claimDirect) await client.query(target.claimDirect);
-      // New rows (and the parent's statement triggers, which lock the aggregates' rows at the end of the COPY) once
-      // the batch before has written its own; see BatchOrder in src/ingest/pipeline.ts.
+      // New rows once the batch before has written its own; see BatchOrder in src/ingest/pipeline.ts.
       await order?.factsTurn?.();
-      await pipeline(Readable.from(encodedText(unique, ids, stamp, target)), client.query(copyFrom(`copy "${into ?? target.table}" (${columns}) from stdin`)));
+      for (const run of chunks) await copyChunks(client, `copy "${run.into}" (${columns}) from stdin`, run.chunks);
       order?.factsWritten?.();
       if (direct) {
         await order?.turn?.();
         await target.direct!(client, unique);
       }
-      if (process.env.INGEST_TRACE) console.error(`  copy ${unique.length} rows into ${into ?? target.table} ${(performance.now() - t0).toFixed(0)} ms`);
+      if (process.env.INGEST_TRACE) console.error(`  copy ${unique.length} rows in ${chunks.length} COPY ${(performance.now() - t0).toFixed(0)} ms`);
       return { stored: unique, ids, at };
     } catch (error) {
       // The batch's transaction is lost: the pipeline runs it again, the staging way.
@@ -644,19 +650,68 @@ export async function copyNew<T>(
   return { stored, ids, at: at ?? new Date() };
 }
 
-/** Encoded records in chunks of a few thousand lines, as UTF-8 bytes. @internal */
-function* encodedText<T>(records: readonly T[], ids: readonly string[], stamp: string, target: EncodedTarget<T>): Generator<Buffer> {
-  const out = new CopyWriter();
-  for (let start = 0; start < records.length; start += COPY_CHUNK_ROWS) {
-    const end = Math.min(records.length, start + COPY_CHUNK_ROWS);
-    for (let i = start; i < end; i++) {
-      out.ascii(ids[i]);
-      out.tab();
-      target.encode(records[i], out);
-      out.tab();
-      out.ascii(stamp);
-      out.newline();
+/** Runs of consecutive records that go to one known partition, or undefined when a record's partition is not known. @internal */
+function partitionRuns<T>(records: readonly T[], target: EncodedTarget<T>): { into: string; end: number }[] | undefined {
+  if (!target.partition) return undefined;
+  const runs: { into: string; end: number }[] = [];
+  let last: { into: string; end: number } | undefined;
+  let lastKey: unknown;
+  for (let i = 0; i < records.length; i++) {
+    // (A day's records come together: the partition is looked up once per day, not per record.)
+    const key = target.partitionKey?.(records[i]);
+    if (last && key !== undefined && key === lastKey) {
+      last.end = i + 1;
+      continue;
     }
-    yield out.take();
+    lastKey = key;
+    const into = target.partition(records[i]);
+    if (into === undefined) return undefined;
+    if (last?.into === into) last.end = i + 1;
+    else runs.push((last = { into, end: i + 1 }));
   }
+  return runs;
+}
+
+/**
+ * The records of each run encoded as COPY text, in UTF-8 chunks of a few thousand lines, all before any is sent (one
+ * writer for the batch: the chunks it hands out are never written over). @internal
+ */
+function encodedChunks<T>(
+  records: readonly T[],
+  ids: readonly string[],
+  stamp: string,
+  target: EncodedTarget<T>,
+  runs: readonly { into: string; end: number }[],
+): { into: string; chunks: Buffer[] }[] {
+  const out = new CopyWriter();
+  const encoded: { into: string; chunks: Buffer[] }[] = [];
+  let i = 0;
+  for (const run of runs) {
+    const chunks: Buffer[] = [];
+    while (i < run.end) {
+      const end = Math.min(run.end, i + COPY_CHUNK_ROWS);
+      for (; i < end; i++) {
+        out.ascii(ids[i]);
+        out.tab();
+        target.encode(records[i], out);
+        out.tab();
+        out.ascii(stamp);
+        out.newline();
+      }
+      chunks.push(out.take());
+    }
+    encoded.push({ into: run.into, chunks });
+  }
+  return encoded;
+}
+
+/** One COPY of chunks already encoded; resolves when PostgreSQL has taken them all. @internal */
+function copyChunks(client: pg.PoolClient, sql: string, chunks: readonly Buffer[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const stream = client.query(copyFrom(sql));
+    stream.once('finish', resolve);
+    stream.on('error', reject);
+    for (const chunk of chunks) stream.write(chunk);
+    stream.end();
+  });
 }

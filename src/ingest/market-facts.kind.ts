@@ -390,6 +390,7 @@ function priceValues(connector: string, r: Resolved<PriceRecord>): SqlValue[] {
 export function priceTarget(connector: string, pool: pg.Pool): EncodedTarget<Resolved<PriceRecord>> {
   let lastMonth: string | undefined;
   let lastPartition: string | undefined;
+  const aggregates = new BatchAggregates();
   return {
     table: PRICE_TABLE,
     sequence: 'price_observation_id_seq',
@@ -406,7 +407,9 @@ export function priceTarget(connector: string, pool: pg.Pool): EncodedTarget<Res
       }
       return lastPartition;
     },
-    direct: addToAggregates,
+    partitionKey: (r) => r.record.observedOn,
+    // (The records the COPY took, grouped while they were encoded; any others grouped now.)
+    direct: (client, records) => (aggregates.size === records.length ? aggregates.write(client) : addToAggregates(client, records)),
     claimDirect: `select set_config('hub.price_facts_counted', 'on', true)`,
     encode: (r, out) => {
       const p = r.record;
@@ -441,7 +444,9 @@ export function priceTarget(connector: string, pool: pg.Pool): EncodedTarget<Res
       out.tab();
       out.number(perKg(p.lowPrice, factor));
       out.tab();
-      out.number(perKg(p.avgPrice, factor));
+      const avgPerKg = perKg(p.avgPrice, factor);
+      aggregates.add(r, avgPerKg);
+      out.number(avgPerKg);
       out.tab();
       out.number(perKg(p.highPrice, factor));
       out.tab();
@@ -486,69 +491,92 @@ interface SeriesDelta {
  * Adds prices about to be COPYed straight into their partitions to the aggregates the partitions' insert triggers
  * used to keep (migration 20261130050000): the exact counts per (market, product, variety) (`price_count`) and, for
  * prices with a product, a market and a per-kg price, per (product, variety, market, day) the count, the exact sum of
- * the per-kg prices and the smallest origin (`price_series_day`), with the series marked dirty from their first day
- * (`price_series_dirty`). Grouped here, from the records in memory, and written with ONE call in the batch's
+ * the per-kg prices and the smallest origin (appended to `price_series_day_delta` and folded into `price_series_day`
+ * later, migration 20261130060000), with the series marked dirty from their first day (`price_series_dirty`). Grouped here, from the records in memory, and written with ONE call in the batch's
  * transaction, so PostgreSQL neither keeps a transition table of the rows nor groups them again. Sums are in integer
  * cents: the per-kg prices are written with two decimals (`perKg` rounds to cents), as `numeric(12,2)` stores them.
- * The records come in day order (a day's series are grouped while the day lasts).
+ * The records come in day order (a day's series are grouped while the day lasts). The price kind groups a batch while
+ * it encodes it for the COPY (one pass over the records, the per-kg price computed once).
  * @internal
  */
-async function addToAggregates(client: pg.PoolClient, records: readonly Resolved<PriceRecord>[]): Promise<void> {
-  const counts = new Map<number | string, { market: number | null; product: number | null; variety: number | null; n: number }>();
-  const series: SeriesDelta[] = [];
+class BatchAggregates {
+  /** Records added. */
+  size = 0;
+  /** A per-kg price that is not a whole number of cents (the sum would not be the stored values' sum): writing fails. */
+  private inexact: number | undefined;
+  private readonly counts = new Map<number | string, { market: number | null; product: number | null; variety: number | null; n: number }>();
+  private readonly series: SeriesDelta[] = [];
   // The series of the current day, and of every day met before it out of order (a caller that did not sort).
-  const byDay = new Map<string, Map<number | string, SeriesDelta>>();
-  let day: string | undefined;
-  let ofDay = new Map<number | string, SeriesDelta>();
-  for (const r of records) {
+  private readonly byDay = new Map<string, Map<number | string, SeriesDelta>>();
+  private day: string | undefined;
+  private ofDay = new Map<number | string, SeriesDelta>();
+
+  /** Adds a record whose per-kg average price is `perKgPrice` (undefined: none). */
+  add(r: Resolved<PriceRecord>, perKgPrice: number | undefined): void {
+    this.size++;
     const { productId: product, varietyId: variety, marketId: market } = r;
     // (Ids start at 1: 0 stands for null.)
     const countKey = idKey(product ?? 0, variety ?? 0, market ?? 0);
-    const count = counts.get(countKey);
+    const count = this.counts.get(countKey);
     if (count) count.n++;
-    else counts.set(countKey, { market, product, variety, n: 1 });
-    if (product === null || market === null) continue;
-    const perKgPrice = perKg(r.record.avgPrice, kgFactor(r.record.unit));
-    if (perKgPrice === undefined) continue;
+    else this.counts.set(countKey, { market, product, variety, n: 1 });
+    if (product === null || market === null || perKgPrice === undefined) return;
     const cents = Math.round(perKgPrice * 100);
     // (perKg rounds to cents, so this holds; were it not, the sum would not be the stored values' sum.)
-    if (cents / 100 !== perKgPrice || !Number.isSafeInteger(cents)) throw new Error(`per-kg price ${perKgPrice} is not a whole number of cents`);
-    if (r.record.observedOn !== day) {
-      day = r.record.observedOn;
-      let known = byDay.get(day);
-      if (!known) byDay.set(day, (known = new Map()));
-      ofDay = known;
+    if (cents / 100 !== perKgPrice || !Number.isSafeInteger(cents)) {
+      this.inexact ??= perKgPrice;
+      return;
+    }
+    const day = r.record.observedOn;
+    if (day !== this.day) {
+      this.day = day;
+      let known = this.byDay.get(day);
+      if (!known) this.byDay.set(day, (known = new Map()));
+      this.ofDay = known;
     }
     const key = idKey(product, variety ?? 0, market);
     const origin = r.originRegion;
-    const one = ofDay.get(key);
+    const one = this.ofDay.get(key);
     if (one) {
       one.n++;
       one.cents += cents;
       if (origin !== null && (one.origin === null || origin < one.origin)) one.origin = origin;
     } else {
       const delta = { product, variety: variety ?? 0, market, day, n: 1, cents, origin };
-      ofDay.set(key, delta);
-      series.push(delta);
+      this.ofDay.set(key, delta);
+      this.series.push(delta);
     }
   }
-  const c = [...counts.values()];
-  await client.query(
-    'select price_facts_added($1::int[], $2::int[], $3::int[], $4::date[], $5::int[], $6::numeric[], $7::varchar[], $8::int[], $9::int[], $10::int[], $11::bigint[])',
-    [
-      plainArray(series.map((x) => x.product)),
-      plainArray(series.map((x) => x.variety)),
-      plainArray(series.map((x) => x.market)),
-      plainArray(series.map((x) => x.day)),
-      plainArray(series.map((x) => x.n)),
-      plainArray(series.map((x) => centsText(x.cents))),
-      textArray(series.map((x) => x.origin)),
-      plainArray(c.map((x) => x.market)),
-      plainArray(c.map((x) => x.product)),
-      plainArray(c.map((x) => x.variety)),
-      plainArray(c.map((x) => x.n)),
-    ],
-  );
+
+  /** Adds the groups to the aggregates, in ONE call in the batch's transaction. */
+  async write(client: pg.PoolClient): Promise<void> {
+    if (this.inexact !== undefined) throw new Error(`per-kg price ${this.inexact} is not a whole number of cents`);
+    const { series } = this;
+    const c = [...this.counts.values()];
+    await client.query(
+      'select price_facts_added($1::int[], $2::int[], $3::int[], $4::date[], $5::int[], $6::numeric[], $7::varchar[], $8::int[], $9::int[], $10::int[], $11::bigint[])',
+      [
+        plainArray(series.map((x) => x.product)),
+        plainArray(series.map((x) => x.variety)),
+        plainArray(series.map((x) => x.market)),
+        plainArray(series.map((x) => x.day)),
+        plainArray(series.map((x) => x.n)),
+        plainArray(series.map((x) => centsText(x.cents))),
+        textArray(series.map((x) => x.origin)),
+        plainArray(c.map((x) => x.market)),
+        plainArray(c.map((x) => x.product)),
+        plainArray(c.map((x) => x.variety)),
+        plainArray(c.map((x) => x.n)),
+      ],
+    );
+  }
+}
+
+/** {@link BatchAggregates} of `records`, written. @internal */
+async function addToAggregates(client: pg.PoolClient, records: readonly Resolved<PriceRecord>[]): Promise<void> {
+  const aggregates = new BatchAggregates();
+  for (const r of records) aggregates.add(r, perKg(r.record.avgPrice, kgFactor(r.record.unit)));
+  await aggregates.write(client);
 }
 
 /** Records in day order, stable (a batch's ids follow the days; PostgreSQL routes runs of rows to one partition). @internal */

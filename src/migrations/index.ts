@@ -22,6 +22,7 @@ import { Migration20261130010500 } from './Migration20261130010500.js';
 import { Migration20261130011000 } from './Migration20261130011000.js';
 import { Migration20261130014500 } from './Migration20261130014500.js';
 import { Migration20261130050000 } from './Migration20261130050000.js';
+import { Migration20261130060000 } from './Migration20261130060000.js';
 export const migrationsList = [
   { name: 'Migration20261123173525', class: Migration20261123173525 },
   { name: 'Migration20261123175510', class: Migration20261123175510 },
@@ -46,4 +47,5 @@ export const migrationsList = [
   { name: 'Migration20261130011000', class: Migration20261130011000 },
   { name: 'Migration20261130014500', class: Migration20261130014500 },
   { name: 'Migration20261130050000', class: Migration20261130050000 },
+  { name: 'Migration20261130060000', class: Migration20261130060000 },
 ];

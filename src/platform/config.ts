@@ -59,7 +59,10 @@ const schema = z
     SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
     /** JSON file with the per-parcel subsidy rates per year and the fraud-check thresholds (issue #7); unset = the defaults in src/analytics/subsidy-config.ts. */
     SUBSIDY_CONFIG_FILE: z.string().optional(),
-    /** Seconds between two catch-ups of the stored price-series statistics (issue #13); 0 = none (tests that count statements). @default 60 */
+    /**
+     * Seconds between two catch-ups of the stored price-series statistics (issue #13); 0 = none (tests that count statements), and then
+     * no periodic fold of the appended price series-day groups either (every 15 s otherwise; reads fold first anyway). @default 60
+     */
     PRICE_SERIES_REFRESH_INTERVAL_S: z.coerce.number().int().min(0).default(60),
     /** Enabled connectors and their config (issue #4): a path to a JSON file, or the JSON itself. See connectors/README.md. */
     CONNECTORS: z.string().optional(),

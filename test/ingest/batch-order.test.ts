@@ -42,14 +42,16 @@ const batch = (from: number, to: number, months = 3) =>
 const stored = async (connector: string) =>
   Number((await t.sql(`select count(*)::int as n from price_observation where source_connector = $1`, [connector]))[0].n);
 
-/** price_count and price_series_day equal GROUP BYs over the facts. */
+/** price_count and price_series_day (with the groups appended to price_series_day_delta, not folded yet) equal GROUP BYs over the facts. */
 async function expectAggregatesExact() {
   const [diff] = await t.sql(
     `with f as (select market_id, product_id, variety_id, count(*)::bigint as n from price_observation group by 1, 2, 3),
           c as (select market_id, product_id, variety_id, n from price_count where n <> 0),
           fs as (select product_id, coalesce(variety_id, 0) as variety_id, market_id, observed_on as day, count(*)::int as n, sum(avg_per_kg) as total
                    from price_observation where avg_per_kg is not null and product_id is not null and market_id is not null group by 1, 2, 3, 4),
-          s as (select product_id, variety_id, market_id, day, n, total from price_series_day)
+          s as (select product_id, variety_id, market_id, day, sum(n)::int as n, sum(total) as total
+                  from (select product_id, variety_id, market_id, day, n, total from price_series_day
+                        union all select product_id, variety_id, market_id, day, n, total from price_series_day_delta) u group by 1, 2, 3, 4)
      select (select count(*) from (select * from f except select * from c) x)::int + (select count(*) from (select * from c except select * from f) x)::int as counts,
             (select count(*) from (select * from fs except select * from s) x)::int + (select count(*) from (select * from s except select * from fs) x)::int as series`,
   );
