@@ -299,7 +299,6 @@ export async function startHub(config: Config, log: Logger = createLogger(config
             reads: compiledReads,
             audit: access.audit,
             operations,
-            context,
             viewerOf,
             onAnswer: () => metrics.compiledFastPath.inc(),
           })

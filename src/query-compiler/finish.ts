@@ -3,6 +3,7 @@ import { toGlobalId } from '../relay/global-id.js';
 import type { AccessRecord } from '../policy/access-record.js';
 import type { DataClass } from '../policy/role.js';
 import { PK, type Shape } from './compile.js';
+import { isoTimeOf } from './json-time.js';
 
 /** What the walk saw, applied to the access record only when the compiled response is sent. */
 interface Noted {
@@ -11,22 +12,25 @@ interface Noted {
   refs: Map<string, object>;
 }
 
-/** A null where the schema says non-null (a row gone between two reads): graphql-js answers instead, with its error. */
-class NullInNonNull extends Error {}
+/**
+ * JSON that cannot be the response: a null where the schema says non-null (a row gone between two reads), a time
+ * isoTimeOf does not read. graphql-js answers instead (with its error, if any).
+ */
+class NotAnswerable extends Error {}
 
 /**
  * Finishes the statement's JSON in place: global IDs, enum names, masks of
  * classified fields (the field policy's functions and decision), and the
  * access record's notes, in the order graphql-js would complete the fields.
  * Returns false when the JSON cannot be the response (a null in a non-null
- * field); the access record is then left untouched.
+ * field, a time in a form not read); the access record is then left untouched.
  */
 export function finish(data: Record<string, unknown>, shape: Shape, record: AccessRecord): boolean {
   const noted: Noted = { rows: [], classified: [], refs: new Map() };
   try {
     walk(data, shape, noted);
   } catch (error) {
-    if (error instanceof NullInNonNull) return false;
+    if (error instanceof NotAnswerable) return false;
     throw error;
   }
   for (const row of noted.rows) record.row(row);
@@ -34,24 +38,32 @@ export function finish(data: Record<string, unknown>, shape: Shape, record: Acce
   return true;
 }
 
+function notAnswerable(): never {
+  throw new NotAnswerable();
+}
+
 function walk(object: Record<string, unknown>, shape: Shape, noted: Noted): void {
   let identity: object = object;
   if (shape.identity) {
     // One object per key, as the request's DataLoader hands out one object per key.
     const key = `${shape.identity}\u0000${shape.typeName}:${String(object[PK])}`;
-    identity = noted.refs.get(key) ?? {};
-    if (!noted.refs.has(key)) noted.refs.set(key, identity);
-    delete object[PK];
+    let known = noted.refs.get(key);
+    if (!known) noted.refs.set(key, (known = {}));
+    identity = known;
+    // Left undefined, not deleted: JSON.stringify leaves the key out all the same, and a delete turns the object into
+    // a dictionary that JSON.stringify then writes about half as fast (issue #10: ~30 µs a request on shape c).
+    object[PK] = undefined;
   }
   if (shape.row) noted.rows.push(identity);
   for (const field of shape.fields) {
     const value = object[field.key];
     if (value == null) {
-      if (field.nonNull) throw new NullInNonNull();
+      if (field.nonNull) throw new NotAnswerable();
       continue;
     }
     if (field.kind === 'leaf') {
       if (field.globalIdOf) object[field.key] = toGlobalId(field.globalIdOf, String(value));
+      else if (field.isoTime) object[field.key] = isoTimeOf(String(value)) ?? notAnswerable();
       else if (field.enumNames) object[field.key] = field.enumNames.get(value) ?? value;
       const classified = field.classified;
       if (classified) {
@@ -62,7 +74,7 @@ function walk(object: Record<string, unknown>, shape: Shape, noted: Noted): void
       if (field.shape.walk) walk(value as Record<string, unknown>, field.shape, noted);
     } else if (field.shape.walk) {
       for (const item of value as (Record<string, unknown> | null)[]) {
-        if (item == null) throw new NullInNonNull();
+        if (item == null) throw new NotAnswerable();
         walk(item, field.shape, noted);
       }
     }

@@ -229,9 +229,11 @@ describe('fail closed', () => {
     scopes: [KeyScope.READ],
   });
   const operation = (text: string) => parse(text).definitions[0] as OperationDefinitionNode;
-  /** The events of shape (c): those of the courier's 20 parcels the statement reads. */
-  const EVENTS_OF = (courier: number) =>
-    `p."shipment_id" = any(array(select x."id" from (select p.* from "shipment" p where p."courier_id" = ${courier} order by p."id" desc limit 20) x))`;
+  /** The courier's 20 parcels of shape (c), read once (a CTE: the parcels and the keys their events are read by). */
+  const PARCELS = (courier: number) =>
+    `with "#rows_t1" as materialized (select p.* from "shipment" p where p."courier_id" = ${courier} order by p."id" desc limit 20) select `;
+  /** The events of shape (c): those of the parcels the statement reads. */
+  const EVENTS_OF = `p."shipment_id" = any(array(select x."id" from "#rows_t1" x))`;
 
   it('never compiles a type without a row rule', async () => {
     const compiler = new QueryCompiler(await buildHubSchema({} as never), t.hub.db.orm.getMetadata(), (name) =>
@@ -244,12 +246,10 @@ describe('fail closed', () => {
   it("puts the courier's row scope into the statement for the parcels; their events are read only under those parcels", async () => {
     const compiler = new QueryCompiler(await buildHubSchema({} as never), t.hub.db.orm.getMetadata());
     const plan = compiler.compile(operation(SHAPE_C), {}, {}, viewer(Role.COURIER))!;
-    expect(plan.text).toContain(`from "shipment" p where p."courier_id" = ${zhongtongId} `);
+    expect(plan.text.startsWith(PARCELS(zhongtongId))).toBe(true);
     // The events' rule is the parcel's through `shipment` (RowRule.through): under a parcel that passed it, no second check.
     // The events of all 20 parcels are read at once (each partition searched once), numbered and cut per parcel.
-    expect(plan.text).toContain(
-      `from "tracking_event" p where ${EVENTS_OF(zhongtongId)}) t2 where t2."#n" <= 100 group by t2."shipment_id") t3 on t3.k = t1."id"`,
-    );
+    expect(plan.text).toContain(`from "tracking_event" p where ${EVENTS_OF}) t2 where t2."#n" <= 100 group by t2."shipment_id") t3 on t3.k = t1."id"`);
     expect(plan.text).not.toContain('exists');
     expect(plan.audited).toBe(true);
   });
@@ -262,7 +262,7 @@ describe('fail closed', () => {
 
     it('keeps the predicate for a rule that declares no `through`', async () => {
       const plan = await compile((name) => (name === 'TrackingEvent' ? { ...rowRuleOf(name)!, through: undefined } : rowRuleOf(name)));
-      expect(plan!.text).toContain(`where ${EVENTS_OF(zhongtongId)} and ${EVENTS_SCOPE('t4')}`);
+      expect(plan!.text).toContain(`where ${EVENTS_OF} and ${EVENTS_SCOPE('t4')}`);
     });
 
     it('keeps the predicate when the declared relation or parent type is not the one the list is read through', async () => {
@@ -294,7 +294,7 @@ describe('fail closed', () => {
       expect(official!.text).not.toContain('exists');
       const none: RowRule = { ...rowRuleOf('TrackingEvent')!, where: () => false };
       const plan = await compile((name) => (name === 'TrackingEvent' ? none : rowRuleOf(name)));
-      expect(plan!.text).toContain(`where ${EVENTS_OF(zhongtongId)} and false)`);
+      expect(plan!.text).toContain(`where ${EVENTS_OF} and false)`);
     });
 
     it('compares conditions as data only', () => {
