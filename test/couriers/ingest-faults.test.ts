@@ -4,6 +4,7 @@ import { createTestDatabase, dropTestDatabase, waitFor } from '../support/test-h
 import { withDatabase } from '../support/database-url.js';
 import { giveSecrets, nativeHeaders } from './courier-push.js';
 import { TEST_SECRETS_KEY } from '../support/fixtures.js';
+import { freePort } from '../support/free-port.js';
 
 /**
  * A courier streams batches to a hub process that is killed with SIGKILL in
@@ -44,10 +45,16 @@ function startHub(port: number): { child: ChildProcess; ready: Promise<void> } {
       REDIS_URL: '',
       SECRETS_KEY: TEST_SECRETS_KEY,
     },
-    stdio: ['ignore', 'ignore', 'ignore'],
+    stdio: ['ignore', 'ignore', 'pipe'],
   });
+  // What the hub said last, for a start that fails (a taken port, a migration): the test then says why at once.
+  let said = '';
+  child.stderr!.on('data', (chunk) => (said = (said + String(chunk)).slice(-4_000)));
+  let exited: string | undefined;
+  child.once('exit', (code, signal) => (exited = `the hub process exited (${signal ?? code}) before it was ready: ${said}`));
   const ready = waitFor(
     async () => {
+      if (exited) throw new Error(exited);
       try {
         return (await fetch(`http://127.0.0.1:${port}/readyz`)).ok;
       } catch {
@@ -84,7 +91,8 @@ async function send(port: number, b: number): Promise<boolean> {
 
 describe('a hub process killed with SIGKILL in the middle of a stream of batches', () => {
   it('has stored every acknowledged event exactly once, and every other one once after the retry', async () => {
-    const port = 41000 + (process.pid % 10000);
+    // A port nobody holds now (a fixed range could collide with the ephemeral ports of other tests' connections).
+    const port = await freePort();
     const first = startHub(port);
     await first.ready;
     const acknowledged = new Set<number>();

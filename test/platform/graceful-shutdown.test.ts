@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import WebSocket from 'ws';
 import { createTestDatabase, dropTestDatabase, waitFor } from '../support/test-hub.js';
 import { withDatabase } from '../support/database-url.js';
+import { freePort } from '../support/free-port.js';
 
 /** The real entry point in a child process, stopped with SIGTERM. */
 describe('the hub process', () => {
@@ -12,7 +13,8 @@ describe('the hub process', () => {
   afterAll(() => dropTestDatabase(database));
 
   it('on SIGTERM closes subscriptions (1001), finishes and exits 0', async () => {
-    const port = 40000 + (process.pid % 20000);
+    // A port nobody holds now (a fixed range could collide with the ephemeral ports of other tests' connections).
+    const port = await freePort();
     const child = spawn(process.execPath, ['--import', '@swc-node/register/esm-register', 'src/main.ts'], {
       env: {
         ...process.env,
