@@ -13,7 +13,7 @@
  */
 
 /** What a column of a price list can hold. */
-export const PRICE_ROLES = ['name', 'variety', 'low', 'avg', 'high', 'date', 'unit', 'spec', 'origin', 'market', 'category'] as const;
+export const PRICE_ROLES = ['name', 'variety', 'low', 'avg', 'high', 'range', 'date', 'unit', 'spec', 'origin', 'market', 'category'] as const;
 export type PriceRole = (typeof PRICE_ROLES)[number];
 
 /** An explicit mapping, role -> header as the file writes it (the connector config's `columns`). */
@@ -25,6 +25,7 @@ const ROLE_LABEL: Record<PriceRole, string> = {
   low: 'the lowest price (low)',
   avg: 'the average price (avg)',
   high: 'the highest price (high)',
+  range: 'a price range such as 1.20-1.80 (range)',
   date: 'the day (date)',
   unit: 'the unit the prices are per (unit)',
   spec: 'the spec or grade (spec)',
@@ -41,20 +42,25 @@ const ROLE_LABEL: Record<PriceRole, string> = {
 const SYNONYMS: Record<Exclude<PriceRole, 'variety'>, string[]> = {
   name: [
     ...['品名', '名称', '商品名称', '商品名', '产品名称', '产品名', '农产品名称', '农产品', '蔬菜名称', '水果名称', '菜名', '品名名称', '货品名称'],
+    // Market boards head their name column with the section: 蔬菜 | 价格 (Lanzhou 大青山's board, BENCHMARKS.md).
+    ...['蔬菜', '水果'],
     ...['name', 'productname', 'product', 'prodname', 'commodity', 'commodityname', 'item', 'itemname'],
   ],
   low: [...['最低价', '最低价格', '最低', '最低批发价', '最低批发价格', '低价'], ...['min', 'minprice', 'low', 'lowprice', 'lowest', 'lowestprice']],
   avg: [
     ...['平均价', '平均价格', '均价', '平均批发价', '批发均价', '批发价', '批发价格', '价格', '中间价', '单价', '成交价', '成交均价'],
+    ...['今日均价', '今日价格', '当日均价', '当日价格', '今日批发价'],
     ...['avg', 'average', 'avgprice', 'averageprice', 'meanprice', 'price', 'wtdavgprice'],
   ],
   high: [...['最高价', '最高价格', '最高', '最高批发价', '最高批发价格', '高价'], ...['max', 'maxprice', 'high', 'highprice', 'highest', 'highestprice']],
+  // A column of `low-high` cells (price-cell.ts); was ambiguous (low or high) before cells were read.
+  range: [...['价格区间', '价格范围', '批发价格区间', '报价区间', '价格幅度'], ...['pricerange']],
   date: [
     ...['日期', '发布日期', '采集日期', '报价日期', '交易日期', '价格日期', '时间', '发布时间', '采集时间', '报价时间', '交易时间'],
     ...['date', 'day', 'time', 'pubdate', 'reportdate', 'tradedate', 'pricedate'],
   ],
   unit: [...['单位', '计量单位', '价格单位', '计价单位'], ...['unit', 'unitinfo', 'meteringunit', 'uom']],
-  spec: [...['规格', '规格型号'], ...['spec', 'specinfo', 'specification', 'size']],
+  spec: [...['规格', '规格型号', '规格等级', '规格、等级'], ...['spec', 'specinfo', 'specification', 'size']],
   origin: [...['产地', '来源地', '产区', '原产地', '产地名称'], ...['origin', 'place', 'placeoforigin']],
   market: [...['市场', '市场名称', '批发市场', '批发市场名称'], ...['market', 'marketname']],
   category: [...['类别', '分类', '大类', '一级分类', '种类'], ...['category', 'prodcat']],
@@ -72,9 +78,6 @@ const AMBIGUOUS: Record<string, PriceRole[]> = {
   area: ['origin', 'market'],
   region: ['origin', 'market'],
   location: ['origin', 'market'],
-  价格区间: ['low', 'high'],
-  价格范围: ['low', 'high'],
-  pricerange: ['low', 'high'],
   品名规格: ['name', 'spec'],
   名称规格: ['name', 'spec'],
 };
@@ -118,6 +121,8 @@ export interface ColumnPlan {
   low?: string;
   avg?: string;
   high?: string;
+  /** A column of `low-high` cells (`价格区间`). */
+  range?: string;
   date: string;
   unit?: string;
   spec?: string;
@@ -145,12 +150,18 @@ const quote = (headers: readonly string[]) => headers.map((h) => `"${h}"`).join(
 /**
  * Places the columns of a price list with header `header` (its column names as the file writes them): by `columns`
  * first (an explicit mapping), then by the synonym table. `unitKnown`: a unit comes from elsewhere (the config's
- * `unit`); `namesCarryUnits`: every name of the list says its unit (`椰青/个`), checked by the caller on the rows it
+ * `unit`); `namesCarryUnits`: every name of the list says its unit (`椰青/个`), `pricesCarryUnits`: every price cell
+ * does (`2.5元/斤`), each checked by the caller on the rows it
  * has. Throws {@link PriceColumnsError} listing every problem at once.
  */
 export function planColumns(
   header: readonly string[],
-  options: { columns?: PriceColumnsMapping; unitKnown?: boolean; namesCarryUnits?: (nameHeader: string) => boolean } = {},
+  options: {
+    columns?: PriceColumnsMapping;
+    unitKnown?: boolean;
+    namesCarryUnits?: (nameHeader: string) => boolean;
+    pricesCarryUnits?: (priceHeaders: string[]) => boolean;
+  } = {},
 ): ColumnPlan {
   const explicit = options.columns ?? {};
   const problems: string[] = [];
@@ -219,19 +230,22 @@ export function planColumns(
   // 4. The required roles.
   if (!placed.has('name')) problems.push(`no column holds ${ROLE_LABEL.name}`);
   if (!placed.has('date')) problems.push(`no column holds ${ROLE_LABEL.date} (a list without its day is not stored; there is no default)`);
-  if (!placed.has('avg') && !(placed.has('low') && placed.has('high'))) {
-    problems.push(`no column holds a price: ${ROLE_LABEL.avg}, or both ${ROLE_LABEL.low} and ${ROLE_LABEL.high}`);
+  if (!placed.has('avg') && !placed.has('range') && !(placed.has('low') && placed.has('high'))) {
+    problems.push(`no column holds a price: ${ROLE_LABEL.avg}, ${ROLE_LABEL.range}, or both ${ROLE_LABEL.low} and ${ROLE_LABEL.high}`);
   }
   // The price headers' units must agree.
-  const priceUnits = new Set((['low', 'avg', 'high'] as const).map((r) => one(r)).flatMap((h) => (h !== undefined && units.has(h) ? [units.get(h)!] : [])));
+  const priceRoles = ['low', 'avg', 'high', 'range'] as const;
+  const priceUnits = new Set(priceRoles.map((r) => one(r)).flatMap((h) => (h !== undefined && units.has(h) ? [units.get(h)!] : [])));
   if (priceUnits.size > 1) problems.push(`the price headers name different units (${[...priceUnits].join(', ')})`);
   const headerUnit = priceUnits.size === 1 ? [...priceUnits][0] : undefined;
   const isMinistry = seen.includes('varietyName');
   const unitFromName = !placed.has('unit') && !headerUnit && !options.unitKnown && !isMinistry;
-  const unitMissing = !problems.length && unitFromName && !(options.namesCarryUnits?.(one('name')!) ?? false);
+  const priceHeaders = priceRoles.flatMap((r) => (one(r) === undefined ? [] : [one(r)!]));
+  const unitMissing =
+    !problems.length && unitFromName && !(options.namesCarryUnits?.(one('name')!) ?? false) && !(options.pricesCarryUnits?.(priceHeaders) ?? false);
   if (unitMissing) {
     problems.push(
-      `no column holds ${ROLE_LABEL.unit}: no unit column, no unit in a price header (价格(元/公斤)), no "unit" in the connector config, and not every name carries one (椰青/个)`,
+      `no column holds ${ROLE_LABEL.unit}: no unit column, no unit in a price header (价格(元/公斤)), no "unit" in the connector config, and not every name (椰青/个) or price cell (2.5元/斤) carries one`,
     );
   }
 
@@ -252,6 +266,7 @@ export function planColumns(
     low: one('low'),
     avg: one('avg'),
     high: one('high'),
+    range: one('range'),
     date: one('date')!,
     unit: one('unit'),
     spec: one('spec'),

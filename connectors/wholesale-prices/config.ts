@@ -18,7 +18,7 @@ export const wholesalePricesConfig = z
     marketCodes: z.record(z.string(), z.string()).default({}),
     /**
      * Role -> header, for a list whose headers are not recognised or could be two roles
-     * (`{ "name": "菜名", "avg": "批发价(元/公斤)", "date": "日期" }`; roles: name, variety, low, avg, high, date, unit,
+     * (`{ "name": "菜名", "avg": "批发价(元/公斤)", "date": "日期" }`; roles: name, variety, low, avg, high, range, date, unit,
      * spec, origin, market, category). Other headers are still placed from the synonym table.
      */
     columns: priceColumnsConfig.optional(),

@@ -1,6 +1,8 @@
 import { normaliseName } from '../../src/ingest/matching/normalise.js';
 import { reject, type CanonicalRecordInput, type MappingFailure } from '../../src/ingest/records.js';
 import { planColumns, PriceColumnsError, type ColumnPlan, type PriceColumnsMapping } from './columns.js';
+import { readPriceCell } from './price-cell.js';
+import { knownUnit, rowPrices, sameUnit, unknownUnit, type RowPrices } from './row-prices.js';
 
 /**
  * Wholesale price lists -> canonical price records. A list's columns are
@@ -35,17 +37,6 @@ type Row = Record<string, unknown>;
 
 const present = (value: unknown) => value !== undefined && value !== null && String(value).trim() !== '';
 const str = (value: unknown) => (present(value) ? String(value).trim() : undefined);
-
-/** A price cell: a number, a numeric string, or empty. */
-function price(row: Row, field: string): number | undefined | MappingFailure {
-  const value = row[field];
-  if (!present(value)) return undefined;
-  // A plain number is read as it is (Number() ignores the same surrounding white space); only a number written with
-  // separators or a currency sign goes through the clean-up (issue #13: a regex per cell was a cost of bulk loads).
-  let n = typeof value === 'number' ? value : typeof value === 'string' ? Number(value) : NaN;
-  if (!Number.isFinite(n) && typeof value !== 'number') n = Number(String(value).replace(/[,，\s元]/g, ''));
-  return Number.isFinite(n) ? n : reject(`${field} is not a number: "${String(value)}"`, field);
-}
 
 /** Days as written -> YYYY-MM-DD: a list repeats a few thousand days over its rows. @internal */
 const dayCache = new Map<string, string>();
@@ -105,27 +96,29 @@ function isFailure(value: unknown): value is MappingFailure {
 function build(fields: {
   name?: string;
   nameField: string;
-  low: number | undefined | MappingFailure;
-  avg: number | undefined | MappingFailure;
-  high: number | undefined | MappingFailure;
+  prices: RowPrices | MappingFailure;
   avgField: string;
   date: string | MappingFailure;
-  unit?: string;
+  unit?: string | MappingFailure;
   spec?: string;
   origin?: string;
   variety?: string;
   market: string;
   category?: string;
 }): CanonicalRecordInput | MappingFailure {
-  for (const value of [fields.low, fields.avg, fields.high, fields.date]) if (isFailure(value)) return value;
+  for (const value of [fields.prices, fields.date, fields.unit]) if (isFailure(value)) return value;
   if (!fields.name) return reject(`${fields.nameField} is missing`, fields.nameField);
-  const low = fields.low as number | undefined;
-  const high = fields.high as number | undefined;
-  // A list with only low and high gets their midpoint as the average (stated in the README).
-  const avg = (fields.avg as number | undefined) ?? (low !== undefined && high !== undefined ? Math.round(((low + high) / 2) * 100) / 100 : undefined);
+  const prices = fields.prices as RowPrices;
+  const { low, high } = prices;
+  // A list with only low and high, or a range in one cell (1.20-1.80), gets their midpoint as the average (README).
+  const avg = prices.avg ?? (low !== undefined && high !== undefined ? Math.round(((low + high) / 2) * 100) / 100 : undefined);
   if (avg === undefined) return reject(`${fields.avgField} is missing`, fields.avgField);
-  // A unit in the name (椰青/个) says what the price is per, whatever the unit column says.
-  const unit = unitInName(fields.name) ?? fields.unit;
+  // A unit in the name (椰青/个) says what the price is per, whatever the unit column says; a unit in a price cell
+  // (2.5元/斤) must then agree with it.
+  const named = unitInName(fields.name);
+  if (named !== undefined && prices.cellUnit !== undefined && !sameUnit(named, prices.cellUnit))
+    return reject(`${fields.name} is per ${named} but ${prices.cellUnitField} is per ${prices.cellUnit}`, prices.cellUnitField);
+  const unit = named ?? (fields.unit as string | undefined);
   if (!unit) return reject('unit is missing', 'unit');
   const date = fields.date as string;
   const spec = fields.spec;
@@ -147,21 +140,56 @@ function build(fields: {
 }
 
 /** The unit a row falls back to when its unit cell is empty or absent: the header's, the config's, the source's convention. @internal */
-const fallbackUnit = (plan: ColumnPlan, config: PriceMapperConfig) => plan.headerUnit ?? config.unit ?? plan.defaultUnit;
+function fallbackUnit(plan: ColumnPlan, config: PriceMapperConfig): FallbackUnit {
+  if (plan.headerUnit !== undefined) return { unit: plan.headerUnit, where: `the header "${plan.avg ?? plan.range ?? plan.low ?? plan.high}"` };
+  if (config.unit !== undefined) return { unit: config.unit, where: "the connector config's unit" };
+  return { unit: plan.defaultUnit, where: "the source's convention" };
+}
+
+/** Where a row's unit came from when no unit column says it: for the messages that refuse a row. @internal */
+interface FallbackUnit {
+  unit?: string;
+  /** `the header "价格(元/公斤)"`, `the connector config's unit`. */
+  where: string;
+}
+
+/**
+ * The unit of a row: a unit in a price cell (2.5元/斤), else its unit column, else the fallback (the header's, the
+ * config's, the source's convention). A cell's unit must agree with the unit column or the fallback, and every unit
+ * must be one the hub reads (a weight or a count): otherwise the row is refused, naming the column and the value.
+ * The unit column's text is kept as written (it is part of the row's source key). @internal
+ */
+function rowUnit(row: Row, plan: ColumnPlan, prices: RowPrices | MappingFailure, fallback: FallbackUnit): string | undefined | MappingFailure {
+  const column = plan.unit === undefined ? undefined : str(row[plan.unit]);
+  // (The message is built only for a refused row: this runs once per row of every list.)
+  if (column !== undefined && !knownUnit(column)) return unknownUnit(column, `${plan.unit} ("${column}")`, plan.unit);
+  const cellUnit = isFailure(prices) ? undefined : prices.cellUnit;
+  if (cellUnit === undefined) {
+    if (column !== undefined || fallback.unit === undefined) return column ?? fallback.unit;
+    return knownUnit(fallback.unit) ? fallback.unit : unknownUnit(fallback.unit, fallback.where);
+  }
+  const field = (prices as RowPrices).cellUnitField!;
+  if (!knownUnit(cellUnit)) return unknownUnit(cellUnit, `${field} ("${String(row[field]).trim()}")`, field);
+  const other = column ?? fallback.unit;
+  if (other !== undefined && !sameUnit(cellUnit, other)) {
+    const where = column !== undefined ? `${plan.unit} says "${column}"` : `${fallback.where} says "${other}"`;
+    return reject(`${field} ("${String(row[field]).trim()}") is per ${cellUnit} but ${where}`, field);
+  }
+  return other ?? cellUnit;
+}
 
 /** One row by a plan made once for its list: per-row work is reading the planned cells, as it was for the three fixed shapes. @internal */
-function mapRow(row: Row, plan: ColumnPlan, unit: string | undefined, config: PriceMapperConfig): CanonicalRecordInput | MappingFailure {
+function mapRow(row: Row, plan: ColumnPlan, fallback: FallbackUnit, config: PriceMapperConfig): CanonicalRecordInput | MappingFailure {
   const marketCell = plan.market === undefined ? undefined : row[plan.market];
+  const prices = rowPrices(row, plan);
   return build({
     name: str(row[plan.name]),
     nameField: plan.name,
     variety: plan.variety === undefined ? undefined : str(row[plan.variety]),
-    low: plan.low === undefined ? undefined : price(row, plan.low),
-    avg: plan.avg === undefined ? undefined : price(row, plan.avg),
-    high: plan.high === undefined ? undefined : price(row, plan.high),
-    avgField: plan.avg ?? plan.high ?? plan.low!,
+    prices,
+    avgField: plan.avg ?? plan.range ?? plan.high ?? plan.low!,
     date: day(row, plan.date),
-    unit: (plan.unit === undefined ? undefined : str(row[plan.unit])) ?? unit,
+    unit: rowUnit(row, plan, prices, fallback),
     spec: plan.spec === undefined ? undefined : str(row[plan.spec]),
     origin: plan.origin === undefined ? undefined : str(row[plan.origin]),
     category: plan.category === undefined ? undefined : str(row[plan.category]),
@@ -181,6 +209,27 @@ function namesCarryUnits(records: readonly { raw: unknown }[], nameHeader: strin
   return names > 0;
 }
 
+/** Whether every sampled row that has a price says its unit in a price cell (`2.5元/斤`), for a list with no unit elsewhere. @internal */
+function pricesCarryUnits(records: readonly { raw: unknown }[], priceHeaders: readonly string[]): boolean {
+  let priced = 0;
+  for (const { raw } of records) {
+    if (!raw || typeof raw !== 'object') continue;
+    let any = false;
+    let unit = false;
+    for (const h of priceHeaders) {
+      const text = str((raw as Row)[h]);
+      if (text === undefined) continue;
+      any = true;
+      const read = Number.isFinite(Number(text)) ? undefined : readPriceCell(text);
+      if (typeof read === 'object' && read.unit !== undefined) unit = true;
+    }
+    if (!any) continue;
+    if (!unit) return false;
+    priced++;
+  }
+  return priced > 0;
+}
+
 /** The file a position names (`list.csv:12` -> `list.csv`). @internal */
 const fileOf = (position: string | undefined) => (position ? position.replace(/:[^:]*$/, '') : 'price list');
 
@@ -196,7 +245,12 @@ export function priceMapperFor(
 ): (raw: unknown) => CanonicalRecordInput | MappingFailure {
   let plan: ColumnPlan;
   try {
-    plan = planColumns(header, { columns: config.columns, unitKnown: config.unit !== undefined, namesCarryUnits: (h) => namesCarryUnits(sample, h) });
+    plan = planColumns(header, {
+      columns: config.columns,
+      unitKnown: config.unit !== undefined,
+      namesCarryUnits: (h) => namesCarryUnits(sample, h),
+      pricesCarryUnits: (hs) => pricesCarryUnits(sample, hs),
+    });
   } catch (error) {
     if (error instanceof PriceColumnsError) throw new PriceColumnsError(`${fileOf(sample[0]?.position)}: ${error.message}`);
     throw error;
@@ -226,12 +280,17 @@ export function mapPriceRow(raw: unknown, config: PriceMapperConfig): CanonicalR
   let plan = plans.get(key);
   if (!plan) {
     try {
-      plan = planColumns(fields, { columns: config.columns, unitKnown: config.unit !== undefined, namesCarryUnits: (h) => namesCarryUnits([{ raw }], h) });
+      plan = planColumns(fields, {
+        columns: config.columns,
+        unitKnown: config.unit !== undefined,
+        namesCarryUnits: (h) => namesCarryUnits([{ raw }], h),
+        pricesCarryUnits: (hs) => pricesCarryUnits([{ raw }], hs),
+      });
     } catch (error) {
       if (!(error instanceof PriceColumnsError)) throw error;
       plan = error;
     }
-    // (A name-carried unit is a property of the row, not of its fields: such plans are not kept.)
+    // (A unit carried by a name or a price cell is a property of the row, not of its fields: such plans are not kept.)
     if (plans.size > 1_000) plans.clear();
     if (plan instanceof PriceColumnsError || !plan.unitFromName) plans.set(key, plan);
   }

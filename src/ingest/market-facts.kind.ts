@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { ensureMonths, knownPartition, monthOf } from '../platform/partitions.js';
-import { bareUnit, UNITS_PER_KG } from '../catalog/units.js';
+import { kgPerUnit } from '../catalog/units.js';
 import type { MarketChannel } from '../markets/market-channel.js';
 import { hasSubscribers, type HubPubSub } from '../platform/pubsub.js';
 import { PRICES_OBSERVED, type PricesObservedEvent } from '../pricing/price.events.js';
@@ -338,7 +338,7 @@ const kgFactors = new Map<string, number | undefined>();
 
 function kgFactor(unit: string): number | undefined {
   if (kgFactors.has(unit)) return kgFactors.get(unit);
-  const factor = UNITS_PER_KG[bareUnit(unit)];
+  const factor = kgPerUnit(unit);
   if (kgFactors.size < 10_000) kgFactors.set(unit, factor);
   return factor;
 }
