@@ -18,7 +18,7 @@ import type { AccessConfig } from '../platform/config.js';
 import type { Logger } from '../platform/logger.js';
 import type { HubPubSub } from '../platform/pubsub.js';
 import type { HubContext } from '../graphql/context.js';
-import { AuditUnavailableError, RateLimitedError, UnauthenticatedError } from '../policy/access.errors.js';
+import { AmbiguousCredentialsError, AuditUnavailableError, RateLimitedError, UnauthenticatedError } from '../policy/access.errors.js';
 import { createAuthenticator, jwtExpiresAt, type Authenticate } from './authenticate.js';
 import { createRateLimits, type RateLimits } from './rate-limit.js';
 import { checkQueryLimits, checkRepeatedFields, queryLimitsPlugin } from './query-limits.js';
@@ -101,14 +101,24 @@ export function clientAddress(request: IncomingMessage): string {
   return request.socket.remoteAddress ?? 'unknown';
 }
 
-/** Credentials from graphql-ws connectionParams (`authorization: Bearer …`, or `apiKey`). @internal */
+/** The connectionParams that carry a credential. @internal */
+const CREDENTIAL_PARAMS = ['authorization', 'Authorization', 'apiKey', 'x-api-key'];
+
+/**
+ * Credentials from graphql-ws connectionParams (`authorization: Bearer …`, or `apiKey`). Two of them (say
+ * `authorization` and `apiKey`, or `authorization` and `Authorization`) are refused with AMBIGUOUS_CREDENTIALS, as two
+ * credential headers are over HTTP: the first used to win silently. @internal
+ */
 function credentialsOf(params: Record<string, unknown> | undefined, ip: string) {
-  return {
+  const credentials = {
     authorization: param(params, 'authorization', 'Authorization'),
     apiKey: param(params, 'apiKey', 'x-api-key'),
     unmaskReason: param(params, 'unmaskReason', 'x-unmask-reason'),
     ip,
   };
+  const given = CREDENTIAL_PARAMS.filter((name) => params && Object.hasOwn(params, name) && String(params[name]).trim() !== '');
+  if (given.length > 1) throw new AmbiguousCredentialsError(given.map((name) => `connectionParams.${name}`));
+  return credentials;
 }
 
 /** A validation error without its "Did you mean …?" (field names of the schema), as Apollo hides them when introspection is off. @internal */
@@ -299,6 +309,8 @@ export function createAccessLayer(options: AccessLayerOptions): AccessLayer {
       refusal(error) {
         if (error instanceof RateLimitedError) return { code: 4429, reason: `Too many requests; retry after ${error.retryAfterSeconds} s.` };
         if (error instanceof UnauthenticatedError) return { code: 4401, reason: error.message.slice(0, 120) };
+        // graphql-ws's own code for a request the client must fix (CloseCode.BadRequest).
+        if (error instanceof AmbiguousCredentialsError) return { code: 4400, reason: error.message.slice(0, 120) };
         log.error({ err: error }, 'websocket authentication failed unexpectedly');
         return { code: 4500, reason: 'Internal error' };
       },

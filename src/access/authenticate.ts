@@ -12,7 +12,7 @@ import {
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { AccessConfig } from '../platform/config.js';
 import type { Logger } from '../platform/logger.js';
-import { UnauthenticatedError } from '../policy/access.errors.js';
+import { AmbiguousCredentialsError, UnauthenticatedError } from '../policy/access.errors.js';
 import { apiKeyMatches, KEY_PREFIX, parseApiKey } from './api-key.token.js';
 import { KeyScope, Role } from '../policy/role.js';
 import { anonymousViewer, type Viewer } from '../policy/viewer.js';
@@ -64,6 +64,8 @@ export function forgetApiKey(keyId: string): void {
 
 function bearer(credentials: Credentials): string | undefined {
   const header = credentials.authorization?.trim();
+  // Transports refuse two credentials with the names the caller used; this is the backstop for any other caller.
+  if (header && credentials.apiKey?.trim()) throw new AmbiguousCredentialsError(['authorization', 'apiKey']);
   if (header) {
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match) throw new UnauthenticatedError('The Authorization header must be "Bearer <api key or token>".');

@@ -4,7 +4,8 @@ import { Role } from '../policy/role.js';
 import type { Authenticate } from '../access/authenticate.js';
 import type { RateLimits } from '../access/rate-limit.js';
 import type { AuditService } from '../access/audit.service.js';
-import { AccessErrorCode, UnauthenticatedError } from '../policy/access.errors.js';
+import { AccessErrorCode, AmbiguousCredentialsError, UnauthenticatedError } from '../policy/access.errors.js';
+import { credentialHeaders } from '../access/credentials.js';
 import { anonymousViewer, type Viewer } from '../policy/viewer.js';
 import type { Logger } from '../platform/logger.js';
 
@@ -33,6 +34,17 @@ function tooMany(res: Response, retryAfterSeconds: number): void {
   refuse(res, 429, AccessErrorCode.RATE_LIMITED, `Too many requests; retry after ${retryAfterSeconds} s.`, { retryAfter: retryAfterSeconds });
 }
 
+/** The request's one credential header, or undefined once it has answered 400 AMBIGUOUS_CREDENTIALS. @internal */
+function presentedCredentials(req: Request, res: Response): ReturnType<typeof credentialHeaders> | undefined {
+  try {
+    return credentialHeaders(req.rawHeaders);
+  } catch (error) {
+    if (!(error instanceof AmbiguousCredentialsError)) throw error;
+    refuse(res, 400, AccessErrorCode.AMBIGUOUS_CREDENTIALS, error.message, { sources: error.extensions.sources });
+    return undefined;
+  }
+}
+
 /** The viewer the guard attached to this request (anonymous if none). */
 export function viewerOf(res: Response): Viewer {
   return (res.locals.viewer as Viewer | undefined) ?? anonymousViewer();
@@ -49,8 +61,9 @@ export function graphqlAccessGuard(options: AccessGuardOptions): RequestHandler 
   return async (req, res, next) => {
     try {
       const ip = clientIp(req);
-      const authorization = req.get('authorization') ?? null;
-      const apiKey = req.get('x-api-key') ?? null;
+      const credentials = presentedCredentials(req, res);
+      if (!credentials) return;
+      const { authorization, apiKey } = credentials;
       const presented = authorization ?? apiKey;
       const lockout = await rateLimits.authLockout(ip, presented);
       if (!lockout.allowed) return tooMany(res, lockout.retryAfterSeconds);
@@ -128,7 +141,9 @@ export function metricsAccessGuard(options: Pick<AccessGuardOptions, 'authentica
   return async (req, res, next) => {
     try {
       const ip = clientIp(req);
-      const authorization = req.get('authorization') ?? null;
+      const credentials = presentedCredentials(req, res);
+      if (!credentials) return;
+      const { authorization } = credentials;
       const presented = /^Bearer\s+(\S+)$/i.exec(authorization?.trim() ?? '')?.[1];
       if (expected && presented && timingSafeEqual(createHash('sha256').update(presented).digest(), expected)) return next();
       const lockout = await rateLimits.authLockout(ip, presented);
