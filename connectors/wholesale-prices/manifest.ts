@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { defineConnector } from '../../src/ingest/connectors/connector.js';
 import { wholesalePricesConfig, type WholesalePricesConfig } from './config.js';
 import { mapPriceRow, priceMapperFor } from './mapper.js';
-import { readPrices } from './reader.js';
+import { readPrices, refusedFiles } from './reader.js';
 
 /** Wholesale price lists (any header the synonym table or `columns` places: Xinfadi, ministry portal, market boards) from a file, a folder or a URL. */
 export default defineConnector<WholesalePricesConfig>({
@@ -14,4 +14,5 @@ export default defineConnector<WholesalePricesConfig>({
   read: readPrices,
   map: mapPriceRow,
   mapperFor: priceMapperFor,
+  refusals: refusedFiles,
 });

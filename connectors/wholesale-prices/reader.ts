@@ -1,18 +1,34 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { ReadBatch, ReaderContext } from '../../src/ingest/connectors/connector.js';
+import type { ReadBatch, ReaderContext, RefusedSource } from '../../src/ingest/connectors/connector.js';
 import { fetchJson, fetchWithRetry } from '../../src/ingest/http-source.js';
 import { formatOf, headerOfRows, readTableFile, rowsOfJson, type TableFormat } from '../../src/ingest/tabular-file.js';
 import { PriceColumnsError } from './columns.js';
 import type { WholesalePricesConfig } from './config.js';
 import { priceMapperFor } from './mapper.js';
 
+/** A file of a watched folder refused whole: what it is skipped under, and what operators are shown. */
+interface RefusedFile {
+  /** The file's version and the column settings it was refused under: it is read again once either changes. */
+  key: string;
+  path: string;
+  reason: string;
+  /** ISO 8601. */
+  at: string;
+}
+
+/** Most characters of a refusal's reason kept in the cursor (it is saved with every batch). */
+const REASON_MAX = 2_000;
+
 /** Cursor of a folder source: each file loaded, with its size and modification time. */
 interface FolderCursor {
   files?: Record<string, string>;
-  /** Files whose columns could not be placed: their version and the column settings they were refused under. */
-  refused?: Record<string, string>;
+  /**
+   * Files whose columns could not be placed, by name. (Cursors saved before session 7 hold the key alone, a string:
+   * such a file is skipped as before and shown with the reason "refused before the reason was kept".)
+   */
+  refused?: Record<string, RefusedFile | string>;
   /** URL sources: the newest publication day seen; the next run asks from that day on. */
   watermark?: string;
 }
@@ -63,7 +79,8 @@ async function* readFolder(
     // A file still being written (changed in the last second) is left for the next run.
     if (Date.now() - stat.mtimeMs < SETTLE_MS) continue;
     const version = `${stat.size}:${Math.trunc(stat.mtimeMs)}`;
-    if (seen[name] === version || refused[name] === `${version}|${settings}`) continue;
+    const refusedAs = refused[name];
+    if (seen[name] === version || (typeof refusedAs === 'string' ? refusedAs : refusedAs?.key) === `${version}|${settings}`) continue;
     let first = true;
     let skipped = false;
     for await (const batch of readTableFile(file, { format: config.format, batchSize: config.batchSize })) {
@@ -75,7 +92,7 @@ async function* readFolder(
         if (problem) {
           log.warn({ file, problem }, 'price list refused: its columns cannot be placed; skipped until it or the columns setting changes');
           delete seen[name];
-          refused[name] = `${version}|${settings}`;
+          refused[name] = { key: `${version}|${settings}`, path: file, reason: problem.slice(0, REASON_MAX), at: new Date().toISOString() };
           skipped = true;
           break;
         }
@@ -89,6 +106,25 @@ async function* readFolder(
     // The file is fully stored (or its refusal recorded) once this (empty) batch commits: only then is it marked.
     yield { records: [], cursor: { ...cursor, files: { ...seen }, refused: { ...refused } } };
   }
+  // A refused file since removed from the folder is no longer shown to operators as refused.
+  const gone = Object.keys(refused).filter((name) => !names.includes(name));
+  if (gone.length) {
+    for (const name of gone) delete refused[name];
+    yield { records: [], cursor: { ...cursor, files: { ...seen }, refused: { ...refused } } };
+  }
+}
+
+/** The files a folder source refused whole and skips, from its cursor: the manifest's `refusals` (GraphQL `refusedFiles`). */
+export function refusedFiles(cursor: unknown): RefusedSource[] {
+  const refused = (cursor as FolderCursor | null | undefined)?.refused;
+  if (!refused || typeof refused !== 'object') return [];
+  return Object.entries(refused)
+    .map(([name, entry]) =>
+      typeof entry === 'string'
+        ? { path: name, reason: 'refused before the reason was kept: its columns cannot be placed' }
+        : { path: entry.path, reason: entry.reason, refusedAt: entry.at },
+    )
+    .sort((a, b) => a.path.localeCompare(b.path));
 }
 
 /** Why a file's columns cannot be placed (its first batch's header, as the pipeline will place them), or undefined. */

@@ -191,6 +191,7 @@ const WRAPPERS = [
   'MatchCandidate',
   'Connector',
   'LoadCounts',
+  'RefusedFile',
   'Relink',
   // Aggregates: their resolvers decide who may ask (src/analytics/official-access.ts) and sum in SQL.
   'PriceSeries',

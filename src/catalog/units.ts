@@ -27,6 +27,9 @@ export function bareUnit(unit: string): string {
   return /^[a-z]+$/i.test(u) ? u.toLowerCase() : u;
 }
 
+/** The largest kg factor of a unit (a gram: 1,000 per kg); a price per less is not read. */
+export const MAX_KG_FACTOR = 1000;
+
 /** A unit with a quantity before it: `500g`, `500克`, `2.5kg`, `10斤`, `5升`. @internal */
 const QUANTITY = /^(\d+(?:\.\d+)?)\s*(\D.*)$/u;
 
@@ -42,7 +45,8 @@ export function kgPerUnit(unit: string): number | undefined {
   if (!m) return undefined;
   const quantity = Number(m[1]);
   const perKg = UNITS_PER_KG[/^[a-z]+$/i.test(m[2]) ? m[2].toLowerCase() : m[2]];
-  return perKg === undefined || !(quantity > 0) ? undefined : perKg / quantity;
+  // No list quotes per less than a gram (`元/0.001克`): such a unit is not read, so a kg factor is at most 1,000.
+  return perKg === undefined || !(quantity > 0) || perKg / quantity > MAX_KG_FACTOR ? undefined : perKg / quantity;
 }
 
 /**

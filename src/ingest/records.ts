@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { kgPerUnit, MAX_KG_FACTOR } from '../catalog/units.js';
 import { MarketChannel } from '../markets/market-channel.js';
 
 /**
@@ -33,6 +34,37 @@ const common = {
   category: text(50).optional(),
 };
 
+/**
+ * The dearest price the hub stores, per unit as written and per kg. Far above any wholesale quote (cordyceps, the
+ * dearest farm product in the lists, is some 10^5 元/kg; a tonne of the dearest tea some 10^7 元) and below the
+ * columns' limit (numeric(12,2): under 10^10): a number above is a day or a code in a price column (`20240305`
+ * per 斤), or a per-克 price that would overflow per kg. Refusing the row keeps one such cell from failing a whole
+ * run with "numeric field overflow", as it did before session 7.
+ */
+export const MAX_PRICE = 100_000_000;
+/** See {@link MAX_PRICE}. */
+export const MAX_PRICE_PER_KG = 10_000_000;
+
+const price = money.max(MAX_PRICE, `must be at most ${MAX_PRICE} yuan (a day or a code in a price column?)`);
+
+/** The last unit's kg factor: a list repeats one unit over its rows, and this runs once per row. @internal */
+let factorUnit: string | undefined;
+let factor: number | undefined;
+function kgFactorOf(unit: string): number | undefined {
+  if (unit !== factorUnit) {
+    factorUnit = unit;
+    factor = kgPerUnit(unit);
+  }
+  return factor;
+}
+
+/**
+ * Whether a price record's dearest price, per kg, is within {@link MAX_PRICE_PER_KG} (true for a per-piece unit). No
+ * unit has more than {@link MAX_KG_FACTOR} to the kg, so a price up to 10,000 (every row of a usual list) is within
+ * it without looking its unit up. @internal
+ */
+const perKgWithin = (top: number, unit: string) => top * MAX_KG_FACTOR <= MAX_PRICE_PER_KG || top * (kgFactorOf(unit) ?? 0) <= MAX_PRICE_PER_KG;
+
 /** A price quote at a market on a day. */
 export const priceRecord = z
   .object({
@@ -41,9 +73,9 @@ export const priceRecord = z
     /** Market code, e.g. `beijing-xinfadi`. */
     market: text(64),
     observedOn: date,
-    lowPrice: money.optional(),
-    avgPrice: money,
-    highPrice: money.optional(),
+    lowPrice: price.optional(),
+    avgPrice: price,
+    highPrice: price.optional(),
     /** Unit the prices are quoted per: 斤, 公斤, 吨, 个, 箱... */
     unit: text(32),
     spec: text(100).optional(),
@@ -53,6 +85,15 @@ export const priceRecord = z
   .refine((r) => (r.lowPrice ?? r.avgPrice) <= r.avgPrice && r.avgPrice <= (r.highPrice ?? r.avgPrice), {
     message: 'prices must satisfy lowPrice <= avgPrice <= highPrice',
     path: ['avgPrice'],
+  })
+  .superRefine((r, ctx) => {
+    const top = r.highPrice ?? r.avgPrice;
+    if (perKgWithin(top, r.unit)) return;
+    ctx.addIssue({
+      code: 'custom',
+      path: [r.highPrice !== undefined ? 'highPrice' : 'avgPrice'],
+      message: `${top} per ${r.unit} is more than ${MAX_PRICE_PER_KG} yuan per kg (a day or a code in a price column?)`,
+    });
   });
 
 /** An offer of supply on a platform. */
@@ -153,10 +194,12 @@ export function fastPriceRecord(input: Record<string, unknown>): PriceRecord | u
       continue;
     }
     if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) return undefined;
+    if (value > MAX_PRICE && field !== 'volume') return undefined;
     out[field] = value;
   }
   const avg = out.avgPrice as number;
   if (((out.lowPrice as number | undefined) ?? avg) > avg || avg > ((out.highPrice as number | undefined) ?? avg)) return undefined;
+  if (!perKgWithin((out.highPrice as number | undefined) ?? avg, out.unit as string)) return undefined;
   return out as PriceRecord;
 }
 

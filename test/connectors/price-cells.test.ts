@@ -75,7 +75,7 @@ describe('units', () => {
     expect(unitKind(unit)).toBe('weight');
   });
   it.each(['个', '元/箱', '元/头', '元/5升', '10个'])('%s is a count, kept as it is', (unit) => expect(unitKind(unit)).toBe('count'));
-  it.each(['元', '斤左右', '元/0斤', 'abc'])('%s is unknown', (unit) => expect(unitKind(unit)).toBe('unknown'));
+  it.each(['元', '斤左右', '元/0斤', '元/0.001克', 'abc'])('%s is unknown', (unit) => expect(unitKind(unit)).toBe('unknown'));
 });
 
 describe('rows of a list with ranges and units in cells', () => {

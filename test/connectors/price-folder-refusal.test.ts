@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
-import { readPrices } from '../../connectors/wholesale-prices/reader.js';
+import { readPrices, refusedFiles } from '../../connectors/wholesale-prices/reader.js';
 import { wholesalePricesConfig } from '../../connectors/wholesale-prices/config.js';
 import type { ReadBatch } from '../../src/ingest/connectors/connector.js';
 
@@ -62,5 +62,16 @@ describe('a watched folder with a list whose columns cannot be placed', () => {
     fs.utimesSync(path.join(folder, '2-unplaceable.csv'), later, later);
     const next = await run({}, first.cursor);
     expect(next.names).toEqual(['大白菜']);
+  });
+
+  it('keeps skipping a file refused under a cursor saved before reasons were kept (the key alone), and shows it', async () => {
+    const first = await run({}, null);
+    const entry = (first.cursor as { refused: Record<string, { key: string }> }).refused['2-unplaceable.csv'];
+    const legacy = { ...(first.cursor as object), refused: { '2-unplaceable.csv': entry.key } };
+    expect((await run({}, legacy)).names).toEqual([]);
+    expect(refusedFiles(legacy)).toEqual([{ path: '2-unplaceable.csv', reason: expect.stringMatching(/refused before the reason was kept/) }]);
+    expect(refusedFiles(first.cursor)).toEqual([
+      { path: path.join(folder, '2-unplaceable.csv'), reason: expect.stringMatching(/地区/), refusedAt: expect.any(String) },
+    ]);
   });
 });

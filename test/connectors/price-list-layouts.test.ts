@@ -260,6 +260,22 @@ describe('price lists in real layouts, through the connector into PostgreSQL', (
   });
 });
 
+describe('absurd prices (session 7)', () => {
+  it('a day shifted into a price column refuses that row; the rest of the list is stored (was: the whole run failed, "numeric field overflow")', async () => {
+    const file = write(
+      'absurd.csv',
+      '品名,价格,单位,日期\n白菜,1.5,斤,2024-03-06\n菠菜,20240306000,斤,2024-03-06\n芹菜,20240306,斤,2024-03-06\n番红花,9000000,克,2024-03-06\n油菜,1.2,斤,2024-03-06\n',
+    );
+    expect(await run('wholesale-prices', file)).toMatchObject({ status: 'OK', counts: { read: 5, stored: 2, rejected: 3 } });
+    const rejected = await t.sql(`select field, position, reason from rejected_record where position like 'absurd.csv:%' order by position`);
+    expect(rejected).toEqual([
+      { field: 'avgPrice', position: 'absurd.csv:3', reason: expect.stringMatching(/at most 100000000 yuan/) },
+      { field: 'avgPrice', position: 'absurd.csv:4', reason: expect.stringMatching(/20240306 per 斤 is more than 10000000 yuan per kg/) },
+      { field: 'avgPrice', position: 'absurd.csv:5', reason: expect.stringMatching(/9000000 per 克 is more than 10000000 yuan per kg/) },
+    ]);
+  });
+});
+
 describe('price lists the hub refuses whole, with one error saying how to fix it', () => {
   const refusedBy = async (name: string, content: string, connector = 'wholesale-prices') => {
     const before = await t.sql(`select count(*)::int as n from rejected_record`);

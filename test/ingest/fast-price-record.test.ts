@@ -44,6 +44,14 @@ const cases: Record<string, unknown>[] = [
   { ...valid, kind: 'supply' },
   { ...valid, unit: 'x'.repeat(33) },
   { ...valid, volumeUnit: '' },
+  // Absurd prices (session 7): a day in a price column overflowed numeric(12,2) and failed the whole run.
+  { ...valid, lowPrice: undefined, avgPrice: 20240305000, highPrice: undefined },
+  { ...valid, highPrice: 100_000_001 },
+  { ...valid, lowPrice: undefined, avgPrice: 20_240_305, highPrice: undefined },
+  { ...valid, lowPrice: undefined, avgPrice: 20_240_305, highPrice: undefined, unit: '箱' },
+  { ...valid, lowPrice: undefined, avgPrice: 9_000_000, highPrice: undefined, unit: '克' },
+  { ...valid, lowPrice: undefined, avgPrice: 300, highPrice: undefined, unit: '克' },
+  { ...valid, volume: 200_000_000, volumeUnit: '吨' },
 ];
 
 const defined = (record: object) => Object.fromEntries(Object.entries(record).filter(([, v]) => v !== undefined));
@@ -59,5 +67,25 @@ describe('fastPriceRecord (the price schema written out for bulk loads)', () => 
       expect(parsed.success).toBe(true);
       expect(defined(fast)).toEqual(defined(parsed.data!));
     }
+  });
+});
+
+describe('absurd prices are refused per row, naming the field (session 7)', () => {
+  it.each([
+    [{ ...valid, lowPrice: undefined, avgPrice: 20240305000, highPrice: undefined }, 'avgPrice', /at most 100000000 yuan/],
+    [{ ...valid, lowPrice: undefined, avgPrice: 20_240_305, highPrice: undefined }, 'avgPrice', /20240305 per 斤 is more than 10000000 yuan per kg/],
+    [{ ...valid, lowPrice: undefined, avgPrice: 9_000_000, highPrice: 9_000_000, unit: '克' }, 'highPrice', /per 克 is more than 10000000 yuan per kg/],
+  ])('%#', (input, field, message) => {
+    expect(fastPriceRecord(input)).toBeUndefined();
+    const parsed = priceRecord.safeParse(input);
+    expect(parsed.success).toBe(false);
+    // The first issue is the one a rejected record keeps.
+    expect(parsed.error!.issues[0]).toMatchObject({ path: [field], message: expect.stringMatching(message) });
+  });
+
+  it('keeps dear but real quotes: cordyceps per kg, a per-piece price, a tonne of tea', () => {
+    expect(fastPriceRecord({ ...valid, lowPrice: undefined, avgPrice: 350_000, highPrice: undefined, unit: '公斤' })).toBeDefined();
+    expect(fastPriceRecord({ ...valid, lowPrice: undefined, avgPrice: 30_000, highPrice: undefined, unit: '头' })).toBeDefined();
+    expect(fastPriceRecord({ ...valid, lowPrice: undefined, avgPrice: 8_000_000, highPrice: undefined, unit: '吨' })).toBeDefined();
   });
 });

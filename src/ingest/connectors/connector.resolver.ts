@@ -31,6 +31,21 @@ export class LoadCounts {
   unmatched!: number;
 }
 
+@ObjectType({
+  description:
+    "A file a connector refused whole and skips (a price list whose columns cannot be placed): read again once the file or the connector's `columns`/`unit` setting changes.",
+})
+export class RefusedFile {
+  @Field({ description: 'The file, as the connector reads it (a path on the hub host).' })
+  path!: string;
+
+  @Field({ description: 'Why: what could not be placed, the headers seen and the setting that fixes it.' })
+  reason!: string;
+
+  @Field(() => Date, { nullable: true, description: 'When it was refused (null: refused before the hub kept the time).' })
+  refusedAt?: Date | null;
+}
+
 @ObjectType('Connector', { description: 'A configured source of facts (issue #4): its schedule, health and counts.' })
 export class ConnectorType {
   @Field({ description: 'Instance name; the `source.connector` of the facts it stores.' })
@@ -77,6 +92,12 @@ export class ConnectorType {
 
   @Field(() => LoadCounts, { nullable: true, description: 'Counts of all successful runs.' })
   totalCounts?: LoadCountsShape;
+
+  @Field(() => [RefusedFile], {
+    description:
+      "Files the connector refused whole and skips until they change (a watched folder's price lists whose columns cannot be placed), by path. A run that skips one still succeeds: this is where it shows.",
+  })
+  refusedFiles!: RefusedFile[];
 }
 
 @ObjectType({ description: 'Outcome of running a connector now.' })
@@ -161,6 +182,12 @@ function view(instance: ConnectorInstance, state: ConnectorState | null | undefi
     lastErrorAt: state?.lastErrorAt ?? undefined,
     lastCounts: state?.lastCounts ?? undefined,
     totalCounts: state?.totalCounts ?? undefined,
+    // The cursor's shape is the reader's: the connector says which sources it refused (ConnectorManifest.refusals).
+    refusedFiles: (instance.manifest.refusals?.(state?.cursor ?? null) ?? []).map((r) => ({
+      path: r.path,
+      reason: r.reason,
+      refusedAt: r.refusedAt ? new Date(r.refusedAt) : null,
+    })),
   };
 }
 

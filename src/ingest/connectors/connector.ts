@@ -74,6 +74,16 @@ export type Mapper<Config> = (raw: unknown, config: Config) => MappedRecord | Ma
  */
 export type MapperFor<Config> = (header: readonly string[], config: Config, sample: readonly SourceRecord[]) => (raw: unknown) => MappedRecord | MappedRecord[];
 
+/** A source a pull connector refused whole and skips until it changes (a price list whose columns cannot be placed). */
+export interface RefusedSource {
+  /** The file (or URL) as the connector reads it. */
+  path: string;
+  /** Why, as the run's log said it: what could not be placed and the setting that fixes it. */
+  reason: string;
+  /** When it was refused (ISO 8601); unknown for a refusal saved before it was kept. */
+  refusedAt?: string;
+}
+
 /** A connector: manifest, reader and mapper. */
 export interface ConnectorManifest<Config = unknown> {
   /** Module name, the folder name: `wholesale-prices`. */
@@ -90,6 +100,12 @@ export interface ConnectorManifest<Config = unknown> {
   map: Mapper<Config>;
   /** Source record -> canonical records for a batch that carries its table's `header`: see {@link MapperFor}. */
   mapperFor?: MapperFor<Config>;
+  /**
+   * The sources the reader refused whole and now skips, read from its saved cursor (the cursor's shape is the
+   * reader's own): shown to operators as the connector's `refusedFiles`, so that a skipped file is not only a line
+   * in the log. Absent: the connector refuses nothing whole.
+   */
+  refusals?(cursor: unknown): RefusedSource[];
   /**
    * Whose data the connector brings, when a firm's keys may see what was refused (issue #11): e.g.
    * `platform:taobao` for a platform's own listings and sales. Absent: ADMIN only.
