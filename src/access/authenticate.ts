@@ -129,6 +129,32 @@ export function jwtExpiresAt(credentials: Credentials): number | undefined {
   }
 }
 
+/** Seconds a token's `iat` may lie ahead of this hub's clock (clocks of issuer and hub differ a little). */
+export const JWT_CLOCK_SKEW_S = 60;
+
+/**
+ * The lifetime policy of a verified JWT (JWT_MAX_LIFETIME_S): `exp` - `iat` at most the maximum, so `iat` is required
+ * while a maximum is set, and `iat` not in the future beyond JWT_CLOCK_SKEW_S (a future `iat` would stretch the
+ * lifetime it claims). jose has already checked that `exp` is present, a number and not past, and `iat` a number if present.
+ * @internal
+ */
+function checkLifetime(payload: JWTPayload, maxLifetimeSeconds: number): void {
+  const now = Math.floor(Date.now() / 1000);
+  const { exp, iat } = payload as { exp: number; iat?: number };
+  if (iat === undefined) {
+    if (maxLifetimeSeconds > 0) {
+      throw new UnauthenticatedError(`The token has no "iat" claim; it is required, as tokens may live at most ${maxLifetimeSeconds} s (JWT_MAX_LIFETIME_S).`);
+    }
+    return;
+  }
+  if (iat > now + JWT_CLOCK_SKEW_S) {
+    throw new UnauthenticatedError(`The token's "iat" claim is ${iat - now} s in the future; at most ${JWT_CLOCK_SKEW_S} s of clock skew is accepted.`);
+  }
+  if (maxLifetimeSeconds > 0 && exp - iat > maxLifetimeSeconds) {
+    throw new UnauthenticatedError(`The token lives ${exp - iat} s ("exp" - "iat"); this hub accepts at most ${maxLifetimeSeconds} s (JWT_MAX_LIFETIME_S).`);
+  }
+}
+
 function pgArray(value: KeyScope[] | string): KeyScope[] {
   if (Array.isArray(value)) return value;
   return value
@@ -257,6 +283,7 @@ export function createAuthenticator(rootEm: EntityManager, config: AccessConfig,
       }
       throw new UnauthenticatedError('The token could not be verified.');
     }
+    checkLifetime(payload, config.jwt.maxLifetimeSeconds);
     const role = (stringClaim(payload, 'role') ?? '').toUpperCase();
     if (!ROLES.has(role)) throw new UnauthenticatedError('The token has no "role" claim of PLATFORM, COURIER, OFFICIAL or ADMIN.');
     const em = rootEm.fork();

@@ -84,6 +84,11 @@ const schema = z
     JWT_ISSUER: z.string().optional(),
     /** Required `aud` of JWT bearer tokens; required with JWT_JWKS (issue #11). */
     JWT_AUDIENCE: z.string().optional(),
+    /**
+     * Longest lifetime (`exp` - `iat`, seconds) of a JWT bearer token; tokens must then carry `iat`. 0 = no maximum (`exp`
+     * is still required). A leaked token signed for years stays a key for years: the issuer's word is not taken for it. @default 86400
+     */
+    JWT_MAX_LIFETIME_S: z.coerce.number().int().min(0).default(86_400),
     /** Sustained requests per second per key (token bucket refill). @default 20 */
     RATE_LIMIT_PER_SECOND: z.coerce.number().int().min(1).default(20),
     /** Burst allowance per key per minute above the sustained rate (bucket size). @default 300 */
@@ -244,7 +249,7 @@ export interface IntegrationConfig {
 /** Access-control settings; see the schema above for each variable. */
 export interface AccessConfig {
   demoMode: boolean;
-  jwt: { secret?: string; jwks?: string; issuer?: string; audience?: string };
+  jwt: { secret?: string; jwks?: string; issuer?: string; audience?: string; maxLifetimeSeconds: number };
   rateLimit: { perSecond: number; burst: number; authFailures: number };
   limits: {
     maxDepth: number;
@@ -305,7 +310,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ingest: { connectors: e.CONNECTORS, connectorsDir: e.CONNECTORS_DIR && path.resolve(e.CONNECTORS_DIR), scheduler: e.CONNECTOR_SCHEDULER },
     access: {
       demoMode,
-      jwt: { secret: e.JWT_SECRET, jwks: e.JWT_JWKS, issuer: e.JWT_ISSUER, audience: e.JWT_AUDIENCE },
+      jwt: { secret: e.JWT_SECRET, jwks: e.JWT_JWKS, issuer: e.JWT_ISSUER, audience: e.JWT_AUDIENCE, maxLifetimeSeconds: e.JWT_MAX_LIFETIME_S },
       rateLimit: { perSecond: e.RATE_LIMIT_PER_SECOND, burst: e.RATE_LIMIT_BURST, authFailures: e.RATE_LIMIT_AUTH_FAILURES },
       limits: {
         maxDepth: e.QUERY_MAX_DEPTH,

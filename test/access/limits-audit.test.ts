@@ -202,6 +202,7 @@ describe('keys and tokens', () => {
     const token = await new SignJWT({ role: 'COURIER', courier: 'yunda' })
       .setProtectedHeader({ alg: 'HS256' })
       .setSubject('dispatcher-7')
+      .setIssuedAt()
       .setExpirationTime('5m')
       .sign(secret);
     expect((await hub.as(token).gql(`{ viewer { role actor credential } }`)).data.viewer).toEqual({

@@ -1,14 +1,16 @@
 import http from 'node:http';
 import WebSocket from 'ws';
+import { SignJWT, type JWTPayload } from 'jose';
 import { startTestHub, TEST_METRICS_TOKEN, type TestHub } from '../support/test-hub.js';
 
 /**
  * Credentials a hostile caller can present in more than one way (session 7). Each case used to be resolved
  * silently in the caller's favour or against its intent; now it is refused with a code naming what is wrong.
  */
+const JWT_SECRET = 'a-credential-probe-secret-of-thirty-two-plus-chars';
 let t: TestHub;
 beforeAll(async () => {
-  t = await startTestHub();
+  t = await startTestHub({ JWT_SECRET });
 });
 afterAll(() => t?.close());
 
@@ -122,5 +124,59 @@ describe('two credentials on one request', () => {
       expect(await s.acked()).toBe(false);
       expect(await s.closed).toMatchObject({ code: 4400, reason: expect.stringMatching(/^Send one credential, not 2: .*connectionParams\./) });
     }
+  });
+});
+
+describe('the lifetime of a JWT (JWT_MAX_LIFETIME_S, 24 h by default)', () => {
+  const now = () => Math.floor(Date.now() / 1000);
+  const jwt = (claims: JWTPayload) =>
+    new SignJWT({ role: 'OFFICIAL', sub: 'lifetime-probe', ...claims }).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode(JWT_SECRET));
+  const refusal = async (token: string) => {
+    const res = await t.as(token).post({ query: '{ viewer { role } }' });
+    return { status: res.status, error: ((await res.json()) as any).errors?.[0] };
+  };
+
+  it('accepts a token of a day or less whose iat is now or within a minute ahead (clock skew)', async () => {
+    for (const claims of [
+      { iat: now(), exp: now() + 86_400 },
+      { iat: now() + 30, exp: now() + 600 },
+      { iat: now() - 3600, exp: now() + 600 },
+    ]) {
+      expect((await t.as(await jwt(claims)).gql('{ viewer { role } }')).data?.viewer.role).toBe('OFFICIAL');
+    }
+  });
+
+  it('refuses a validly signed token that lives for years with 401 naming the limit (it was accepted)', async () => {
+    expect(await refusal(await jwt({ iat: now(), exp: now() + 10 * 365 * 86_400 }))).toMatchObject({
+      status: 401,
+      error: {
+        extensions: { code: 'UNAUTHENTICATED' },
+        message: 'The token lives 315360000 s ("exp" - "iat"); this hub accepts at most 86400 s (JWT_MAX_LIFETIME_S).',
+      },
+    });
+  });
+
+  it('refuses a token without iat (its lifetime cannot be checked) and one issued in the future', async () => {
+    expect(await refusal(await jwt({ exp: now() + 600 }))).toMatchObject({
+      status: 401,
+      error: {
+        extensions: { code: 'UNAUTHENTICATED' },
+        message: expect.stringMatching(/^The token has no "iat" claim; it is required, as tokens may live at most 86400 s/),
+      },
+    });
+    // An iat a day ahead would let a token claim a day-long life that starts tomorrow.
+    expect(await refusal(await jwt({ iat: now() + 86_000, exp: now() + 86_000 + 3600 }))).toMatchObject({
+      status: 401,
+      error: { extensions: { code: 'UNAUTHENTICATED' }, message: expect.stringMatching(/^The token's "iat" claim is 860\d\d s in the future; at most 60 s/) },
+    });
+    // Still: no exp at all is refused, as before.
+    expect(await refusal(await jwt({ iat: now() }))).toMatchObject({ status: 401, error: { message: 'The token has no "exp" claim; it is required.' } });
+  });
+
+  it('closes a graphql-ws socket presenting a years-long token with 4401 and the same reason', async () => {
+    const s = await rawSocket();
+    s.send({ type: 'connection_init', payload: { authorization: `Bearer ${await jwt({ iat: now(), exp: now() + 365 * 86_400 })}` } });
+    expect(await s.acked()).toBe(false);
+    expect(await s.closed).toMatchObject({ code: 4401, reason: expect.stringMatching(/^The token lives 31536000 s/) });
   });
 });
