@@ -156,3 +156,34 @@ describe('price lists in the column shapes of public lists, rows stored correctl
     expect(rows).toHaveLength(layout.expected.length);
   });
 });
+
+describe('rows an earlier hub refused for their cells, in the rejected store', () => {
+  it('are stored by replayRejected now that the cells are read (a range, a unit in the cell)', async () => {
+    // As main at a4a72fa kept them: the raw row with the file's header, refused as "not a number".
+    const old = [
+      { raw: { 品名: '青笋', 价格: '1.8-2.6', 单位: '元/公斤', 日期: '2024-03-07' }, reason: '价格 is not a number: "1.8-2.6"' },
+      { raw: { 品名: '香菇', 价格: '12.05元/千克', 日期: '2024-03-07' }, reason: '价格 is not a number: "12.05元/千克"' },
+      { raw: { 品名: '白菜', 价格: '1.8-1.2', 单位: '元/公斤', 日期: '2024-03-07' }, reason: '价格 is not a number: "1.8-1.2"' },
+    ];
+    for (const [i, r] of old.entries())
+      await t.sql(
+        `insert into rejected_record (connector, pipeline, reason, field, position, raw, fingerprint) values ('county-monthly', 'wholesale-prices', $1, '价格', $2, $3, $4)`,
+        [r.reason, `old.csv:${i + 2}`, JSON.stringify(r.raw), `old-${i}`],
+      );
+    const res = await t.gql(`mutation { replayRejected(connector: "county-monthly") { replayed stillRejected skipped counts { stored } } }`);
+    expect(res.errors).toBeUndefined();
+    expect(res.data.replayRejected).toMatchObject({ replayed: 2, stillRejected: 1, skipped: 0, counts: { stored: 2 } });
+    expect(
+      await t.sql(
+        `select raw_name, low_price::float as low, avg_price::float as avg, high_price::float as high, avg_per_kg::float as per_kg from price_observation where observed_on = '2024-03-07' order by raw_name`,
+      ),
+    ).toEqual([
+      { raw_name: '青笋', low: 1.8, avg: 2.2, high: 2.6, per_kg: 2.2 },
+      { raw_name: '香菇', low: null, avg: 12.05, high: null, per_kg: 12.05 },
+    ]);
+    // The reversed range is still refused, now with the reason that says why.
+    expect(await t.sql(`select reason from rejected_record where connector = 'county-monthly' and status = 'PENDING'`)).toEqual([
+      { reason: expect.stringMatching(/"1\.8-1\.2" is a reversed range/) },
+    ]);
+  });
+});
