@@ -14,11 +14,17 @@ export function aliasesToCsv(rows: readonly string[][]): string {
   // Cells a spreadsheet would run as a formula (= + - @, tab, CR and their full-width forms) get a leading ', as the
   // subsidy CSV's do (issue #11): an alias comes from names in ingested data (acceptMatch) or an import, and
   // `=HYPERLINK(…)` went out as a live formula (found by probing, session 6). parseAliasCsv takes the ' off again.
-  return '\uFEFF' + stringify([[...ALIAS_CSV_COLUMNS], ...rows], { escape_formulas: true });
+  // A value that itself looks escaped (' then a formula character or another ') gets one more ', or the import would
+  // take its own ' off: the alias '=SUM(1) came back as =SUM(1) (session 7). A spreadsheet shows ''=… as '=… as well.
+  const escaped = rows.map((row) => row.map((cell) => (LOOKS_ESCAPED.test(cell) ? `'${cell}` : cell)));
+  return '\uFEFF' + stringify([[...ALIAS_CSV_COLUMNS], ...escaped], { escape_formulas: true });
 }
 
-/** A cell as written before aliasesToCsv escaped it: the ' in front of a formula character taken off. @internal */
-const unescapeFormula = (value: string | undefined): string | undefined => (value && /^'[=+\-@\t\r＝＋－＠]/.test(value) ? value.slice(1) : value);
+/** A cell that starts with the ' aliasesToCsv writes in front of a formula character (or of such a cell). @internal */
+const LOOKS_ESCAPED = /^'[=+\-@\t\r＝＋－＠']/;
+
+/** A cell as written before aliasesToCsv escaped it: its leading ' taken off. @internal */
+const unescapeFormula = (value: string | undefined): string | undefined => (value && LOOKS_ESCAPED.test(value) ? value.slice(1) : value);
 
 /** Most rows one import may carry. */
 export const MAX_IMPORT_ROWS = 20_000;
