@@ -86,6 +86,9 @@ const AMBIGUOUS: Record<string, PriceRole[]> = {
 const ROLE_OF = new Map<string, PriceRole>();
 for (const [role, names] of Object.entries(SYNONYMS) as [PriceRole, string[]][]) for (const n of names) ROLE_OF.set(n, role);
 
+/** The role a header's key ({@link readHeader}) has in the synonym table, if any. */
+export const roleOfHeader = (key: string): PriceRole | undefined => ROLE_OF.get(key);
+
 /** A header's text compared: NFKC (full-width forms to ASCII), no white space or `_-.`, lower case. @internal */
 export function compactHeader(header: string): string {
   return header
@@ -229,7 +232,10 @@ export function planColumns(
 
   // 4. The required roles.
   if (!placed.has('name')) problems.push(`no column holds ${ROLE_LABEL.name}`);
-  if (!placed.has('date')) problems.push(`no column holds ${ROLE_LABEL.date} (a list without its day is not stored; there is no default)`);
+  if (!placed.has('date'))
+    problems.push(
+      `no column holds ${ROLE_LABEL.date} (a list without its day is not stored; there is no default; a list saved under its day, 2024-03-05.csv, is read with "dayFromFileName": true)`,
+    );
   if (!placed.has('avg') && !placed.has('range') && !(placed.has('low') && placed.has('high'))) {
     problems.push(`no column holds a price: ${ROLE_LABEL.avg}, ${ROLE_LABEL.range}, or both ${ROLE_LABEL.low} and ${ROLE_LABEL.high}`);
   }

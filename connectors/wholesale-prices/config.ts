@@ -24,6 +24,11 @@ export const wholesalePricesConfig = z
     columns: priceColumnsConfig.optional(),
     /** The unit prices are per (`斤`, `公斤`) when a list has no unit column and its price headers name none. */
     unit: priceUnitConfig,
+    /**
+     * A list with no date column takes its day from its file name when the name says exactly one day
+     * (`大青山2015-03-16.csv`, `20250218.xlsx`, `价格_2024年3月5日.csv`): file-day.ts. @default false
+     */
+    dayFromFileName: z.boolean().default(false),
     /** Rows per transaction. @default 5000 */
     batchSize: z.number().int().min(1).max(200_000).default(5_000),
     /** Extra request headers for `url` (e.g. an API key). */

@@ -6,6 +6,7 @@ import { fetchJson, fetchWithRetry } from '../../src/ingest/http-source.js';
 import { formatOf, headerOfRows, readTableFile, rowsOfJson, type TableFormat } from '../../src/ingest/tabular-file.js';
 import { PriceColumnsError } from './columns.js';
 import type { WholesalePricesConfig } from './config.js';
+import { withFileDay } from './file-day.js';
 import { priceMapperFor } from './mapper.js';
 
 /** A file of a watched folder refused whole: what it is skipped under, and what operators are shown. */
@@ -49,7 +50,7 @@ export async function* readPrices(ctx: ReaderContext<WholesalePricesConfig>): As
       yield* readFolder(target, cursor, config, ctx.log);
       return;
     }
-    for await (const batch of readTableFile(target, { format: config.format, batchSize: config.batchSize })) yield batch;
+    for await (const batch of readTableFile(target, { format: config.format, batchSize: config.batchSize })) yield dated(batch, target, config);
     return;
   }
   if (config.url) {
@@ -58,6 +59,9 @@ export async function* readPrices(ctx: ReaderContext<WholesalePricesConfig>): As
   }
   throw new Error('nothing to read: configure `file`, `folder` or `url`, or pass --file');
 }
+
+/** A batch of `file` with the file's day added when the list has no date column and `dayFromFileName` is on. */
+const dated = (batch: ReadBatch, file: string, config: WholesalePricesConfig) => (config.dayFromFileName ? withFileDay(batch, file, config.columns) : batch);
 
 /** How long a file in a watched folder must be unchanged before it is read. */
 const SETTLE_MS = 1_000;
@@ -71,7 +75,7 @@ async function* readFolder(
   const seen = { ...(cursor.files ?? {}) };
   const refused = { ...(cursor.refused ?? {}) };
   // A refused file is tried again when it changes or when the settings that place columns change.
-  const settings = JSON.stringify([config.columns ?? {}, config.unit ?? null, config.format ?? null]);
+  const settings = JSON.stringify([config.columns ?? {}, config.unit ?? null, config.format ?? null, config.dayFromFileName]);
   const names = (await fs.promises.readdir(folder)).filter((n) => formatOf(n) && !n.startsWith('.')).sort();
   for (const name of names) {
     const file = path.join(folder, name);
@@ -83,7 +87,8 @@ async function* readFolder(
     if (seen[name] === version || (typeof refusedAs === 'string' ? refusedAs : refusedAs?.key) === `${version}|${settings}`) continue;
     let first = true;
     let skipped = false;
-    for await (const batch of readTableFile(file, { format: config.format, batchSize: config.batchSize })) {
+    for await (const read of readTableFile(file, { format: config.format, batchSize: config.batchSize })) {
+      const batch = dated(read, file, config);
       if (first) {
         first = false;
         // Columns placed before anything of the file is stored: a list that cannot be placed is refused whole and
