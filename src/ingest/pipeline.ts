@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import type pg from 'pg';
 import { withSpan } from '../platform/tracing.js';
 import type { EntityManager } from '@mikro-orm/postgresql';
@@ -114,6 +115,9 @@ export class PreviousBatchFailedError extends Error {
   }
 }
 
+/** The first key of {@link BatchOrder.lock} ('HHBO'): keeps the batches' advisory locks apart from the hub's other ones. @internal */
+const BATCH_ORDER_LOCK_CLASS = 0x4848424f;
+
 /**
  * Two batches of one load in flight (issue #13), each on its own connection and in its own transaction, in an
  * order that keeps every guarantee of one batch at a time:
@@ -128,12 +132,25 @@ export class PreviousBatchFailedError extends Error {
  *   committed (`committed`); if N failed, N+1 fails too and stores nothing. So the stored batches are always a prefix
  *   of the load, in order, each whole or not at all; the cursor moves one batch at a time, as before.
  * - a batch that needs DDL first (a new month's partition) waits for N's end before it, as a lone batch would.
+ * - N+1's wait for N's commit, inside its transaction, is a wait PostgreSQL sees: N holds an advisory lock of its own
+ *   for each attempt of its transaction ({@link BatchOrder.lock}), and N+1 waits on that lock
+ *   ({@link waitVisibly}). As a bare promise it was invisible: another writer under the same connector name that
+ *   holds a row N needs (the connector's state row) and inserts a key N+1 has written waits for N+1, N waits for it,
+ *   and N+1 waited for N in the hub, so PostgreSQL saw no cycle and all three hung forever (session 7,
+ *   test/ingest/batch-order.test.ts). Now PostgreSQL's deadlock detector breaks the cycle after `deadlock_timeout`
+ *   (40P01: the batch it picks runs again, up to three times in all, or the run fails with "deadlock detected").
  */
 export class BatchOrder {
   /** Resolves when the batch's new facts are written, or when it has ended. */
   readonly factsWritten: Promise<void>;
   /** Resolves when the batch has committed and published; rejects when it failed. */
   readonly committed: Promise<void>;
+  /** Resolves when the batch has committed or failed. */
+  readonly ended: Promise<void>;
+  /** Whether the batch has committed or failed. */
+  settled = false;
+  /** The advisory lock (two int4 keys) the batch's transaction holds while it runs: what the batch after it waits on. */
+  readonly lock: [number, number] = [BATCH_ORDER_LOCK_CLASS, randomInt(-2_147_483_648, 2_147_483_647)];
   private facts!: () => void;
   private ok!: () => void;
   private failed!: (error: unknown) => void;
@@ -146,6 +163,10 @@ export class BatchOrder {
     });
     // Nobody may be waiting on it (the last batch of a load).
     this.committed.catch(() => {});
+    this.ended = this.committed.then(
+      () => undefined,
+      () => undefined,
+    );
   }
 
   /** @internal */
@@ -155,9 +176,24 @@ export class BatchOrder {
 
   /** @internal */
   settle(error?: unknown): void {
+    this.settled = true;
     this.facts();
     if (error === undefined) this.ok();
     else this.failed(error);
+  }
+}
+
+/**
+ * Waits, on the connection of a batch's transaction, until the batch before has ended, as a lock wait PostgreSQL's
+ * deadlock detector sees (see {@link BatchOrder}): the shared form of the batch before's advisory lock is taken and at
+ * once let go, again while that batch runs another attempt of its transaction. @internal
+ */
+async function waitVisibly(client: pg.PoolClient, before: BatchOrder): Promise<void> {
+  while (!before.settled) {
+    await client.query('select pg_advisory_lock_shared($1, $2)', before.lock);
+    await client.query('select pg_advisory_unlock_shared($1, $2)', before.lock);
+    // Between its commit and its publish (or between two attempts), the batch before holds nothing this one could need.
+    if (!before.settled) await Promise.race([before.ended, new Promise((resolve) => setTimeout(resolve, 20))]);
   }
 }
 
@@ -339,7 +375,8 @@ export class IngestSession {
     const keep = options.keepRejections !== false;
     // Batch order when the batch before is still in flight (see BatchOrder).
     const { after } = options;
-    const turn = after
+    // (Outside the transaction: it holds nothing yet, so waiting in the hub hides no cycle from PostgreSQL.)
+    const outsideTurn = after
       ? () =>
           after.committed.catch((error: unknown) => {
             throw new PreviousBatchFailedError(error);
@@ -348,7 +385,7 @@ export class IngestSession {
     const factsTurn = after ? () => after.factsWritten : () => Promise.resolve();
     const factsWritten = () => options.order?.markFactsWritten();
     if (options.atomic && rejections.length) {
-      await turn();
+      await outsideTurn();
       throw await this.refused(rejections, keep);
     }
 
@@ -357,7 +394,7 @@ export class IngestSession {
       const kind = factKind(name)!;
       if (!kind.prepare) continue;
       // DDL (a new month's partition) would wait on the batch in flight: it goes after it.
-      if (after && !(await kind.preparesNothing?.(records, { em: this.em }))) await turn();
+      if (after && !(await kind.preparesNothing?.(records, { em: this.em }))) await outsideTurn();
       await kind.prepare(records, { em: this.em });
     }
     trace?.('prepare', t0);
@@ -371,6 +408,9 @@ export class IngestSession {
         withPgTransaction(this.em, async (client) => {
           writes.length = 0;
           rejections.splice(0, rejections.length, ...validated);
+          // What the batch after this one waits on, visibly (BatchOrder): held until this attempt commits or rolls back.
+          if (options.order) await client.query('select pg_advisory_xact_lock($1, $2)', options.order.lock);
+          const turn = after ? () => waitVisibly(client, after).then(outsideTurn) : outsideTurn;
           if (options.beforeWrite) {
             await turn();
             await options.beforeWrite(client);

@@ -129,4 +129,51 @@ describe('two batches in flight', () => {
     expect(await stored('order-overlap')).toBe(450);
     await expectAggregatesExact();
   });
+
+  it('do not hang when another writer under the same connector name closes a cycle through the wait for the batch before', async () => {
+    // The cycle (session 7): the second batch has written its keys and waits IN THE HUB for the first to commit; another
+    // writer (a second run of the connector) holds the connector's state row and inserts one of those keys, so it waits
+    // for the second batch; the first batch, saving its cursor, waits for that writer's row. PostgreSQL saw two waits
+    // and no cycle (the third was a JavaScript promise), so all three waited forever.
+    await t.sql(`insert into connector_state (name, module) values ('order-race', 'test') on conflict do nothing`);
+    const saveCursor = (client: { query(text: string): Promise<unknown> }, who: string) =>
+      client.query(`update connector_state set cursor = '"${who}"' where name = 'order-race'`);
+    const s = session('order-race');
+    const first = new BatchOrder();
+    const second = new BatchOrder();
+    let otherLocked!: () => void;
+    const locked = new Promise<void>((resolve) => (otherLocked = resolve));
+    const one = s.write(batch(0, 300, 1), {
+      order: first,
+      inTransaction: async (client) => {
+        await locked;
+        await saveCursor(client, 'first');
+      },
+    });
+    await first.factsWritten;
+    const two = s.write(batch(300, 600, 1), { after: first, order: second, inTransaction: async (client) => void (await saveCursor(client, 'second')) });
+    const other = session('order-race').write(batch(300, 301, 1), {
+      beforeWrite: async (client) => {
+        await saveCursor(client, 'other');
+        otherLocked();
+        // Its facts go in once the second batch holds the same key.
+        await second.factsWritten;
+      },
+    });
+    const outcomes = await Promise.allSettled([one, two, other]);
+    // PostgreSQL now sees the cycle and cancels one transaction (40P01), whose batch runs again. Each batch committed
+    // whole or stored nothing; one that failed says why (the other writer may find the key stored once its retries
+    // are spent, as it would without the cycle).
+    for (const outcome of outcomes) {
+      if (outcome.status === 'rejected') expect(String(outcome.reason)).toMatch(/deadlock detected|batch before failed|duplicate key value/);
+    }
+    const [ranges] = await t.sql(
+      `select count(*) filter (where split_part(source_key, '-', 2)::int < 300)::int as first,
+              count(*) filter (where split_part(source_key, '-', 2)::int >= 300)::int as second
+         from price_observation where source_connector = 'order-race'`,
+    );
+    expect([0, 300]).toContain(ranges.first);
+    expect([0, 1, 300]).toContain(ranges.second);
+    await expectAggregatesExact();
+  }, 60_000);
 });
