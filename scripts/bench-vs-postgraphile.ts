@@ -16,7 +16,8 @@
  *   (c) courier: a courier's own 20 newest shipments with their events, read with a COURIER key
  *       (the hub applies the row scope; PostGraphile, which has no roles here, gets the condition).
  *
- *   npm run bench:peers          # BENCH_SECONDS=15 BENCH_CONNECTIONS=10 BENCH_SHAPES=a,b,c to change the run,
+ *   npm run bench:peers          # BENCH_SECONDS=15 BENCH_ROUNDS=3 BENCH_WARMUP_SECONDS=3 BENCH_CONNECTIONS=10
+ *                                # BENCH_SHAPES=a,b,c to change the run,
  *                                # BENCH_PROFILE_DIR=/tmp/prof for a CPU profile of the hub
  *
  * PostGraphile is not a dependency of the hub: it is installed on first use
@@ -35,6 +36,9 @@ import { startHubProcess } from './lib/hub-process.js';
 import { generateApiKey } from '../src/access/api-key.token.js';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 15);
+/** Alternating rounds per shape (each seconds / rounds long), and the unmeasured warm-up of each server before them. */
+const rounds = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
+const warmupSeconds = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const shapes = new Set((process.env.BENCH_SHAPES ?? 'a,b,c').split(','));
 const POSTGRAPHILE = '5.1.5';
@@ -235,22 +239,70 @@ function databaseCpuSince(before: Map<number, number>): number {
   return spent;
 }
 
-async function load(name: string, url: string, query: string, pid: number, headers: Record<string, string> = {}): Promise<Figure> {
-  const body = JSON.stringify({ query });
-  const allHeaders = { 'content-type': 'application/json', ...headers };
-  const probe = (await (await fetch(url, { method: 'POST', headers: allHeaders, body })).json()) as { errors?: unknown; data?: unknown };
-  if (probe.errors) throw new Error(`${name}: ${JSON.stringify(probe.errors)}`);
+/** One load run against a server: autocannon for `duration` seconds, and the CPU its process and PostgreSQL spent. */
+async function loadOnce(url: string, body: string, headers: Record<string, string>, pid: number, duration: number): Promise<Figure> {
   const [server, database] = [cpuOf(pid), databaseCpu()];
-  const result = await autocannon({ url, method: 'POST', headers: allHeaders, body, connections, duration: seconds });
+  const result = await autocannon({ url, method: 'POST', headers, body, connections, duration });
   const requests = Math.max(result.requests.total, 1);
   return {
-    requestsPerSecond: result.requests.average,
+    requestsPerSecond: result.requests.total / duration,
     p50: result.latency.p50,
     p99: result.latency.p99,
     non2xx: result.non2xx,
     serverCpuMs: (cpuOf(pid) - server) / requests,
     databaseCpuMs: databaseCpuSince(database) / requests,
   };
+}
+
+interface Server {
+  name: string;
+  url: string;
+  query: string;
+  pid: number;
+  headers?: Record<string, string>;
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((x, y) => x - y);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+};
+
+/**
+ * Both servers on one shape, each for `seconds` in all: first an unmeasured warm-up of WARMUP_SECONDS each (JIT,
+ * plan caches, pool connections and their backends' catalog caches: a cold start is not what the target is
+ * about), then `rounds` alternating runs of seconds / rounds each (hub, peer, peer, hub, ...), so that a drift in
+ * the machine's speed during the run (other load, a noisy neighbour) falls on both alike. Each figure is the
+ * median over the rounds; the ratio printed is the median of the per-round-pair ratios.
+ */
+async function loadPair(hub: Server, peer: Server): Promise<{ hub: Figure; peer: Figure; ratios: number[] }> {
+  const prepared = [hub, peer].map((server) => {
+    const body = JSON.stringify({ query: server.query });
+    const headers = { 'content-type': 'application/json', ...server.headers };
+    return { server, body, headers };
+  });
+  for (const { server, body, headers } of prepared) {
+    const probe = (await (await fetch(server.url, { method: 'POST', headers, body })).json()) as { errors?: unknown; data?: unknown };
+    if (probe.errors) throw new Error(`${server.name}: ${JSON.stringify(probe.errors)}`);
+    if (warmupSeconds > 0) await autocannon({ url: server.url, method: 'POST', headers, body, connections, duration: warmupSeconds });
+  }
+  const figures: Figure[][] = [[], []];
+  const each = seconds / rounds;
+  for (let round = 0; round < rounds; round++) {
+    for (const index of round % 2 ? [1, 0] : [0, 1]) {
+      const { server, body, headers } = prepared[index];
+      figures[index].push(await loadOnce(server.url, body, headers, server.pid, each));
+    }
+  }
+  const summary = (runs: Figure[]): Figure => ({
+    requestsPerSecond: median(runs.map((f) => f.requestsPerSecond)),
+    p50: median(runs.map((f) => f.p50)),
+    p99: median(runs.map((f) => f.p99)),
+    non2xx: runs.reduce((sum, f) => sum + f.non2xx, 0),
+    serverCpuMs: median(runs.map((f) => f.serverCpuMs ?? 0)),
+    databaseCpuMs: median(runs.map((f) => f.databaseCpuMs ?? 0)),
+  });
+  return { hub: summary(figures[0]), peer: summary(figures[1]), ratios: figures[0].map((f, i) => f.requestsPerSecond / figures[1][i].requestsPerSecond) };
 }
 
 /** The database alone: the prepared statement on `connections` clients, back to back, for the same time. */
@@ -288,10 +340,11 @@ const cpu = (f: Figure) => `${(f.serverCpuMs ?? 0).toFixed(2)} + ${(f.databaseCp
 const cpuTotal = (f: Figure) => (f.serverCpuMs ?? 0) + (f.databaseCpuMs ?? 0);
 
 /** One line of the result table. */
-function line(shape: Shape, h: Figure, p: Figure, db: Figure): string {
-  const ratio = h.requestsPerSecond / p.requestsPerSecond;
+function line(shape: Shape, h: Figure, p: Figure, db: Figure, ratios: number[]): string {
+  const ratio = median(ratios);
   return (
-    `| (${shape.id}) ${shape.title} | ${h.requestsPerSecond.toFixed(1)} | ${p.requestsPerSecond.toFixed(1)} | ${ratio.toFixed(2)}× ${ratio >= TARGET ? 'met' : 'NOT met'} | ` +
+    `| (${shape.id}) ${shape.title} | ${h.requestsPerSecond.toFixed(1)} | ${p.requestsPerSecond.toFixed(1)} | ${ratio.toFixed(2)}× ${ratio >= TARGET ? 'met' : 'NOT met'} ` +
+    `(rounds ${ratios.map((r) => r.toFixed(2)).join(' / ')}) | ` +
     `${db.requestsPerSecond.toFixed(1)} | ${((100 * h.requestsPerSecond) / db.requestsPerSecond).toFixed(0)} % | ${((100 * p.requestsPerSecond) / db.requestsPerSecond).toFixed(0)} % | ` +
     `${h.p50} / ${h.p99} | ${p.p50} / ${p.p99} | ${h.non2xx + p.non2xx} | ` +
     `${cpu(h)} | ${cpu(p)} | ${cpu(db)} | ${(cpuTotal(p) / cpuTotal(h)).toFixed(2)}× |`
@@ -302,7 +355,7 @@ try {
   const courier = await courierKey();
   const { rows: products } = await pool.query<{ id: number }>('select id from product where code = $1 or name = $1 or $1 = any(aliases)', [PRODUCT]);
   console.log(
-    `\n${connections} connections, ${seconds} s each, same database (${databaseUrl.replace(/:[^:@/]*@/, ':***@')}); target: hub ≥ ${TARGET}× PostGraphile`,
+    `\n${connections} connections, ${seconds} s per server and shape in ${rounds} alternating rounds after ${warmupSeconds} s of warm-up each, same database (${databaseUrl.replace(/:[^:@/]*@/, ':***@')}); target: hub ≥ ${TARGET}× PostGraphile`,
   );
   console.log(
     '| shape | hub req/s | PostGraphile req/s | hub / PostGraphile (target ≥ 1.5) | database ceiling req/s | hub share of ceiling | PostGraphile share | hub p50 / p99 ms | PostGraphile p50 / p99 ms | non-2xx | hub CPU ms/request (server + PostgreSQL) | PostGraphile CPU ms/request | ceiling CPU ms/request | CPU per request, PostGraphile / hub |',
@@ -312,10 +365,12 @@ try {
     const peerQuery = shape.peer.replace('COURIER_ID', String(courier.courierId)).replace('PRODUCT_IDS', JSON.stringify(products.map((p) => p.id)));
     const headers: Record<string, string> = shape.courierKey ? { 'x-api-key': courier.plaintext } : {};
     const params = shape.courierKey ? [courier.courierId] : (shape.ceilingParams?.() ?? []);
-    const hubFigure = await load('harvest-hub', `${hub.url}/graphql`, shape.hub, hub.child.pid!, headers);
-    const peerFigure = await load(`postgraphile ${POSTGRAPHILE}`, `http://127.0.0.1:${peerPort}/graphql`, peerQuery, peer.pid!);
+    const pair = await loadPair(
+      { name: 'harvest-hub', url: `${hub.url}/graphql`, query: shape.hub, pid: hub.child.pid!, headers },
+      { name: `postgraphile ${POSTGRAPHILE}`, url: `http://127.0.0.1:${peerPort}/graphql`, query: peerQuery, pid: peer.pid! },
+    );
     const dbFigure = await ceiling(shape, params);
-    console.log(line(shape, hubFigure, peerFigure, dbFigure));
+    console.log(line(shape, pair.hub, pair.peer, dbFigure, pair.ratios));
   }
 } finally {
   await pool.end();

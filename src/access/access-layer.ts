@@ -19,7 +19,8 @@ import type { Logger } from '../platform/logger.js';
 import type { HubPubSub } from '../platform/pubsub.js';
 import type { HubContext } from '../graphql/context.js';
 import { AmbiguousCredentialsError, AuditUnavailableError, RateLimitedError, UnauthenticatedError } from '../policy/access.errors.js';
-import { createAuthenticator, jwtExpiresAt, type Authenticate } from './authenticate.js';
+import { createAuthenticator, jwtExpiresAt, type Authenticate, type Credentials } from './authenticate.js';
+import { credentialHeaders } from './credentials.js';
 import { createRateLimits, type RateLimits } from './rate-limit.js';
 import { checkQueryLimits, checkRepeatedFields, queryLimitsPlugin } from './query-limits.js';
 import { checkInputText, inputHygienePlugin } from './input-hygiene.js';
@@ -67,7 +68,13 @@ export interface AccessLayer {
   apolloPlugins: ApolloServerPlugin<HubContext>[];
   /** graphql-ws: authenticate from connectionParams, limits before and audit after each operation. */
   ws: {
-    authenticate(params: Record<string, unknown> | undefined, request: IncomingMessage): Promise<Viewer>;
+    /**
+     * The socket's caller, from its connection_init payload and its upgrade request's `Authorization` / `x-api-key`
+     * header, honoured alike (a Node client can send headers; ignored, the socket ran anonymous in demo mode). Two
+     * different credentials (two headers, two parameters, a header and a different parameter) are ambiguous. Returns
+     * the credentials the socket's later operations are checked with.
+     */
+    authenticate(params: Record<string, unknown> | undefined, request: IncomingMessage): Promise<{ viewer: Viewer; credentials: Credentials }>;
     /**
      * Before each operation: the key checked again (issue #11: revoked or expired since the socket
      * opened = UNAUTHENTICATED, and the transport closes the socket with 4401), rate limit, parse,
@@ -76,7 +83,7 @@ export interface AccessLayer {
      * subscriber of the same text).
      */
     beforeOperation(
-      connection: { params: Record<string, unknown> | undefined; ip: string },
+      connection: { credentials: Credentials },
       payload: SubscribePayload,
     ): Promise<readonly GraphQLError[] | { viewer: Viewer; document: DocumentNode; query: string }>;
     /** After a query or mutation ran, before its result is sent: its audit row; a replacement result when that row could not be written (issue #11). */
@@ -88,7 +95,7 @@ export interface AccessLayer {
      * Sockets presenting the same credentials share one check; anonymous sockets and checks that could not
      * complete (database down) are left alone.
      */
-    recheck(connections: readonly { params: Record<string, unknown> | undefined; ip: string }[]): Promise<(UnauthenticatedError | undefined)[]>;
+    recheck(connections: readonly { credentials: Credentials }[]): Promise<(UnauthenticatedError | undefined)[]>;
     refusal(error: unknown): { code: number; reason: string };
     /** Viewers of one class see the same rows with the same masks (live updates are executed once per class). */
     visibilityClass(viewer: Viewer): string;
@@ -109,7 +116,7 @@ const CREDENTIAL_PARAMS = ['authorization', 'Authorization', 'apiKey', 'x-api-ke
  * `authorization` and `apiKey`, or `authorization` and `Authorization`) are refused with AMBIGUOUS_CREDENTIALS, as two
  * credential headers are over HTTP: the first used to win silently. @internal
  */
-function credentialsOf(params: Record<string, unknown> | undefined, ip: string) {
+function credentialsOf(params: Record<string, unknown> | undefined, ip: string): Credentials {
   const credentials = {
     authorization: param(params, 'authorization', 'Authorization'),
     apiKey: param(params, 'apiKey', 'x-api-key'),
@@ -119,6 +126,32 @@ function credentialsOf(params: Record<string, unknown> | undefined, ip: string) 
   const given = CREDENTIAL_PARAMS.filter((name) => params && Object.hasOwn(params, name) && String(params[name]).trim() !== '');
   if (given.length > 1) throw new AmbiguousCredentialsError(given.map((name) => `connectionParams.${name}`));
   return credentials;
+}
+
+/** The token a credential presents (`Bearer X` and `x-api-key: X` present the same X). @internal */
+function tokenOf(credentials: Pick<Credentials, 'authorization' | 'apiKey'>): string | undefined {
+  const authorization = credentials.authorization?.trim();
+  if (authorization) return /^Bearer\s+(\S+)$/i.exec(authorization)?.[1] ?? authorization;
+  return credentials.apiKey?.trim() || undefined;
+}
+
+/**
+ * A socket's credentials: its connection_init parameters and its upgrade request's credential header, which must not
+ * disagree (fail closed: an invalid header is checked like a parameter, never ignored). @internal
+ */
+function socketCredentials(params: Record<string, unknown> | undefined, request: IncomingMessage): Credentials {
+  const ip = clientAddress(request);
+  const header = credentialHeaders(request.rawHeaders);
+  const init = credentialsOf(params, ip);
+  const fromHeader = tokenOf(header);
+  const fromInit = tokenOf(init);
+  const unmaskHeader = request.headers['x-unmask-reason'];
+  const unmaskReason = init.unmaskReason ?? (typeof unmaskHeader === 'string' ? unmaskHeader : null);
+  if (fromHeader === undefined) return { ...init, unmaskReason };
+  if (fromInit !== undefined && fromInit !== fromHeader) {
+    throw new AmbiguousCredentialsError([header.authorization ? 'header Authorization' : 'header x-api-key', 'connectionParams']);
+  }
+  return fromInit !== undefined ? { ...init, unmaskReason } : { ...header, unmaskReason, ip };
 }
 
 /** A validation error without its "Did you mean …?" (field names of the schema), as Apollo hides them when introspection is off. @internal */
@@ -216,12 +249,12 @@ export function createAccessLayer(options: AccessLayerOptions): AccessLayer {
     ws: {
       async authenticate(params, request) {
         const ip = clientAddress(request);
-        const credentials = credentialsOf(params, ip);
+        const credentials = socketCredentials(params, request);
         const presented = credentials.authorization ?? credentials.apiKey;
         const lockout = await rateLimits.authLockout(ip, presented);
         if (!lockout.allowed) throw new RateLimitedError(lockout.retryAfterSeconds);
         try {
-          return await authenticate(credentials);
+          return { viewer: await authenticate(credentials), credentials };
         } catch (error) {
           if (presented && error instanceof UnauthenticatedError) {
             const spent = await rateLimits.authFailed(ip, presented);
@@ -230,10 +263,10 @@ export function createAccessLayer(options: AccessLayerOptions): AccessLayer {
           throw error;
         }
       },
-      async beforeOperation({ params, ip }, payload) {
+      async beforeOperation({ credentials }, payload) {
         let viewer: Viewer;
         try {
-          viewer = await authenticate(credentialsOf(params, ip));
+          viewer = await authenticate(credentials);
         } catch (error) {
           if (error instanceof UnauthenticatedError) return [error];
           throw error;
@@ -281,13 +314,7 @@ export function createAccessLayer(options: AccessLayerOptions): AccessLayer {
       async recheck(connections) {
         const verdicts = new Map<string, Promise<UnauthenticatedError | undefined>>();
         return Promise.all(
-          connections.map(({ params, ip }) => {
-            let credentials;
-            try {
-              credentials = credentialsOf(params, ip);
-            } catch (error) {
-              return error as UnauthenticatedError;
-            }
+          connections.map(({ credentials }) => {
             if (!credentials.authorization && !credentials.apiKey) return undefined;
             // A JWT was verified when the socket connected: only its expiry can have changed (no signature check, no lookup).
             const expiresAt = jwtExpiresAt(credentials);

@@ -16,6 +16,7 @@ import type { SubscribePayload } from 'graphql-ws';
 import type { HubContext } from '../graphql/context.js';
 import type { Metrics } from '../platform/metrics.js';
 import type { Viewer } from '../policy/viewer.js';
+import type { Credentials } from '../access/authenticate.js';
 import { clientAddress, type AccessLayer } from '../access/access-layer.js';
 import { AccessErrorCode } from '../policy/access.errors.js';
 import { SubscriptionMultiplexer } from './subscription-multiplexer.js';
@@ -75,7 +76,15 @@ function traceWsOperation<T>(payload: SubscribePayload, args: ExecutionArgs, run
   );
 }
 
-type Extra = { socket: WebSocket; request?: IncomingMessage; viewer?: Viewer; ip?: string; socketKey?: string };
+type Extra = {
+  socket: WebSocket;
+  request?: IncomingMessage;
+  viewer?: Viewer;
+  /** What the socket authenticated with (connection_init or upgrade header), checked again at each operation. */
+  credentials?: Credentials;
+  ip?: string;
+  socketKey?: string;
+};
 
 /** What onSubscribe hands to `subscribe`/`execute` instead of a full context: who asks, on which socket. */
 interface OperationHandle {
@@ -136,7 +145,7 @@ export function attachGraphqlWs(options: GraphqlWsOptions): {
       schema: options.schema,
       onConnect: async (ctx) => {
         try {
-          ctx.extra.viewer = await access.authenticate(ctx.connectionParams, ctx.extra.request!);
+          ({ viewer: ctx.extra.viewer, credentials: ctx.extra.credentials } = await access.authenticate(ctx.connectionParams, ctx.extra.request!));
         } catch (error) {
           const { code, reason } = access.refusal(error);
           ctx.extra.socket.close(code, reason);
@@ -173,7 +182,7 @@ export function attachGraphqlWs(options: GraphqlWsOptions): {
         // Trusted documents first (issue #15): a persisted id becomes its text before the access checks read it.
         const untrusted = options.resolveDocument?.(payload);
         if (untrusted) return untrusted;
-        const verdict = await access.beforeOperation({ params: ctx.connectionParams, ip: ctx.extra.ip ?? 'unknown' }, payload);
+        const verdict = await access.beforeOperation({ credentials: ctx.extra.credentials! }, payload);
         if (Array.isArray(verdict)) {
           const errors = verdict as readonly GraphQLError[];
           // A key revoked or expired since the socket opened: the error goes out, then the socket closes (4401).
@@ -257,9 +266,9 @@ export function attachGraphqlWs(options: GraphqlWsOptions): {
   const recheck = setInterval(() => {
     if (rechecking || sockets.size === 0) return;
     rechecking = true;
-    const open = [...sockets.keys()] as { connectionParams?: Record<string, unknown>; extra: Extra }[];
+    const open = [...sockets.keys()] as { extra: Extra }[];
     access
-      .recheck(open.map((ctx) => ({ params: ctx.connectionParams, ip: ctx.extra.ip ?? 'unknown' })))
+      .recheck(open.map((ctx) => ({ credentials: ctx.extra.credentials! })))
       .then((verdicts) => {
         verdicts.forEach((refused, i) => {
           if (refused) open[i].extra.socket.close(4401, refused.message.slice(0, 120));

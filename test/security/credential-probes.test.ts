@@ -180,3 +180,60 @@ describe('the lifetime of a JWT (JWT_MAX_LIFETIME_S, 24 h by default)', () => {
     expect(await s.closed).toMatchObject({ code: 4401, reason: expect.stringMatching(/^The token lives 31536000 s/) });
   });
 });
+
+describe('credentials on the WebSocket upgrade request (a Node graphql-ws client can send headers)', () => {
+  /** The role the socket runs as: `{ viewer { role } }` over the socket, after its ack. */
+  async function roleOver(headers: Record<string, string>, payload: Record<string, unknown> = {}): Promise<string | null> {
+    const socket = new WebSocket(`${t.url.replace('http', 'ws')}/graphql`, 'graphql-transport-ws', { headers });
+    const messages: any[] = [];
+    socket.on('message', (data) => messages.push(JSON.parse(String(data))));
+    await new Promise((resolve) => socket.once('open', resolve));
+    socket.send(JSON.stringify({ type: 'connection_init', payload }));
+    const deadline = Date.now() + 10_000;
+    while (!messages.some((m) => m.type === 'connection_ack') && socket.readyState === WebSocket.OPEN && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
+    socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: '{ viewer { role } }' } }));
+    while (!messages.some((m) => m.id === '1') && socket.readyState === WebSocket.OPEN && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    socket.close();
+    const answer = messages.find((m) => m.id === '1');
+    if (!answer?.payload?.data) throw new Error(`no answer to { viewer { role } }: ${JSON.stringify(messages)}`);
+    return answer.payload.data.viewer.role;
+  }
+
+  it('honours a valid Authorization or x-api-key header like connectionParams (it ran anonymous in demo mode)', async () => {
+    expect(await roleOver({ authorization: `Bearer ${t.adminKey}` })).toBe('ADMIN');
+    expect(await roleOver({ 'x-api-key': t.adminKey })).toBe('ADMIN');
+    // The same credential in the header and in connection_init is one credential.
+    expect(await roleOver({ authorization: `Bearer ${t.adminKey}` }, { apiKey: t.adminKey })).toBe('ADMIN');
+    expect(await roleOver({})).toBeNull();
+  });
+
+  it('closes with 4401 when the header credential is invalid, never falling back to anonymous', async () => {
+    for (const headers of [{ authorization: `Bearer ${BOGUS_KEY}` }, { 'x-api-key': BOGUS_KEY }, { authorization: 'Basic dXNlcjpwYXNz' }] as Record<
+      string,
+      string
+    >[]) {
+      const s = await rawSocket(headers);
+      s.send({ type: 'connection_init', payload: {} });
+      expect(await s.acked()).toBe(false);
+      expect(await s.closed).toMatchObject({ code: 4401, reason: expect.stringMatching(/API key|Authorization header/) });
+    }
+  });
+
+  it('closes with 4400 when the header and connection_init carry different credentials, or the upgrade two headers', async () => {
+    const official = await t.createKey({ role: 'OFFICIAL' });
+    for (const [headers, payload] of [
+      [{ authorization: `Bearer ${official}` }, { authorization: `Bearer ${t.adminKey}` }],
+      [{ 'x-api-key': BOGUS_KEY }, { apiKey: t.adminKey }],
+      [{ authorization: `Bearer ${t.adminKey}`, 'x-api-key': t.adminKey }, {}],
+    ] as [Record<string, string>, Record<string, string>][]) {
+      const s = await rawSocket(headers);
+      s.send({ type: 'connection_init', payload });
+      expect(await s.acked()).toBe(false);
+      expect(await s.closed).toMatchObject({
+        code: 4400,
+        reason: expect.stringMatching(/^Send one credential, not 2: this request carries (header|Authorization)/),
+      });
+    }
+  });
+});
