@@ -47,7 +47,7 @@ import {
  * it on the request's EntityManager (src/access/row-scope.ts), and
  * `node(id:)` loads nothing else.
  *
- * | role | Shipment, TrackingEvent | SupplyListing, SalesRecord | Alert | RejectedRecord | UnmatchedName, UnmatchedOrigin |
+ * | role | Shipment, TrackingEvent | SupplyListing, SalesRecord | Alert | RejectedRecord | review queues and aliases |
  * | --- | --- | --- | --- | --- | --- |
  * | ADMIN | all | all | all | all | all |
  * | OFFICIAL | all | all | all | none | all |
@@ -123,9 +123,10 @@ const alertRows = scopedRows(
 );
 
 /**
- * Review queues (issue #14): names and origins as sources wrote them, with a few of the facts that carried them
- * (their connector, source key and what they said, figures included). Data quality: OFFICIAL and ADMIN only, on
- * every path (`unmatchedNames`, `node(id:)`).
+ * Review queues and decisions (issue #14): names and origins as sources wrote them, with a few of the facts that
+ * carried them (their connector, source key and what they said, figures included), and the reviewed aliases with
+ * who added them. Data quality: OFFICIAL and ADMIN only, on every path (`unmatchedNames`, `node(id:)`). The
+ * matcher and the catalogue read aliases in SQL of their own, unscoped; `Product.aliases` stays public.
  */
 const officialRows = scopedRows(
   (viewer) => viewer.role === Role.ADMIN || viewer.role === Role.OFFICIAL,
@@ -179,9 +180,8 @@ const ENTITY_RULES: [EntityClass<object>, RowRule][] = [
   [PriceObservation, publicRows],
   [Courier, publicRows],
   [LogisticsNode, publicRows],
-  // Reviewed aliases: product and origin names as sources wrote them (no personal data); deciding is OFFICIAL/ADMIN (@Authorized).
-  [CatalogAlias, publicRows],
-  [OriginAlias, publicRows],
+  [CatalogAlias, officialRows],
+  [OriginAlias, officialRows],
   [UnmatchedName, officialRows],
   [UnmatchedOrigin, officialRows],
   [SupplyListing, platformRows],

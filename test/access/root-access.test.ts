@@ -87,6 +87,7 @@ let t: TestHub;
 let folder: string;
 const keys: Record<string, string> = {};
 let queued: string;
+let alias: string;
 /** A platform's listing as its feed sent it, kept as an example of a queued name: a seller and an asking price. */
 const EXAMPLE = { connector: 'platform:taobao', sourceKey: 'tb-1', rawName: '沙蜜托', seller: '秘密果园合作社', price: 12.5 };
 
@@ -110,6 +111,10 @@ beforeAll(async () => {
     [JSON.stringify([EXAMPLE]), ['platform:taobao']],
   );
   queued = toGlobalId('UnmatchedName', row.id);
+  const [added] = await t.sql(
+    `insert into catalog_alias (alias, alias_key, product_id, source, created_by) select '沙蜜托', '沙蜜托', id, 'REVIEW', 'reviewer-7' from product where code = 'apple' returning id`,
+  );
+  alias = toGlobalId('CatalogAlias', added.id);
 });
 afterAll(async () => {
   await t?.close();
@@ -145,10 +150,12 @@ describe('over HTTP', () => {
       expect(text).not.toContain(EXAMPLE.seller);
     });
 
-    it('is not given a queued name by its global id either', async () => {
-      const res = await t.as(key()).gql(`{ node(id: "${queued}") { id ... on UnmatchedName { rawName examples } } }`);
+    it('is not given a queued name, or who added an alias, by their global ids either', async () => {
+      const res = await t
+        .as(key())
+        .gql(`{ node(id: "${queued}") { id ... on UnmatchedName { rawName examples } } alias: node(id: "${alias}") { ... on CatalogAlias { createdBy } } }`);
       expect(res.errors).toBeUndefined();
-      expect(res.data.node).toBeNull();
+      expect(res.data).toEqual({ node: null, alias: null });
     });
 
     it('still reads public market data, reference data and itself', async () => {
@@ -174,6 +181,8 @@ describe('over HTTP', () => {
     expect(Array.isArray(res.data.relinks)).toBe(true);
     const byId = await caller.gql(`{ node(id: "${queued}") { ... on UnmatchedName { rawName } } }`);
     expect(byId.data.node).toEqual({ rawName: '沙蜜托' });
+    const aliasById = await caller.gql(`{ node(id: "${alias}") { ... on CatalogAlias { alias createdBy } } }`);
+    expect(aliasById.data.node).toEqual({ alias: '沙蜜托', createdBy: 'reviewer-7' });
   });
 });
 
