@@ -30,6 +30,7 @@ import { authChecker } from './access/access.middleware.js';
 import { applyFieldPolicy } from './access/field-policy.js';
 import { classifiedDirective } from './policy/classification.js';
 import { assertRowRules } from './access/row-rules.js';
+import { assertRootAccess } from './access/root-access.js';
 
 /** Every resolver of the public schema, by area. */
 export const resolvers = [
@@ -67,7 +68,8 @@ export const resolvers = [
 
 /**
  * Builds the one shared supply-and-sales schema; refuses to when an object
- * type declares no row rule (issue #11). `extraResolvers` is for tests.
+ * type declares no row rule (issue #11) or a root Query or Subscription field
+ * does not say who may call it (src/access/root-access.ts). `extraResolvers` is for tests.
  */
 export async function buildHubSchema(pubSub: HubPubSub, extraResolvers: readonly ClassType[] = []): Promise<GraphQLSchema> {
   const schema = await buildSchema({
@@ -81,5 +83,6 @@ export async function buildHubSchema(pubSub: HubPubSub, extraResolvers: readonly
     emitSchemaFile: false,
   });
   assertRowRules(schema);
+  assertRootAccess(schema);
   return applyFieldPolicy(schema);
 }

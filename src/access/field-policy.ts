@@ -101,9 +101,9 @@ function masked(resolve: Resolver, name: string, classification: Classification)
 /**
  * The default policy for mutations: a key with the WRITE scope, and ADMIN only
  * unless the resolver declares its roles with `@Authorized(Role.X, ...)`
- * (checked by `authChecker`). Queries and subscriptions are open to every
- * authenticated role and to anonymous callers in demo mode. So a resolver
- * added without any thought to access is readable and not writable.
+ * (checked by `authChecker`). A root query or subscription must declare its
+ * roles or be listed as open (src/access/root-access.ts), or the schema does
+ * not build: a resolver added without any thought to access is not written.
  */
 function mutationPolicy(resolve: Resolver): Resolver {
   return (root, args, context, info) => {

@@ -47,13 +47,15 @@ import {
  * it on the request's EntityManager (src/access/row-scope.ts), and
  * `node(id:)` loads nothing else.
  *
- * | role | Shipment, TrackingEvent | SupplyListing, SalesRecord | Alert | RejectedRecord |
- * | --- | --- | --- | --- | --- |
- * | ADMIN | all | all | all | all |
- * | OFFICIAL | all | all | all | none |
- * | COURIER | its own | all (figures masked) | about its own parcels or none, no ABNORMAL_ACCESS | its own feed's |
- * | PLATFORM | sold through it | its own | about its own parcels or none, no ABNORMAL_ACCESS | its own |
- * | anonymous (demo) | all (masked) | all (masked) | no ABNORMAL_ACCESS | none |
+ * | role | Shipment, TrackingEvent | SupplyListing, SalesRecord | Alert | RejectedRecord | review queues and aliases |
+ * | --- | --- | --- | --- | --- | --- |
+ * | ADMIN | all | all | all | all | all |
+ * | OFFICIAL | all | all | all | none | all |
+ * | COURIER | its own | all (figures masked) | about its own parcels or none, no ABNORMAL_ACCESS | its own feed's | none |
+ * | PLATFORM | sold through it | its own | about its own parcels or none, no ABNORMAL_ACCESS | its own | none |
+ * | anonymous (demo) | all (masked) | all (masked) | no ABNORMAL_ACCESS | none | none |
+ *
+ * Who may call each root Query and Subscription field at all: src/access/root-access.ts.
  */
 
 /** The id a missing courier or platform of a scoped viewer stands for: matches no row (fail closed). */
@@ -120,6 +122,17 @@ const alertRows = scopedRows(
   },
 );
 
+/**
+ * Review queues and decisions (issue #14): names and origins as sources wrote them, with a few of the facts that
+ * carried them (their connector, source key and what they said, figures included), and the reviewed aliases with
+ * who added them. Data quality: OFFICIAL and ADMIN only, on every path (`unmatchedNames`, `node(id:)`). The
+ * matcher and the catalogue read aliases in SQL of their own, unscoped; `Product.aliases` stays public.
+ */
+const officialRows = scopedRows(
+  (viewer) => viewer.role === Role.ADMIN || viewer.role === Role.OFFICIAL,
+  (viewer) => viewer.role === Role.ADMIN || viewer.role === Role.OFFICIAL,
+);
+
 /** A platform's listings and sales: its own; other roles all (figures masked for couriers and demo). */
 const platformRows = scopedRows(
   (viewer) => (viewer.role === Role.PLATFORM ? { platform: viewer.platformId ?? NO_ROW } : true),
@@ -167,11 +180,10 @@ const ENTITY_RULES: [EntityClass<object>, RowRule][] = [
   [PriceObservation, publicRows],
   [Courier, publicRows],
   [LogisticsNode, publicRows],
-  // Review queues: product and origin names as sources wrote them (no personal data); deciding is OFFICIAL/ADMIN (@Authorized).
-  [UnmatchedName, publicRows],
-  [UnmatchedOrigin, publicRows],
-  [CatalogAlias, publicRows],
-  [OriginAlias, publicRows],
+  [CatalogAlias, officialRows],
+  [OriginAlias, officialRows],
+  [UnmatchedName, officialRows],
+  [UnmatchedOrigin, officialRows],
   [SupplyListing, platformRows],
   [SalesRecord, platformRows],
   [Shipment, shipmentRows],

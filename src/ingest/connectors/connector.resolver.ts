@@ -194,8 +194,10 @@ function view(instance: ConnectorInstance, state: ConnectorState | null | undefi
 /** Connectors: health, on-demand runs and status changes. */
 @Resolver(() => ConnectorType)
 export class ConnectorResolver {
+  // Operations (cursors, error texts, paths on the hub host): officials and admins only.
+  @Authorized(Role.OFFICIAL, Role.ADMIN)
   @Query(() => [ConnectorType], {
-    description: 'Configured connectors, plus modules that ran on demand, with status, last success, lag, counts and last error.',
+    description: '(OFFICIAL, ADMIN) Configured connectors, plus modules that ran on demand, with status, last success, lag, counts and last error.',
   })
   async connectors(@Ctx() ctx: HubContext & IngestContext): Promise<ConnectorType[]> {
     const ingest = runtime(ctx);
@@ -211,7 +213,8 @@ export class ConnectorResolver {
     return views;
   }
 
-  @Query(() => ConnectorType, { nullable: true, description: 'One connector by name.' })
+  @Authorized(Role.OFFICIAL, Role.ADMIN)
+  @Query(() => ConnectorType, { nullable: true, description: '(OFFICIAL, ADMIN) One connector by name.' })
   async connector(@Arg('name') name: string, @Ctx() ctx: HubContext & IngestContext): Promise<ConnectorType | null> {
     const all = await this.connectors(ctx);
     return all.find((c) => c.name === name) ?? null;
@@ -275,10 +278,11 @@ export class ConnectorResolver {
     return { connector, counts: result.counts, status: result.status, error: result.error, durationMs: result.durationMs };
   }
 
+  @Authorized(Role.OFFICIAL, Role.ADMIN)
   @Subscription(() => ConnectorType, {
     topics: CONNECTOR_STATUS_CHANGED,
     filter: ({ payload, args }) => !args.name || (payload as ConnectorStatusEvent).name === args.name,
-    description: 'A connector started, succeeded or failed.',
+    description: '(OFFICIAL, ADMIN) A connector started, succeeded or failed.',
   })
   async connectorStatusChanged(
     @Root() event: ConnectorStatusEvent,

@@ -56,8 +56,10 @@ const mostFrequentFirst: Ordering<UnmatchedOrigin> = {
 /** The review queue of origin strings (issue #14). */
 @Resolver(() => UnmatchedOrigin)
 export class UnmatchedOriginResolver {
+  // Data quality (raw source examples, connector names): officials and admins only.
+  @Authorized(Role.OFFICIAL, Role.ADMIN)
   @Query(() => UnmatchedOriginConnection, {
-    description: 'Origin strings (产地) no region matched, most frequent first. Strings naming several provinces (冀鲁豫) are not queued.',
+    description: '(OFFICIAL, ADMIN) Origin strings (产地) no region matched, most frequent first. Strings naming several provinces (冀鲁豫) are not queued.',
   })
   async unmatchedOrigins(@Args() args: UnmatchedOriginsArgs, @Ctx() ctx: HubContext): Promise<UnmatchedOriginConnection> {
     const qb = ctx.em.createQueryBuilder(UnmatchedOrigin, 'u');

@@ -1,5 +1,6 @@
 import { IsIn, IsOptional, Length } from 'class-validator';
-import { Args, ArgsType, Ctx, Field, FieldResolver, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import { Args, ArgsType, Authorized, Ctx, Field, FieldResolver, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import { Role } from '../../policy/role.js';
 import type { HubContext } from '../../graphql/context.js';
 import { Product } from '../../catalog/product.entity.js';
 import { Variety } from '../../catalog/variety.entity.js';
@@ -54,7 +55,9 @@ export class RelinksArgs extends ConnectionArgs {
 /** The lineage of re-links (issue #14): a fact's earlier product is never lost. */
 @Resolver(() => RelinkView)
 export class RelinkResolver {
-  @Query(() => [RelinkView], { description: 'Re-links made by review decisions, newest first (at most `first`, default 100).' })
+  // Review decisions and who made them: officials and admins only.
+  @Authorized(Role.OFFICIAL, Role.ADMIN)
+  @Query(() => [RelinkView], { description: '(OFFICIAL, ADMIN) Re-links made by review decisions, newest first (at most `first`, default 100).' })
   async relinks(@Args() args: RelinksArgs, @Ctx() ctx: HubContext): Promise<RelinkView[]> {
     const where: Record<string, unknown> = {};
     if (args.raw) where.raw = args.raw;

@@ -82,8 +82,11 @@ const matchers = new WeakMap<HubContext, Promise<ProductMatcher>>();
 /** The review queue of entity resolution (issue #14). */
 @Resolver(() => UnmatchedName)
 export class UnmatchedNameResolver {
+  // Data quality (raw source examples with their figures, connector names): officials and admins only.
+  @Authorized(Role.OFFICIAL, Role.ADMIN)
   @Query(() => UnmatchedNameConnection, {
-    description: 'Product names no catalogue entry matched on unambiguous evidence, most frequent first, with counts, examples and ranked candidates.',
+    description:
+      '(OFFICIAL, ADMIN) Product names no catalogue entry matched on unambiguous evidence, most frequent first, with counts, examples and ranked candidates.',
   })
   async unmatchedNames(@Args() args: UnmatchedNamesArgs, @Ctx() ctx: HubContext): Promise<UnmatchedNameConnection> {
     const qb = ctx.em.createQueryBuilder(UnmatchedName, 'u');
