@@ -20,7 +20,7 @@ import type { HubPubSub } from '../platform/pubsub.js';
 import type { HubContext } from '../graphql/context.js';
 import { AmbiguousCredentialsError, AuditUnavailableError, RateLimitedError, UnauthenticatedError } from '../policy/access.errors.js';
 import { createAuthenticator, jwtExpiresAt, type Authenticate, type Credentials } from './authenticate.js';
-import { credentialHeaders } from './credentials.js';
+import { credentialHeaders, oneCredential, tokenOf } from './credentials.js';
 import { createRateLimits, type RateLimits } from './rate-limit.js';
 import { checkQueryLimits, checkRepeatedFields, queryLimitsPlugin } from './query-limits.js';
 import { checkInputText, inputHygienePlugin } from './input-hygiene.js';
@@ -109,30 +109,24 @@ export function clientAddress(request: IncomingMessage): string {
 }
 
 /** The connectionParams that carry a credential. @internal */
-const CREDENTIAL_PARAMS = ['authorization', 'Authorization', 'apiKey', 'x-api-key'];
+const CREDENTIAL_PARAMS = [
+  ['authorization', 'authorization'],
+  ['Authorization', 'authorization'],
+  ['apiKey', 'apiKey'],
+  ['x-api-key', 'apiKey'],
+] as const;
 
 /**
- * Credentials from graphql-ws connectionParams (`authorization: Bearer …`, or `apiKey`). Two of them (say
- * `authorization` and `apiKey`, or `authorization` and `Authorization`) are refused with AMBIGUOUS_CREDENTIALS, as two
- * credential headers are over HTTP: the first used to win silently. @internal
+ * Credentials from graphql-ws connectionParams (`authorization: Bearer …`, or `apiKey`). Two that present different
+ * tokens (say `authorization` and `apiKey`, or `authorization` and `Authorization`) are refused with
+ * AMBIGUOUS_CREDENTIALS, as two credential headers are over HTTP: the first used to win silently. @internal
  */
 function credentialsOf(params: Record<string, unknown> | undefined, ip: string): Credentials {
-  const credentials = {
-    authorization: param(params, 'authorization', 'Authorization'),
-    apiKey: param(params, 'apiKey', 'x-api-key'),
-    unmaskReason: param(params, 'unmaskReason', 'x-unmask-reason'),
-    ip,
-  };
-  const given = CREDENTIAL_PARAMS.filter((name) => params && Object.hasOwn(params, name) && String(params[name]).trim() !== '');
-  if (given.length > 1) throw new AmbiguousCredentialsError(given.map((name) => `connectionParams.${name}`));
-  return credentials;
-}
-
-/** The token a credential presents (`Bearer X` and `x-api-key: X` present the same X). @internal */
-function tokenOf(credentials: Pick<Credentials, 'authorization' | 'apiKey'>): string | undefined {
-  const authorization = credentials.authorization?.trim();
-  if (authorization) return /^Bearer\s+(\S+)$/i.exec(authorization)?.[1] ?? authorization;
-  return credentials.apiKey?.trim() || undefined;
+  const found = CREDENTIAL_PARAMS.flatMap(([name, kind]) => {
+    const value = param(params, name);
+    return value === null ? [] : [[`connectionParams.${name}`, value, kind] as const];
+  });
+  return { ...oneCredential(found), unmaskReason: param(params, 'unmaskReason', 'x-unmask-reason'), ip };
 }
 
 /**

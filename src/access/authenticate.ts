@@ -64,8 +64,9 @@ export function forgetApiKey(keyId: string): void {
 
 function bearer(credentials: Credentials): string | undefined {
   const header = credentials.authorization?.trim();
-  // Transports refuse two credentials with the names the caller used; this is the backstop for any other caller.
-  if (header && credentials.apiKey?.trim()) throw new AmbiguousCredentialsError(['authorization', 'apiKey']);
+  // Transports refuse two different credentials with the names the caller used; this is the backstop for any other caller.
+  const apiKey = credentials.apiKey?.trim();
+  if (header && apiKey && /^Bearer\s+(\S+)$/i.exec(header)?.[1] !== apiKey) throw new AmbiguousCredentialsError(['authorization', 'apiKey']);
   if (header) {
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match) throw new UnauthenticatedError('The Authorization header must be "Bearer <api key or token>".');

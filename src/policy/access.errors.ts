@@ -17,7 +17,7 @@ export enum AccessErrorCode {
   AUDIT_UNAVAILABLE = 'AUDIT_UNAVAILABLE',
   /** More open subscriptions on one WebSocket than WS_MAX_SUBSCRIPTIONS_PER_SOCKET (issue #11). */
   TOO_MANY_SUBSCRIPTIONS = 'TOO_MANY_SUBSCRIPTIONS',
-  /** More than one credential on one request or socket (HTTP 400, WebSocket close 4400). */
+  /** Two different credentials on one request or socket (HTTP 400, WebSocket close 4400). */
   AMBIGUOUS_CREDENTIALS = 'AMBIGUOUS_CREDENTIALS',
 }
 
@@ -29,13 +29,14 @@ export class UnauthenticatedError extends GraphQLError {
 }
 
 /**
- * Two credentials where one is expected (`Authorization` and `x-api-key`, two `Authorization` lines, two credential
- * connectionParams): refused rather than one silently preferred, so a caller never runs as a key it did not mean
- * (HTTP 400; WebSocket close 4400). Nothing is checked, so nothing counts towards the lockout.
+ * Two different credentials where one is expected (`Authorization` and `x-api-key`, two `Authorization` lines, two
+ * credential connectionParams, an upgrade header and connectionParams): refused rather than one silently preferred,
+ * so a caller never runs as a key it did not mean (HTTP 400; WebSocket close 4400). The same token twice is one
+ * credential. Nothing is checked, so nothing counts towards the lockout.
  */
 export class AmbiguousCredentialsError extends GraphQLError {
   constructor(sources: readonly string[]) {
-    super(`Send one credential, not ${sources.length}: this request carries ${sources.join(' and ')}.`, {
+    super(`Different credentials in ${sources.join(', ')}; send one.`, {
       extensions: { code: AccessErrorCode.AMBIGUOUS_CREDENTIALS, sources, http: { status: 400 } },
     });
   }
